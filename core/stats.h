@@ -1,0 +1,26 @@
+// Statistics per group: count, mean, biased variance, mean of squares.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/partition.h"
+#include "core/tensor.h"
+
+namespace normviz::core {
+
+struct GroupStats {
+    int64_t count = 0;
+    double mean = 0;     // sum(x) / count
+    double var = 0;      // biased: sum((x - mean)^2) / count, as PyTorch's forward pass
+    double mean_sq = 0;  // sum(x^2) / count, the RMSNorm statistic
+};
+
+// Statistics of every group, indexed by Partition::group_of. Accumulates in double with two
+// passes (mean, then squared deviations), so 1e4 + N(0, 1) keeps its variance and a
+// constant group has variance exactly 0. NaN/Inf propagate only within their group: a group
+// with NaN has NaN mean and var; a group with +-Inf has +-Inf mean and NaN var (as
+// PyTorch's). Precondition: partition.shape == tensor.shape.
+std::vector<GroupStats> compute_group_stats(const Tensor& tensor, const Partition& partition);
+
+}  // namespace normviz::core
