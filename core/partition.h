@@ -17,6 +17,7 @@ namespace normviz::core {
 struct Partition {
     Shape shape;
     std::array<int64_t, 4> block{1, 1, 1, 1};
+    AxisMask reduced = 0;  // axes the norm reduces over (GroupNorm: C, within blocks)
 
     // Extent of the key space along each axis: extent / block.
     std::array<int64_t, 4> key_extents() const;
@@ -38,7 +39,16 @@ Partition make_partition(const NormSpec& spec, const Shape& shape);
 // Precondition: contains(shape, focus).
 std::vector<uint8_t> group_mask(const Partition& partition, const Index& focus);
 
-// Human wording of a key for the kept axes, e.g. "c=3" or "n=1, g=0" ("g" when C is grouped).
+// One coordinate of a key, named "n", "c", "h", "w", or "g" for GroupNorm's channel group.
+struct KeyField {
+    const char* name;
+    int64_t value;
+};
+// The coordinates that name a group: the axes not fully reduced, in NCHW order.
+std::vector<KeyField> key_fields(const Partition& partition, const Index& key);
+
+// Human wording of a key for the kept axes, e.g. "c=3" or "n=1, g=0"; "all" when one group
+// holds the whole tensor.
 std::string key_to_string(const Partition& partition, const Index& key);
 
 }  // namespace normviz::core

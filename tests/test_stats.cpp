@@ -1,0 +1,129 @@
+// Statistics and normalization by construction: cases whose answers are known exactly.
+// (Numbers against PyTorch live in test_pytorch_fixtures.cpp.)
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/generators.h"
+#include "core/normalize.h"
+#include "core/stats.h"
+
+using namespace normviz::core;
+
+namespace {
+NormSpec preset(NormKind kind, int64_t groups = 1) {
+    NormSpec s;
+    s.kind = kind;
+    s.groups = groups;
+    return s;
+}
+}  // namespace
+
+TEST(Stats, ConstantGroupHasZeroVarianceExactly) {
+    Tensor t = generate({4, 6, 4, 4}, Generator::Constant, 1);
+    for (float& v : t.data) v = 3.1f;
+    for (NormKind k : {NormKind::Batch, NormKind::Layer, NormKind::Instance, NormKind::LayerToken}) {
+        auto stats = compute_group_stats(t, make_partition(preset(k), t.shape));
+        for (const GroupStats& g : stats) {
+            EXPECT_EQ(g.var, 0.0);
+            EXPECT_EQ(g.mean, static_cast<double>(3.1f));
+        }
+        auto y = normalize(t, preset(k));
+        ASSERT_TRUE(y.ok());
+        for (float v : y.value().data) EXPECT_EQ(v, 0.0f);
+    }
+}
+
+TEST(Stats, LargeOffsetKeepsItsVariance) {
+    // 1e4 + N(0, 1): float32 E[x^2] - E[x]^2 would lose most digits here.
+    Tensor t = generate({8, 4, 16, 16}, Generator::LargeOffset, 7);
+    auto stats = compute_group_stats(t, make_partition(preset(NormKind::Batch), t.shape));
+    for (size_t c = 0; c < stats.size(); ++c) {
+        // Reference: plain two-pass in long double over the channel.
+        long double sum = 0, dev = 0;
+        int64_t count = 0;
+        for (int64_t n = 0; n < 8; ++n)
+            for (int64_t i = 0; i < 256; ++i, ++count) sum += t.data[(n * 4 + c) * 256 + i];
+        long double mean = sum / count;
+        for (int64_t n = 0; n < 8; ++n)
+            for (int64_t i = 0; i < 256; ++i) {
+                long double d = t.data[(n * 4 + c) * 256 + i] - mean;
+                dev += d * d;
+            }
+        EXPECT_NEAR(stats[c].var, static_cast<double>(dev / count), 1e-9 * static_cast<double>(dev / count));
+        EXPECT_GT(stats[c].var, 0.5);
+        EXPECT_LT(stats[c].var, 1.5);
+    }
+}
+
+TEST(Stats, NanStaysInsideItsGroup) {
+    Tensor t = generate({2, 3, 2, 2}, Generator::Normal, 3);
+    t.at({1, 2, 0, 1}) = std::nanf("");
+    Partition p = make_partition(preset(NormKind::Instance), t.shape);
+    auto stats = compute_group_stats(t, p);
+    for (int64_t g = 0; g < p.group_count(); ++g) {
+        bool poisoned = g == p.group_of({1, 2, 0, 0});
+        EXPECT_EQ(std::isnan(stats[g].mean), poisoned);
+        EXPECT_EQ(std::isnan(stats[g].var), poisoned);
+    }
+    Tensor y = normalize(t, preset(NormKind::Instance)).value();
+    for (int64_t f = 0; f < t.shape.numel(); ++f)
+        EXPECT_EQ(std::isnan(y.data[f]), p.group_of_flat(f) == p.group_of({1, 2, 0, 0}));
+}
+
+TEST(Stats, InfMakesACentredGroupNan) {
+    Tensor t = generate({2, 3, 2, 2}, Generator::Normal, 3);
+    t.at({0, 1, 1, 1}) = INFINITY;
+    Partition p = make_partition(preset(NormKind::Batch), t.shape);
+    auto stats = compute_group_stats(t, p);
+    EXPECT_EQ(stats[1].mean, INFINITY);
+    EXPECT_TRUE(std::isnan(stats[1].var));
+    EXPECT_TRUE(std::isfinite(stats[0].var));
+    Tensor y = normalize(t, preset(NormKind::Batch)).value();
+    for (int64_t f = 0; f < t.shape.numel(); ++f)
+        EXPECT_EQ(std::isnan(y.data[f]), unflat_index(t.shape, f).c == 1);
+}
+
+TEST(Stats, RmsDividesByRootMeanSquareWithoutCentering) {
+    Tensor t = make_tensor({1, 2, 1, 1});
+    t.data = {3.0f, 4.0f};  // mean of squares 12.5
+    NormSpec rms = preset(NormKind::Rms);
+    rms.eps = 0;
+    Tensor y = normalize(t, rms).value();
+    EXPECT_FLOAT_EQ(y.data[0], static_cast<float>(3.0 / std::sqrt(12.5)));
+    EXPECT_FLOAT_EQ(y.data[1], static_cast<float>(4.0 / std::sqrt(12.5)));
+}
+
+TEST(Stats, AffineAppliesPerChannelGammaAndBeta) {
+    Tensor t = generate({3, 2, 2, 2}, Generator::PerChannel, 5);
+    Affine affine{{2.0f, -1.0f}, {0.5f, 3.0f}};
+    Tensor plain = normalize(t, preset(NormKind::Batch)).value();
+    Tensor scaled = normalize(t, preset(NormKind::Batch), affine).value();
+    for (int64_t f = 0; f < t.shape.numel(); ++f) {
+        int64_t c = unflat_index(t.shape, f).c;
+        EXPECT_NEAR(scaled.data[f], affine.gamma[c] * plain.data[f] + affine.beta[c], 1e-5);
+    }
+}
+
+TEST(Stats, NormalizeRefusesWhatValidateRefuses) {
+    Tensor t = generate({1, 4, 1, 1}, Generator::Normal, 1);
+    auto r = normalize(t, preset(NormKind::Batch));
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find("PyTorch"), std::string::npos);
+}
+
+TEST(Generators, AreDeterministicPerSeed) {
+    Shape s{2, 3, 4, 5};
+    for (Generator g : kAllGenerators) {
+        EXPECT_EQ(generate(s, g, 42).data, generate(s, g, 42).data) << generator_name(g);
+        EXPECT_EQ(parse_generator(generator_name(g)).value(), g);
+    }
+    EXPECT_NE(generate(s, Generator::Normal, 1).data, generate(s, Generator::Normal, 2).data);
+    EXPECT_FALSE(parse_generator("gaussian").ok());
+}
+
+TEST(Generators, PerChannelMakesChannelMeansDiffer) {
+    Tensor t = generate({8, 6, 8, 8}, Generator::PerChannel, 11);
+    auto stats = compute_group_stats(t, make_partition(preset(NormKind::Batch), t.shape));
+    EXPECT_GT(stats.back().mean - stats.front().mean, 3.0);
+}
