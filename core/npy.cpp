@@ -1,0 +1,542 @@
+// Reading and writing NumPy .npy files: header parsing, dtype conversion, atomic writes.
+#include "core/npy.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <string_view>
+
+#include "core/assert.h"
+
+namespace normviz::core {
+namespace {
+
+// The format, as numpy.lib.format documents it: 6 magic bytes, major and minor version,
+// header length (uint16 LE in 1.0, uint32 LE in 2.0 and 3.0), a Python dict literal, data.
+constexpr char kMagic[] = "\x93NUMPY";
+constexpr size_t kMagicSize = 6;
+constexpr size_t kHeaderAlign = 64;
+constexpr const char* kSupported =
+    "normviz reads float32 or float64 ('<f4', '>f4', '<f8', '>f8')";
+constexpr const char* kResave = "re-save the array with numpy.save";
+
+// "name: text" on one line: control characters (from the file's bytes) become '?'.
+Error file_error(const std::string& name, const std::string& text) {
+    std::string message = name + ": " + text;
+    for (char& ch : message) {
+        if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = '?';
+    }
+    return make_error(std::move(message));
+}
+
+// At most `limit` characters of `text`, with "..." when cut.
+std::string excerpt(std::string_view text, size_t limit = 80) {
+    if (text.size() <= limit) return std::string(text);
+    return std::string(text.substr(0, limit)) + "...";
+}
+
+// Python's repr of a tuple of ints: "(3,)", "(2, 3)".
+std::string dims_text(const std::vector<int64_t>& dims) {
+    std::string out = "(";
+    for (size_t i = 0; i < dims.size(); ++i) {
+        if (i > 0) out += ", ";
+        out += std::to_string(dims[i]);
+    }
+    return out + (dims.size() == 1 ? ",)" : ")");
+}
+
+struct Header {
+    std::string descr;           // e.g. "<f4"; the raw text of a list for structured dtypes
+    bool descr_is_list = false;  // structured dtype, e.g. [('x', '<f4')]
+    bool fortran_order = false;
+    std::vector<int64_t> dims;
+};
+
+// Recursive-descent parser for the header's dict literal. Accepts exactly the keys
+// 'descr', 'fortran_order' and 'shape' (any order, any whitespace, optional trailing comma).
+class HeaderParser {
+public:
+    explicit HeaderParser(std::string_view text) : text_(text) {}
+
+    // Fills `out`; returns "" on success, otherwise what is wrong.
+    std::string parse(Header& out) {
+        skip_space();
+        if (!eat('{')) return expected("'{'");
+        std::array<bool, 3> seen{};
+        for (;;) {
+            skip_space();
+            if (eat('}')) break;
+            std::string key;
+            if (!parse_string(key)) return expected("a quoted key or '}'");
+            skip_space();
+            if (!eat(':')) return expected("':' after '" + key + "'");
+            skip_space();
+            int slot = key == "descr" ? 0 : key == "fortran_order" ? 1 : key == "shape" ? 2 : -1;
+            if (slot < 0) return "unknown key '" + excerpt(key, 30) + "'";
+            if (seen[slot]) return "duplicate key '" + key + "'";
+            seen[slot] = true;
+            std::string problem = slot == 0   ? parse_descr(out)
+                                  : slot == 1 ? parse_bool(out.fortran_order)
+                                              : parse_dims(out.dims);
+            if (!problem.empty()) return problem;
+            skip_space();
+            if (eat(',')) continue;
+            if (eat('}')) break;
+            return expected("',' or '}'");
+        }
+        skip_space();
+        if (pos_ != text_.size()) return "unexpected text after '}' at offset " + offset();
+        const char* names[] = {"descr", "fortran_order", "shape"};
+        for (int i = 0; i < 3; ++i) {
+            if (!seen[i]) return std::string("missing key '") + names[i] + "'";
+        }
+        return "";
+    }
+
+private:
+    std::string offset() const { return std::to_string(pos_); }
+    std::string expected(const std::string& what) const {
+        return "expected " + what + " at offset " + offset();
+    }
+    bool at_end() const { return pos_ >= text_.size(); }
+    char peek() const { return at_end() ? '\0' : text_[pos_]; }
+    bool eat(char ch) {
+        if (peek() != ch || at_end()) return false;
+        ++pos_;
+        return true;
+    }
+    bool eat_word(std::string_view word) {
+        if (text_.substr(pos_, word.size()) != word) return false;
+        pos_ += word.size();
+        return true;
+    }
+    void skip_space() {
+        while (!at_end() && (peek() == ' ' || peek() == '\t' || peek() == '\n' || peek() == '\r'))
+            ++pos_;
+    }
+
+    // 'text' or "text"; a backslash keeps the next character.
+    bool parse_string(std::string& out) {
+        char quote = peek();
+        if (quote != '\'' && quote != '"') return false;
+        size_t start = pos_++;
+        for (; !at_end() && peek() != quote; ++pos_) {
+            if (peek() == '\\') ++pos_;
+            if (!at_end()) out += text_[pos_];
+        }
+        if (!eat(quote)) {
+            pos_ = start;
+            return false;
+        }
+        return true;
+    }
+
+    // A string, or a list (structured dtype) kept as raw text for the error message.
+    std::string parse_descr(Header& out) {
+        if (parse_string(out.descr)) return "";
+        if (peek() != '[') return expected("a quoted dtype for 'descr'");
+        size_t start = pos_;
+        int depth = 0;
+        while (!at_end()) {
+            std::string ignored;
+            if (parse_string(ignored)) continue;
+            char ch = text_[pos_++];
+            if (ch == '[' || ch == '(') ++depth;
+            if ((ch == ']' || ch == ')') && --depth == 0) break;
+        }
+        if (depth != 0) return "unterminated list in 'descr'";
+        out.descr = std::string(text_.substr(start, pos_ - start));
+        out.descr_is_list = true;
+        return "";
+    }
+
+    std::string parse_bool(bool& out) {
+        if (eat_word("True")) out = true;
+        else if (eat_word("False")) out = false;
+        else return expected("True or False for 'fortran_order'");
+        return "";
+    }
+
+    // "(2, 3)", "(3,)", "()"; Python 2's "3L" is accepted. Signs are kept for the caller.
+    std::string parse_dims(std::vector<int64_t>& out) {
+        if (!eat('(')) return expected("a tuple such as (2, 3) for 'shape'");
+        for (;;) {
+            skip_space();
+            if (eat(')')) return "";
+            bool negative = eat('-');
+            if (peek() < '0' || peek() > '9') return expected("an integer in 'shape'");
+            int64_t value = 0;
+            while (peek() >= '0' && peek() <= '9') {
+                if (__builtin_mul_overflow(value, 10, &value) ||
+                    __builtin_add_overflow(value, peek() - '0', &value))
+                    return "dimension at offset " + offset() + " in 'shape' is too large";
+                ++pos_;
+            }
+            eat('L');
+            out.push_back(negative ? -value : value);
+            skip_space();
+            if (eat(')')) return "";
+            if (!eat(',')) return expected("',' or ')' in 'shape'");
+        }
+    }
+
+    std::string_view text_;
+    size_t pos_ = 0;
+};
+
+enum class Kind { Float, Signed, Unsigned };
+
+struct Dtype {
+    Kind kind = Kind::Float;
+    int itemsize = 4;
+    bool big_endian = false;
+};
+
+// Human name of a numpy type code, for messages: ('c', 8) -> "complex64".
+std::string dtype_name(char code, int size) {
+    std::string bits = std::to_string(size * 8);
+    switch (code) {
+        case 'f': return size == 2 ? "float16" : "float" + bits;
+        case 'i': return "int" + bits;
+        case 'u': return "uint" + bits;
+        case 'c': return "complex" + bits;
+        case 'b': return "bool";
+        case 'O': return "Python objects";
+        case 'S': case 'a': return "byte string";
+        case 'U': return "unicode string";
+        case 'V': return "raw void";
+        case 'M': return "datetime64";
+        case 'm': return "timedelta64";
+        default: return "unknown type";
+    }
+}
+
+// Interprets `descr` ("<f4", ">i8", "|u1", ...) under `integers`.
+Result<Dtype> parse_dtype(const Header& header, const std::string& name, IntegerPolicy integers) {
+    const std::string fix = "; convert with x.astype(np.float32) before saving";
+    if (header.descr_is_list) {
+        return file_error(name, "unsupported structured dtype " + excerpt(header.descr) + "; " +
+                                    kSupported +
+                                    "; save one field, e.g. x['field'].astype(np.float32)");
+    }
+    std::string_view d = header.descr;
+    char order = '=';
+    if (!d.empty() && (d[0] == '<' || d[0] == '>' || d[0] == '=' || d[0] == '|')) {
+        order = d[0];
+        d.remove_prefix(1);
+    }
+    int size = 0;
+    bool digits_ok = d.size() >= 2 && d.size() <= 4;
+    for (size_t i = 1; digits_ok && i < d.size(); ++i) {
+        digits_ok = d[i] >= '0' && d[i] <= '9';
+        size = size * 10 + (d[i] - '0');
+    }
+    const std::string quoted = "'" + excerpt(header.descr, 30) + "'";
+    if (d.size() == 1 && d[0] == 'O') {
+        return file_error(name, "unsupported dtype " + quoted + " (Python objects); " +
+                                    kSupported + fix);
+    }
+    if (!digits_ok || size == 0) {
+        return file_error(name, "unsupported dtype " + quoted + "; " + kSupported + fix);
+    }
+    const char code = d[0];
+    const std::string described = quoted + " (" + dtype_name(code, size) + ")";
+    const bool is_float = code == 'f' && (size == 4 || size == 8);
+    const bool is_integer = (code == 'i' || code == 'u') &&
+                            (size == 1 || size == 2 || size == 4 || size == 8);
+    if (!is_float && !is_integer) {
+        return file_error(name, "unsupported dtype " + described + "; " + kSupported +
+                                    ", or integers with --convert-int" + fix);
+    }
+    if (order == '|' && size != 1) {
+        return file_error(name, "dtype " + quoted + " has no byte order but items of " +
+                                    std::to_string(size) + " bytes; the header is corrupt, " +
+                                    kResave);
+    }
+    if (is_integer && integers == IntegerPolicy::Refuse) {
+        return file_error(name, "integer dtype " + described + "; " + kSupported +
+                                    ": convert with x.astype(np.float32) before saving, or " +
+                                    "pass --convert-int to convert on load");
+    }
+    Dtype t;
+    t.kind = is_float ? Kind::Float : code == 'i' ? Kind::Signed : Kind::Unsigned;
+    t.itemsize = size;
+    t.big_endian = order == '>';
+    return t;
+}
+
+// Checks rank, signs, zero extents and the element count (against kMaxElements, without
+// overflowing), in that order. Returns the element count.
+Result<int64_t> check_dims(const std::vector<int64_t>& dims, const std::string& name) {
+    const std::string shape = dims_text(dims);
+    for (int64_t d : dims) {
+        if (d < 0) {
+            return file_error(name, "shape " + shape + " has a negative dimension; the header is "
+                                    "corrupt, " + kResave);
+        }
+    }
+    if (dims.size() < 2 || dims.size() > 4) {
+        return file_error(name, "rank " + std::to_string(dims.size()) + " array " + shape +
+                                    "; normviz reads rank 2 (N, C), 3 (N, C, L) or 4 (N, C, H, W)"
+                                    ", reshape before saving");
+    }
+    for (int64_t d : dims) {
+        if (d == 0) {
+            return file_error(name, "shape " + shape + " has a zero-size dimension (the array is "
+                                    "empty); normviz needs at least one element along every axis");
+        }
+    }
+    int64_t count = 1;
+    for (int64_t d : dims) {
+        if (__builtin_mul_overflow(count, d, &count) || count > kMaxElements) {
+            return file_error(name, "shape " + shape + " has more than " +
+                                        std::to_string(kMaxElements) + " (2^34) elements, the "
+                                        "most normviz reads; save a slice of the array instead");
+        }
+    }
+    return count;
+}
+
+// Reads one item of type `t` at `p` (either byte order) and rounds it to float32.
+float load_item(const uint8_t* p, const Dtype& t) {
+    const int n = t.itemsize;
+    uint64_t bits = 0;
+    for (int i = 0; i < n; ++i) bits = (bits << 8) | p[t.big_endian ? i : n - 1 - i];
+    switch (t.kind) {
+        case Kind::Float:
+            return n == 4 ? std::bit_cast<float>(static_cast<uint32_t>(bits))
+                          : static_cast<float>(std::bit_cast<double>(bits));
+        case Kind::Signed: {
+            const int shift = 64 - 8 * n;  // sign-extend
+            return static_cast<float>(static_cast<int64_t>(bits << shift) >> shift);
+        }
+        case Kind::Unsigned:
+            return static_cast<float>(bits);
+    }
+    return 0.0f;
+}
+
+// Converts `count` items at `src` to float32 in C order; Fortran data is transposed by
+// walking the source in its own order (first axis fastest) and tracking the C offset.
+std::vector<float> convert_items(const uint8_t* src, int64_t count, const Dtype& t,
+                                 const std::vector<int64_t>& dims, bool fortran_order) {
+    std::vector<float> out(static_cast<size_t>(count));
+    const bool raw_copy = t.kind == Kind::Float && t.itemsize == 4 && !t.big_endian &&
+                          std::endian::native == std::endian::little;
+    if (!fortran_order || count == 1) {
+        if (raw_copy) {
+            std::memcpy(out.data(), src, out.size() * sizeof(float));
+        } else {
+            for (int64_t i = 0; i < count; ++i) out[i] = load_item(src + i * t.itemsize, t);
+        }
+        return out;
+    }
+    const int rank = static_cast<int>(dims.size());
+    std::array<int64_t, 4> c_stride{}, index{};
+    c_stride[rank - 1] = 1;
+    for (int k = rank - 2; k >= 0; --k) c_stride[k] = c_stride[k + 1] * dims[k + 1];
+    int64_t dest = 0;
+    for (int64_t s = 0; s < count; ++s) {
+        out[dest] = load_item(src + s * t.itemsize, t);
+        for (int k = 0; k < rank; ++k) {
+            dest += c_stride[k];
+            if (++index[k] < dims[k]) break;
+            dest -= index[k] * c_stride[k];
+            index[k] = 0;
+        }
+    }
+    return out;
+}
+
+uint32_t load_le(const uint8_t* p, int n) {
+    uint32_t v = 0;
+    for (int i = n - 1; i >= 0; --i) v = (v << 8) | p[i];
+    return v;
+}
+
+// Magic, version 1.0, header length, dict padded with spaces and '\n' to kHeaderAlign.
+std::string make_header(const char* descr, const std::vector<int64_t>& dims) {
+    std::string dict = std::string("{'descr': '") + descr +
+                       "', 'fortran_order': False, 'shape': " + dims_text(dims) + ", }";
+    const size_t prefix = kMagicSize + 4;
+    dict.append((kHeaderAlign - (prefix + dict.size() + 1) % kHeaderAlign) % kHeaderAlign, ' ');
+    dict += '\n';
+    NORMVIZ_ASSERT(dict.size() <= 0xffff, "a .npy 1.0 header fits a uint16 length");
+    std::string out(kMagic, kMagicSize);
+    out += '\x01';
+    out += '\x00';
+    out += static_cast<char>(dict.size() & 0xff);
+    out += static_cast<char>(dict.size() >> 8);
+    return out + dict;
+}
+
+// Writes `header` then whatever `write_payload` writes to a temporary file next to `path`,
+// syncs it and renames it onto `path`. On failure the temporary file is removed.
+Status write_atomically(const std::string& path, const std::string& header,
+                        const std::function<bool(std::FILE*)>& write_payload) {
+    std::string temp = path + ".tmpXXXXXX";
+    int fd = mkstemp(temp.data());
+    if (fd < 0) {
+        return file_error(path, std::string("cannot create a file there: ") + std::strerror(errno) +
+                                    "; check that the folder exists and is writable");
+    }
+    fchmod(fd, 0644);
+    std::FILE* file = fdopen(fd, "wb");
+    if (file == nullptr) {
+        int saved = errno;
+        close(fd);
+        unlink(temp.c_str());
+        return file_error(path, std::string("cannot write: ") + std::strerror(saved));
+    }
+    bool ok = std::fwrite(header.data(), 1, header.size(), file) == header.size() &&
+              write_payload(file) && std::fflush(file) == 0 && fsync(fileno(file)) == 0;
+    int saved = errno;
+    if (std::fclose(file) != 0 && ok) {
+        ok = false;
+        saved = errno;
+    }
+    if (ok && std::rename(temp.c_str(), path.c_str()) != 0) {
+        ok = false;
+        saved = errno;
+    }
+    if (!ok) {
+        unlink(temp.c_str());
+        return file_error(path, std::string("cannot write: ") + std::strerror(saved) +
+                                    "; check the free space and the folder's permissions");
+    }
+    return Ok{};
+}
+
+}  // namespace
+
+Result<Tensor> parse_npy(const std::vector<uint8_t>& bytes, const std::string& name,
+                         IntegerPolicy integers) {
+    const size_t size = bytes.size();
+    const size_t magic_seen = std::min(size, kMagicSize);
+    if (magic_seen > 0 && std::memcmp(bytes.data(), kMagic, magic_seen) != 0) {
+        const bool zip = size >= 4 && std::memcmp(bytes.data(), "PK\x03\x04", 4) == 0;
+        return file_error(name, std::string("not a .npy file (it does not start with the "
+                                            "\\x93NUMPY magic); ") +
+                                    (zip ? "this looks like an .npz archive: np.save one of its "
+                                           "arrays, e.g. np.save('x.npy', np.load(f)['name'])"
+                                         : "save the array with numpy.save"));
+    }
+    if (size < kMagicSize + 4) {
+        return file_error(name, "file is too short to be a .npy file (" + std::to_string(size) +
+                                    " bytes); it is truncated, " + kResave);
+    }
+    const int major = bytes[6], minor = bytes[7];
+    if ((major != 1 && major != 2 && major != 3) || minor != 0) {
+        return file_error(name, "unsupported .npy format version " + std::to_string(major) + "." +
+                                    std::to_string(minor) + "; normviz reads versions 1.0, 2.0 "
+                                    "and 3.0, " + kResave);
+    }
+    const size_t prefix = major == 1 ? kMagicSize + 4 : kMagicSize + 6;
+    if (size < prefix) {
+        return file_error(name, "file is too short to be a .npy file (" + std::to_string(size) +
+                                    " bytes); it is truncated, " + kResave);
+    }
+    const size_t header_size = load_le(&bytes[8], major == 1 ? 2 : 4);
+    if (header_size > size - prefix) {
+        return file_error(name, "header length " + std::to_string(header_size) +
+                                    " bytes runs past the end of the file (" +
+                                    std::to_string(size) + " bytes); the file is truncated or "
+                                    "corrupt, " + kResave);
+    }
+    const std::string_view text(reinterpret_cast<const char*>(bytes.data() + prefix), header_size);
+    Header header;
+    if (std::string problem = HeaderParser(text).parse(header); !problem.empty()) {
+        return file_error(name, "malformed .npy header (" + problem + ") in " +
+                                    excerpt(text) + "; " + kResave);
+    }
+    Result<Dtype> dtype = parse_dtype(header, name, integers);
+    if (!dtype) return dtype.error();
+    Result<int64_t> count = check_dims(header.dims, name);
+    if (!count) return count.error();
+
+    const size_t data_offset = prefix + header_size;
+    const uint64_t promised = static_cast<uint64_t>(count.value()) * dtype.value().itemsize;
+    if (promised > size - data_offset) {
+        return file_error(name, "file is truncated: header promises " + std::to_string(promised) +
+                                    " bytes of data, file holds " +
+                                    std::to_string(size - data_offset) + "; " + kResave);
+    }
+
+    const std::vector<int64_t>& d = header.dims;
+    Tensor tensor;
+    tensor.source_rank = static_cast<int>(d.size());
+    tensor.shape = d.size() == 2   ? Shape{d[0], d[1], 1, 1}
+                   : d.size() == 3 ? Shape{d[0], d[1], 1, d[2]}
+                                   : Shape{d[0], d[1], d[2], d[3]};
+    tensor.data = convert_items(bytes.data() + data_offset, count.value(), dtype.value(), d,
+                                header.fortran_order);
+    return tensor;
+}
+
+Result<Tensor> read_npy(const std::string& path, IntegerPolicy integers) {
+    std::FILE* file = std::fopen(path.c_str(), "rb");
+    if (file == nullptr) {
+        return file_error(path, std::string("cannot open: ") + std::strerror(errno) +
+                                    "; check the path and the file's permissions");
+    }
+    struct stat info {};
+    if (fstat(fileno(file), &info) == 0 && S_ISDIR(info.st_mode)) {
+        std::fclose(file);
+        return file_error(path, "is a folder, not a .npy file; pass the path of a .npy file");
+    }
+    std::vector<uint8_t> bytes;
+    std::array<uint8_t, 1 << 16> chunk;
+    size_t got = 0;
+    while ((got = std::fread(chunk.data(), 1, chunk.size(), file)) > 0) {
+        bytes.insert(bytes.end(), chunk.begin(), chunk.begin() + got);
+    }
+    const bool failed = std::ferror(file) != 0;
+    const int saved = errno;
+    std::fclose(file);
+    if (failed) {
+        return file_error(path, std::string("cannot read: ") + std::strerror(saved) +
+                                    "; check the file's permissions and the disk");
+    }
+    return parse_npy(bytes, path, integers);
+}
+
+Status write_npy(const std::string& path, const Tensor& tensor) {
+    const std::vector<int64_t> dims = source_dims(tensor);
+    NORMVIZ_ASSERT(static_cast<int64_t>(tensor.data.size()) == tensor.shape.numel(),
+                   "tensor.data holds shape.numel() values");
+    return write_atomically(path, make_header("<f4", dims), [&](std::FILE* file) {
+        if constexpr (std::endian::native == std::endian::little) {
+            return std::fwrite(tensor.data.data(), sizeof(float), tensor.data.size(), file) ==
+                   tensor.data.size();
+        }
+        for (float value : tensor.data) {
+            const uint32_t bits = std::bit_cast<uint32_t>(value);
+            const uint8_t le[4] = {uint8_t(bits), uint8_t(bits >> 8), uint8_t(bits >> 16),
+                                   uint8_t(bits >> 24)};
+            if (std::fwrite(le, 1, 4, file) != 4) return false;
+        }
+        return true;
+    });
+}
+
+Status write_npy_u8(const std::string& path, const std::vector<int64_t>& dims,
+                    const std::vector<uint8_t>& values) {
+    int64_t count = 1;
+    for (int64_t d : dims) {
+        NORMVIZ_ASSERT(d >= 0 && !__builtin_mul_overflow(count, d, &count), "valid dims");
+    }
+    NORMVIZ_ASSERT(static_cast<int64_t>(values.size()) == count, "values match dims");
+    return write_atomically(path, make_header("|u1", dims), [&](std::FILE* file) {
+        return std::fwrite(values.data(), 1, values.size(), file) == values.size();
+    });
+}
+
+}  // namespace normviz::core
