@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian packages normviz needs to build, run and test; skips what is present.
+# Installs the Debian 12 packages normviz needs to build, run and test; skips what is present.
+# Runs non-interactively; apt-get update only when something is missing. Root or sudo.
 set -euo pipefail
 packages=(
-    build-essential cmake pkg-config
-    libimgui-dev libglfw3-dev libglm-dev libstb-dev libepoxy-dev
+    build-essential g++ cmake pkg-config
+    libimgui-dev libglfw3-dev libglm-dev libstb-dev libepoxy-dev libopengl-dev
     libgtest-dev
     fonts-dejavu-core
     xvfb xauth xdotool x11-utils
@@ -15,8 +16,16 @@ for p in "${packages[@]}"; do
 done
 if ((${#missing[@]})); then
     echo "install_deps: installing ${missing[*]}"
-    SUDO=""
-    [[ $(id -u) -ne 0 ]] && SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    SUDO=()
+    if [[ $(id -u) -ne 0 ]]; then
+        if ! command -v sudo >/dev/null; then
+            echo "install_deps: missing packages and not root (no sudo): ${missing[*]}" >&2
+            exit 1
+        fi
+        SUDO=(sudo)
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
