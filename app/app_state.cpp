@@ -1,0 +1,153 @@
+// Scene changes and the one place where derived data is recomputed.
+#include "app/app_state.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "core/npy.h"
+
+namespace normviz::app {
+
+core::NormSpec spec_for(const Scene& scene, core::NormKind kind) {
+    core::NormSpec spec;
+    spec.kind = kind;
+    spec.groups = scene.groups;
+    spec.custom_axes = scene.custom_axes;
+    spec.custom_center = scene.custom_center;
+    spec.eps = scene.eps;
+    return spec;
+}
+
+std::vector<core::NormKind> shown_norms(const Scene& scene) {
+    if (scene.single_view) return {scene.single_norm};
+    return scene.compared;
+}
+
+void set_message(AppState& state, std::string text, bool is_error) {
+    if (is_error) std::fprintf(stderr, "normviz: %s\n", text.c_str());
+    state.message = std::move(text);
+    state.message_is_error = is_error;
+}
+
+namespace {
+
+// Colour scale of raw values: symmetric around 0 when the data straddles 0, else around
+// the midpoint; spans the finite values.
+void update_value_range(AppState& state) {
+    float lo = INFINITY, hi = -INFINITY;
+    for (float v : state.tensor.data)
+        if (std::isfinite(v)) {
+            lo = std::min(lo, v);
+            hi = std::max(hi, v);
+        }
+    if (!(lo <= hi)) lo = hi = 0;
+    if (lo < 0 && hi > 0) {
+        state.value_center = 0;
+        state.value_half_range = std::max(-lo, hi);
+    } else {
+        state.value_center = 0.5f * (lo + hi);
+        state.value_half_range = 0.5f * (hi - lo);
+    }
+    if (!(state.value_half_range > 0)) state.value_half_range = 1;
+}
+
+void clamp_focus(AppState& state) {
+    const core::Shape& s = state.tensor.shape;
+    core::Index& f = state.scene.focus;
+    f = {std::clamp<int64_t>(f.n, 0, s.N - 1), std::clamp<int64_t>(f.c, 0, s.C - 1),
+         std::clamp<int64_t>(f.h, 0, s.H - 1), std::clamp<int64_t>(f.w, 0, s.W - 1)};
+}
+
+// GroupNorm needs C % G == 0: keep G if it divides the new C, else the largest divisor <= G.
+void fit_groups_to_channels(Scene& scene) {
+    int64_t g = std::clamp<int64_t>(scene.groups, 1, scene.shape.C);
+    while (scene.shape.C % g != 0) --g;
+    scene.groups = g;
+}
+
+}  // namespace
+
+void set_tensor(AppState& state, core::Tensor tensor) {
+    const bool new_shape = !(tensor.shape == state.tensor.shape);
+    state.tensor = std::move(tensor);
+    state.scene.shape = state.tensor.shape;
+    ++state.tensor_version;
+    if (new_shape) {
+        state.affine = {};
+        state.camera.needs_fit = true;
+        fit_groups_to_channels(state.scene);
+    }
+    clamp_focus(state);
+    update_value_range(state);
+}
+
+void regenerate_tensor(AppState& state) {
+    state.scene.data_path.clear();
+    set_tensor(state, core::generate(state.scene.shape, state.scene.generator, state.scene.seed));
+}
+
+bool load_tensor_file(AppState& state, const std::string& path) {
+    auto loaded = core::read_npy(path);
+    if (!loaded) {
+        set_message(state, loaded.error().message, true);
+        return false;
+    }
+    state.scene.data_path = path;
+    set_tensor(state, std::move(loaded.value()));
+    set_message(state, "loaded " + path + " " + core::to_string(state.tensor.shape), false);
+    return true;
+}
+
+void move_focus(AppState& state, core::Axis axis, int64_t delta) {
+    core::Index& f = state.scene.focus;
+    int64_t* coords[] = {&f.n, &f.c, &f.h, &f.w};
+    *coords[static_cast<int>(axis)] += delta;
+    clamp_focus(state);
+}
+
+void update_derived(AppState& state) {
+    std::vector<core::NormSpec> specs;
+    for (core::NormKind k : shown_norms(state.scene)) specs.push_back(spec_for(state.scene, k));
+    const bool tensor_changed = state.derived_tensor_version != state.tensor_version;
+    const bool specs_changed = specs != state.derived_specs;
+    const bool focus_changed = !(state.scene.focus == state.derived_focus);
+    const bool affine_changed = state.affine.gamma != state.derived_affine.gamma ||
+                                state.affine.beta != state.derived_affine.beta;
+    if (!tensor_changed && !specs_changed && !focus_changed && !affine_changed) return;
+
+    if (tensor_changed || specs_changed) {
+        state.panels.resize(specs.size());
+        for (size_t i = 0; i < specs.size(); ++i) {
+            PanelDerived& p = state.panels[i];
+            if (!tensor_changed && p.spec == specs[i] && !p.stats.empty()) continue;
+            p.spec = specs[i];
+            p.stats.clear();
+            auto ok = core::validate(p.spec, state.tensor.shape);
+            p.error = ok ? "" : ok.error().message;
+            if (!ok) {
+                // Still partition what can be partitioned, so the picture shows the groups.
+                const bool partitionable = !(p.spec.kind == core::NormKind::Group) &&
+                                           (core::reduced_axes(p.spec) & core::kAllAxes) != 0;
+                if (!partitionable) continue;
+            }
+            p.partition = core::make_partition(p.spec, state.tensor.shape);
+            p.stats = core::compute_group_stats(state.tensor, p.partition);
+            ++p.stats_version;
+        }
+    }
+    for (PanelDerived& p : state.panels) {
+        if (p.stats.empty()) {
+            p.focus_values = {};
+            continue;
+        }
+        p.focus_values = core::group_values(state.tensor, p.spec, p.partition, p.stats, state.affine,
+                                            state.scene.focus);
+    }
+    state.derived_tensor_version = state.tensor_version;
+    state.derived_specs = specs;
+    state.derived_focus = state.scene.focus;
+    state.derived_affine = state.affine;
+}
+
+}  // namespace normviz::app

@@ -1,0 +1,115 @@
+// AppState: everything the desktop program knows, in one plain struct passed to panels.
+// Scene holds the user's inputs; PanelDerived is recomputed from them in update_derived()
+// only, never edited by panels.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/view/colormap.h"
+#include "app/view/grid_layout.h"
+#include "core/generators.h"
+#include "core/group_values.h"
+#include "core/norm_spec.h"
+#include "core/normalize.h"
+#include "core/partition.h"
+#include "core/stats.h"
+#include "core/tensor.h"
+
+namespace normviz::app {
+
+struct Scene {
+    core::Shape shape{4, 6, 4, 4};
+    core::Generator generator = core::Generator::PerChannel;
+    uint64_t seed = 1;
+    std::string data_path;  // non-empty: values were loaded from this .npy
+    std::vector<core::NormKind> compared = {core::NormKind::Batch,    core::NormKind::Layer,
+                                            core::NormKind::Instance, core::NormKind::Group,
+                                            core::NormKind::LayerToken, core::NormKind::Rms};
+    bool single_view = false;
+    core::NormKind single_norm = core::NormKind::Batch;
+    int64_t groups = 2;
+    double eps = 1e-5;
+    core::AxisMask custom_axes = core::axis_bit(core::Axis::N) | core::axis_bit(core::Axis::W);
+    bool custom_center = true;
+    core::Index focus{1, 2, 1, 2};
+    bool show_normalized = false;
+    Palette palette = Palette::BlueRed;
+};
+
+// Derived data of one norm panel.
+struct PanelDerived {
+    core::NormSpec spec;
+    std::string error;        // validate() message; empty when the norm applies
+    core::Partition partition;
+    std::vector<core::GroupStats> stats;
+    core::GroupValues focus_values;  // the focus's group, for the statistics panel
+    uint64_t stats_version = 0;      // bumps when stats change, so the renderer re-uploads
+};
+
+// Zoom and pan shared by every canvas (they show the same tensor at the same size).
+struct Camera {
+    Vec2 pan;
+    float zoom = 1;
+    float fit_zoom = 1;   // the zoom that shows everything; wheel zoom stays >= half of it
+    Vec2 fitted_for;      // canvas size of the last fit; a new size fits again
+    bool needs_fit = true;
+    int zoom_steps = 0;   // keyboard zoom requests (+1 in, -1 out), applied by the canvas
+};
+
+struct AppState {
+    Scene scene;
+    core::Tensor tensor;
+    uint64_t tensor_version = 0;  // bumps on every new tensor; the renderer uploads once per bump
+    core::Affine affine;          // per-channel gamma and beta, edited in the statistics panel
+    float value_center = 0, value_half_range = 1;  // colour scale of raw values
+
+    std::vector<PanelDerived> panels;
+    Camera camera;
+
+    // UI state.
+    bool show_controls = true;
+    bool show_stats = true;
+    bool show_help = false;
+    bool show_debug = false;
+    float font_size = 16;
+    bool font_dirty = true;
+    std::string path_input;
+    std::string message;  // last user-facing message (errors explained in words)
+    bool message_is_error = false;
+    std::string screenshot_path = "normviz.png";
+    bool screenshot_requested = false;
+    int panel_screenshot_requested = -1;  // index of a norm panel to save as PNG
+    bool figure_mode = false;   // `normviz render`: canvases only, no menu or sidebars
+    bool fullscreen_requested = false;
+    bool quit_requested = false;
+    bool print_status = false;  // machine-readable status lines on stdout (tests)
+
+    // Keys of the derived data: what it was computed from.
+    uint64_t derived_tensor_version = ~uint64_t{0};
+    std::vector<core::NormSpec> derived_specs;
+    core::Index derived_focus{-1, -1, -1, -1};
+    core::Affine derived_affine;
+};
+
+// The NormSpec of `kind` with the scene's G, axes, centering and eps.
+core::NormSpec spec_for(const Scene& scene, core::NormKind kind);
+// Norms shown now: the compared list, or the single one.
+std::vector<core::NormKind> shown_norms(const Scene& scene);
+
+// Replaces the tensor with the scene's generator output; resets affine and clamps focus.
+void regenerate_tensor(AppState& state);
+// Loads a .npy as the tensor; on error keeps the current tensor and sets state.message.
+bool load_tensor_file(AppState& state, const std::string& path);
+// Sets the tensor (new shape allowed) and everything that depends on it.
+void set_tensor(AppState& state, core::Tensor tensor);
+// Recomputes panels whose inputs changed (tensor, specs, focus, affine). Cheap when nothing did.
+void update_derived(AppState& state);
+// Moves the focus by delta along axis, clamped to the shape.
+void move_focus(AppState& state, core::Axis axis, int64_t delta);
+// Shows a message to the user (and on stderr when it is an error).
+void set_message(AppState& state, std::string text, bool is_error);
+
+}  // namespace normviz::app

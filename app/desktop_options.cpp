@@ -1,0 +1,199 @@
+// Parsing of the desktop program's options and of `normviz render`.
+#include "app/desktop_options.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace normviz::app {
+
+namespace {
+
+core::Result<std::vector<core::NormKind>> parse_norm_list(const std::string& text) {
+    std::vector<core::NormKind> out;
+    size_t start = 0;
+    while (start <= text.size()) {
+        size_t comma = text.find(',', start);
+        std::string name = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        auto kind = core::parse_norm_name(name);
+        if (!kind) return kind.error();
+        out.push_back(kind.value());
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    return out;
+}
+
+bool parse_int(const std::string& text, long long& out) {
+    errno = 0;
+    char* end = nullptr;
+    out = std::strtoll(text.c_str(), &end, 10);
+    return !text.empty() && *end == '\0' && errno == 0;
+}
+
+}  // namespace
+
+const char* desktop_usage() {
+    return "usage: normviz [FILE.npy] [options]\n"
+           "Opens the desktop visualizer: click a cell to see every value that shares its mean and\n"
+           "variance under BatchNorm, LayerNorm, InstanceNorm, GroupNorm, transformer LayerNorm,\n"
+           "RMSNorm or custom axes. Press F1 in the window for the shortcuts.\n"
+           "options:\n"
+           "  --shape N,C,H,W        generated tensor shape (default 4,6,4,4)\n"
+           "  --generator NAME       normal, per-channel (default), per-sample, constant, large-offset, smooth\n"
+           "  --seed S               generator seed\n"
+           "  --norm NAME[,NAME...]  norms to compare (one name: single view)\n"
+           "  --groups G             GroupNorm groups (default 2)\n"
+           "  --axes AXES            custom norm's reduced axes, e.g. NW;  --no-center  no centering\n"
+           "  --eps E                eps (default 1e-5)\n"
+           "  --focus n,c,h,w        focus cell\n"
+           "  --normalized           show normalized values\n"
+           "  --size WxH             window size in pixels\n"
+           "  --screenshot PATH      where F12 saves the window (default normviz.png)\n"
+           "  --frames N             draw N frames then exit (with --screenshot: save it first)\n"
+           "  --status               print machine-readable status lines on stdout\n"
+           "  --no-vsync             do not wait for vertical sync\n"
+           "  --no-settings          neither read nor save remembered settings\n"
+           "  --font-size PX         UI text size\n"
+           "Headless subcommands: normviz --help\n";
+}
+
+const char* render_usage() {
+    return "usage: normviz render --shape N,C,H,W [--input X.npy] --norm NAME[,NAME...] --focus n,c,h,w\n"
+           "                      [--size WxH] [--normalized] [--groups G] [--axes AXES] [--no-center]\n"
+           "                      [--eps E] [--generator NAME] [--seed S] --out fig.png\n"
+           "Draws the same picture as the window, off screen, into a PNG (for slides and tests).\n"
+           "Needs an X display; on a headless machine run it with xvfb-run -a.\n";
+}
+
+core::Result<DesktopOptions> parse_desktop_options(int argc, char** argv) {
+    DesktopOptions o;
+    int i = 1;
+    if (argc > 1 && std::strcmp(argv[1], "render") == 0) {
+        o.render_command = true;
+        o.use_settings = false;
+        o.vsync = false;
+        o.width = 1600;
+        o.height = 1000;
+        i = 2;
+    }
+    auto need_value = [&](const std::string& opt, std::string& value) -> core::Status {
+        if (i + 1 >= argc) return core::make_error(opt + " needs a value; see normviz --help");
+        value = argv[++i];
+        return core::Ok{};
+    };
+    for (; i < argc; ++i) {
+        std::string arg = argv[i], value;
+        size_t eq = arg.find('=');
+        bool inline_value = arg.rfind("--", 0) == 0 && eq != std::string::npos;
+        if (inline_value) {
+            value = arg.substr(eq + 1);
+            arg = arg.substr(0, eq);
+        }
+        auto take = [&]() -> core::Status { return inline_value ? core::Status(core::Ok{}) : need_value(arg, value); };
+        if (arg == "--help" || arg == "-h") {
+            o.help = true;
+        } else if (arg == "--normalized") {
+            o.normalized = true;
+        } else if (arg == "--no-center") {
+            o.no_center = true;
+        } else if (arg == "--status") {
+            o.status = true;
+        } else if (arg == "--no-vsync") {
+            o.vsync = false;
+        } else if (arg == "--no-settings") {
+            o.use_settings = false;
+        } else if (arg == "--size") {
+            if (auto s = take(); !s) return s.error();
+            int w = 0, h = 0;
+            if (std::sscanf(value.c_str(), "%dx%d", &w, &h) != 2 || w < 64 || h < 64 || w > 16384 || h > 16384)
+                return core::make_error("--size '" + value + "' is not WxH with 64..16384 pixels each, e.g. 1280x800");
+            o.width = w;
+            o.height = h;
+            o.size_given = true;
+        } else if (arg == "--shape") {
+            if (auto s = take(); !s) return s.error();
+            auto shape = core::parse_shape(value);
+            if (!shape) return shape.error();
+            o.shape = shape.value();
+        } else if (arg == "--generator") {
+            if (auto s = take(); !s) return s.error();
+            auto g = core::parse_generator(value);
+            if (!g) return g.error();
+            o.generator = g.value();
+        } else if (arg == "--seed" || arg == "--groups" || arg == "--frames") {
+            if (auto s = take(); !s) return s.error();
+            long long v = 0;
+            if (!parse_int(value, v) || v < 0)
+                return core::make_error(arg + " '" + value + "' is not a non-negative integer");
+            if (arg == "--seed") o.seed = static_cast<uint64_t>(v);
+            if (arg == "--groups") o.groups = v;
+            if (arg == "--frames") o.frames = static_cast<int>(std::min<long long>(v, 1000000));
+        } else if (arg == "--norm") {
+            if (auto s = take(); !s) return s.error();
+            auto norms = parse_norm_list(value);
+            if (!norms) return norms.error();
+            o.norms = norms.value();
+        } else if (arg == "--axes") {
+            if (auto s = take(); !s) return s.error();
+            auto axes = core::parse_axes(value);
+            if (!axes) return axes.error();
+            o.axes = axes.value();
+        } else if (arg == "--eps") {
+            if (auto s = take(); !s) return s.error();
+            char* end = nullptr;
+            double e = std::strtod(value.c_str(), &end);
+            if (value.empty() || *end != '\0' || !(e >= 0) || !std::isfinite(e))
+                return core::make_error("--eps '" + value + "' is not a finite number >= 0");
+            o.eps = e;
+        } else if (arg == "--focus") {
+            if (auto s = take(); !s) return s.error();
+            auto f = core::parse_index(value);
+            if (!f) return f.error();
+            o.focus = f.value();
+        } else if (arg == "--screenshot" || arg == "--out") {
+            if (auto s = take(); !s) return s.error();
+            o.screenshot_path = value;
+        } else if (arg == "--input") {
+            if (auto s = take(); !s) return s.error();
+            o.input_path = value;
+        } else if (arg == "--font-size") {
+            if (auto s = take(); !s) return s.error();
+            o.font_size = std::clamp(static_cast<float>(std::atof(value.c_str())), 8.0f, 48.0f);
+        } else if (arg.rfind("-", 0) == 0) {
+            return core::make_error("unknown option '" + arg + "'; see normviz --help");
+        } else if (o.input_path.empty() && !o.render_command) {
+            o.input_path = arg;
+        } else {
+            return core::make_error("unexpected argument '" + arg + "'; see normviz --help");
+        }
+    }
+    if (o.render_command && !o.help) {
+        if (o.screenshot_path.empty()) return core::make_error("render needs --out fig.png");
+        if (o.norms.empty()) return core::make_error("render needs --norm NAME[,NAME...]");
+        if (o.frames == 0) o.frames = 3;
+    }
+    return o;
+}
+
+void apply_options(const DesktopOptions& o, Scene& scene) {
+    if (o.shape) scene.shape = *o.shape;
+    if (o.generator) scene.generator = *o.generator;
+    if (o.seed) scene.seed = *o.seed;
+    if (!o.norms.empty()) {
+        scene.compared = o.norms;
+        scene.single_view = o.norms.size() == 1;
+        scene.single_norm = o.norms.front();
+    }
+    if (o.groups) scene.groups = *o.groups;
+    if (o.axes) scene.custom_axes = *o.axes;
+    if (o.no_center) scene.custom_center = false;
+    if (o.eps) scene.eps = *o.eps;
+    if (o.focus) scene.focus = *o.focus;
+    if (o.normalized) scene.show_normalized = true;
+}
+
+}  // namespace normviz::app

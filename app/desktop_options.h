@@ -1,0 +1,44 @@
+// Options of the desktop program and of `normviz render`, parsed from argv.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/app_state.h"
+#include "core/result.h"
+
+namespace normviz::app {
+
+struct DesktopOptions {
+    bool render_command = false;   // `normviz render`: off-screen figure, then exit
+    int width = 1400, height = 900;
+    bool size_given = false;
+    std::string input_path;        // FILE.npy or --input
+    std::optional<core::Shape> shape;
+    std::optional<core::Generator> generator;
+    std::optional<uint64_t> seed;
+    std::vector<core::NormKind> norms;
+    std::optional<int64_t> groups;
+    std::optional<core::AxisMask> axes;
+    bool no_center = false;
+    std::optional<double> eps;
+    std::optional<core::Index> focus;
+    bool normalized = false;
+    std::string screenshot_path;   // F12 target; with --frames, written at the end
+    int frames = 0;                // > 0: run this many frames, then exit
+    bool status = false;
+    bool vsync = true;
+    bool use_settings = true;
+    std::optional<float> font_size;
+    bool help = false;
+};
+
+core::Result<DesktopOptions> parse_desktop_options(int argc, char** argv);
+const char* desktop_usage();
+const char* render_usage();
+
+// Applies the options to a scene (after remembered settings, so options win).
+void apply_options(const DesktopOptions& options, Scene& scene);
+
+}  // namespace normviz::app

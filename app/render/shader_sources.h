@@ -1,0 +1,9 @@
+// The GLSL sources of shaders/, embedded at build time (see cmake/embed_shaders.cmake).
+#pragma once
+
+namespace normviz::app::shader_sources {
+
+extern const char* const k_tensor_view_vert;
+extern const char* const k_tensor_view_frag;
+
+}  // namespace normviz::app::shader_sources

@@ -1,0 +1,230 @@
+// TensorRenderer: float textures for values and group statistics, one framebuffer per canvas.
+#include "app/render/tensor_renderer.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "app/render/shader_sources.h"
+#include "core/assert.h"
+
+namespace normviz::app {
+
+struct TensorRenderer::Uniforms {
+    GLint values, group_stats, palette, values_width, stats_width, shape, tiles_per_row, tile_gap,
+        sample_gap, pan, zoom, canvas_height, block, key_extents, focus, has_focus,
+        show_normalized, center, half_range, normalized_half_range, outline_px, background,
+        highlight, focus_ring;
+};
+
+namespace {
+
+// Width of the 2-D texture that holds `count` values in rows.
+int texture_width_for(int64_t count) {
+    GLint max_size = 4096;
+    glGetIntegerv(GL_MAX_TEXTURE_SIZE, &max_size);
+    int64_t width = std::min<int64_t>(count, 4096);
+    while (width < max_size && (count + width - 1) / width > max_size) width *= 2;
+    return static_cast<int>(std::max<int64_t>(width, 1));
+}
+
+// Uploads `count` texels of `components` floats into a 2-D float texture `width` wide.
+void upload_float_rows(GLuint texture, const float* data, int64_t count, int components, int width) {
+    const int64_t rows = (count + width - 1) / width;
+    const GLenum internal = components == 1 ? GL_R32F : GL_RG32F;
+    const GLenum format = components == 1 ? GL_RED : GL_RG;
+    glBindTexture(GL_TEXTURE_2D, texture);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+    glTexImage2D(GL_TEXTURE_2D, 0, internal, width, static_cast<GLsizei>(rows), 0, format, GL_FLOAT,
+                 nullptr);
+    const int64_t full_rows = count / width;
+    if (full_rows > 0)
+        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, width, static_cast<GLsizei>(full_rows), format,
+                        GL_FLOAT, data);
+    const int64_t rest = count - full_rows * width;
+    if (rest > 0)
+        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, static_cast<GLint>(full_rows), static_cast<GLsizei>(rest),
+                        1, format, GL_FLOAT, data + full_rows * width * components);
+}
+
+GLuint new_texture() {
+    GLuint name = 0;
+    glGenTextures(1, &name);
+    return name;
+}
+
+void set_rgb(GLint location, Rgb c) { glUniform3f(location, c.r / 255.0f, c.g / 255.0f, c.b / 255.0f); }
+
+}  // namespace
+
+core::Result<std::unique_ptr<TensorRenderer>> TensorRenderer::create() {
+    auto program = link_program("tensor_view.vert", shader_sources::k_tensor_view_vert,
+                                "tensor_view.frag", shader_sources::k_tensor_view_frag);
+    if (!program) return program.error();
+    std::unique_ptr<TensorRenderer> r(new TensorRenderer());
+    r->program_ = std::move(program.value());
+    GLuint vao = 0;
+    glGenVertexArrays(1, &vao);
+    r->empty_vao_ = VertexArray(vao);
+    r->values_ = Texture(new_texture());
+    for (int p = 0; p < 2; ++p) {
+        r->palettes_[p] = Texture(new_texture());
+        auto lut = palette_lut(p == 0 ? Palette::BlueRed : Palette::BlueOrange, 256);
+        glBindTexture(GL_TEXTURE_2D, r->palettes_[p].get());
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+        glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGB8, 256, 1, 0, GL_RGB, GL_UNSIGNED_BYTE, lut.data());
+    }
+    auto u = std::make_shared<Uniforms>();
+    const Program& pr = r->program_;
+    u->values = uniform_location(pr, "t_values");
+    u->group_stats = uniform_location(pr, "t_group_stats");
+    u->palette = uniform_location(pr, "t_palette");
+    u->values_width = uniform_location(pr, "u_values_width");
+    u->stats_width = uniform_location(pr, "u_stats_width");
+    u->shape = uniform_location(pr, "u_shape");
+    u->tiles_per_row = uniform_location(pr, "u_tiles_per_row");
+    u->tile_gap = uniform_location(pr, "u_tile_gap");
+    u->sample_gap = uniform_location(pr, "u_sample_gap");
+    u->pan = uniform_location(pr, "u_pan");
+    u->zoom = uniform_location(pr, "u_zoom");
+    u->canvas_height = uniform_location(pr, "u_canvas_height");
+    u->block = uniform_location(pr, "u_block");
+    u->key_extents = uniform_location(pr, "u_key_extents");
+    u->focus = uniform_location(pr, "u_focus");
+    u->has_focus = uniform_location(pr, "u_has_focus");
+    u->show_normalized = uniform_location(pr, "u_show_normalized");
+    u->center = uniform_location(pr, "u_center");
+    u->half_range = uniform_location(pr, "u_half_range");
+    u->normalized_half_range = uniform_location(pr, "u_normalized_half_range");
+    u->outline_px = uniform_location(pr, "u_outline_px");
+    u->background = uniform_location(pr, "u_background");
+    u->highlight = uniform_location(pr, "u_highlight");
+    u->focus_ring = uniform_location(pr, "u_focus_ring");
+    r->uniforms_ = u;
+    return r;
+}
+
+void TensorRenderer::ensure_values(const core::Tensor& tensor, uint64_t version) {
+    if (version == values_version_) return;
+    const int64_t count = tensor.shape.numel();
+    values_width_ = texture_width_for(count);
+    upload_float_rows(values_.get(), tensor.data.data(), count, 1, values_width_);
+    uploaded_value_bytes_ += static_cast<size_t>(count) * sizeof(float);
+    values_version_ = version;
+    for (auto& c : canvases_) c->last_key.clear();
+}
+
+TensorRenderer::Canvas& TensorRenderer::canvas(int slot) {
+    NORMVIZ_ASSERT(slot >= 0 && slot < 64, "canvas slot out of range");
+    while (static_cast<int>(canvases_.size()) <= slot) {
+        auto c = std::make_unique<Canvas>();
+        GLuint fb = 0;
+        glGenFramebuffers(1, &fb);
+        c->framebuffer = Framebuffer(fb);
+        c->color = Texture(new_texture());
+        c->stats = Texture(new_texture());
+        canvases_.push_back(std::move(c));
+    }
+    return *canvases_[slot];
+}
+
+void TensorRenderer::ensure_group_stats(int slot, const std::vector<core::GroupStats>& stats,
+                                        bool centered, double eps, uint64_t version) {
+    Canvas& c = canvas(slot);
+    if (c.stats_version == version) return;
+    c.stats_version = version;
+    c.last_key.clear();
+    std::vector<float> shift_scale(stats.size() * 2);
+    for (size_t g = 0; g < stats.size(); ++g) {
+        const double denom = std::sqrt((centered ? stats[g].var : stats[g].mean_sq) + eps);
+        shift_scale[2 * g] = static_cast<float>(centered ? stats[g].mean : 0.0);
+        shift_scale[2 * g + 1] = static_cast<float>(1.0 / denom);
+    }
+    c.stats_width = texture_width_for(static_cast<int64_t>(stats.size()));
+    upload_float_rows(c.stats.get(), shift_scale.data(), static_cast<int64_t>(stats.size()), 2,
+                      c.stats_width);
+}
+
+GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int height) {
+    Canvas& c = canvas(slot);
+    width = std::max(width, 1);
+    height = std::max(height, 1);
+    const core::Shape& s = p.layout.shape;
+    auto k = p.partition.key_extents();
+    std::vector<float> key = {float(width), float(height), float(s.N), float(s.C), float(s.H), float(s.W),
+                              float(p.layout.tiles_per_row), p.layout.tile_gap, p.layout.sample_gap,
+                              p.view.pan.x, p.view.pan.y, p.view.zoom, float(p.partition.block[0]),
+                              float(p.partition.block[1]), float(p.partition.block[2]),
+                              float(p.partition.block[3]), float(p.focus.n), float(p.focus.c),
+                              float(p.focus.h), float(p.focus.w), float(p.has_focus),
+                              float(p.show_normalized), p.center, p.half_range,
+                              p.normalized_half_range, p.outline_px, float(p.palette)};
+    if (key == c.last_key) return c.color.get();
+    c.last_key = std::move(key);
+    ++draws_executed_;
+    if (c.width != width || c.height != height) {
+        glBindTexture(GL_TEXTURE_2D, c.color.get());
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
+        glBindFramebuffer(GL_FRAMEBUFFER, c.framebuffer.get());
+        glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, c.color.get(), 0);
+        c.width = width;
+        c.height = height;
+    }
+    glBindFramebuffer(GL_FRAMEBUFFER, c.framebuffer.get());
+    glViewport(0, 0, width, height);
+    glDisable(GL_BLEND);
+    glDisable(GL_DEPTH_TEST);
+    glDisable(GL_SCISSOR_TEST);
+    glDisable(GL_CULL_FACE);
+    glUseProgram(program_.get());
+    glBindVertexArray(empty_vao_.get());
+
+    const Uniforms& u = *uniforms_;
+    glActiveTexture(GL_TEXTURE0);
+    glBindTexture(GL_TEXTURE_2D, values_.get());
+    glUniform1i(u.values, 0);
+    glActiveTexture(GL_TEXTURE1);
+    glBindTexture(GL_TEXTURE_2D, c.stats.get());
+    glUniform1i(u.group_stats, 1);
+    glActiveTexture(GL_TEXTURE2);
+    glBindTexture(GL_TEXTURE_2D, palettes_[p.palette == Palette::BlueRed ? 0 : 1].get());
+    glUniform1i(u.palette, 2);
+    glActiveTexture(GL_TEXTURE0);
+
+    glUniform1i(u.values_width, values_width_);
+    glUniform1i(u.stats_width, c.stats_width);
+    glUniform4i(u.shape, int(s.N), int(s.C), int(s.H), int(s.W));
+    glUniform1i(u.tiles_per_row, static_cast<int>(p.layout.tiles_per_row));
+    glUniform1f(u.tile_gap, p.layout.tile_gap);
+    glUniform1f(u.sample_gap, p.layout.sample_gap);
+    glUniform2f(u.pan, p.view.pan.x, p.view.pan.y);
+    glUniform1f(u.zoom, p.view.zoom);
+    glUniform1f(u.canvas_height, static_cast<float>(height));
+    glUniform4i(u.block, int(p.partition.block[0]), int(p.partition.block[1]), int(p.partition.block[2]),
+                int(p.partition.block[3]));
+    glUniform4i(u.key_extents, int(k[0]), int(k[1]), int(k[2]), int(k[3]));
+    glUniform4i(u.focus, int(p.focus.n), int(p.focus.c), int(p.focus.h), int(p.focus.w));
+    glUniform1i(u.has_focus, p.has_focus ? 1 : 0);
+    glUniform1i(u.show_normalized, p.show_normalized ? 1 : 0);
+    glUniform1f(u.center, p.center);
+    glUniform1f(u.half_range, std::max(p.half_range, 1e-30f));
+    glUniform1f(u.normalized_half_range, p.normalized_half_range);
+    glUniform1f(u.outline_px, p.outline_px);
+    set_rgb(u.background, kCanvasBackground);
+    set_rgb(u.highlight, kHighlight);
+    set_rgb(u.focus_ring, kFocusRing);
+
+    glDrawArrays(GL_TRIANGLES, 0, 3);
+    glBindVertexArray(0);
+    glUseProgram(0);
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    return c.color.get();
+}
+
+}  // namespace normviz::app

@@ -1,0 +1,88 @@
+// Draws the tensor grid picture into off-screen canvases with the tensor_view shader. The
+// tensor's values are uploaded once per tensor; per canvas only small group statistics are
+// uploaded per norm, and a focus change sets uniforms only.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "app/render/gl_objects.h"
+#include "app/view/colormap.h"
+#include "app/view/grid_layout.h"
+#include "core/partition.h"
+#include "core/stats.h"
+#include "core/tensor.h"
+
+namespace normviz::app {
+
+// What one canvas shows: layout, view, partition, focus and colouring.
+struct CanvasParams {
+    GridLayout layout;
+    ViewTransform view;  // view.origin is ignored: the canvas's own top-left is (0, 0)
+    core::Partition partition;
+    core::Index focus;
+    bool has_focus = true;
+    bool show_normalized = false;
+    float center = 0;        // raw values colour around this value
+    float half_range = 1;    // ... spanning +- this
+    float normalized_half_range = 3;
+    float outline_px = 2;
+    Palette palette = Palette::BlueRed;
+};
+
+// Colours shared by the shader, the legend and the tests.
+inline constexpr Rgb kCanvasBackground{30, 30, 34};
+inline constexpr Rgb kHighlight{255, 196, 0};
+inline constexpr Rgb kFocusRing{255, 255, 255};
+
+class TensorRenderer {
+public:
+    // Compiles the embedded shaders. Needs a current GL 3.3 core context.
+    static core::Result<std::unique_ptr<TensorRenderer>> create();
+
+    // Uploads the tensor's values (the only tensor-sized upload) unless `version` is the one
+    // already uploaded.
+    void ensure_values(const core::Tensor& tensor, uint64_t version);
+    // Uploads the (shift, scale) of each group for canvas `slot` unless `version` is the one
+    // already there.
+    void ensure_group_stats(int slot, const std::vector<core::GroupStats>& stats, bool centered,
+                            double eps, uint64_t version);
+    // Draws canvas `slot` at width x height pixels; returns its colour texture. Skips the
+    // draw when nothing it depends on changed since the last one. Sets every piece of GL
+    // state it relies on and restores the default framebuffer binding.
+    GLuint draw(int slot, const CanvasParams& params, int width, int height);
+
+    // Bytes of tensor values uploaded so far (a focus change must not add to it).
+    size_t uploaded_value_bytes() const { return uploaded_value_bytes_; }
+    // Number of canvas draws actually executed (skipped ones not counted).
+    uint64_t draws_executed() const { return draws_executed_; }
+
+private:
+    struct Canvas {
+        Framebuffer framebuffer;
+        Texture color;
+        Texture stats;
+        int stats_width = 1;
+        int width = 0, height = 0;
+        uint64_t stats_version = ~uint64_t{0};
+        std::vector<float> last_key;  // uniforms of the last draw; equal key -> skip
+    };
+    struct Uniforms;
+
+    TensorRenderer() = default;
+    Canvas& canvas(int slot);
+
+    Program program_;
+    VertexArray empty_vao_;
+    Texture values_;
+    Texture palettes_[2];
+    int values_width_ = 1;
+    uint64_t values_version_ = ~uint64_t{0};
+    uint64_t draws_executed_ = 0;
+    size_t uploaded_value_bytes_ = 0;
+    std::vector<std::unique_ptr<Canvas>> canvases_;
+    std::shared_ptr<Uniforms> uniforms_;
+};
+
+}  // namespace normviz::app

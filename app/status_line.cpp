@@ -1,0 +1,54 @@
+// Formatting of the --status block.
+#include "app/status_line.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace normviz::app {
+
+namespace {
+
+std::string number(double v) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    return buf;
+}
+
+}  // namespace
+
+std::string format_status(const AppState& state, const std::vector<PanelRect>& rects) {
+    const core::Index& f = state.scene.focus;
+    const core::Shape& s = state.tensor.shape;
+    std::string out = "status shape=" + std::to_string(s.N) + "," + std::to_string(s.C) + "," +
+                      std::to_string(s.H) + "," + std::to_string(s.W) + " focus=" + std::to_string(f.n) + "," +
+                      std::to_string(f.c) + "," + std::to_string(f.h) + "," + std::to_string(f.w) +
+                      " normalized=" + (state.scene.show_normalized ? "1" : "0") +
+                      " panels=" + std::to_string(state.panels.size()) + "\n";
+    const GridLayout layout = make_grid_layout(s);
+    out += "layout tiles_per_row=" + std::to_string(layout.tiles_per_row) + " tile_gap=" + number(layout.tile_gap) +
+           " sample_gap=" + number(layout.sample_gap) + " zoom=" + number(state.camera.zoom) +
+           " pan=" + number(state.camera.pan.x) + "," + number(state.camera.pan.y) + "\n";
+    for (size_t i = 0; i < state.panels.size(); ++i) {
+        const PanelDerived& p = state.panels[i];
+        std::string line = "panel i=" + std::to_string(i) + " norm=" + core::norm_name(p.spec.kind);
+        if (i < rects.size()) {
+            const PanelRect& r = rects[i];
+            line += " canvas=" + number(r.canvas_x) + "," + number(r.canvas_y) + "," + number(r.canvas_w) + "," +
+                    number(r.canvas_h);
+        }
+        if (!p.stats.empty() && core::contains(s, f)) {
+            const int64_t g = p.partition.group_of(f);
+            const core::GroupStats& st = p.stats[g];
+            const double x = state.tensor.at(f);
+            line += " group=" + std::to_string(g) + " groups=" + std::to_string(p.partition.group_count()) +
+                    " count=" + std::to_string(st.count) + " mean=" + number(st.mean) + " var=" + number(st.var) +
+                    " mean_sq=" + number(st.mean_sq) + " x=" + number(x) +
+                    " xhat=" + number(core::normalize_value(x, st, core::is_centered(p.spec), p.spec.eps));
+        }
+        if (!p.error.empty()) line += " error=1";
+        out += line + "\n";
+    }
+    return out + "end\n";
+}
+
+}  // namespace normviz::app

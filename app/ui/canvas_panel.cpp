@@ -1,0 +1,318 @@
+// The norm canvases: one panel per shown norm with a header, the tensor picture (drawn by
+// TensorRenderer), axis labels, numbers in cells, hover, click-to-focus, zoom and pan.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include <imgui.h>
+
+#include "app/render/tensor_renderer.h"
+#include "app/ui/format.h"
+#include "app/ui/panels.h"
+
+namespace normviz::app {
+
+namespace {
+
+ImU32 rgb(Rgb c, int alpha = 255) { return IM_COL32(c.r, c.g, c.b, alpha); }
+
+// "BatchNorm · pools N, H, W · 6 groups of 64 values"; shorter when it does not fit.
+std::string panel_header(const PanelDerived& p, const core::Shape& shape, float max_width) {
+    std::string title = core::norm_title(p.spec.kind);
+    std::string pools;
+    if (p.spec.kind == core::NormKind::Group) {
+        title += " (G=" + std::to_string(p.spec.groups) + ")";
+        pools = "C/G, H, W";
+    } else {
+        if (p.spec.kind == core::NormKind::Custom)
+            title += " (" + core::axes_to_string(p.spec.custom_axes) + ")";
+        pools = core::axes_to_list(core::reduced_axes(p.spec));
+    }
+    if (!core::is_centered(p.spec)) pools += ", no centering";
+    std::string out = title + " \u00b7 pools " + pools;
+    if (p.stats.empty() && !(p.partition.shape == shape)) return out;
+    const int64_t k = p.partition.group_count(), size = p.partition.group_size();
+    std::string full = out + " \u00b7 " + std::to_string(k) + (k == 1 ? " group of " : " groups of ") +
+                       std::to_string(size) + (size == 1 ? " value" : " values");
+    if (ImGui::CalcTextSize(full.c_str()).x <= max_width) return full;
+    return title + " \u00b7 " + pools + " \u00b7 " + std::to_string(k) + " \u00d7 " + std::to_string(size);
+}
+
+// Grid of panels (columns x rows) that gives the largest cells for `count` panels.
+void choose_grid(int count, const GridLayout& layout, ImVec2 area, float header, int& cols, int& rows) {
+    float best = -1;
+    cols = rows = 1;
+    for (int c = 1; c <= count; ++c) {
+        int r = (count + c - 1) / c;
+        float w = area.x / c, h = area.y / r - header;
+        float zoom = std::min(w / layout.width(), h / layout.height());
+        if (zoom > best) {
+            best = zoom;
+            cols = c;
+            rows = r;
+        }
+    }
+}
+
+// The value a cell shows: raw x, or the panel's normalized value.
+double shown_value(const AppState& state, const PanelDerived& p, const core::Index& i) {
+    const double x = state.tensor.at(i);
+    if (!state.scene.show_normalized || p.stats.empty()) return x;
+    return core::normalize_value(x, p.stats[p.partition.group_of(i)], core::is_centered(p.spec), p.spec.eps);
+}
+
+float color_t(const AppState& state, double v) {
+    if (state.scene.show_normalized) return static_cast<float>(v / 3.0);
+    return static_cast<float>((v - state.value_center) / state.value_half_range);
+}
+
+void draw_labels(const AppState& state, const GridLayout& layout, const ViewTransform& view,
+                 ImVec2 p0, ImVec2 p1, ImDrawList* dl) {
+    const float font = ImGui::GetFontSize();
+    const core::Shape& s = state.tensor.shape;
+    const ImU32 color = IM_COL32(200, 200, 205, 255);
+    Vec2 w0 = view.to_world({p0.x, p0.y}), w1 = view.to_world({p1.x, p1.y});
+    const float block_pitch = layout.block_height() + layout.sample_gap;
+    int64_t n_first = std::max<int64_t>(0, static_cast<int64_t>(std::floor(w0.y / block_pitch)));
+    int64_t n_last = std::min<int64_t>(s.N - 1, static_cast<int64_t>(std::floor(w1.y / block_pitch)));
+    char buf[32];
+    for (int64_t n = n_first; n <= n_last && n - n_first < 512; ++n) {
+        Vec2 b = view.to_screen(block_origin(layout, n));
+        float y = b.y + 0.5f * layout.block_height() * view.zoom - 0.5f * font;
+        y = std::clamp(y, std::max(p0.y, b.y), std::max(p0.y, b.y + layout.block_height() * view.zoom - font));
+        std::snprintf(buf, sizeof buf, "n=%lld", static_cast<long long>(n));
+        dl->AddText(ImVec2(std::max(p0.x + 2, b.x - ImGui::CalcTextSize(buf).x - 4), y), color, buf);
+    }
+    // Channel labels above tiles: every tile when the gap has room, else the first block's.
+    const bool every_tile = layout.tile_gap * view.zoom >= font + 2;
+    const float tile_w_px = s.W * view.zoom;
+    for (int64_t n = every_tile ? n_first : 0; n <= (every_tile ? n_last : 0); ++n) {
+        for (int64_t c = 0; c < s.C && c < 4096; ++c) {
+            if (!every_tile && c >= layout.tiles_per_row) break;
+            std::snprintf(buf, sizeof buf, "c=%lld", static_cast<long long>(c));
+            ImVec2 size = ImGui::CalcTextSize(buf);
+            if (size.x > tile_w_px + layout.tile_gap * view.zoom * 0.8f) {
+                std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(c));
+                size = ImGui::CalcTextSize(buf);
+                if (size.x > tile_w_px) continue;
+            }
+            Vec2 t = view.to_screen(tile_origin(layout, n, c));
+            if (t.x + size.x < p0.x || t.x > p1.x) continue;
+            float y = t.y - size.y - 1;
+            if (!every_tile) y = std::max(p0.y, y);
+            dl->AddText(ImVec2(t.x, y), color, buf);
+        }
+    }
+}
+
+// Values printed in cells, when cells are big enough to read them (bounded count).
+void draw_cell_numbers(const AppState& state, const PanelDerived& p, const GridLayout& layout,
+                       const ViewTransform& view, ImVec2 p0, ImVec2 p1, ImDrawList* dl) {
+    if (ImGui::CalcTextSize("-0.00").x + 4 > view.zoom) return;
+    const core::Shape& s = state.tensor.shape;
+    Vec2 w0 = view.to_world({p0.x, p0.y}), w1 = view.to_world({p1.x, p1.y});
+    int drawn = 0;
+    const core::Index key = p.stats.empty() ? core::Index{} : p.partition.key_of(state.scene.focus);
+    for (int64_t n = 0; n < s.N && drawn < 4000; ++n) {
+        Vec2 b = block_origin(layout, n);
+        if (b.y > w1.y || b.y + layout.block_height() < w0.y) continue;
+        for (int64_t c = 0; c < s.C && drawn < 4000; ++c) {
+            Vec2 t = tile_origin(layout, n, c);
+            if (t.x > w1.x || t.x + s.W < w0.x || t.y > w1.y || t.y + s.H < w0.y) continue;
+            int64_t h0 = std::max<int64_t>(0, static_cast<int64_t>(w0.y - t.y));
+            int64_t h1 = std::min<int64_t>(s.H - 1, static_cast<int64_t>(w1.y - t.y));
+            int64_t x0 = std::max<int64_t>(0, static_cast<int64_t>(w0.x - t.x));
+            int64_t x1 = std::min<int64_t>(s.W - 1, static_cast<int64_t>(w1.x - t.x));
+            for (int64_t h = h0; h <= h1; ++h)
+                for (int64_t w = x0; w <= x1 && drawn < 4000; ++w, ++drawn) {
+                    core::Index i{n, c, h, w};
+                    double v = shown_value(state, p, i);
+                    char buf[16];
+                    if (std::isfinite(v))
+                        std::snprintf(buf, sizeof buf, std::fabs(v) >= 100 ? "%.0f" : "%.2f", v);
+                    else
+                        std::snprintf(buf, sizeof buf, "%s", std::isnan(v) ? "NaN" : (v > 0 ? "Inf" : "-Inf"));
+                    const bool in_group = !p.stats.empty() && p.partition.key_of(i) == key;
+                    Rgb bg = palette_color(state.scene.palette, color_t(state, v));
+                    float lum = 0.299f * bg.r + 0.587f * bg.g + 0.114f * bg.b;
+                    ImU32 text = !in_group ? IM_COL32(190, 190, 190, 255)
+                                           : (lum > 140 ? IM_COL32(0, 0, 0, 255) : IM_COL32(255, 255, 255, 255));
+                    Vec2 cell = view.to_screen({t.x + w, t.y + h});
+                    ImVec2 size = ImGui::CalcTextSize(buf);
+                    if (size.x + 2 > view.zoom) continue;
+                    dl->AddText(ImVec2(cell.x + 0.5f * (view.zoom - size.x), cell.y + 0.5f * (view.zoom - size.y)),
+                                text, buf);
+                }
+        }
+    }
+}
+
+void draw_tooltip(const AppState& state, const PanelDerived& p, const core::Index& i) {
+    ImGui::BeginTooltip();
+    ImGui::Text("(n, c, h, w) = (%lld, %lld, %lld, %lld)", (long long)i.n, (long long)i.c, (long long)i.h,
+                (long long)i.w);
+    ImGui::Text("x = %s", format_number(state.tensor.at(i)).c_str());
+    if (!p.stats.empty()) {
+        const int64_t g = p.partition.group_of(i);
+        const double y = core::normalize_value(state.tensor.at(i), p.stats[g], core::is_centered(p.spec), p.spec.eps);
+        ImGui::Text("normalized (%s) = %s", core::norm_title(p.spec.kind), format_number(y).c_str());
+        ImGui::Text("group %lld of %lld (%s)", (long long)g + 1, (long long)p.partition.group_count(),
+                    core::key_to_string(p.partition, p.partition.key_of(i)).c_str());
+    }
+    ImGui::EndTooltip();
+}
+
+void draw_legend(const AppState& state, ImVec2 p0, float width, ImDrawList* dl) {
+    const float font = ImGui::GetFontSize();
+    const ImU32 color = IM_COL32(220, 220, 225, 255);
+    const char* what = state.scene.show_normalized ? "normalized value" : "raw value x";
+    const char* key = "pooled with the focus";
+    double lo = -3, mid = 0, hi = 3;
+    if (!state.scene.show_normalized) {
+        lo = state.value_center - state.value_half_range;
+        mid = state.value_center;
+        hi = state.value_center + state.value_half_range;
+    }
+    std::string l = format_number(lo), m = format_number(mid), h = format_number(hi);
+    // Left to right: what is coloured, low end, the bar, high end ... highlight key at the right.
+    const float bar_h = font * 0.8f, gap = font * 0.6f;
+    const float key_w = ImGui::CalcTextSize(key).x + bar_h + gap;
+    float x = p0.x + 4;
+    dl->AddText(ImVec2(x, p0.y), color, what);
+    x += ImGui::CalcTextSize(what).x + 2 * gap;
+    dl->AddText(ImVec2(x, p0.y), color, l.c_str());
+    x += ImGui::CalcTextSize(l.c_str()).x + gap;
+    const float bar_w = std::clamp(p0.x + width - key_w - 3 * gap - ImGui::CalcTextSize(h.c_str()).x - x, 40.0f, 420.0f);
+    const int steps = 64;
+    for (int i = 0; i < steps; ++i) {
+        float t = -1.0f + 2.0f * (i + 0.5f) / steps;
+        dl->AddRectFilled(ImVec2(x + bar_w * i / steps, p0.y), ImVec2(x + bar_w * (i + 1) / steps + 1, p0.y + bar_h),
+                          rgb(palette_color(state.scene.palette, t)));
+    }
+    dl->AddText(ImVec2(x + 0.5f * bar_w - 0.5f * ImGui::CalcTextSize(m.c_str()).x, p0.y + bar_h), color, m.c_str());
+    x += bar_w + gap;
+    dl->AddText(ImVec2(x, p0.y), color, h.c_str());
+    const float kx = p0.x + width - key_w;
+    dl->AddRect(ImVec2(kx, p0.y), ImVec2(kx + bar_h, p0.y + bar_h), rgb(kHighlight), 0, 0, 2.5f);
+    dl->AddText(ImVec2(kx + bar_h + gap * 0.5f, p0.y - 0.1f * font), color, key);
+}
+
+}  // namespace
+
+void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer& renderer,
+                      std::vector<PanelRect>& rects) {
+    ImGuiIO& io = ImGui::GetIO();
+    const ImVec2 area_pos(frame.left, frame.menu_height);
+    const ImVec2 area_size(std::max(1.0f, io.DisplaySize.x - frame.left - frame.right),
+                           std::max(1.0f, io.DisplaySize.y - frame.menu_height));
+    ImGui::SetNextWindowPos(area_pos);
+    ImGui::SetNextWindowSize(area_size);
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(6, 4));
+    ImGui::Begin("##canvas_area", nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                     ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
+    ImGui::PopStyleVar();
+    rects.assign(state.panels.size(), PanelRect{});
+    const float font = ImGui::GetFontSize();
+    const float legend_h = font * 2.4f;
+    const float header_h = font * 1.5f;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const GridLayout layout = make_grid_layout(state.tensor.shape);
+    const ImVec2 inner_pos(area_pos.x + 6, area_pos.y + 4);
+    const ImVec2 inner(area_size.x - 12, area_size.y - 8 - legend_h);
+    const int count = static_cast<int>(state.panels.size());
+    int cols = 1, rows = 1;
+    choose_grid(std::max(count, 1), layout, inner, header_h, cols, rows);
+    const float panel_w = inner.x / cols, panel_h = inner.y / rows;
+    const ImVec2 canvas_size(std::max(8.0f, panel_w - 8), std::max(8.0f, panel_h - header_h - 6));
+    const Vec2 margin{font * 3.2f, font * 1.4f};
+
+    Camera& cam = state.camera;
+    if (cam.needs_fit || cam.fitted_for.x != canvas_size.x || cam.fitted_for.y != canvas_size.y) {
+        ViewTransform fit = fit_view(layout, {0, 0}, {canvas_size.x, canvas_size.y}, margin);
+        cam.pan = fit.pan;
+        cam.zoom = fit.zoom;
+        cam.fit_zoom = fit.zoom;
+        cam.fitted_for = {canvas_size.x, canvas_size.y};
+        cam.needs_fit = false;
+    }
+    if (cam.zoom_steps != 0) {  // keyboard zoom, about the canvas centre
+        ViewTransform v{{0, 0}, cam.pan, cam.zoom};
+        ViewTransform z = zoom_about(v, std::pow(1.25f, float(cam.zoom_steps)),
+                                     {canvas_size.x * 0.5f, canvas_size.y * 0.5f}, cam.fit_zoom * 0.5f, 400.0f);
+        cam.pan = z.pan;
+        cam.zoom = z.zoom;
+        cam.zoom_steps = 0;
+    }
+    renderer.ensure_values(state.tensor, state.tensor_version);
+
+    for (int i = 0; i < count; ++i) {
+        PanelDerived& p = state.panels[i];
+        const float px = inner_pos.x + (i % cols) * panel_w, py = inner_pos.y + (i / cols) * panel_h;
+        PanelRect& r = rects[i];
+        r = {px, py, panel_w - 4, panel_h - 4, px, py + header_h, canvas_size.x, canvas_size.y};
+        ImGui::PushID(i);
+        const bool ok = p.error.empty();
+        dl->PushClipRect(ImVec2(px, py), ImVec2(px + panel_w - 4, py + header_h), true);
+        dl->AddText(ImVec2(px + 2, py + 0.2f * font), ok ? IM_COL32(235, 235, 240, 255) : IM_COL32(255, 120, 110, 255),
+                    panel_header(p, state.tensor.shape, panel_w - 8).c_str());
+        dl->PopClipRect();
+        const ImVec2 c0(r.canvas_x, r.canvas_y), c1(r.canvas_x + r.canvas_w, r.canvas_y + r.canvas_h);
+        ImGui::SetCursorScreenPos(c0);
+        ImGui::InvisibleButton("##canvas", canvas_size);
+        const bool hovered = ImGui::IsItemHovered();
+        ViewTransform view{{c0.x, c0.y}, cam.pan, cam.zoom};
+
+        if (!p.stats.empty()) {
+            renderer.ensure_group_stats(i, p.stats, core::is_centered(p.spec), p.spec.eps, p.stats_version);
+            CanvasParams params;
+            params.layout = layout;
+            params.view = {{0, 0}, cam.pan, cam.zoom * io.DisplayFramebufferScale.x};
+            params.view.pan = cam.pan;
+            params.partition = p.partition;
+            params.focus = state.scene.focus;
+            params.show_normalized = state.scene.show_normalized;
+            params.center = state.value_center;
+            params.half_range = state.value_half_range;
+            params.outline_px = std::clamp(cam.zoom * 0.14f, 1.5f, 4.0f) * io.DisplayFramebufferScale.x;
+            params.palette = state.scene.palette;
+            const int fb_w = static_cast<int>(std::lround(canvas_size.x * io.DisplayFramebufferScale.x));
+            const int fb_h = static_cast<int>(std::lround(canvas_size.y * io.DisplayFramebufferScale.y));
+            GLuint texture = renderer.draw(i, params, fb_w, fb_h);
+            dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture)), c0, c1, ImVec2(0, 1),
+                         ImVec2(1, 0));
+            dl->PushClipRect(c0, c1, true);
+            draw_labels(state, layout, view, c0, c1, dl);
+            draw_cell_numbers(state, p, layout, view, c0, c1, dl);
+            if (!ok) dl->AddText(ImVec2(c0.x + 4, c1.y - font * 1.3f), IM_COL32(255, 120, 110, 255), p.error.c_str());
+            dl->PopClipRect();
+        } else {
+            dl->AddRectFilled(c0, c1, rgb(kCanvasBackground));
+            ImGui::SetCursorScreenPos(ImVec2(c0.x + 8, c0.y + 8));
+            ImGui::PushTextWrapPos(c1.x - 8);
+            ImGui::TextColored(ImVec4(1.0f, 0.5f, 0.45f, 1.0f), "%s", p.error.c_str());
+            ImGui::PopTextWrapPos();
+        }
+
+        // Input: click selects, drag pans, wheel zooms (every canvas shares the camera).
+        if (ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 3.0f)) {
+            cam.pan.x -= io.MouseDelta.x / cam.zoom;
+            cam.pan.y -= io.MouseDelta.y / cam.zoom;
+        }
+        if (hovered && io.MouseWheel != 0) {
+            ViewTransform z = zoom_about(view, std::pow(1.2f, io.MouseWheel), {io.MousePos.x, io.MousePos.y},
+                                         cam.fit_zoom * 0.5f, 400.0f);
+            cam.zoom = z.zoom;
+            cam.pan = z.pan;
+        }
+        std::optional<core::Index> under = cell_at(layout, view.to_world({io.MousePos.x, io.MousePos.y}));
+        if (ImGui::IsItemDeactivated() && io.MouseDragMaxDistanceSqr[0] < 9.0f && under) state.scene.focus = *under;
+        if (hovered && under && !ImGui::IsItemActive()) draw_tooltip(state, p, *under);
+        ImGui::PopID();
+    }
+    draw_legend(state, ImVec2(area_pos.x + 6, area_pos.y + area_size.y - legend_h + font * 0.5f), area_size.x - 12, dl);
+    ImGui::End();
+}
+
+}  // namespace normviz::app

@@ -1,0 +1,199 @@
+// The controls sidebar: data (shape, generator, seed, .npy), norms, G, eps, custom axes,
+// raw or normalized values.
+#include <imgui.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "app/ui/panels.h"
+
+namespace normviz::app {
+
+namespace {
+
+// A titled section (ImGui 1.86 has no SeparatorText).
+void section(const char* title) {
+    ImGui::Spacing();
+    ImGui::TextDisabled("%s", title);
+    ImGui::Separator();
+}
+
+constexpr ImGuiWindowFlags kSidebarFlags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                                          ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
+
+// One extent: a slider for small values and a typed field for any value.
+bool extent_input(const char* label, int64_t& value) {
+    bool changed = false;
+    int v = static_cast<int>(std::min<int64_t>(value, 64));
+    ImGui::PushID(label);
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.5f);
+    if (ImGui::SliderInt("##slider", &v, 1, 64, "%d", ImGuiSliderFlags_AlwaysClamp)) {
+        value = v;
+        changed = true;
+    }
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize("W").x - 8);
+    long long typed = value;
+    if (ImGui::InputScalar("##typed", ImGuiDataType_S64, &typed, nullptr, nullptr, "%lld",
+                           ImGuiInputTextFlags_EnterReturnsTrue) &&
+        typed >= 1) {
+        value = typed;
+        changed = true;
+    }
+    ImGui::SameLine();
+    ImGui::TextUnformatted(label);
+    ImGui::PopID();
+    return changed;
+}
+
+void draw_data_section(AppState& state) {
+    Scene& scene = state.scene;
+    section("Tensor (N, C, H, W)");
+    core::Shape shape = scene.shape;
+    bool shape_changed = extent_input("N", shape.N);
+    shape_changed |= extent_input("C", shape.C);
+    shape_changed |= extent_input("H", shape.H);
+    shape_changed |= extent_input("W", shape.W);
+    if (shape_changed) {
+        if (auto ok = core::validate_shape(shape); !ok) {
+            set_message(state, ok.error().message, true);
+        } else {
+            scene.shape = shape;
+            regenerate_tensor(state);
+        }
+    }
+    int gen = static_cast<int>(scene.generator);
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.6f);
+    if (ImGui::BeginCombo("Data##generator", scene.data_path.empty() ? core::generator_name(scene.generator)
+                                                                   : "loaded file")) {
+        for (core::Generator g : core::kAllGenerators)
+            if (ImGui::Selectable(core::generator_name(g), gen == static_cast<int>(g) && scene.data_path.empty())) {
+                scene.generator = g;
+                regenerate_tensor(state);
+            }
+        ImGui::EndCombo();
+    }
+    long long seed = static_cast<long long>(scene.seed);
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.6f);
+    if (ImGui::InputScalar("Seed##seed", ImGuiDataType_S64, &seed, nullptr, nullptr, "%lld",
+                           ImGuiInputTextFlags_EnterReturnsTrue)) {
+        scene.seed = static_cast<uint64_t>(seed);
+        regenerate_tensor(state);
+    }
+    ImGui::SameLine();
+    if (ImGui::Button("New##reseed")) {
+        ++scene.seed;
+        regenerate_tensor(state);
+    }
+
+    section("Load .npy");
+    char buf[1024];
+    std::snprintf(buf, sizeof buf, "%s", state.path_input.c_str());
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize("Load").x - 20);
+    bool enter = ImGui::InputTextWithHint("##npy_path", "path/to/activations.npy", buf, sizeof buf,
+                                          ImGuiInputTextFlags_EnterReturnsTrue);
+    state.path_input = buf;
+    ImGui::SameLine();
+    if ((ImGui::Button("Load##load_npy") || enter) && !state.path_input.empty())
+        load_tensor_file(state, state.path_input);
+    ImGui::TextDisabled("or drop a .npy file on the window");
+}
+
+void draw_norm_section(AppState& state) {
+    Scene& scene = state.scene;
+    section("Norms");
+    if (ImGui::RadioButton("Compare##view_compare", !scene.single_view)) scene.single_view = false;
+    ImGui::SameLine();
+    if (ImGui::RadioButton("Single##view_single", scene.single_view)) scene.single_view = true;
+    for (core::NormKind k : core::kAllNormKinds) {
+        ImGui::PushID(static_cast<int>(k));
+        if (scene.single_view) {
+            if (ImGui::RadioButton(core::norm_title(k), scene.single_norm == k)) scene.single_norm = k;
+        } else {
+            auto it = std::find(scene.compared.begin(), scene.compared.end(), k);
+            bool on = it != scene.compared.end();
+            if (ImGui::Checkbox(core::norm_title(k), &on)) {
+                if (on) {
+                    scene.compared.push_back(k);
+                    std::sort(scene.compared.begin(), scene.compared.end());
+                } else if (scene.compared.size() > 1) {
+                    scene.compared.erase(it);
+                }
+            }
+        }
+        ImGui::PopID();
+    }
+
+    // G: only divisors of C are offered.
+    std::string g_label = std::to_string(scene.groups);
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.5f);
+    if (ImGui::BeginCombo("G (GroupNorm)##groups", g_label.c_str())) {
+        for (int64_t g = 1; g <= scene.shape.C; ++g)
+            if (scene.shape.C % g == 0 && ImGui::Selectable(std::to_string(g).c_str(), g == scene.groups))
+                scene.groups = g;
+        ImGui::EndCombo();
+    }
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.5f);
+    double eps = scene.eps;
+    if (ImGui::InputDouble("eps##eps", &eps, 0, 0, "%.1e", ImGuiInputTextFlags_EnterReturnsTrue)) {
+        if (eps >= 0 && std::isfinite(eps))
+            scene.eps = eps;
+        else
+            set_message(state, "eps must be a finite number >= 0", true);
+    }
+
+    section("Custom axes");
+    for (int a = 0; a < core::kAxisCount; ++a) {
+        const char label[] = {core::kAxisLetters[a], '\0'};
+        bool on = scene.custom_axes & (1u << a);
+        ImGui::PushID(a);
+        if (ImGui::Checkbox(label, &on)) {
+            core::AxisMask next = on ? (scene.custom_axes | (1u << a)) : (scene.custom_axes & ~(1u << a));
+            if (next != 0) scene.custom_axes = static_cast<core::AxisMask>(next);
+            else set_message(state, "a custom norm needs at least one reduced axis", true);
+        }
+        ImGui::PopID();
+        if (a < 3) ImGui::SameLine();
+    }
+    ImGui::Checkbox("subtract the mean (centering)##center", &scene.custom_center);
+    auto preset = core::matching_preset(scene.custom_axes, scene.custom_center);
+    if (preset)
+        ImGui::TextWrapped("Pooling %s%s is %s.", core::axes_to_string(scene.custom_axes).c_str(),
+                           scene.custom_center ? "" : " without centering", core::norm_title(*preset));
+    else
+        ImGui::TextWrapped("Pooling %s%s has no preset name.", core::axes_to_string(scene.custom_axes).c_str(),
+                           scene.custom_center ? "" : " without centering");
+}
+
+}  // namespace
+
+void draw_controls_panel(AppState& state, const FrameLayout& frame) {
+    if (!state.show_controls) return;
+    ImGuiIO& io = ImGui::GetIO();
+    ImGui::SetNextWindowPos(ImVec2(0, frame.menu_height));
+    ImGui::SetNextWindowSize(ImVec2(frame.left, io.DisplaySize.y - frame.menu_height));
+    ImGui::Begin("Controls##controls", nullptr, kSidebarFlags);
+    draw_data_section(state);
+    draw_norm_section(state);
+    section("Show");
+    if (ImGui::RadioButton("raw x##show_raw", !state.scene.show_normalized)) state.scene.show_normalized = false;
+    ImGui::SameLine();
+    if (ImGui::RadioButton("normalized##show_norm", state.scene.show_normalized)) state.scene.show_normalized = true;
+    bool safe = state.scene.palette == Palette::BlueOrange;
+    if (ImGui::Checkbox("colour-blind safe palette##palette", &safe))
+        state.scene.palette = safe ? Palette::BlueOrange : Palette::BlueRed;
+    if (!state.message.empty()) {
+        ImGui::Separator();
+        ImGui::PushTextWrapPos(0);
+        if (state.message_is_error)
+            ImGui::TextColored(ImVec4(1.0f, 0.5f, 0.45f, 1.0f), "%s", state.message.c_str());
+        else
+            ImGui::TextDisabled("%s", state.message.c_str());
+        ImGui::PopTextWrapPos();
+    }
+    ImGui::End();
+}
+
+}  // namespace normviz::app

@@ -1,0 +1,106 @@
+// The shortcuts window and the keyboard handling it documents (one table, so they agree).
+#include <imgui.h>
+
+#include <GLFW/glfw3.h>
+#include <algorithm>
+
+#include "app/ui/panels.h"
+
+namespace normviz::app {
+
+namespace {
+
+struct Shortcut {
+    const char* keys;
+    const char* action;
+};
+
+constexpr Shortcut kShortcuts[] = {
+    {"Click", "make a cell the focus (in any panel)"},
+    {"Left / Right", "move the focus along W"},
+    {"Up / Down", "move the focus along H"},
+    {"Shift + Left / Right", "move the focus along C"},
+    {"Shift + Up / Down", "move the focus along N"},
+    {"V", "compare norms / single norm"},
+    {"Tab / Shift+Tab", "next / previous norm (single view)"},
+    {"1 .. 7", "single view of BatchNorm .. Custom"},
+    {"Space", "raw / normalized values"},
+    {"P", "colour-blind safe palette"},
+    {"Wheel, + / -", "zoom"},
+    {"Drag", "pan"},
+    {"0", "fit the picture to the window"},
+    {"Ctrl + = / Ctrl + -", "larger / smaller text"},
+    {"F2 / F3", "controls / statistics sidebar"},
+    {"F11", "full screen"},
+    {"F12", "save the window as PNG"},
+    {"F1", "this help"},
+    {"Ctrl + Q", "quit"},
+};
+
+bool pressed(int key) { return ImGui::IsKeyPressed(key, true); }
+
+}  // namespace
+
+void draw_help_window(AppState& state) {
+    if (!state.show_help) return;
+    ImGui::SetNextWindowPos(ImVec2(ImGui::GetIO().DisplaySize.x * 0.5f, ImGui::GetIO().DisplaySize.y * 0.5f), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+    if (ImGui::Begin("Shortcuts##help", &state.show_help,
+                     ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings)) {
+        if (ImGui::BeginTable("##shortcuts", 2, ImGuiTableFlags_RowBg)) {
+            for (const Shortcut& s : kShortcuts) {
+                ImGui::TableNextRow();
+                ImGui::TableNextColumn();
+                ImGui::TextUnformatted(s.keys);
+                ImGui::TableNextColumn();
+                ImGui::TextUnformatted(s.action);
+            }
+            ImGui::EndTable();
+        }
+    }
+    ImGui::End();
+}
+
+void handle_shortcuts(AppState& state) {
+    ImGuiIO& io = ImGui::GetIO();
+    if (io.WantCaptureKeyboard) return;
+    Scene& scene = state.scene;
+    const bool shift = io.KeyShift, ctrl = io.KeyCtrl;
+    if (ctrl) {
+        if (pressed(GLFW_KEY_Q)) state.quit_requested = true;
+        if (pressed(GLFW_KEY_EQUAL) || pressed(GLFW_KEY_KP_ADD))
+            state.font_size = std::min(40.0f, state.font_size + 2), state.font_dirty = true;
+        if (pressed(GLFW_KEY_MINUS) || pressed(GLFW_KEY_KP_SUBTRACT))
+            state.font_size = std::max(10.0f, state.font_size - 2), state.font_dirty = true;
+        return;
+    }
+    if (pressed(GLFW_KEY_RIGHT)) move_focus(state, shift ? core::Axis::C : core::Axis::W, +1);
+    if (pressed(GLFW_KEY_LEFT)) move_focus(state, shift ? core::Axis::C : core::Axis::W, -1);
+    if (pressed(GLFW_KEY_DOWN)) move_focus(state, shift ? core::Axis::N : core::Axis::H, +1);
+    if (pressed(GLFW_KEY_UP)) move_focus(state, shift ? core::Axis::N : core::Axis::H, -1);
+    if (pressed(GLFW_KEY_V)) scene.single_view = !scene.single_view;
+    if (pressed(GLFW_KEY_TAB)) {
+        const int count = static_cast<int>(std::size(core::kAllNormKinds));
+        int k = static_cast<int>(scene.single_norm) + (shift ? count - 1 : 1);
+        scene.single_norm = core::kAllNormKinds[k % count];
+        scene.single_view = true;
+    }
+    for (int k = 0; k < 7; ++k)
+        if (pressed(GLFW_KEY_1 + k)) {
+            scene.single_norm = core::kAllNormKinds[k];
+            scene.single_view = true;
+        }
+    if (pressed(GLFW_KEY_SPACE)) scene.show_normalized = !scene.show_normalized;
+    if (pressed(GLFW_KEY_P))
+        scene.palette = scene.palette == Palette::BlueRed ? Palette::BlueOrange : Palette::BlueRed;
+    if (pressed(GLFW_KEY_EQUAL) || pressed(GLFW_KEY_KP_ADD)) state.camera.zoom_steps += 1;
+    if (pressed(GLFW_KEY_MINUS) || pressed(GLFW_KEY_KP_SUBTRACT)) state.camera.zoom_steps -= 1;
+    if (pressed(GLFW_KEY_0)) state.camera.needs_fit = true;
+    if (pressed(GLFW_KEY_F1)) state.show_help = !state.show_help;
+    if (pressed(GLFW_KEY_F2)) state.show_controls = !state.show_controls;
+    if (pressed(GLFW_KEY_F3)) state.show_stats = !state.show_stats;
+    if (pressed(GLFW_KEY_F11)) state.fullscreen_requested = true;
+    if (pressed(GLFW_KEY_F12)) state.screenshot_requested = true;
+    if (pressed(GLFW_KEY_ESCAPE)) state.show_help = false;
+}
+
+}  // namespace normviz::app

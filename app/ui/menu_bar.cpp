@@ -1,0 +1,66 @@
+// The main menu bar and the fixed placement of the sidebars.
+#include <imgui.h>
+
+#include <algorithm>
+
+#include "app/ui/panels.h"
+
+namespace normviz::app {
+
+FrameLayout compute_frame_layout(const AppState& state) {
+    const ImGuiIO& io = ImGui::GetIO();
+    const float font = ImGui::GetFontSize();
+    FrameLayout f;
+    f.menu_height = state.figure_mode ? 0 : ImGui::GetFrameHeight();
+    const float budget = io.DisplaySize.x * 0.5f;  // sidebars never take more than half
+    f.left = state.show_controls ? std::min(font * 19, budget * 0.45f) : 0;
+    f.right = state.show_stats ? std::min(font * 22, budget * 0.55f) : 0;
+    return f;
+}
+
+void draw_menu_bar(AppState& state) {
+    if (state.figure_mode || !ImGui::BeginMainMenuBar()) return;
+    if (ImGui::BeginMenu("File")) {
+        if (ImGui::MenuItem("Save window as PNG", "F12")) state.screenshot_requested = true;
+        if (ImGui::BeginMenu("Save panel as PNG")) {
+            for (size_t i = 0; i < state.panels.size(); ++i)
+                if (ImGui::MenuItem(core::norm_title(state.panels[i].spec.kind)))
+                    state.panel_screenshot_requested = static_cast<int>(i);
+            ImGui::EndMenu();
+        }
+        ImGui::Separator();
+        if (ImGui::MenuItem("Quit", "Ctrl+Q")) state.quit_requested = true;
+        ImGui::EndMenu();
+    }
+    if (ImGui::BeginMenu("View")) {
+        if (ImGui::MenuItem("Compare norms", "V", !state.scene.single_view)) state.scene.single_view = false;
+        if (ImGui::MenuItem("Single norm", "V", state.scene.single_view)) state.scene.single_view = true;
+        ImGui::MenuItem("Controls", "F2", &state.show_controls);
+        ImGui::MenuItem("Statistics", "F3", &state.show_stats);
+        ImGui::MenuItem("Normalized values", "Space", &state.scene.show_normalized);
+        bool safe = state.scene.palette == Palette::BlueOrange;
+        if (ImGui::MenuItem("Colour-blind safe palette", "P", &safe))
+            state.scene.palette = safe ? Palette::BlueOrange : Palette::BlueRed;
+        ImGui::Separator();
+        if (ImGui::MenuItem("Fit to window", "0")) state.camera.needs_fit = true;
+        if (ImGui::MenuItem("Larger text", "Ctrl+=")) state.font_size = std::min(40.0f, state.font_size + 2), state.font_dirty = true;
+        if (ImGui::MenuItem("Smaller text", "Ctrl+-")) state.font_size = std::max(10.0f, state.font_size - 2), state.font_dirty = true;
+        if (ImGui::MenuItem("Full screen", "F11")) state.fullscreen_requested = true;
+        ImGui::EndMenu();
+    }
+    if (ImGui::BeginMenu("Help")) {
+        ImGui::MenuItem("Shortcuts", "F1", &state.show_help);
+        ImGui::MenuItem("Debug windows", nullptr, &state.show_debug);
+        ImGui::EndMenu();
+    }
+    if (!state.message.empty()) {
+        ImGui::SameLine(ImGui::GetWindowWidth() * 0.45f);
+        if (state.message_is_error)
+            ImGui::TextColored(ImVec4(1.0f, 0.5f, 0.45f, 1.0f), "%s", state.message.c_str());
+        else
+            ImGui::TextDisabled("%s", state.message.c_str());
+    }
+    ImGui::EndMainMenuBar();
+}
+
+}  // namespace normviz::app

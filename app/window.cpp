@@ -1,0 +1,216 @@
+// GLFW window + GL 3.3 core context + Dear ImGui (1.86, GLFW and OpenGL3 backends).
+#include "app/window.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <utility>
+#include <cstdlib>
+#include <filesystem>
+
+#include "app/render/gl.h"
+// glfw3.h after the GL loader so it does not pull in the system GL header first.
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+#include <stb_image_write.h>
+
+namespace normviz::app {
+
+namespace {
+
+std::string g_glfw_error;
+
+void on_glfw_error(int, const char* description) { g_glfw_error = description; }
+
+const char* kFontPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+
+}  // namespace
+
+core::Result<std::unique_ptr<Window>> Window::open(const WindowOptions& options) {
+    glfwSetErrorCallback(on_glfw_error);
+    const char* display = std::getenv("DISPLAY");
+    const char* wayland = std::getenv("WAYLAND_DISPLAY");
+    if ((!display || !*display) && (!wayland || !*wayland))
+        return core::make_error("no display found (DISPLAY is not set); run under a desktop "
+                                "session, or headless with: xvfb-run -a normviz ...");
+    if (!glfwInit())
+        return core::make_error("cannot start GLFW: " + g_glfw_error +
+                                "; check DISPLAY, or run with: xvfb-run -a normviz ...");
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+    glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+#ifndef NDEBUG
+    glfwWindowHint(GLFW_OPENGL_DEBUG_CONTEXT, GLFW_TRUE);
+#endif
+    glfwWindowHint(GLFW_VISIBLE, options.visible ? GLFW_TRUE : GLFW_FALSE);
+    glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);
+    std::unique_ptr<Window> w(new Window());
+    w->window_ = glfwCreateWindow(options.width, options.height, options.title.c_str(), nullptr, nullptr);
+    if (!w->window_) {
+        std::string why = g_glfw_error;
+        glfwTerminate();
+        return core::make_error("cannot open a window with OpenGL 3.3 core (" + why +
+                                "); normviz needs OpenGL 3.3; try LIBGL_ALWAYS_SOFTWARE=1 for Mesa's "
+                                "software renderer");
+    }
+    glfwMakeContextCurrent(w->window_);
+    if (epoxy_gl_version() < 33) {
+        return core::make_error("OpenGL " + std::to_string(epoxy_gl_version() / 10) + "." +
+                                std::to_string(epoxy_gl_version() % 10) +
+                                " found; normviz needs OpenGL 3.3 core; try LIBGL_ALWAYS_SOFTWARE=1");
+    }
+    glfwSwapInterval(options.vsync ? 1 : 0);
+    glfwSetWindowUserPointer(w->window_, w.get());
+    glfwSetDropCallback(w->window_, &Window::on_drop);
+    w->install_activity_callbacks();
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    w->ini_path_ = options.imgui_ini_path;
+    ImGui::GetIO().IniFilename = w->ini_path_.empty() ? nullptr : w->ini_path_.c_str();
+    ImGui::StyleColorsDark();
+    ImGui_ImplGlfw_InitForOpenGL(w->window_, true);
+    ImGui_ImplOpenGL3_Init("#version 330 core");
+    w->imgui_started_ = true;
+    return w;
+}
+
+Window::~Window() {
+    if (imgui_started_) {
+        ImGui_ImplOpenGL3_Shutdown();
+        ImGui_ImplGlfw_Shutdown();
+        ImGui::DestroyContext();
+    }
+    if (window_) glfwDestroyWindow(window_);
+    glfwTerminate();
+}
+
+void Window::on_drop(GLFWwindow* window, int count, const char** paths) {
+    auto* self = static_cast<Window*>(glfwGetWindowUserPointer(window));
+    for (int i = 0; i < count; ++i) self->dropped_.emplace_back(paths[i]);
+    self->activity_ = true;
+}
+
+namespace {
+Window* owner(GLFWwindow* window) { return static_cast<Window*>(glfwGetWindowUserPointer(window)); }
+}  // namespace
+
+void Window::install_activity_callbacks() {
+    // Each callback marks activity; ImGui_ImplGlfw (installed after) calls these first.
+    glfwSetCursorPosCallback(window_, [](GLFWwindow* w, double, double) { owner(w)->activity_ = true; });
+    glfwSetMouseButtonCallback(window_, [](GLFWwindow* w, int, int, int) { owner(w)->activity_ = true; });
+    glfwSetScrollCallback(window_, [](GLFWwindow* w, double, double) { owner(w)->activity_ = true; });
+    glfwSetKeyCallback(window_, [](GLFWwindow* w, int, int, int, int) { owner(w)->activity_ = true; });
+    glfwSetCharCallback(window_, [](GLFWwindow* w, unsigned int) { owner(w)->activity_ = true; });
+    glfwSetWindowFocusCallback(window_, [](GLFWwindow* w, int) { owner(w)->activity_ = true; });
+    glfwSetCursorEnterCallback(window_, [](GLFWwindow* w, int) { owner(w)->activity_ = true; });
+    glfwSetFramebufferSizeCallback(window_, [](GLFWwindow* w, int, int) { owner(w)->activity_ = true; });
+    glfwSetWindowRefreshCallback(window_, [](GLFWwindow* w) { owner(w)->activity_ = true; });
+    glfwSetWindowIconifyCallback(window_, [](GLFWwindow* w, int) { owner(w)->activity_ = true; });
+}
+
+bool Window::take_activity() { return std::exchange(activity_, false); }
+
+void Window::window_size(int& width, int& height) const { glfwGetWindowSize(window_, &width, &height); }
+
+bool Window::should_close() const { return glfwWindowShouldClose(window_); }
+void Window::request_close() { glfwSetWindowShouldClose(window_, GLFW_TRUE); }
+bool Window::iconified() const { return glfwGetWindowAttrib(window_, GLFW_ICONIFIED) != 0; }
+void Window::wait_events(double timeout_seconds) { glfwWaitEventsTimeout(timeout_seconds); }
+void Window::poll_events() { glfwPollEvents(); }
+
+float Window::content_scale() const {
+    float x = 1, y = 1;
+    glfwGetWindowContentScale(window_, &x, &y);
+    return std::max(1.0f, std::max(x, y));
+}
+
+void Window::set_font_size(float pixel_size) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.Fonts->Clear();
+    const float size = pixel_size * content_scale();
+    // Latin, combining marks (x\u0302), Greek, punctuation and maths.
+    static const ImWchar kRanges[] = {0x0020, 0x00FF, 0x0300, 0x03FF, 0x2010, 0x22FF, 0};
+    if (std::filesystem::exists(kFontPath)) {
+        io.Fonts->AddFontFromFileTTF(kFontPath, size, nullptr, kRanges);
+    } else {
+        ImFontConfig config;
+        config.SizePixels = size;
+        io.Fonts->AddFontDefault(&config);
+    }
+    io.Fonts->Build();
+    ImGui_ImplOpenGL3_DestroyFontsTexture();
+    ImGui_ImplOpenGL3_CreateFontsTexture();
+}
+
+void Window::toggle_fullscreen() {
+    GLFWmonitor* monitor = glfwGetWindowMonitor(window_);
+    if (monitor) {
+        glfwSetWindowMonitor(window_, nullptr, windowed_x_, windowed_y_, windowed_w_, windowed_h_, 0);
+        return;
+    }
+    glfwGetWindowPos(window_, &windowed_x_, &windowed_y_);
+    glfwGetWindowSize(window_, &windowed_w_, &windowed_h_);
+    GLFWmonitor* primary = glfwGetPrimaryMonitor();
+    if (!primary) return;
+    const GLFWvidmode* mode = glfwGetVideoMode(primary);
+    glfwSetWindowMonitor(window_, primary, 0, 0, mode->width, mode->height, mode->refreshRate);
+}
+
+void Window::begin_frame() {
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    ImGui::NewFrame();
+}
+
+void Window::render_ui() {
+    ImGui::Render();
+    int width = 0, height = 0;
+    framebuffer_size(width, height);
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    glViewport(0, 0, width, height);
+    glDisable(GL_SCISSOR_TEST);
+    glClearColor(0.09f, 0.09f, 0.10f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+}
+
+void Window::swap() { glfwSwapBuffers(window_); }
+
+void Window::framebuffer_size(int& width, int& height) const {
+    glfwGetFramebufferSize(window_, &width, &height);
+}
+
+std::vector<std::string> Window::take_dropped_paths() { return std::exchange(dropped_, {}); }
+
+std::vector<unsigned char> read_framebuffer(int width, int height) {
+    std::vector<unsigned char> pixels(static_cast<size_t>(width) * height * 4);
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, 0);
+    glReadBuffer(GL_BACK);
+    glPixelStorei(GL_PACK_ALIGNMENT, 1);
+    glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE, pixels.data());
+    // GL's rows start at the bottom; PNG's at the top.
+    const size_t row = static_cast<size_t>(width) * 4;
+    for (int y = 0; y < height / 2; ++y)
+        std::swap_ranges(pixels.begin() + y * row, pixels.begin() + (y + 1) * row,
+                         pixels.begin() + (height - 1 - y) * row);
+    return pixels;
+}
+
+core::Status write_png(const std::string& path, const std::vector<unsigned char>& rgba, int width,
+                       int height) {
+    const std::string tmp = path + ".tmp.png";
+    if (!stbi_write_png(tmp.c_str(), width, height, 4, rgba.data(), width * 4)) {
+        std::remove(tmp.c_str());
+        return core::make_error("cannot write " + path + "; check that its folder exists and is writable");
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        std::remove(tmp.c_str());
+        return core::make_error("cannot write " + path + "; check that its folder exists and is writable");
+    }
+    return core::Ok{};
+}
+
+}  // namespace normviz::app
