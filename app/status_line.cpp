@@ -25,7 +25,8 @@ std::string format_status(const AppState& state, const std::vector<PanelRect>& r
                       " normalized=" + (state.scene.show_normalized ? "1" : "0") +
                       " panels=" + std::to_string(state.panels.size()) + "\n";
     const GridLayout layout = make_grid_layout(s);
-    out += "layout tiles_per_row=" + std::to_string(layout.tiles_per_row) + " tile_gap=" + number(layout.tile_gap) +
+    out += "layout tiles_per_row=" + std::to_string(layout.tiles_per_row) +
+           " blocks_per_row=" + std::to_string(layout.blocks_per_row) + " tile_gap=" + number(layout.tile_gap) +
            " sample_gap=" + number(layout.sample_gap) + " zoom=" + number(state.camera.zoom) +
            " pan=" + number(state.camera.pan.x) + "," + number(state.camera.pan.y) + "\n";
     for (size_t i = 0; i < state.panels.size(); ++i) {

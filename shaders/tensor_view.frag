@@ -12,6 +12,7 @@ uniform int u_values_width;
 uniform int u_stats_width;
 uniform ivec4 u_shape;            // N, C, H, W
 uniform int u_tiles_per_row;
+uniform int u_blocks_per_row;
 uniform float u_tile_gap;
 uniform float u_sample_gap;
 uniform vec2 u_pan;               // world point at the canvas's top-left pixel
@@ -57,14 +58,19 @@ void main() {
     float tile_pitch_x = float(u_shape.w) + u_tile_gap;
     float tile_pitch_y = float(u_shape.z) + u_tile_gap;
     int tile_rows = (u_shape.y + u_tiles_per_row - 1) / u_tiles_per_row;
-    float block_pitch = float(tile_rows) * tile_pitch_y - u_tile_gap + u_sample_gap;
-    int n = int(floor(world.y / block_pitch));
+    float block_pitch_x = float(u_tiles_per_row) * tile_pitch_x - u_tile_gap + u_sample_gap;
+    float block_pitch_y = float(tile_rows) * tile_pitch_y - u_tile_gap + u_sample_gap;
+    int block_col = int(floor(world.x / block_pitch_x));
+    int block_row = int(floor(world.y / block_pitch_y));
+    if (block_col >= u_blocks_per_row) return;
+    int n = block_row * u_blocks_per_row + block_col;
     if (n >= u_shape.x) return;
-    float yb = world.y - float(n) * block_pitch;
-    int col = int(floor(world.x / tile_pitch_x));
+    float xb = world.x - float(block_col) * block_pitch_x;
+    float yb = world.y - float(block_row) * block_pitch_y;
+    int col = int(floor(xb / tile_pitch_x));
     int row = int(floor(yb / tile_pitch_y));
     if (col >= u_tiles_per_row || row >= tile_rows) return;
-    float xt = world.x - float(col) * tile_pitch_x;
+    float xt = xb - float(col) * tile_pitch_x;
     float yt = yb - float(row) * tile_pitch_y;
     if (xt >= float(u_shape.w) || yt >= float(u_shape.z)) return;
     int c = row * u_tiles_per_row + col;

@@ -10,7 +10,7 @@
 namespace normviz::app {
 
 struct TensorRenderer::Uniforms {
-    GLint values, group_stats, palette, values_width, stats_width, shape, tiles_per_row, tile_gap,
+    GLint values, group_stats, palette, values_width, stats_width, shape, tiles_per_row, blocks_per_row, tile_gap,
         sample_gap, pan, zoom, canvas_height, block, key_extents, focus, has_focus,
         show_normalized, center, half_range, normalized_half_range, outline_px, background,
         highlight, focus_ring;
@@ -87,6 +87,7 @@ core::Result<std::unique_ptr<TensorRenderer>> TensorRenderer::create() {
     u->stats_width = uniform_location(pr, "u_stats_width");
     u->shape = uniform_location(pr, "u_shape");
     u->tiles_per_row = uniform_location(pr, "u_tiles_per_row");
+    u->blocks_per_row = uniform_location(pr, "u_blocks_per_row");
     u->tile_gap = uniform_location(pr, "u_tile_gap");
     u->sample_gap = uniform_location(pr, "u_sample_gap");
     u->pan = uniform_location(pr, "u_pan");
@@ -156,7 +157,7 @@ GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int heig
     const core::Shape& s = p.layout.shape;
     auto k = p.partition.key_extents();
     std::vector<float> key = {float(width), float(height), float(s.N), float(s.C), float(s.H), float(s.W),
-                              float(p.layout.tiles_per_row), p.layout.tile_gap, p.layout.sample_gap,
+                              float(p.layout.tiles_per_row), float(p.layout.blocks_per_row), p.layout.tile_gap, p.layout.sample_gap,
                               p.view.pan.x, p.view.pan.y, p.view.zoom, float(p.partition.block[0]),
                               float(p.partition.block[1]), float(p.partition.block[2]),
                               float(p.partition.block[3]), float(p.focus.n), float(p.focus.c),
@@ -201,6 +202,7 @@ GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int heig
     glUniform1i(u.stats_width, c.stats_width);
     glUniform4i(u.shape, int(s.N), int(s.C), int(s.H), int(s.W));
     glUniform1i(u.tiles_per_row, static_cast<int>(p.layout.tiles_per_row));
+    glUniform1i(u.blocks_per_row, static_cast<int>(p.layout.blocks_per_row));
     glUniform1f(u.tile_gap, p.layout.tile_gap);
     glUniform1f(u.sample_gap, p.layout.sample_gap);
     glUniform2f(u.pan, p.view.pan.x, p.view.pan.y);

@@ -72,22 +72,35 @@ void draw_labels(const AppState& state, const GridLayout& layout, const ViewTran
     const float font = ImGui::GetFontSize();
     const core::Shape& s = state.tensor.shape;
     const ImU32 color = IM_COL32(200, 200, 205, 255);
-    Vec2 w0 = view.to_world({p0.x, p0.y}), w1 = view.to_world({p1.x, p1.y});
-    const float block_pitch = layout.block_height() + layout.sample_gap;
-    int64_t n_first = std::max<int64_t>(0, static_cast<int64_t>(std::floor(w0.y / block_pitch)));
-    int64_t n_last = std::min<int64_t>(s.N - 1, static_cast<int64_t>(std::floor(w1.y / block_pitch)));
     char buf[32];
-    for (int64_t n = n_first; n <= n_last && n - n_first < 512; ++n) {
+    // Sample labels: left of each block in a single column, else in the gap above each block.
+    const bool one_column = layout.blocks_per_row == 1;
+    const bool room_above = layout.sample_gap * view.zoom >= font + 2;
+    int drawn = 0;
+    for (int64_t n = 0; n < s.N && drawn < 512; ++n) {
         Vec2 b = view.to_screen(block_origin(layout, n));
-        float y = b.y + 0.5f * layout.block_height() * view.zoom - 0.5f * font;
-        y = std::clamp(y, std::max(p0.y, b.y), std::max(p0.y, b.y + layout.block_height() * view.zoom - font));
+        const float bw = layout.block_width() * view.zoom, bh = layout.block_height() * view.zoom;
+        if (b.x > p1.x || b.x + bw < p0.x || b.y > p1.y || b.y + bh < p0.y) continue;
         std::snprintf(buf, sizeof buf, "n=%lld", static_cast<long long>(n));
-        dl->AddText(ImVec2(std::max(p0.x + 2, b.x - ImGui::CalcTextSize(buf).x - 4), y), color, buf);
+        const ImVec2 size = ImGui::CalcTextSize(buf);
+        if (one_column) {
+            float y = std::clamp(b.y + 0.5f * (bh - font), std::max(p0.y, b.y), std::max(p0.y, b.y + bh - font));
+            dl->AddText(ImVec2(std::max(p0.x + 2, b.x - size.x - 4), y), color, buf);
+        } else if (room_above && size.x < bw) {
+            dl->AddText(ImVec2(b.x, b.y - (layout.sample_gap * view.zoom + size.y) * 0.5f - 0.25f * size.y), color, buf);
+        } else {
+            continue;
+        }
+        ++drawn;
     }
     // Channel labels above tiles: every tile when the gap has room, else the first block's.
     const bool every_tile = layout.tile_gap * view.zoom >= font + 2;
     const float tile_w_px = s.W * view.zoom;
-    for (int64_t n = every_tile ? n_first : 0; n <= (every_tile ? n_last : 0); ++n) {
+    for (int64_t n = 0; n < (every_tile ? s.N : 1); ++n) {
+        Vec2 b = view.to_screen(block_origin(layout, n));
+        if (b.x > p1.x || b.x + layout.block_width() * view.zoom < p0.x || b.y > p1.y ||
+            b.y + layout.block_height() * view.zoom < p0.y)
+            continue;
         for (int64_t c = 0; c < s.C && c < 4096; ++c) {
             if (!every_tile && c >= layout.tiles_per_row) break;
             std::snprintf(buf, sizeof buf, "c=%lld", static_cast<long long>(c));
@@ -98,7 +111,7 @@ void draw_labels(const AppState& state, const GridLayout& layout, const ViewTran
                 if (size.x > tile_w_px) continue;
             }
             Vec2 t = view.to_screen(tile_origin(layout, n, c));
-            if (t.x + size.x < p0.x || t.x > p1.x) continue;
+            if (t.x + size.x < p0.x || t.x > p1.x || t.y < p0.y - size.y || t.y > p1.y + size.y) continue;
             float y = t.y - size.y - 1;
             if (!every_tile) y = std::max(p0.y, y);
             dl->AddText(ImVec2(t.x, y), color, buf);
@@ -116,7 +129,8 @@ void draw_cell_numbers(const AppState& state, const PanelDerived& p, const GridL
     const core::Index key = p.stats.empty() ? core::Index{} : p.partition.key_of(state.scene.focus);
     for (int64_t n = 0; n < s.N && drawn < 4000; ++n) {
         Vec2 b = block_origin(layout, n);
-        if (b.y > w1.y || b.y + layout.block_height() < w0.y) continue;
+        if (b.y > w1.y || b.y + layout.block_height() < w0.y || b.x > w1.x || b.x + layout.block_width() < w0.x)
+            continue;
         for (int64_t c = 0; c < s.C && drawn < 4000; ++c) {
             Vec2 t = tile_origin(layout, n, c);
             if (t.x > w1.x || t.x + s.W < w0.x || t.y > w1.y || t.y + s.H < w0.y) continue;

@@ -13,21 +13,30 @@ GridLayout make_grid_layout(const core::Shape& shape) {
     float tile = static_cast<float>(std::min(shape.H, shape.W));
     l.tile_gap = std::max(0.5f, std::round(tile * 0.15f * 2.0f) / 2.0f);
     l.sample_gap = l.tile_gap * 2.0f;
+    // Blocks per row so that the whole picture is about as wide as it is tall.
+    const double ratio = (l.block_height() + l.sample_gap) / (l.block_width() + l.sample_gap);
+    l.blocks_per_row = std::clamp<int64_t>(static_cast<int64_t>(std::ceil(std::sqrt(shape.N * ratio) - 1e-9)),
+                                           1, shape.N);
+    if (l.blocks_per_row > 1) l.blocks_per_row = (shape.N + l.block_rows() - 1) / l.block_rows();
     return l;
 }
 
 std::optional<core::Index> cell_at(const GridLayout& l, Vec2 p) {
     if (p.x < 0 || p.y < 0) return std::nullopt;
     const core::Shape& s = l.shape;
-    const float block_pitch = l.block_height() + l.sample_gap;
-    const int64_t n = static_cast<int64_t>(std::floor(p.y / block_pitch));
+    const float block_pitch_x = l.block_width() + l.sample_gap;
+    const float block_pitch_y = l.block_height() + l.sample_gap;
+    const int64_t block_col = static_cast<int64_t>(std::floor(p.x / block_pitch_x));
+    const int64_t block_row = static_cast<int64_t>(std::floor(p.y / block_pitch_y));
+    if (block_col >= l.blocks_per_row) return std::nullopt;
+    const int64_t n = block_row * l.blocks_per_row + block_col;
     if (n >= s.N) return std::nullopt;
-    const float yb = p.y - n * block_pitch;
+    const float xb = p.x - block_col * block_pitch_x, yb = p.y - block_row * block_pitch_y;
     const float tile_pitch_x = s.W + l.tile_gap, tile_pitch_y = s.H + l.tile_gap;
-    const int64_t col = static_cast<int64_t>(std::floor(p.x / tile_pitch_x));
+    const int64_t col = static_cast<int64_t>(std::floor(xb / tile_pitch_x));
     const int64_t row = static_cast<int64_t>(std::floor(yb / tile_pitch_y));
     if (col >= l.tiles_per_row || row >= l.tile_rows()) return std::nullopt;
-    const float xt = p.x - col * tile_pitch_x, yt = yb - row * tile_pitch_y;
+    const float xt = xb - col * tile_pitch_x, yt = yb - row * tile_pitch_y;
     if (xt >= s.W || yt >= s.H) return std::nullopt;
     const int64_t c = row * l.tiles_per_row + col;
     if (c >= s.C) return std::nullopt;
@@ -35,7 +44,8 @@ std::optional<core::Index> cell_at(const GridLayout& l, Vec2 p) {
 }
 
 Vec2 block_origin(const GridLayout& l, int64_t n) {
-    return {0.0f, n * (l.block_height() + l.sample_gap)};
+    return {(n % l.blocks_per_row) * (l.block_width() + l.sample_gap),
+            (n / l.blocks_per_row) * (l.block_height() + l.sample_gap)};
 }
 
 Vec2 tile_origin(const GridLayout& l, int64_t n, int64_t c) {

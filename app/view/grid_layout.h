@@ -17,19 +17,22 @@ struct Vec2 {
 
 struct GridLayout {
     core::Shape shape;
-    int64_t tiles_per_row = 1;  // channel tiles side by side in a sample block
+    int64_t tiles_per_row = 1;   // channel tiles side by side in a sample block
+    int64_t blocks_per_row = 1;  // sample blocks side by side
     float tile_gap = 1;         // world units between channel tiles
     float sample_gap = 2;       // world units between sample blocks
 
     int64_t tile_rows() const { return (shape.C + tiles_per_row - 1) / tiles_per_row; }
     float block_width() const { return tiles_per_row * (shape.W + tile_gap) - tile_gap; }
     float block_height() const { return tile_rows() * (shape.H + tile_gap) - tile_gap; }
-    float width() const { return block_width(); }
-    float height() const { return shape.N * (block_height() + sample_gap) - sample_gap; }
+    int64_t block_rows() const { return (shape.N + blocks_per_row - 1) / blocks_per_row; }
+    float width() const { return blocks_per_row * (block_width() + sample_gap) - sample_gap; }
+    float height() const { return block_rows() * (block_height() + sample_gap) - sample_gap; }
 };
 
 // The layout normviz uses for `shape`: all channels in one row up to 8, else a square-ish
-// tile grid; gaps that scale with the tile size so tiles stay apart at any zoom.
+// tile grid; samples in one column while that keeps the picture wider than tall, else a
+// square-ish grid of blocks; gaps that scale with the tile size.
 GridLayout make_grid_layout(const core::Shape& shape);
 
 // The cell under world point p, or nothing over a gap or outside the picture.

@@ -1,0 +1,37 @@
+// Machine-readable output of `normviz stats`: one record per group, as JSON or CSV.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "core/norm_spec.h"
+#include "core/partition.h"
+#include "core/stats.h"
+
+namespace normviz::app::cli {
+
+// One axis of a group's key: its position in NCHW and its name in the output. The key holds
+// the axes the norm keeps ("n", "c", "h", "w"); GroupNorm's C is named "g" (its value is
+// the group index c / (C / G)). A norm that reduces every axis has an empty key.
+struct KeyAxis {
+    core::Axis axis;
+    std::string name;
+};
+std::vector<KeyAxis> key_axes(const core::NormSpec& spec);
+
+// Writes {"norm", "spec", "shape", "eps", "description", "groups": [{"key": {...}, "count",
+// "mean", "var", "mean_sq"}, ...]} with groups in group order (Partition::group_of). Numbers
+// are the shortest text that reads back to the same double; NaN and +-Inf are null.
+// Precondition: stats come from compute_group_stats(tensor, partition) and spec made it.
+void write_stats_json(std::FILE* out, const core::NormSpec& spec,
+                      const core::Partition& partition,
+                      const std::vector<core::GroupStats>& stats);
+
+// Writes a header ("n,g,count,mean,var,mean_sq": the key axes, then the statistics) and one
+// row per group in group order. Numbers as in JSON; NaN and +-Inf as nan, inf, -inf.
+void write_stats_csv(std::FILE* out, const core::NormSpec& spec,
+                     const core::Partition& partition,
+                     const std::vector<core::GroupStats>& stats);
+
+}  // namespace normviz::app::cli

@@ -1,0 +1,1018 @@
+// End-to-end tests of the headless subcommands: run the built normviz binary, check its exit
+// status, stdout, stderr (errors are exactly one line) and the files it writes (or must not).
+#include <gtest/gtest.h>
+
+#ifdef NORMVIZ_BINARY
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/generators.h"
+#include "core/normalize.h"
+#include "core/npy.h"
+#include "core/partition.h"
+#include "core/stats.h"
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace normviz;
+
+// ---- running the binary ----------------------------------------------------------------
+
+struct RunResult {
+    int status = -1;  // exit status, or 128 + signal
+    std::string out;
+    std::string err;
+};
+
+std::string read_file_text(const fs::path& path) {
+    std::ifstream file(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+}
+
+// Runs normviz with `args`, stdin from /dev/null, stdout and stderr captured through files
+// in `scratch` (no pipes, so a chatty child cannot dead-lock the test).
+RunResult run_normviz(const fs::path& scratch, const std::vector<std::string>& args) {
+    const fs::path out_path = scratch / "stdout.txt";
+    const fs::path err_path = scratch / "stderr.txt";
+    std::vector<std::string> storage;
+    storage.push_back(NORMVIZ_BINARY);
+    storage.insert(storage.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (std::string& arg : storage) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+    RunResult result;
+    pid_t pid = 0;
+    const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (spawned != 0) {
+        ADD_FAILURE() << "cannot start " << argv[0] << ": " << std::strerror(spawned);
+        return result;
+    }
+    int wait_status = 0;
+    while (waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFEXITED(wait_status)) result.status = WEXITSTATUS(wait_status);
+    if (WIFSIGNALED(wait_status)) result.status = 128 + WTERMSIG(wait_status);
+    result.out = read_file_text(out_path);
+    result.err = read_file_text(err_path);
+    fs::remove(out_path);
+    fs::remove(err_path);
+    return result;
+}
+
+// An error run: the status, exactly one line on stderr starting "normviz COMMAND: ", and
+// nothing on stdout.
+::testing::AssertionResult IsOneLineError(const RunResult& run, int status,
+                                          const std::string& command) {
+    const std::string prefix = "normviz " + command + ": ";
+    if (run.status != status) {
+        return ::testing::AssertionFailure()
+               << "exit status " << run.status << ", expected " << status << "; stderr: " << run.err;
+    }
+    if (std::count(run.err.begin(), run.err.end(), '\n') != 1 || run.err.back() != '\n') {
+        return ::testing::AssertionFailure() << "stderr is not exactly one line: [" << run.err << "]";
+    }
+    if (run.err.rfind(prefix, 0) != 0) {
+        return ::testing::AssertionFailure() << "stderr does not start with '" << prefix
+                                             << "': " << run.err;
+    }
+    if (!run.out.empty()) return ::testing::AssertionFailure() << "stdout not empty: " << run.out;
+    return ::testing::AssertionSuccess();
+}
+
+bool contains_text(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+// ---- files -------------------------------------------------------------------------------
+
+core::Tensor make_input(const core::Shape& shape, int source_rank, uint64_t seed = 7) {
+    core::Tensor tensor = core::generate(shape, core::Generator::PerChannel, seed);
+    tensor.source_rank = source_rank;
+    return tensor;
+}
+
+// A .npy file (format 1.0) with the given header fields and raw data bytes.
+std::string npy_bytes(const std::string& descr, const std::string& shape, const std::string& data) {
+    std::string header =
+        "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+    const size_t total = 10 + header.size() + 1;
+    header.append((64 - total % 64) % 64, ' ');
+    header += '\n';
+    std::string bytes = "\x93NUMPY";
+    bytes += '\x01';
+    bytes += '\x00';
+    bytes += static_cast<char>(header.size() & 0xFF);
+    bytes += static_cast<char>(header.size() >> 8);
+    return bytes + header + data;
+}
+
+void write_bytes(const fs::path& path, const std::string& bytes) {
+    std::ofstream file(path, std::ios::binary);
+    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+// Little-endian bytes of `count` values of type T, 0, 1, 2, ...
+template <class T>
+std::string counting_bytes(int count) {
+    std::string bytes;
+    for (int i = 0; i < count; ++i) {
+        T value = static_cast<T>(i);
+        bytes.append(reinterpret_cast<const char*>(&value), sizeof value);
+    }
+    return bytes;
+}
+
+// A .npy uint8 file as written by write_npy_u8: its header text and its values.
+struct U8Npy {
+    std::string header;
+    std::vector<uint8_t> values;
+};
+
+U8Npy read_u8_npy(const fs::path& path) {
+    const std::string bytes = read_file_text(path);
+    U8Npy npy;
+    if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0) return npy;
+    size_t header_size = 0, offset = 0;
+    if (bytes[6] == 1) {
+        header_size = static_cast<uint8_t>(bytes[8]) | static_cast<uint8_t>(bytes[9]) << 8;
+        offset = 10;
+    } else {
+        for (int i = 0; i < 4; ++i) header_size |= size_t{static_cast<uint8_t>(bytes[8 + i])} << (8 * i);
+        offset = 12;
+    }
+    npy.header = bytes.substr(offset, header_size);
+    npy.values.assign(bytes.begin() + static_cast<std::ptrdiff_t>(offset + header_size), bytes.end());
+    return npy;
+}
+
+// ---- output parsing ----------------------------------------------------------------------
+
+// Every number after `"field": ` in `json`, in order; null reads as NaN.
+std::vector<double> json_numbers(const std::string& json, const std::string& field) {
+    std::vector<double> values;
+    const std::string needle = "\"" + field + "\": ";
+    for (size_t at = json.find(needle); at != std::string::npos; at = json.find(needle, at + 1)) {
+        const char* start = json.c_str() + at + needle.size();
+        if (std::strncmp(start, "null", 4) == 0) {
+            values.push_back(std::numeric_limits<double>::quiet_NaN());
+        } else {
+            values.push_back(std::strtod(start, nullptr));
+        }
+    }
+    return values;
+}
+
+std::vector<std::string> split(const std::string& text, char separator) {
+    std::vector<std::string> parts;
+    std::string part;
+    std::istringstream stream(text);
+    while (std::getline(stream, part, separator)) parts.push_back(part);
+    return parts;
+}
+
+// ---- fixture -----------------------------------------------------------------------------
+
+// Each test gets a fresh folder; `in` and `out` are the usual paths inside it.
+class CliTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
+        dir_ = fs::path(NORMVIZ_TEST_TMP_DIR) / "cli" /
+               (std::string(info->test_suite_name()) + "." + info->name());
+        fs::remove_all(dir_);
+        fs::create_directories(dir_);
+        in_ = (dir_ / "in.npy").string();
+        out_ = (dir_ / "out.npy").string();
+    }
+    void TearDown() override {
+        std::error_code ec;
+        fs::permissions(dir_, fs::perms::owner_all, fs::perm_options::add, ec);
+    }
+
+    RunResult run(const std::vector<std::string>& args) { return run_normviz(dir_, args); }
+
+    void write_input(const core::Tensor& tensor) {
+        core::Status written = core::write_npy(in_, tensor);
+        ASSERT_TRUE(written.ok()) << written.error().message;
+    }
+    void write_default_input() { write_input(make_input({2, 4, 3, 3}, 4)); }
+
+    // The folder holds exactly `names` (so no OUT and no temporary file was left behind).
+    ::testing::AssertionResult FolderHolds(std::vector<std::string> names) {
+        std::vector<std::string> present;
+        for (const fs::directory_entry& entry : fs::directory_iterator(dir_)) {
+            present.push_back(entry.path().filename().string());
+        }
+        std::sort(present.begin(), present.end());
+        std::sort(names.begin(), names.end());
+        if (present == names) return ::testing::AssertionSuccess();
+        ::testing::AssertionResult failure = ::testing::AssertionFailure();
+        failure << "folder holds:";
+        for (const std::string& name : present) failure << " " << name;
+        return failure;
+    }
+
+    // normalize must fail with `status` and one line, and leave only in.npy behind.
+    void expect_normalize_error(const std::vector<std::string>& args, int status) {
+        std::vector<std::string> full{"normalize"};
+        full.insert(full.end(), args.begin(), args.end());
+        const RunResult result = run(full);
+        EXPECT_TRUE(IsOneLineError(result, status, "normalize"));
+        EXPECT_FALSE(fs::exists(out_));
+        EXPECT_TRUE(FolderHolds({"in.npy"}));
+    }
+
+    fs::path dir_;
+    std::string in_;
+    std::string out_;
+};
+
+constexpr int kDataError = 1;
+constexpr int kUsageError = 2;
+
+// ---- help and version --------------------------------------------------------------------
+
+class CliHelp : public CliTest {};
+
+TEST_F(CliHelp, TopLevelListsSubcommandsAndDesktop) {
+    const RunResult result = run({"--help"});
+    EXPECT_EQ(result.status, 0);
+    EXPECT_TRUE(result.err.empty());
+    for (const char* part : {"normalize", "stats", "mask", "--version", "normviz [FILE.npy]",
+                             "desktop"}) {
+        EXPECT_TRUE(contains_text(result.out, part)) << part;
+    }
+}
+
+TEST_F(CliHelp, ShortFlagIsTheSame) {
+    EXPECT_EQ(run({"-h"}).out, run({"--help"}).out);
+}
+
+TEST_F(CliHelp, NormalizeHelpListsOptions) {
+    const RunResult result = run({"normalize", "--help"});
+    EXPECT_EQ(result.status, 0);
+    EXPECT_TRUE(result.err.empty());
+    for (const char* part : {"Usage: normviz normalize", "--norm", "--groups", "--axes",
+                             "--no-center", "--eps", "--convert-int", "IN.npy OUT.npy",
+                             "layer-token", "Examples"}) {
+        EXPECT_TRUE(contains_text(result.out, part)) << part;
+    }
+}
+
+TEST_F(CliHelp, StatsHelpListsFormats) {
+    const RunResult result = run({"stats", "--help"});
+    EXPECT_EQ(result.status, 0);
+    for (const char* part : {"Usage: normviz stats", "--format", "json", "csv", "mean_sq",
+                             "--norm"}) {
+        EXPECT_TRUE(contains_text(result.out, part)) << part;
+    }
+}
+
+TEST_F(CliHelp, MaskHelpListsShapeAndFocus) {
+    const RunResult result = run({"mask", "-h"});
+    EXPECT_EQ(result.status, 0);
+    for (const char* part : {"Usage: normviz mask", "--shape N,C,H,W", "--focus n,c,h,w",
+                             "--norm", "uint8"}) {
+        EXPECT_TRUE(contains_text(result.out, part)) << part;
+    }
+}
+
+TEST_F(CliHelp, HelpWinsOverOtherArguments) {
+    const RunResult result = run({"normalize", "--bogus", "a.npy", "--help"});
+    EXPECT_EQ(result.status, 0);
+    EXPECT_TRUE(result.err.empty());
+    EXPECT_TRUE(contains_text(result.out, "Usage: normviz normalize"));
+}
+
+TEST_F(CliHelp, HelpAfterDoubleDashIsAPath) {
+    const RunResult result = run({"stats", "--norm", "batch", "--", "--help"});
+    EXPECT_TRUE(IsOneLineError(result, kDataError, "stats"));
+}
+
+class CliVersion : public CliTest {};
+
+TEST_F(CliVersion, PrintsNameAndVersion) {
+    const RunResult result = run({"--version"});
+    EXPECT_EQ(result.status, 0);
+    EXPECT_EQ(result.out, "normviz " NORMVIZ_VERSION "\n");
+    EXPECT_TRUE(result.err.empty());
+}
+
+// ---- normalize ---------------------------------------------------------------------------
+
+class CliNormalize : public CliTest {
+protected:
+    // Runs normalize with `norm_args` on `input` and checks OUT equals core::normalize.
+    void expect_matches_core(const core::Tensor& input, const core::NormSpec& spec,
+                             std::vector<std::string> args) {
+        write_input(input);
+        args.insert(args.begin(), "normalize");
+        const RunResult result = run(args);
+        ASSERT_EQ(result.status, 0) << result.err;
+        EXPECT_TRUE(result.err.empty());
+        EXPECT_TRUE(result.out.empty());
+        core::Result<core::Tensor> written = core::read_npy(out_);
+        ASSERT_TRUE(written.ok()) << written.error().message;
+        core::Result<core::Tensor> expected = core::normalize(input, spec);
+        ASSERT_TRUE(expected.ok()) << expected.error().message;
+        EXPECT_EQ(written.value().shape, input.shape);
+        EXPECT_EQ(written.value().source_rank, input.source_rank);
+        ASSERT_EQ(written.value().data.size(), expected.value().data.size());
+        for (size_t i = 0; i < expected.value().data.size(); ++i) {
+            ASSERT_EQ(written.value().data[i], expected.value().data[i]) << "at " << i;
+        }
+    }
+};
+
+TEST_F(CliNormalize, BatchMatchesCore) {
+    expect_matches_core(make_input({2, 4, 3, 3}, 4), {.kind = core::NormKind::Batch},
+                        {"--norm", "batch", in_, out_});
+}
+
+TEST_F(CliNormalize, LayerMatchesCore) {
+    expect_matches_core(make_input({2, 4, 3, 3}, 4), {.kind = core::NormKind::Layer},
+                        {"--norm", "layer", in_, out_});
+}
+
+TEST_F(CliNormalize, InstanceMatchesCore) {
+    expect_matches_core(make_input({2, 4, 3, 3}, 4), {.kind = core::NormKind::Instance},
+                        {"--norm", "instance", in_, out_});
+}
+
+TEST_F(CliNormalize, GroupMatchesCore) {
+    expect_matches_core(make_input({2, 6, 3, 3}, 4), {.kind = core::NormKind::Group, .groups = 3},
+                        {"--norm", "group", "--groups", "3", in_, out_});
+}
+
+TEST_F(CliNormalize, LayerTokenOnRank3KeepsRank) {
+    expect_matches_core(make_input({2, 5, 1, 7}, 3), {.kind = core::NormKind::LayerToken},
+                        {"--norm", "layer-token", in_, out_});
+}
+
+TEST_F(CliNormalize, RmsMatchesCore) {
+    expect_matches_core(make_input({2, 4, 3, 3}, 4), {.kind = core::NormKind::Rms},
+                        {"--norm", "rms", in_, out_});
+}
+
+TEST_F(CliNormalize, BatchOnRank2KeepsRank) {
+    expect_matches_core(make_input({5, 3, 1, 1}, 2), {.kind = core::NormKind::Batch},
+                        {"--norm", "batch", in_, out_});
+}
+
+TEST_F(CliNormalize, CustomAxesNoCenter) {
+    const core::NormSpec spec{.kind = core::NormKind::Custom,
+                              .custom_axes = core::AxisMask(core::axis_bit(core::Axis::N) |
+                                                            core::axis_bit(core::Axis::W)),
+                              .custom_center = false};
+    expect_matches_core(make_input({3, 2, 2, 4}, 4), spec,
+                        {"--norm", "custom", "--axes", "WN", "--no-center", in_, out_});
+}
+
+TEST_F(CliNormalize, AxesWithoutNormMeansCustom) {
+    const core::NormSpec spec{.kind = core::NormKind::Custom,
+                              .custom_axes = core::AxisMask(core::axis_bit(core::Axis::H))};
+    expect_matches_core(make_input({2, 2, 4, 3}, 4), spec, {"--axes", "h", in_, out_});
+}
+
+TEST_F(CliNormalize, OptionsAfterPathsAndEqualsSyntax) {
+    expect_matches_core(make_input({2, 4, 3, 3}, 4),
+                        {.kind = core::NormKind::Group, .groups = 2, .eps = 0.5},
+                        {in_, "--groups=2", out_, "--norm=group", "--eps", "0.5"});
+}
+
+TEST_F(CliNormalize, EpsChangesTheResult) {
+    expect_matches_core(make_input({2, 4, 3, 3}, 4), {.kind = core::NormKind::Layer, .eps = 2.0},
+                        {"--norm", "layer", "--eps=2", in_, out_});
+}
+
+TEST_F(CliNormalize, DoubleDashEndsOptions) {
+    expect_matches_core(make_input({2, 4, 3, 3}, 4), {.kind = core::NormKind::Batch},
+                        {"--norm", "batch", "--", in_, out_});
+}
+
+TEST_F(CliNormalize, ReplacesAnExistingOut) {
+    write_bytes(out_, "old");
+    expect_matches_core(make_input({2, 4, 3, 3}, 4), {.kind = core::NormKind::Batch},
+                        {"--norm", "batch", in_, out_});
+}
+
+TEST_F(CliNormalize, Float64InputWritesFloat32) {
+    std::string data;
+    for (int i = 0; i < 12; ++i) {
+        const double value = 0.25 * i * i;
+        data.append(reinterpret_cast<const char*>(&value), sizeof value);
+    }
+    write_bytes(in_, npy_bytes("<f8", "(2, 3, 2)", data));
+    const RunResult result = run({"normalize", "--norm", "batch", in_, out_});
+    ASSERT_EQ(result.status, 0) << result.err;
+    core::Result<core::Tensor> input = core::read_npy(in_);
+    core::Result<core::Tensor> written = core::read_npy(out_);
+    ASSERT_TRUE(input.ok() && written.ok());
+    core::Result<core::Tensor> expected = core::normalize(input.value(), {});
+    ASSERT_TRUE(expected.ok());
+    EXPECT_EQ(written.value().data, expected.value().data);
+    EXPECT_TRUE(contains_text(read_file_text(out_), "'<f4'"));
+}
+
+TEST_F(CliNormalize, ConvertIntAcceptsIntegers) {
+    write_bytes(in_, npy_bytes("<i4", "(2, 3, 4)", counting_bytes<int32_t>(24)));
+    const RunResult result = run({"normalize", "--norm", "layer", "--convert-int", in_, out_});
+    ASSERT_EQ(result.status, 0) << result.err;
+    core::Result<core::Tensor> input = core::read_npy(in_, core::IntegerPolicy::Convert);
+    core::Result<core::Tensor> written = core::read_npy(out_);
+    ASSERT_TRUE(input.ok() && written.ok());
+    core::Result<core::Tensor> expected = core::normalize(input.value(), {.kind = core::NormKind::Layer});
+    ASSERT_TRUE(expected.ok());
+    EXPECT_EQ(written.value().data, expected.value().data);
+    EXPECT_EQ(written.value().source_rank, 3);
+}
+
+// ---- stats -------------------------------------------------------------------------------
+
+class CliStats : public CliTest {
+protected:
+    // Stats of `input` under `spec` as core computes them.
+    std::vector<core::GroupStats> core_stats(const core::Tensor& input, const core::NormSpec& spec) {
+        return core::compute_group_stats(input, core::make_partition(spec, input.shape));
+    }
+};
+
+TEST_F(CliStats, JsonBatchOneRecordPerChannel) {
+    const core::Tensor input = make_input({2, 4, 3, 3}, 4);
+    write_input(input);
+    const RunResult result = run({"stats", "--norm", "batch", in_});
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_TRUE(result.err.empty());
+    const std::vector<core::GroupStats> expected = core_stats(input, {});
+    ASSERT_EQ(expected.size(), 4u);
+    const std::vector<double> counts = json_numbers(result.out, "count");
+    const std::vector<double> means = json_numbers(result.out, "mean");
+    const std::vector<double> vars = json_numbers(result.out, "var");
+    const std::vector<double> mean_sqs = json_numbers(result.out, "mean_sq");
+    ASSERT_EQ(counts.size(), expected.size());
+    ASSERT_EQ(means.size(), expected.size());
+    ASSERT_EQ(vars.size(), expected.size());
+    ASSERT_EQ(mean_sqs.size(), expected.size());
+    for (size_t g = 0; g < expected.size(); ++g) {
+        EXPECT_EQ(counts[g], static_cast<double>(expected[g].count));
+        EXPECT_EQ(means[g], expected[g].mean) << "exact round trip";
+        EXPECT_EQ(vars[g], expected[g].var);
+        EXPECT_EQ(mean_sqs[g], expected[g].mean_sq);
+        EXPECT_TRUE(contains_text(result.out, "{\"key\": {\"c\": " + std::to_string(g) + "}"));
+    }
+}
+
+TEST_F(CliStats, JsonHasHeaderFields) {
+    write_default_input();
+    const RunResult result = run({"stats", in_, "--norm", "layer", "--format", "json"});
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_TRUE(contains_text(result.out, "\"norm\": \"layer\""));
+    EXPECT_TRUE(contains_text(result.out, "\"shape\": [2, 4, 3, 3]"));
+    EXPECT_TRUE(contains_text(result.out, "\"eps\": 1e-05"));
+    EXPECT_TRUE(contains_text(result.out, "\"description\": \""));
+    EXPECT_TRUE(contains_text(result.out, "\"groups\": ["));
+    EXPECT_EQ(json_numbers(result.out, "count").size(), 2u);
+    EXPECT_EQ(result.out.front(), '{');
+    EXPECT_EQ(result.out.substr(result.out.size() - 2), "}\n");
+}
+
+TEST_F(CliStats, JsonGroupKeyNamesG) {
+    write_input(make_input({2, 6, 2, 2}, 4));
+    const RunResult result = run({"stats", "--norm", "group", "--groups", "3", in_});
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_EQ(json_numbers(result.out, "count").size(), 6u);
+    EXPECT_TRUE(contains_text(result.out, "{\"key\": {\"n\": 0, \"g\": 0}"));
+    EXPECT_TRUE(contains_text(result.out, "{\"key\": {\"n\": 1, \"g\": 2}"));
+}
+
+TEST_F(CliStats, CsvGroupRowsMatchCore) {
+    const core::Tensor input = make_input({2, 4, 3, 3}, 4);
+    write_input(input);
+    const RunResult result = run({"stats", "--norm", "group", "--groups", "2", "--format=csv", in_});
+    ASSERT_EQ(result.status, 0) << result.err;
+    const core::NormSpec spec{.kind = core::NormKind::Group, .groups = 2};
+    const core::Partition partition = core::make_partition(spec, input.shape);
+    const std::vector<core::GroupStats> expected = core_stats(input, spec);
+    const std::vector<std::string> lines = split(result.out, '\n');
+    ASSERT_EQ(lines.size(), static_cast<size_t>(partition.group_count()) + 1);
+    EXPECT_EQ(lines[0], "n,g,count,mean,var,mean_sq");
+    for (size_t g = 0; g < expected.size(); ++g) {
+        const std::vector<std::string> fields = split(lines[g + 1], ',');
+        ASSERT_EQ(fields.size(), 6u) << lines[g + 1];
+        EXPECT_EQ(fields[0], std::to_string(g / 2));
+        EXPECT_EQ(fields[1], std::to_string(g % 2));
+        EXPECT_EQ(fields[2], std::to_string(expected[g].count));
+        EXPECT_EQ(std::strtod(fields[3].c_str(), nullptr), expected[g].mean);
+        EXPECT_EQ(std::strtod(fields[4].c_str(), nullptr), expected[g].var);
+        EXPECT_EQ(std::strtod(fields[5].c_str(), nullptr), expected[g].mean_sq);
+    }
+}
+
+TEST_F(CliStats, CsvLayerTokenKeyIsNHW) {
+    write_input(make_input({2, 3, 2, 2}, 4));
+    const RunResult result = run({"stats", "--norm", "layer-token", "--format", "csv", in_});
+    ASSERT_EQ(result.status, 0) << result.err;
+    const std::vector<std::string> lines = split(result.out, '\n');
+    ASSERT_EQ(lines.size(), 9u);
+    EXPECT_EQ(lines[0], "n,h,w,count,mean,var,mean_sq");
+    EXPECT_EQ(lines[8].substr(0, 8), "1,1,1,3,");
+}
+
+TEST_F(CliStats, CustomOverAllAxesHasEmptyKey) {
+    write_default_input();
+    const RunResult result = run({"stats", "--axes", "NCHW", "--format", "csv", in_});
+    ASSERT_EQ(result.status, 0) << result.err;
+    const std::vector<std::string> lines = split(result.out, '\n');
+    ASSERT_EQ(lines.size(), 2u);
+    EXPECT_EQ(lines[0], "count,mean,var,mean_sq");
+    EXPECT_EQ(lines[1].substr(0, 3), "72,");
+}
+
+TEST_F(CliStats, NonFiniteIsNullInJsonAndNamedInCsv) {
+    core::Tensor input = make_input({2, 2, 2, 2}, 4);
+    input.at({0, 0, 0, 0}) = std::numeric_limits<float>::quiet_NaN();
+    input.at({0, 1, 1, 1}) = std::numeric_limits<float>::infinity();
+    write_input(input);
+    const RunResult json = run({"stats", "--norm", "batch", in_});
+    ASSERT_EQ(json.status, 0) << json.err;
+    EXPECT_TRUE(contains_text(json.out, "\"mean\": null"));
+    EXPECT_FALSE(contains_text(json.out, "nan"));
+    EXPECT_FALSE(contains_text(json.out, "inf"));
+    const std::vector<double> means = json_numbers(json.out, "mean");
+    ASSERT_EQ(means.size(), 2u);
+    EXPECT_TRUE(std::isnan(means[0]));
+    EXPECT_TRUE(std::isnan(means[1]));  // +Inf mean is not finite: null too
+
+    const RunResult csv = run({"stats", "--norm", "batch", "--format", "csv", in_});
+    ASSERT_EQ(csv.status, 0) << csv.err;
+    const std::vector<std::string> lines = split(csv.out, '\n');
+    ASSERT_EQ(lines.size(), 3u);
+    EXPECT_EQ(lines[0], "c,count,mean,var,mean_sq");
+    EXPECT_EQ(split(lines[1], ',')[2], "nan");
+    EXPECT_EQ(split(lines[2], ',')[2], "inf");
+}
+
+TEST_F(CliStats, UnknownFormatIsAUsageError) {
+    write_default_input();
+    const RunResult result = run({"stats", "--norm", "batch", "--format", "xml", in_});
+    EXPECT_TRUE(IsOneLineError(result, kUsageError, "stats"));
+    EXPECT_TRUE(contains_text(result.err, "json or csv"));
+}
+
+TEST_F(CliStats, TwoInputsAreAUsageError) {
+    write_default_input();
+    EXPECT_TRUE(IsOneLineError(run({"stats", "--norm", "batch", in_, in_}), kUsageError, "stats"));
+}
+
+TEST_F(CliStats, MissingInputFileIsADataError) {
+    EXPECT_TRUE(IsOneLineError(run({"stats", "--norm", "batch", (dir_ / "nope.npy").string()}),
+                               kDataError, "stats"));
+}
+
+TEST_F(CliStats, BatchWithOneValuePerChannelIsADataError) {
+    write_input(make_input({1, 4, 1, 1}, 2));
+    EXPECT_TRUE(IsOneLineError(run({"stats", "--norm", "batch", in_}), kDataError, "stats"));
+}
+
+// ---- mask --------------------------------------------------------------------------------
+
+class CliMask : public CliTest {
+protected:
+    void expect_mask(const core::NormSpec& spec, const core::Shape& shape, const core::Index& focus,
+                     std::vector<std::string> args) {
+        args.insert(args.begin(), "mask");
+        const RunResult result = run(args);
+        ASSERT_EQ(result.status, 0) << result.err;
+        EXPECT_TRUE(result.out.empty());
+        EXPECT_TRUE(result.err.empty());
+        const U8Npy npy = read_u8_npy(out_);
+        EXPECT_TRUE(contains_text(npy.header, "'descr': '|u1'")) << npy.header;
+        EXPECT_TRUE(contains_text(npy.header, core::to_string(shape))) << npy.header;
+        const core::Partition partition = core::make_partition(spec, shape);
+        EXPECT_EQ(npy.values, core::group_mask(partition, focus));
+    }
+};
+
+TEST_F(CliMask, BatchMaskMatchesCore) {
+    expect_mask({}, {2, 4, 3, 3}, {1, 2, 0, 1},
+                {"--shape", "2,4,3,3", "--norm", "batch", "--focus", "1,2,0,1", out_});
+}
+
+TEST_F(CliMask, GroupMaskMatchesCore) {
+    expect_mask({.kind = core::NormKind::Group, .groups = 2}, {2, 4, 3, 3}, {1, 3, 2, 2},
+                {out_, "--focus=1,3,2,2", "--norm", "group", "--groups", "2", "--shape=2,4,3,3"});
+}
+
+TEST_F(CliMask, CustomMaskMatchesCore) {
+    const core::NormSpec spec{.kind = core::NormKind::Custom,
+                              .custom_axes = core::AxisMask(core::axis_bit(core::Axis::C))};
+    expect_mask(spec, {2, 3, 2, 2}, {0, 0, 1, 0},
+                {"--shape", "2,3,2,2", "--axes", "C", "--focus", "0,0,1,0", out_});
+}
+
+TEST_F(CliMask, FocusOutsideShape) {
+    const RunResult result =
+        run({"mask", "--shape", "2,4,3,3", "--norm", "batch", "--focus", "0,4,0,0", out_});
+    EXPECT_TRUE(IsOneLineError(result, kUsageError, "mask"));
+    EXPECT_FALSE(fs::exists(out_));
+}
+
+TEST_F(CliMask, MalformedFocus) {
+    const RunResult result =
+        run({"mask", "--shape", "2,4,3,3", "--norm", "batch", "--focus", "0,a", out_});
+    EXPECT_TRUE(IsOneLineError(result, kUsageError, "mask"));
+    EXPECT_FALSE(fs::exists(out_));
+}
+
+TEST_F(CliMask, MalformedShape) {
+    const RunResult result =
+        run({"mask", "--shape", "2x4", "--norm", "batch", "--focus", "0,0,0,0", out_});
+    EXPECT_TRUE(IsOneLineError(result, kUsageError, "mask"));
+    EXPECT_FALSE(fs::exists(out_));
+}
+
+TEST_F(CliMask, ZeroSizeShape) {
+    const RunResult result =
+        run({"mask", "--shape", "2,0,3,3", "--norm", "batch", "--focus", "0,0,0,0", out_});
+    EXPECT_TRUE(IsOneLineError(result, kUsageError, "mask"));
+    EXPECT_FALSE(fs::exists(out_));
+}
+
+TEST_F(CliMask, MissingShape) {
+    const RunResult result = run({"mask", "--norm", "batch", "--focus", "0,0,0,0", out_});
+    EXPECT_TRUE(IsOneLineError(result, kUsageError, "mask"));
+    EXPECT_FALSE(fs::exists(out_));
+}
+
+TEST_F(CliMask, MissingFocus) {
+    const RunResult result = run({"mask", "--shape", "2,4,3,3", "--norm", "batch", out_});
+    EXPECT_TRUE(IsOneLineError(result, kUsageError, "mask"));
+    EXPECT_FALSE(fs::exists(out_));
+}
+
+TEST_F(CliMask, MissingOut) {
+    EXPECT_TRUE(IsOneLineError(
+        run({"mask", "--shape", "2,4,3,3", "--norm", "batch", "--focus", "0,0,0,0"}),
+        kUsageError, "mask"));
+}
+
+TEST_F(CliMask, NormInvalidForShape) {
+    const RunResult result =
+        run({"mask", "--shape", "2,6,3,3", "--norm", "group", "--groups", "4", "--focus",
+             "0,0,0,0", out_});
+    EXPECT_TRUE(IsOneLineError(result, kUsageError, "mask"));
+    EXPECT_FALSE(fs::exists(out_));
+}
+
+TEST_F(CliMask, ConvertIntIsNotAMaskOption) {
+    const RunResult result = run({"mask", "--shape", "2,4,3,3", "--norm", "batch", "--focus",
+                                  "0,0,0,0", "--convert-int", out_});
+    EXPECT_TRUE(IsOneLineError(result, kUsageError, "mask"));
+    EXPECT_FALSE(fs::exists(out_));
+}
+
+TEST_F(CliMask, UnwritableOut) {
+    const std::string out = (dir_ / "missing" / "mask.npy").string();
+    const RunResult result =
+        run({"mask", "--shape", "2,4,3,3", "--norm", "batch", "--focus", "0,0,0,0", out});
+    EXPECT_TRUE(IsOneLineError(result, kDataError, "mask"));
+    EXPECT_FALSE(fs::exists(out));
+}
+
+// ---- norm option errors (checked through normalize) --------------------------------------
+
+class CliNormOptions : public CliTest {
+protected:
+    void SetUp() override {
+        CliTest::SetUp();
+        write_default_input();
+    }
+};
+
+TEST_F(CliNormOptions, UnknownNormListsValidNames) {
+    expect_normalize_error({"--norm", "batchnorm", in_, out_}, kUsageError);
+    const RunResult result = run({"normalize", "--norm", "batchnorm", in_, out_});
+    for (const char* name : {"batch", "layer", "instance", "group", "layer-token", "rms", "custom"}) {
+        EXPECT_TRUE(contains_text(result.err, name)) << name;
+    }
+}
+
+TEST_F(CliNormOptions, MissingNorm) { expect_normalize_error({in_, out_}, kUsageError); }
+
+TEST_F(CliNormOptions, GroupsBelowOne) {
+    expect_normalize_error({"--norm", "group", "--groups", "0", in_, out_}, kUsageError);
+}
+
+TEST_F(CliNormOptions, GroupsNotANumber) {
+    expect_normalize_error({"--norm", "group", "--groups", "two", in_, out_}, kUsageError);
+}
+
+TEST_F(CliNormOptions, GroupNormWithoutGroups) {
+    expect_normalize_error({"--norm", "group", in_, out_}, kUsageError);
+}
+
+TEST_F(CliNormOptions, GroupsWithNonGroupNorm) {
+    expect_normalize_error({"--norm", "batch", "--groups", "2", in_, out_}, kUsageError);
+}
+
+TEST_F(CliNormOptions, BadAxesLetters) {
+    expect_normalize_error({"--axes", "NXY", in_, out_}, kUsageError);
+}
+
+TEST_F(CliNormOptions, EmptyAxes) { expect_normalize_error({"--axes=", in_, out_}, kUsageError); }
+
+TEST_F(CliNormOptions, RepeatedAxisLetter) {
+    expect_normalize_error({"--axes", "NN", in_, out_}, kUsageError);
+}
+
+TEST_F(CliNormOptions, CustomWithoutAxes) {
+    expect_normalize_error({"--norm", "custom", in_, out_}, kUsageError);
+}
+
+TEST_F(CliNormOptions, AxesWithNonCustomNorm) {
+    expect_normalize_error({"--norm", "layer", "--axes", "CHW", in_, out_}, kUsageError);
+}
+
+TEST_F(CliNormOptions, NoCenterWithNonCustomNorm) {
+    expect_normalize_error({"--norm", "layer", "--no-center", in_, out_}, kUsageError);
+}
+
+TEST_F(CliNormOptions, NoCenterWithRms) {
+    expect_normalize_error({"--norm", "rms", "--no-center", in_, out_}, kUsageError);
+}
+
+TEST_F(CliNormOptions, BadEps) {
+    expect_normalize_error({"--norm", "batch", "--eps", "tiny", in_, out_}, kUsageError);
+}
+
+TEST_F(CliNormOptions, NegativeEps) {
+    expect_normalize_error({"--norm", "batch", "--eps", "-1e-5", in_, out_}, kUsageError);
+}
+
+TEST_F(CliNormOptions, InfiniteEps) {
+    expect_normalize_error({"--norm", "batch", "--eps=inf", in_, out_}, kUsageError);
+}
+
+// ---- command-line syntax errors ----------------------------------------------------------
+
+class CliArguments : public CliTest {
+protected:
+    void SetUp() override {
+        CliTest::SetUp();
+        write_default_input();
+    }
+};
+
+TEST_F(CliArguments, UnknownOption) {
+    expect_normalize_error({"--norm", "batch", "--nrom", "x", in_, out_}, kUsageError);
+}
+
+TEST_F(CliArguments, UnknownOptionNamesItAndTheHelp) {
+    const RunResult result = run({"normalize", "--norm", "batch", "--bogus", in_, out_});
+    EXPECT_TRUE(contains_text(result.err, "--bogus"));
+    EXPECT_TRUE(contains_text(result.err, "normviz normalize --help"));
+}
+
+TEST_F(CliArguments, MissingOptionValueAtEnd) {
+    expect_normalize_error({in_, out_, "--norm"}, kUsageError);
+}
+
+TEST_F(CliArguments, MissingOptionValueBeforeOption) {
+    expect_normalize_error({"--norm", "--eps", "1", in_, out_}, kUsageError);
+}
+
+TEST_F(CliArguments, FlagWithValue) {
+    expect_normalize_error({"--axes", "HW", "--no-center=yes", in_, out_}, kUsageError);
+}
+
+TEST_F(CliArguments, RepeatedOption) {
+    expect_normalize_error({"--norm", "batch", "--norm", "layer", in_, out_}, kUsageError);
+}
+
+TEST_F(CliArguments, NoPaths) { expect_normalize_error({"--norm", "batch"}, kUsageError); }
+
+TEST_F(CliArguments, MissingOutPath) {
+    expect_normalize_error({"--norm", "batch", in_}, kUsageError);
+}
+
+TEST_F(CliArguments, TooManyPaths) {
+    const std::string extra = (dir_ / "extra.npy").string();
+    expect_normalize_error({"--norm", "batch", in_, out_, extra}, kUsageError);
+    EXPECT_FALSE(fs::exists(extra));
+}
+
+TEST_F(CliArguments, OutEqualsInKeepsTheInput) {
+    const std::string before = read_file_text(in_);
+    const RunResult result = run({"normalize", "--norm", "batch", in_, (dir_ / "." / "in.npy").string()});
+    EXPECT_TRUE(IsOneLineError(result, kUsageError, "normalize"));
+    EXPECT_EQ(read_file_text(in_), before);
+    EXPECT_TRUE(FolderHolds({"in.npy"}));
+}
+
+// ---- input file errors -------------------------------------------------------------------
+
+class CliInput : public CliTest {};
+
+TEST_F(CliInput, MissingFile) {
+    const RunResult result = run({"normalize", "--norm", "batch", in_, out_});
+    EXPECT_TRUE(IsOneLineError(result, kDataError, "normalize"));
+    EXPECT_TRUE(contains_text(result.err, "in.npy"));
+    EXPECT_TRUE(FolderHolds({}));
+}
+
+TEST_F(CliInput, UnreadableFile) {
+    write_default_input();
+    fs::permissions(in_, fs::perms::none);
+    if (access(in_.c_str(), R_OK) == 0) GTEST_SKIP() << "running with permission to read anything";
+    expect_normalize_error({"--norm", "batch", in_, out_}, kDataError);
+}
+
+TEST_F(CliInput, FolderAsInput) {
+    fs::create_directory(in_);
+    expect_normalize_error({"--norm", "batch", in_, out_}, kDataError);
+}
+
+TEST_F(CliInput, NotANpyFile) {
+    write_bytes(in_, "this is not a numpy file, just some text\n");
+    expect_normalize_error({"--norm", "batch", in_, out_}, kDataError);
+}
+
+TEST_F(CliInput, EmptyFile) {
+    write_bytes(in_, "");
+    expect_normalize_error({"--norm", "batch", in_, out_}, kDataError);
+}
+
+TEST_F(CliInput, TruncatedData) {
+    write_bytes(in_, npy_bytes("<f4", "(2, 3, 4)", counting_bytes<float>(23)));
+    expect_normalize_error({"--norm", "batch", in_, out_}, kDataError);
+}
+
+TEST_F(CliInput, MalformedHeader) {
+    write_bytes(in_, npy_bytes("<f4", "(2, 3, oops)", counting_bytes<float>(24)));
+    expect_normalize_error({"--norm", "batch", in_, out_}, kDataError);
+}
+
+TEST_F(CliInput, UnsupportedDtype) {
+    write_bytes(in_, npy_bytes("<c8", "(2, 3)", std::string(48, '\0')));
+    expect_normalize_error({"--norm", "batch", in_, out_}, kDataError);
+}
+
+TEST_F(CliInput, IntegerWithoutConvertInt) {
+    write_bytes(in_, npy_bytes("<i4", "(2, 3, 4)", counting_bytes<int32_t>(24)));
+    expect_normalize_error({"--norm", "batch", in_, out_}, kDataError);
+}
+
+TEST_F(CliInput, RankOne) {
+    write_bytes(in_, npy_bytes("<f4", "(6,)", counting_bytes<float>(6)));
+    expect_normalize_error({"--norm", "batch", in_, out_}, kDataError);
+}
+
+TEST_F(CliInput, RankFive) {
+    write_bytes(in_, npy_bytes("<f4", "(2, 2, 2, 2, 2)", counting_bytes<float>(32)));
+    expect_normalize_error({"--norm", "batch", in_, out_}, kDataError);
+}
+
+TEST_F(CliInput, ZeroSizeDimension) {
+    write_bytes(in_, npy_bytes("<f4", "(2, 0, 3)", ""));
+    expect_normalize_error({"--norm", "batch", in_, out_}, kDataError);
+}
+
+// ---- norm invalid for the input's shape --------------------------------------------------
+
+class CliShapeChecks : public CliTest {};
+
+TEST_F(CliShapeChecks, BatchWithOneValuePerChannel) {
+    write_input(make_input({1, 4, 1, 1}, 2));
+    expect_normalize_error({"--norm", "batch", in_, out_}, kDataError);
+}
+
+TEST_F(CliShapeChecks, InstanceWithOnePixel) {
+    write_input(make_input({3, 4, 1, 1}, 2));
+    expect_normalize_error({"--norm", "instance", in_, out_}, kDataError);
+}
+
+TEST_F(CliShapeChecks, ChannelsNotDivisibleByGroups) {
+    write_input(make_input({2, 6, 2, 2}, 4));
+    expect_normalize_error({"--norm", "group", "--groups", "4", in_, out_}, kDataError);
+}
+
+// ---- output errors -----------------------------------------------------------------------
+
+class CliOutput : public CliTest {
+protected:
+    void SetUp() override {
+        CliTest::SetUp();
+        write_default_input();
+    }
+};
+
+TEST_F(CliOutput, FolderDoesNotExist) {
+    const std::string out = (dir_ / "missing" / "out.npy").string();
+    expect_normalize_error({"--norm", "batch", in_, out}, kDataError);
+    EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(CliOutput, OutIsAFolder) {
+    fs::create_directory(dir_ / "sub");
+    const RunResult result = run({"normalize", "--norm", "batch", in_, (dir_ / "sub").string()});
+    EXPECT_TRUE(IsOneLineError(result, kDataError, "normalize"));
+    EXPECT_TRUE(fs::is_empty(dir_ / "sub"));
+}
+
+TEST_F(CliOutput, PipeIsNotReplaced) {
+    const fs::path pipe = dir_ / "pipe";
+    ASSERT_EQ(mkfifo(pipe.c_str(), 0644), 0);
+    const RunResult result = run({"normalize", "--norm", "batch", in_, pipe.string()});
+    EXPECT_TRUE(IsOneLineError(result, kDataError, "normalize"));
+    EXPECT_TRUE(fs::is_fifo(pipe));
+    EXPECT_TRUE(FolderHolds({"in.npy", "pipe"}));
+}
+
+TEST_F(CliOutput, MaskPipeIsNotReplaced) {
+    const fs::path pipe = dir_ / "pipe";
+    ASSERT_EQ(mkfifo(pipe.c_str(), 0644), 0);
+    const RunResult result = run({"mask", "--shape", "2,4,3,3", "--norm", "batch", "--focus",
+                                  "0,0,0,0", pipe.string()});
+    EXPECT_TRUE(IsOneLineError(result, kDataError, "mask"));
+    EXPECT_TRUE(fs::is_fifo(pipe));
+}
+
+TEST_F(CliOutput, NameTooLongForTheWriter) {
+    const std::string out = (dir_ / (std::string(300, 'x') + ".npy")).string();
+    expect_normalize_error({"--norm", "batch", in_, out}, kDataError);
+}
+
+TEST_F(CliOutput, MaskNameTooLongForTheWriter) {
+    const std::string out = (dir_ / (std::string(300, 'x') + ".npy")).string();
+    const RunResult result =
+        run({"mask", "--shape", "2,4,3,3", "--norm", "batch", "--focus", "0,0,0,0", out});
+    EXPECT_TRUE(IsOneLineError(result, kDataError, "mask"));
+    EXPECT_TRUE(FolderHolds({"in.npy"}));
+}
+
+TEST_F(CliOutput, ReadOnlyFolder) {
+    const fs::path locked = dir_ / "locked";
+    fs::create_directory(locked);
+    fs::permissions(locked, fs::perms::owner_read | fs::perms::owner_exec);
+    if (access(locked.c_str(), W_OK) == 0) {
+        fs::permissions(locked, fs::perms::owner_all);
+        GTEST_SKIP() << "running with permission to write anywhere";
+    }
+    const RunResult result =
+        run({"normalize", "--norm", "batch", in_, (locked / "out.npy").string()});
+    fs::permissions(locked, fs::perms::owner_all);
+    EXPECT_TRUE(IsOneLineError(result, kDataError, "normalize"));
+    EXPECT_TRUE(fs::is_empty(locked));
+}
+
+TEST_F(CliOutput, MaskIntoReadOnlyFolder) {
+    const fs::path locked = dir_ / "locked";
+    fs::create_directory(locked);
+    fs::permissions(locked, fs::perms::owner_read | fs::perms::owner_exec);
+    if (access(locked.c_str(), W_OK) == 0) {
+        fs::permissions(locked, fs::perms::owner_all);
+        GTEST_SKIP() << "running with permission to write anywhere";
+    }
+    const RunResult result = run({"mask", "--shape", "2,4,3,3", "--norm", "batch", "--focus",
+                                  "0,0,0,0", (locked / "mask.npy").string()});
+    fs::permissions(locked, fs::perms::owner_all);
+    EXPECT_TRUE(IsOneLineError(result, kDataError, "mask"));
+    EXPECT_TRUE(fs::is_empty(locked));
+}
+
+}  // namespace
+
+#else  // NORMVIZ_BINARY
+
+TEST(CliBinary, NotBuilt) { GTEST_SKIP() << "the normviz program is not built (NORMVIZ_BUILD_APP=OFF)"; }
+
+#endif  // NORMVIZ_BINARY
