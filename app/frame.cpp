@@ -1,0 +1,77 @@
+// One frame of the desktop program, always in the same order; screenshots of the back buffer.
+#include "app/frame.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include <imgui.h>
+
+#include "app/render/gl_objects.h"
+#include "app/window.h"
+
+namespace normviz::app {
+
+namespace {
+
+// Saves the back buffer (the whole window, or one panel's rectangle) as PNG.
+void save_screenshot(AppState& state, Window& window, const std::vector<PanelRect>& rects, int panel) {
+    int width = 0, height = 0;
+    window.framebuffer_size(width, height);
+    std::vector<unsigned char> pixels = read_framebuffer(width, height);
+    std::string path = state.screenshot_path;
+    int out_w = width, out_h = height;
+    if (panel >= 0 && panel < static_cast<int>(rects.size())) {
+        const ImVec2 scale = ImGui::GetIO().DisplayFramebufferScale;
+        const PanelRect& r = rects[panel];
+        const int x0 = std::clamp(static_cast<int>(r.x * scale.x), 0, width - 1);
+        const int y0 = std::clamp(static_cast<int>(r.y * scale.y), 0, height - 1);
+        out_w = std::clamp(static_cast<int>(r.w * scale.x), 1, width - x0);
+        out_h = std::clamp(static_cast<int>(r.h * scale.y), 1, height - y0);
+        std::vector<unsigned char> crop(static_cast<size_t>(out_w) * out_h * 4);
+        for (int y = 0; y < out_h; ++y)
+            std::copy_n(&pixels[(static_cast<size_t>(y0 + y) * width + x0) * 4], out_w * 4, &crop[static_cast<size_t>(y) * out_w * 4]);
+        pixels = std::move(crop);
+        const size_t dot = path.rfind(".png");
+        path = (dot == std::string::npos ? path : path.substr(0, dot)) + "-" +
+               core::norm_name(state.panels[panel].spec.kind) + ".png";
+    }
+    auto ok = write_png(path, pixels, out_w, out_h);
+    if (ok) set_message(state, "saved " + path, false);
+    else set_message(state, ok.error().message, true);
+    if (state.print_status) std::printf("screenshot path=%s ok=%d\n", path.c_str(), ok ? 1 : 0), std::fflush(stdout);
+}
+
+// One frame, always in the same order.
+}  // namespace
+
+void draw_frame(AppState& state, Window& window, TensorRenderer& renderer, std::vector<PanelRect>& rects,
+                uint64_t frame) {
+    if (state.font_dirty) {
+        window.set_font_size(state.font_size);
+        state.font_dirty = false;
+    }
+    window.begin_frame();
+    handle_shortcuts(state);
+    for (const std::string& path : window.take_dropped_paths()) load_tensor_file(state, path);
+    update_derived(state);
+    draw_menu_bar(state);
+    const FrameLayout layout = compute_frame_layout(state);
+    draw_controls_panel(state, layout);
+    draw_stats_panel(state, layout);
+    draw_canvas_area(state, layout, renderer, rects);
+    draw_help_window(state);
+    if (state.show_debug) ImGui::ShowMetricsWindow(&state.show_debug);
+    update_derived(state);
+    window.render_ui();
+    if (std::string error = drain_gl_errors(); !error.empty())
+        std::fprintf(stderr, "normviz: %s in frame %llu\n", error.c_str(), static_cast<unsigned long long>(frame));
+    if (state.screenshot_requested) save_screenshot(state, window, rects, -1);
+    if (state.panel_screenshot_requested >= 0) save_screenshot(state, window, rects, state.panel_screenshot_requested);
+    state.screenshot_requested = false;
+    state.panel_screenshot_requested = -1;
+    window.swap();
+    if (state.fullscreen_requested) window.toggle_fullscreen();
+    state.fullscreen_requested = false;
+}
+
+}  // namespace normviz::app
