@@ -108,6 +108,8 @@ void main() {
     if (u_has_focus != 0 && !in_group) color = mix(color, u_background, 0.72);
     if (u_zoom >= 6.0 && edge_px < 1.0) color *= 0.8;  // grid lines between cells
     if (in_group && u_zoom >= 4.0 && edge_px < u_outline_px) color = u_highlight;
+    // The focus: a white ring inside the outline, then a thin dark ring, readable on any colour.
     if (is_focus && edge_px >= u_outline_px && edge_px < 2.0 * u_outline_px) color = u_focus_ring;
+    if (is_focus && edge_px >= 2.0 * u_outline_px && edge_px < 2.5 * u_outline_px) color = vec3(0.0);
     o_color = vec4(color, 1.0);
 }
