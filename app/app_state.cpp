@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include <filesystem>
+
 #include "core/npy.h"
 
 namespace normviz::app {
@@ -133,7 +135,7 @@ void update_derived(AppState& state) {
             }
             p.partition = core::make_partition(p.spec, state.tensor.shape);
             p.stats = core::compute_group_stats(state.tensor, p.partition);
-            ++p.stats_version;
+            p.stats_version = ++state.last_stats_version;
         }
     }
     for (PanelDerived& p : state.panels) {
@@ -148,6 +150,94 @@ void update_derived(AppState& state) {
     state.derived_specs = specs;
     state.derived_focus = state.scene.focus;
     state.derived_affine = state.affine;
+}
+
+}  // namespace normviz::app
+
+namespace normviz::app {
+
+namespace {
+
+// Above these sizes work goes to the worker thread (about 100 ms of work on a slow machine).
+constexpr int64_t kSyncElements = int64_t{1} << 20;
+constexpr uintmax_t kSyncFileBytes = uintmax_t{4} << 20;
+
+std::vector<core::NormSpec> current_specs(const Scene& scene) {
+    std::vector<core::NormSpec> specs;
+    for (core::NormKind k : shown_norms(scene)) specs.push_back(spec_for(scene, k));
+    return specs;
+}
+
+}  // namespace
+
+void request_regenerate(AppState& state) {
+    if (state.work->busy()) return;
+    if (core::validate_shape(state.scene.shape) && state.scene.shape.numel() <= kSyncElements) {
+        regenerate_tensor(state);
+        return;
+    }
+    const Scene scene = state.scene;
+    const std::vector<core::NormSpec> specs = current_specs(scene);
+    state.work->start("Generating " + core::to_string(scene.shape), [scene, specs](std::atomic<float>& progress) {
+        core::Result<PreparedTensor> out = PreparedTensor{};
+        PreparedTensor& p = out.value();
+        p.tensor = core::generate(scene.shape, scene.generator, scene.seed);
+        progress = 0.4f;
+        p.specs = specs;
+        p.stats = stats_for_specs(p.tensor, specs, progress, 0.4f, 1.0f);
+        return out;
+    });
+}
+
+void request_load(AppState& state, const std::string& path) {
+    if (state.work->busy()) return;
+    std::error_code ec;
+    const uintmax_t size = std::filesystem::file_size(path, ec);
+    if (ec || size <= kSyncFileBytes) {
+        load_tensor_file(state, path);  // small, or missing: read_npy gives the error message
+        return;
+    }
+    const std::vector<core::NormSpec> specs = current_specs(state.scene);
+    state.work->start("Loading " + path, [path, specs](std::atomic<float>& progress) -> core::Result<PreparedTensor> {
+        auto loaded = core::read_npy(path);
+        if (!loaded) return loaded.error();
+        progress = 0.4f;
+        PreparedTensor p;
+        p.tensor = std::move(loaded.value());
+        p.source_path = path;
+        p.specs = specs;
+        p.stats = stats_for_specs(p.tensor, specs, progress, 0.4f, 1.0f);
+        return p;
+    });
+}
+
+void install_finished_work(AppState& state) {
+    auto result = state.work->take_result();
+    if (!result) return;
+    if (!*result) {
+        set_message(state, result->error().message, true);
+        return;
+    }
+    PreparedTensor& p = result->value();
+    state.scene.data_path = p.source_path;
+    if (!p.source_path.empty())
+        set_message(state, "loaded " + p.source_path + " " + core::to_string(p.tensor.shape), false);
+    set_tensor(state, std::move(p.tensor));
+    // Install the statistics computed on the worker; update_derived redoes only what changed.
+    state.panels.assign(p.specs.size(), PanelDerived{});
+    for (size_t i = 0; i < p.specs.size(); ++i) {
+        PanelDerived& panel = state.panels[i];
+        panel.spec = p.specs[i];
+        auto ok = core::validate(panel.spec, state.tensor.shape);
+        panel.error = ok ? "" : ok.error().message;
+        if (p.stats[i].empty()) continue;
+        panel.partition = core::make_partition(panel.spec, state.tensor.shape);
+        panel.stats = std::move(p.stats[i]);
+        panel.stats_version = ++state.last_stats_version;
+    }
+    state.derived_tensor_version = state.tensor_version;
+    state.derived_specs = p.specs;
+    state.derived_focus = {-1, -1, -1, -1};
 }
 
 }  // namespace normviz::app

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "app/background_work.h"
 #include "app/view/colormap.h"
 #include "app/view/grid_layout.h"
 #include "core/generators.h"
@@ -63,6 +64,7 @@ struct AppState {
     Scene scene;
     core::Tensor tensor;
     uint64_t tensor_version = 0;  // bumps on every new tensor; the renderer uploads once per bump
+    uint64_t last_stats_version = 0;  // source of unique PanelDerived::stats_version values
     core::Affine affine;          // per-channel gamma and beta, edited in the statistics panel
     float value_center = 0, value_half_range = 1;  // colour scale of raw values
 
@@ -86,6 +88,8 @@ struct AppState {
     bool fullscreen_requested = false;
     bool quit_requested = false;
     bool print_status = false;  // machine-readable status lines on stdout (tests)
+    // Generating or loading a large tensor runs here, off the frame loop.
+    std::shared_ptr<BackgroundWork> work = std::make_shared<BackgroundWork>();
 
     // Keys of the derived data: what it was computed from.
     uint64_t derived_tensor_version = ~uint64_t{0};
@@ -103,6 +107,12 @@ std::vector<core::NormKind> shown_norms(const Scene& scene);
 void regenerate_tensor(AppState& state);
 // Loads a .npy as the tensor; on error keeps the current tensor and sets state.message.
 bool load_tensor_file(AppState& state, const std::string& path);
+// As regenerate_tensor / load_tensor_file, but on the worker thread when the tensor is large
+// (the frame loop then shows progress and calls install_finished_work). Ignored while busy.
+void request_regenerate(AppState& state);
+void request_load(AppState& state, const std::string& path);
+// Installs a finished background job's tensor and statistics, or shows its error.
+void install_finished_work(AppState& state);
 // Sets the tensor (new shape allowed) and everything that depends on it.
 void set_tensor(AppState& state, core::Tensor tensor);
 // Recomputes panels whose inputs changed (tensor, specs, focus, affine). Cheap when nothing did.

@@ -15,6 +15,8 @@
 #include "app/frame.h"
 #include "app/ui/panels.h"
 #include "app/window.h"
+
+#include <GLFW/glfw3.h>
 #include "core/npy.h"
 
 namespace normviz::app {
@@ -88,6 +90,7 @@ int run_desktop(int argc, char** argv) {
         }
         std::vector<PanelRect> rects;
         std::string last_status;
+        state.work->wake = [] { glfwPostEmptyEvent(); };
         int busy = 3;  // frames to draw after the last input, so ImGui settles
         for (uint64_t frame = 0; !window.value()->should_close() && !state.quit_requested;) {
             Window& w = *window.value();
@@ -96,7 +99,10 @@ int run_desktop(int argc, char** argv) {
                     w.wait_events(0.5);  // minimized: draw nothing
                     continue;
                 }
-                if (busy == 0) {
+                if (state.work->busy()) {
+                    w.wait_events(0.1);  // a worker is running: draw its progress
+                    w.take_activity();
+                } else if (busy == 0) {
                     w.wait_events(1.0);
                     if (!w.take_activity()) continue;  // nothing changed: sleep again
                     busy = 3;
@@ -122,6 +128,8 @@ int run_desktop(int argc, char** argv) {
             if (last_frame) break;
             ++frame;
         }
+        state.work->wait();  // the worker may still wake GLFW: finish while it is alive
+        state.work->wake = nullptr;
         if (o.use_settings) {
             int width = 0, height = 0;
             window.value()->window_size(width, height);

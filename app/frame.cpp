@@ -42,6 +42,21 @@ void save_screenshot(AppState& state, Window& window, const std::vector<PanelRec
 }
 
 // One frame, always in the same order.
+// A small window with the background job's progress; the rest of the UI keeps working.
+void draw_progress_window(const AppState& state) {
+    if (!state.work->busy()) return;
+    const ImGuiIO& io = ImGui::GetIO();
+    ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y * 0.5f), ImGuiCond_Always,
+                            ImVec2(0.5f, 0.5f));
+    ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 24, 0));
+    ImGui::Begin("Working##progress", nullptr,
+                 ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoCollapse |
+                     ImGuiWindowFlags_NoSavedSettings);
+    ImGui::TextUnformatted(state.work->label().c_str());
+    ImGui::ProgressBar(state.work->progress(), ImVec2(-1, 0));
+    ImGui::End();
+}
+
 }  // namespace
 
 void draw_frame(AppState& state, Window& window, TensorRenderer& renderer, std::vector<PanelRect>& rects,
@@ -52,7 +67,8 @@ void draw_frame(AppState& state, Window& window, TensorRenderer& renderer, std::
     }
     window.begin_frame();
     handle_shortcuts(state);
-    for (const std::string& path : window.take_dropped_paths()) load_tensor_file(state, path);
+    for (const std::string& path : window.take_dropped_paths()) request_load(state, path);
+    install_finished_work(state);
     update_derived(state);
     draw_menu_bar(state);
     const FrameLayout layout = compute_frame_layout(state);
@@ -60,6 +76,7 @@ void draw_frame(AppState& state, Window& window, TensorRenderer& renderer, std::
     draw_stats_panel(state, layout);
     draw_canvas_area(state, layout, renderer, rects);
     draw_help_window(state);
+    draw_progress_window(state);
     if (state.show_debug) ImGui::ShowMetricsWindow(&state.show_debug);
     update_derived(state);
     window.render_ui();

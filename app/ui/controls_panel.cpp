@@ -61,7 +61,7 @@ void draw_data_section(AppState& state) {
             set_message(state, ok.error().message, true);
         } else {
             scene.shape = shape;
-            regenerate_tensor(state);
+            request_regenerate(state);
         }
     }
     int gen = static_cast<int>(scene.generator);
@@ -71,7 +71,7 @@ void draw_data_section(AppState& state) {
         for (core::Generator g : core::kAllGenerators)
             if (ImGui::Selectable(core::generator_name(g), gen == static_cast<int>(g) && scene.data_path.empty())) {
                 scene.generator = g;
-                regenerate_tensor(state);
+                request_regenerate(state);
             }
         ImGui::EndCombo();
     }
@@ -80,12 +80,12 @@ void draw_data_section(AppState& state) {
     if (ImGui::InputScalar("Seed##seed", ImGuiDataType_S64, &seed, nullptr, nullptr, "%lld",
                            ImGuiInputTextFlags_EnterReturnsTrue)) {
         scene.seed = static_cast<uint64_t>(seed);
-        regenerate_tensor(state);
+        request_regenerate(state);
     }
     ImGui::SameLine();
     if (ImGui::Button("New##reseed")) {
         ++scene.seed;
-        regenerate_tensor(state);
+        request_regenerate(state);
     }
 
     section("Load .npy");
@@ -97,7 +97,7 @@ void draw_data_section(AppState& state) {
     state.path_input = buf;
     ImGui::SameLine();
     if ((ImGui::Button("Load##load_npy") || enter) && !state.path_input.empty())
-        load_tensor_file(state, state.path_input);
+        request_load(state, state.path_input);
     ImGui::TextDisabled("or drop a .npy file on the window");
 }
 
@@ -175,7 +175,11 @@ void draw_controls_panel(AppState& state, const FrameLayout& frame) {
     ImGui::SetNextWindowPos(ImVec2(0, frame.menu_height));
     ImGui::SetNextWindowSize(ImVec2(frame.left, io.DisplaySize.y - frame.menu_height));
     ImGui::Begin("Controls##controls", nullptr, kSidebarFlags);
+    // While a large tensor is being made, nothing may start another.
+    const bool busy = state.work->busy();
+    if (busy) ImGui::BeginDisabled();
     draw_data_section(state);
+    if (busy) ImGui::EndDisabled();
     draw_norm_section(state);
     section("Show");
     if (ImGui::RadioButton("raw x##show_raw", !state.scene.show_normalized)) state.scene.show_normalized = false;

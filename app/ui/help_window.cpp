@@ -62,11 +62,17 @@ void draw_help_window(AppState& state) {
 
 void handle_shortcuts(AppState& state) {
     ImGuiIO& io = ImGui::GetIO();
+    // Function keys and Ctrl+Q work even while a text field has the keyboard.
+    if (pressed(GLFW_KEY_F1)) state.show_help = !state.show_help;
+    if (pressed(GLFW_KEY_F2)) state.show_controls = !state.show_controls;
+    if (pressed(GLFW_KEY_F3)) state.show_stats = !state.show_stats;
+    if (pressed(GLFW_KEY_F11)) state.fullscreen_requested = true;
+    if (pressed(GLFW_KEY_F12)) state.screenshot_requested = true;
+    if (io.KeyCtrl && pressed(GLFW_KEY_Q)) state.quit_requested = true;
     if (io.WantCaptureKeyboard) return;
     Scene& scene = state.scene;
     const bool shift = io.KeyShift, ctrl = io.KeyCtrl;
     if (ctrl) {
-        if (pressed(GLFW_KEY_Q)) state.quit_requested = true;
         if (pressed(GLFW_KEY_EQUAL) || pressed(GLFW_KEY_KP_ADD))
             state.font_size = std::min(40.0f, state.font_size + 2), state.font_dirty = true;
         if (pressed(GLFW_KEY_MINUS) || pressed(GLFW_KEY_KP_SUBTRACT))
@@ -95,11 +101,6 @@ void handle_shortcuts(AppState& state) {
     if (pressed(GLFW_KEY_EQUAL) || pressed(GLFW_KEY_KP_ADD)) state.camera.zoom_steps += 1;
     if (pressed(GLFW_KEY_MINUS) || pressed(GLFW_KEY_KP_SUBTRACT)) state.camera.zoom_steps -= 1;
     if (pressed(GLFW_KEY_0)) state.camera.needs_fit = true;
-    if (pressed(GLFW_KEY_F1)) state.show_help = !state.show_help;
-    if (pressed(GLFW_KEY_F2)) state.show_controls = !state.show_controls;
-    if (pressed(GLFW_KEY_F3)) state.show_stats = !state.show_stats;
-    if (pressed(GLFW_KEY_F11)) state.fullscreen_requested = true;
-    if (pressed(GLFW_KEY_F12)) state.screenshot_requested = true;
     if (pressed(GLFW_KEY_ESCAPE)) state.show_help = false;
 }
 

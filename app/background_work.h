@@ -1,0 +1,66 @@
+// Work that takes longer than a frame (generating or loading a large tensor and computing its
+// statistics) runs on a worker thread; the frame loop shows its progress and installs the
+// result when it is ready, so the window keeps answering.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/norm_spec.h"
+#include "core/result.h"
+#include "core/stats.h"
+#include "core/tensor.h"
+
+namespace normviz::app {
+
+// What a job hands back: the tensor, and statistics for the specs it was asked for.
+struct PreparedTensor {
+    core::Tensor tensor;
+    std::string source_path;  // empty for generated data
+    std::vector<core::NormSpec> specs;
+    std::vector<std::vector<core::GroupStats>> stats;  // per spec; empty where validate failed
+};
+
+class BackgroundWork {
+public:
+    using Job = std::function<core::Result<PreparedTensor>(std::atomic<float>& progress)>;
+
+    BackgroundWork() = default;
+    ~BackgroundWork();
+    BackgroundWork(const BackgroundWork&) = delete;
+    BackgroundWork& operator=(const BackgroundWork&) = delete;
+
+    // Starts `job` on a worker thread. Precondition: !busy().
+    void start(std::string label, Job job);
+    bool busy() const { return running_; }
+    float progress() const { return progress_; }
+    const std::string& label() const { return label_; }
+    // Blocks until a running job ends (its result stays for take_result).
+    void wait();
+    // The finished job's result, once; nullopt while running or when idle.
+    std::optional<core::Result<PreparedTensor>> take_result();
+    // Called from the worker when progress moves or the job ends (e.g. glfwPostEmptyEvent).
+    std::function<void()> wake;
+
+private:
+    std::thread thread_;
+    std::atomic<bool> running_{false};
+    std::atomic<bool> finished_{false};
+    std::atomic<float> progress_{0};
+    std::string label_;
+    std::optional<core::Result<PreparedTensor>> result_;
+};
+
+// Statistics of `tensor` for each spec (empty where validate fails), reporting progress
+// from `start` to `end`.
+std::vector<std::vector<core::GroupStats>> stats_for_specs(const core::Tensor& tensor,
+                                                           const std::vector<core::NormSpec>& specs,
+                                                           std::atomic<float>& progress, float start,
+                                                           float end);
+
+}  // namespace normviz::app
