@@ -1,0 +1,542 @@
+// End-to-end tests of the real normviz program (STYLE.md habit 17): each test starts its own
+// Xvfb, runs normviz with Mesa's software renderer, drives it with real X input (xdotool),
+// and checks the --status lines and the pixels of its screenshots against normviz_core.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <sstream>
+#include <thread>
+
+#include "app/render/tensor_renderer.h"
+#include "app/view/grid_layout.h"
+#include "core/generators.h"
+#include "core/norm_spec.h"
+#include "core/partition.h"
+#include "core/stats.h"
+#include "gui_harness.h"
+
+namespace normviz::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Software GL starts in a few seconds; these bounds only stop a hung run.
+constexpr Seconds kStartTimeout{45};
+constexpr Seconds kEventTimeout{20};
+constexpr int kColorTolerance = 40;
+
+const core::Shape kDefaultShape{4, 6, 4, 4};
+const core::Index kTarget{2, 4, 3, 1};
+
+bool near_color(const unsigned char* px, app::Rgb c, int tolerance) {
+    return std::abs(px[0] - c.r) <= tolerance && std::abs(px[1] - c.g) <= tolerance &&
+           std::abs(px[2] - c.b) <= tolerance;
+}
+
+std::string describe_pixel(const unsigned char* px) {
+    return "(" + std::to_string(px[0]) + "," + std::to_string(px[1]) + "," + std::to_string(px[2]) + ")";
+}
+
+std::string index_text(const core::Index& i) {
+    return std::to_string(i.n) + "," + std::to_string(i.c) + "," + std::to_string(i.h) + "," + std::to_string(i.w);
+}
+
+double number(const std::map<std::string, std::string>& record, const std::string& key) {
+    auto it = record.find(key);
+    return it == record.end() ? std::nan("") : std::strtod(it->second.c_str(), nullptr);
+}
+
+// The norm a panel shows, with the scene's G and custom axes.
+core::NormSpec spec_named(const std::string& name, int64_t groups = 2,
+                          core::AxisMask axes = core::axis_bit(core::Axis::N) | core::axis_bit(core::Axis::W)) {
+    core::NormSpec spec;
+    auto kind = core::parse_norm_name(name);
+    EXPECT_TRUE(kind) << "status names an unknown norm '" << name << "'";
+    if (kind) spec.kind = kind.value();
+    spec.groups = groups;
+    spec.custom_axes = axes;
+    return spec;
+}
+
+// Where one canvas shows the world: canvas rectangle (screen pixels), zoom and pan.
+struct CanvasGeometry {
+    double x = 0, y = 0, w = 0, h = 0;
+    double zoom = 1, pan_x = 0, pan_y = 0;
+    double outline_px() const { return std::clamp(zoom * 0.14, 1.5, 4.0); }
+    // Screen point of a world point (fractional pixels).
+    double screen_x(double world_x) const { return x + (world_x - pan_x) * zoom; }
+    double screen_y(double world_y) const { return y + (world_y - pan_y) * zoom; }
+    // The screen pixel that shows the canvas texel containing world point (wx, wy): the canvas
+    // is drawn texel-for-pixel at (x, y) with nearest filtering, so screen pixel s shows texel
+    // floor(s + 0.5 - x).
+    int pixel_x(double world_x) const { return pixel(x, (world_x - pan_x) * zoom); }
+    int pixel_y(double world_y) const { return pixel(y, (world_y - pan_y) * zoom); }
+
+private:
+    static int pixel(double origin, double local) {
+        return static_cast<int>(std::ceil(std::floor(local) + origin - 0.5));
+    }
+};
+
+CanvasGeometry geometry(const StatusBlock& block, size_t panel) {
+    CanvasGeometry g;
+    const auto canvas = parse_numbers(block.panels.at(panel).at("canvas"));
+    const auto pan = parse_numbers(block.layout.at("pan"));
+    g.x = canvas.at(0), g.y = canvas.at(1), g.w = canvas.at(2), g.h = canvas.at(3);
+    g.zoom = number(block.layout, "zoom");
+    g.pan_x = pan.at(0), g.pan_y = pan.at(1);
+    return g;
+}
+
+// Checks the status's layout record against make_grid_layout (the math the test uses).
+void expect_layout_agrees(const StatusBlock& block, const app::GridLayout& layout) {
+    EXPECT_EQ(number(block.layout, "tiles_per_row"), double(layout.tiles_per_row));
+    EXPECT_EQ(number(block.layout, "blocks_per_row"), double(layout.blocks_per_row));
+    EXPECT_EQ(number(block.layout, "tile_gap"), double(layout.tile_gap));
+    EXPECT_EQ(number(block.layout, "sample_gap"), double(layout.sample_gap));
+}
+
+// Result of sampling every cell's left outline band in one panel of a screenshot.
+struct HighlightReport {
+    int64_t cells = 0, expected_highlighted = 0, mismatches = 0;
+    std::string first_mismatches;
+    std::string extra_failures;  // focus ring, background gap
+};
+
+// For every cell: the pixel in the middle of its left outline band (x = cell_left +
+// outline_px / 2, y = cell centre) must have the highlight colour iff core::group_mask says
+// the cell is pooled with the focus. Also: the focus's inner ring is white, and the gap
+// between the first two channel tiles shows the canvas background.
+HighlightReport check_highlight(const Image& image, const CanvasGeometry& g, const app::GridLayout& layout,
+                                const core::Partition& partition, const core::Index& focus) {
+    HighlightReport r;
+    const std::vector<uint8_t> mask = core::group_mask(partition, focus);
+    const double outline = g.outline_px();
+    const double band_x = outline / 2 / g.zoom;  // world units from the cell's left edge
+    for (int64_t flat = 0; flat < layout.shape.numel(); ++flat) {
+        const core::Index idx = core::unflat_index(layout.shape, flat);
+        const app::Vec2 o = app::cell_origin(layout, idx);
+        const int sx = g.pixel_x(o.x + band_x), sy = g.pixel_y(o.y + 0.5);
+        ++r.cells;
+        const bool expected = mask[flat] != 0;
+        r.expected_highlighted += expected;
+        std::string problem;
+        if (sx < g.x || sy < g.y || sx >= g.x + g.w || sy >= g.y + g.h || sx >= image.width || sy >= image.height) {
+            problem = "outside the canvas at pixel " + std::to_string(sx) + "," + std::to_string(sy);
+        } else {
+            const unsigned char* px = image.at(sx, sy);
+            const bool highlighted = near_color(px, app::kHighlight, kColorTolerance);
+            if (highlighted != expected)
+                problem = std::string(expected ? "expected highlight, got " : "unexpected highlight ") +
+                          describe_pixel(px) + " at pixel " + std::to_string(sx) + "," + std::to_string(sy);
+        }
+        if (!problem.empty()) {
+            if (++r.mismatches <= 5) r.first_mismatches += "    cell (" + index_text(idx) + "): " + problem + "\n";
+        }
+    }
+    // The focus cell's inner ring: between outline_px and 2 * outline_px from its edge.
+    const app::Vec2 f = app::cell_origin(layout, focus);
+    const int rx = g.pixel_x(f.x + 1.5 * outline / g.zoom), ry = g.pixel_y(f.y + 0.5);
+    if (rx < image.width && ry < image.height && !near_color(image.at(rx, ry), app::kFocusRing, kColorTolerance))
+        r.extra_failures += "    focus ring pixel " + std::to_string(rx) + "," + std::to_string(ry) + " is " +
+                            describe_pixel(image.at(rx, ry)) + ", not white\n";
+    // Background in the gap right of tile (0, 0), when the gap is a few pixels wide.
+    if (layout.shape.C > 1 && layout.tile_gap * g.zoom >= 4 && layout.tiles_per_row > 1) {
+        const app::Vec2 t = app::tile_origin(layout, 0, 0);
+        const int gx = g.pixel_x(t.x + layout.shape.W + layout.tile_gap / 2);
+        const int gy = g.pixel_y(t.y + layout.shape.H / 2.0);
+        if (!near_color(image.at(gx, gy), app::kCanvasBackground, 8))
+            r.extra_failures += "    tile gap pixel " + std::to_string(gx) + "," + std::to_string(gy) + " is " +
+                                describe_pixel(image.at(gx, gy)) + ", not the canvas background\n";
+    }
+    return r;
+}
+
+class Gui : public ::testing::Test {
+protected:
+    void SetUp() override {
+        xdotool_ = find_tool("xdotool");
+        if (!xdotool_) GTEST_SKIP() << "xdotool is not installed (scripts/install_deps.sh installs it)";
+        if (!find_tool("Xvfb")) GTEST_SKIP() << "Xvfb is not installed (scripts/install_deps.sh installs it)";
+        tmp_ = fs::path(NORMVIZ_E2E_TMP_DIR) / ::testing::UnitTest::GetInstance()->current_test_info()->name();
+        std::error_code ec;
+        fs::remove_all(tmp_, ec);
+        fs::create_directories(tmp_);
+        std::string error;
+        ASSERT_TRUE(xvfb_.start(1600, 1000, error)) << error;
+    }
+
+    void TearDown() override {
+        if (app_) app_->kill_now();  // the program first, then (in the destructor) the X server
+    }
+
+    std::vector<std::string> env() const {
+        return child_environment({{"DISPLAY", xvfb_.display()},
+                                  {"LIBGL_ALWAYS_SOFTWARE", "1"},
+                                  {"HOME", tmp_.string()},
+                                  {"XDG_CONFIG_HOME", (tmp_ / "config").string()}},
+                                 {"WAYLAND_DISPLAY"});
+    }
+
+    std::string shot_path() const { return (tmp_ / "shot.png").string(); }
+
+    // Starts the desktop program at 1400x900 with status lines and `scene` options.
+    void launch(const std::vector<std::string>& scene) {
+        std::vector<std::string> argv = {NORMVIZ_BINARY, "--no-settings", "--no-vsync", "--status",
+                                         "--size",       "1400x900",      "--screenshot", shot_path()};
+        argv.insert(argv.end(), scene.begin(), scene.end());
+        app_ = std::make_unique<Process>();
+        ASSERT_TRUE(app_->start(argv, env())) << "cannot start " << NORMVIZ_BINARY;
+        reader_ = std::make_unique<StatusReader>(*app_);
+    }
+
+    // What the program said so far, for failure messages.
+    std::string diagnostics() {
+        std::string out = "normviz stdout (last lines):\n" + (reader_ ? reader_->transcript() : "");
+        if (app_) {
+            app_->drain();
+            out += "normviz stderr:\n" + app_->stderr_text();
+            out += app_->running() ? "normviz is running\n" : "normviz has exited\n";
+        }
+        return out;
+    }
+
+    std::optional<StatusBlock> wait_block(const std::function<bool(const StatusBlock&)>& accept,
+                                          Seconds timeout = kEventTimeout) {
+        return reader_->wait_block(accept, timeout);
+    }
+
+    std::optional<StatusBlock> wait_focus(const core::Index& focus) {
+        const std::string want = index_text(focus);
+        return wait_block([&](const StatusBlock& b) { return b.focus() == want; });
+    }
+
+    CommandResult xdo(std::vector<std::string> args) {
+        args.insert(args.begin(), *xdotool_);
+        return run_command(args, env(), kEventTimeout);
+    }
+
+    // Runs xdotool and fails the test when it does not succeed.
+    void xdo_ok(const std::vector<std::string>& args) {
+        CommandResult r = xdo(args);
+        std::string joined;
+        for (const std::string& a : args) joined += " " + a;
+        ASSERT_EQ(r.exit_code, 0) << "xdotool" << joined << " failed: " << r.err;
+    }
+
+    // The program's window: found by title, at (0, 0) of the screen (Xvfb has no window
+    // manager to move it).
+    std::string find_window() {
+        CommandResult r = xdo({"search", "--sync", "--name", "^normviz$"});
+        std::stringstream lines(r.out);
+        std::string id;
+        std::getline(lines, id);
+        EXPECT_EQ(r.exit_code, 0) << "no normviz window: " << r.err;
+        CommandResult geometry = xdo({"getwindowgeometry", id});
+        EXPECT_NE(geometry.out.find("Position: 0,0"), std::string::npos)
+            << "the window is not at the screen's origin, so window and screen coordinates differ:\n"
+            << geometry.out;
+        return id;
+    }
+
+    // Lets the program finish its frames and go idle before the next input.
+    static void settle() { std::this_thread::sleep_for(std::chrono::milliseconds(400)); }
+
+    // Clicks the centre of `cell` in canvas `panel` of `block`.
+    void click_cell(const std::string& window, const StatusBlock& block, size_t panel, const core::Index& cell) {
+        const CanvasGeometry g = geometry(block, panel);
+        const app::GridLayout layout = app::make_grid_layout(shape_of(block));
+        const app::Vec2 o = app::cell_origin(layout, cell);
+        const int x = static_cast<int>(std::floor(g.screen_x(o.x + 0.5)));
+        const int y = static_cast<int>(std::floor(g.screen_y(o.y + 0.5)));
+        xdo_ok({"mousemove", "--window", window, std::to_string(x), std::to_string(y), "click", "1"});
+    }
+
+    static core::Shape shape_of(const StatusBlock& block) {
+        const auto s = parse_numbers(block.status.at("shape"));
+        if (s.size() != 4) return kDefaultShape;
+        return core::Shape{int64_t(s[0]), int64_t(s[1]), int64_t(s[2]), int64_t(s[3])};
+    }
+
+    // Moves the pointer off the window, so no tooltip covers the canvases.
+    void park_pointer() { xdo_ok({"mousemove", "1590", "990"}); }
+
+    std::optional<std::string> xdotool_;
+    fs::path tmp_;
+    Xvfb xvfb_;
+    std::unique_ptr<Process> app_;
+    std::unique_ptr<StatusReader> reader_;
+};
+
+// Status block of the default scene: one panel per compared norm, each with statistics.
+bool has_stats(const StatusBlock& b) {
+    if (b.panels.empty()) return false;
+    for (const auto& p : b.panels)
+        if (!p.count("canvas") || !p.count("mean")) return false;
+    return true;
+}
+
+TEST_F(Gui, ClickSelectsCellInEveryPanel) {
+    ASSERT_NO_FATAL_FAILURE(launch({}));
+    auto first = wait_block(has_stats, kStartTimeout);
+    ASSERT_TRUE(first) << "no status block within " << kStartTimeout.count() << " s\n" << diagnostics();
+    ASSERT_EQ(first->status.at("shape"), "4,6,4,4");
+    ASSERT_EQ(first->panels.size(), 6u);
+    const app::GridLayout layout = app::make_grid_layout(kDefaultShape);
+    expect_layout_agrees(*first, layout);
+    const CanvasGeometry g0 = geometry(*first, 0);
+    ASSERT_GE(g0.zoom, 8.0) << "cells are too small to sample outlines at 1400x900";
+
+    const std::string window = find_window();
+    ASSERT_FALSE(window.empty());
+    ASSERT_NO_FATAL_FAILURE(click_cell(window, *first, 0, kTarget));
+    auto clicked = wait_focus(kTarget);
+    ASSERT_TRUE(clicked) << "clicking cell (" << index_text(kTarget) << ") in panel 0 did not make it the focus\n"
+                         << diagnostics();
+
+    // Every panel shows the same focus; its statistics are core's for that norm.
+    const core::Tensor tensor = core::generate(kDefaultShape, core::Generator::PerChannel, 1);
+    const std::vector<std::string> norms = {"batch", "layer", "instance", "group", "layer-token", "rms"};
+    ASSERT_EQ(clicked->panels.size(), norms.size());
+    for (size_t i = 0; i < norms.size(); ++i) {
+        const auto& p = clicked->panels[i];
+        SCOPED_TRACE("panel " + std::to_string(i) + " (" + norms[i] + ")");
+        EXPECT_EQ(p.at("norm"), norms[i]);
+        const core::Partition partition = core::make_partition(spec_named(norms[i]), kDefaultShape);
+        const std::vector<core::GroupStats> stats = core::compute_group_stats(tensor, partition);
+        const int64_t g = partition.group_of(kTarget);
+        EXPECT_EQ(number(p, "group"), double(g));
+        EXPECT_EQ(number(p, "groups"), double(partition.group_count()));
+        EXPECT_EQ(number(p, "count"), double(stats[g].count));
+        EXPECT_NEAR(number(p, "mean"), stats[g].mean, 1e-12 * (1 + std::abs(stats[g].mean)));
+        EXPECT_NEAR(number(p, "var"), stats[g].var, 1e-12 * (1 + stats[g].var));
+        EXPECT_EQ(number(p, "x"), double(tensor.at(kTarget)));
+    }
+
+    // F12 saves the window; every panel outlines exactly the focus's group.
+    park_pointer();
+    settle();
+    xdo_ok({"key", "--window", window, "--delay", "200", "F12"});
+    auto saved = reader_->wait_line("screenshot ", kEventTimeout);
+    ASSERT_TRUE(saved) << "F12 did not save a screenshot\n" << diagnostics();
+    EXPECT_EQ(*saved, "screenshot path=" + shot_path() + " ok=1");
+    Image image;
+    std::string error;
+    ASSERT_TRUE(image.load(shot_path(), error)) << error;
+    EXPECT_EQ(image.width, 1400);
+    EXPECT_EQ(image.height, 900);
+    const StatusBlock& now = reader_->last_block() ? *reader_->last_block() : *clicked;
+    ASSERT_EQ(now.focus(), index_text(kTarget));
+    for (size_t i = 0; i < norms.size(); ++i) {
+        SCOPED_TRACE("panel " + std::to_string(i) + " (" + norms[i] + ")");
+        const core::Partition partition = core::make_partition(spec_named(norms[i]), kDefaultShape);
+        HighlightReport r = check_highlight(image, geometry(now, i), layout, partition, kTarget);
+        EXPECT_EQ(r.mismatches, 0) << r.mismatches << " of " << r.cells << " cells disagree with core's mask ("
+                                   << r.expected_highlighted << " expected highlighted); first:\n"
+                                   << r.first_mismatches;
+        EXPECT_TRUE(r.extra_failures.empty()) << r.extra_failures;
+    }
+}
+
+TEST_F(Gui, KeyboardMovesFocus) {
+    ASSERT_NO_FATAL_FAILURE(launch({"--focus", "1,2,1,2"}));
+    ASSERT_TRUE(wait_block(has_stats, kStartTimeout)) << diagnostics();
+    const std::string window = find_window();
+    ASSERT_FALSE(window.empty());
+    // Keys go to the focused window, as from a real keyboard (XTEST, not XSendEvent).
+    xdo_ok({"windowfocus", "--sync", window});
+    park_pointer();
+    settle();
+
+    // `--delay 200`: each key is held 100 ms, as a person holds it (see FastKeyChord).
+    struct Step {
+        std::string keys;
+        core::Index focus;
+    };
+    const std::vector<Step> steps = {
+        {"Right", {1, 2, 1, 3}},
+        {"Right", {1, 2, 1, 3}},  // clamped at the last w
+        {"shift+Down", {2, 2, 1, 3}},
+        {"Left", {2, 2, 1, 2}},
+        {"Down", {2, 2, 2, 2}},
+        {"shift+Right", {2, 3, 2, 2}},
+        {"shift+Up", {1, 3, 2, 2}},
+    };
+    for (const Step& step : steps) {
+        SCOPED_TRACE("xdotool key " + step.keys);
+        const bool stays = reader_->last_block() && reader_->last_block()->focus() == index_text(step.focus);
+        xdo_ok({"key", "--delay", "200", step.keys});
+        if (stays) {  // no change prints no block; any block that does come must agree
+            settle();
+            auto block = wait_block([](const StatusBlock&) { return true; }, Seconds(1));
+            if (block) {
+                EXPECT_EQ(block->focus(), index_text(step.focus));
+            }
+            continue;
+        }
+        auto moved = wait_focus(step.focus);
+        ASSERT_TRUE(moved) << "focus did not become (" << index_text(step.focus) << ")\n" << diagnostics();
+        settle();
+    }
+}
+
+// Known bug, kept as a specification: ImGui 1.86's GLFW backend turns key events into a key
+// state sampled once per frame (io.KeysDown), and reads Shift from that state too. A press
+// and release that arrive between two frames are lost, and so is a modifier released in the
+// same batch. xdotool's default timing (a few ms per event) shows it; so does a quick tap
+// while a slow frame draws. Enable when the program queues key events itself (or ImGui is
+// 1.87+, which queues them).
+TEST_F(Gui, DISABLED_FastKeyChord) {
+    ASSERT_NO_FATAL_FAILURE(launch({"--focus", "1,2,1,0"}));
+    ASSERT_TRUE(wait_block(has_stats, kStartTimeout)) << diagnostics();
+    const std::string window = find_window();
+    xdo_ok({"windowfocus", "--sync", window});
+    park_pointer();
+    settle();
+    xdo_ok({"key", "--delay", "0", "Right", "Right", "Right"});
+    EXPECT_TRUE(wait_focus({1, 2, 1, 3})) << "three quick Right taps did not move w from 0 to 3\n" << diagnostics();
+    settle();
+    xdo_ok({"key", "shift+Down"});
+    EXPECT_TRUE(wait_focus({2, 2, 1, 3})) << "xdotool key shift+Down did not move along N\n" << diagnostics();
+}
+
+TEST_F(Gui, ResizeAndMinimize) {
+    ASSERT_NO_FATAL_FAILURE(launch({}));
+    auto first = wait_block(has_stats, kStartTimeout);
+    ASSERT_TRUE(first) << diagnostics();
+    const std::string window = find_window();
+    ASSERT_FALSE(window.empty());
+    const CanvasGeometry before = geometry(*first, 0);
+
+    xdo_ok({"windowsize", window, "900", "600"});
+    auto resized = wait_block([&](const StatusBlock& b) {
+        return has_stats(b) && geometry(b, 0).w < before.w && geometry(b, 0).h < before.h;
+    });
+    ASSERT_TRUE(resized) << "no status block with smaller canvases after resizing to 900x600\n" << diagnostics();
+    ASSERT_TRUE(app_->running());
+    CommandResult size = xdo({"getwindowgeometry", window});
+    EXPECT_NE(size.out.find("Geometry: 900x600"), std::string::npos) << size.out;
+    for (size_t i = 0; i < resized->panels.size(); ++i) {
+        const CanvasGeometry g = geometry(*resized, i);
+        EXPECT_LE(g.x + g.w, 900) << "panel " << i << " reaches past the window";
+        EXPECT_LE(g.y + g.h, 600) << "panel " << i << " reaches past the window";
+    }
+    // Clicks still land on the right cell at the new geometry.
+    const core::Index cell{3, 1, 2, 0};
+    ASSERT_NO_FATAL_FAILURE(click_cell(window, *resized, 1, cell));
+    ASSERT_TRUE(wait_focus(cell)) << "click after resize was not registered\n" << diagnostics();
+
+    // Minimize needs a window manager (XIconifyWindow asks it); Xvfb has none, so when the
+    // window stays viewable only the liveness part below runs.
+    xdo({"windowminimize", window});
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    ASSERT_TRUE(app_->running()) << diagnostics();
+    CommandResult visible = xdo({"search", "--onlyvisible", "--name", "^normviz$"});
+    if (visible.out.find(window) == std::string::npos) {
+        xdo_ok({"windowmap", "--sync", window});
+        xdo({"windowactivate", "--sync", window});
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    } else {
+        std::printf("[ INFO     ] no window manager: windowminimize had no effect; checked liveness only\n");
+    }
+    auto latest = reader_->last_block();
+    ASSERT_TRUE(latest);
+    const core::Index again{0, 5, 0, 3};
+    ASSERT_NO_FATAL_FAILURE(click_cell(window, *latest, 0, again));
+    ASSERT_TRUE(wait_focus(again)) << "the program stopped answering clicks after minimize/restore\n"
+                                   << diagnostics();
+}
+
+// `normviz render` of one norm at 900x700 under the Xvfb; its status gives the geometry.
+struct RenderCase {
+    std::string name;
+    std::vector<std::string> extra;
+    core::NormSpec spec;
+};
+
+TEST_F(Gui, RenderEveryNorm) {
+    const core::Shape shape{2, 4, 3, 3};
+    const core::Index focus{1, 2, 0, 1};
+    const app::GridLayout layout = app::make_grid_layout(shape);
+    const core::AxisMask nw = core::axis_bit(core::Axis::N) | core::axis_bit(core::Axis::W);
+    const std::vector<RenderCase> cases = {
+        {"batch", {}, spec_named("batch")},
+        {"layer", {}, spec_named("layer")},
+        {"instance", {}, spec_named("instance")},
+        {"group", {"--groups", "2"}, spec_named("group", 2)},
+        {"layer-token", {}, spec_named("layer-token")},
+        {"rms", {}, spec_named("rms")},
+        {"custom", {"--axes", "NW"}, spec_named("custom", 2, nw)},
+    };
+    for (const RenderCase& c : cases) {
+        SCOPED_TRACE("render --norm " + c.name);
+        const std::string out = (tmp_ / (c.name + ".png")).string();
+        std::vector<std::string> argv = {NORMVIZ_BINARY, "render", "--shape", "2,4,3,3", "--norm", c.name,
+                                         "--focus", "1,2,0,1", "--size", "900x700", "--out", out, "--status"};
+        argv.insert(argv.end(), c.extra.begin(), c.extra.end());
+        CommandResult r = run_command(argv, env(), kStartTimeout);
+        ASSERT_EQ(r.exit_code, 0) << "stderr:\n" << r.err << "stdout:\n" << r.out;
+        ASSERT_TRUE(fs::exists(out));
+        std::vector<StatusBlock> blocks = parse_status_text(r.out);
+        ASSERT_FALSE(blocks.empty()) << "render --status printed no status block:\n" << r.out;
+        const StatusBlock& b = blocks.back();
+        ASSERT_EQ(b.panels.size(), 1u);
+        EXPECT_EQ(b.panels[0].at("norm"), c.name);
+        EXPECT_EQ(b.focus(), "1,2,0,1");
+        expect_layout_agrees(b, layout);
+        const CanvasGeometry g = geometry(b, 0);
+        EXPECT_GE(g.zoom, 8.0);
+        Image image;
+        std::string error;
+        ASSERT_TRUE(image.load(out, error)) << error;
+        EXPECT_EQ(image.width, 900);
+        EXPECT_EQ(image.height, 700);
+        const core::Partition partition = core::make_partition(c.spec, shape);
+        EXPECT_EQ(number(b.panels[0], "groups"), double(partition.group_count()));
+        HighlightReport h = check_highlight(image, g, layout, partition, focus);
+        EXPECT_EQ(h.mismatches, 0) << h.mismatches << " of " << h.cells << " cells disagree with core's mask ("
+                                   << h.expected_highlighted << " expected highlighted); first:\n"
+                                   << h.first_mismatches;
+        EXPECT_TRUE(h.extra_failures.empty()) << h.extra_failures;
+    }
+}
+
+TEST_F(Gui, RenderWithoutDisplayExplains) {
+    const std::string out = (tmp_ / "nodisplay.png").string();
+    std::vector<std::string> env = child_environment({{"LIBGL_ALWAYS_SOFTWARE", "1"}}, {"DISPLAY", "WAYLAND_DISPLAY"});
+    CommandResult r = run_command({NORMVIZ_BINARY, "render", "--shape", "2,4,3,3", "--norm", "batch", "--focus",
+                                   "1,2,0,1", "--out", out},
+                                  env, kStartTimeout);
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.exit_code, -1) << "render without a display hung";
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "stderr:\n" << r.err;
+    EXPECT_NE(r.err.find("xvfb-run"), std::string::npos) << "stderr:\n" << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(Gui, ShadersCompile) {
+    // The program compiles and links its embedded shaders at start: a render that succeeds
+    // proves they build on this GL.
+    const std::string out = (tmp_ / "shaders.png").string();
+    CommandResult r = run_command({NORMVIZ_BINARY, "render", "--shape", "1,2,2,2", "--norm", "layer", "--focus",
+                                   "0,0,0,0", "--size", "320x240", "--out", out},
+                                  env(), kStartTimeout);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(r.err.empty()) << "GL errors or shader warnings:\n" << r.err;
+    EXPECT_TRUE(fs::exists(out));
+    auto glslang = find_tool("glslangValidator");
+    if (!glslang) GTEST_SKIP() << "glslangValidator is not installed; checked the embedded shaders only";
+    for (const auto& [stage, file] : {std::pair{"vert", "tensor_view.vert"}, std::pair{"frag", "tensor_view.frag"}}) {
+        const std::string path = std::string(NORMVIZ_SOURCE_DIR) + "/shaders/" + file;
+        CommandResult v = run_command({*glslang, "-S", stage, path}, env(), Seconds(30));
+        EXPECT_EQ(v.exit_code, 0) << path << ":\n" << v.out << v.err;
+    }
+}
+
+}  // namespace
+}  // namespace normviz::e2e
