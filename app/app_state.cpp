@@ -8,17 +8,28 @@
 #include <filesystem>
 
 #include "core/npy.h"
+#include "core/scenarios.h"
 
 namespace normviz::app {
 
 core::NormSpec spec_for(const Scene& scene, core::NormKind kind) {
     core::NormSpec spec;
     spec.kind = kind;
-    spec.groups = scene.groups;
-    spec.custom_axes = scene.custom_axes;
-    spec.custom_center = scene.custom_center;
+    // Only the fields the kind uses, so that specs compare equal (and update_derived keeps a
+    // panel's statistics) when an unrelated control such as G changes.
+    if (kind == core::NormKind::Group) spec.groups = scene.groups;
+    if (kind == core::NormKind::Custom) {
+        spec.custom_axes = scene.custom_axes;
+        spec.custom_center = scene.custom_center;
+    }
     spec.eps = scene.eps;
     return spec;
+}
+
+core::Partition partition_for(const Scene& scene, const core::NormSpec& spec, const core::Shape& shape) {
+    if (spec.kind == core::NormKind::Batch && scene.devices > 1 && core::validate_batch_split(shape, scene.devices))
+        return core::make_device_partition(shape, scene.devices);
+    return core::make_partition(spec, shape);
 }
 
 std::vector<core::NormKind> shown_norms(const Scene& scene) {
@@ -86,7 +97,11 @@ void set_tensor(AppState& state, core::Tensor tensor) {
 
 void regenerate_tensor(AppState& state) {
     state.scene.data_path.clear();
-    set_tensor(state, core::generate(state.scene.shape, state.scene.generator, state.scene.seed));
+    core::Tensor t = core::generate(state.scene.shape, state.scene.generator, state.scene.seed);
+    // A padded batch (the padding lesson) holds 0 at the padded positions.
+    if (!state.scene.lengths.empty() && core::validate_lengths(t.shape, state.scene.lengths))
+        core::fill_padding(t, state.scene.lengths, 0.0f);
+    set_tensor(state, std::move(t));
 }
 
 bool load_tensor_file(AppState& state, const std::string& path) {
@@ -112,7 +127,8 @@ void update_derived(AppState& state) {
     std::vector<core::NormSpec> specs;
     for (core::NormKind k : shown_norms(state.scene)) specs.push_back(spec_for(state.scene, k));
     const bool tensor_changed = state.derived_tensor_version != state.tensor_version;
-    const bool specs_changed = specs != state.derived_specs;
+    const bool devices_changed = state.scene.devices != state.derived_devices;
+    const bool specs_changed = specs != state.derived_specs || devices_changed;
     const bool focus_changed = !(state.scene.focus == state.derived_focus);
     const bool affine_changed = state.affine.gamma != state.derived_affine.gamma ||
                                 state.affine.beta != state.derived_affine.beta;
@@ -122,7 +138,7 @@ void update_derived(AppState& state) {
         state.panels.resize(specs.size());
         for (size_t i = 0; i < specs.size(); ++i) {
             PanelDerived& p = state.panels[i];
-            if (!tensor_changed && p.spec == specs[i] && !p.stats.empty()) continue;
+            if (!tensor_changed && !devices_changed && p.spec == specs[i] && !p.stats.empty()) continue;
             p.spec = specs[i];
             p.stats.clear();
             auto ok = core::validate(p.spec, state.tensor.shape);
@@ -133,7 +149,7 @@ void update_derived(AppState& state) {
                                            (core::reduced_axes(p.spec) & core::kAllAxes) != 0;
                 if (!partitionable) continue;
             }
-            p.partition = core::make_partition(p.spec, state.tensor.shape);
+            p.partition = partition_for(state.scene, p.spec, state.tensor.shape);
             p.stats = core::compute_group_stats(state.tensor, p.partition);
             p.stats_version = ++state.last_stats_version;
         }
@@ -150,6 +166,7 @@ void update_derived(AppState& state) {
     state.derived_specs = specs;
     state.derived_focus = state.scene.focus;
     state.derived_affine = state.affine;
+    state.derived_devices = state.scene.devices;
 }
 
 }  // namespace normviz::app

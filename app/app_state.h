@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "app/background_work.h"
+#include "app/classroom_state.h"
 #include "app/view/colormap.h"
+#include "app/view/cube_camera.h"
 #include "app/view/grid_layout.h"
 #include "core/generators.h"
 #include "core/group_values.h"
@@ -38,6 +40,14 @@ struct Scene {
     core::Index focus{1, 2, 1, 2};
     bool show_normalized = false;
     Palette palette = Palette::BlueRed;
+    // Teaching scenarios (core/scenarios.h). BatchNorm panels split the batch over `devices`
+    // shards without sync (1: one device, or SyncBatchNorm); `lengths`: valid length per
+    // sample along W, padded positions hold 0 (empty: no padding).
+    int64_t devices = 1;
+    std::vector<int64_t> lengths;
+    // The lesson this scene is a step of (app/lessons.h); empty when none.
+    std::string lesson_id;
+    int lesson_step = 0;
 };
 
 // Derived data of one norm panel.
@@ -60,6 +70,12 @@ struct Camera {
     int zoom_steps = 0;   // keyboard zoom requests (+1 in, -1 out), applied by the canvas
 };
 
+// A key press as GLFW reported it (key code and modifier bits), queued for the frame.
+struct KeyPress {
+    int key = 0;
+    int mods = 0;
+};
+
 struct AppState {
     Scene scene;
     core::Tensor tensor;
@@ -70,6 +86,11 @@ struct AppState {
 
     std::vector<PanelDerived> panels;
     Camera camera;
+    // The cube view (app/ui/cube_panel.cpp): on instead of the grid, H and W kept apart, and
+    // the orbit camera every cube shares.
+    bool cube_view = false;
+    bool cube_split_hw = false;
+    CubeCamera cube_camera;
 
     // UI state.
     bool show_controls = true;
@@ -88,6 +109,7 @@ struct AppState {
     bool fullscreen_requested = false;
     bool quit_requested = false;
     bool print_status = false;  // machine-readable status lines on stdout (tests)
+    std::vector<KeyPress> key_presses;  // this frame's key presses, for handle_shortcuts
     // Generating or loading a large tensor runs here, off the frame loop.
     std::shared_ptr<BackgroundWork> work = std::make_shared<BackgroundWork>();
 
@@ -96,10 +118,18 @@ struct AppState {
     std::vector<core::NormSpec> derived_specs;
     core::Index derived_focus{-1, -1, -1, -1};
     core::Affine derived_affine;
+    int64_t derived_devices = 1;
+
+    // Lessons, quiz, presenter mode and exports (app/classroom.h).
+    ClassroomState classroom;
 };
 
 // The NormSpec of `kind` with the scene's G, axes, centering and eps.
 core::NormSpec spec_for(const Scene& scene, core::NormKind kind);
+// The partition a panel of `spec` shows: BatchNorm split over scene.devices shards without
+// sync when devices > 1 fits the shape (core/scenarios.h), else make_partition.
+// Precondition: validate(spec, shape) passed, or the spec is partitionable.
+core::Partition partition_for(const Scene& scene, const core::NormSpec& spec, const core::Shape& shape);
 // Norms shown now: the compared list, or the single one.
 std::vector<core::NormKind> shown_norms(const Scene& scene);
 

@@ -7,6 +7,7 @@
 #include <imgui.h>
 
 #include "app/bench_render.h"
+#include "app/classroom.h"
 #include "app/desktop_options.h"
 #include "app/render/gl_objects.h"
 #include "app/render/tensor_renderer.h"
@@ -70,11 +71,17 @@ int run_desktop(int argc, char** argv) {
     state.print_status = o.status;
     if (!o.screenshot_path.empty()) state.screenshot_path = o.screenshot_path;
     state.figure_mode = o.render_command;
+    state.cube_view = o.cube_view;
+    state.cube_split_hw = o.cube_split_hw;
+    if (o.cube_camera) state.cube_camera = *o.cube_camera;
     if (o.render_command) state.show_controls = state.show_stats = false;
     if (auto ok = initial_scene(o, state); !ok) {
         std::fprintf(stderr, "normviz: %s\n", ok.error().message.c_str());
         return 1;
     }
+    if (!o.scene_path.empty() && !open_scene_file(state, o.scene_path, o.lesson_step)) return 1;  // message printed
+    if (o.presenter) set_presenter(state, true);
+    if (o.quiz) start_quiz(state);
 
     auto window = Window::open(wo);
     if (!window) {

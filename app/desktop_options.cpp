@@ -51,6 +51,13 @@ const char* desktop_usage() {
            "  --eps E                eps (default 1e-5)\n"
            "  --focus n,c,h,w        focus cell\n"
            "  --normalized           show normalized values\n"
+           "  --view grid|cube|cube-hw  the 2-D grid (default), the 3-D cube (N, C, H\u00b7W), or\n"
+           "                         the cube with H and W apart\n"
+           "  --cube-camera Y,P[,D]  cube camera: yaw and pitch in degrees, distance (1 fits)\n"
+           "  --scene FILE.json      open a scene, or a lesson (assets/lessons/*.json)\n"
+           "  --step K               with a lesson: start at step K (1 = first)\n"
+           "  --presenter            start in presenter mode (F5): large text, full screen\n"
+           "  --quiz                 start the quiz: predict the pooled cells, then reveal\n"
            "  --size WxH             window size in pixels\n"
            "  --screenshot PATH      where F12 saves the window (default normviz.png)\n"
            "  --frames N             draw N frames then exit (with --screenshot: save it first)\n"
@@ -64,7 +71,8 @@ const char* desktop_usage() {
 const char* render_usage() {
     return "usage: normviz render --shape N,C,H,W [--input X.npy] --norm NAME[,NAME...] --focus n,c,h,w\n"
            "                      [--size WxH] [--normalized] [--groups G] [--axes AXES] [--no-center]\n"
-           "                      [--eps E] [--generator NAME] [--seed S] --out fig.png\n"
+           "                      [--eps E] [--generator NAME] [--seed S] [--view grid|cube|cube-hw]\n"
+           "                      [--cube-camera YAW,PITCH[,DISTANCE]] --out fig.png\n"
            "Draws the same picture as the window, off screen, into a PNG (for slides and tests).\n"
            "Needs an X display; on a headless machine run it with xvfb-run -a.\n";
 }
@@ -100,6 +108,19 @@ core::Result<DesktopOptions> parse_desktop_options(int argc, char** argv) {
             o.normalized = true;
         } else if (arg == "--no-center") {
             o.no_center = true;
+        } else if (arg == "--presenter") {
+            o.presenter = true;
+        } else if (arg == "--quiz") {
+            o.quiz = true;
+        } else if (arg == "--scene") {
+            if (auto s = take(); !s) return s.error();
+            o.scene_path = value;
+        } else if (arg == "--step") {
+            if (auto s = take(); !s) return s.error();
+            long long v = 0;
+            if (!parse_int(value, v) || v < 1 || v > 999)
+                return core::make_error("--step '" + value + "' is not a step number from 1 to 999");
+            o.lesson_step = static_cast<int>(v - 1);
         } else if (arg == "--status") {
             o.status = true;
         } else if (arg == "--no-vsync") {
@@ -160,6 +181,19 @@ core::Result<DesktopOptions> parse_desktop_options(int argc, char** argv) {
         } else if (arg == "--input") {
             if (auto s = take(); !s) return s.error();
             o.input_path = value;
+        } else if (arg == "--view") {
+            if (auto s = take(); !s) return s.error();
+            if (value != "grid" && value != "cube" && value != "cube-hw")
+                return core::make_error("--view '" + value + "' is not one of grid, cube, cube-hw");
+            o.cube_view = value != "grid";
+            o.cube_split_hw = value == "cube-hw";
+        } else if (arg == "--cube-camera") {
+            if (auto s = take(); !s) return s.error();
+            CubeCamera cam;
+            const int got = std::sscanf(value.c_str(), "%f,%f,%f", &cam.yaw, &cam.pitch, &cam.distance);
+            if (got < 2 || !std::isfinite(cam.yaw) || !std::isfinite(cam.pitch) || !std::isfinite(cam.distance))
+                return core::make_error("--cube-camera '" + value + "' is not YAW,PITCH[,DISTANCE], e.g. 32,24,1");
+            o.cube_camera = clamp_camera(cam);
         } else if (arg == "--font-size") {
             if (auto s = take(); !s) return s.error();
             o.font_size = std::clamp(static_cast<float>(std::atof(value.c_str())), 8.0f, 48.0f);

@@ -32,6 +32,13 @@ struct DesktopOptions {
     bool use_settings = true;
     std::optional<float> font_size;
     bool help = false;
+    bool cube_view = false;        // --view cube | cube-hw: the 3-D cube view
+    bool cube_split_hw = false;    // --view cube-hw: H and W kept apart
+    std::optional<CubeCamera> cube_camera;  // --cube-camera YAW,PITCH[,DISTANCE]
+    std::string scene_path;        // --scene FILE.json: a scene or a lesson file
+    int lesson_step = -1;          // --step K (1-based on the command line, stored 0-based)
+    bool presenter = false;        // --presenter: start in presenter mode
+    bool quiz = false;             // --quiz: start a quiz question
 };
 
 core::Result<DesktopOptions> parse_desktop_options(int argc, char** argv);

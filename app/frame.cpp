@@ -6,6 +6,7 @@
 
 #include <imgui.h>
 
+#include "app/export_png.h"
 #include "app/render/gl_objects.h"
 #include "app/window.h"
 
@@ -41,6 +42,15 @@ void save_screenshot(AppState& state, Window& window, const std::vector<PanelRec
     if (state.print_status) std::printf("screenshot path=%s ok=%d\n", path.c_str(), ok ? 1 : 0), std::fflush(stdout);
 }
 
+// File > Export > PNG: drawn off screen at the chosen size by the renderer.
+void export_png(AppState& state, TensorRenderer& renderer) {
+    state.classroom.export_png_requested = false;
+    const std::string path = state.classroom.export_base + ".png";
+    auto ok = export_view_png(state, renderer, path, state.classroom.export_width, state.classroom.export_height);
+    if (ok) set_message(state, "saved " + path, false);
+    else set_message(state, ok.error().message, true);
+}
+
 // One frame, always in the same order.
 // A small window with the background job's progress; the rest of the UI keeps working.
 void draw_progress_window(const AppState& state) {
@@ -66,6 +76,8 @@ void draw_frame(AppState& state, Window& window, TensorRenderer& renderer, std::
         state.font_dirty = false;
     }
     window.begin_frame();
+    handle_classroom_keys(state);
+    for (auto [key, mods] : window.take_key_presses()) state.key_presses.push_back({key, mods});
     handle_shortcuts(state);
     for (const std::string& path : window.take_dropped_paths()) request_load(state, path);
     install_finished_work(state);
@@ -75,10 +87,13 @@ void draw_frame(AppState& state, Window& window, TensorRenderer& renderer, std::
     draw_controls_panel(state, layout);
     draw_stats_panel(state, layout);
     draw_canvas_area(state, layout, renderer, rects);
+    draw_lessons_panel(state, layout);
     draw_help_window(state);
+    draw_classroom_dialogs(state);
     draw_progress_window(state);
     if (state.show_debug) ImGui::ShowMetricsWindow(&state.show_debug);
     update_derived(state);
+    if (state.classroom.export_png_requested) export_png(state, renderer);
     window.render_ui();
     if (std::string error = drain_gl_errors(); !error.empty())
         std::fprintf(stderr, "normviz: %s in frame %llu\n", error.c_str(), static_cast<unsigned long long>(frame));

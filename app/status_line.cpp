@@ -29,6 +29,16 @@ std::string format_status(const AppState& state, const std::vector<PanelRect>& r
            " blocks_per_row=" + std::to_string(layout.blocks_per_row) + " tile_gap=" + number(layout.tile_gap) +
            " sample_gap=" + number(layout.sample_gap) + " zoom=" + number(state.camera.zoom) +
            " pan=" + number(state.camera.pan.x) + "," + number(state.camera.pan.y) + "\n";
+    if (state.cube_view) {
+        // What a test needs to predict where a voxel is drawn: make_cube_geometry(shape, split,
+        // max_voxels) and make_cube_view(camera, geometry, canvas size) (app/view/cube_camera.h).
+        const CubeCamera& cam = state.cube_camera;
+        const CubeGeometry g = make_cube_geometry(s, state.cube_split_hw);
+        out += "cube split=" + std::string(state.cube_split_hw ? "1" : "0") + " yaw=" + number(cam.yaw) +
+               " pitch=" + number(cam.pitch) + " distance=" + number(cam.distance) +
+               " max_voxels=" + std::to_string(kCubeMaxVoxels) + " bins=" + std::to_string(g.bin[0]) + "," +
+               std::to_string(g.bin[1]) + "," + std::to_string(g.bin[2]) + "," + std::to_string(g.bin[3]) + "\n";
+    }
     for (size_t i = 0; i < state.panels.size(); ++i) {
         const PanelDerived& p = state.panels[i];
         std::string line = "panel i=" + std::to_string(i) + " norm=" + core::norm_name(p.spec.kind);

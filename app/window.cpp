@@ -102,7 +102,10 @@ void Window::install_activity_callbacks() {
     glfwSetCursorPosCallback(window_, [](GLFWwindow* w, double, double) { owner(w)->activity_ = true; });
     glfwSetMouseButtonCallback(window_, [](GLFWwindow* w, int, int, int) { owner(w)->activity_ = true; });
     glfwSetScrollCallback(window_, [](GLFWwindow* w, double, double) { owner(w)->activity_ = true; });
-    glfwSetKeyCallback(window_, [](GLFWwindow* w, int, int, int, int) { owner(w)->activity_ = true; });
+    glfwSetKeyCallback(window_, [](GLFWwindow* w, int key, int, int action, int mods) {
+        owner(w)->activity_ = true;
+        if (action != GLFW_RELEASE) owner(w)->key_presses_.emplace_back(key, mods);
+    });
     glfwSetCharCallback(window_, [](GLFWwindow* w, unsigned int) { owner(w)->activity_ = true; });
     glfwSetWindowFocusCallback(window_, [](GLFWwindow* w, int) { owner(w)->activity_ = true; });
     glfwSetCursorEnterCallback(window_, [](GLFWwindow* w, int) { owner(w)->activity_ = true; });
@@ -182,6 +185,8 @@ void Window::swap() { glfwSwapBuffers(window_); }
 void Window::framebuffer_size(int& width, int& height) const {
     glfwGetFramebufferSize(window_, &width, &height);
 }
+
+std::vector<std::pair<int, int>> Window::take_key_presses() { return std::exchange(key_presses_, {}); }
 
 std::vector<std::string> Window::take_dropped_paths() { return std::exchange(dropped_, {}); }
 

@@ -48,6 +48,8 @@ public:
     void window_size(int& width, int& height) const;
     // Whether any input or window event arrived since the last call.
     bool take_activity();
+    // Key presses (and repeats) since the last call, in order, with their modifiers.
+    std::vector<std::pair<int, int>> take_key_presses();
     // Paths dropped onto the window since the last call.
     std::vector<std::string> take_dropped_paths();
 
@@ -55,6 +57,7 @@ private:
     Window() = default;
     GLFWwindow* window_ = nullptr;
     std::vector<std::string> dropped_;
+    std::vector<std::pair<int, int>> key_presses_;
     int windowed_x_ = 0, windowed_y_ = 0, windowed_w_ = 0, windowed_h_ = 0;
     std::string ini_path_;
     bool imgui_started_ = false;

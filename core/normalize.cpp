@@ -1,23 +1,276 @@
 // Normalization of every element with its group's statistics, computed in double and rounded
-// once to float32.
+// once to float32: y = (x - shift) * scale (* gamma[c] + beta[c]), with shift = mean (0 when
+// uncentred) and scale = 1 / sqrt(var + eps) (mean_sq + eps when uncentred). Work items are
+// the same fixed pieces as compute_group_stats (stats_kernels.h), so that the fused and the
+// separate paths give the same bits for any thread count.
 #include "core/normalize.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
+
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
 
 #include "core/assert.h"
+#include "core/parallel.h"
+#include "core/stats_kernels.h"
 
 namespace normviz::core {
 
-double normalize_value(double x, const GroupStats& stats, bool centered, double eps) {
-    if (centered) return (x - stats.mean) / std::sqrt(stats.var + eps);
-    return x / std::sqrt(stats.mean_sq + eps);
+namespace {
+
+using detail::RowLayout;
+using detail::RowMode;
+
+// Outputs at least this large are written with streaming (non-temporal) stores: they cannot
+// stay in cache anyway, and streaming saves the read-for-ownership of every output line,
+// a third of the memory traffic of a normalization (the `copy` floor in bench/ gets the same
+// from memcpy).
+constexpr int64_t kStreamBytes = int64_t{16} << 20;
+
+bool use_streaming(int64_t numel) {
+#if defined(__SSE__)
+    return numel * static_cast<int64_t>(sizeof(float)) >= kStreamBytes;
+#else
+    (void)numel;
+    return false;
+#endif
 }
 
-void normalize_into(const Tensor& input, const NormSpec& spec, const Partition& partition,
-                    const std::vector<GroupStats>& stats, const Affine& affine, Tensor& output) {
+using detail::Double4;
+using detail::Quad2;
+using detail::quad_load;
+using detail::quad_splat;
+
+// Stores four lanes as four floats; kStream: a streaming store, y 16-byte aligned.
+template <bool kStream, class Q>
+NORMVIZ_INLINE void store_float4(float* y, Q v) {
+    const detail::Float4 f = detail::quad_to_float4(v);
+#if defined(__SSE__)
+    if constexpr (kStream) {
+        _mm_stream_ps(y, reinterpret_cast<const __m128&>(f));
+        return;
+    }
+#endif
+    std::memcpy(y, &f, sizeof f);
+}
+
+NORMVIZ_INLINE bool aligned16(const float* p) { return (reinterpret_cast<uintptr_t>(p) & 15) == 0; }
+
+// Orders streaming stores before whatever the caller does next (other threads may read).
+void finish_streaming(bool stream) {
+#if defined(__SSE__)
+    if (stream) _mm_sfence();
+#else
+    (void)stream;
+#endif
+}
+
+struct GroupScale {
+    double shift = 0, scale = 1;
+};
+
+GroupScale group_scale(const GroupStats& g, bool centered, double eps) {
+    return {centered ? g.mean : 0.0, 1.0 / std::sqrt((centered ? g.var : g.mean_sq) + eps)};
+}
+
+// What to apply to one run of values of one group and one channel.
+struct RunScale {
+    double shift, scale, beta;
+};
+
+template <bool kBeta>
+NORMVIZ_INLINE double normalize_one(float x, RunScale s) {
+    double v = (static_cast<double>(x) - s.shift) * s.scale;
+    if constexpr (kBeta) v += s.beta;
+    return v;
+}
+
+template <class Q, bool kBeta, bool kStream>
+NORMVIZ_INLINE void normalize_run_as(const float* x, float* y, int64_t n, RunScale s) {
+    int64_t i = 0;
+    if constexpr (kStream)
+        for (; i < n && !aligned16(y + i); ++i) y[i] = static_cast<float>(normalize_one<kBeta>(x[i], s));
+    const Q shift = quad_splat<Q>(s.shift), scale = quad_splat<Q>(s.scale),
+            beta = quad_splat<Q>(s.beta);
+    for (; i + 8 <= n; i += 8) {
+        Q u = (quad_load<Q>(x + i) - shift) * scale;
+        Q v = (quad_load<Q>(x + i + 4) - shift) * scale;
+        if constexpr (kBeta) u = u + beta, v = v + beta;
+        store_float4<kStream>(y + i, u);
+        store_float4<kStream>(y + i + 4, v);
+    }
+    for (; i < n; ++i) y[i] = static_cast<float>(normalize_one<kBeta>(x[i], s));
+}
+
+template <class Q>
+NORMVIZ_INLINE void normalize_run_q(const float* x, float* y, int64_t n, RunScale s, bool beta,
+                                    bool stream) {
+    if (beta) {
+        if (stream) normalize_run_as<Q, true, true>(x, y, n, s);
+        else normalize_run_as<Q, true, false>(x, y, n, s);
+    } else {
+        if (stream) normalize_run_as<Q, false, true>(x, y, n, s);
+        else normalize_run_as<Q, false, false>(x, y, n, s);
+    }
+}
+
+#if NORMVIZ_SIMD_DISPATCH
+NORMVIZ_TARGET_AVX2 void normalize_run_avx2(const float* x, float* y, int64_t n, RunScale s,
+                                            bool beta, bool stream) {
+    normalize_run_q<Double4>(x, y, n, s, beta, stream);
+}
+#endif
+
+// y[i] = (x[i] - shift) * scale (+ beta), i < n.
+void normalize_run(const float* x, float* y, int64_t n, RunScale s, bool beta, bool stream) {
+#if NORMVIZ_SIMD_DISPATCH
+    if (detail::use_avx2()) return normalize_run_avx2(x, y, n, s, beta, stream);
+#endif
+    normalize_run_q<Quad2>(x, y, n, s, beta, stream);
+}
+
+// Whole mode: normalizes elements [begin, end) of group k.
+void normalize_whole(const RowLayout& layout, const float* x, float* y, int64_t k, int64_t begin,
+                     int64_t end, GroupScale g, const Affine& affine, bool stream) {
+    const int64_t c0 = layout.first_channel(k);
+    detail::for_each_segment(layout, k, begin, end, [&](int64_t j, int64_t offset, int64_t n) {
+        const size_t c = static_cast<size_t>(c0 + layout.row_channel[static_cast<size_t>(j)]);
+        RunScale s{g.shift, g.scale, 0.0};
+        if (!affine.gamma.empty()) s.scale *= affine.gamma[c];
+        if (!affine.beta.empty()) s.beta = affine.beta[c];
+        normalize_run(x + offset, y + offset, n, s, !affine.beta.empty(), stream);
+    });
+}
+
+template <bool kAffine>
+NORMVIZ_INLINE double normalize_lane(float x, double shift, double scale, double gamma,
+                                     double beta) {
+    double v = (static_cast<double>(x) - shift) * scale;
+    if constexpr (kAffine) v = v * gamma + beta;
+    return v;
+}
+
+// One row of a lane tile: y[p] = (x[p] - shift[p]) * scale[p] (* gamma + beta).
+template <class Q, bool kAffine, bool kStream>
+NORMVIZ_INLINE void normalize_lanes_as(const float* x, float* y, int64_t n, const double* shift,
+                                       const double* scale, double gamma, double beta) {
+    int64_t p = 0;
+    if constexpr (kStream)
+        for (; p < n && !aligned16(y + p); ++p)
+            y[p] = static_cast<float>(normalize_lane<kAffine>(x[p], shift[p], scale[p], gamma, beta));
+    const Q g = quad_splat<Q>(gamma), b = quad_splat<Q>(beta);
+    for (; p + 4 <= n; p += 4) {
+        // x, shift, scale and y are too many streams for the hardware prefetcher.
+        if ((p & 15) == 0) __builtin_prefetch(x + p + detail::kPrefetchAhead);
+        Q v = (quad_load<Q>(x + p) - quad_load<Q>(shift + p)) * quad_load<Q>(scale + p);
+        if constexpr (kAffine) v = v * g + b;
+        store_float4<kStream>(y + p, v);
+    }
+    for (; p < n; ++p)
+        y[p] = static_cast<float>(normalize_lane<kAffine>(x[p], shift[p], scale[p], gamma, beta));
+}
+
+// Four rows of a lane tile at once (shift and scale loaded once for the four); no affine.
+template <class Q, bool kStream>
+NORMVIZ_INLINE void normalize_4_rows_as(const float* const* x, float* const* y, int64_t n,
+                                        const double* shift, const double* scale) {
+    for (int64_t p = 0; p + 4 <= n; p += 4) {
+        const Q sh = quad_load<Q>(shift + p), sc = quad_load<Q>(scale + p);
+        for (int r = 0; r < 4; ++r) store_float4<kStream>(y[r] + p, (quad_load<Q>(x[r] + p) - sh) * sc);
+    }
+    for (int64_t p = n / 4 * 4; p < n; ++p)
+        for (int r = 0; r < 4; ++r)
+            y[r][p] = static_cast<float>(normalize_lane<false>(x[r][p], shift[p], scale[p], 1.0, 0.0));
+}
+
+// Lanes mode: normalizes lanes [lane0, lane0 + lanes) of every row of row group k, lane p
+// with shift[p] and scale[p].
+template <class Q>
+NORMVIZ_INLINE void normalize_lane_tile_q(const RowLayout& layout, const float* x, float* y,
+                                          int64_t k, int64_t lane0, int64_t lanes,
+                                          const double* shift, const double* scale,
+                                          const Affine& affine, bool stream) {
+    const int64_t base = layout.first_offset(k) + lane0;
+    const int64_t c0 = layout.first_channel(k);
+    const bool has_affine = !affine.gamma.empty() || !affine.beta.empty();
+    int64_t j = 0;
+    // Without affine, four rows share each load of shift and scale; streaming needs every
+    // row 16-byte aligned (rows of four floats' multiple, aligned start).
+    const bool rows4 = !has_affine && (!stream || (aligned16(y + base) && layout.row_length % 4 == 0));
+    if (rows4) {
+        for (; j + 4 <= layout.rows_per_group; j += 4) {
+            const float* xs[4];
+            float* ys[4];
+            for (int r = 0; r < 4; ++r) {
+                const int64_t offset = base + layout.row_offset[static_cast<size_t>(j + r)];
+                xs[r] = x + offset;
+                ys[r] = y + offset;
+            }
+            if (stream) normalize_4_rows_as<Q, true>(xs, ys, lanes, shift, scale);
+            else normalize_4_rows_as<Q, false>(xs, ys, lanes, shift, scale);
+        }
+    }
+    for (; j < layout.rows_per_group; ++j) {
+        const int64_t offset = base + layout.row_offset[static_cast<size_t>(j)];
+        const size_t c = static_cast<size_t>(c0 + layout.row_channel[static_cast<size_t>(j)]);
+        const double gamma = affine.gamma.empty() ? 1.0 : affine.gamma[c];
+        const double beta = affine.beta.empty() ? 0.0 : affine.beta[c];
+        const float* xr = x + offset;
+        float* yr = y + offset;
+        if (has_affine) {
+            if (stream) normalize_lanes_as<Q, true, true>(xr, yr, lanes, shift, scale, gamma, beta);
+            else normalize_lanes_as<Q, true, false>(xr, yr, lanes, shift, scale, gamma, beta);
+        } else {
+            if (stream) normalize_lanes_as<Q, false, true>(xr, yr, lanes, shift, scale, gamma, beta);
+            else normalize_lanes_as<Q, false, false>(xr, yr, lanes, shift, scale, gamma, beta);
+        }
+    }
+}
+
+#if NORMVIZ_SIMD_DISPATCH
+NORMVIZ_TARGET_AVX2 void normalize_lane_tile_avx2(const RowLayout& layout, const float* x,
+                                                  float* y, int64_t k, int64_t lane0,
+                                                  int64_t lanes, const double* shift,
+                                                  const double* scale, const Affine& affine,
+                                                  bool stream) {
+    normalize_lane_tile_q<Double4>(layout, x, y, k, lane0, lanes, shift, scale, affine, stream);
+}
+#endif
+
+void normalize_lane_tile(const RowLayout& layout, const float* x, float* y, int64_t k,
+                         int64_t lane0, int64_t lanes, const double* shift, const double* scale,
+                         const Affine& affine, bool stream) {
+#if NORMVIZ_SIMD_DISPATCH
+    if (detail::use_avx2())
+        return normalize_lane_tile_avx2(layout, x, y, k, lane0, lanes, shift, scale, affine, stream);
+#endif
+    normalize_lane_tile_q<Quad2>(layout, x, y, k, lane0, lanes, shift, scale, affine, stream);
+}
+
+// Partitions that stats_kernels.h calls Generic: one thread, element by element.
+void normalize_generic(const Tensor& input, const Partition& partition,
+                       const std::vector<GroupScale>& scales, const Affine& affine, Tensor& output) {
+    const int64_t numel = input.shape.numel();
+    for (int64_t f = 0; f < numel; ++f) {
+        const GroupScale& g = scales[static_cast<size_t>(partition.group_of_flat(f))];
+        const size_t c = static_cast<size_t>(unflat_index(input.shape, f).c);
+        double v = (static_cast<double>(input.data[static_cast<size_t>(f)]) - g.shift) * g.scale;
+        if (!affine.gamma.empty()) v *= affine.gamma[c];
+        if (!affine.beta.empty()) v += affine.beta[c];
+        output.data[static_cast<size_t>(f)] = static_cast<float>(v);
+    }
+}
+
+void check_and_shape(const Tensor& input, const Partition& partition, const Affine& affine,
+                     Tensor& output) {
     const Shape& s = input.shape;
     NORMVIZ_ASSERT(partition.shape == s, "partition made for another shape");
-    NORMVIZ_ASSERT(static_cast<int64_t>(stats.size()) == partition.group_count(), "stats size");
+    NORMVIZ_ASSERT(static_cast<int64_t>(input.data.size()) == s.numel(),
+                   "tensor data size does not match its shape");
+    NORMVIZ_ASSERT(&input != &output, "normalize_into cannot work in place");
     NORMVIZ_ASSERT(affine.gamma.empty() || static_cast<int64_t>(affine.gamma.size()) == s.C,
                    "gamma must have C values");
     NORMVIZ_ASSERT(affine.beta.empty() || static_cast<int64_t>(affine.beta.size()) == s.C,
@@ -25,41 +278,122 @@ void normalize_into(const Tensor& input, const NormSpec& spec, const Partition& 
     output.shape = s;
     output.source_rank = input.source_rank;
     output.data.resize(input.data.size());
-
-    // Per group: y = x * scale + shift, with scale = 1/sqrt(var + eps), shift = -mean * scale.
-    const bool centered = is_centered(spec);
-    std::vector<double> scale(stats.size()), shift(stats.size());
-    for (size_t g = 0; g < stats.size(); ++g) {
-        double denom = std::sqrt((centered ? stats[g].var : stats[g].mean_sq) + spec.eps);
-        scale[g] = 1.0 / denom;
-        shift[g] = centered ? stats[g].mean : 0.0;
-    }
-    auto k = partition.key_extents();
-    const int64_t plane = s.H * s.W;
-    const float* x = input.data.data();
-    float* y = output.data.data();
-    for (int64_t n = 0; n < s.N; ++n) {
-        for (int64_t c = 0; c < s.C; ++c, x += plane, y += plane) {
-            const double gamma = affine.gamma.empty() ? 1.0 : affine.gamma[c];
-            const double beta = affine.beta.empty() ? 0.0 : affine.beta[c];
-            const int64_t base = ((n / partition.block[0]) * k[1] + c / partition.block[1]) * k[2] * k[3];
-            for (int64_t h = 0; h < s.H; ++h) {
-                for (int64_t w = 0; w < s.W; ++w) {
-                    const int64_t g = base + (h / partition.block[2]) * k[3] + w / partition.block[3];
-                    const double xhat = (x[h * s.W + w] - shift[g]) * scale[g];
-                    y[h * s.W + w] = static_cast<float>(gamma * xhat + beta);
-                }
-            }
-        }
-    }
 }
 
-Result<Tensor> normalize(const Tensor& input, const NormSpec& spec, const Affine& affine) {
+}  // namespace
+
+double normalize_value(double x, const GroupStats& stats, bool centered, double eps) {
+    if (centered) return (x - stats.mean) / std::sqrt(stats.var + eps);
+    return x / std::sqrt(stats.mean_sq + eps);
+}
+
+void normalize_into(const Tensor& input, const NormSpec& spec, const Partition& partition,
+                    const std::vector<GroupStats>& stats, const Affine& affine, Tensor& output,
+                    int threads) {
+    NORMVIZ_ASSERT(static_cast<int64_t>(stats.size()) == partition.group_count(), "stats size");
+    check_and_shape(input, partition, affine, output);
+    const bool centered = is_centered(spec);
+    std::vector<GroupScale> scales(stats.size());
+    for (size_t g = 0; g < stats.size(); ++g) scales[g] = group_scale(stats[g], centered, spec.eps);
+
+    const RowLayout layout = detail::make_row_layout(partition);
+    if (layout.mode == RowMode::Generic) return normalize_generic(input, partition, scales, affine, output);
+    const int64_t numel = input.shape.numel();
+    const int t = resolve_threads(threads, numel);
+    const bool stream = use_streaming(numel);
+    const float* x = input.data.data();
+    float* y = output.data.data();
+
+    if (layout.mode == RowMode::Whole) {
+        const int64_t pieces = layout.whole_pieces(), size = layout.group_size();
+        parallel_for(layout.row_groups * pieces, t, [&](int64_t begin, int64_t end) {
+            for (int64_t i = begin; i < end; ++i) {
+                const int64_t k = i / pieces, q = i % pieces;
+                normalize_whole(layout, x, y, k, q * detail::kPieceLength,
+                                std::min(size, (q + 1) * detail::kPieceLength),
+                                scales[static_cast<size_t>(k)], affine, stream);
+            }
+            finish_streaming(stream);
+        });
+        return;
+    }
+    std::vector<double> shift(scales.size()), scale(scales.size());
+    for (size_t g = 0; g < scales.size(); ++g) shift[g] = scales[g].shift, scale[g] = scales[g].scale;
+    const int64_t tile = layout.lane_tile(), tiles = layout.lane_tiles();
+    parallel_for(layout.row_groups * tiles, t, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+            const int64_t k = i / tiles, lane0 = (i % tiles) * tile;
+            const size_t g0 = static_cast<size_t>(k * layout.row_length + lane0);
+            normalize_lane_tile(layout, x, y, k, lane0, std::min(tile, layout.row_length - lane0),
+                                &shift[g0], &scale[g0], affine, stream);
+        }
+        finish_streaming(stream);
+    });
+}
+
+void normalize_with_stats_into(const Tensor& input, const NormSpec& spec,
+                               const Partition& partition, const Affine& affine,
+                               std::vector<GroupStats>& stats, Tensor& output, int threads) {
+    const RowLayout layout = detail::make_row_layout(partition);
+    const int64_t numel = input.shape.numel();
+    const int t = resolve_threads(threads, numel);
+    if (layout.mode == RowMode::Generic ||
+        (layout.mode == RowMode::Whole && !detail::whole_by_group(layout, t))) {
+        // Too few groups to hand each thread whole groups: two sweeps, pieces in parallel.
+        stats = compute_group_stats(input, partition, threads);
+        normalize_into(input, spec, partition, stats, affine, output, threads);
+        return;
+    }
+    check_and_shape(input, partition, affine, output);
+    stats.resize(static_cast<size_t>(partition.group_count()));
+    const bool centered = is_centered(spec);
+    const bool stream = use_streaming(numel);
+    const float* x = input.data.data();
+    float* y = output.data.data();
+
+    if (layout.mode == RowMode::Whole) {
+        const int64_t pieces = layout.whole_pieces(), size = layout.group_size();
+        parallel_for(layout.row_groups, t, [&](int64_t begin, int64_t end) {
+            std::vector<detail::Moments> parts(static_cast<size_t>(pieces));
+            for (int64_t k = begin; k < end; ++k) {
+                for (int64_t q = 0; q < pieces; ++q)
+                    parts[static_cast<size_t>(q)] = detail::whole_piece_moments(layout, x, k, q);
+                GroupStats& g = stats[static_cast<size_t>(k)];
+                g = detail::merge_moments(parts.data(), pieces, 1, size);
+                normalize_whole(layout, x, y, k, 0, size, group_scale(g, centered, spec.eps),
+                                affine, stream);
+            }
+            finish_streaming(stream);
+        });
+        return;
+    }
+    const int64_t tile = layout.lane_tile(), tiles = layout.lane_tiles();
+    parallel_for(layout.row_groups * tiles, t, [&](int64_t begin, int64_t end) {
+        std::vector<double> shift(static_cast<size_t>(tile)), scale(shift.size());
+        for (int64_t i = begin; i < end; ++i) {
+            const int64_t k = i / tiles, lane0 = (i % tiles) * tile;
+            const int64_t lanes = std::min(tile, layout.row_length - lane0);
+            GroupStats* g = &stats[static_cast<size_t>(k * layout.row_length + lane0)];
+            detail::lane_tile_stats(layout, x, k, lane0, lanes, layout.rows_per_group, g);
+            for (int64_t p = 0; p < lanes; ++p) {
+                const GroupScale s = group_scale(g[p], centered, spec.eps);
+                shift[static_cast<size_t>(p)] = s.shift;
+                scale[static_cast<size_t>(p)] = s.scale;
+            }
+            normalize_lane_tile(layout, x, y, k, lane0, lanes, shift.data(), scale.data(), affine,
+                                stream);
+        }
+        finish_streaming(stream);
+    });
+}
+
+Result<Tensor> normalize(const Tensor& input, const NormSpec& spec, const Affine& affine,
+                         int threads) {
     if (auto ok = validate(spec, input.shape); !ok) return ok.error();
     Partition partition = make_partition(spec, input.shape);
-    auto stats = compute_group_stats(input, partition);
+    std::vector<GroupStats> stats;
     Tensor output;
-    normalize_into(input, spec, partition, stats, affine, output);
+    normalize_with_stats_into(input, spec, partition, affine, stats, output, threads);
     return output;
 }
 

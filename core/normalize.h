@@ -19,12 +19,25 @@ struct Affine {
 // Normalized value of one element x in a group with statistics `stats`, computed in double.
 double normalize_value(double x, const GroupStats& stats, bool centered, double eps);
 
-// Normalizes `input` into `output` (same shape; output.data is resized if needed) with the
-// statistics of compute_group_stats. Precondition: validate(spec, input.shape) passed.
+// Normalizes `input` into `output` (same shape; output.data is resized if needed, and reused
+// without reallocation when it already has the size) with the statistics of
+// compute_group_stats, in double, rounded once to float. `threads` as in compute_group_stats;
+// the output is the same for every thread count. Large outputs are written with streaming
+// stores. Precondition: validate(spec, input.shape) passed; &input != &output.
 void normalize_into(const Tensor& input, const NormSpec& spec, const Partition& partition,
-                    const std::vector<GroupStats>& stats, const Affine& affine, Tensor& output);
+                    const std::vector<GroupStats>& stats, const Affine& affine, Tensor& output,
+                    int threads = 0);
+
+// compute_group_stats and normalize_into in one sweep: a group (or a tile of lane-wise
+// groups) is normalized while it is still in cache, so the input is read from memory once
+// where the groups are small enough. `stats` and `output` are bit for bit what the two calls
+// give, for every `threads`. Precondition: as normalize_into.
+void normalize_with_stats_into(const Tensor& input, const NormSpec& spec,
+                               const Partition& partition, const Affine& affine,
+                               std::vector<GroupStats>& stats, Tensor& output, int threads = 0);
 
 // Convenience: validate, partition, stats and normalize in one call.
-Result<Tensor> normalize(const Tensor& input, const NormSpec& spec, const Affine& affine = {});
+Result<Tensor> normalize(const Tensor& input, const NormSpec& spec, const Affine& affine = {},
+                         int threads = 0);
 
 }  // namespace normviz::core

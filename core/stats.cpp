@@ -1,79 +1,379 @@
-// Per-group statistics in double, two passes (mean first, then squared deviations), walking
-// the tensor in memory order and sending each element to its group's accumulator.
+// Per-group statistics in double. The tensor is cut into fixed pieces (up to kPieceLength
+// values of one group, or up to kPieceRows rows of a lane-wise group); each piece is summed
+// in one pass around a shift, and pieces are merged in a fixed order with Chan et al.'s
+// update, as ATen's RowwiseMoments does. The pieces depend only on the shape, so the numbers
+// are the same for any thread count.
+//
+// Accuracy of the shifted pass: with d = x - s for a shift s taken from the piece's own
+// values, sum(d^2) - sum(d)^2 / n loses at most a factor n of relative precision (because
+// n (mean - s)^2 <= sum (x - mean)^2 when s is one of the x), so a piece of 4096 values keeps
+// about 12 digits even in the worst case and ~15 for ordinary data; 1e4 + N(0, 1) keeps its
+// variance, and a constant piece has d = 0 and variance exactly 0. A piece with NaN or Inf
+// is recomputed exactly (two passes), which gives PyTorch's propagation.
 #include "core/stats.h"
 
+#include <atomic>
+#include <cmath>
+
 #include "core/assert.h"
+#include "core/parallel.h"
+#include "core/stats_kernels.h"
 
 namespace normviz::core {
 
+namespace detail {
+
+namespace {
+std::atomic<bool> g_simd_baseline_only{false};
+}  // namespace
+
+bool use_avx2() {
+#if NORMVIZ_SIMD_DISPATCH
+    static const bool has_avx2 = __builtin_cpu_supports("avx2");
+    return has_avx2 && !g_simd_baseline_only.load(std::memory_order_relaxed);
+#else
+    return false;
+#endif
+}
+
+void set_simd_baseline_only(bool baseline_only) { g_simd_baseline_only.store(baseline_only); }
+
+int64_t RowLayout::lane_tile() const {
+    int64_t t = kLaneTileBytes / (std::max<int64_t>(rows_per_group, 1) * 4);
+    t = std::max<int64_t>(8, t / 8 * 8);
+    return std::min(t, row_length);
+}
+
+RowLayout make_row_layout(const Partition& p) {
+    const Shape& s = p.shape;
+    const auto& b = p.block;
+    const auto key = p.key_extents();
+    RowLayout r;
+    int64_t h_rows = 1;  // rows per row group along h (Lanes over lines: all H lines)
+    if (b[2] == s.H && b[3] == s.W) {
+        r.mode = RowMode::Whole;  // whole planes
+        r.row_length = s.H * s.W;
+    } else if (b[2] == 1 && b[3] == 1) {
+        r.mode = RowMode::Lanes;  // planes, lane-wise
+        r.row_length = s.H * s.W;
+    } else if (b[2] == 1 && b[3] == s.W) {
+        r.mode = RowMode::Whole;  // whole lines; one row group per line h
+        r.row_length = s.W;
+        r.rows_per_plane = s.H;
+        r.key_h = s.H;
+    } else if (b[2] == s.H && b[3] == 1) {
+        r.mode = RowMode::Lanes;  // lines, lane-wise over w; the H lines reduce together
+        r.row_length = s.W;
+        r.rows_per_plane = s.H;
+        h_rows = s.H;
+    } else {
+        r.mode = RowMode::Generic;
+        return r;
+    }
+    r.key_c = key[1];
+    r.block_n = b[0];
+    r.block_c = b[1];
+    r.C = s.C;
+    r.row_groups = key[0] * key[1] * r.key_h;
+    r.rows_per_group = b[0] * b[1] * h_rows;
+    r.row_offset.reserve(static_cast<size_t>(r.rows_per_group));
+    r.row_channel.reserve(static_cast<size_t>(r.rows_per_group));
+    for (int64_t n = 0; n < b[0]; ++n)
+        for (int64_t c = 0; c < b[1]; ++c)
+            for (int64_t h = 0; h < h_rows; ++h) {
+                r.row_offset.push_back(((n * s.C + c) * r.rows_per_plane + h) * r.row_length);
+                r.row_channel.push_back(c);
+            }
+    return r;
+}
+
+bool whole_by_group(const RowLayout& layout, int threads) {
+    return layout.row_groups >= 4 * static_cast<int64_t>(threads);
+}
+
 namespace {
 
-// Calls visit(group, plane, group_step) for each (n, c) plane of H*W contiguous values,
-// where the plane's element i belongs to group (group + spatial_group(i)). Keeps the inner
-// loops simple for the three spatial cases every preset falls into.
-struct PlaneWalker {
-    const Partition& p;
-    int64_t KC, KH, KW;
-
-    int64_t plane_base(int64_t n, int64_t c) const {
-        return ((n / p.block[0]) * KC + c / p.block[1]) * KH * KW;
+// Sums of d = x - shift and of d^2 over a run of n values, into eight lanes each: element i
+// of the run goes to lane i % 8 (s1[i % 8], s2[i % 8]). Eight independent chains vectorize
+// without reassociating (no -ffast-math); the lanes are added in a fixed tree at the end.
+template <class Q>
+NORMVIZ_INLINE void add_shifted_as(const float* x, int64_t n, double shift, double* s1,
+                                   double* s2) {
+    Q a0 = quad_load<Q>(s1), a1 = quad_load<Q>(s1 + 4);
+    Q q0 = quad_load<Q>(s2), q1 = quad_load<Q>(s2 + 4);
+    const Q sh = quad_splat<Q>(shift);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const Q u = quad_load<Q>(x + i) - sh, v = quad_load<Q>(x + i + 4) - sh;
+        a0 = a0 + u;
+        a1 = a1 + v;
+        q0 = q0 + u * u;
+        q1 = q1 + v * v;
     }
-};
+    quad_store(s1, a0), quad_store(s1 + 4, a1);
+    quad_store(s2, q0), quad_store(s2 + 4, q1);
+    for (int l = 0; i < n; ++i, ++l) {
+        const double d = static_cast<double>(x[i]) - shift;
+        s1[l] += d;
+        s2[l] += d * d;
+    }
+}
 
-template <class PerElement>
-void for_each_element(const Tensor& t, const Partition& p, PerElement&& per_element) {
-    const Shape& s = t.shape;
-    auto k = p.key_extents();
-    PlaneWalker walker{p, k[1], k[2], k[3]};
-    const int64_t plane = s.H * s.W;
-    const bool spatial_reduced = p.block[2] == s.H && p.block[3] == s.W;
-    const bool spatial_kept = p.block[2] == 1 && p.block[3] == 1;
-    const float* x = t.data.data();
-    for (int64_t n = 0; n < s.N; ++n) {
-        for (int64_t c = 0; c < s.C; ++c, x += plane) {
-            const int64_t base = walker.plane_base(n, c);
-            if (spatial_reduced) {
-                for (int64_t i = 0; i < plane; ++i) per_element(base, x[i]);
-            } else if (spatial_kept) {
-                for (int64_t i = 0; i < plane; ++i) per_element(base + i, x[i]);
-            } else {
-                for (int64_t h = 0; h < s.H; ++h)
-                    for (int64_t w = 0; w < s.W; ++w)
-                        per_element(base + (h / p.block[2]) * k[3] + w / p.block[3], x[h * s.W + w]);
+// Lanes mode: adds rows [r0, r1) of a tile to per-lane sums of d = x - shift[p] and d^2,
+// four rows at a time so that each lane's sums stay in registers across them (each lane
+// still adds its rows in order).
+template <class Q>
+NORMVIZ_INLINE void add_rows_as(const int64_t* row_offset, const float* base, int64_t r0,
+                                int64_t r1, int64_t lanes, const double* shift, double* s1,
+                                double* s2) {
+    int64_t j = r0;
+    for (; j + 4 <= r1; j += 4) {
+        const float* rows[4] = {base + row_offset[j], base + row_offset[j + 1],
+                                base + row_offset[j + 2], base + row_offset[j + 3]};
+        int64_t p = 0;
+        for (; p + 4 <= lanes; p += 4) {
+            if ((p & 15) == 0)  // four rows and three lane arrays are too many streams for
+                for (const float* x : rows) __builtin_prefetch(x + p + kPrefetchAhead);  // hw
+            const Q sh = quad_load<Q>(shift + p);
+            Q a = quad_load<Q>(s1 + p), q = quad_load<Q>(s2 + p);
+            for (const float* x : rows) {
+                const Q d = quad_load<Q>(x + p) - sh;
+                a = a + d;
+                q = q + d * d;
             }
+            quad_store(s1 + p, a);
+            quad_store(s2 + p, q);
+        }
+        for (; p < lanes; ++p) {
+            for (const float* x : rows) {
+                const double d = static_cast<double>(x[p]) - shift[p];
+                s1[p] += d;
+                s2[p] += d * d;
+            }
+        }
+    }
+    for (; j < r1; ++j) {
+        const float* x = base + row_offset[j];
+        for (int64_t p = 0; p < lanes; ++p) {
+            const double d = static_cast<double>(x[p]) - shift[p];
+            s1[p] += d;
+            s2[p] += d * d;
         }
     }
 }
 
+#if NORMVIZ_SIMD_DISPATCH
+NORMVIZ_TARGET_AVX2 void add_shifted_avx2(const float* x, int64_t n, double shift, double* s1,
+                                          double* s2) {
+    add_shifted_as<Double4>(x, n, shift, s1, s2);
+}
+NORMVIZ_TARGET_AVX2 void add_rows_avx2(const int64_t* row_offset, const float* base, int64_t r0,
+                                       int64_t r1, int64_t lanes, const double* shift,
+                                       double* s1, double* s2) {
+    add_rows_as<Double4>(row_offset, base, r0, r1, lanes, shift, s1, s2);
+}
+#endif
+
+void add_shifted(const float* x, int64_t n, double shift, double* s1, double* s2) {
+#if NORMVIZ_SIMD_DISPATCH
+    if (use_avx2()) return add_shifted_avx2(x, n, shift, s1, s2);
+#endif
+    add_shifted_as<Quad2>(x, n, shift, s1, s2);
+}
+
+void add_rows(const RowLayout& layout, const float* base, int64_t r0, int64_t r1,
+              int64_t lanes, const double* shift, double* s1, double* s2) {
+#if NORMVIZ_SIMD_DISPATCH
+    if (use_avx2()) return add_rows_avx2(layout.row_offset.data(), base, r0, r1, lanes, shift, s1, s2);
+#endif
+    add_rows_as<Quad2>(layout.row_offset.data(), base, r0, r1, lanes, shift, s1, s2);
+}
+
+double lane_total(const double* v) {
+    return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
+}
+
+// Moments from the shifted sums of n values; nullopt-like `false` when they are not finite.
+bool shifted_moments(int64_t n, double shift, double s1, double s2, Moments& m) {
+    if (!std::isfinite(s1) || !std::isfinite(s2)) return false;
+    const double count = static_cast<double>(n);
+    m.count = n;
+    m.sum = count * shift + s1;
+    m.mean = shift + s1 / count;
+    m.m2 = std::max(0.0, s2 - s1 * (s1 / count));
+    m.sum_sq = s2 + shift * (2.0 * s1 + count * shift);
+    return true;
+}
+
+// Exact two-pass moments of values visited by for_each(f), f(double x); for pieces holding
+// NaN or Inf, where the shifted form would turn +Inf into NaN.
+template <class ForEach>
+Moments exact_moments(int64_t n, ForEach&& for_each) {
+    Moments m;
+    m.count = n;
+    for_each([&](double v) {
+        m.sum += v;
+        m.sum_sq += v * v;
+    });
+    m.mean = m.sum / static_cast<double>(n);
+    for_each([&](double v) {
+        const double d = v - m.mean;
+        m.m2 += d * d;
+    });
+    return m;
+}
+
 }  // namespace
 
-std::vector<GroupStats> compute_group_stats(const Tensor& tensor, const Partition& partition) {
+Moments whole_piece_moments(const RowLayout& layout, const float* x, int64_t k, int64_t piece) {
+    const int64_t begin = piece * kPieceLength;
+    const int64_t end = std::min(begin + kPieceLength, layout.group_size());
+    double shift = 0;
+    bool first = true;
+    double s1[8] = {}, s2[8] = {};
+    const int64_t rows = layout.rows_per_group, base = layout.first_offset(k);
+    for_each_segment(layout, k, begin, end, [&](int64_t j, int64_t offset, int64_t n) {
+        if (first) shift = x[offset], first = false;
+        if (j + 1 < rows) {
+            // Rows of a group are apart in memory (BatchNorm: a channel's planes); start the
+            // next one's page walk and first lines now, as the hardware prefetcher won't.
+            const float* next = x + base + layout.row_offset[static_cast<size_t>(j + 1)];
+            for (int i = 0; i < 4; ++i) __builtin_prefetch(next + 16 * i);
+        }
+        add_shifted(x + offset, n, shift, s1, s2);
+    });
+    Moments m;
+    if (shifted_moments(end - begin, shift, lane_total(s1), lane_total(s2), m)) return m;
+    return exact_moments(end - begin, [&](auto&& f) {
+        for_each_segment(layout, k, begin, end, [&](int64_t, int64_t offset, int64_t n) {
+            for (int64_t i = 0; i < n; ++i) f(static_cast<double>(x[offset + i]));
+        });
+    });
+}
+
+void lane_tile_stats(const RowLayout& layout, const float* x, int64_t k, int64_t lane0,
+                     int64_t lanes, int64_t group_size, GroupStats* out) {
+    const int64_t pieces = layout.row_pieces();
+    const int64_t R = layout.rows_per_group;
+    const float* base = x + layout.first_offset(k) + lane0;
+    std::vector<double> shift_v(static_cast<size_t>(lanes)), s1_v(shift_v.size()),
+        s2_v(shift_v.size());
+    std::vector<Moments> parts(static_cast<size_t>(pieces * lanes));
+    double* shift = shift_v.data();
+    double* s1 = s1_v.data();
+    double* s2 = s2_v.data();
+    for (int64_t q = 0; q < pieces; ++q) {
+        const int64_t r0 = q * kPieceRows, r1 = std::min(R, r0 + kPieceRows);
+        const float* first = base + layout.row_offset[static_cast<size_t>(r0)];
+        for (int64_t p = 0; p < lanes; ++p) shift[p] = first[p], s1[p] = 0, s2[p] = 0;
+        add_rows(layout, base, r0, r1, lanes, shift, s1, s2);
+        for (int64_t p = 0; p < lanes; ++p) {
+            Moments& m = parts[static_cast<size_t>(q * lanes + p)];
+            if (shifted_moments(r1 - r0, shift[p], s1[p], s2[p], m)) continue;
+            m = exact_moments(r1 - r0, [&](auto&& f) {
+                for (int64_t j = r0; j < r1; ++j)
+                    f(static_cast<double>(base[layout.row_offset[static_cast<size_t>(j)] + p]));
+            });
+        }
+    }
+    for (int64_t p = 0; p < lanes; ++p) out[p] = merge_moments(&parts[static_cast<size_t>(p)], pieces, lanes, group_size);
+}
+
+GroupStats merge_moments(const Moments* parts, int64_t count, int64_t stride, int64_t group_size) {
+    double sum = 0, sum_sq = 0, m2 = 0, between = 0;
+    for (int64_t i = 0; i < count; ++i) {
+        sum += parts[i * stride].sum;
+        sum_sq += parts[i * stride].sum_sq;
+        m2 += parts[i * stride].m2;
+    }
+    const double n = static_cast<double>(group_size);
+    const double mean = sum / n;
+    for (int64_t i = 0; i < count; ++i) {
+        const Moments& m = parts[i * stride];
+        const double d = m.mean - mean;
+        between += static_cast<double>(m.count) * (d * d);
+    }
+    GroupStats g;
+    g.count = group_size;
+    g.mean = mean;
+    g.var = (m2 + between) / n;
+    g.mean_sq = sum_sq / n;
+    return g;
+}
+
+}  // namespace detail
+
+namespace {
+
+// Partitions whose H or W blocks are neither 1 nor the extent (none of the presets): one
+// thread, two passes, each element sent to its group's accumulator in memory order.
+std::vector<GroupStats> generic_stats(const Tensor& t, const Partition& p) {
+    const size_t groups = static_cast<size_t>(p.group_count());
+    std::vector<double> sum(groups, 0.0), sum_sq(groups, 0.0), dev_sq(groups, 0.0);
+    const int64_t numel = t.shape.numel();
+    for (int64_t f = 0; f < numel; ++f) {
+        const double v = t.data[static_cast<size_t>(f)];
+        const size_t g = static_cast<size_t>(p.group_of_flat(f));
+        sum[g] += v;
+        sum_sq[g] += v * v;
+    }
+    const double count = static_cast<double>(p.group_size());
+    for (int64_t f = 0; f < numel; ++f) {
+        const size_t g = static_cast<size_t>(p.group_of_flat(f));
+        const double d = t.data[static_cast<size_t>(f)] - sum[g] / count;
+        dev_sq[g] += d * d;
+    }
+    std::vector<GroupStats> stats(groups);
+    for (size_t g = 0; g < groups; ++g)
+        stats[g] = {p.group_size(), sum[g] / count, dev_sq[g] / count, sum_sq[g] / count};
+    return stats;
+}
+
+}  // namespace
+
+std::vector<GroupStats> compute_group_stats(const Tensor& tensor, const Partition& partition,
+                                            int threads) {
+    using namespace detail;
     NORMVIZ_ASSERT(tensor.shape == partition.shape, "partition made for another shape");
     NORMVIZ_ASSERT(static_cast<int64_t>(tensor.data.size()) == tensor.shape.numel(),
                    "tensor data size does not match its shape");
-    const size_t groups = static_cast<size_t>(partition.group_count());
-    std::vector<double> sum(groups, 0.0), sum_sq(groups, 0.0), dev_sq(groups, 0.0);
+    const RowLayout layout = make_row_layout(partition);
+    if (layout.mode == RowMode::Generic) return generic_stats(tensor, partition);
 
-    for_each_element(tensor, partition, [&](int64_t g, float x) {
-        double v = x;
-        sum[g] += v;
-        sum_sq[g] += v * v;
-    });
-    const double count = static_cast<double>(partition.group_size());
-    std::vector<double> mean(groups);
-    for (size_t g = 0; g < groups; ++g) mean[g] = sum[g] / count;
-    for_each_element(tensor, partition, [&](int64_t g, float x) {
-        double d = x - mean[g];
-        dev_sq[g] += d * d;
-    });
-
-    std::vector<GroupStats> stats(groups);
-    for (size_t g = 0; g < groups; ++g) {
-        stats[g].count = partition.group_size();
-        stats[g].mean = mean[g];
-        stats[g].var = dev_sq[g] / count;
-        stats[g].mean_sq = sum_sq[g] / count;
+    const int t = resolve_threads(threads, tensor.shape.numel());
+    const float* x = tensor.data.data();
+    std::vector<GroupStats> stats(static_cast<size_t>(partition.group_count()));
+    if (layout.mode == RowMode::Lanes) {
+        const int64_t tile = layout.lane_tile(), tiles = layout.lane_tiles();
+        parallel_for(layout.row_groups * tiles, t, [&](int64_t begin, int64_t end) {
+            for (int64_t i = begin; i < end; ++i) {
+                const int64_t k = i / tiles, lane0 = (i % tiles) * tile;
+                lane_tile_stats(layout, x, k, lane0, std::min(tile, layout.row_length - lane0),
+                                layout.rows_per_group,
+                                &stats[static_cast<size_t>(k * layout.row_length + lane0)]);
+            }
+        });
+        return stats;
     }
+    const int64_t pieces = layout.whole_pieces(), size = layout.group_size();
+    if (whole_by_group(layout, t)) {
+        parallel_for(layout.row_groups, t, [&](int64_t begin, int64_t end) {
+            std::vector<Moments> parts(static_cast<size_t>(pieces));
+            for (int64_t k = begin; k < end; ++k) {
+                for (int64_t q = 0; q < pieces; ++q)
+                    parts[static_cast<size_t>(q)] = whole_piece_moments(layout, x, k, q);
+                stats[static_cast<size_t>(k)] = merge_moments(parts.data(), pieces, 1, size);
+            }
+        });
+        return stats;
+    }
+    std::vector<Moments> parts(static_cast<size_t>(layout.row_groups * pieces));
+    parallel_for(layout.row_groups * pieces, t, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i)
+            parts[static_cast<size_t>(i)] = whole_piece_moments(layout, x, i / pieces, i % pieces);
+    });
+    for (int64_t k = 0; k < layout.row_groups; ++k)
+        stats[static_cast<size_t>(k)] = merge_moments(&parts[static_cast<size_t>(k * pieces)], pieces, 1, size);
     return stats;
 }
 

@@ -16,11 +16,15 @@ struct GroupStats {
     double mean_sq = 0;  // sum(x^2) / count, the RMSNorm statistic
 };
 
-// Statistics of every group, indexed by Partition::group_of. Accumulates in double with two
-// passes (mean, then squared deviations), so 1e4 + N(0, 1) keeps its variance and a
-// constant group has variance exactly 0. NaN/Inf propagate only within their group: a group
-// with NaN has NaN mean and var; a group with +-Inf has +-Inf mean and NaN var (as
-// PyTorch's). Precondition: partition.shape == tensor.shape.
-std::vector<GroupStats> compute_group_stats(const Tensor& tensor, const Partition& partition);
+// Statistics of every group, indexed by Partition::group_of. Accumulates in double over fixed
+// pieces of each group (a shifted one-pass sum per piece, cached in L1), merged in a fixed
+// order with Chan et al.'s update (see stats.cpp), so 1e4 + N(0, 1) keeps its variance, a
+// constant group has variance exactly 0, and the result is bit for bit the same for every
+// `threads` (<= 0: all hardware threads; small tensors use one). NaN/Inf propagate only
+// within their group: a group with NaN has NaN mean and var; a group with +-Inf has +-Inf
+// mean and NaN var (as PyTorch's), and mean_sq Inf. Precondition: partition.shape ==
+// tensor.shape.
+std::vector<GroupStats> compute_group_stats(const Tensor& tensor, const Partition& partition,
+                                            int threads = 0);
 
 }  // namespace normviz::core

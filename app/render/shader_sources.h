@@ -5,5 +5,7 @@ namespace normviz::app::shader_sources {
 
 extern const char* const k_tensor_view_vert;
 extern const char* const k_tensor_view_frag;
+extern const char* const k_cube_view_vert;
+extern const char* const k_cube_view_frag;
 
 }  // namespace normviz::app::shader_sources

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "app/render/gl_objects.h"
@@ -15,6 +16,8 @@
 #include "core/tensor.h"
 
 namespace normviz::app {
+
+class CubeRenderer;
 
 // What one canvas shows: layout, view, partition, focus and colouring.
 struct CanvasParams {
@@ -58,6 +61,12 @@ public:
     // Number of canvas draws actually executed (skipped ones not counted).
     uint64_t draws_executed() const { return draws_executed_; }
 
+    // The cube view's renderer (app/render/cube_renderer.h), created on first use so it lives
+    // inside the window's lifetime like this one; null if its shaders failed, see cube_error().
+    // Defined in cube_renderer.cpp.
+    CubeRenderer* cube();
+    const std::string& cube_error() const { return cube_error_; }
+
 private:
     struct Canvas {
         Framebuffer framebuffer;
@@ -83,6 +92,8 @@ private:
     size_t uploaded_value_bytes_ = 0;
     std::vector<std::unique_ptr<Canvas>> canvases_;
     std::shared_ptr<Uniforms> uniforms_;
+    std::shared_ptr<CubeRenderer> cube_;  // shared_ptr: deletable where CubeRenderer is incomplete
+    std::string cube_error_;
 };
 
 }  // namespace normviz::app

@@ -7,6 +7,7 @@
 
 #include <imgui.h>
 
+#include "app/classroom.h"
 #include "app/render/tensor_renderer.h"
 #include "app/ui/format.h"
 #include "app/ui/panels.h"
@@ -147,7 +148,8 @@ void draw_cell_numbers(const AppState& state, const PanelDerived& p, const GridL
                         std::snprintf(buf, sizeof buf, std::fabs(v) >= 100 ? "%.0f" : "%.2f", v);
                     else
                         std::snprintf(buf, sizeof buf, "%s", std::isnan(v) ? "NaN" : (v > 0 ? "Inf" : "-Inf"));
-                    const bool in_group = !p.stats.empty() && p.partition.key_of(i) == key;
+                    const bool quiz_hidden = state.classroom.quiz.active && !state.classroom.quiz.revealed;
+                    const bool in_group = quiz_hidden || (!p.stats.empty() && p.partition.key_of(i) == key);
                     Rgb bg = palette_color(state.scene.palette, color_t(state, v));
                     float lum = 0.299f * bg.r + 0.587f * bg.g + 0.114f * bg.b;
                     ImU32 text = !in_group ? IM_COL32(190, 190, 190, 255)
@@ -216,10 +218,11 @@ void draw_legend(const AppState& state, ImVec2 p0, float width, ImDrawList* dl) 
 
 void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer& renderer,
                       std::vector<PanelRect>& rects) {
+    if (state.cube_view) return draw_cube_area(state, frame, renderer, rects);
     ImGuiIO& io = ImGui::GetIO();
     const ImVec2 area_pos(frame.left, frame.menu_height);
     const ImVec2 area_size(std::max(1.0f, io.DisplaySize.x - frame.left - frame.right),
-                           std::max(1.0f, io.DisplaySize.y - frame.menu_height));
+                           std::max(1.0f, io.DisplaySize.y - frame.menu_height - frame.bottom));
     ImGui::SetNextWindowPos(area_pos);
     ImGui::SetNextWindowSize(area_size);
     ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(6, 4));
@@ -270,7 +273,9 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
         const bool ok = p.error.empty();
         dl->PushClipRect(ImVec2(px, py), ImVec2(px + panel_w - 4, py + header_h), true);
         dl->AddText(ImVec2(px + 2, py + 0.2f * font), ok ? IM_COL32(235, 235, 240, 255) : IM_COL32(255, 120, 110, 255),
-                    panel_header(p, state.tensor.shape, panel_w - 8).c_str());
+                    state.classroom.quiz.active && !state.classroom.quiz.revealed  // the header would tell
+                        ? core::norm_title(p.spec.kind)
+                        : panel_header(p, state.tensor.shape, panel_w - 8).c_str());
         dl->PopClipRect();
         const ImVec2 c0(r.canvas_x, r.canvas_y), c1(r.canvas_x + r.canvas_w, r.canvas_y + r.canvas_h);
         ImGui::SetCursorScreenPos(c0);
@@ -286,6 +291,8 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
             params.view.pan = cam.pan;
             params.partition = p.partition;
             params.focus = state.scene.focus;
+            // Quiz: the group stays hidden until the reveal (the overlay rings the asked cell).
+            params.has_focus = !(state.classroom.quiz.active && !state.classroom.quiz.revealed);
             params.show_normalized = state.scene.show_normalized;
             params.center = state.value_center;
             params.half_range = state.value_half_range;
@@ -299,6 +306,7 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
             dl->PushClipRect(c0, c1, true);
             draw_labels(state, layout, view, c0, c1, dl);
             draw_cell_numbers(state, p, layout, view, c0, c1, dl);
+            draw_classroom_overlay(state, layout, view, dl);
             if (!ok) dl->AddText(ImVec2(c0.x + 4, c1.y - font * 1.3f), IM_COL32(255, 120, 110, 255), p.error.c_str());
             dl->PopClipRect();
         } else {
@@ -321,8 +329,11 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
             cam.pan = z.pan;
         }
         std::optional<core::Index> under = cell_at(layout, view.to_world({io.MousePos.x, io.MousePos.y}));
-        if (ImGui::IsItemDeactivated() && io.MouseDragMaxDistanceSqr[0] < 9.0f && under) state.scene.focus = *under;
-        if (hovered && under && !ImGui::IsItemActive()) draw_tooltip(state, p, *under);
+        if (ImGui::IsItemDeactivated() && io.MouseDragMaxDistanceSqr[0] < 9.0f && under) {
+            if (state.classroom.quiz.active) toggle_quiz_guess(state, *under);  // a guess, not a new focus
+            else state.scene.focus = *under;
+        }
+        if (hovered && under && !ImGui::IsItemActive() && !state.classroom.quiz.active) draw_tooltip(state, p, *under);
         ImGui::PopID();
     }
     draw_legend(state, ImVec2(area_pos.x + 6, area_pos.y + area_size.y - legend_h + font * 0.5f), area_size.x - 12, dl);

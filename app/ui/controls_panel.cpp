@@ -20,7 +20,9 @@ void section(const char* title) {
     ImGui::Separator();
 }
 
-constexpr ImGuiWindowFlags kSidebarFlags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+// NoNavInputs: Tab is a shortcut here, and ImGui 1.86 would also use it to move focus into
+// the sidebar's first text field.
+constexpr ImGuiWindowFlags kSidebarFlags = ImGuiWindowFlags_NoNavInputs | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                           ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
 
 // One extent: a slider for small values and a typed field for any value.

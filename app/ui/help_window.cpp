@@ -28,16 +28,20 @@ constexpr Shortcut kShortcuts[] = {
     {"P", "colour-blind safe palette"},
     {"Wheel, + / -", "zoom"},
     {"Drag", "pan"},
-    {"0", "fit the picture to the window"},
+    {"0", "fit the picture to the window (cube: reset the camera)"},
+    {"K", "cube view / grid view"},
+    {"Shift + K", "cube: H and W apart / H\u00b7W as one axis"},
+    {"Drag (cube)", "turn every cube"},
     {"Ctrl + = / Ctrl + -", "larger / smaller text"},
     {"F2 / F3", "controls / statistics sidebar"},
+    {"F5", "presenter mode: large text, high contrast, full screen (Esc leaves)"},
+    {"PageDown / PageUp", "next / previous lesson step (presenter mode: also the arrows)"},
+    {"Q", "quiz: predict which cells are pooled, Enter reveals"},
     {"F11", "full screen"},
     {"F12", "save the window as PNG"},
     {"F1", "this help"},
     {"Ctrl + Q", "quit"},
 };
-
-bool pressed(int key) { return ImGui::IsKeyPressed(key, true); }
 
 }  // namespace
 
@@ -60,18 +64,20 @@ void draw_help_window(AppState& state) {
     ImGui::End();
 }
 
-void handle_shortcuts(AppState& state) {
-    ImGuiIO& io = ImGui::GetIO();
+// One key press (with the modifiers GLFW reported with it).
+static void handle_key(AppState& state, int key, int mods) {
+    const ImGuiIO& io = ImGui::GetIO();
+    auto pressed = [key](int k) { return key == k; };
+    const bool shift = (mods & GLFW_MOD_SHIFT) != 0, ctrl = (mods & GLFW_MOD_CONTROL) != 0;
     // Function keys and Ctrl+Q work even while a text field has the keyboard.
     if (pressed(GLFW_KEY_F1)) state.show_help = !state.show_help;
     if (pressed(GLFW_KEY_F2)) state.show_controls = !state.show_controls;
     if (pressed(GLFW_KEY_F3)) state.show_stats = !state.show_stats;
     if (pressed(GLFW_KEY_F11)) state.fullscreen_requested = true;
     if (pressed(GLFW_KEY_F12)) state.screenshot_requested = true;
-    if (io.KeyCtrl && pressed(GLFW_KEY_Q)) state.quit_requested = true;
+    if (ctrl && pressed(GLFW_KEY_Q)) state.quit_requested = true;
     if (io.WantCaptureKeyboard) return;
     Scene& scene = state.scene;
-    const bool shift = io.KeyShift, ctrl = io.KeyCtrl;
     if (ctrl) {
         if (pressed(GLFW_KEY_EQUAL) || pressed(GLFW_KEY_KP_ADD))
             state.font_size = std::min(40.0f, state.font_size + 2), state.font_dirty = true;
@@ -79,10 +85,12 @@ void handle_shortcuts(AppState& state) {
             state.font_size = std::max(10.0f, state.font_size - 2), state.font_dirty = true;
         return;
     }
-    if (pressed(GLFW_KEY_RIGHT)) move_focus(state, shift ? core::Axis::C : core::Axis::W, +1);
-    if (pressed(GLFW_KEY_LEFT)) move_focus(state, shift ? core::Axis::C : core::Axis::W, -1);
-    if (pressed(GLFW_KEY_DOWN)) move_focus(state, shift ? core::Axis::N : core::Axis::H, +1);
-    if (pressed(GLFW_KEY_UP)) move_focus(state, shift ? core::Axis::N : core::Axis::H, -1);
+    if (!state.classroom.presenter || shift) {  // presenter mode: plain arrows step the lesson
+        if (pressed(GLFW_KEY_RIGHT)) move_focus(state, shift ? core::Axis::C : core::Axis::W, +1);
+        if (pressed(GLFW_KEY_LEFT)) move_focus(state, shift ? core::Axis::C : core::Axis::W, -1);
+        if (pressed(GLFW_KEY_DOWN)) move_focus(state, shift ? core::Axis::N : core::Axis::H, +1);
+        if (pressed(GLFW_KEY_UP)) move_focus(state, shift ? core::Axis::N : core::Axis::H, -1);
+    }
     if (pressed(GLFW_KEY_V)) scene.single_view = !scene.single_view;
     if (pressed(GLFW_KEY_TAB)) {
         const int count = static_cast<int>(std::size(core::kAllNormKinds));
@@ -101,7 +109,19 @@ void handle_shortcuts(AppState& state) {
     if (pressed(GLFW_KEY_EQUAL) || pressed(GLFW_KEY_KP_ADD)) state.camera.zoom_steps += 1;
     if (pressed(GLFW_KEY_MINUS) || pressed(GLFW_KEY_KP_SUBTRACT)) state.camera.zoom_steps -= 1;
     if (pressed(GLFW_KEY_0)) state.camera.needs_fit = true;
+    if (pressed(GLFW_KEY_0)) state.cube_camera = CubeCamera{};
+    if (pressed(GLFW_KEY_K)) {
+        if (shift) state.cube_split_hw = !state.cube_split_hw, state.cube_view = true;
+        else state.cube_view = !state.cube_view;
+    }
     if (pressed(GLFW_KEY_ESCAPE)) state.show_help = false;
+}
+
+void handle_shortcuts(AppState& state) {
+    // Key presses are queued by the window as they arrive, so a tap shorter than a frame or
+    // a quick Shift chord is not lost (ImGui 1.86 samples key state once per frame).
+    for (const KeyPress& press : state.key_presses) handle_key(state, press.key, press.mods);
+    state.key_presses.clear();
 }
 
 }  // namespace normviz::app

@@ -2,7 +2,9 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <string>
 
+#include "app/classroom.h"
 #include "app/ui/panels.h"
 
 namespace normviz::app {
@@ -11,16 +13,21 @@ FrameLayout compute_frame_layout(const AppState& state) {
     const ImGuiIO& io = ImGui::GetIO();
     const float font = ImGui::GetFontSize();
     FrameLayout f;
-    f.menu_height = state.figure_mode ? 0 : ImGui::GetFrameHeight();
+    f.menu_height = state.figure_mode || state.classroom.presenter ? 0 : ImGui::GetFrameHeight();
     const float budget = io.DisplaySize.x * 0.5f;  // sidebars never take more than half
     f.left = state.show_controls ? std::min(font * 19, budget * 0.45f) : 0;
     f.right = state.show_stats ? std::min(font * 22, budget * 0.55f) : 0;
+    f.bottom = lessons_panel_height(state);
     return f;
 }
 
 void draw_menu_bar(AppState& state) {
-    if (state.figure_mode || !ImGui::BeginMainMenuBar()) return;
+    if (state.figure_mode || state.classroom.presenter || !ImGui::BeginMainMenuBar()) return;
     if (ImGui::BeginMenu("File")) {
+        if (ImGui::MenuItem("Open scene...")) state.classroom.dialog = ClassroomDialog::OpenScene;
+        if (ImGui::MenuItem("Save scene...")) state.classroom.dialog = ClassroomDialog::SaveScene;
+        if (ImGui::MenuItem("Export PNG / SVG / CSV...")) state.classroom.dialog = ClassroomDialog::Export;
+        ImGui::Separator();
         if (ImGui::MenuItem("Save window as PNG", "F12")) state.screenshot_requested = true;
         if (ImGui::BeginMenu("Save panel as PNG")) {
             for (size_t i = 0; i < state.panels.size(); ++i)
@@ -35,6 +42,9 @@ void draw_menu_bar(AppState& state) {
     if (ImGui::BeginMenu("View")) {
         if (ImGui::MenuItem("Compare norms", "V", !state.scene.single_view)) state.scene.single_view = false;
         if (ImGui::MenuItem("Single norm", "V", state.scene.single_view)) state.scene.single_view = true;
+        ImGui::MenuItem("Cube view", "K", &state.cube_view);
+        if (ImGui::MenuItem("Cube: H and W apart", "Shift+K", &state.cube_split_hw) && state.cube_split_hw)
+            state.cube_view = true;
         ImGui::MenuItem("Controls", "F2", &state.show_controls);
         ImGui::MenuItem("Statistics", "F3", &state.show_stats);
         ImGui::MenuItem("Normalized values", "Space", &state.scene.show_normalized);
@@ -43,9 +53,26 @@ void draw_menu_bar(AppState& state) {
             state.scene.palette = safe ? Palette::BlueOrange : Palette::BlueRed;
         ImGui::Separator();
         if (ImGui::MenuItem("Fit to window", "0")) state.camera.needs_fit = true;
+        if (ImGui::MenuItem("Reset cube camera", "0")) state.cube_camera = CubeCamera{};
         if (ImGui::MenuItem("Larger text", "Ctrl+=")) state.font_size = std::min(40.0f, state.font_size + 2), state.font_dirty = true;
         if (ImGui::MenuItem("Smaller text", "Ctrl+-")) state.font_size = std::max(10.0f, state.font_size - 2), state.font_dirty = true;
         if (ImGui::MenuItem("Full screen", "F11")) state.fullscreen_requested = true;
+        ImGui::EndMenu();
+    }
+    if (ImGui::BeginMenu("Lessons")) {
+        const auto& lessons = shipped_lessons().lessons;
+        for (size_t i = 0; i < lessons.size(); ++i) {
+            const std::string label = std::to_string(i + 1) + ". " + lessons[i].title;
+            if (ImGui::MenuItem(label.c_str(), nullptr, state.classroom.lesson == static_cast<int>(i)))
+                go_to_lesson_step(state, static_cast<int>(i), 0);
+        }
+        ImGui::Separator();
+        if (ImGui::MenuItem("Quiz: predict, then reveal", "Q", state.classroom.quiz.active)) {
+            if (state.classroom.quiz.active) stop_quiz(state);
+            else start_quiz(state);
+        }
+        bool presenter = state.classroom.presenter;
+        if (ImGui::MenuItem("Presenter mode", "F5", &presenter)) set_presenter(state, presenter);
         ImGui::EndMenu();
     }
     if (ImGui::BeginMenu("Help")) {

@@ -4,6 +4,8 @@
 
 #include "app/app_state.h"
 
+struct ImDrawList;
+
 namespace normviz::app {
 
 class TensorRenderer;
@@ -18,6 +20,7 @@ struct PanelRect {
 struct FrameLayout {
     float menu_height = 0;
     float left = 0, right = 0;  // widths of the controls and statistics sidebars
+    float bottom = 0;           // height of the lessons strip under the canvases (0: none)
 };
 
 void draw_menu_bar(AppState& state);
@@ -27,8 +30,26 @@ void draw_stats_panel(AppState& state, const FrameLayout& frame);
 // Draws every shown norm's canvas; fills `rects` (one per shown norm).
 void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer& renderer,
                       std::vector<PanelRect>& rects);
+// The cube view instead of the grid (state.cube_view): one 3-D cube per shown norm; fills
+// `rects` like draw_canvas_area (app/ui/cube_panel.cpp).
+void draw_cube_area(AppState& state, const FrameLayout& frame, TensorRenderer& renderer,
+                    std::vector<PanelRect>& rects);
 void draw_help_window(AppState& state);
 // Keyboard shortcuts, when ImGui does not want the keyboard.
 void handle_shortcuts(AppState& state);
+
+// The classroom layer (app/ui/lessons_panel.cpp, classroom_dialogs.cpp, classroom_overlay.cpp).
+// Height of the lessons strip this frame (0 when no lesson or quiz is shown).
+float lessons_panel_height(const AppState& state);
+// The lessons strip (frame.bottom high, between the sidebars): lesson, step text, numbers, quiz.
+void draw_lessons_panel(AppState& state, const FrameLayout& frame);
+// F5 presenter mode, PageUp/PageDown (and arrows in presenter mode) through the lesson, Q quiz.
+// Call before handle_shortcuts.
+void handle_classroom_keys(AppState& state);
+// File > Open scene / Save scene / Export modals.
+void draw_classroom_dialogs(AppState& state);
+// Over one grid canvas (inside its clip rect): quiz marks, padded cells, device shards.
+void draw_classroom_overlay(const AppState& state, const GridLayout& layout, const ViewTransform& view,
+                            ImDrawList* dl);
 
 }  // namespace normviz::app

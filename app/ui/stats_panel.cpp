@@ -118,7 +118,7 @@ void draw_stats_panel(AppState& state, const FrameLayout& frame) {
     ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - frame.right, frame.menu_height));
     ImGui::SetNextWindowSize(ImVec2(frame.right, io.DisplaySize.y - frame.menu_height));
     ImGui::Begin("Statistics of the focus##stats", nullptr,
-                 ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                 ImGuiWindowFlags_NoNavInputs | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
                      ImGuiWindowFlags_NoSavedSettings);
     const core::Index& f = state.scene.focus;
     ImGui::Text("focus (n, c, h, w) = (%lld, %lld, %lld, %lld)", (long long)f.n, (long long)f.c, (long long)f.h,

@@ -18,8 +18,9 @@ CubeView make_cube_view(const CubeCamera& camera, const CubeGeometry& g, glm::ve
     const float radius = std::max(0.5f * glm::length(g.hi - g.lo), 1e-3f);
     const float half_v = glm::radians(kCubeFovY) * 0.5f;
     const float half_h = std::atan(std::tan(half_v) * aspect);
-    // The bounding sphere touches the narrower side of the viewport at distance 1.
-    const float fit = radius / std::sin(std::min(half_v, half_h));
+    // At distance 1 the bounding sphere touches the narrower side of the viewport less a
+    // margin of about a tenth, room for the axis labels.
+    const float fit = 1.1f * radius / std::sin(std::min(half_v, half_h));
     const float d = fit * std::max(camera.distance, 1e-3f);
     const float yaw = glm::radians(camera.yaw), pitch = glm::radians(camera.pitch);
     v.eye = glm::vec3(std::cos(pitch) * std::sin(yaw), std::sin(pitch), std::cos(pitch) * std::cos(yaw)) * d;
@@ -77,7 +78,7 @@ std::optional<VoxelIndex> pick_voxel(const CubeGeometry& g, const Ray& ray) {
     auto cell = [](float offset, float size, int64_t count) {
         return std::clamp<int64_t>(static_cast<int64_t>(std::floor(offset / size)), 0, count - 1);
     };
-    const int64_t x = cell(p.x - box.lo.x, g.voxel.x, g.block_x());
+    const int64_t x = cell(p.x - box.lo.x, g.voxel.x, g.split_hw ? g.block_x() : g.counts[0]);
     const int64_t row = cell(box.hi.y - p.y, g.voxel.y, g.rows());
     const int64_t c = cell(box.hi.z - p.z, g.voxel.z, g.counts[1]);
     if (g.split_hw) return VoxelIndex{best_block, c, row, x};

@@ -23,9 +23,10 @@ void coarsen(CubeGeometry& g, int axis) {
 }
 
 // Length of a box side holding `count` voxels when the longest side holds `max_count`: a
-// power below 1 compresses long axes, and no side gets thinner than 0.45 of the longest.
+// power well below 1 compresses long axes (the paper draws a cube whatever the extents),
+// and no side gets thinner than 0.55 of the longest.
 float compressed_length(double count, double max_count) {
-    return static_cast<float>(std::max(0.45, std::pow(count / max_count, 0.4)));
+    return static_cast<float>(std::max(0.55, std::pow(count / max_count, 0.25)));
 }
 
 }  // namespace
@@ -47,7 +48,7 @@ CubeGeometry make_cube_geometry(const core::Shape& shape, bool split_hw, int64_t
     }
     const double blocks = static_cast<double>(g.blocks()), bx = static_cast<double>(g.block_x());
     g.gap = split_hw ? static_cast<float>(std::max(1.0, 0.3 * bx)) : 0.0f;
-    const double x_count = blocks * bx + (blocks - 1) * g.gap;
+    const double x_count = split_hw ? blocks * bx + (blocks - 1) * g.gap : static_cast<double>(g.counts[0]);
     const double y_count = static_cast<double>(g.rows()), z_count = static_cast<double>(g.counts[1]);
     glm::vec3 length;
     if (split_hw) {

@@ -22,7 +22,9 @@ GridLayout make_grid_layout(const core::Shape& shape) {
 }
 
 std::optional<core::Index> cell_at(const GridLayout& l, Vec2 p) {
-    if (p.x < 0 || p.y < 0) return std::nullopt;
+    // Written so that NaN fails too (a NaN or huge p would reach a float-to-int64 cast, which
+    // is undefined behaviour); inside the picture the result is unchanged.
+    if (!(p.x >= 0 && p.y >= 0 && p.x < l.width() && p.y < l.height())) return std::nullopt;
     const core::Shape& s = l.shape;
     const float block_pitch_x = l.block_width() + l.sample_gap;
     const float block_pitch_y = l.block_height() + l.sample_gap;

@@ -1,0 +1,241 @@
+// Classroom transitions: scenes, lesson steps, presenter mode, quiz.
+#include "app/classroom.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "app/scene_io.h"
+#include "core/npy.h"
+#include "core/scenarios.h"
+
+namespace normviz::app {
+
+core::Status apply_scene(AppState& state, const Scene& scene) {
+    if (state.work->busy()) return core::make_error("wait until the current tensor is ready, then open the scene again");
+    if (!scene.data_path.empty()) {
+        auto loaded = core::read_npy(scene.data_path);
+        if (!loaded) return loaded.error();
+        const core::Shape file_shape = loaded.value().shape;
+        state.scene = scene;
+        state.scene.shape = file_shape;
+        if (state.scene.devices > 1 && !core::validate_batch_split(file_shape, state.scene.devices)) state.scene.devices = 1;
+        set_tensor(state, std::move(loaded.value()));
+    } else {
+        if (auto ok = core::validate_shape(scene.shape); !ok) return ok.error();
+        state.scene = scene;
+        regenerate_tensor(state);
+    }
+    state.camera.needs_fit = true;
+    return core::Ok{};
+}
+
+bool open_scene_file(AppState& state, const std::string& path, int step) {
+    // A lesson file opens its shipped lesson at `step` (assets/lessons/*.json are lessons).
+    std::string text;
+    {
+        std::ifstream in(path, std::ios::binary);
+        char head[4096] = {};
+        in.read(head, sizeof head - 1);
+        text.assign(head, static_cast<size_t>(std::max<std::streamsize>(0, in.gcount())));
+    }
+    if (text.find("\"normviz_lesson\"") != std::string::npos) {
+        std::ifstream in(path, std::ios::binary);
+        std::ostringstream all;
+        all << in.rdbuf();
+        auto lesson = parse_lesson_json(all.str(), std::filesystem::path(path).filename().string());
+        if (!lesson) {
+            set_message(state, lesson.error().message + "; the current scene is kept", true);
+            return false;
+        }
+        const int index = find_lesson(lesson.value().id);
+        if (index < 0) {
+            set_message(state, path + ": lesson '" + lesson.value().id + "' is not one this normviz ships", true);
+            return false;
+        }
+        go_to_lesson_step(state, index, std::max(step, 0));
+        return state.classroom.lesson == index;
+    }
+    auto scene = read_scene_file(path);
+    if (!scene) {
+        set_message(state, scene.error().message + "; the current scene is kept", true);
+        return false;
+    }
+    if (auto ok = apply_scene(state, scene.value()); !ok) {
+        set_message(state, ok.error().message + "; the current scene is kept", true);
+        return false;
+    }
+    state.classroom.lesson = -1;
+    if (!state.scene.lesson_id.empty()) {
+        const int lesson = find_lesson(state.scene.lesson_id);
+        if (lesson >= 0) {
+            state.classroom.lesson = lesson;
+            state.classroom.step = std::clamp<int>(step >= 0 ? step : state.scene.lesson_step, 0,
+                                                   int(shipped_lessons().lessons[lesson].steps.size()) - 1);
+            state.classroom.show_lessons = true;
+        }
+    }
+    set_message(state, "opened scene " + path, false);
+    return true;
+}
+
+bool save_scene_file(AppState& state, const std::string& path) {
+    Scene scene = state.scene;
+    if (const Lesson* lesson = current_lesson(state)) {
+        scene.lesson_id = lesson->id;
+        scene.lesson_step = state.classroom.step;
+    }
+    if (auto ok = write_scene_file(path, scene); !ok) {
+        set_message(state, ok.error().message, true);
+        return false;
+    }
+    set_message(state, "saved scene " + path, false);
+    return true;
+}
+
+const Lesson* current_lesson(const AppState& state) {
+    const auto& lessons = shipped_lessons().lessons;
+    const int i = state.classroom.lesson;
+    return i >= 0 && i < static_cast<int>(lessons.size()) ? &lessons[i] : nullptr;
+}
+
+const LessonStep* current_step(const AppState& state) {
+    const Lesson* lesson = current_lesson(state);
+    if (!lesson) return nullptr;
+    const int s = state.classroom.step;
+    return s >= 0 && s < static_cast<int>(lesson->steps.size()) ? &lesson->steps[s] : nullptr;
+}
+
+void go_to_lesson_step(AppState& state, int lesson, int step) {
+    const auto& lessons = shipped_lessons().lessons;
+    if (lesson < 0 || lesson >= static_cast<int>(lessons.size())) return;
+    step = std::clamp(step, 0, static_cast<int>(lessons[lesson].steps.size()) - 1);
+    Scene scene = lessons[lesson].steps[step].scene;
+    scene.palette = state.scene.palette;  // the viewer's palette choice wins over the lesson's
+    if (auto ok = apply_scene(state, scene); !ok) {
+        set_message(state, ok.error().message, true);
+        return;
+    }
+    state.classroom.lesson = lesson;
+    state.classroom.step = step;
+    state.classroom.show_lessons = true;
+    if (state.classroom.quiz.active) stop_quiz(state);
+}
+
+void step_lesson(AppState& state, int delta) {
+    const Lesson* lesson = current_lesson(state);
+    if (!lesson) return;
+    const int next = state.classroom.step + delta;
+    if (next < 0 || next >= static_cast<int>(lesson->steps.size())) return;
+    go_to_lesson_step(state, state.classroom.lesson, next);
+}
+
+void close_lesson(AppState& state) {
+    state.classroom.lesson = -1;
+    state.classroom.step = 0;
+    state.scene.lesson_id.clear();
+    state.scene.lesson_step = 0;
+}
+
+const ClaimResult& current_claim(AppState& state) {
+    ClassroomState& c = state.classroom;
+    const LessonStep* step = current_step(state);
+    if (!step || state.tensor.data.empty()) {
+        c.claim = {};
+        c.claim_key.clear();
+        return c.claim;
+    }
+    const Scene& s = state.scene;
+    std::string lengths;
+    for (int64_t l : s.lengths) lengths += std::to_string(l) + ",";
+    const std::string key = std::to_string(c.lesson) + "/" + std::to_string(c.step) + "/" +
+                            std::to_string(state.tensor_version) + "/" + core::to_string(s.focus) + "/" +
+                            std::to_string(s.groups) + "/" + std::to_string(s.devices) + "/" + lengths + "/" +
+                            std::to_string(s.eps) + "/" + std::to_string(s.seed);
+    if (key == c.claim_key) return c.claim;
+    ClaimInputs in;
+    in.tensor = &state.tensor;
+    in.focus = s.focus;
+    in.groups = s.groups;
+    in.eps = s.eps;
+    in.devices = s.devices;
+    in.lengths = s.lengths;
+    in.generator = s.generator;
+    in.seed = s.seed;
+    in.params = step->params;
+    c.claim = compute_claim(step->claim, in);
+    c.claim_key = key;
+    return c.claim;
+}
+
+void set_presenter(AppState& state, bool on) {
+    ClassroomState& c = state.classroom;
+    if (c.presenter == on) return;
+    c.presenter = on;
+    if (on) {
+        c.saved_font_size = state.font_size;
+        c.saved_show_controls = state.show_controls;
+        c.saved_show_stats = state.show_stats;
+        state.font_size = std::min(48.0f, state.font_size * 1.75f);
+        state.show_controls = state.show_stats = false;
+        c.show_lessons = true;
+    } else {
+        state.font_size = c.saved_font_size;
+        state.show_controls = c.saved_show_controls;
+        state.show_stats = c.saved_show_stats;
+    }
+    state.font_dirty = true;
+    state.fullscreen_requested = true;  // toggles: on entering and on leaving
+}
+
+void next_quiz_question(AppState& state) {
+    QuizState& q = state.classroom.quiz;
+    const QuizQuestion question = quiz_question(state.tensor.shape, state.scene.groups, q.round++);
+    q.active = true;
+    q.revealed = false;
+    q.guesses.clear();
+    q.norm = question.norm;
+    q.focus = question.focus;
+    state.scene.single_view = true;
+    state.scene.single_norm = question.norm;
+    state.scene.focus = question.focus;
+}
+
+void start_quiz(AppState& state) {
+    // The statistics sidebar names the focus's group and its size: hidden until the quiz ends.
+    state.classroom.quiz.saved_show_stats = state.show_stats;
+    state.show_stats = false;
+    next_quiz_question(state);
+}
+
+void reveal_quiz(AppState& state) {
+    QuizState& q = state.classroom.quiz;
+    if (!q.active) return;
+    q.revealed = true;
+    state.scene.focus = q.focus;
+}
+
+void stop_quiz(AppState& state) {
+    if (state.classroom.quiz.active) state.show_stats = state.classroom.quiz.saved_show_stats;
+    state.classroom.quiz.active = false;
+    state.classroom.quiz.revealed = false;
+    state.classroom.quiz.guesses.clear();
+}
+
+void toggle_quiz_guess(AppState& state, const core::Index& cell) {
+    QuizState& q = state.classroom.quiz;
+    if (!q.active || q.revealed || !core::contains(state.tensor.shape, cell)) return;
+    const int64_t flat = core::flat_index(state.tensor.shape, cell);
+    if (!q.guesses.erase(flat)) q.guesses.insert(flat);
+}
+
+QuizScore current_quiz_score(const AppState& state) {
+    const QuizState& q = state.classroom.quiz;
+    const core::NormSpec spec = spec_for(state.scene, q.norm);
+    if (!core::validate(spec, state.tensor.shape) || !core::contains(state.tensor.shape, q.focus)) return {};
+    return score_quiz(partition_for(state.scene, spec, state.tensor.shape), q.focus, q.guesses);
+}
+
+}  // namespace normviz::app

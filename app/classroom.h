@@ -1,0 +1,48 @@
+// State transitions of the classroom layer: opening and saving scenes, stepping through
+// lessons, presenter mode, the quiz, and the current lesson step's numbers. No ImGui here;
+// the panels (app/ui/lessons_panel.cpp, app/ui/classroom_dialogs.cpp) call these.
+#pragma once
+
+#include <string>
+
+#include "app/app_state.h"
+#include "app/lessons.h"
+#include "app/quiz.h"
+
+namespace normviz::app {
+
+// Makes `scene` the current one: loads its data file or generates its tensor. On any error
+// (unreadable file, busy worker) the program keeps the scene it had and the error is returned.
+core::Status apply_scene(AppState& state, const Scene& scene);
+// Reads a scene file and applies it (and its lesson step, when it names a shipped lesson);
+// a lesson file (assets/lessons/*.json) opens that shipped lesson at `step` (0-based; -1:
+// the scene's own step, or the first). Errors become state.message; the current scene
+// stays. Returns whether it was applied.
+bool open_scene_file(AppState& state, const std::string& path, int step = -1);
+bool save_scene_file(AppState& state, const std::string& path);
+
+// Shows step `step` of shipped lesson `lesson` (clamped to the lesson's steps).
+void go_to_lesson_step(AppState& state, int lesson, int step);
+// Next (+1) or previous (-1) step of the current lesson; no-op without a lesson.
+void step_lesson(AppState& state, int delta);
+void close_lesson(AppState& state);
+const Lesson* current_lesson(const AppState& state);
+const LessonStep* current_step(const AppState& state);
+
+// The current step's numbers for the current tensor and focus (cached).
+const ClaimResult& current_claim(AppState& state);
+
+// Presenter mode on/off: font x1.75, full screen, sidebars and menu hidden; restores them.
+void set_presenter(AppState& state, bool on);
+
+// Quiz: a new question (single view of its norm, its focus, no guesses), reveal, leave.
+void start_quiz(AppState& state);
+void next_quiz_question(AppState& state);
+void reveal_quiz(AppState& state);
+void stop_quiz(AppState& state);
+// Marks or unmarks a cell as pooled (before the reveal).
+void toggle_quiz_guess(AppState& state, const core::Index& cell);
+// Score of the current guesses against the quiz norm's partition.
+QuizScore current_quiz_score(const AppState& state);
+
+}  // namespace normviz::app

@@ -1,0 +1,59 @@
+// The classroom layer's part of AppState: lessons, quiz, presenter mode, scene files and
+// exports. Plain data; transitions live in app/classroom.h, drawing in app/ui/*.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include "app/lesson_numbers.h"
+#include "core/norm_spec.h"
+#include "core/shape.h"
+
+namespace normviz::app {
+
+// Predict, then reveal: the program names a norm and a focus, the student marks the cells
+// they think are pooled with it, the reveal scores the guess (app/quiz.h).
+struct QuizState {
+    bool active = false;
+    bool revealed = false;
+    core::NormKind norm = core::NormKind::Batch;
+    core::Index focus;
+    std::set<int64_t> guesses;  // flat NCHW indices the student marked
+    uint64_t round = 0;         // question number; picks the next norm and focus
+    bool saved_show_stats = true;  // the statistics sidebar, hidden while a quiz runs
+};
+
+// Which small modal the File menu opened.
+enum class ClassroomDialog { None, OpenScene, SaveScene, Export };
+
+struct ClassroomState {
+    // Lessons: index into shipped_lessons() (-1: none) and the step shown.
+    int lesson = -1;
+    int step = 0;
+    bool show_lessons = true;
+
+    // Presenter mode (F5): large text, high contrast, full screen, hidden controls. What it
+    // changed, to restore on leaving.
+    bool presenter = false;
+    float saved_font_size = 16;
+    bool saved_show_controls = true, saved_show_stats = true;
+    bool styled_for_presenter = false;  // which ImGui style is applied now
+
+    QuizState quiz;
+
+    // File dialogs (a path field in a popup) and exports.
+    ClassroomDialog dialog = ClassroomDialog::None;
+    bool dialog_opened = false;  // the popup was opened this dialog (OpenPopup once)
+    std::string dialog_path = "scene.json";
+    std::string export_base = "normviz-figure";  // .png, .svg, .csv appended
+    int export_width = 1920, export_height = 1080;
+    bool export_png_requested = false;  // done in the frame, where the renderer is
+
+    // The current step's numbers, cached: recomputed when claim_key (lesson, step, tensor
+    // version, focus, settings) changes. Derived data: written by current_claim() only.
+    std::string claim_key;
+    ClaimResult claim;
+};
+
+}  // namespace normviz::app

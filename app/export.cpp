@@ -1,0 +1,178 @@
+// SVG and CSV exports of the current view.
+#include "app/export.h"
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "app/render/tensor_renderer.h"
+#include "app/view/grid_layout.h"
+
+namespace normviz::app {
+
+namespace {
+
+std::string number17(double v) {
+    if (std::isnan(v)) return "nan";
+    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    return buf;
+}
+
+std::string csv_field(const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    return out + "\"";
+}
+
+std::string xml_escape(const std::string& s) {
+    std::string out;
+    for (char ch : s) {
+        if (ch == '&') out += "&amp;";
+        else if (ch == '<') out += "&lt;";
+        else if (ch == '>') out += "&gt;";
+        else if (ch == '"') out += "&quot;";
+        else out += ch;
+    }
+    return out;
+}
+
+std::string hex(Rgb c) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "#%02x%02x%02x", c.r, c.g, c.b);
+    return buf;
+}
+
+Rgb mix(Rgb a, Rgb b, float t) {
+    auto m = [t](uint8_t x, uint8_t y) { return static_cast<uint8_t>(std::lround(x + (y - x) * t)); };
+    return {m(a.r, b.r), m(a.g, b.g), m(a.b, b.b)};
+}
+
+std::string panel_title(const PanelDerived& p) {
+    std::string title = core::norm_title(p.spec.kind);
+    if (p.spec.kind == core::NormKind::Group) title += " (G=" + std::to_string(p.spec.groups) + ")";
+    if (p.spec.kind == core::NormKind::Custom) title += " (" + core::axes_to_string(p.spec.custom_axes) + ")";
+    return title;
+}
+
+}  // namespace
+
+core::Result<std::string> view_to_svg(const AppState& state, const SvgOptions& o) {
+    const core::Shape& s = state.tensor.shape;
+    if (state.panels.empty() || state.tensor.data.empty()) return core::make_error("nothing to export: no panel is shown");
+    if (s.numel() > o.max_cells)
+        return core::make_error("the tensor has " + std::to_string(s.numel()) + " cells; SVG export stops at " +
+                                std::to_string(o.max_cells) + " per panel, so export a PNG instead");
+    const GridLayout layout = make_grid_layout(s);
+    const float cell = o.cell_px, font = cell * 0.6f;
+    const float margin_left = font * 4, header = font * 2.6f, label_h = font * 1.4f;
+    const float panel_w = margin_left + layout.width() * cell + cell;
+    const float panel_h = header + label_h + layout.height() * cell + cell;
+    const float total_h = panel_h * state.panels.size();
+    std::ostringstream out;
+    out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << panel_w << "\" height=\"" << total_h
+        << "\" viewBox=\"0 0 " << panel_w << " " << total_h << "\" font-family=\"DejaVu Sans, sans-serif\">\n";
+    out << "<rect width=\"100%\" height=\"100%\" fill=\"" << hex(kCanvasBackground) << "\"/>\n";
+    for (size_t pi = 0; pi < state.panels.size(); ++pi) {
+        const PanelDerived& p = state.panels[pi];
+        const float ox = margin_left, oy = pi * panel_h + header + label_h;
+        out << "<g id=\"panel-" << core::norm_name(p.spec.kind) << "\">\n";
+        std::string title = panel_title(p);
+        if (!p.stats.empty())
+            title += " \u00b7 pools " + core::axes_to_list(core::reduced_axes(p.spec)) + " \u00b7 " +
+                     std::to_string(p.partition.group_count()) + " groups of " + std::to_string(p.partition.group_size());
+        if (!p.error.empty()) title += " \u00b7 " + p.error;
+        out << "<text x=\"" << font * 0.5f << "\" y=\"" << pi * panel_h + font * 1.6f << "\" font-size=\"" << font * 1.2f
+            << "\" fill=\"#ebebf0\">" << xml_escape(title) << "</text>\n";
+        for (int64_t n = 0; n < s.N; ++n) {
+            Vec2 b = block_origin(layout, n);
+            out << "<text x=\"" << ox + b.x * cell - font * 3.6f << "\" y=\"" << oy + b.y * cell + font
+                << "\" font-size=\"" << font << "\" fill=\"#c8c8cd\">n=" << n << "</text>\n";
+            for (int64_t c = 0; c < s.C; ++c) {
+                Vec2 t = tile_origin(layout, n, c);
+                if (n == 0 || layout.tile_gap * cell >= font)
+                    out << "<text x=\"" << ox + t.x * cell << "\" y=\"" << oy + t.y * cell - font * 0.3f
+                        << "\" font-size=\"" << font * 0.8f << "\" fill=\"#c8c8cd\">c=" << c << "</text>\n";
+            }
+        }
+        const bool have = !p.stats.empty();
+        const core::Index key = have ? p.partition.key_of(state.scene.focus) : core::Index{};
+        std::ostringstream outlines;
+        for (int64_t flat = 0; flat < s.numel(); ++flat) {
+            const core::Index i = core::unflat_index(s, flat);
+            const double x = state.tensor.data[flat];
+            double v = x;
+            float t = static_cast<float>((x - state.value_center) / state.value_half_range);
+            if (state.scene.show_normalized && have) {
+                v = core::normalize_value(x, p.stats[p.partition.group_of_flat(flat)], core::is_centered(p.spec), p.spec.eps);
+                t = static_cast<float>(v / 3.0);
+            }
+            Rgb color = std::isnan(v) ? Rgb{128, 128, 128} : palette_color(state.scene.palette, t);
+            const bool in_group = have && p.partition.key_of(i) == key;
+            if (have && !in_group) color = mix(color, kCanvasBackground, 0.72f);
+            const Vec2 c0 = cell_origin(layout, i);
+            const float x0 = ox + c0.x * cell, y0 = oy + c0.y * cell;
+            out << "<rect x=\"" << x0 << "\" y=\"" << y0 << "\" width=\"" << cell << "\" height=\"" << cell
+                << "\" fill=\"" << hex(color) << "\"/>\n";
+            if (in_group)
+                outlines << "<rect x=\"" << x0 + 1.5f << "\" y=\"" << y0 + 1.5f << "\" width=\"" << cell - 3
+                         << "\" height=\"" << cell - 3 << "\" fill=\"none\" stroke=\"" << hex(kHighlight)
+                         << "\" stroke-width=\"2.5\"/>\n";
+            if (i == state.scene.focus)
+                outlines << "<circle cx=\"" << x0 + cell * 0.5f << "\" cy=\"" << y0 + cell * 0.5f << "\" r=\""
+                         << cell * 0.3f << "\" fill=\"none\" stroke=\"" << hex(kFocusRing)
+                         << "\" stroke-width=\"2.5\"/>\n";
+        }
+        out << outlines.str() << "</g>\n";
+    }
+    out << "</svg>\n";
+    return out.str();
+}
+
+std::string stats_to_csv(const AppState& state) {
+    std::string out = "norm,G,group,group_key,values_pooled,mean,variance,std,mean_sq,x,x_hat,y,note\n";
+    const core::Index& f = state.scene.focus;
+    for (const PanelDerived& p : state.panels) {
+        std::string row = std::string(core::norm_name(p.spec.kind)) + "," +
+                          (p.spec.kind == core::NormKind::Group ? std::to_string(p.spec.groups) : std::string()) + ",";
+        if (p.stats.empty() || !core::contains(state.tensor.shape, f)) {
+            out += row + ",,,,,,,,,," + csv_field(p.error) + "\n";
+            continue;
+        }
+        const int64_t g = p.partition.group_of(f);
+        const core::GroupStats& s = p.stats[g];
+        const double x = state.tensor.at(f);
+        const double xhat = core::normalize_value(x, s, core::is_centered(p.spec), p.spec.eps);
+        const double gamma = state.affine.gamma.empty() ? 1.0 : state.affine.gamma[f.c];
+        const double beta = state.affine.beta.empty() ? 0.0 : state.affine.beta[f.c];
+        row += std::to_string(g) + "," + csv_field(core::key_to_string(p.partition, p.partition.key_of(f))) + "," +
+               std::to_string(s.count) + "," + number17(s.mean) + "," + number17(s.var) + "," +
+               number17(std::sqrt(s.var)) + "," + number17(s.mean_sq) + "," + number17(x) + "," + number17(xhat) + "," +
+               number17(gamma * xhat + beta) + "," + csv_field(p.error) + "\n";
+        out += row;
+    }
+    return out;
+}
+
+core::Status write_text_file(const std::string& path, const std::string& text) {
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
+        file << text;
+        if (!file) {
+            std::error_code ec;
+            std::filesystem::remove(tmp, ec);
+            return core::make_error("cannot write '" + path + "'; check that the folder exists and is writable");
+        }
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) return core::make_error("cannot write '" + path + "': " + ec.message());
+    return core::Ok{};
+}
+
+}  // namespace normviz::app

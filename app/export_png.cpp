@@ -1,0 +1,79 @@
+// PNG export: each shown panel drawn off screen at its share of the chosen size, read back
+// and composed into one image.
+#include "app/export_png.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "app/render/gl.h"
+#include "app/render/tensor_renderer.h"
+#include "app/window.h"
+
+namespace normviz::app {
+
+namespace {
+
+// Canvas slots 48.. are the export's own, so the window's canvases keep their caches.
+constexpr int kExportSlot = 48;
+
+}  // namespace
+
+core::Status export_view_png(const AppState& state, TensorRenderer& renderer, const std::string& path, int width,
+                             int height) {
+    if (width < 16 || height < 16 || width > kExportMaxWidth || height > kExportMaxHeight)
+        return core::make_error("export size " + std::to_string(width) + "x" + std::to_string(height) +
+                                " is outside 16x16 .. 3840x2160");
+    int count = 0;
+    for (const PanelDerived& p : state.panels) count += p.stats.empty() ? 0 : 1;
+    if (count == 0 || state.tensor.data.empty()) return core::make_error("nothing to export: no panel can be drawn");
+    count = std::min(count, 64 - kExportSlot);
+    const GridLayout layout = make_grid_layout(state.tensor.shape);
+    // The grid of panels that gives the largest cells.
+    int cols = 1, rows = 1;
+    float best = -1;
+    for (int c = 1; c <= count; ++c) {
+        const int r = (count + c - 1) / c;
+        const float zoom = std::min(width / float(c) / layout.width(), height / float(r) / layout.height());
+        if (zoom > best) best = zoom, cols = c, rows = r;
+    }
+    const int tile_w = width / cols, tile_h = height / rows;
+    const float margin = std::max(4.0f, std::min(tile_w, tile_h) * 0.02f);
+    std::vector<unsigned char> image(static_cast<size_t>(width) * height * 4);
+    for (size_t i = 0; i < image.size(); i += 4) {
+        image[i] = kCanvasBackground.r, image[i + 1] = kCanvasBackground.g, image[i + 2] = kCanvasBackground.b;
+        image[i + 3] = 255;
+    }
+    renderer.ensure_values(state.tensor, state.tensor_version);
+    std::vector<unsigned char> pixels(static_cast<size_t>(tile_w) * tile_h * 4);
+    int drawn = 0;
+    for (const PanelDerived& p : state.panels) {
+        if (p.stats.empty() || drawn >= count) continue;
+        const int slot = kExportSlot + drawn;
+        renderer.ensure_group_stats(slot, p.stats, core::is_centered(p.spec), p.spec.eps, p.stats_version);
+        CanvasParams params;
+        params.layout = layout;
+        params.view = fit_view(layout, {0, 0}, {float(tile_w), float(tile_h)}, {margin, margin});
+        params.partition = p.partition;
+        params.focus = state.scene.focus;
+        params.has_focus = !(state.classroom.quiz.active && !state.classroom.quiz.revealed);
+        params.show_normalized = state.scene.show_normalized;
+        params.center = state.value_center;
+        params.half_range = state.value_half_range;
+        params.outline_px = std::clamp(params.view.zoom * 0.14f, 1.5f, 6.0f);
+        params.palette = state.scene.palette;
+        const GLuint texture = renderer.draw(slot, params, tile_w, tile_h);
+        glBindTexture(GL_TEXTURE_2D, texture);
+        glPixelStorei(GL_PACK_ALIGNMENT, 1);
+        glGetTexImage(GL_TEXTURE_2D, 0, GL_RGBA, GL_UNSIGNED_BYTE, pixels.data());
+        glBindTexture(GL_TEXTURE_2D, 0);
+        const int x0 = (drawn % cols) * tile_w, y0 = (drawn / cols) * tile_h;
+        for (int y = 0; y < tile_h; ++y)  // the texture's rows start at the bottom
+            std::copy_n(&pixels[static_cast<size_t>(tile_h - 1 - y) * tile_w * 4], tile_w * 4,
+                        &image[(static_cast<size_t>(y0 + y) * width + x0) * 4]);
+        ++drawn;
+    }
+    for (size_t i = 3; i < image.size(); i += 4) image[i] = 255;
+    return write_png(path, image, width, height);
+}
+
+}  // namespace normviz::app

@@ -1,0 +1,184 @@
+// The lessons strip under the canvases: lesson chooser, Prev/Next, the step's text and its
+// live numbers; the quiz's question and score; and the classroom's keys (F5 presenter mode,
+// PageUp/PageDown and, in presenter mode, the arrows step through the lesson; Q the quiz).
+#include <imgui.h>
+
+#include <GLFW/glfw3.h>
+
+#include <algorithm>
+#include <string>
+
+#include "app/classroom.h"
+#include "app/ui/panels.h"
+
+namespace normviz::app {
+
+namespace {
+
+bool pressed(int key) { return ImGui::IsKeyPressed(key, true); }
+
+// High contrast for projectors: black background, white text, bright frames.
+void apply_style(bool presenter) {
+    ImGui::StyleColorsDark();
+    if (!presenter) return;
+    ImVec4* c = ImGui::GetStyle().Colors;
+    c[ImGuiCol_Text] = ImVec4(1, 1, 1, 1);
+    c[ImGuiCol_TextDisabled] = ImVec4(0.85f, 0.85f, 0.85f, 1);
+    c[ImGuiCol_WindowBg] = ImVec4(0, 0, 0, 1);
+    c[ImGuiCol_ChildBg] = ImVec4(0, 0, 0, 1);
+    c[ImGuiCol_PopupBg] = ImVec4(0.05f, 0.05f, 0.05f, 1);
+    c[ImGuiCol_Border] = ImVec4(1, 1, 1, 0.8f);
+    c[ImGuiCol_Button] = ImVec4(0.15f, 0.15f, 0.15f, 1);
+    c[ImGuiCol_ButtonHovered] = ImVec4(0.35f, 0.35f, 0.35f, 1);
+    c[ImGuiCol_FrameBg] = ImVec4(0.12f, 0.12f, 0.12f, 1);
+    c[ImGuiCol_Separator] = ImVec4(1, 1, 1, 0.6f);
+}
+
+void draw_quiz(AppState& state) {
+    QuizState& q = state.classroom.quiz;
+    const core::Index& f = q.focus;
+    ImGui::Text("Quiz, question %llu: %s. Click every cell you think is pooled with the ringed cell (%lld, %lld, %lld, %lld), "
+                "then Reveal.",
+                static_cast<unsigned long long>(q.round), core::norm_title(q.norm), (long long)f.n, (long long)f.c,
+                (long long)f.h, (long long)f.w);
+    ImGui::Text("%zu cells marked.", q.guesses.size());
+    if (!q.revealed) {
+        if (ImGui::Button("Reveal##quiz_reveal")) reveal_quiz(state);
+        ImGui::SameLine();
+        if (ImGui::Button("Clear marks##quiz_clear")) q.guesses.clear();
+    } else {
+        const QuizScore s = current_quiz_score(state);
+        ImGui::Text("Pooled: %lld cells. Hits %lld (filled dot), misses %lld (ring), false alarms %lld (cross). "
+                    "Score %.0f%%.",
+                    (long long)s.pooled, (long long)s.hits, (long long)s.misses, (long long)s.false_alarms,
+                    100.0 * s.score);
+        if (ImGui::Button("Next question##quiz_next")) next_quiz_question(state);
+    }
+    ImGui::SameLine();
+    if (ImGui::Button("Stop quiz##quiz_stop")) stop_quiz(state);
+}
+
+void draw_claim(AppState& state) {
+    const ClaimResult& claim = current_claim(state);
+    if (!claim.error.empty()) {
+        ImGui::TextColored(ImVec4(1.0f, 0.5f, 0.45f, 1.0f), "%s", claim.error.c_str());
+        return;
+    }
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextColored(ImVec4(1.0f, 0.85f, 0.35f, 1.0f), "%s", claim.headline.c_str());
+    ImGui::PopTextWrapPos();
+    if (claim.rows.empty()) return;
+    if (ImGui::BeginTable("##claim_rows", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) {
+        for (const ClaimRow& row : claim.rows) {
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(row.label.c_str());
+            ImGui::TableNextColumn();
+            ImGui::PushTextWrapPos(0);
+            ImGui::TextUnformatted(row.value.c_str());
+            ImGui::PopTextWrapPos();
+        }
+        ImGui::EndTable();
+    }
+}
+
+}  // namespace
+
+float lessons_panel_height(const AppState& state) {
+    const ClassroomState& c = state.classroom;
+    if (state.figure_mode || !c.show_lessons || (c.lesson < 0 && !c.quiz.active)) return 0;
+    const float display_h = ImGui::GetIO().DisplaySize.y;
+    if (c.quiz.active && c.lesson < 0) return std::min(ImGui::GetFontSize() * 5.5f, display_h * 0.3f);
+    return std::clamp(display_h * 0.34f, ImGui::GetFontSize() * 8, display_h * 0.5f);
+}
+
+void draw_lessons_panel(AppState& state, const FrameLayout& frame) {
+    if (frame.bottom <= 0) return;
+    const ImGuiIO& io = ImGui::GetIO();
+    ImGui::SetNextWindowPos(ImVec2(frame.left, io.DisplaySize.y - frame.bottom));
+    ImGui::SetNextWindowSize(ImVec2(std::max(1.0f, io.DisplaySize.x - frame.left - frame.right), frame.bottom));
+    ImGui::Begin("Lesson##lessons", nullptr,
+                 ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                     ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoTitleBar);
+    ClassroomState& c = state.classroom;
+    if (c.quiz.active) draw_quiz(state);
+    const Lesson* lesson = current_lesson(state);
+    const LessonStep* step = current_step(state);
+    if (lesson && step && !c.quiz.active) {
+        const auto& lessons = shipped_lessons().lessons;
+        if (!c.presenter) {
+            ImGui::SetNextItemWidth(ImGui::GetFontSize() * 16);
+            if (ImGui::BeginCombo("##lesson_choice", lesson->title.c_str())) {
+                for (size_t i = 0; i < lessons.size(); ++i) {
+                    const std::string label = std::to_string(i + 1) + ". " + lessons[i].title;
+                    if (ImGui::Selectable(label.c_str(), static_cast<int>(i) == c.lesson))
+                        go_to_lesson_step(state, static_cast<int>(i), 0);
+                }
+                ImGui::EndCombo();
+            }
+            ImGui::SameLine();
+        }
+        if (ImGui::Button("< Prev##lesson_prev")) step_lesson(state, -1);
+        ImGui::SameLine();
+        ImGui::Text("step %d of %zu", c.step + 1, lesson->steps.size());
+        ImGui::SameLine();
+        if (ImGui::Button("Next >##lesson_next")) step_lesson(state, +1);
+        ImGui::SameLine();
+        ImGui::Text("  %s: %s", lesson->title.c_str(), step->title.c_str());
+        if (!c.presenter) {
+            ImGui::SameLine();
+            if (ImGui::SmallButton("Close##lesson_close")) close_lesson(state);
+        }
+        ImGui::Separator();
+        step = current_step(state);  // Prev/Next may have changed it
+        if (step) {
+            const float text_w = ImGui::GetContentRegionAvail().x * 0.46f;
+            ImGui::BeginChild("##lesson_text", ImVec2(text_w, 0), false);
+            ImGui::PushTextWrapPos(0);
+            ImGui::TextUnformatted(step->text.c_str());
+            if (!step->source.empty()) {
+                ImGui::Spacing();
+                ImGui::TextDisabled("Source: %s", step->source.c_str());
+            }
+            ImGui::PopTextWrapPos();
+            ImGui::EndChild();
+            ImGui::SameLine();
+            ImGui::BeginChild("##lesson_numbers", ImVec2(0, 0), false);
+            draw_claim(state);
+            ImGui::EndChild();
+        }
+    }
+    ImGui::End();
+}
+
+void handle_classroom_keys(AppState& state) {
+    ClassroomState& c = state.classroom;
+    const ImGuiIO& io = ImGui::GetIO();
+    if (c.styled_for_presenter != c.presenter) {  // also after --presenter on the command line
+        apply_style(c.presenter);
+        c.styled_for_presenter = c.presenter;
+    }
+    if (pressed(GLFW_KEY_F5)) {
+        set_presenter(state, !c.presenter);
+    }
+    if (io.WantCaptureKeyboard || io.KeyCtrl) return;
+    if (c.presenter && pressed(GLFW_KEY_ESCAPE)) {
+        set_presenter(state, false);
+    }
+    if (pressed(GLFW_KEY_PAGE_DOWN)) step_lesson(state, +1);
+    if (pressed(GLFW_KEY_PAGE_UP)) step_lesson(state, -1);
+    if (c.presenter && !io.KeyShift) {
+        if (pressed(GLFW_KEY_RIGHT) || pressed(GLFW_KEY_DOWN)) step_lesson(state, +1);
+        if (pressed(GLFW_KEY_LEFT) || pressed(GLFW_KEY_UP)) step_lesson(state, -1);
+    }
+    if (pressed(GLFW_KEY_Q)) {
+        if (c.quiz.active) stop_quiz(state);
+        else start_quiz(state);
+    }
+    if (c.quiz.active && pressed(GLFW_KEY_ENTER)) {
+        if (c.quiz.revealed) next_quiz_question(state);
+        else reveal_quiz(state);
+    }
+}
+
+}  // namespace normviz::app

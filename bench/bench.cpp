@@ -1,0 +1,155 @@
+// The benchmark: for each norm, the statistics plus the normalized output written into a
+// preallocated, already touched buffer (normalize_with_stats_into), timed against a plain
+// copy of the same tensor in the same run (STYLE.md habit 18). GB/s counts the bytes read
+// plus the bytes written (2 * 4 * numel) for every operation, so GB/s ratios are time ratios.
+#include "bench/bench.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "core/generators.h"
+#include "core/normalize.h"
+#include "core/parallel.h"
+
+namespace normviz::bench {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+    core::Shape shape{32, 256, 56, 56};
+    int threads = 0;
+    int repeat = 0;  // 0: adaptive
+};
+
+constexpr const char* kUsage =
+    "usage: normviz bench [--shape N,C,H,W] [--threads T] [--repeat R]\n"
+    "  times statistics + normalization per norm against a plain copy; prints\n"
+    "  '<name> <median ms> ms <GB/s> GB/s' per operation (defaults: 32,256,56,56, all\n"
+    "  hardware threads, repeats until the median is stable)\n";
+
+bool parse_int(const char* text, int& out) {
+    char* end = nullptr;
+    const long v = std::strtol(text, &end, 10);
+    if (end == text || *end != '\0' || v < 1 || v > 4096) return false;
+    out = static_cast<int>(v);
+    return true;
+}
+
+// Returns 0 when parsed, -1 for --help, or 2 after printing the error.
+int parse_options(int argc, char** argv, Options& options) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "-h" || arg == "--help") return -1;
+        if (i + 1 >= argc || (arg != "--shape" && arg != "--threads" && arg != "--repeat")) {
+            std::fprintf(stderr, "normviz bench: unknown or incomplete option '%s'\n%s",
+                         arg.c_str(), kUsage);
+            return 2;
+        }
+        const char* value = argv[++i];
+        if (arg == "--shape") {
+            core::Result<core::Shape> shape = core::parse_shape(value);
+            if (!shape) {
+                std::fprintf(stderr, "normviz bench: %s\n", shape.error().message.c_str());
+                return 2;
+            }
+            options.shape = shape.value();
+        } else if (!parse_int(value, arg == "--threads" ? options.threads : options.repeat)) {
+            std::fprintf(stderr, "normviz bench: %s wants an integer from 1 to 4096, got '%s'\n",
+                         arg.c_str(), value);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+double ms_since(Clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+// Median of the timed runs of op(), after one untimed warm-up. With repeat == 0, runs at
+// least 11 times and until 0.5 s have passed (at most 201 runs).
+template <class Op>
+double median_ms(int repeat, Op&& op) {
+    op();
+    std::vector<double> times;
+    const Clock::time_point begin = Clock::now();
+    for (;;) {
+        const Clock::time_point start = Clock::now();
+        op();
+        times.push_back(ms_since(start));
+        const int n = static_cast<int>(times.size());
+        if (repeat > 0 ? n >= repeat : (n >= 11 && (ms_since(begin) >= 500 || n >= 201))) break;
+    }
+    std::sort(times.begin(), times.end());
+    const size_t n = times.size();
+    return n % 2 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
+}
+
+void print_line(const char* name, double ms, int64_t numel) {
+    const double bytes = 2.0 * static_cast<double>(numel) * sizeof(float);
+    std::printf("%s %.3f ms %.2f GB/s\n", name, ms, bytes / (ms * 1e6));
+    std::fflush(stdout);
+}
+
+}  // namespace
+
+int run_bench(int argc, char** argv) {
+    Options options;
+    if (const int status = parse_options(argc, argv, options); status != 0) {
+        if (status == -1) std::fputs(kUsage, stdout);
+        return status == -1 ? 0 : status;
+    }
+    if (core::Status ok = core::validate_shape(options.shape); !ok) {
+        std::fprintf(stderr, "normviz bench: %s\n", ok.error().message.c_str());
+        return 2;
+    }
+    const int threads = options.threads > 0 ? options.threads : core::hardware_threads();
+    const core::Tensor input = core::generate(options.shape, core::Generator::Normal, 1);
+    core::Tensor output = core::make_tensor(options.shape);  // zero-filled: touched
+    const int64_t numel = options.shape.numel();
+    std::fprintf(stderr, "normviz bench: shape %s, %d threads, %s repeats, median of each\n",
+                 core::to_string(options.shape).c_str(), threads,
+                 options.repeat > 0 ? std::to_string(options.repeat).c_str() : "adaptive");
+
+    // The floor: each thread copies one contiguous slice (memcpy, as a framework's copy).
+    const int copy_threads = core::resolve_threads(threads, numel);
+    const double copy_ms = median_ms(options.repeat, [&] {
+        core::parallel_for(copy_threads, copy_threads, [&](int64_t begin, int64_t end) {
+            for (int64_t i = begin; i < end; ++i) {
+                const int64_t from = numel * i / copy_threads, to = numel * (i + 1) / copy_threads;
+                std::memcpy(output.data.data() + from, input.data.data() + from,
+                            static_cast<size_t>(to - from) * sizeof(float));
+            }
+        });
+    });
+    print_line("copy", copy_ms, numel);
+
+    for (core::NormKind kind : {core::NormKind::Batch, core::NormKind::Layer,
+                                core::NormKind::Instance, core::NormKind::Group,
+                                core::NormKind::LayerToken, core::NormKind::Rms}) {
+        core::NormSpec spec;
+        spec.kind = kind;
+        spec.groups = 32;
+        if (core::Status ok = core::validate(spec, options.shape); !ok) {
+            std::fprintf(stderr, "normviz bench: skipping %s: %s\n", core::norm_name(kind),
+                         ok.error().message.c_str());
+            continue;
+        }
+        const core::Partition partition = core::make_partition(spec, options.shape);
+        std::vector<core::GroupStats> stats(static_cast<size_t>(partition.group_count()));
+        const double ms = median_ms(options.repeat, [&] {
+            core::normalize_with_stats_into(input, spec, partition, {}, stats, output, threads);
+        });
+        print_line(core::norm_name(kind), ms, numel);
+    }
+    return 0;
+}
+
+}  // namespace normviz::bench

@@ -1,0 +1,36 @@
+// Parallel loops over fixed work items for core's kernels. How items are spread over threads
+// never changes a result: each item writes only its own outputs, and whatever is merged
+// afterwards is merged in item order (DESIGN.md, numeric contract; STYLE.md habit 13).
+#pragma once
+
+#include <cstdint>
+#include <type_traits>
+
+namespace normviz::core {
+
+// Threads the machine offers (std::thread::hardware_concurrency), at least 1.
+int hardware_threads();
+
+// The thread count to use: `requested` if > 0, else hardware_threads(); 1 when the work is
+// below `grain_elements` elements (ATen's grain: threads cost more than they save there).
+int resolve_threads(int requested, int64_t work_elements, int64_t grain_elements = 32768);
+
+namespace detail {
+using RangeBody = void (*)(void* context, int64_t begin, int64_t end);
+void parallel_for_impl(int64_t count, int threads, RangeBody body, void* context);
+}  // namespace detail
+
+// Calls body(begin, end) on disjoint ranges that together cover [0, count), on up to
+// `threads` threads (already resolved, >= 1), and returns when all are done. Ranges are handed
+// out dynamically (one item at a time), so body must not depend on which thread runs it or
+// in which order items run. body must not throw.
+template <class Body>
+void parallel_for(int64_t count, int threads, Body&& body) {
+    using B = std::remove_reference_t<Body>;
+    detail::parallel_for_impl(
+        count, threads,
+        [](void* context, int64_t begin, int64_t end) { (*static_cast<B*>(context))(begin, end); },
+        const_cast<void*>(static_cast<const void*>(&body)));
+}
+
+}  // namespace normviz::core

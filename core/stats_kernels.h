@@ -1,0 +1,101 @@
+// Internal to core (stats.cpp, normalize.cpp): a partition's groups seen as contiguous rows of
+// memory, and the per-piece moment kernels. Statistics alone, normalization alone and the
+// fused statistics-plus-normalization all run these same kernels over the same fixed pieces,
+// so they give the same bits whatever the thread count. Not for app/.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "core/partition.h"
+#include "core/simd.h"
+#include "core/stats.h"
+#include "core/tensor.h"
+
+namespace normviz::core::detail {
+
+
+// Fixed work sizes. They decide results (piece boundaries), so they never depend on threads.
+inline constexpr int64_t kPieceLength = 4096;         // Whole rows: elements per piece
+inline constexpr int64_t kPieceRows = 256;            // Lanes rows: rows per piece
+inline constexpr int64_t kPrefetchAhead = 512;       // Lanes: floats a row is prefetched ahead
+inline constexpr int64_t kLaneTileBytes = 1 << 20;      // Lanes: input bytes per work item
+
+// How the (h, w) plane maps to groups; every partition make_partition builds is one of:
+//   Whole: a row (a whole plane, or one line h of a plane) belongs to a single group;
+//          batch, layer, instance, group, custom axes that include W.
+//   Lanes: element i of a row belongs to group (row group base + i), the rows of a row group
+//          reduce lane-wise; layer-token, rms, custom axes without W.
+//   Generic: H or W blocks strictly between 1 and the extent (no preset makes these).
+enum class RowMode { Whole, Lanes, Generic };
+
+// Rows are runs of row_length contiguous values. A row group is the set of rows that reduce
+// together: in Whole mode it is one group (group k), in Lanes mode it is row_length groups
+// (k * row_length + i). Rows of a row group are listed in memory order.
+struct RowLayout {
+    RowMode mode = RowMode::Generic;
+    int64_t row_length = 0;      // L, values per row
+    int64_t row_groups = 0;      // K
+    int64_t rows_per_group = 0;  // R
+    std::vector<int64_t> row_offset;   // R offsets (elements) from the row group's first row
+    std::vector<int64_t> row_channel;  // R channels relative to the row group's first channel
+    // To locate row group k = (kn * KC + kc) * key_h + kh.
+    int64_t key_c = 1, key_h = 1, block_n = 1, block_c = 1, C = 1, rows_per_plane = 1;
+
+    int64_t first_offset(int64_t k) const {
+        const int64_t kh = k % key_h, kc = (k / key_h) % key_c, kn = k / key_h / key_c;
+        return ((kn * block_n * C + kc * block_c) * rows_per_plane + kh) * row_length;
+    }
+    int64_t first_channel(int64_t k) const { return ((k / key_h) % key_c) * block_c; }
+    int64_t group_size() const { return rows_per_group * row_length; }  // Whole mode
+    int64_t whole_pieces() const { return (group_size() + kPieceLength - 1) / kPieceLength; }
+    int64_t row_pieces() const { return (rows_per_group + kPieceRows - 1) / kPieceRows; }
+    // Lanes mode: lanes per work item, a multiple of 8 (or L) sized to kLaneTileBytes.
+    int64_t lane_tile() const;
+    int64_t lane_tiles() const { return (row_length + lane_tile() - 1) / lane_tile(); }
+};
+
+RowLayout make_row_layout(const Partition& partition);
+
+// Moments of one piece: count, sum, mean, sum of squared deviations from the mean, sum of
+// squares.
+struct Moments {
+    int64_t count = 0;
+    double sum = 0, mean = 0, m2 = 0, sum_sq = 0;
+};
+
+// Calls segment(row j, offset in elements, length) for the contiguous runs that make up the
+// elements [begin, end) of row group k (its rows concatenated in order).
+template <class Segment>
+void for_each_segment(const RowLayout& layout, int64_t k, int64_t begin, int64_t end,
+                      Segment&& segment) {
+    const int64_t L = layout.row_length;
+    const int64_t base = layout.first_offset(k);
+    int64_t j = begin / L, col = begin % L;
+    while (begin < end) {
+        const int64_t n = std::min(L - col, end - begin);
+        segment(j, base + layout.row_offset[static_cast<size_t>(j)] + col, n);
+        begin += n;
+        ++j;
+        col = 0;
+    }
+}
+
+// Whole mode: moments of piece `piece` of group k.
+Moments whole_piece_moments(const RowLayout& layout, const float* x, int64_t k, int64_t piece);
+
+// Lanes mode: statistics of the groups k * L + lane0 ... + lanes - 1 into out[0, lanes).
+void lane_tile_stats(const RowLayout& layout, const float* x, int64_t k, int64_t lane0,
+                     int64_t lanes, int64_t group_size, GroupStats* out);
+
+// Merges the moments parts[0], parts[stride], ... (count of them) of one group, in order:
+// mean = total sum / count; var = (sum of m2 + sum of count_i (mean_i - mean)^2) / count
+// (Chan, Golub and LeVeque's pairwise update, in its exact two-level form).
+GroupStats merge_moments(const Moments* parts, int64_t count, int64_t stride, int64_t group_size);
+
+// Whole mode with enough groups to give each thread several: one work item per group.
+bool whole_by_group(const RowLayout& layout, int threads);
+
+}  // namespace normviz::core::detail

@@ -1,0 +1,57 @@
+#version 330 core
+// The cube view's faces: the group's voxels opaque in their value's colour with thin grid
+// lines, the group's outer edges in the highlight colour and a ring on the focus voxel (as in
+// the grid view); the shell of the other voxels translucent with light grid lines.
+
+uniform int u_pass;              // 0: group (opaque), 1: shell back faces, 2: shell front faces
+uniform vec3 u_background;
+uniform vec3 u_highlight;
+uniform vec3 u_focus_ring;
+uniform vec3 u_shell_edge;
+uniform vec3 u_light;            // direction towards the light, unit length
+uniform float u_outline_px;
+
+in vec2 v_uv;
+flat in vec3 v_color;
+flat in vec3 v_normal;
+flat in int v_edges;
+flat in int v_focus;
+flat in int v_finite;
+
+out vec4 o_color;
+
+void main() {
+    vec2 fw = max(fwidth(v_uv), vec2(1e-6));
+    vec2 d0 = v_uv / fw, d1 = (1.0 - v_uv) / fw;  // pixels to the face's edges
+    float edge_px = min(min(d0.x, d1.x), min(d0.y, d1.y));
+    float cell_px = 1.0 / max(fw.x, fw.y);        // the face's size on screen
+    // Grid lines fade out when voxels get too small to draw them apart.
+    float grid = (1.0 - smoothstep(0.5, 1.5, edge_px)) * smoothstep(4.0, 9.0, cell_px);
+
+    vec3 base = v_color;
+    if (v_finite == 0) {  // NaN and Inf: hatching, so they never pass for a value
+        base = fract((v_uv.x + v_uv.y) * 3.0) < 0.5 ? vec3(0.85, 0.0, 0.85) : vec3(0.15);
+    }
+    float shade = 0.62 + 0.38 * max(dot(v_normal, u_light), 0.0);
+
+    if (u_pass == 0) {
+        vec3 color = base * shade;
+        color = mix(color, color * 0.45, grid);
+        bool boundary = ((v_edges & 1) != 0 && d0.x < u_outline_px) || ((v_edges & 2) != 0 && d1.x < u_outline_px) ||
+                        ((v_edges & 4) != 0 && d0.y < u_outline_px) || ((v_edges & 8) != 0 && d1.y < u_outline_px);
+        if (boundary) color = u_highlight;
+        if (v_focus != 0 && cell_px >= 4.0) {
+            if (edge_px >= u_outline_px && edge_px < 2.0 * u_outline_px) color = u_focus_ring;
+            else if (edge_px >= 2.0 * u_outline_px && edge_px < 2.5 * u_outline_px) color = vec3(0.0);
+        }
+        o_color = vec4(color, 1.0);
+        return;
+    }
+    // Shell: a faint tint of the value's colour, light grid lines; back faces fainter.
+    bool front = u_pass == 2;
+    vec3 fill = mix(base * shade, u_background, 0.35);
+    float fill_alpha = front ? 0.16 : 0.07;
+    float line_alpha = (front ? 0.55 : 0.22) * grid;
+    vec3 color = mix(fill, u_shell_edge, line_alpha / max(line_alpha + fill_alpha * (1.0 - line_alpha), 1e-4));
+    o_color = vec4(color, line_alpha + fill_alpha * (1.0 - line_alpha));
+}

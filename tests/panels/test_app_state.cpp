@@ -1,0 +1,322 @@
+// AppState: scene changes, the one place derived data is recomputed (update_derived), G kept
+// a divisor of C, user errors shown as sentences (never a bare NaN), failed loads that keep
+// the old tensor.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+#include "app/ui/format.h"
+#include "core/npy.h"
+#include "headless_imgui.h"
+
+namespace {
+
+using normviz::app::AppState;
+using normviz::app::format_number;
+using normviz::app::load_tensor_file;
+using normviz::app::move_focus;
+using normviz::app::regenerate_tensor;
+using normviz::app::set_tensor;
+using normviz::app::update_derived;
+using normviz::core::Axis;
+using normviz::core::Index;
+using normviz::core::NormKind;
+using normviz::core::Shape;
+using normviz::test::HeadlessImGui;
+using normviz::test::make_state;
+
+const normviz::app::PanelDerived& panel_of(const AppState& state, NormKind kind) {
+    for (const auto& p : state.panels)
+        if (p.spec.kind == kind) return p;
+    ADD_FAILURE() << "no panel for " << normviz::core::norm_title(kind);
+    return state.panels.front();
+}
+
+TEST(AppState, StartsWithOnePanelPerComparedNorm) {
+    AppState state = make_state();
+    ASSERT_EQ(state.panels.size(), state.scene.compared.size());
+    for (size_t i = 0; i < state.panels.size(); ++i) {
+        EXPECT_EQ(state.panels[i].spec.kind, state.scene.compared[i]);
+        EXPECT_TRUE(state.panels[i].error.empty()) << state.panels[i].error;
+        EXPECT_EQ(static_cast<int64_t>(state.panels[i].stats.size()), state.panels[i].partition.group_count());
+    }
+}
+
+TEST(AppState, GroupCountsFollowTheShape) {
+    AppState state = make_state();  // (4, 6, 4, 4), G = 2
+    EXPECT_EQ(panel_of(state, NormKind::Batch).partition.group_count(), 6);
+    EXPECT_EQ(panel_of(state, NormKind::Layer).partition.group_count(), 4);
+    EXPECT_EQ(panel_of(state, NormKind::Instance).partition.group_count(), 24);
+    EXPECT_EQ(panel_of(state, NormKind::Group).partition.group_count(), 8);
+    EXPECT_EQ(panel_of(state, NormKind::LayerToken).partition.group_count(), 64);
+    EXPECT_EQ(panel_of(state, NormKind::Rms).partition.group_count(), 64);
+
+    state.scene.shape = {2, 8, 3, 5};
+    regenerate_tensor(state);
+    update_derived(state);
+    ASSERT_EQ(state.tensor.shape, (Shape{2, 8, 3, 5}));
+    EXPECT_EQ(panel_of(state, NormKind::Batch).partition.group_count(), 8);
+    EXPECT_EQ(panel_of(state, NormKind::Layer).partition.group_count(), 2);
+    EXPECT_EQ(panel_of(state, NormKind::Instance).partition.group_count(), 16);
+    EXPECT_EQ(panel_of(state, NormKind::Group).partition.group_count(), 4);
+    EXPECT_EQ(panel_of(state, NormKind::LayerToken).partition.group_count(), 30);
+    for (const auto& p : state.panels) {
+        EXPECT_EQ(static_cast<int64_t>(p.stats.size()), p.partition.group_count());
+        EXPECT_EQ(p.partition.group_count() * p.partition.group_size(), state.tensor.shape.numel());
+    }
+}
+
+TEST(AppState, UpdateDerivedRecomputesOnNormChangesOnly) {
+    AppState state = make_state();
+    const uint64_t batch_version = panel_of(state, NormKind::Batch).stats_version;
+    update_derived(state);  // nothing changed
+    EXPECT_EQ(panel_of(state, NormKind::Batch).stats_version, batch_version);
+
+    state.scene.groups = 3;
+    update_derived(state);
+    EXPECT_EQ(panel_of(state, NormKind::Group).partition.group_count(), 4 * 3);
+    EXPECT_EQ(panel_of(state, NormKind::Group).spec.groups, 3);
+    EXPECT_EQ(panel_of(state, NormKind::Batch).stats_version, batch_version);  // spec unchanged
+
+    state.scene.single_view = true;
+    state.scene.single_norm = NormKind::Custom;
+    update_derived(state);
+    ASSERT_EQ(state.panels.size(), 1u);
+    EXPECT_EQ(state.panels[0].spec.kind, NormKind::Custom);
+    EXPECT_EQ(state.panels[0].partition.group_count(), 6 * 4);  // custom N, W -> keys (c, h)
+
+    state.scene.single_view = false;
+    state.scene.compared = {NormKind::Layer, NormKind::Rms};
+    update_derived(state);
+    ASSERT_EQ(state.panels.size(), 2u);
+    EXPECT_EQ(state.panels[0].spec.kind, NormKind::Layer);
+    EXPECT_EQ(state.panels[1].spec.kind, NormKind::Rms);
+}
+
+TEST(AppState, FocusChangeRecomputesFocusValuesNotStatistics) {
+    AppState state = make_state();
+    const auto& batch = panel_of(state, NormKind::Batch);
+    const uint64_t version = batch.stats_version;
+    const std::vector<float> before = batch.focus_values.inputs;
+    ASSERT_EQ(before.size(), 4u * 4 * 4);  // BatchNorm pools N*H*W values
+    move_focus(state, Axis::C, +1);
+    update_derived(state);
+    EXPECT_EQ(panel_of(state, NormKind::Batch).stats_version, version);
+    EXPECT_NE(panel_of(state, NormKind::Batch).focus_values.inputs, before);
+    EXPECT_EQ(state.derived_focus, state.scene.focus);
+}
+
+TEST(AppState, AffineEditRecomputesOutputs) {
+    AppState state = make_state();
+    const std::vector<float> before = panel_of(state, NormKind::Layer).focus_values.outputs;
+    state.affine.gamma.assign(state.tensor.shape.C, 2.0f);
+    state.affine.beta.assign(state.tensor.shape.C, 0.5f);
+    update_derived(state);
+    const std::vector<float>& after = panel_of(state, NormKind::Layer).focus_values.outputs;
+    ASSERT_EQ(after.size(), before.size());
+    for (size_t i = 0; i < after.size(); ++i) EXPECT_NEAR(after[i], 2.0f * before[i] + 0.5f, 1e-5f);
+}
+
+TEST(AppState, MoveFocusClampsToTheShape) {
+    AppState state = make_state();
+    move_focus(state, Axis::N, +100);
+    move_focus(state, Axis::C, -100);
+    move_focus(state, Axis::H, +3);
+    move_focus(state, Axis::W, -1);
+    EXPECT_EQ(state.scene.focus, (Index{3, 0, 3, 1}));
+}
+
+TEST(AppState, SmallerShapeClampsFocusAndBumpsVersion) {
+    AppState state = make_state();
+    const uint64_t version = state.tensor_version;
+    state.scene.shape = {1, 2, 1, 1};
+    regenerate_tensor(state);
+    EXPECT_EQ(state.scene.focus, (Index{0, 1, 0, 0}));
+    EXPECT_GT(state.tensor_version, version);
+    EXPECT_TRUE(state.camera.needs_fit);
+}
+
+TEST(AppState, NewChannelCountKeepsGroupsADivisor) {
+    AppState state = make_state();
+    struct Case {
+        int64_t groups_before, channels, groups_after;
+    };
+    for (Case k : {Case{2, 8, 2}, Case{4, 6, 3}, Case{6, 4, 4}, Case{4, 7, 1}, Case{5, 10, 5}, Case{8, 12, 6}}) {
+        state.scene.groups = k.groups_before;
+        set_tensor(state, normviz::core::generate({2, k.channels, 3, 3}, state.scene.generator, 1));
+        EXPECT_EQ(state.scene.groups, k.groups_after) << "G " << k.groups_before << " with C = " << k.channels;
+        EXPECT_EQ(k.channels % state.scene.groups, 0);
+        update_derived(state);
+        EXPECT_TRUE(panel_of(state, NormKind::Group).error.empty()) << panel_of(state, NormKind::Group).error;
+        EXPECT_EQ(panel_of(state, NormKind::Group).partition.group_count(), 2 * k.groups_after);
+    }
+}
+
+TEST(AppState, BatchNormOfOneValuePerChannelExplainsItselfWithoutNaN) {
+    HeadlessImGui ui;
+    AppState state = make_state();
+    state.scene.shape = {1, 4, 1, 1};
+    regenerate_tensor(state);
+    state.scene.single_view = true;
+    state.scene.single_norm = NormKind::Batch;
+    update_derived(state);
+    ASSERT_EQ(state.panels.size(), 1u);
+    const auto& p = state.panels[0];
+    EXPECT_NE(p.error.find("PyTorch"), std::string::npos) << p.error;
+    EXPECT_NE(p.error.find("BatchNorm"), std::string::npos) << p.error;
+    for (const auto& s : p.stats) {
+        EXPECT_TRUE(std::isfinite(s.mean));
+        EXPECT_TRUE(std::isfinite(s.var));
+    }
+    for (float y : p.focus_values.outputs) EXPECT_TRUE(std::isfinite(y));
+
+    ui.app_frame(state);
+    const std::string text = ui.app_frame_text(state);
+    EXPECT_NE(text.find("PyTorch"), std::string::npos) << text;
+    EXPECT_EQ(text.find("NaN"), std::string::npos) << text;
+    EXPECT_EQ(text.find("nan"), std::string::npos) << text;
+
+    // In the comparison view too (InstanceNorm also refuses H*W = 1).
+    state.scene.single_view = false;
+    ui.app_frame(state);
+    const std::string all = ui.app_frame_text(state);
+    EXPECT_EQ(all.find("NaN"), std::string::npos) << all;
+    EXPECT_EQ(all.find("nan"), std::string::npos) << all;
+    EXPECT_NE(panel_of(state, NormKind::Instance).error.find("PyTorch"), std::string::npos);
+}
+
+TEST(AppState, GroupNormWithANonDivisorShowsTheErrorAndNoStatistics) {
+    HeadlessImGui ui;
+    AppState state = make_state();
+    state.scene.groups = 4;  // C = 6: only reachable by editing the scene directly
+    update_derived(state);
+    const auto& g = panel_of(state, NormKind::Group);
+    EXPECT_FALSE(g.error.empty());
+    EXPECT_TRUE(g.stats.empty());
+    EXPECT_TRUE(g.focus_values.inputs.empty());
+    const std::string text = ui.app_frame_text(state);
+    EXPECT_NE(text.find("divisible"), std::string::npos) << text;
+    EXPECT_EQ(text.find("NaN"), std::string::npos) << text;
+}
+
+TEST(AppState, NaNInTheTensorIsShownWithAnExplanation) {
+    HeadlessImGui ui;
+    AppState state = make_state();
+    normviz::core::Tensor t = state.tensor;
+    t.at(state.scene.focus) = NAN;
+    set_tensor(state, std::move(t));
+    state.scene.single_view = true;
+    state.scene.single_norm = NormKind::Layer;
+    update_derived(state);
+    EXPECT_TRUE(std::isfinite(state.value_center));
+    EXPECT_GT(state.value_half_range, 0.0f);
+    ui.app_frame(state);
+    const std::string text = ui.app_frame_text(state);
+    EXPECT_NE(text.find("NaN"), std::string::npos);
+    EXPECT_NE(text.find("contains NaN"), std::string::npos) << text;
+    EXPECT_EQ(text.find("nan"), std::string::npos) << text;  // never printf's bare "nan"
+}
+
+TEST(AppState, LoadingAMissingFileKeepsTheTensorAndReportsAnError) {
+    AppState state = make_state();
+    const normviz::core::Tensor before = state.tensor;
+    const uint64_t version = state.tensor_version;
+    const std::string data_path = state.scene.data_path;
+    EXPECT_FALSE(load_tensor_file(state, "/nonexistent/dir/activations.npy"));
+    EXPECT_TRUE(state.message_is_error);
+    EXPECT_NE(state.message.find("activations.npy"), std::string::npos) << state.message;
+    EXPECT_EQ(state.tensor.shape, before.shape);
+    EXPECT_EQ(state.tensor.data, before.data);
+    EXPECT_EQ(state.tensor_version, version);
+    EXPECT_EQ(state.scene.data_path, data_path);
+    update_derived(state);
+    EXPECT_EQ(state.panels.size(), 6u);
+}
+
+TEST(AppState, LoadingAFileReplacesTheTensor) {
+    AppState state = make_state();
+    normviz::core::Tensor t = normviz::core::generate({3, 5, 2, 2}, normviz::core::Generator::Normal, 7);
+    const std::string path = std::string(NORMVIZ_TEST_TMP_DIR) + "/app_state_load.npy";
+    ASSERT_TRUE(normviz::core::write_npy(path, t));
+    state.scene.groups = 2;
+    ASSERT_TRUE(load_tensor_file(state, path));
+    EXPECT_FALSE(state.message_is_error);
+    EXPECT_EQ(state.tensor.shape, (Shape{3, 5, 2, 2}));
+    EXPECT_EQ(state.tensor.data, t.data);
+    EXPECT_EQ(state.scene.data_path, path);
+    EXPECT_EQ(state.scene.groups, 1);  // 2 does not divide 5
+    EXPECT_EQ(state.scene.focus, (Index{1, 2, 1, 1}));
+    update_derived(state);
+    EXPECT_EQ(panel_of(state, NormKind::Batch).partition.group_count(), 5);
+    // Regenerating forgets the file.
+    regenerate_tensor(state);
+    EXPECT_TRUE(state.scene.data_path.empty());
+}
+
+TEST(AppState, SmallRequestsRunAtOnce) {
+    AppState state = make_state();
+    const uint64_t version = state.tensor_version;
+    state.scene.shape = {2, 4, 3, 3};
+    normviz::app::request_regenerate(state);
+    EXPECT_FALSE(state.work->busy());
+    EXPECT_EQ(state.tensor.shape, (Shape{2, 4, 3, 3}));
+    EXPECT_GT(state.tensor_version, version);
+    normviz::app::request_load(state, "/nonexistent/small.npy");  // missing: read at once, fails
+    EXPECT_FALSE(state.work->busy());
+    EXPECT_TRUE(state.message_is_error);
+    EXPECT_EQ(state.tensor.shape, (Shape{2, 4, 3, 3}));
+}
+
+TEST(AppState, LargeRegenerateRunsOnTheWorkerAndInstallsTheSameStatistics) {
+    AppState state = make_state();
+    state.scene.shape = {4, 64, 64, 80};  // 1.3 M values: above the synchronous limit
+    normviz::app::request_regenerate(state);
+    EXPECT_TRUE(state.work->busy() || state.tensor.shape == state.scene.shape);
+    state.work->wait();
+    normviz::app::install_finished_work(state);
+    ASSERT_EQ(state.tensor.shape, (Shape{4, 64, 64, 80}));
+    EXPECT_EQ(state.scene.groups, 2);
+    ASSERT_EQ(state.panels.size(), 6u);
+    std::vector<uint64_t> versions;
+    for (const auto& p : state.panels) versions.push_back(p.stats_version);
+    update_derived(state);  // installs focus values, keeps the worker's statistics
+    for (size_t i = 0; i < state.panels.size(); ++i) {
+        const auto& p = state.panels[i];
+        EXPECT_EQ(p.stats_version, versions[i]) << normviz::core::norm_title(p.spec.kind);
+        EXPECT_FALSE(p.focus_values.inputs.empty());
+        const auto expected = normviz::core::compute_group_stats(state.tensor, p.partition);
+        ASSERT_EQ(p.stats.size(), expected.size());
+        for (size_t g = 0; g < expected.size(); g += 7) {
+            EXPECT_DOUBLE_EQ(p.stats[g].mean, expected[g].mean);
+            EXPECT_DOUBLE_EQ(p.stats[g].var, expected[g].var);
+        }
+    }
+}
+
+TEST(AppState, ValueRangeIsSymmetricAroundZeroForSignedData) {
+    AppState state = make_state();
+    normviz::core::Tensor t = normviz::core::make_tensor({1, 2, 1, 2});
+    t.data = {-3.0f, 1.0f, 2.0f, 0.5f};
+    set_tensor(state, t);
+    EXPECT_FLOAT_EQ(state.value_center, 0.0f);
+    EXPECT_FLOAT_EQ(state.value_half_range, 3.0f);
+    t.data = {1.5f, 1.5f, 1.5f, 1.5f};  // constant: a positive range anyway
+    set_tensor(state, t);
+    EXPECT_FLOAT_EQ(state.value_center, 1.5f);
+    EXPECT_GT(state.value_half_range, 0.0f);
+}
+
+TEST(Format, NumbersNeverPrintABareNaN) {
+    EXPECT_EQ(format_number(NAN), "NaN");
+    EXPECT_EQ(format_number(-NAN), "NaN");
+    EXPECT_EQ(format_number(INFINITY), "+Inf");
+    EXPECT_EQ(format_number(-INFINITY), "-Inf");
+    EXPECT_EQ(format_number(0.0), "0");
+    EXPECT_EQ(format_number(1.5), "1.5");
+    EXPECT_EQ(format_number(-2.25), "-2.25");
+    EXPECT_EQ(format_number(1e-7), "1e-07");
+    EXPECT_EQ(format_number(123456789.0), "1.23457e+08");
+}
+
+}  // namespace

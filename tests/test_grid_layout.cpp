@@ -1,0 +1,332 @@
+// Grid layout math: position <-> (n, c, h, w) both ways, gaps and outside points, the view
+// transform, fitting and zooming about an anchor. Pure functions, no GL.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <vector>
+
+#include "app/view/grid_layout.h"
+
+namespace {
+
+using normviz::app::cell_at;
+using normviz::app::cell_origin;
+using normviz::app::fit_view;
+using normviz::app::GridLayout;
+using normviz::app::make_grid_layout;
+using normviz::app::tile_origin;
+using normviz::app::block_origin;
+using normviz::app::Vec2;
+using normviz::app::ViewTransform;
+using normviz::app::zoom_about;
+using normviz::core::Index;
+using normviz::core::Shape;
+
+std::string str(const Index& i) {
+    return "(" + std::to_string(i.n) + ", " + std::to_string(i.c) + ", " + std::to_string(i.h) + ", " +
+           std::to_string(i.w) + ")";
+}
+
+Vec2 add(Vec2 a, float dx, float dy) { return {a.x + dx, a.y + dy}; }
+
+// Every cell of a small layout: the centre and points just inside each corner map back to it.
+void expect_every_cell_round_trips(const Shape& s) {
+    const GridLayout l = make_grid_layout(s);
+    for (int64_t n = 0; n < s.N; ++n)
+        for (int64_t c = 0; c < s.C; ++c)
+            for (int64_t h = 0; h < s.H; ++h)
+                for (int64_t w = 0; w < s.W; ++w) {
+                    const Index i{n, c, h, w};
+                    const Vec2 o = cell_origin(l, i);
+                    for (Vec2 d : {Vec2{0.5f, 0.5f}, Vec2{0.001f, 0.001f}, Vec2{0.999f, 0.999f},
+                                   Vec2{0.001f, 0.999f}, Vec2{0.999f, 0.001f}, Vec2{0.0f, 0.0f}}) {
+                        auto got = cell_at(l, add(o, d.x, d.y));
+                        ASSERT_TRUE(got.has_value()) << "cell " << str(i) << " offset (" << d.x << ", " << d.y << ")";
+                        EXPECT_EQ(*got, i) << "offset (" << d.x << ", " << d.y << ") got " << str(*got);
+                    }
+                }
+}
+
+TEST(GridLayout, MakeLayoutPutsUpToEightChannelsInOneRow) {
+    EXPECT_EQ(make_grid_layout({4, 6, 4, 4}).tiles_per_row, 6);
+    EXPECT_EQ(make_grid_layout({4, 8, 4, 4}).tiles_per_row, 8);
+    EXPECT_EQ(make_grid_layout({1, 20, 5, 3}).tiles_per_row, 5);
+    EXPECT_EQ(make_grid_layout({1, 20, 5, 3}).tile_rows(), 4);
+    EXPECT_EQ(make_grid_layout({32, 256, 56, 56}).tiles_per_row, 16);
+    for (Shape s : {Shape{4, 6, 4, 4}, Shape{2, 3, 1, 7}, Shape{1, 20, 5, 3}, Shape{32, 256, 56, 56}}) {
+        const GridLayout l = make_grid_layout(s);
+        EXPECT_GT(l.tile_gap, 0.0f);
+        EXPECT_GT(l.sample_gap, 0.0f);
+    }
+}
+
+TEST(GridLayout, EveryCellRoundTrips_4x6x4x4) { expect_every_cell_round_trips({4, 6, 4, 4}); }
+TEST(GridLayout, EveryCellRoundTrips_2x3x1x7) { expect_every_cell_round_trips({2, 3, 1, 7}); }
+TEST(GridLayout, EveryCellRoundTrips_WrappedTiles_1x20x5x3) { expect_every_cell_round_trips({1, 20, 5, 3}); }
+TEST(GridLayout, EveryCellRoundTrips_WrappedPartialLastRow_2x10x3x2) { expect_every_cell_round_trips({2, 10, 3, 2}); }
+TEST(GridLayout, EveryCellRoundTrips_OneByOne) { expect_every_cell_round_trips({1, 1, 1, 1}); }
+
+TEST(GridLayout, LargeShapeSampleOfCellsRoundTrips) {
+    const Shape s{32, 256, 56, 56};
+    const GridLayout l = make_grid_layout(s);
+    // Deterministic sample: corners of the index space and a stride walk through it.
+    std::vector<Index> sample = {{0, 0, 0, 0},   {31, 255, 55, 55}, {0, 255, 0, 55}, {31, 0, 55, 0},
+                                 {15, 15, 0, 55}, {15, 16, 55, 0},   {1, 240, 27, 28}};
+    uint64_t x = 12345;
+    for (int k = 0; k < 2000; ++k) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        sample.push_back({int64_t((x >> 33) % 32), int64_t((x >> 20) % 256), int64_t((x >> 10) % 56),
+                          int64_t((x >> 40) % 56)});
+    }
+    for (const Index& i : sample) {
+        const Vec2 o = cell_origin(l, i);
+        // World coordinates stay below ~8000 here, where float spacing is < 0.001.
+        for (Vec2 d : {Vec2{0.5f, 0.5f}, Vec2{0.001f, 0.001f}, Vec2{0.999f, 0.999f}}) {
+            auto got = cell_at(l, add(o, d.x, d.y));
+            ASSERT_TRUE(got.has_value()) << str(i) << " offset (" << d.x << ", " << d.y << ")";
+            EXPECT_EQ(*got, i) << "offset (" << d.x << ", " << d.y << ") got " << str(*got);
+        }
+    }
+}
+
+TEST(GridLayout, CellOriginsAreIntegerStepsInsideTiles) {
+    const GridLayout l = make_grid_layout({2, 10, 3, 2});
+    const Vec2 t = tile_origin(l, 1, 5);
+    const Vec2 o = cell_origin(l, {1, 5, 2, 1});
+    EXPECT_FLOAT_EQ(o.x - t.x, 1.0f);
+    EXPECT_FLOAT_EQ(o.y - t.y, 2.0f);
+    EXPECT_FLOAT_EQ(tile_origin(l, 1, 0).x, block_origin(l, 1).x);
+    EXPECT_FLOAT_EQ(tile_origin(l, 1, 0).y, block_origin(l, 1).y);
+    EXPECT_FLOAT_EQ(block_origin(l, 0).y, 0.0f);
+    EXPECT_FLOAT_EQ(cell_origin(l, {0, 0, 0, 0}).x, 0.0f);
+    EXPECT_FLOAT_EQ(cell_origin(l, {0, 0, 0, 0}).y, 0.0f);
+}
+
+// Points in the gaps between tiles and between sample blocks are no cell.
+void expect_gaps_empty(const Shape& s) {
+    const GridLayout l = make_grid_layout(s);
+    for (int64_t n = 0; n < s.N; ++n) {
+        for (int64_t c = 0; c < s.C; ++c) {
+            const Vec2 t = tile_origin(l, n, c);
+            const int64_t col = c % l.tiles_per_row;
+            const int64_t row = c / l.tiles_per_row;
+            // Right of the tile, in the tile gap (only between columns).
+            if (col + 1 < l.tiles_per_row) {
+                for (float fy : {0.0f, 0.5f, static_cast<float>(s.H) - 0.01f}) {
+                    EXPECT_FALSE(cell_at(l, {t.x + s.W + l.tile_gap * 0.5f, t.y + fy}))
+                        << "gap right of tile n=" << n << " c=" << c;
+                }
+                EXPECT_FALSE(cell_at(l, {t.x + s.W + 0.001f, t.y + 0.5f}));
+                EXPECT_FALSE(cell_at(l, {t.x + s.W + l.tile_gap - 0.001f, t.y + 0.5f}));
+            }
+            // Below the tile, in the gap between tile rows.
+            if (row + 1 < l.tile_rows()) {
+                EXPECT_FALSE(cell_at(l, {t.x + 0.5f, t.y + s.H + l.tile_gap * 0.5f}))
+                    << "gap below tile n=" << n << " c=" << c;
+            }
+        }
+        // Between sample blocks: right of the block and below it.
+        const Vec2 b = block_origin(l, n);
+        const int64_t block_col = n % l.blocks_per_row, block_row = n / l.blocks_per_row;
+        if (block_col + 1 < l.blocks_per_row) {
+            for (float y : {0.5f, l.block_height() * 0.5f, l.block_height() - 0.5f})
+                EXPECT_FALSE(cell_at(l, {b.x + l.block_width() + l.sample_gap * 0.5f, b.y + y}))
+                    << "gap right of sample " << n;
+            EXPECT_FALSE(cell_at(l, {b.x + l.block_width() + 0.001f, b.y + 0.5f}));
+            EXPECT_FALSE(cell_at(l, {block_origin(l, n + 1).x - 0.001f, b.y + 0.5f}));
+        }
+        if (block_row + 1 < l.block_rows()) {
+            const float y = b.y + l.block_height() + l.sample_gap * 0.5f;
+            for (float x : {0.5f, l.block_width() * 0.5f, l.block_width() - 0.5f})
+                EXPECT_FALSE(cell_at(l, {b.x + x, y})) << "gap below sample " << n;
+            EXPECT_FALSE(cell_at(l, {b.x + 0.5f, b.y + l.block_height() + 0.001f}));
+            EXPECT_FALSE(cell_at(l, {b.x + 0.5f, block_origin(l, n + l.blocks_per_row).y - 0.001f}));
+        }
+    }
+}
+
+TEST(GridLayout, GapsAreNoCell_4x6x4x4) { expect_gaps_empty({4, 6, 4, 4}); }
+TEST(GridLayout, GapsAreNoCell_2x3x1x7) { expect_gaps_empty({2, 3, 1, 7}); }
+TEST(GridLayout, GapsAreNoCell_1x20x5x3) { expect_gaps_empty({1, 20, 5, 3}); }
+TEST(GridLayout, GapsAreNoCell_32x256x56x56) { expect_gaps_empty({32, 256, 56, 56}); }
+
+TEST(GridLayout, EmptyTileSlotsOfAPartialLastRowAreNoCell) {
+    const Shape s{2, 10, 3, 2};  // 4 tiles per row, 3 rows: slots 10 and 11 are empty
+    const GridLayout l = make_grid_layout(s);
+    ASSERT_EQ(l.tiles_per_row, 4);
+    ASSERT_EQ(l.tile_rows(), 3);
+    for (int64_t n = 0; n < s.N; ++n)
+        for (int64_t slot : {10, 11}) {
+            const Vec2 t = tile_origin(l, n, slot);
+            EXPECT_FALSE(cell_at(l, {t.x + 0.5f, t.y + 0.5f})) << "n=" << n << " slot " << slot;
+        }
+}
+
+TEST(GridLayout, OutsidePointsAreNoCell) {
+    for (Shape s : {Shape{4, 6, 4, 4}, Shape{2, 3, 1, 7}, Shape{1, 20, 5, 3}, Shape{32, 256, 56, 56}}) {
+        const GridLayout l = make_grid_layout(s);
+        const float W = l.width(), H = l.height();
+        EXPECT_FALSE(cell_at(l, {-0.001f, 0.5f}));
+        EXPECT_FALSE(cell_at(l, {0.5f, -0.001f}));
+        EXPECT_FALSE(cell_at(l, {-100.0f, -100.0f}));
+        EXPECT_FALSE(cell_at(l, {-1e30f, 0.5f}));
+        EXPECT_FALSE(cell_at(l, {W, 0.5f}));
+        EXPECT_FALSE(cell_at(l, {W + 0.5f, 0.5f}));
+        EXPECT_FALSE(cell_at(l, {0.5f, H}));
+        EXPECT_FALSE(cell_at(l, {0.5f, H + 0.5f}));
+        EXPECT_FALSE(cell_at(l, {1e9f, 1e9f}));
+        EXPECT_FALSE(cell_at(l, {W * 0.5f, 1e9f}));
+        // The first sample block's top-right cell and the last block row's bottom-left cell
+        // are still inside.
+        auto top_right = cell_at(l, {l.block_width() - 0.5f, 0.5f});
+        ASSERT_TRUE(top_right.has_value());
+        EXPECT_EQ(*top_right, (Index{0, std::min(s.C, l.tiles_per_row) - 1, 0, s.W - 1}));
+        auto bottom_left = cell_at(l, {0.5f, H - 0.5f});
+        ASSERT_TRUE(bottom_left.has_value());
+        EXPECT_EQ(bottom_left->n, (l.block_rows() - 1) * l.blocks_per_row);
+        EXPECT_EQ(bottom_left->w, 0);
+        // The far corner is the last block column's last channel row.
+        auto right_edge = cell_at(l, {W - 0.5f, 0.5f});
+        ASSERT_TRUE(right_edge.has_value());
+        EXPECT_EQ(right_edge->n, l.blocks_per_row - 1);
+        EXPECT_EQ(right_edge->w, s.W - 1);
+    }
+}
+
+TEST(GridLayout, EmptyBlockSlotsOfAPartialLastBlockRowAreNoCell) {
+    const Shape s{32, 256, 56, 56};
+    const GridLayout l = make_grid_layout(s);
+    ASSERT_GT(l.blocks_per_row, 1);
+    ASSERT_GT(l.blocks_per_row * l.block_rows(), s.N) << "expected empty block slots";
+    for (int64_t slot = s.N; slot < l.blocks_per_row * l.block_rows(); ++slot) {
+        const Vec2 b = block_origin(l, slot);
+        EXPECT_FALSE(cell_at(l, {b.x + 0.5f, b.y + 0.5f})) << "slot " << slot;
+        EXPECT_FALSE(cell_at(l, {b.x + l.block_width() - 0.5f, b.y + l.block_height() - 0.5f})) << "slot " << slot;
+    }
+}
+
+TEST(GridLayout, ManySamplesWrapIntoASquareishGridOfBlocks) {
+    const GridLayout few = make_grid_layout({4, 6, 4, 4});
+    EXPECT_EQ(few.blocks_per_row, 1);  // wide blocks: one column of samples
+    EXPECT_EQ(few.block_rows(), 4);
+    const GridLayout many = make_grid_layout({32, 256, 56, 56});
+    EXPECT_GE(many.blocks_per_row * many.block_rows(), 32);
+    EXPECT_LT((many.blocks_per_row - 1) * many.block_rows(), 32);  // no wasted block column
+    const float aspect = many.width() / many.height();
+    EXPECT_GT(aspect, 0.5f);
+    EXPECT_LT(aspect, 2.0f);
+    const GridLayout tall = make_grid_layout({64, 1, 2, 2});
+    EXPECT_GT(tall.blocks_per_row, 1);
+    EXPECT_GE(tall.blocks_per_row * tall.block_rows(), 64);
+}
+
+TEST(GridLayout, NanPositionIsNoCell) {
+    const GridLayout l = make_grid_layout({4, 6, 4, 4});
+    EXPECT_FALSE(cell_at(l, {NAN, 0.5f}));
+    EXPECT_FALSE(cell_at(l, {0.5f, NAN}));
+}
+
+TEST(GridLayout, ViewTransformRoundTrip) {
+    const ViewTransform views[] = {
+        {{0, 0}, {0, 0}, 1.0f},
+        {{120, 34}, {-3.5f, 7.25f}, 12.0f},
+        {{300, 20}, {100.0f, 50.0f}, 0.05f},
+        {{-10, 5}, {0.0f, 1000.0f}, 250.0f},
+    };
+    for (const ViewTransform& v : views)
+        for (Vec2 p : {Vec2{0, 0}, Vec2{1, 2}, Vec2{-7.5f, 13.25f}, Vec2{500, 800}}) {
+            const Vec2 s = v.to_screen(p);
+            const Vec2 back = v.to_world(s);
+            EXPECT_NEAR(back.x, p.x, 1e-3f * (1 + std::abs(p.x)));
+            EXPECT_NEAR(back.y, p.y, 1e-3f * (1 + std::abs(p.y)));
+            // Screen -> world -> screen loses the float spacing of the world point, scaled
+            // by the zoom.
+            const Vec2 w = v.to_world(p);
+            const Vec2 again = v.to_screen(w);
+            const float tol_x = 1e-3f + 4 * v.zoom * FLT_EPSILON * (std::abs(w.x) + std::abs(v.pan.x));
+            const float tol_y = 1e-3f + 4 * v.zoom * FLT_EPSILON * (std::abs(w.y) + std::abs(v.pan.y));
+            EXPECT_NEAR(again.x, p.x, tol_x);
+            EXPECT_NEAR(again.y, p.y, tol_y);
+        }
+    // The pan point sits at the origin; one world unit is `zoom` pixels.
+    const ViewTransform v{{50, 60}, {2, 3}, 10};
+    EXPECT_FLOAT_EQ(v.to_screen({2, 3}).x, 50);
+    EXPECT_FLOAT_EQ(v.to_screen({2, 3}).y, 60);
+    EXPECT_FLOAT_EQ(v.to_screen({3, 3}).x - v.to_screen({2, 3}).x, 10);
+}
+
+TEST(GridLayout, FitViewShowsWholeLayoutInsideMargins) {
+    struct Case {
+        Shape shape;
+        Vec2 origin, size, margin;
+    };
+    const Case cases[] = {
+        {{4, 6, 4, 4}, {0, 0}, {800, 600}, {40, 30}},
+        {{2, 3, 1, 7}, {200, 19}, {640, 480}, {32, 20}},
+        {{1, 20, 5, 3}, {10, 10}, {300, 900}, {0, 0}},
+        {{32, 256, 56, 56}, {0, 0}, {1000, 700}, {48, 24}},
+        {{1, 1, 1, 1}, {5, 5}, {100, 100}, {10, 10}},
+    };
+    for (const Case& k : cases) {
+        const GridLayout l = make_grid_layout(k.shape);
+        const ViewTransform v = fit_view(l, k.origin, k.size, k.margin);
+        EXPECT_GT(v.zoom, 0.0f);
+        const Vec2 tl = v.to_screen({0, 0});
+        const Vec2 br = v.to_screen({l.width(), l.height()});
+        const float tol = 1e-2f;
+        EXPECT_NEAR(tl.x, k.origin.x + k.margin.x, tol);
+        EXPECT_NEAR(tl.y, k.origin.y + k.margin.y, tol);
+        EXPECT_LE(br.x, k.origin.x + k.size.x + tol);
+        EXPECT_LE(br.y, k.origin.y + k.size.y + tol);
+        // Tight in at least one direction: it fills the width or the height (minus a few
+        // pixels of padding).
+        const float slack_x = k.origin.x + k.size.x - br.x;
+        const float slack_y = k.origin.y + k.size.y - br.y;
+        EXPECT_LE(std::min(slack_x, slack_y), 8.0f) << "slack " << slack_x << ", " << slack_y;
+    }
+}
+
+TEST(GridLayout, FitViewOfATinyPanelStillHasPositiveZoom) {
+    const GridLayout l = make_grid_layout({4, 6, 4, 4});
+    const ViewTransform v = fit_view(l, {0, 0}, {10, 10}, {40, 40});
+    EXPECT_GT(v.zoom, 0.0f);
+    EXPECT_TRUE(std::isfinite(v.pan.x) && std::isfinite(v.pan.y));
+}
+
+TEST(GridLayout, ZoomAboutKeepsAnchorWorldPointFixed) {
+    const ViewTransform v{{100, 50}, {-2.0f, -1.5f}, 8.0f};
+    for (Vec2 anchor : {Vec2{100, 50}, Vec2{400, 300}, Vec2{123.5f, 77.25f}})
+        for (float factor : {1.25f, 0.8f, 2.0f, 0.5f, 1.0f}) {
+            const Vec2 before = v.to_world(anchor);
+            const ViewTransform z = zoom_about(v, factor, anchor, 0.1f, 100.0f);
+            EXPECT_FLOAT_EQ(z.zoom, 8.0f * factor);
+            EXPECT_FLOAT_EQ(z.origin.x, v.origin.x);
+            EXPECT_FLOAT_EQ(z.origin.y, v.origin.y);
+            const Vec2 after = z.to_world(anchor);
+            EXPECT_NEAR(after.x, before.x, 1e-4f);
+            EXPECT_NEAR(after.y, before.y, 1e-4f);
+        }
+}
+
+TEST(GridLayout, ZoomAboutClampsZoomAndStillKeepsAnchor) {
+    const ViewTransform v{{0, 0}, {3, 4}, 8.0f};
+    const Vec2 anchor{200, 150};
+    const Vec2 before = v.to_world(anchor);
+    const ViewTransform in = zoom_about(v, 1000.0f, anchor, 0.5f, 64.0f);
+    EXPECT_FLOAT_EQ(in.zoom, 64.0f);
+    EXPECT_NEAR(in.to_world(anchor).x, before.x, 1e-4f);
+    EXPECT_NEAR(in.to_world(anchor).y, before.y, 1e-4f);
+    const ViewTransform out = zoom_about(v, 1e-6f, anchor, 0.5f, 64.0f);
+    EXPECT_FLOAT_EQ(out.zoom, 0.5f);
+    EXPECT_NEAR(out.to_world(anchor).x, before.x, 1e-3f);
+    EXPECT_NEAR(out.to_world(anchor).y, before.y, 1e-3f);
+    // Repeated zooming in stays at the limit.
+    ViewTransform r = v;
+    for (int i = 0; i < 50; ++i) r = zoom_about(r, 1.25f, anchor, 0.5f, 64.0f);
+    EXPECT_FLOAT_EQ(r.zoom, 64.0f);
+    EXPECT_NEAR(r.to_world(anchor).x, before.x, 1e-3f);
+}
+
+}  // namespace
