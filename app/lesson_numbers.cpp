@@ -241,7 +241,8 @@ ClaimResult running_stats(const ClaimInputs& in) {
         r.error = "the batch stream would be too large; use fewer or smaller batches";
         return r;
     }
-    auto stream = make_batch_stream(s, bs, batches, in.generator, in.seed + 1);
+    // The scene's seed: the stream shares the scene tensor's channel offsets and scales.
+    auto stream = make_batch_stream(s, bs, batches, in.generator, in.seed);
     const int64_t c = in.focus.c;
     core::RunningStats running(s.C, momentum);
     for (int i = 0; i < batches; ++i) {
@@ -391,7 +392,7 @@ ClaimResult finetune(const ClaimInputs& in) {
         r.error = "the batch stream would be too large; use a smaller shape";
         return r;
     }
-    auto old_stream = make_batch_stream(s, s.N, pre, in.generator, in.seed + 1);
+    auto old_stream = make_batch_stream(s, s.N, pre, in.generator, in.seed);  // the scene's data
     auto pretrained = track_running_stats(old_stream);
     if (!pretrained) {
         r.error = pretrained.error().message;

@@ -69,6 +69,9 @@ void draw_claim(AppState& state) {
     ImGui::PopTextWrapPos();
     if (claim.rows.empty()) return;
     if (ImGui::BeginTable("##claim_rows", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) {
+        // Labels are short; numbers need the room (a narrow column would wrap inside a number).
+        ImGui::TableSetupColumn("##label", ImGuiTableColumnFlags_WidthStretch, 0.38f);
+        ImGui::TableSetupColumn("##value", ImGuiTableColumnFlags_WidthStretch, 0.62f);
         for (const ClaimRow& row : claim.rows) {
             ImGui::TableNextRow();
             ImGui::TableNextColumn();
