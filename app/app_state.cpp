@@ -59,8 +59,9 @@ void update_value_range(AppState& state) {
         state.value_center = 0;
         state.value_half_range = std::max(-lo, hi);
     } else {
-        state.value_center = 0.5f * (lo + hi);
-        state.value_half_range = 0.5f * (hi - lo);
+        // In double: lo + hi overflows float for data near the float limits (1e38 .. 3e38).
+        state.value_center = static_cast<float>(0.5 * (static_cast<double>(lo) + hi));
+        state.value_half_range = static_cast<float>(0.5 * (static_cast<double>(hi) - lo));
     }
     if (!(state.value_half_range > 0)) state.value_half_range = 1;
 }

@@ -100,6 +100,10 @@ struct AppState {
     float font_size = 16;
     bool font_dirty = true;
     std::string path_input;
+    // Screen centre of the "Load .npy" field in the last frame and whether it showed there
+    // (the --status "ui" line, so end-to-end tests can type a path into it).
+    float path_field_x = -1, path_field_y = -1;
+    bool path_field_visible = false;
     std::string message;  // last user-facing message (errors explained in words)
     bool message_is_error = false;
     std::string screenshot_path = "normviz.png";

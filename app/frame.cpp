@@ -76,8 +76,8 @@ void draw_frame(AppState& state, Window& window, TensorRenderer& renderer, std::
         state.font_dirty = false;
     }
     window.begin_frame();
-    handle_classroom_keys(state);
     for (auto [key, mods] : window.take_key_presses()) state.key_presses.push_back({key, mods});
+    handle_classroom_keys(state);
     handle_shortcuts(state);
     for (const std::string& path : window.take_dropped_paths()) request_load(state, path);
     install_finished_work(state);

@@ -29,6 +29,15 @@ std::string format_status(const AppState& state, const std::vector<PanelRect>& r
            " blocks_per_row=" + std::to_string(layout.blocks_per_row) + " tile_gap=" + number(layout.tile_gap) +
            " sample_gap=" + number(layout.sample_gap) + " zoom=" + number(state.camera.zoom) +
            " pan=" + number(state.camera.pan.x) + "," + number(state.camera.pan.y) + "\n";
+    // What covers or moves the canvases, where the "Load .npy" field is, and the raw colour scale.
+    out += "ui controls=" + std::string(state.show_controls ? "1" : "0") +
+           " stats=" + (state.show_stats ? "1" : "0") + " help=" + (state.show_help ? "1" : "0") +
+           " presenter=" + (state.classroom.presenter ? "1" : "0") +
+           " quiz=" + (state.classroom.quiz.active ? "1" : "0") + " busy=" + (state.work->busy() ? "1" : "0") +
+           " tensor=" + std::to_string(state.tensor_version) +
+           " path_field=" + number(state.path_field_x) + "," + number(state.path_field_y) +
+           " path_visible=" + (state.path_field_visible ? "1" : "0") + " value_center=" + number(state.value_center) +
+           " value_half_range=" + number(state.value_half_range) + "\n";
     if (state.cube_view) {
         // What a test needs to predict where a voxel is drawn: make_cube_geometry(shape, split,
         // max_voxels) and make_cube_view(camera, geometry, canvas size) (app/view/cube_camera.h).
@@ -55,6 +64,8 @@ std::string format_status(const AppState& state, const std::vector<PanelRect>& r
                     " count=" + std::to_string(st.count) + " mean=" + number(st.mean) + " var=" + number(st.var) +
                     " mean_sq=" + number(st.mean_sq) + " x=" + number(x) +
                     " xhat=" + number(core::normalize_value(x, st, core::is_centered(p.spec), p.spec.eps));
+            // The statistics panel shows a sentence for this group (core::explain_group).
+            if (!core::explain_group(p.spec, st).empty()) line += " explained=1";
         }
         if (!p.error.empty()) line += " error=1";
         out += line + "\n";

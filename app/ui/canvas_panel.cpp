@@ -186,9 +186,9 @@ void draw_legend(const AppState& state, ImVec2 p0, float width, ImDrawList* dl) 
     const char* key = "pooled with the focus";
     double lo = -3, mid = 0, hi = 3;
     if (!state.scene.show_normalized) {
-        lo = state.value_center - state.value_half_range;
+        lo = static_cast<double>(state.value_center) - state.value_half_range;  // double: no overflow
         mid = state.value_center;
-        hi = state.value_center + state.value_half_range;
+        hi = static_cast<double>(state.value_center) + state.value_half_range;
     }
     std::string l = format_number(lo), m = format_number(mid), h = format_number(hi);
     // Left to right: what is coloured, low end, the bar, high end ... highlight key at the right.

@@ -96,6 +96,9 @@ void draw_data_section(AppState& state) {
     ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize("Load").x - 20);
     bool enter = ImGui::InputTextWithHint("##npy_path", "path/to/activations.npy", buf, sizeof buf,
                                           ImGuiInputTextFlags_EnterReturnsTrue);
+    state.path_field_x = 0.5f * (ImGui::GetItemRectMin().x + ImGui::GetItemRectMax().x);
+    state.path_field_y = 0.5f * (ImGui::GetItemRectMin().y + ImGui::GetItemRectMax().y);
+    state.path_field_visible = ImGui::IsItemVisible();
     state.path_input = buf;
     ImGui::SameLine();
     if ((ImGui::Button("Load##load_npy") || enter) && !state.path_input.empty())
@@ -172,6 +175,7 @@ void draw_norm_section(AppState& state) {
 }  // namespace
 
 void draw_controls_panel(AppState& state, const FrameLayout& frame) {
+    state.path_field_visible = false;  // set again below when the field is drawn
     if (!state.show_controls) return;
     ImGuiIO& io = ImGui::GetIO();
     ImGui::SetNextWindowPos(ImVec2(0, frame.menu_height));

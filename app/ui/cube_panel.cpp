@@ -195,8 +195,8 @@ void draw_cube_legend(const AppState& state, ImVec2 p0, float width, ImDrawList*
     const char* what = state.scene.show_normalized ? "normalized value" : "raw value x";
     double lo = -3, hi = 3;
     if (!state.scene.show_normalized) {
-        lo = state.value_center - state.value_half_range;
-        hi = state.value_center + state.value_half_range;
+        lo = static_cast<double>(state.value_center) - state.value_half_range;  // double: no overflow
+        hi = static_cast<double>(state.value_center) + state.value_half_range;
     }
     const std::string l = format_number(lo), h = format_number(hi);
     const float bar_h = font * 0.8f, gap = font * 0.6f;

@@ -15,7 +15,6 @@ namespace normviz::app {
 
 namespace {
 
-bool pressed(int key) { return ImGui::IsKeyPressed(key, true); }
 
 // High contrast for projectors: black background, white text, bright frames.
 void apply_style(bool presenter) {
@@ -154,23 +153,22 @@ void draw_lessons_panel(AppState& state, const FrameLayout& frame) {
     ImGui::End();
 }
 
-void handle_classroom_keys(AppState& state) {
+// One queued key press (see KeyPress in app_state.h) for the lessons, quiz and presenter mode.
+static void handle_classroom_key(AppState& state, int key, int mods) {
     ClassroomState& c = state.classroom;
     const ImGuiIO& io = ImGui::GetIO();
-    if (c.styled_for_presenter != c.presenter) {  // also after --presenter on the command line
-        apply_style(c.presenter);
-        c.styled_for_presenter = c.presenter;
-    }
+    auto pressed = [key](int k) { return key == k; };
+    const bool shift = (mods & GLFW_MOD_SHIFT) != 0, ctrl = (mods & GLFW_MOD_CONTROL) != 0;
     if (pressed(GLFW_KEY_F5)) {
         set_presenter(state, !c.presenter);
     }
-    if (io.WantCaptureKeyboard || io.KeyCtrl) return;
+    if (io.WantCaptureKeyboard || ctrl) return;
     if (c.presenter && pressed(GLFW_KEY_ESCAPE)) {
         set_presenter(state, false);
     }
     if (pressed(GLFW_KEY_PAGE_DOWN)) step_lesson(state, +1);
     if (pressed(GLFW_KEY_PAGE_UP)) step_lesson(state, -1);
-    if (c.presenter && !io.KeyShift) {
+    if (c.presenter && !shift) {
         if (pressed(GLFW_KEY_RIGHT) || pressed(GLFW_KEY_DOWN)) step_lesson(state, +1);
         if (pressed(GLFW_KEY_LEFT) || pressed(GLFW_KEY_UP)) step_lesson(state, -1);
     }
@@ -182,6 +180,16 @@ void handle_classroom_keys(AppState& state) {
         if (c.quiz.revealed) next_quiz_question(state);
         else reveal_quiz(state);
     }
+}
+
+void handle_classroom_keys(AppState& state) {
+    ClassroomState& c = state.classroom;
+    if (c.styled_for_presenter != c.presenter) {  // also after --presenter on the command line
+        apply_style(c.presenter);
+        c.styled_for_presenter = c.presenter;
+    }
+    // Reads this frame's queued presses; handle_shortcuts (called next) consumes them.
+    for (const KeyPress& press : state.key_presses) handle_classroom_key(state, press.key, press.mods);
 }
 
 }  // namespace normviz::app
