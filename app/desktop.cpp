@@ -9,6 +9,7 @@
 #include "app/bench_render.h"
 #include "app/classroom.h"
 #include "app/desktop_options.h"
+#include "app/export.h"
 #include "app/render/gl_objects.h"
 #include "app/render/tensor_renderer.h"
 #include "app/settings.h"
@@ -43,6 +44,24 @@ core::Status initial_scene(const DesktopOptions& o, AppState& state) {
         return core::make_error("focus " + core::to_string(*o.focus) + " is outside the shape " +
                                 core::to_string(state.tensor.shape) + "; each coordinate must be below its extent");
     return core::Ok{};
+}
+
+// After the frame that drew the PNG (its outcome is the message): the SVG and the CSV.
+// Prints an "export" status line per file with --status and each error on stderr.
+bool export_files(AppState& state, const std::string& base) {
+    bool all_ok = true;
+    auto report = [&](const std::string& path, bool ok, const std::string& error) {
+        if (!ok) std::fprintf(stderr, "normviz: %s\n", error.c_str());
+        if (state.print_status) std::printf("export path=%s ok=%d\n", path.c_str(), ok ? 1 : 0), std::fflush(stdout);
+        all_ok = all_ok && ok;
+    };
+    report(base + ".png", !state.message_is_error, state.message);
+    auto svg = view_to_svg(state);
+    core::Status svg_ok = svg ? write_text_file(base + ".svg", svg.value()) : core::Status(svg.error());
+    report(base + ".svg", bool(svg_ok), svg_ok ? "" : svg_ok.error().message);
+    core::Status csv_ok = write_text_file(base + ".csv", stats_to_csv(state));
+    report(base + ".csv", bool(csv_ok), csv_ok ? "" : csv_ok.error().message);
+    return all_ok;
 }
 
 }  // namespace
@@ -122,7 +141,17 @@ int run_desktop(int argc, char** argv) {
             }
             const bool last_frame = o.frames > 0 && frame + 1 >= static_cast<uint64_t>(o.frames);
             if (last_frame && !o.screenshot_path.empty()) state.screenshot_requested = true;
+            // --export: what File > Export writes, once the view is laid out (the PNG is drawn
+            // inside the frame, where the renderer is).
+            const bool export_now = !o.export_base.empty() && (o.frames > 0 ? last_frame : frame == 2);
+            if (export_now) {
+                state.classroom.export_base = o.export_base;
+                state.classroom.export_width = o.export_width;
+                state.classroom.export_height = o.export_height;
+                state.classroom.export_png_requested = true;
+            }
             draw_frame(state, w, *renderer.value(), rects, frame);
+            if (export_now && !export_files(state, o.export_base)) status = 1;
             if (state.print_status) {
                 std::string s = format_status(state, rects);
                 if (s != last_status) {

@@ -58,6 +58,9 @@ const char* desktop_usage() {
            "  --step K               with a lesson: start at step K (1 = first)\n"
            "  --presenter            start in presenter mode (F5): large text, full screen\n"
            "  --quiz                 start the quiz: predict the pooled cells, then reveal\n"
+           "  --export BASE          export the view as BASE.png, BASE.svg and the statistics as\n"
+           "                         BASE.csv (as File > Export), after --frames N or at start\n"
+           "  --export-size WxH      the PNG's size, up to 3840x2160 (default 1920x1080)\n"
            "  --size WxH             window size in pixels\n"
            "  --screenshot PATH      where F12 saves the window (default normviz.png)\n"
            "  --frames N             draw N frames then exit (with --screenshot: save it first)\n"
@@ -121,6 +124,17 @@ core::Result<DesktopOptions> parse_desktop_options(int argc, char** argv) {
             if (!parse_int(value, v) || v < 1 || v > 999)
                 return core::make_error("--step '" + value + "' is not a step number from 1 to 999");
             o.lesson_step = static_cast<int>(v - 1);
+        } else if (arg == "--export") {
+            if (auto s = take(); !s) return s.error();
+            if (value.empty()) return core::make_error("--export needs a file name without extension");
+            o.export_base = value;
+        } else if (arg == "--export-size") {
+            if (auto s = take(); !s) return s.error();
+            int w = 0, h = 0;
+            if (std::sscanf(value.c_str(), "%dx%d", &w, &h) != 2 || w < 16 || h < 16 || w > 3840 || h > 2160)
+                return core::make_error("--export-size '" + value + "' is not WxH within 16x16 .. 3840x2160");
+            o.export_width = w;
+            o.export_height = h;
         } else if (arg == "--status") {
             o.status = true;
         } else if (arg == "--no-vsync") {

@@ -39,6 +39,8 @@ struct DesktopOptions {
     int lesson_step = -1;          // --step K (1-based on the command line, stored 0-based)
     bool presenter = false;        // --presenter: start in presenter mode
     bool quiz = false;             // --quiz: start a quiz question
+    std::string export_base;       // --export BASE: write BASE.png, BASE.svg, BASE.csv
+    int export_width = 1920, export_height = 1080;  // --export-size WxH (PNG, up to 3840x2160)
 };
 
 core::Result<DesktopOptions> parse_desktop_options(int argc, char** argv);

@@ -37,7 +37,9 @@ core::Status export_view_png(const AppState& state, TensorRenderer& renderer, co
         if (zoom > best) best = zoom, cols = c, rows = r;
     }
     const int tile_w = width / cols, tile_h = height / rows;
-    const float margin = std::max(4.0f, std::min(tile_w, tile_h) * 0.02f);
+    // A clear gap between panels (several panels would otherwise read as one grid), and a
+    // frame around each.
+    const float margin = std::max(4.0f, std::min(tile_w, tile_h) * (count > 1 ? 0.05f : 0.02f));
     std::vector<unsigned char> image(static_cast<size_t>(width) * height * 4);
     for (size_t i = 0; i < image.size(); i += 4) {
         image[i] = kCanvasBackground.r, image[i + 1] = kCanvasBackground.g, image[i + 2] = kCanvasBackground.b;
@@ -52,7 +54,11 @@ core::Status export_view_png(const AppState& state, TensorRenderer& renderer, co
         renderer.ensure_group_stats(slot, p.stats, core::is_centered(p.spec), p.spec.eps, p.stats_version);
         CanvasParams params;
         params.layout = layout;
-        params.view = fit_view(layout, {0, 0}, {float(tile_w), float(tile_h)}, {margin, margin});
+        // fit_view leaves `margin` on the left and top only: fit inside both margins, then
+        // centre the picture in its tile (it used to run into the next panel on the right).
+        params.view = fit_view(layout, {0, 0}, {tile_w - margin, tile_h - margin}, {margin, margin});
+        const float z = params.view.zoom;
+        params.view.pan = {-(tile_w - layout.width() * z) / 2 / z, -(tile_h - layout.height() * z) / 2 / z};
         params.partition = p.partition;
         params.focus = state.scene.focus;
         params.has_focus = !(state.classroom.quiz.active && !state.classroom.quiz.revealed);
@@ -70,6 +76,17 @@ core::Status export_view_png(const AppState& state, TensorRenderer& renderer, co
         for (int y = 0; y < tile_h; ++y)  // the texture's rows start at the bottom
             std::copy_n(&pixels[static_cast<size_t>(tile_h - 1 - y) * tile_w * 4], tile_w * 4,
                         &image[(static_cast<size_t>(y0 + y) * width + x0) * 4]);
+        if (count > 1) {  // a thin light frame, inset a little, around this panel
+            const int inset = std::max(1, static_cast<int>(margin * 0.4f)), t = std::max(1, height / 720);
+            auto put = [&](int x, int y) {
+                unsigned char* px = &image[(static_cast<size_t>(y) * width + x) * 4];
+                px[0] = px[1] = px[2] = 110;
+            };
+            for (int y = y0 + inset; y < y0 + tile_h - inset; ++y)
+                for (int k = 0; k < t; ++k) put(x0 + inset + k, y), put(x0 + tile_w - inset - 1 - k, y);
+            for (int x = x0 + inset; x < x0 + tile_w - inset; ++x)
+                for (int k = 0; k < t; ++k) put(x, y0 + inset + k), put(x, y0 + tile_h - inset - 1 - k);
+        }
         ++drawn;
     }
     for (size_t i = 3; i < image.size(); i += 4) image[i] = 255;

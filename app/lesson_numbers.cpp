@@ -373,10 +373,16 @@ ClaimResult devices(const ClaimInputs& in) {
     r.values["y_own"] = y_own;
     r.values["y_sync"] = y_sync;
     r.rows.push_back({"focus y: own " + std::string(what) + " | synced", num(y_own) + " | " + num(y_sync)});
-    r.headline = std::to_string(d) + " " + what + "s of " + count(shard) + " samples: the per-" + what +
-                 " means of channel " + count(in.focus.c) + " spread over " + num(ds.mean_spread) +
-                 (micro > 0 ? "; each micro-batch is normalized alone, as on separate devices."
-                            : "; SyncBatchNorm pools all " + count(ds.synced.count) + " values.");
+    const std::string plural = micro > 0 ? "micro-batches" : "devices";
+    if (d == 1)
+        r.headline = "One " + std::string(what) + " holds all " + count(shard) + " samples: BatchNorm pools channel " +
+                     count(in.focus.c) + " over all " + count(ds.synced.count) +
+                     " values, exactly the group SyncBatchNorm pools when the batch is split.";
+    else
+        r.headline = std::to_string(d) + " " + plural + " of " + count(shard) + " samples: the per-" + what +
+                     " means of channel " + count(in.focus.c) + " spread over " + num(ds.mean_spread) +
+                     (micro > 0 ? "; each micro-batch is normalized alone, as on separate devices."
+                                : "; SyncBatchNorm pools all " + count(ds.synced.count) + " values.");
     return r;
 }
 
@@ -388,17 +394,24 @@ ClaimResult finetune(const ClaimInputs& in) {
     const int pre = std::clamp(static_cast<int>(param(in, "pretrain_batches", 50)), 1, 500);
     const int fine = std::clamp(static_cast<int>(param(in, "finetune_batches", 20)), 1, 500);
     const double shift = param(in, "shift", 2.0);
-    if (int64_t(pre + fine) * s.numel() > (int64_t{1} << 24)) {
+    // One stream of a fixed length, so every step of the lesson sees the same batches (the
+    // generator's draws depend on the stream's length): the first `pre` batches pretrain, the
+    // next `fine` ones, shifted by `shift`, are the new data (the same distribution, moved).
+    const int total = pre + std::max(fine, 50);
+    if (int64_t(total) * s.numel() > (int64_t{1} << 24)) {
         r.error = "the batch stream would be too large; use a smaller shape";
         return r;
     }
-    auto old_stream = make_batch_stream(s, s.N, pre, in.generator, in.seed);  // the scene's data
+    auto stream = make_batch_stream(s, s.N, total, in.generator, in.seed);
+    const std::vector<core::Tensor> old_stream(stream.begin(), stream.begin() + pre);
     auto pretrained = track_running_stats(old_stream);
     if (!pretrained) {
         r.error = pretrained.error().message;
         return r;
     }
-    auto new_stream = make_batch_stream(s, s.N, fine, in.generator, in.seed + 2, shift);
+    std::vector<core::Tensor> new_stream(stream.begin() + pre, stream.begin() + pre + fine);
+    for (core::Tensor& b : new_stream)
+        for (float& v : b.data) v = static_cast<float>(v + shift);
     core::RunningStats drifting = pretrained.value();
     const core::RunningStats& frozen = pretrained.value();
     const int64_t c = in.focus.c;
@@ -421,7 +434,7 @@ ClaimResult finetune(const ClaimInputs& in) {
     r.values["drift_mean"] = drifting.mean()[c];
     r.values["output_diff"] = diff;
     r.rows.push_back({"same input, drifted vs frozen", "outputs differ by up to " + num(diff)});
-    r.headline = "Fine-tuning " + std::to_string(fine) + " batches on data shifted by " + num(shift) +
+    r.headline = "Fine-tuning " + std::to_string(fine) + (fine == 1 ? " batch" : " batches") + " on data shifted by " + num(shift) +
                  " moves channel " + count(c) + "'s running mean from " + num(frozen.mean()[c]) + " to " +
                  num(drifting.mean()[c]) + "; a frozen BN keeps it.";
     return r;

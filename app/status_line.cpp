@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "app/classroom.h"
+
 namespace normviz::app {
 
 namespace {
@@ -47,6 +49,17 @@ std::string format_status(const AppState& state, const std::vector<PanelRect>& r
                " pitch=" + number(cam.pitch) + " distance=" + number(cam.distance) +
                " max_voxels=" + std::to_string(kCubeMaxVoxels) + " bins=" + std::to_string(g.bin[0]) + "," +
                std::to_string(g.bin[1]) + "," + std::to_string(g.bin[2]) + "," + std::to_string(g.bin[3]) + "\n";
+    }
+    if (state.classroom.quiz.active) {
+        // The quiz's question, the student's marks and the score the reveal shows (app/quiz.h).
+        const QuizState& q = state.classroom.quiz;
+        const QuizScore score = current_quiz_score(state);
+        out += "quiz norm=" + std::string(core::norm_name(q.norm)) + " focus=" + std::to_string(q.focus.n) + "," +
+               std::to_string(q.focus.c) + "," + std::to_string(q.focus.h) + "," + std::to_string(q.focus.w) +
+               " round=" + std::to_string(q.round) + " guesses=" + std::to_string(q.guesses.size()) +
+               " revealed=" + (q.revealed ? "1" : "0") + " pooled=" + std::to_string(score.pooled) +
+               " hits=" + std::to_string(score.hits) + " misses=" + std::to_string(score.misses) +
+               " false_alarms=" + std::to_string(score.false_alarms) + " score=" + number(score.score) + "\n";
     }
     for (size_t i = 0; i < state.panels.size(); ++i) {
         const PanelDerived& p = state.panels[i];

@@ -39,8 +39,11 @@ std::vector<float> bin_counts(const std::vector<float>& values, int bins, float 
     const double width = (static_cast<double>(hi) - lo) / counts.size();
     for (float v : values) {
         if (!std::isfinite(v)) continue;
-        int64_t i = width > 0 ? static_cast<int64_t>((v - lo) / width) : 0;
-        i = std::clamp<int64_t>(i, 0, static_cast<int64_t>(counts.size()) - 1);
+        // In double: v - lo in float overflows to Inf for values near the float limits, and a
+        // float-to-integer cast of Inf is undefined.
+        double at = width > 0 ? (static_cast<double>(v) - lo) / width : 0.0;
+        if (!(at >= 0)) at = 0;  // below lo, or NaN from an infinite lo or hi
+        const int64_t i = static_cast<int64_t>(std::min(at, static_cast<double>(counts.size() - 1)));
         counts[i] += 1;
     }
     return counts;
@@ -58,16 +61,23 @@ std::string explain_group(const NormSpec& spec, const GroupStats& s) {
         return "The group contains an infinite value: its mean square is infinite, so finite "
                "values normalize to 0 and the infinite one to NaN, as in PyTorch.";
     }
+    const double spread = centered ? s.var : s.mean_sq;
+    // Before the single-value case: with eps = 0 a single value also gives 0/0.
+    if (spread == 0 && spec.eps == 0) {
+        if (s.count == 1)
+            return centered ? "The group holds a single value and eps = 0: x - mean = 0 and the variance is 0, "
+                              "so x_hat = 0/0 is undefined (NaN). A positive eps makes it 0."
+                            : "The group holds the single value 0 and eps = 0: x / sqrt(0) = 0/0 is undefined "
+                              "(NaN). A positive eps makes it 0.";
+        return centered ? "All pooled values are equal and eps = 0: x - mean = 0 and the variance "
+                          "is 0, so x_hat = 0/0 is undefined (NaN). A positive eps avoids this."
+                        : "All pooled values are 0 and eps = 0: x / sqrt(0) = 0/0 is undefined (NaN).";
+    }
     if (s.count == 1)
         return centered ? "The group holds a single value: its variance is 0 and x - mean = 0, so "
                           "the output is 0 whatever the input."
                         : "The group holds a single value: x / sqrt(x^2 + eps) is just its sign "
                           "(for |x| much larger than sqrt(eps)).";
-    const double spread = centered ? s.var : s.mean_sq;
-    if (spread == 0 && spec.eps == 0)
-        return centered ? "All pooled values are equal and eps = 0: x - mean = 0 and the variance "
-                          "is 0, so x_hat = 0/0 is undefined (NaN). A positive eps avoids this."
-                        : "All pooled values are 0 and eps = 0: x / sqrt(0) = 0/0 is undefined (NaN).";
     if (spread == 0)
         return centered ? "All pooled values are equal: the variance is 0 and every x_hat is 0; eps "
                           "keeps the division finite."

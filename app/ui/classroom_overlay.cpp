@@ -15,7 +15,7 @@ namespace {
 
 constexpr ImU32 kMarkFill = IM_COL32(255, 255, 255, 235);
 constexpr ImU32 kMarkEdge = IM_COL32(0, 0, 0, 255);
-constexpr ImU32 kMiss = IM_COL32(255, 196, 0, 255);
+constexpr ImU32 kMiss = IM_COL32(0, 210, 255, 255);  // not the highlight's amber: a miss sits on a highlighted cell
 constexpr ImU32 kFalseAlarm = IM_COL32(255, 80, 80, 255);
 
 void dot(ImDrawList* dl, ImVec2 c, float r) {
@@ -55,7 +55,10 @@ void quiz_marks(const AppState& state, const GridLayout& layout, const ViewTrans
         if (i == q.focus) continue;
         const bool pooled = p.key_of(i) == key, marked = q.guesses.count(flat) > 0;
         if (pooled && marked) dot(dl, center(i), r);                  // hit
-        else if (pooled) dl->AddCircle(center(i), r, kMiss, 0, 2.5f);  // miss
+        else if (pooled) {  // miss: a ring, dark under amber so it shows on the highlight colour too
+            dl->AddCircle(center(i), r, kMarkEdge, 0, 5.0f);
+            dl->AddCircle(center(i), r, kMiss, 0, 2.5f);
+        }
         else if (marked) cross(dl, center(i), r);                     // false alarm
     }
 }

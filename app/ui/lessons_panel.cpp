@@ -33,6 +33,32 @@ void apply_style(bool presenter) {
     c[ImGuiCol_Separator] = ImVec4(1, 1, 1, 0.6f);
 }
 
+// Text wrapped at spaces only, to the available width. ImGui 1.86's own wrapping also breaks
+// after '.' and ',', which splits numbers such as -0.651593 across two lines.
+void text_wrapped_at_spaces(const std::string& text, const ImVec4* color = nullptr) {
+    const float width = std::max(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 4);
+    auto emit = [color](const std::string& line) {
+        if (color) ImGui::TextColored(*color, "%s", line.c_str());
+        else ImGui::TextUnformatted(line.c_str());
+    };
+    std::string line;
+    size_t start = 0;
+    while (start <= text.size()) {
+        size_t space = text.find(' ', start);
+        if (space == std::string::npos) space = text.size();
+        const std::string word = text.substr(start, space - start);
+        const std::string longer = line.empty() ? word : line + " " + word;
+        if (!line.empty() && ImGui::CalcTextSize(longer.c_str()).x > width) {
+            emit(line);
+            line = word;
+        } else {
+            line = longer;
+        }
+        start = space + 1;
+    }
+    if (!line.empty()) emit(line);
+}
+
 void draw_quiz(AppState& state) {
     QuizState& q = state.classroom.quiz;
     const core::Index& f = q.focus;
@@ -63,9 +89,8 @@ void draw_claim(AppState& state) {
         ImGui::TextColored(ImVec4(1.0f, 0.5f, 0.45f, 1.0f), "%s", claim.error.c_str());
         return;
     }
-    ImGui::PushTextWrapPos(0);
-    ImGui::TextColored(ImVec4(1.0f, 0.85f, 0.35f, 1.0f), "%s", claim.headline.c_str());
-    ImGui::PopTextWrapPos();
+    const ImVec4 gold(1.0f, 0.85f, 0.35f, 1.0f);
+    text_wrapped_at_spaces(claim.headline, &gold);
     if (claim.rows.empty()) return;
     if (ImGui::BeginTable("##claim_rows", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) {
         // Labels are short; numbers need the room (a narrow column would wrap inside a number).
@@ -74,11 +99,9 @@ void draw_claim(AppState& state) {
         for (const ClaimRow& row : claim.rows) {
             ImGui::TableNextRow();
             ImGui::TableNextColumn();
-            ImGui::TextUnformatted(row.label.c_str());
+            text_wrapped_at_spaces(row.label);  // long labels wrap rather than being clipped
             ImGui::TableNextColumn();
-            ImGui::PushTextWrapPos(0);
-            ImGui::TextUnformatted(row.value.c_str());
-            ImGui::PopTextWrapPos();
+            text_wrapped_at_spaces(row.value);
         }
         ImGui::EndTable();
     }
@@ -90,8 +113,11 @@ float lessons_panel_height(const AppState& state) {
     const ClassroomState& c = state.classroom;
     if (state.figure_mode || !c.show_lessons || (c.lesson < 0 && !c.quiz.active)) return 0;
     const float display_h = ImGui::GetIO().DisplaySize.y;
-    if (c.quiz.active && c.lesson < 0) return std::min(ImGui::GetFontSize() * 5.5f, display_h * 0.3f);
-    return std::clamp(display_h * 0.34f, ImGui::GetFontSize() * 8, display_h * 0.5f);
+    // The quiz: three lines of text and a row of buttons, without a scroll bar.
+    if (c.quiz.active && c.lesson < 0)
+        return std::min(4 * ImGui::GetFrameHeightWithSpacing() + 2 * ImGui::GetStyle().WindowPadding.y, display_h * 0.3f);
+    // Presenter mode: larger text, and the table should not need scrolling in front of a class.
+    return std::clamp(display_h * (c.presenter ? 0.42f : 0.34f), ImGui::GetFontSize() * 8, display_h * 0.5f);
 }
 
 void draw_lessons_panel(AppState& state, const FrameLayout& frame) {
@@ -125,24 +151,28 @@ void draw_lessons_panel(AppState& state, const FrameLayout& frame) {
         ImGui::Text("step %d of %zu", c.step + 1, lesson->steps.size());
         ImGui::SameLine();
         if (ImGui::Button("Next >##lesson_next")) step_lesson(state, +1);
-        ImGui::SameLine();
-        ImGui::Text("  %s: %s", lesson->title.c_str(), step->title.c_str());
         if (!c.presenter) {
             ImGui::SameLine();
             if (ImGui::SmallButton("Close##lesson_close")) close_lesson(state);
         }
+        step = current_step(state);  // Prev/Next/Close may have changed it
+        if (step) {
+            // The combo names the lesson outside presenter mode; the step's title gets the rest
+            // of the line (clipped, never pushing the buttons off the strip).
+            const std::string title = c.presenter ? lesson->title + ": " + step->title : step->title;
+            ImGui::SameLine();
+            ImGui::TextUnformatted(("  " + title).c_str());
+        }
         ImGui::Separator();
-        step = current_step(state);  // Prev/Next may have changed it
         if (step) {
             const float text_w = ImGui::GetContentRegionAvail().x * 0.46f;
             ImGui::BeginChild("##lesson_text", ImVec2(text_w, 0), false);
-            ImGui::PushTextWrapPos(0);
-            ImGui::TextUnformatted(step->text.c_str());
+            text_wrapped_at_spaces(step->text);
             if (!step->source.empty()) {
                 ImGui::Spacing();
-                ImGui::TextDisabled("Source: %s", step->source.c_str());
+                const ImVec4 dim = ImGui::GetStyle().Colors[ImGuiCol_TextDisabled];
+                text_wrapped_at_spaces("Source: " + step->source, &dim);
             }
-            ImGui::PopTextWrapPos();
             ImGui::EndChild();
             ImGui::SameLine();
             ImGui::BeginChild("##lesson_numbers", ImVec2(0, 0), false);

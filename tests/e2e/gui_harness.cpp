@@ -303,6 +303,8 @@ std::vector<StatusBlock> parse_status_text(const std::string& text) {
         } else if (building && word == "end" && record.empty()) {
             out.push_back(std::move(*building));
             building.reset();
+        } else if (building && !word.empty()) {
+            building->records[word] = record;
         }
     }
     return out;
@@ -333,6 +335,7 @@ std::optional<std::string> StatusReader::next(Clock::time_point deadline, bool& 
         blocks_.push_back(*last_);
         completed_block = true;
     } else {
+        if (building_ && !word.empty()) building_->records[word] = record;
         other_lines_.push_back(*line);
     }
     return line;

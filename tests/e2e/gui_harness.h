@@ -86,6 +86,8 @@ struct StatusBlock {
     std::map<std::string, std::string> status;
     std::map<std::string, std::string> layout;
     std::vector<std::map<std::string, std::string>> panels;
+    // Any other record inside the block ("ui", "cube", ...), by its first word.
+    std::map<std::string, std::map<std::string, std::string>> records;
 
     std::string focus() const;
 };

@@ -1,0 +1,258 @@
+// End-to-end tests of the classroom layer in the real normviz program, under its own Xvfb with
+// real X input (xdotool): the quiz is answered by clicking cells, revealed with Enter, and its
+// score read back from the --status "quiz" record; F12 saves the revealed picture.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <sstream>
+#include <thread>
+
+#include "app/view/grid_layout.h"
+#include "core/norm_spec.h"
+#include "core/partition.h"
+#include "gui_harness.h"
+
+namespace normviz::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr Seconds kStartTimeout{45};
+constexpr Seconds kEventTimeout{20};
+
+double number(const std::map<std::string, std::string>& record, const std::string& key) {
+    auto it = record.find(key);
+    return it == record.end() ? std::nan("") : std::strtod(it->second.c_str(), nullptr);
+}
+
+std::string index_text(const core::Index& i) {
+    return std::to_string(i.n) + "," + std::to_string(i.c) + "," + std::to_string(i.h) + "," + std::to_string(i.w);
+}
+
+const std::map<std::string, std::string>* quiz_record(const StatusBlock& b) {
+    auto it = b.records.find("quiz");
+    return it == b.records.end() ? nullptr : &it->second;
+}
+
+class ClassroomGui : public ::testing::Test {
+protected:
+    void SetUp() override {
+        xdotool_ = find_tool("xdotool");
+        if (!xdotool_) GTEST_SKIP() << "xdotool is not installed (scripts/install_deps.sh installs it)";
+        if (!find_tool("Xvfb")) GTEST_SKIP() << "Xvfb is not installed (scripts/install_deps.sh installs it)";
+        tmp_ = fs::path(NORMVIZ_E2E_TMP_DIR) / ::testing::UnitTest::GetInstance()->current_test_info()->name();
+        std::error_code ec;
+        fs::remove_all(tmp_, ec);
+        fs::create_directories(tmp_);
+        std::string error;
+        ASSERT_TRUE(xvfb_.start(1600, 1000, error)) << error;
+    }
+
+    void TearDown() override {
+        if (app_) app_->kill_now();
+    }
+
+    std::vector<std::string> env() const {
+        return child_environment({{"DISPLAY", xvfb_.display()},
+                                  {"LIBGL_ALWAYS_SOFTWARE", "1"},
+                                  {"HOME", tmp_.string()},
+                                  {"XDG_CONFIG_HOME", (tmp_ / "config").string()}},
+                                 {"WAYLAND_DISPLAY"});
+    }
+
+    std::string shot_path() const { return (tmp_ / "shot.png").string(); }
+
+    void launch(const std::vector<std::string>& extra) {
+        std::vector<std::string> argv = {NORMVIZ_BINARY, "--no-settings", "--no-vsync", "--status",
+                                         "--size",       "1400x900",      "--screenshot", shot_path()};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        app_ = std::make_unique<Process>();
+        ASSERT_TRUE(app_->start(argv, env())) << "cannot start " << NORMVIZ_BINARY;
+        reader_ = std::make_unique<StatusReader>(*app_);
+    }
+
+    std::string diagnostics() {
+        std::string out = "normviz stdout (last lines):\n" + (reader_ ? reader_->transcript() : "");
+        if (app_) {
+            app_->drain();
+            out += "normviz stderr:\n" + app_->stderr_text();
+            out += app_->running() ? "normviz is running\n" : "normviz has exited\n";
+        }
+        return out;
+    }
+
+    CommandResult xdo(std::vector<std::string> args) {
+        args.insert(args.begin(), *xdotool_);
+        return run_command(args, env(), kEventTimeout);
+    }
+
+    void xdo_ok(const std::vector<std::string>& args) {
+        CommandResult r = xdo(args);
+        std::string joined;
+        for (const std::string& a : args) joined += " " + a;
+        ASSERT_EQ(r.exit_code, 0) << "xdotool" << joined << " failed: " << r.err;
+    }
+
+    std::string find_window() {
+        CommandResult r = xdo({"search", "--sync", "--name", "^normviz$"});
+        std::stringstream lines(r.out);
+        std::string id;
+        std::getline(lines, id);
+        EXPECT_EQ(r.exit_code, 0) << "no normviz window: " << r.err;
+        return id;
+    }
+
+    // Clicks the centre of `cell` in canvas `panel` (geometry from the status block).
+    void click_cell(const std::string& window, const StatusBlock& block, size_t panel, const core::Shape& shape,
+                    const core::Index& cell) {
+        const auto canvas = parse_numbers(block.panels.at(panel).at("canvas"));
+        const auto pan = parse_numbers(block.layout.at("pan"));
+        const double zoom = number(block.layout, "zoom");
+        const app::GridLayout layout = app::make_grid_layout(shape);
+        const app::Vec2 o = app::cell_origin(layout, cell);
+        const int x = static_cast<int>(std::floor(canvas.at(0) + (o.x + 0.5 - pan.at(0)) * zoom));
+        const int y = static_cast<int>(std::floor(canvas.at(1) + (o.y + 0.5 - pan.at(1)) * zoom));
+        xdo_ok({"mousemove", "--window", window, std::to_string(x), std::to_string(y), "click", "1"});
+    }
+
+    std::optional<std::string> xdotool_;
+    fs::path tmp_;
+    Xvfb xvfb_;
+    std::unique_ptr<Process> app_;
+    std::unique_ptr<StatusReader> reader_;
+};
+
+// The student marks every cell pooled with the asked cell but one, plus one cell that is not
+// pooled; Enter reveals: hits = pooled - 1 (the asked cell counts as a hit), one miss, one
+// false alarm, score = hits / (pooled + false alarms).
+TEST_F(ClassroomGui, QuizClickRevealScore) {
+    const core::Shape shape{2, 4, 3, 3};
+    ASSERT_NO_FATAL_FAILURE(launch({"--shape", "2,4,3,3", "--quiz"}));
+    auto first = reader_->wait_block(
+        [](const StatusBlock& b) { return quiz_record(b) && !b.panels.empty() && b.panels[0].count("canvas"); },
+        kStartTimeout);
+    ASSERT_TRUE(first) << "no status block with a quiz record\n" << diagnostics();
+    const auto& q = *quiz_record(*first);
+    EXPECT_EQ(q.at("revealed"), "0");
+    EXPECT_EQ(q.at("guesses"), "0");
+    ASSERT_EQ(first->panels.size(), 1u) << "the quiz shows only the asked norm";
+    EXPECT_EQ(first->panels[0].at("norm"), q.at("norm"));
+    EXPECT_EQ(first->focus(), q.at("focus")) << "the asked cell is the focus";
+    EXPECT_EQ(first->records.at("ui").at("stats"), "0") << "the statistics sidebar would give the answer away";
+
+    // The answer, from core: the asked norm's group of the asked cell.
+    core::NormSpec spec;
+    auto kind = core::parse_norm_name(q.at("norm"));
+    ASSERT_TRUE(kind) << q.at("norm");
+    spec.kind = kind.value();
+    spec.groups = 2;
+    const auto f = parse_numbers(q.at("focus"));
+    ASSERT_EQ(f.size(), 4u);
+    const core::Index focus{int64_t(f[0]), int64_t(f[1]), int64_t(f[2]), int64_t(f[3])};
+    const core::Partition partition = core::make_partition(spec, shape);
+    const std::vector<uint8_t> mask = core::group_mask(partition, focus);
+    ASSERT_EQ(number(q, "pooled"), double(partition.group_size()));
+    std::vector<core::Index> pooled_others, outside;
+    for (int64_t flat = 0; flat < shape.numel(); ++flat) {
+        const core::Index i = core::unflat_index(shape, flat);
+        if (i == focus) continue;
+        (mask[flat] ? pooled_others : outside).push_back(i);
+    }
+    ASSERT_GE(pooled_others.size(), 2u);
+    ASSERT_FALSE(outside.empty());
+    std::vector<core::Index> clicks(pooled_others.begin() + 1, pooled_others.end());  // leave one out: a miss
+    clicks.push_back(outside.back());                                                 // one wrong: a false alarm
+
+    const std::string window = find_window();
+    ASSERT_FALSE(window.empty());
+    xdo_ok({"windowfocus", "--sync", window});
+    const StatusBlock geometry = *first;
+    for (size_t k = 0; k < clicks.size(); ++k) {
+        SCOPED_TRACE("click " + std::to_string(k + 1) + " on (" + index_text(clicks[k]) + ")");
+        ASSERT_NO_FATAL_FAILURE(click_cell(window, geometry, 0, shape, clicks[k]));
+        const std::string want = std::to_string(k + 1);
+        auto marked = reader_->wait_block(
+            [&](const StatusBlock& b) { return quiz_record(b) && quiz_record(b)->at("guesses") == want; },
+            kEventTimeout);
+        ASSERT_TRUE(marked) << "the click did not mark the cell\n" << diagnostics();
+        EXPECT_EQ(marked->focus(), q.at("focus")) << "a quiz click must not move the focus";
+    }
+
+    xdo_ok({"mousemove", "1590", "990"});
+    xdo_ok({"key", "--delay", "200", "Return"});
+    auto revealed = reader_->wait_block(
+        [](const StatusBlock& b) { return quiz_record(b) && quiz_record(b)->at("revealed") == "1"; }, kEventTimeout);
+    ASSERT_TRUE(revealed) << "Enter did not reveal the answer\n" << diagnostics();
+    const auto& r = *quiz_record(*revealed);
+    const double pooled = double(partition.group_size());
+    EXPECT_EQ(number(r, "guesses"), double(clicks.size()));
+    EXPECT_EQ(number(r, "hits"), pooled - 1);
+    EXPECT_EQ(number(r, "misses"), 1.0);
+    EXPECT_EQ(number(r, "false_alarms"), 1.0);
+    EXPECT_NEAR(number(r, "score"), (pooled - 1) / (pooled + 1), 1e-12);
+
+    // F12 saves the revealed quiz (hits as dots, the miss as a ring, the false alarm as a cross).
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    xdo_ok({"key", "--delay", "200", "F12"});
+    auto saved = reader_->wait_line("screenshot ", kEventTimeout);
+    ASSERT_TRUE(saved) << "F12 did not save a screenshot\n" << diagnostics();
+    EXPECT_EQ(*saved, "screenshot path=" + shot_path() + " ok=1");
+    Image image;
+    std::string error;
+    ASSERT_TRUE(image.load(shot_path(), error)) << error;
+    EXPECT_EQ(image.width, 1400);
+    EXPECT_EQ(image.height, 900);
+    if (const char* keep = std::getenv("NORMVIZ_E2E_KEEP_SHOTS")) {  // for looking at by hand
+        std::error_code ec;
+        fs::copy_file(shot_path(), fs::path(keep) / "quiz_revealed.png", fs::copy_options::overwrite_existing, ec);
+    }
+}
+
+// --export writes what File > Export writes: the PNG at 3840 x 2160 (the largest size), the
+// SVG with one group per shown norm, and the statistics CSV with one row per norm.
+TEST_F(ClassroomGui, ExportPngSvgCsvAt4k) {
+    const std::string base = (tmp_ / "figure").string();
+    CommandResult r = run_command({NORMVIZ_BINARY, "--no-settings", "--no-vsync", "--status", "--frames", "3",
+                                   "--export", base, "--export-size", "3840x2160"},
+                                  env(), kStartTimeout);
+    ASSERT_EQ(r.exit_code, 0) << "stderr:\n" << r.err;
+    for (const char* ext : {".png", ".svg", ".csv"})
+        EXPECT_NE(r.out.find("export path=" + base + ext + " ok=1"), std::string::npos) << ext << "\n" << r.out;
+    Image image;
+    std::string error;
+    ASSERT_TRUE(image.load(base + ".png", error)) << error;
+    EXPECT_EQ(image.width, 3840);
+    EXPECT_EQ(image.height, 2160);
+    int64_t highlighted = 0;  // the focus's groups are outlined in the highlight colour
+    for (int y = 0; y < image.height; y += 2)
+        for (int x = 0; x < image.width; x += 2) {
+            const unsigned char* px = image.at(x, y);
+            highlighted += std::abs(px[0] - 255) < 30 && std::abs(px[1] - 196) < 30 && px[2] < 40;
+        }
+    EXPECT_GT(highlighted, 1000);
+    std::ifstream svg_file(base + ".svg");
+    const std::string svg((std::istreambuf_iterator<char>(svg_file)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(svg.rfind("<svg ", 0), 0u);
+    for (const char* norm : {"batch", "layer", "instance", "group", "layer-token", "rms"})
+        EXPECT_NE(svg.find(std::string("id=\"panel-") + norm + "\""), std::string::npos) << norm;
+    std::ifstream csv_file(base + ".csv");
+    std::string line;
+    int lines = 0;
+    while (std::getline(csv_file, line)) ++lines;
+    EXPECT_EQ(lines, 7) << "a header and one row per shown norm";
+
+    // A size over 3840 x 2160 is refused with a message, before any window opens.
+    CommandResult big = run_command({NORMVIZ_BINARY, "--no-settings", "--frames", "1", "--export", base,
+                                     "--export-size", "7680x4320"},
+                                    env(), kStartTimeout);
+    EXPECT_EQ(big.exit_code, 2);
+    EXPECT_NE(big.err.find("3840x2160"), std::string::npos) << big.err;
+}
+
+}  // namespace
+}  // namespace normviz::e2e
