@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <new>
 
 #include <imgui.h>
 
@@ -66,7 +67,23 @@ bool export_files(AppState& state, const std::string& base) {
 
 }  // namespace
 
+namespace {
+int run_desktop_unguarded(int argc, char** argv);
+}  // namespace
+
 int run_desktop(int argc, char** argv) {
+    // Out of memory (a shape or file too large for this machine) is a sentence, not an abort.
+    try {
+        return run_desktop_unguarded(argc, argv);
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr, "normviz: out of memory; the tensor is too large for this machine, choose a smaller shape\n");
+        return 1;
+    }
+}
+
+namespace {
+
+int run_desktop_unguarded(int argc, char** argv) {
     if (argc > 1 && std::string(argv[1]) == "bench-render") return run_bench_render(argc, argv);
     auto parsed = parse_desktop_options(argc, argv);
     if (!parsed) {
@@ -174,5 +191,7 @@ int run_desktop(int argc, char** argv) {
     }
     return status;
 }
+
+}  // namespace
 
 }  // namespace normviz::app

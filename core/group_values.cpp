@@ -91,7 +91,10 @@ std::string group_size_formula(const Partition& p) {
     std::string formula;
     for (int a = 0; a < kAxisCount; ++a) {
         if (p.block[a] == 1) continue;
-        std::string factor = p.block[a] == dims[a] ? kLetters[a] : std::string("C/G");
+        // Partly reduced: GroupNorm's C/G, or N/D for BatchNorm split over D devices.
+        std::string factor = p.block[a] == dims[a] ? std::string(kLetters[a])
+                             : a == static_cast<int>(Axis::N) ? std::string("N/D")
+                                                               : std::string(kLetters[a]) + "/G";
         formula += (formula.empty() ? "" : "\u00b7") + factor;
     }
     if (formula.empty()) formula = "1";

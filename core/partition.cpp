@@ -67,7 +67,10 @@ std::vector<KeyField> key_fields(const Partition& p, const Index& key) {
         bool reduced = p.reduced & (1u << a);
         bool grouped = reduced && p.block[a] != dims[a];
         if (reduced && !grouped) continue;
-        fields.push_back({grouped ? "g" : kNames[a], coords[a]});
+        // A partly reduced axis is a group index: GroupNorm's channel group "g", or the
+        // device "d" of a BatchNorm split over devices.
+        const char* grouped_name = a == static_cast<int>(Axis::N) ? "d" : "g";
+        fields.push_back({grouped ? grouped_name : kNames[a], coords[a]});
     }
     return fields;
 }

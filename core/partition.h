@@ -39,7 +39,8 @@ Partition make_partition(const NormSpec& spec, const Shape& shape);
 // Precondition: contains(shape, focus).
 std::vector<uint8_t> group_mask(const Partition& partition, const Index& focus);
 
-// One coordinate of a key, named "n", "c", "h", "w", or "g" for GroupNorm's channel group.
+// One coordinate of a key, named "n", "c", "h", "w", "g" for GroupNorm's channel group,
+// or "d" for the device of a BatchNorm split over devices.
 struct KeyField {
     const char* name;
     int64_t value;

@@ -5,10 +5,12 @@ set -euo pipefail
 packages=(
     build-essential g++ cmake pkg-config
     libimgui-dev libglfw3-dev libglm-dev libstb-dev libepoxy-dev libopengl-dev
+    nlohmann-json3-dev            # scene and lesson files (app/scene_io.cpp)
     libgtest-dev
     fonts-dejavu-core
     xvfb xauth xdotool x11-utils
     libgl1-mesa-dri
+    clang-14 libclang-rt-14-dev   # libFuzzer and its sanitizer runtimes (scripts/fuzz.sh)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -74,9 +74,10 @@ void draw_labels(const AppState& state, const GridLayout& layout, const ViewTran
     const core::Shape& s = state.tensor.shape;
     const ImU32 color = IM_COL32(200, 200, 205, 255);
     char buf[32];
-    // Sample labels: left of each block in a single column, else in the gap above each block.
+    // Sample labels: left of each block in a single column, else in the gap below each block
+    // (channel labels take the space above tiles).
     const bool one_column = layout.blocks_per_row == 1;
-    const bool room_above = layout.sample_gap * view.zoom >= font + 2;
+    const bool room_below = layout.sample_gap * view.zoom >= font + 2;
     int drawn = 0;
     for (int64_t n = 0; n < s.N && drawn < 512; ++n) {
         Vec2 b = view.to_screen(block_origin(layout, n));
@@ -87,8 +88,8 @@ void draw_labels(const AppState& state, const GridLayout& layout, const ViewTran
         if (one_column) {
             float y = std::clamp(b.y + 0.5f * (bh - font), std::max(p0.y, b.y), std::max(p0.y, b.y + bh - font));
             dl->AddText(ImVec2(std::max(p0.x + 2, b.x - size.x - 4), y), color, buf);
-        } else if (room_above && size.x < bw) {
-            dl->AddText(ImVec2(b.x, b.y - (layout.sample_gap * view.zoom + size.y) * 0.5f - 0.25f * size.y), color, buf);
+        } else if (room_below && size.x < bw) {
+            dl->AddText(ImVec2(b.x, b.y + bh + 1), color, buf);
         } else {
             continue;
         }
@@ -307,7 +308,13 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
             draw_labels(state, layout, view, c0, c1, dl);
             draw_cell_numbers(state, p, layout, view, c0, c1, dl);
             draw_classroom_overlay(state, layout, view, dl);
-            if (!ok) dl->AddText(ImVec2(c0.x + 4, c1.y - font * 1.3f), IM_COL32(255, 120, 110, 255), p.error.c_str());
+            if (!ok) {  // the norm does not apply: say why, wrapped on a dark band over the picture
+                const float wrap = r.canvas_w - 12;
+                const ImVec2 size = ImGui::CalcTextSize(p.error.c_str(), nullptr, false, wrap);
+                const ImVec2 t0(c0.x + 6, c1.y - size.y - 6);
+                dl->AddRectFilled(ImVec2(c0.x, t0.y - 4), c1, IM_COL32(20, 20, 24, 230));
+                dl->AddText(ImGui::GetFont(), font, t0, IM_COL32(255, 120, 110, 255), p.error.c_str(), nullptr, wrap);
+            }
             dl->PopClipRect();
         } else {
             dl->AddRectFilled(c0, c1, rgb(kCanvasBackground));

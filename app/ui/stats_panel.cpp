@@ -15,7 +15,8 @@ namespace {
 
 void row(const char* name, const std::string& value) {
     ImGui::TextUnformatted(name);
-    ImGui::SameLine(ImGui::GetFontSize() * 8.5f);
+    // Values in one column, pushed right when a label (x̂'s formula) is wider than it.
+    ImGui::SameLine(std::max(ImGui::GetFontSize() * 8.5f, ImGui::CalcTextSize(name).x + ImGui::GetFontSize()));
     ImGui::TextUnformatted(value.c_str());
 }
 

@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Writes the fuzzers' seed corpora into fuzz/corpus/<target>/ (each file under 4 KB).
+
+Valid and malformed .npy files (built byte by byte, no numpy needed) for fuzz_npy, and
+command lines (arguments separated by newlines) for fuzz_cli_arguments. Re-running it
+rewrites the same files. Usage: python3 fuzz/make_corpus.py
+"""
+import os
+import struct
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
+
+
+def header_dict(descr, fortran, shape, extra=""):
+    dims = "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+    return "{'descr': %s, 'fortran_order': %s, 'shape': %s, %s}" % (
+        descr, "True" if fortran else "False", dims, extra)
+
+
+def npy(text, payload=b"", version=1, pad=True):
+    """Magic, version, header length, header text (padded to 64 like numpy), payload."""
+    prefix = 10 if version == 1 else 12
+    raw = text.encode("latin-1")
+    if pad:
+        raw += b" " * ((64 - (prefix + len(raw) + 1) % 64) % 64) + b"\n"
+    length = struct.pack("<H", len(raw)) if version == 1 else struct.pack("<I", len(raw))
+    return b"\x93NUMPY" + bytes([version, 0]) + length + raw + payload
+
+
+def values(fmt, count, scale=0.25):
+    return b"".join(struct.pack(fmt, (i - count / 2) * scale) for i in range(count))
+
+
+def ints(fmt, count):
+    return b"".join(struct.pack(fmt, i - count // 2) for i in range(count))
+
+
+def npy_corpus():
+    q = lambda s: "'" + s + "'"
+    c = {}
+    c["v1_f4_le_rank4_2x3x2x2.npy"] = npy(header_dict(q("<f4"), False, (2, 3, 2, 2)), values("<f", 24))
+    c["v1_f8_le_rank2_4x3.npy"] = npy(header_dict(q("<f8"), False, (4, 3)), values("<d", 12))
+    c["v1_f4_be_rank3_2x4x3.npy"] = npy(header_dict(q(">f4"), False, (2, 4, 3)), values(">f", 24))
+    c["v1_f8_be_fortran_rank3_2x2x5.npy"] = npy(header_dict(q(">f8"), True, (2, 2, 5)), values(">d", 20))
+    c["v1_f4_fortran_rank4_2x2x3x2.npy"] = npy(header_dict(q("<f4"), True, (2, 2, 3, 2)), values("<f", 24))
+    c["v2_f4_rank4_1x4x2x2.npy"] = npy(header_dict(q("<f4"), False, (1, 4, 2, 2)), values("<f", 16), version=2)
+    c["v3_f8_rank2_3x2.npy"] = npy(header_dict(q("<f8"), False, (3, 2)), values("<d", 6), version=3)
+    c["v1_f4_python2_long_dims.npy"] = npy(header_dict(q("<f4"), False, ("2L", "3L")), values("<f", 6))
+    c["v1_keys_reordered_double_quotes.npy"] = npy(
+        '{"shape": (2, 2), "fortran_order": False, "descr": "<f4"}', values("<f", 4))
+    c["v1_i2_le_rank2.npy"] = npy(header_dict(q("<i2"), False, (2, 3)), ints("<h", 6))
+    c["v1_u1_rank2.npy"] = npy(header_dict(q("|u1"), False, (2, 4)), bytes(range(8)))
+    c["v1_i8_be_rank4.npy"] = npy(header_dict(q(">i8"), True, (1, 2, 2, 1)), ints(">q", 4))
+    c["v1_f4_nan_inf.npy"] = npy(header_dict(q("<f4"), False, (2, 2)),
+                                 struct.pack("<4f", float("nan"), float("inf"), -float("inf"), 1e38))
+    c["v1_f4_constant_single.npy"] = npy(header_dict(q("<f4"), False, (1, 1, 1, 1)), values("<f", 1))
+    # Malformed.
+    good = c["v1_f4_le_rank4_2x3x2x2.npy"]
+    c["bad_truncated_data.npy"] = good[:-7]
+    c["bad_truncated_header.npy"] = good[:40]
+    c["bad_truncated_prefix.npy"] = good[:9]
+    c["bad_magic.npy"] = b"\x93NUMPZ" + good[6:]
+    c["bad_npz_zip.npy"] = b"PK\x03\x04" + bytes(60)
+    c["bad_version_4_0.npy"] = good[:6] + b"\x04\x00" + good[8:]
+    c["bad_version_1_1.npy"] = good[:6] + b"\x01\x01" + good[8:]
+    c["bad_header_length_past_end.npy"] = good[:8] + struct.pack("<H", 0xFFFF) + good[10:]
+    c["bad_v2_header_length_huge.npy"] = b"\x93NUMPY\x02\x00" + struct.pack("<I", 0xFFFFFFF0) + b"{}"
+    c["bad_rank1.npy"] = npy(header_dict(q("<f4"), False, (6,)), values("<f", 6))
+    c["bad_rank5.npy"] = npy(header_dict(q("<f4"), False, (1, 1, 1, 2, 2)), values("<f", 4))
+    c["bad_rank0.npy"] = npy(header_dict(q("<f4"), False, ()), values("<f", 1))
+    c["bad_zero_dim.npy"] = npy(header_dict(q("<f4"), False, (2, 0, 3)))
+    c["bad_negative_dim.npy"] = npy(header_dict(q("<f4"), False, (2, -3)), values("<f", 6))
+    c["bad_overflow_dims.npy"] = npy(header_dict(q("<f4"), False, (2**40, 2**40, 2**40)))
+    c["bad_dim_too_long.npy"] = npy(header_dict(q("<f4"), False, (10**30, 1)))
+    c["bad_huge_count_small_file.npy"] = npy(header_dict(q("<f8"), False, (4096, 4096, 64)))
+    c["bad_f2.npy"] = npy(header_dict(q("<f2"), False, (2, 2)), b"\0" * 8)
+    c["bad_c8.npy"] = npy(header_dict(q("<c8"), False, (2, 2)), b"\0" * 32)
+    c["bad_object.npy"] = npy(header_dict(q("|O"), False, (2, 2)), b"\0" * 32)
+    c["bad_bool.npy"] = npy(header_dict(q("|b1"), False, (2, 2)), b"\1" * 4)
+    c["bad_unicode.npy"] = npy(header_dict(q("<U3"), False, (2, 2)), b"\0" * 48)
+    c["bad_f4_no_byteorder_pipe.npy"] = npy(header_dict(q("|f4"), False, (2, 2)), values("<f", 4))
+    c["bad_structured.npy"] = npy(header_dict("[('x', '<f4'), ('y', '<f8')]", False, (2, 2)), b"\0" * 48)
+    c["bad_unterminated_list.npy"] = npy("{'descr': [('x', '<f4'), 'fortran_order': False}")
+    c["bad_missing_shape.npy"] = npy("{'descr': '<f4', 'fortran_order': False}", values("<f", 4))
+    c["bad_duplicate_key.npy"] = npy("{'descr': '<f4', 'descr': '<f8', 'fortran_order': False, 'shape': (2, 2)}")
+    c["bad_unknown_key.npy"] = npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), 'x': 1}")
+    c["bad_fortran_not_bool.npy"] = npy("{'descr': '<f4', 'fortran_order': 0, 'shape': (2, 2)}")
+    c["bad_unterminated_string.npy"] = npy("{'descr': '<f4, 'fortran_order': False, 'shape': (2, 2)}")
+    c["bad_trailing_text.npy"] = npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2)} junk", values("<f", 4))
+    c["bad_control_chars_in_header.npy"] = npy("{'descr': '<f\x01\x1b[31m', 'fortran_order': False, 'shape': (2, 2)}")
+    c["bad_empty_header.npy"] = npy("", pad=False)
+    c["bad_empty_file.npy"] = b""
+    return c
+
+
+CLI = {
+    "normalize_batch": ["normalize", "--norm", "batch", "in.npy", "out.npy"],
+    "normalize_group_eq": ["normalize", "--norm=group", "--groups=2", "--eps", "1e-3", "a.npy", "b.npy"],
+    "normalize_custom": ["normalize", "--axes", "NW", "--no-center", "--convert-int", "in.npy", "out.npy"],
+    "normalize_dashdash": ["normalize", "--norm", "rms", "--", "--in.npy", "-"],
+    "normalize_help": ["normalize", "--norm", "bogus", "--help"],
+    "stats_csv": ["stats", "--norm", "layer-token", "--format", "csv", "in.npy"],
+    "stats_json_eps": ["stats", "--norm", "instance", "--eps=0", "--format=json", "x.npy"],
+    "mask_group": ["mask", "--shape", "2,4,3,3", "--norm", "group", "--groups", "2", "--focus", "1,3,2,2", "m.npy"],
+    "mask_custom": ["mask", "--shape=1,8,1,5", "--axes", "cw", "--focus=0,7,0,4", "m.npy"],
+    "mask_outside": ["mask", "--shape", "2,2,2,2", "--norm", "layer", "--focus", "2,0,0,0", "m.npy"],
+    "bad_unknown_option": ["normalize", "--nrom", "batch", "a", "b"],
+    "bad_twice": ["stats", "--norm", "batch", "--norm", "layer", "a"],
+    "bad_missing_value": ["stats", "a.npy", "--norm"],
+    "bad_flag_value": ["normalize", "--no-center=yes", "--axes", "HW", "a", "b"],
+    "bad_groups": ["normalize", "--norm", "group", "--groups", "-3", "a", "b"],
+    "bad_groups_overflow": ["normalize", "--norm", "group", "--groups", "99999999999999999999", "a", "b"],
+    "bad_eps": ["stats", "--norm", "batch", "--eps", "nan", "a"],
+    "bad_eps_negative": ["stats", "--norm", "batch", "--eps", "-1e-5", "a"],
+    "bad_axes": ["stats", "--axes", "NNX", "a"],
+    "bad_axes_with_preset": ["stats", "--norm", "batch", "--axes", "HW", "a"],
+    "bad_shape": ["mask", "--shape", "2,4,-3,3", "--norm", "batch", "--focus", "0,0,0,0", "m"],
+    "bad_shape_huge": ["mask", "--shape", "100000,100000,100000,100000", "--norm", "batch", "--focus", "0,0,0,0", "m"],
+    "bad_focus": ["mask", "--shape", "2,4,3,3", "--norm", "batch", "--focus", "0,,0", "m"],
+    "bad_empty_args": ["normalize", "", "", "--norm="],
+}
+
+
+def main():
+    for target, files in (("fuzz_npy", npy_corpus()),
+                          ("fuzz_cli_arguments",
+                           {name: "\n".join(words).encode() for name, words in CLI.items()})):
+        folder = os.path.join(ROOT, target)
+        os.makedirs(folder, exist_ok=True)
+        for name, data in files.items():
+            assert len(data) < 4096, name
+            with open(os.path.join(folder, name), "wb") as f:
+                f.write(data)
+
+
+if __name__ == "__main__":
+    main()
