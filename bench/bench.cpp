@@ -14,6 +14,7 @@
 
 #include "core/generators.h"
 #include "core/normalize.h"
+#include "core/npy.h"
 #include "core/parallel.h"
 
 namespace normviz::bench {
@@ -26,13 +27,16 @@ struct Options {
     core::Shape shape{32, 256, 56, 56};
     int threads = 0;
     int repeat = 0;  // 0: adaptive
+    std::string load_path;  // --load: time reading this .npy instead
 };
 
 constexpr const char* kUsage =
     "usage: normviz bench [--shape N,C,H,W] [--threads T] [--repeat R]\n"
+    "       normviz bench --load FILE.npy [--repeat R]\n"
     "  times statistics + normalization per norm against a plain copy; prints\n"
     "  '<name> <median ms> ms <GB/s> GB/s' per operation (defaults: 32,256,56,56, all\n"
-    "  hardware threads, repeats until the median is stable)\n";
+    "  hardware threads, repeats until the median is stable). With --load: reading the\n"
+    "  file's bytes ('read-file', the floor) and loading it as a tensor ('load-npy').\n";
 
 bool parse_int(const char* text, int& out) {
     char* end = nullptr;
@@ -47,13 +51,16 @@ int parse_options(int argc, char** argv, Options& options) {
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "-h" || arg == "--help") return -1;
-        if (i + 1 >= argc || (arg != "--shape" && arg != "--threads" && arg != "--repeat")) {
+        if (i + 1 >= argc ||
+            (arg != "--shape" && arg != "--threads" && arg != "--repeat" && arg != "--load")) {
             std::fprintf(stderr, "normviz bench: unknown or incomplete option '%s'\n%s",
                          arg.c_str(), kUsage);
             return 2;
         }
         const char* value = argv[++i];
-        if (arg == "--shape") {
+        if (arg == "--load") {
+            options.load_path = value;
+        } else if (arg == "--shape") {
             core::Result<core::Shape> shape = core::parse_shape(value);
             if (!shape) {
                 std::fprintf(stderr, "normviz bench: %s\n", shape.error().message.c_str());
@@ -98,6 +105,33 @@ void print_line(const char* name, double ms, int64_t numel) {
     std::fflush(stdout);
 }
 
+// Reading the file's bytes into memory (the floor) against read_npy, in one run.
+int bench_load(const Options& options) {
+    core::Result<core::Tensor> first = core::read_npy(options.load_path);
+    if (!first) {
+        std::fprintf(stderr, "normviz bench: %s\n", first.error().message.c_str());
+        return 1;
+    }
+    const int64_t numel = first.value().shape.numel();
+    first = core::Tensor{};  // free it before timing
+    std::vector<char> bytes;
+    const double read_ms = median_ms(options.repeat, [&] {
+        std::FILE* f = std::fopen(options.load_path.c_str(), "rb");
+        if (!f) return;
+        std::fseek(f, 0, SEEK_END);
+        bytes.resize(static_cast<size_t>(std::ftell(f)));
+        std::fseek(f, 0, SEEK_SET);
+        if (std::fread(bytes.data(), 1, bytes.size(), f) != bytes.size()) bytes.clear();
+        std::fclose(f);
+        bytes = {};  // each run allocates, as loading does
+    });
+    const double load_ms = median_ms(options.repeat, [&] { (void)core::read_npy(options.load_path); });
+    print_line("read-file", read_ms, numel);
+    print_line("load-npy", load_ms, numel);
+    std::printf("ratio %.2f load-npy / read-file\n", load_ms / read_ms);
+    return 0;
+}
+
 }  // namespace
 
 int run_bench(int argc, char** argv) {
@@ -106,6 +140,7 @@ int run_bench(int argc, char** argv) {
         if (status == -1) std::fputs(kUsage, stdout);
         return status == -1 ? 0 : status;
     }
+    if (!options.load_path.empty()) return bench_load(options);
     if (core::Status ok = core::validate_shape(options.shape); !ok) {
         std::fprintf(stderr, "normviz bench: %s\n", ok.error().message.c_str());
         return 2;

@@ -417,12 +417,24 @@ Status write_atomically(const std::string& path, const std::string& header,
 
 }  // namespace
 
-Result<Tensor> parse_npy(const std::vector<uint8_t>& bytes, const std::string& name,
-                         IntegerPolicy integers) {
-    const size_t size = bytes.size();
-    const size_t magic_seen = std::min(size, kMagicSize);
-    if (magic_seen > 0 && std::memcmp(bytes.data(), kMagic, magic_seen) != 0) {
-        const bool zip = size >= 4 && std::memcmp(bytes.data(), "PK\x03\x04", 4) == 0;
+namespace {
+
+// Where the data starts and what it holds, from a file's first bytes. `head` holds the
+// first `head_size` bytes of a file of `file_size` bytes (all of it, or at least the magic,
+// version, length and header dict).
+struct NpyLayout {
+    size_t data_offset = 0;
+    Header header;
+    Dtype dtype;
+    int64_t count = 0;
+};
+
+Result<NpyLayout> parse_layout(const uint8_t* head, size_t head_size, uint64_t file_size,
+                               const std::string& name, IntegerPolicy integers) {
+    const uint64_t size = file_size;
+    const size_t magic_seen = static_cast<size_t>(std::min<uint64_t>(size, kMagicSize));
+    if (magic_seen > 0 && std::memcmp(head, kMagic, magic_seen) != 0) {
+        const bool zip = size >= 4 && std::memcmp(head, "PK\x03\x04", 4) == 0;
         return file_error(name, std::string("not a .npy file (it does not start with the "
                                             "\\x93NUMPY magic); ") +
                                     (zip ? "this looks like an .npz archive: np.save one of its "
@@ -433,7 +445,7 @@ Result<Tensor> parse_npy(const std::vector<uint8_t>& bytes, const std::string& n
         return file_error(name, "file is too short to be a .npy file (" + std::to_string(size) +
                                     " bytes); it is truncated, " + kResave);
     }
-    const int major = bytes[6], minor = bytes[7];
+    const int major = head[6], minor = head[7];
     if ((major != 1 && major != 2 && major != 3) || minor != 0) {
         return file_error(name, "unsupported .npy format version " + std::to_string(major) + "." +
                                     std::to_string(minor) + "; normviz reads versions 1.0, 2.0 "
@@ -444,40 +456,70 @@ Result<Tensor> parse_npy(const std::vector<uint8_t>& bytes, const std::string& n
         return file_error(name, "file is too short to be a .npy file (" + std::to_string(size) +
                                     " bytes); it is truncated, " + kResave);
     }
-    const size_t header_size = load_le(&bytes[8], major == 1 ? 2 : 4);
+    const size_t header_size = load_le(&head[8], major == 1 ? 2 : 4);
     if (header_size > size - prefix) {
         return file_error(name, "header length " + std::to_string(header_size) +
                                     " bytes runs past the end of the file (" +
                                     std::to_string(size) + " bytes); the file is truncated or "
                                     "corrupt, " + kResave);
     }
-    const std::string_view text(reinterpret_cast<const char*>(bytes.data() + prefix), header_size);
-    Header header;
-    if (std::string problem = HeaderParser(text).parse(header); !problem.empty()) {
+    NORMVIZ_ASSERT(head_size >= prefix + header_size, "parse_layout needs the whole header");
+    const std::string_view text(reinterpret_cast<const char*>(head + prefix), header_size);
+    NpyLayout layout;
+    if (std::string problem = HeaderParser(text).parse(layout.header); !problem.empty()) {
         return file_error(name, "malformed .npy header (" + problem + ") in " +
                                     excerpt(text) + "; " + kResave);
     }
-    Result<Dtype> dtype = parse_dtype(header, name, integers);
+    Result<Dtype> dtype = parse_dtype(layout.header, name, integers);
     if (!dtype) return dtype.error();
-    Result<int64_t> count = check_dims(header.dims, name);
+    Result<int64_t> count = check_dims(layout.header.dims, name);
     if (!count) return count.error();
 
-    const size_t data_offset = prefix + header_size;
-    const uint64_t promised = static_cast<uint64_t>(count.value()) * dtype.value().itemsize;
-    if (promised > size - data_offset) {
+    layout.data_offset = prefix + header_size;
+    layout.dtype = dtype.value();
+    layout.count = count.value();
+    const uint64_t promised = static_cast<uint64_t>(layout.count) * layout.dtype.itemsize;
+    if (promised > size - layout.data_offset) {
         return file_error(name, "file is truncated: header promises " + std::to_string(promised) +
                                     " bytes of data, file holds " +
-                                    std::to_string(size - data_offset) + "; " + kResave);
+                                    std::to_string(size - layout.data_offset) + "; " + kResave);
     }
+    return layout;
+}
 
-    const std::vector<int64_t>& d = header.dims;
+// An empty tensor with the shape and rank the header names.
+Tensor tensor_for(const NpyLayout& layout) {
+    const std::vector<int64_t>& d = layout.header.dims;
     Tensor tensor;
     tensor.source_rank = static_cast<int>(d.size());
     tensor.shape = d.size() == 2   ? Shape{d[0], d[1], 1, 1}
                    : d.size() == 3 ? Shape{d[0], d[1], 1, d[2]}
                                    : Shape{d[0], d[1], d[2], d[3]};
-    tensor.data = convert_items(bytes.data() + data_offset, count.value(), dtype.value(), d,
-                                header.fortran_order);
+    return tensor;
+}
+
+// Little-endian float32 in C order on a little-endian machine: the bytes are the tensor.
+bool is_raw_float32(const NpyLayout& layout) {
+    const Dtype& t = layout.dtype;
+    return t.kind == Kind::Float && t.itemsize == 4 && !t.big_endian && !layout.header.fortran_order &&
+           std::endian::native == std::endian::little;
+}
+
+bool read_exactly(std::FILE* file, void* out, size_t bytes) {
+    return std::fread(out, 1, bytes, file) == bytes;
+}
+
+}  // namespace
+
+Result<Tensor> parse_npy(const std::vector<uint8_t>& bytes, const std::string& name,
+                         IntegerPolicy integers) {
+    const size_t size = bytes.size();
+    Result<NpyLayout> layout = parse_layout(bytes.data(), size, size, name, integers);
+    if (!layout) return layout.error();
+    const NpyLayout& l = layout.value();
+    Tensor tensor = tensor_for(l);
+    tensor.data = convert_items(bytes.data() + l.data_offset, l.count, l.dtype, l.header.dims,
+                                l.header.fortran_order);
     return tensor;
 }
 
@@ -488,24 +530,79 @@ Result<Tensor> read_npy(const std::string& path, IntegerPolicy integers) {
                                     "; check the path and the file's permissions");
     }
     struct stat info {};
-    if (fstat(fileno(file), &info) == 0 && S_ISDIR(info.st_mode)) {
+    if (fstat(fileno(file), &info) != 0) {
+        const int saved = errno;
         std::fclose(file);
-        return file_error(path, "is a folder, not a .npy file; pass the path of a .npy file");
-    }
-    std::vector<uint8_t> bytes;
-    std::array<uint8_t, 1 << 16> chunk;
-    size_t got = 0;
-    while ((got = std::fread(chunk.data(), 1, chunk.size(), file)) > 0) {
-        bytes.insert(bytes.end(), chunk.begin(), chunk.begin() + got);
-    }
-    const bool failed = std::ferror(file) != 0;
-    const int saved = errno;
-    std::fclose(file);
-    if (failed) {
         return file_error(path, std::string("cannot read: ") + std::strerror(saved) +
                                     "; check the file's permissions and the disk");
     }
-    return parse_npy(bytes, path, integers);
+    if (S_ISDIR(info.st_mode)) {
+        std::fclose(file);
+        return file_error(path, "is a folder, not a .npy file; pass the path of a .npy file");
+    }
+    auto read_failed = [&](int saved) {
+        return file_error(path, std::string("cannot read: ") + std::strerror(saved) +
+                                    "; check the file's permissions and the disk");
+    };
+    // Not a regular file (a pipe): no size to check against; read it all, then parse.
+    if (!S_ISREG(info.st_mode)) {
+        std::vector<uint8_t> bytes;
+        std::array<uint8_t, 1 << 16> chunk;
+        size_t got = 0;
+        while ((got = std::fread(chunk.data(), 1, chunk.size(), file)) > 0)
+            bytes.insert(bytes.end(), chunk.begin(), chunk.begin() + got);
+        const bool failed = std::ferror(file) != 0;
+        const int saved = errno;
+        std::fclose(file);
+        if (failed) return read_failed(saved);
+        return parse_npy(bytes, path, integers);
+    }
+    // A regular file: read the header, check it against the file's size, then read the data
+    // straight into the tensor (no copy of the whole file, no allocation beyond the size).
+    const uint64_t file_size = static_cast<uint64_t>(info.st_size);
+    std::vector<uint8_t> head(static_cast<size_t>(std::min<uint64_t>(file_size, kMagicSize + 6)));
+    if (!read_exactly(file, head.data(), head.size())) {
+        const int saved = errno;
+        std::fclose(file);
+        return read_failed(saved);
+    }
+    if (head.size() >= kMagicSize + 4 && std::memcmp(head.data(), kMagic, kMagicSize) == 0 &&
+        (head[6] == 1 || head[6] == 2 || head[6] == 3) && head[7] == 0) {
+        const size_t prefix = head[6] == 1 ? kMagicSize + 4 : kMagicSize + 6;
+        if (head.size() >= prefix) {
+            const uint64_t header_size = load_le(&head[8], head[6] == 1 ? 2 : 4);
+            if (header_size <= file_size - prefix) {
+                const size_t had = head.size();
+                head.resize(static_cast<size_t>(prefix + header_size));
+                if (head.size() > had && !read_exactly(file, head.data() + had, head.size() - had)) {
+                    const int saved = errno;
+                    std::fclose(file);
+                    return read_failed(saved);
+                }
+            }
+        }
+    }
+    // parse_layout reports bad magic, versions, lengths, headers, dtypes and truncation.
+    Result<NpyLayout> layout = parse_layout(head.data(), head.size(), file_size, path, integers);
+    if (!layout) {
+        std::fclose(file);
+        return layout.error();
+    }
+    const NpyLayout& l = layout.value();
+    Tensor tensor = tensor_for(l);
+    bool ok = std::fseek(file, static_cast<long>(l.data_offset), SEEK_SET) == 0;
+    if (ok && is_raw_float32(l)) {
+        tensor.data.resize(static_cast<size_t>(l.count));
+        ok = read_exactly(file, tensor.data.data(), tensor.data.size() * sizeof(float));
+    } else if (ok) {
+        std::vector<uint8_t> data(static_cast<size_t>(l.count) * l.dtype.itemsize);
+        ok = read_exactly(file, data.data(), data.size());
+        if (ok) tensor.data = convert_items(data.data(), l.count, l.dtype, l.header.dims, l.header.fortran_order);
+    }
+    const int saved = errno;
+    std::fclose(file);
+    if (!ok) return read_failed(saved);
+    return tensor;
 }
 
 Status write_npy(const std::string& path, const Tensor& tensor) {
