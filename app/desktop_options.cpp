@@ -76,7 +76,9 @@ const char* render_usage() {
            "                      [--size WxH] [--normalized] [--groups G] [--axes AXES] [--no-center]\n"
            "                      [--eps E] [--generator NAME] [--seed S] [--view grid|cube|cube-hw]\n"
            "                      [--cube-camera YAW,PITCH[,DISTANCE]] --out fig.png\n"
-           "Draws the same picture as the window, off screen, into a PNG (for slides and tests).\n"
+           "       normviz render --scene FILE.json [--step K] [--size WxH] --out slide.png\n"
+           "Draws the same picture as the window, off screen, into a PNG (for slides and tests);\n"
+           "with --scene, a saved scene or a lesson step (assets/lessons/*.json), up to 3840x2160.\n"
            "Needs an X display; on a headless machine run it with xvfb-run -a.\n";
 }
 
@@ -221,7 +223,8 @@ core::Result<DesktopOptions> parse_desktop_options(int argc, char** argv) {
     }
     if (o.render_command && !o.help) {
         if (o.screenshot_path.empty()) return core::make_error("render needs --out fig.png");
-        if (o.norms.empty()) return core::make_error("render needs --norm NAME[,NAME...]");
+        if (o.norms.empty() && o.scene_path.empty())
+            return core::make_error("render needs --norm NAME[,NAME...] or --scene FILE.json");
         if (o.frames == 0) o.frames = 3;
     }
     return o;
