@@ -36,7 +36,7 @@ std::string format_status(const AppState& state, const std::vector<PanelRect>& r
            " stats=" + (state.show_stats ? "1" : "0") + " help=" + (state.show_help ? "1" : "0") +
            " presenter=" + (state.classroom.presenter ? "1" : "0") +
            " quiz=" + (state.classroom.quiz.active ? "1" : "0") + " busy=" + (state.work->busy() ? "1" : "0") +
-           " tensor=" + std::to_string(state.tensor_version) +
+           " tensor=" + std::to_string(state.tensor_version) + " font=" + number(state.font_size) +
            " path_field=" + number(state.path_field_x) + "," + number(state.path_field_y) +
            " path_visible=" + (state.path_field_visible ? "1" : "0") + " value_center=" + number(state.value_center) +
            " value_half_range=" + number(state.value_half_range) + "\n";

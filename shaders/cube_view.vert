@@ -25,7 +25,7 @@ uniform ivec4 u_focus;
 uniform int u_has_focus;
 uniform int u_pass;
 uniform sampler2D t_values;      // R32F, voxel values in (n, c, h, w) bin order
-uniform sampler2D t_group_stats; // RG32F per group: (shift, scale)
+uniform sampler2D t_group_stats; // RGB32F per group: (shift, scale, pre); y = (x * pre - shift) * scale
 uniform sampler2D t_palette;     // 256 x 1 RGB, t = -1 .. 1
 uniform int u_values_width;
 uniform int u_stats_width;
@@ -149,8 +149,8 @@ void main() {
     if (u_show_normalized != 0) {
         ivec4 key = (v * u_bin) / u_block;
         int g = ((key.x * u_key_extents.y + key.y) * u_key_extents.z + key.z) * u_key_extents.w + key.w;
-        vec2 stats = texelFetch(t_group_stats, ivec2(g % u_stats_width, g / u_stats_width), 0).rg;
-        shown = (x - stats.x) * stats.y;
+        vec3 stats = texelFetch(t_group_stats, ivec2(g % u_stats_width, g / u_stats_width), 0).rgb;
+        shown = (x * stats.z - stats.x) * stats.y;
         t = shown / u_normalized_half_range;
     } else {
         t = (x - u_center) / u_half_range;

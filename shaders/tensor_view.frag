@@ -5,7 +5,7 @@
 // uniforms only; the values were uploaded once.
 
 uniform sampler2D t_values;       // R32F, the tensor in NCHW order, u_values_width per row
-uniform sampler2D t_group_stats;  // RG32F per group: (shift, scale); y = (x - shift) * scale
+uniform sampler2D t_group_stats;  // RGB32F per group: (shift, scale, pre); y = (x * pre - shift) * scale
 uniform sampler2D t_palette;      // 256 x 1 RGB, t = -1 .. 1
 
 uniform int u_values_width;
@@ -37,8 +37,8 @@ float fetch_value(int index) {
     return texelFetch(t_values, ivec2(index % u_values_width, index / u_values_width), 0).r;
 }
 
-vec2 fetch_stats(int group) {
-    return texelFetch(t_group_stats, ivec2(group % u_stats_width, group / u_stats_width), 0).rg;
+vec3 fetch_stats(int group) {
+    return texelFetch(t_group_stats, ivec2(group % u_stats_width, group / u_stats_width), 0).rgb;
 }
 
 vec3 palette(float t) {
@@ -84,8 +84,8 @@ void main() {
     float t;
     float shown = x;
     if (u_show_normalized != 0) {
-        vec2 stats = fetch_stats(group);
-        shown = (x - stats.x) * stats.y;
+        vec3 stats = fetch_stats(group);
+        shown = (x * stats.z - stats.x) * stats.y;  // pre-scaled: no overflow near the float limits
         t = shown / u_normalized_half_range;
     } else {
         t = (x - u_center) / u_half_range;

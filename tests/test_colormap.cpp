@@ -107,3 +107,53 @@ TEST(Colormap, OddLutHasTheNeutralColourInTheMiddle) {
 TEST(Colormap, EmptyLutForSizeZero) { EXPECT_TRUE(palette_lut(Palette::BlueRed, 0).empty()); }
 
 }  // namespace
+
+// The shader's per-group transform, evaluated in float as the GPU does (with denormals
+// flushed to zero, as llvmpipe and most GPUs do), against the normalized value in double.
+namespace transform_test {
+
+using normviz::app::group_transform;
+
+float flush(float v) { return std::fpclassify(v) == FP_SUBNORMAL ? 0.0f : v; }
+
+float shader_value(float x, const normviz::app::GroupTransform& t) {
+    const float pre = flush(t.pre), shift = flush(t.shift), scale = flush(t.scale);
+    const float scaled = flush(flush(x) * pre);
+    return flush(flush(scaled - shift) * scale);
+}
+
+void expect_close(double mean, double spread, double eps, float x) {
+    const double want = (x - mean) / std::sqrt(spread + eps);
+    const float got = shader_value(x, group_transform(mean, spread, eps));
+    EXPECT_TRUE(std::isfinite(got)) << "x = " << x << ", mean = " << mean << ", spread = " << spread;
+    EXPECT_NEAR(got, want, 1e-5 * (1 + std::abs(want))) << "x = " << x << ", mean = " << mean;
+}
+
+TEST(GroupTransform, OrdinaryDataIsUnscaled) {
+    const auto t = group_transform(0.5, 4.0, 1e-5);
+    EXPECT_EQ(t.pre, 1.0f);
+    EXPECT_EQ(t.shift, 0.5f);
+    EXPECT_FLOAT_EQ(t.scale, static_cast<float>(1 / std::sqrt(4.0 + 1e-5)));
+    expect_close(0.5, 4.0, 1e-5, 2.5f);
+}
+
+TEST(GroupTransform, ValuesNearTheFloatLimitDoNotOverflowOrFlushToZero) {
+    // +-3e38 in one group: x - mean is 6e38 (Inf in float) and 1 / 3e38 a denormal.
+    expect_close(1.875e37, 8.96484e76, 1e-5, 3e38f);
+    expect_close(1.875e37, 8.96484e76, 1e-5, -3e38f);
+    expect_close(0.0, 9e76, 0.0, 3.4e38f);
+    expect_close(2.2e38, 1.44e76, 1e-5, 1e38f);  // all positive and large
+    expect_close(double(3e38f), 0.0, 1e-5, 3e38f);  // constant at 3e38: x_hat = 0
+}
+
+TEST(GroupTransform, TinySpreadWithEpsZero) {
+    expect_close(1e-37, 1e-80, 0.0, 1.2e-37f);  // 1 / std = 1e40 is beyond float
+    expect_close(0.0, 1e-60, 0.0, 1e-30f);
+}
+
+TEST(GroupTransform, NonFiniteStatisticsStayNonFinite) {
+    EXPECT_TRUE(std::isnan(shader_value(1.0f, group_transform(NAN, NAN, 1e-5))));
+    EXPECT_TRUE(std::isnan(shader_value(2.5f, group_transform(2.5, 0.0, 0.0))));  // 0/0, as in double
+}
+
+}  // namespace transform_test

@@ -49,8 +49,8 @@ int texture_width_for(int64_t count) {
 // Uploads `count` texels of `components` floats into a 2-D float texture `width` wide.
 void upload_float_rows(GLuint texture, const float* data, int64_t count, int components, int width) {
     const int64_t rows = std::max<int64_t>((count + width - 1) / width, 1);
-    const GLenum internal = components == 1 ? GL_R32F : GL_RG32F;
-    const GLenum format = components == 1 ? GL_RED : GL_RG;
+    const GLenum internal = components == 1 ? GL_R32F : components == 2 ? GL_RG32F : GL_RGB32F;
+    const GLenum format = components == 1 ? GL_RED : components == 2 ? GL_RG : GL_RGB;
     glBindTexture(GL_TEXTURE_2D, texture);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
@@ -181,14 +181,17 @@ void CubeRenderer::ensure_group_stats(int slot, const std::vector<core::GroupSta
     if (c.stats_version == version) return;
     c.stats_version = version;
     c.last_key.clear();
-    std::vector<float> shift_scale(stats.size() * 2);
+    // (shift, scale, pre) per group: shown = (x * pre - shift) * scale (app/view/colormap.h).
+    std::vector<float> shift_scale(stats.size() * 3);
     for (size_t g = 0; g < stats.size(); ++g) {
-        const double denom = std::sqrt((centered ? stats[g].var : stats[g].mean_sq) + eps);
-        shift_scale[2 * g] = static_cast<float>(centered ? stats[g].mean : 0.0);
-        shift_scale[2 * g + 1] = static_cast<float>(1.0 / denom);
+        const GroupTransform t = group_transform(centered ? stats[g].mean : 0.0,
+                                                 centered ? stats[g].var : stats[g].mean_sq, eps);
+        shift_scale[3 * g] = t.shift;
+        shift_scale[3 * g + 1] = t.scale;
+        shift_scale[3 * g + 2] = t.pre;
     }
     c.stats_width = texture_width_for(static_cast<int64_t>(stats.size()));
-    upload_float_rows(c.stats.get(), shift_scale.data(), static_cast<int64_t>(stats.size()), 2, c.stats_width);
+    upload_float_rows(c.stats.get(), shift_scale.data(), static_cast<int64_t>(stats.size()), 3, c.stats_width);
 }
 
 GLuint CubeRenderer::draw(int slot, const CubeParams& p, int width, int height) {

@@ -176,6 +176,13 @@ void draw_tooltip(const AppState& state, const PanelDerived& p, const core::Inde
         ImGui::Text("normalized (%s) = %s", core::norm_title(p.spec.kind), format_number(y).c_str());
         ImGui::Text("group %lld of %lld (%s)", (long long)g + 1, (long long)p.partition.group_count(),
                     core::key_to_string(p.partition, p.partition.key_of(i)).c_str());
+        // A NaN or Inf here gets its reason too, not only in the statistics of the focus.
+        const std::string why = std::isfinite(y) ? std::string() : core::explain_group(p.spec, p.stats[g]);
+        if (!why.empty()) {
+            ImGui::PushTextWrapPos(ImGui::GetFontSize() * 24);
+            ImGui::TextColored(ImVec4(1.0f, 0.8f, 0.4f, 1.0f), "%s", why.c_str());
+            ImGui::PopTextWrapPos();
+        }
     }
     ImGui::EndTooltip();
 }

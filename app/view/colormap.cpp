@@ -18,6 +18,19 @@ constexpr Rgb kBlueOrange[] = {{45, 0, 75},     {84, 39, 136},   {128, 115, 172}
 
 }  // namespace
 
+GroupTransform group_transform(double mean, double spread, double eps) {
+    const double denom = std::sqrt(spread + eps);
+    const double scale = 1.0 / denom;
+    double pre = 1;
+    // Thresholds far inside the float range (2^+-126): |x| <= 2^128 times 2^-64 stays well
+    // inside it, and so do 2^64 / denom and mean * pre. A group with denom > 2^100 has values
+    // of at least 2^100 / sqrt(count); values much smaller than that normalize to about 0
+    // whether or not x * pre underflows.
+    if (std::isfinite(scale) && denom > 0x1p100) pre = 0x1p-64;
+    if (std::isfinite(scale) && scale > 0x1p100) pre = 0x1p64;
+    return {static_cast<float>(mean * pre), static_cast<float>(scale / pre), static_cast<float>(pre)};
+}
+
 Rgb palette_color(Palette palette, float t) {
     const Rgb* stops = palette == Palette::BlueRed ? kBlueRed : kBlueOrange;
     constexpr int kStops = 9;
