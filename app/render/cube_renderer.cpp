@@ -8,6 +8,7 @@
 #include <glm/geometric.hpp>
 #include <glm/gtc/type_ptr.hpp>
 
+#include "app/render/gl_textures.h"
 #include "app/render/shader_sources.h"
 #include "app/render/tensor_renderer.h"
 #include "core/assert.h"
@@ -18,12 +19,6 @@ namespace {
 
 void delete_renderbuffer(GLuint name) { glDeleteRenderbuffers(1, &name); }
 using Renderbuffer = GlName<delete_renderbuffer>;
-
-GLuint new_texture() {
-    GLuint name = 0;
-    glGenTextures(1, &name);
-    return name;
-}
 
 GLuint new_framebuffer() {
     GLuint name = 0;
@@ -36,36 +31,6 @@ GLuint new_renderbuffer() {
     glGenRenderbuffers(1, &name);
     return name;
 }
-
-// Width of the 2-D texture that holds `count` texels in rows.
-int texture_width_for(int64_t count) {
-    GLint max_size = 4096;
-    glGetIntegerv(GL_MAX_TEXTURE_SIZE, &max_size);
-    int64_t width = std::min<int64_t>(std::max<int64_t>(count, 1), 4096);
-    while (width < max_size && (count + width - 1) / width > max_size) width *= 2;
-    return static_cast<int>(width);
-}
-
-// Uploads `count` texels of `components` floats into a 2-D float texture `width` wide.
-void upload_float_rows(GLuint texture, const float* data, int64_t count, int components, int width) {
-    const int64_t rows = std::max<int64_t>((count + width - 1) / width, 1);
-    const GLenum internal = components == 1 ? GL_R32F : components == 2 ? GL_RG32F : GL_RGB32F;
-    const GLenum format = components == 1 ? GL_RED : components == 2 ? GL_RG : GL_RGB;
-    glBindTexture(GL_TEXTURE_2D, texture);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
-    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
-    glTexImage2D(GL_TEXTURE_2D, 0, internal, width, static_cast<GLsizei>(rows), 0, format, GL_FLOAT, nullptr);
-    const int64_t full_rows = count / width;
-    if (full_rows > 0)
-        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, width, static_cast<GLsizei>(full_rows), format, GL_FLOAT, data);
-    const int64_t rest = count - full_rows * width;
-    if (rest > 0)
-        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, static_cast<GLint>(full_rows), static_cast<GLsizei>(rest), 1, format,
-                        GL_FLOAT, data + full_rows * width * components);
-}
-
-void set_rgb(GLint location, Rgb c) { glUniform3f(location, c.r / 255.0f, c.g / 255.0f, c.b / 255.0f); }
 
 }  // namespace
 
@@ -101,13 +66,7 @@ core::Result<std::unique_ptr<CubeRenderer>> CubeRenderer::create() {
     r->values_ = Texture(new_texture());
     for (int p = 0; p < 2; ++p) {
         r->palettes_[p] = Texture(new_texture());
-        auto lut = palette_lut(p == 0 ? Palette::BlueRed : Palette::BlueOrange, 256);
-        glBindTexture(GL_TEXTURE_2D, r->palettes_[p].get());
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-        glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGB8, 256, 1, 0, GL_RGB, GL_UNSIGNED_BYTE, lut.data());
+        upload_palette(r->palettes_[p].get(), p == 0 ? Palette::BlueRed : Palette::BlueOrange);
     }
     GLint max_samples = 0;
     glGetIntegerv(GL_MAX_SAMPLES, &max_samples);
@@ -281,9 +240,9 @@ GLuint CubeRenderer::draw(int slot, const CubeParams& p, int width, int height) 
     glUniform1f(u.center, p.center);
     glUniform1f(u.half_range, std::max(p.half_range, 1e-30f));
     glUniform1f(u.normalized_half_range, p.normalized_half_range);
-    set_rgb(u.background, kCanvasBackground);
-    set_rgb(u.highlight, kHighlight);
-    set_rgb(u.focus_ring, kFocusRing);
+    set_rgb_uniform(u.background, kCanvasBackground);
+    set_rgb_uniform(u.highlight, kHighlight);
+    set_rgb_uniform(u.focus_ring, kFocusRing);
     glUniform3f(u.shell_edge, 0.82f, 0.83f, 0.86f);
     const glm::vec3 light = glm::normalize(glm::vec3(0.25f, 0.85f, 0.5f));
     glUniform3fv(u.light, 1, glm::value_ptr(light));

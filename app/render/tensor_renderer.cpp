@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "app/render/gl_textures.h"
 #include "app/render/shader_sources.h"
 #include "core/assert.h"
 
@@ -15,48 +16,6 @@ struct TensorRenderer::Uniforms {
         show_normalized, center, half_range, normalized_half_range, outline_px, background,
         highlight, focus_ring;
 };
-
-namespace {
-
-// Width of the 2-D texture that holds `count` values in rows.
-int texture_width_for(int64_t count) {
-    GLint max_size = 4096;
-    glGetIntegerv(GL_MAX_TEXTURE_SIZE, &max_size);
-    int64_t width = std::min<int64_t>(count, 4096);
-    while (width < max_size && (count + width - 1) / width > max_size) width *= 2;
-    return static_cast<int>(std::max<int64_t>(width, 1));
-}
-
-// Uploads `count` texels of `components` floats into a 2-D float texture `width` wide.
-void upload_float_rows(GLuint texture, const float* data, int64_t count, int components, int width) {
-    const int64_t rows = (count + width - 1) / width;
-    const GLenum internal = components == 1 ? GL_R32F : components == 2 ? GL_RG32F : GL_RGB32F;
-    const GLenum format = components == 1 ? GL_RED : components == 2 ? GL_RG : GL_RGB;
-    glBindTexture(GL_TEXTURE_2D, texture);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
-    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
-    glTexImage2D(GL_TEXTURE_2D, 0, internal, width, static_cast<GLsizei>(rows), 0, format, GL_FLOAT,
-                 nullptr);
-    const int64_t full_rows = count / width;
-    if (full_rows > 0)
-        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, width, static_cast<GLsizei>(full_rows), format,
-                        GL_FLOAT, data);
-    const int64_t rest = count - full_rows * width;
-    if (rest > 0)
-        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, static_cast<GLint>(full_rows), static_cast<GLsizei>(rest),
-                        1, format, GL_FLOAT, data + full_rows * width * components);
-}
-
-GLuint new_texture() {
-    GLuint name = 0;
-    glGenTextures(1, &name);
-    return name;
-}
-
-void set_rgb(GLint location, Rgb c) { glUniform3f(location, c.r / 255.0f, c.g / 255.0f, c.b / 255.0f); }
-
-}  // namespace
 
 core::Result<std::unique_ptr<TensorRenderer>> TensorRenderer::create() {
     auto program = link_program("tensor_view.vert", shader_sources::k_tensor_view_vert,
@@ -70,13 +29,7 @@ core::Result<std::unique_ptr<TensorRenderer>> TensorRenderer::create() {
     r->values_ = Texture(new_texture());
     for (int p = 0; p < 2; ++p) {
         r->palettes_[p] = Texture(new_texture());
-        auto lut = palette_lut(p == 0 ? Palette::BlueRed : Palette::BlueOrange, 256);
-        glBindTexture(GL_TEXTURE_2D, r->palettes_[p].get());
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-        glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGB8, 256, 1, 0, GL_RGB, GL_UNSIGNED_BYTE, lut.data());
+        upload_palette(r->palettes_[p].get(), p == 0 ? Palette::BlueRed : Palette::BlueOrange);
     }
     auto u = std::make_shared<Uniforms>();
     const Program& pr = r->program_;
@@ -221,9 +174,9 @@ GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int heig
     glUniform1f(u.half_range, std::max(p.half_range, 1e-30f));
     glUniform1f(u.normalized_half_range, p.normalized_half_range);
     glUniform1f(u.outline_px, p.outline_px);
-    set_rgb(u.background, kCanvasBackground);
-    set_rgb(u.highlight, kHighlight);
-    set_rgb(u.focus_ring, kFocusRing);
+    set_rgb_uniform(u.background, kCanvasBackground);
+    set_rgb_uniform(u.highlight, kHighlight);
+    set_rgb_uniform(u.focus_ring, kFocusRing);
 
     glDrawArrays(GL_TRIANGLES, 0, 3);
     glBindVertexArray(0);

@@ -1,0 +1,54 @@
+// Texture helpers shared by the grid and cube renderers.
+#include "app/render/gl_textures.h"
+
+#include <algorithm>
+
+namespace normviz::app {
+
+GLuint new_texture() {
+    GLuint name = 0;
+    glGenTextures(1, &name);
+    return name;
+}
+
+int texture_width_for(int64_t count) {
+    GLint max_size = 4096;
+    glGetIntegerv(GL_MAX_TEXTURE_SIZE, &max_size);
+    int64_t width = std::min<int64_t>(std::max<int64_t>(count, 1), 4096);
+    while (width < max_size && (count + width - 1) / width > max_size) width *= 2;
+    return static_cast<int>(width);
+}
+
+void upload_float_rows(GLuint texture, const float* data, int64_t count, int components, int width) {
+    const int64_t rows = std::max<int64_t>((count + width - 1) / width, 1);
+    const GLenum internal = components == 1 ? GL_R32F : components == 2 ? GL_RG32F : GL_RGB32F;
+    const GLenum format = components == 1 ? GL_RED : components == 2 ? GL_RG : GL_RGB;
+    glBindTexture(GL_TEXTURE_2D, texture);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+    glTexImage2D(GL_TEXTURE_2D, 0, internal, width, static_cast<GLsizei>(rows), 0, format, GL_FLOAT, nullptr);
+    const int64_t full_rows = count / width;
+    if (full_rows > 0)
+        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, width, static_cast<GLsizei>(full_rows), format, GL_FLOAT, data);
+    const int64_t rest = count - full_rows * width;
+    if (rest > 0)
+        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, static_cast<GLint>(full_rows), static_cast<GLsizei>(rest), 1, format,
+                        GL_FLOAT, data + full_rows * width * components);
+}
+
+void upload_palette(GLuint texture, Palette palette) {
+    const auto lut = palette_lut(palette, 256);
+    glBindTexture(GL_TEXTURE_2D, texture);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGB8, 256, 1, 0, GL_RGB, GL_UNSIGNED_BYTE, lut.data());
+}
+
+void set_rgb_uniform(GLint location, Rgb c) {
+    glUniform3f(location, c.r / 255.0f, c.g / 255.0f, c.b / 255.0f);
+}
+
+}  // namespace normviz::app

@@ -1,0 +1,21 @@
+// Texture helpers shared by the grid and cube renderers: float data in 2-D rows, palettes.
+#pragma once
+
+#include <cstdint>
+
+#include "app/render/gl.h"
+#include "app/view/colormap.h"
+
+namespace normviz::app {
+
+GLuint new_texture();
+// Width of the 2-D texture that holds `count` texels in rows (within GL_MAX_TEXTURE_SIZE).
+int texture_width_for(int64_t count);
+// Uploads `count` texels of `components` (1 to 3) floats into a 2-D float texture `width`
+// wide, nearest filtering; texel i sits at (i % width, i / width).
+void upload_float_rows(GLuint texture, const float* data, int64_t count, int components, int width);
+// Fills `texture` with the 256 x 1 RGB lookup table of `palette`, linear filtering.
+void upload_palette(GLuint texture, Palette palette);
+void set_rgb_uniform(GLint location, Rgb c);
+
+}  // namespace normviz::app
