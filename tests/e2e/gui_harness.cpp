@@ -9,12 +9,15 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <set>
 #include <sstream>
 #include <thread>
 
 #include <stb_image.h>
+
+#include "app/view/grid_layout.h"
 
 extern char** environ;
 
@@ -286,26 +289,65 @@ std::vector<double> parse_numbers(const std::string& text) {
     return out;
 }
 
+double number(const std::map<std::string, std::string>& record, const std::string& key) {
+    auto it = record.find(key);
+    return it == record.end() ? std::nan("") : std::strtod(it->second.c_str(), nullptr);
+}
+
+std::string index_text(const core::Index& i) {
+    return std::to_string(i.n) + "," + std::to_string(i.c) + "," + std::to_string(i.h) + "," + std::to_string(i.w);
+}
+
+Pixel cell_center(const StatusBlock& block, size_t panel, const core::Shape& shape, const core::Index& cell) {
+    const auto canvas = parse_numbers(block.panels.at(panel).at("canvas"));
+    const auto pan = parse_numbers(block.layout.at("pan"));
+    const double zoom = number(block.layout, "zoom");
+    const app::Vec2 o = app::cell_origin(app::make_grid_layout(shape), cell);
+    return {static_cast<int>(std::floor(canvas.at(0) + (o.x + 0.5 - pan.at(0)) * zoom)),
+            static_cast<int>(std::floor(canvas.at(1) + (o.y + 0.5 - pan.at(1)) * zoom))};
+}
+
+namespace {
+
+// Feeds one line of --status output to the block being built. False for a line that is not
+// part of a block's frame ("status", "layout", "panel", "end"): a line outside any block, or
+// a block's other record ("ui", ...), which is stored in the block. A finished block is moved
+// to `done`.
+bool feed_status_line(std::optional<StatusBlock>& building, const std::string& line,
+                      std::optional<StatusBlock>& done) {
+    std::string word;
+    auto record = parse_record(line, word);
+    if (word == "status") {
+        building = StatusBlock{};
+        building->status = std::move(record);
+        return true;
+    }
+    if (!building) return false;
+    if (word == "layout") {
+        building->layout = std::move(record);
+    } else if (word == "panel") {
+        building->panels.push_back(std::move(record));
+    } else if (word == "end" && record.empty()) {
+        done = std::move(*building);
+        building.reset();
+    } else {
+        if (!word.empty()) building->records[word] = std::move(record);
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 std::vector<StatusBlock> parse_status_text(const std::string& text) {
     std::vector<StatusBlock> out;
     std::optional<StatusBlock> building;
     std::stringstream in(text);
-    std::string line, word;
+    std::string line;
     while (std::getline(in, line)) {
-        auto record = parse_record(line, word);
-        if (word == "status") {
-            building = StatusBlock{};
-            building->status = record;
-        } else if (building && word == "layout") {
-            building->layout = record;
-        } else if (building && word == "panel") {
-            building->panels.push_back(record);
-        } else if (building && word == "end" && record.empty()) {
-            out.push_back(std::move(*building));
-            building.reset();
-        } else if (building && !word.empty()) {
-            building->records[word] = record;
-        }
+        std::optional<StatusBlock> done;
+        feed_status_line(building, line, done);
+        if (done) out.push_back(std::move(*done));
     }
     return out;
 }
@@ -320,23 +362,12 @@ std::optional<std::string> StatusReader::next(Clock::time_point deadline, bool& 
     auto line = process_.read_line(Seconds(remaining_ms(deadline) / 1000.0));
     if (!line) return std::nullopt;
     lines_.push_back(*line);
-    std::string word;
-    auto record = parse_record(*line, word);
-    if (word == "status") {
-        building_ = StatusBlock{};
-        building_->status = record;
-    } else if (building_ && word == "layout") {
-        building_->layout = record;
-    } else if (building_ && word == "panel") {
-        building_->panels.push_back(record);
-    } else if (building_ && word == "end" && record.empty()) {
-        last_ = std::move(*building_);
-        building_.reset();
+    std::optional<StatusBlock> done;
+    if (!feed_status_line(building_, *line, done)) other_lines_.push_back(*line);
+    if (done) {
+        last_ = std::move(*done);
         blocks_.push_back(*last_);
         completed_block = true;
-    } else {
-        if (building_ && !word.empty()) building_->records[word] = record;
-        other_lines_.push_back(*line);
     }
     return line;
 }

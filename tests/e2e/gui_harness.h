@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "core/shape.h"
+
 namespace normviz::e2e {
 
 using Clock = std::chrono::steady_clock;
@@ -99,6 +101,17 @@ std::vector<StatusBlock> parse_status_text(const std::string& text);
 std::map<std::string, std::string> parse_record(const std::string& line, std::string& word);
 // "1,2,3" -> {1, 2, 3} (doubles).
 std::vector<double> parse_numbers(const std::string& text);
+// A record's field as a number; NaN when the field is missing.
+double number(const std::map<std::string, std::string>& record, const std::string& key);
+// "n,c,h,w", as --status prints an index.
+std::string index_text(const core::Index& index);
+
+// The screen pixel (window at the screen's origin) of the centre of `cell` in canvas `panel`
+// of `block`, for a tensor of `shape`: canvas rectangle, zoom and pan from the status block.
+struct Pixel {
+    int x = 0, y = 0;
+};
+Pixel cell_center(const StatusBlock& block, size_t panel, const core::Shape& shape, const core::Index& cell);
 
 // Reads a normviz process's stdout: status blocks and other lines.
 class StatusReader {

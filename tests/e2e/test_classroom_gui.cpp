@@ -8,123 +8,24 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <memory>
-#include <sstream>
-#include <thread>
 
-#include "app/view/grid_layout.h"
 #include "core/norm_spec.h"
 #include "core/partition.h"
-#include "gui_harness.h"
+#include "gui_fixture.h"
 
 namespace normviz::e2e {
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr Seconds kStartTimeout{45};
-constexpr Seconds kEventTimeout{20};
-
-double number(const std::map<std::string, std::string>& record, const std::string& key) {
-    auto it = record.find(key);
-    return it == record.end() ? std::nan("") : std::strtod(it->second.c_str(), nullptr);
-}
-
-std::string index_text(const core::Index& i) {
-    return std::to_string(i.n) + "," + std::to_string(i.c) + "," + std::to_string(i.h) + "," + std::to_string(i.w);
-}
-
 const std::map<std::string, std::string>* quiz_record(const StatusBlock& b) {
     auto it = b.records.find("quiz");
     return it == b.records.end() ? nullptr : &it->second;
 }
 
-class ClassroomGui : public ::testing::Test {
+class ClassroomGui : public GuiFixture {
 protected:
-    void SetUp() override {
-        xdotool_ = find_tool("xdotool");
-        if (!xdotool_) GTEST_SKIP() << "xdotool is not installed (scripts/install_deps.sh installs it)";
-        if (!find_tool("Xvfb")) GTEST_SKIP() << "Xvfb is not installed (scripts/install_deps.sh installs it)";
-        tmp_ = fs::path(NORMVIZ_E2E_TMP_DIR) / ::testing::UnitTest::GetInstance()->current_test_info()->name();
-        std::error_code ec;
-        fs::remove_all(tmp_, ec);
-        fs::create_directories(tmp_);
-        std::string error;
-        ASSERT_TRUE(xvfb_.start(1600, 1000, error)) << error;
-    }
-
-    void TearDown() override {
-        if (app_) app_->kill_now();
-    }
-
-    std::vector<std::string> env() const {
-        return child_environment({{"DISPLAY", xvfb_.display()},
-                                  {"LIBGL_ALWAYS_SOFTWARE", "1"},
-                                  {"HOME", tmp_.string()},
-                                  {"XDG_CONFIG_HOME", (tmp_ / "config").string()}},
-                                 {"WAYLAND_DISPLAY"});
-    }
-
-    std::string shot_path() const { return (tmp_ / "shot.png").string(); }
-
-    void launch(const std::vector<std::string>& extra) {
-        std::vector<std::string> argv = {NORMVIZ_BINARY, "--no-settings", "--no-vsync", "--status",
-                                         "--size",       "1400x900",      "--screenshot", shot_path()};
-        argv.insert(argv.end(), extra.begin(), extra.end());
-        app_ = std::make_unique<Process>();
-        ASSERT_TRUE(app_->start(argv, env())) << "cannot start " << NORMVIZ_BINARY;
-        reader_ = std::make_unique<StatusReader>(*app_);
-    }
-
-    std::string diagnostics() {
-        std::string out = "normviz stdout (last lines):\n" + (reader_ ? reader_->transcript() : "");
-        if (app_) {
-            app_->drain();
-            out += "normviz stderr:\n" + app_->stderr_text();
-            out += app_->running() ? "normviz is running\n" : "normviz has exited\n";
-        }
-        return out;
-    }
-
-    CommandResult xdo(std::vector<std::string> args) {
-        args.insert(args.begin(), *xdotool_);
-        return run_command(args, env(), kEventTimeout);
-    }
-
-    void xdo_ok(const std::vector<std::string>& args) {
-        CommandResult r = xdo(args);
-        std::string joined;
-        for (const std::string& a : args) joined += " " + a;
-        ASSERT_EQ(r.exit_code, 0) << "xdotool" << joined << " failed: " << r.err;
-    }
-
-    std::string find_window() {
-        CommandResult r = xdo({"search", "--sync", "--name", "^normviz$"});
-        std::stringstream lines(r.out);
-        std::string id;
-        std::getline(lines, id);
-        EXPECT_EQ(r.exit_code, 0) << "no normviz window: " << r.err;
-        return id;
-    }
-
-    // Clicks the centre of `cell` in canvas `panel` (geometry from the status block).
-    void click_cell(const std::string& window, const StatusBlock& block, size_t panel, const core::Shape& shape,
-                    const core::Index& cell) {
-        const auto canvas = parse_numbers(block.panels.at(panel).at("canvas"));
-        const auto pan = parse_numbers(block.layout.at("pan"));
-        const double zoom = number(block.layout, "zoom");
-        const app::GridLayout layout = app::make_grid_layout(shape);
-        const app::Vec2 o = app::cell_origin(layout, cell);
-        const int x = static_cast<int>(std::floor(canvas.at(0) + (o.x + 0.5 - pan.at(0)) * zoom));
-        const int y = static_cast<int>(std::floor(canvas.at(1) + (o.y + 0.5 - pan.at(1)) * zoom));
-        xdo_ok({"mousemove", "--window", window, std::to_string(x), std::to_string(y), "click", "1"});
-    }
-
-    std::optional<std::string> xdotool_;
-    fs::path tmp_;
-    Xvfb xvfb_;
-    std::unique_ptr<Process> app_;
-    std::unique_ptr<StatusReader> reader_;
+    ClassroomGui() : GuiFixture({.binary = NORMVIZ_BINARY, .tmp_root = NORMVIZ_E2E_TMP_DIR}) {}
 };
 
 // The student marks every cell pooled with the asked cell but one, plus one cell that is not
@@ -183,7 +84,7 @@ TEST_F(ClassroomGui, QuizClickRevealScore) {
         EXPECT_EQ(marked->focus(), q.at("focus")) << "a quiz click must not move the focus";
     }
 
-    xdo_ok({"mousemove", "1590", "990"});
+    park_pointer();
     xdo_ok({"key", "--delay", "200", "Return"});
     auto revealed = reader_->wait_block(
         [](const StatusBlock& b) { return quiz_record(b) && quiz_record(b)->at("revealed") == "1"; }, kEventTimeout);
@@ -197,16 +98,9 @@ TEST_F(ClassroomGui, QuizClickRevealScore) {
     EXPECT_NEAR(number(r, "score"), (pooled - 1) / (pooled + 1), 1e-12);
 
     // F12 saves the revealed quiz (hits as dots, the miss as a ring, the false alarm as a cross).
-    std::this_thread::sleep_for(std::chrono::milliseconds(400));
-    xdo_ok({"key", "--delay", "200", "F12"});
-    auto saved = reader_->wait_line("screenshot ", kEventTimeout);
-    ASSERT_TRUE(saved) << "F12 did not save a screenshot\n" << diagnostics();
-    EXPECT_EQ(*saved, "screenshot path=" + shot_path() + " ok=1");
+    settle();
     Image image;
-    std::string error;
-    ASSERT_TRUE(image.load(shot_path(), error)) << error;
-    EXPECT_EQ(image.width, 1400);
-    EXPECT_EQ(image.height, 900);
+    ASSERT_NO_FATAL_FAILURE(save_screenshot(image));
     if (const char* keep = std::getenv("NORMVIZ_E2E_KEEP_SHOTS")) {  // for looking at by hand
         std::error_code ec;
         fs::copy_file(shot_path(), fs::path(keep) / "quiz_revealed.png", fs::copy_options::overwrite_existing, ec);

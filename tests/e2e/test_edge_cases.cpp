@@ -8,24 +8,16 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <filesystem>
 #include <functional>
 
 #include "app/render/tensor_renderer.h"
 #include "app/view/grid_layout.h"
 #include "core/generators.h"
 #include "core/npy.h"
-#include "gui_harness.h"
+#include "gui_fixture.h"
 
 namespace normviz::e2e {
 namespace {
-
-namespace fs = std::filesystem;
-
-double field(const std::map<std::string, std::string>& record, const std::string& key) {
-    auto it = record.find(key);
-    return it == record.end() ? std::nan("") : std::strtod(it->second.c_str(), nullptr);
-}
 
 bool explained(const std::map<std::string, std::string>& panel) {
     auto it = panel.find("explained");
@@ -56,25 +48,11 @@ struct ProgramRun {
     const StatusBlock& last() const { return blocks.back(); }
 };
 
-class EdgeCases : public ::testing::Test {
+// Runs of the program with --frames: Xvfb without xdotool.
+class EdgeCases : public GuiFixture {
 protected:
-    void SetUp() override {
-        if (!find_tool("Xvfb")) GTEST_SKIP() << "Xvfb is not installed (scripts/install_deps.sh installs it)";
-        tmp_ = fs::path(NORMVIZ_E2E_TMP_DIR) / ::testing::UnitTest::GetInstance()->current_test_info()->name();
-        std::error_code ec;
-        fs::remove_all(tmp_, ec);
-        fs::create_directories(tmp_);
-        std::string error;
-        ASSERT_TRUE(xvfb_.start(1600, 1000, error)) << error;
-    }
-
-    std::vector<std::string> env() const {
-        return child_environment({{"DISPLAY", xvfb_.display()},
-                                  {"LIBGL_ALWAYS_SOFTWARE", "1"},
-                                  {"HOME", tmp_.string()},
-                                  {"XDG_CONFIG_HOME", (tmp_ / "config").string()}},
-                                 {"WAYLAND_DISPLAY"});
-    }
+    EdgeCases()
+        : GuiFixture({.binary = NORMVIZ_BINARY, .tmp_root = NORMVIZ_E2E_TMP_DIR, .needs_xdotool = false}) {}
 
     // Writes `tensor` as NAME.npy, runs the program on it for a few frames with `extra`
     // options, and checks what every run must satisfy.
@@ -93,16 +71,13 @@ protected:
         if (out.blocks.empty()) out.blocks.emplace_back();
         const StatusBlock& b = out.last();
         const auto& ui = b.records.count("ui") ? b.records.at("ui") : std::map<std::string, std::string>{};
-        EXPECT_TRUE(std::isfinite(field(ui, "value_center"))) << name << ": colour scale centre is not finite";
-        EXPECT_TRUE(std::isfinite(field(ui, "value_half_range")) && field(ui, "value_half_range") > 0)
+        EXPECT_TRUE(std::isfinite(number(ui, "value_center"))) << name << ": colour scale centre is not finite";
+        EXPECT_TRUE(std::isfinite(number(ui, "value_half_range")) && number(ui, "value_half_range") > 0)
             << name << ": colour scale half range is not a positive number";
         std::string error;
         EXPECT_TRUE(out.image.load(png, error)) << error;
         return out;
     }
-
-    fs::path tmp_;
-    Xvfb xvfb_;
 };
 
 core::Tensor filled(core::Shape shape, float value) {
@@ -118,9 +93,9 @@ TEST_F(EdgeCases, NanInTheFocusGroupIsExplainedEverywhere) {
     ASSERT_EQ(r.last().panels.size(), 6u);
     for (const auto& p : r.last().panels) {
         SCOPED_TRACE("panel " + p.at("norm"));
-        EXPECT_TRUE(std::isnan(field(p, "x")));
-        EXPECT_TRUE(std::isnan(field(p, "mean")));
-        EXPECT_TRUE(std::isnan(field(p, "xhat")));
+        EXPECT_TRUE(std::isnan(number(p, "x")));
+        EXPECT_TRUE(std::isnan(number(p, "mean")));
+        EXPECT_TRUE(std::isnan(number(p, "xhat")));
         EXPECT_TRUE(explained(p)) << "NaN statistics without a sentence";
     }
 }
@@ -131,7 +106,8 @@ TEST_F(EdgeCases, NanElsewhereLeavesOtherGroupsAlone) {
     ProgramRun r = run("nan_elsewhere", t, {"--focus", "1,3,2,2"});
     for (const auto& p : r.last().panels) {
         SCOPED_TRACE("panel " + p.at("norm"));
-        EXPECT_TRUE(std::isfinite(field(p, "mean")) && std::isfinite(field(p, "var")) && std::isfinite(field(p, "xhat")));
+        EXPECT_TRUE(std::isfinite(number(p, "mean")) && std::isfinite(number(p, "var")) &&
+                    std::isfinite(number(p, "xhat")));
         EXPECT_FALSE(explained(p));
     }
 }
@@ -143,23 +119,23 @@ TEST_F(EdgeCases, InfinityIsExplained) {
     ProgramRun r = run("inf", t, {"--focus", "0,1,2,0", "--normalized"});
     for (const auto& p : r.last().panels) {
         SCOPED_TRACE("panel " + p.at("norm"));
-        EXPECT_TRUE(std::isinf(field(p, "x")));
-        EXPECT_TRUE(std::isnan(field(p, "xhat")));
+        EXPECT_TRUE(std::isinf(number(p, "x")));
+        EXPECT_TRUE(std::isnan(number(p, "xhat")));
         EXPECT_TRUE(explained(p));
     }
 }
 
 TEST_F(EdgeCases, ConstantData) {
     ProgramRun r = run("constant", filled({2, 3, 4, 4}, 2.5f), {"--normalized"});
-    EXPECT_EQ(field(r.last().records.at("ui"), "value_center"), 2.5);
+    EXPECT_EQ(number(r.last().records.at("ui"), "value_center"), 2.5);
     for (const auto& p : r.last().panels) {
         SCOPED_TRACE("panel " + p.at("norm"));
-        EXPECT_EQ(field(p, "mean"), 2.5);
+        EXPECT_EQ(number(p, "mean"), 2.5);
         if (p.at("norm") == "rms") {
-            EXPECT_NEAR(field(p, "xhat"), 1.0, 1e-5);  // 2.5 / sqrt(6.25 + eps)
+            EXPECT_NEAR(number(p, "xhat"), 1.0, 1e-5);  // 2.5 / sqrt(6.25 + eps)
         } else {
-            EXPECT_EQ(field(p, "var"), 0.0);
-            EXPECT_EQ(field(p, "xhat"), 0.0);
+            EXPECT_EQ(number(p, "var"), 0.0);
+            EXPECT_EQ(number(p, "xhat"), 0.0);
             EXPECT_TRUE(explained(p)) << "zero variance without a sentence";
         }
     }
@@ -171,10 +147,10 @@ TEST_F(EdgeCases, ConstantDataWithEpsZeroIsNanWithAReason) {
     for (const auto& p : r.last().panels) {
         SCOPED_TRACE("panel " + p.at("norm"));
         if (p.at("norm") == "rms") {
-            EXPECT_EQ(field(p, "xhat"), 1.0);
+            EXPECT_EQ(number(p, "xhat"), 1.0);
             continue;
         }
-        EXPECT_TRUE(std::isnan(field(p, "xhat")));
+        EXPECT_TRUE(std::isnan(number(p, "xhat")));
         EXPECT_TRUE(explained(p)) << "0/0 without a sentence";
     }
 }
@@ -193,7 +169,7 @@ TEST_F(EdgeCases, SingleValueTensor) {
         if (!p.count("mean")) continue;
         EXPECT_TRUE(explained(p));
         if (p.at("norm") != "rms") {
-            EXPECT_TRUE(std::isnan(field(p, "xhat")));
+            EXPECT_TRUE(std::isnan(number(p, "xhat")));
         }
     }
 }
@@ -203,15 +179,15 @@ TEST_F(EdgeCases, TinyAndLongShapes) {
     EXPECT_EQ(two.last().status.at("shape"), "1,1,1,2");
     ProgramRun wide = run("wide", core::generate({64, 512, 1, 1}, core::Generator::Normal, 4));
     EXPECT_EQ(wide.last().status.at("shape"), "64,512,1,1");
-    for (const auto& p : wide.last().panels) EXPECT_TRUE(std::isfinite(field(p, "mean"))) << p.at("norm");
+    for (const auto& p : wide.last().panels) EXPECT_TRUE(std::isfinite(number(p, "mean"))) << p.at("norm");
 }
 
 TEST_F(EdgeCases, LargeImage) {
     ProgramRun r = run("big", core::generate({1, 1, 4096, 4096}, core::Generator::Smooth, 4), {"--norm", "layer,instance"});
     EXPECT_EQ(r.last().status.at("shape"), "1,1,4096,4096");
     for (const auto& p : r.last().panels) {
-        EXPECT_EQ(field(p, "count"), 4096.0 * 4096.0) << p.at("norm");
-        EXPECT_TRUE(std::isfinite(field(p, "xhat"))) << p.at("norm");
+        EXPECT_EQ(number(p, "count"), 4096.0 * 4096.0) << p.at("norm");
+        EXPECT_TRUE(std::isfinite(number(p, "xhat"))) << p.at("norm");
     }
 }
 
@@ -226,10 +202,10 @@ TEST_F(EdgeCases, ValuesNearTheFloatLimit) {
                     normalized ? std::vector<std::string>{"--normalized"} : std::vector<std::string>{});
         for (const auto& p : r.last().panels) {
             SCOPED_TRACE("panel " + p.at("norm"));
-            EXPECT_TRUE(std::isfinite(field(p, "mean")));
-            EXPECT_TRUE(std::isfinite(field(p, "var")));
-            EXPECT_TRUE(std::isfinite(field(p, "xhat")));
-            EXPECT_LE(std::abs(field(p, "xhat")), 10.0);
+            EXPECT_TRUE(std::isfinite(number(p, "mean")));
+            EXPECT_TRUE(std::isfinite(number(p, "var")));
+            EXPECT_TRUE(std::isfinite(number(p, "xhat")));
+            EXPECT_LE(std::abs(number(p, "xhat")), 10.0);
         }
         for (size_t i = 0; i < r.last().panels.size(); ++i)
             EXPECT_EQ(hatched_pixels(r.image, r.last(), i), 0) << "panel " << i << " hatches finite values";
@@ -238,8 +214,8 @@ TEST_F(EdgeCases, ValuesNearTheFloatLimit) {
     core::Tensor positive = core::generate({2, 3, 4, 4}, core::Generator::Normal, 6);
     for (float& v : positive.data) v = v >= 0 ? 3.4e38f : 1e38f;
     ProgramRun r = run("huge_positive", positive);
-    EXPECT_NEAR(field(r.last().records.at("ui"), "value_center"), 2.2e38, 1e33);
-    EXPECT_NEAR(field(r.last().records.at("ui"), "value_half_range"), 1.2e38, 1e33);
+    EXPECT_NEAR(number(r.last().records.at("ui"), "value_center"), 2.2e38, 1e33);
+    EXPECT_NEAR(number(r.last().records.at("ui"), "value_half_range"), 1.2e38, 1e33);
     for (size_t i = 0; i < r.last().panels.size(); ++i)
         EXPECT_EQ(hatched_pixels(r.image, r.last(), i), 0) << "panel " << i << " hatches finite values";
 }
@@ -251,8 +227,8 @@ TEST_F(EdgeCases, TinyValuesWithEpsZero) {
     ProgramRun r = run("tiny_eps0", t, {"--eps", "0", "--normalized"});
     for (const auto& p : r.last().panels) {
         SCOPED_TRACE("panel " + p.at("norm"));
-        EXPECT_TRUE(std::isfinite(field(p, "xhat")));
-        EXPECT_LE(std::abs(field(p, "xhat")), 10.0);
+        EXPECT_TRUE(std::isfinite(number(p, "xhat")));
+        EXPECT_LE(std::abs(number(p, "xhat")), 10.0);
     }
     for (size_t i = 0; i < r.last().panels.size(); ++i)
         EXPECT_EQ(hatched_pixels(r.image, r.last(), i), 0) << "panel " << i << " hatches finite values";

@@ -7,8 +7,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
-#include <memory>
-#include <sstream>
 #include <thread>
 
 #include "app/render/tensor_renderer.h"
@@ -17,16 +15,13 @@
 #include "core/norm_spec.h"
 #include "core/partition.h"
 #include "core/stats.h"
-#include "gui_harness.h"
+#include "gui_fixture.h"
 
 namespace normviz::e2e {
 namespace {
 
 namespace fs = std::filesystem;
 
-// Software GL starts in a few seconds; these bounds only stop a hung run.
-constexpr Seconds kStartTimeout{45};
-constexpr Seconds kEventTimeout{20};
 constexpr int kColorTolerance = 40;
 
 const core::Shape kDefaultShape{4, 6, 4, 4};
@@ -39,15 +34,6 @@ bool near_color(const unsigned char* px, app::Rgb c, int tolerance) {
 
 std::string describe_pixel(const unsigned char* px) {
     return "(" + std::to_string(px[0]) + "," + std::to_string(px[1]) + "," + std::to_string(px[2]) + ")";
-}
-
-std::string index_text(const core::Index& i) {
-    return std::to_string(i.n) + "," + std::to_string(i.c) + "," + std::to_string(i.h) + "," + std::to_string(i.w);
-}
-
-double number(const std::map<std::string, std::string>& record, const std::string& key) {
-    auto it = record.find(key);
-    return it == record.end() ? std::nan("") : std::strtod(it->second.c_str(), nullptr);
 }
 
 // The norm a panel shows, with the scene's G and custom axes.
@@ -67,9 +53,6 @@ struct CanvasGeometry {
     double x = 0, y = 0, w = 0, h = 0;
     double zoom = 1, pan_x = 0, pan_y = 0;
     double outline_px() const { return std::clamp(zoom * 0.14, 1.5, 4.0); }
-    // Screen point of a world point (fractional pixels).
-    double screen_x(double world_x) const { return x + (world_x - pan_x) * zoom; }
-    double screen_y(double world_y) const { return y + (world_y - pan_y) * zoom; }
     // The screen pixel that shows the canvas texel containing world point (wx, wy): the canvas
     // is drawn texel-for-pixel at (x, y) with nearest filtering, so screen pixel s shows texel
     // floor(s + 0.5 - x).
@@ -156,86 +139,13 @@ HighlightReport check_highlight(const Image& image, const CanvasGeometry& g, con
     return r;
 }
 
-class Gui : public ::testing::Test {
+class Gui : public GuiFixture {
 protected:
-    void SetUp() override {
-        xdotool_ = find_tool("xdotool");
-        if (!xdotool_) GTEST_SKIP() << "xdotool is not installed (scripts/install_deps.sh installs it)";
-        if (!find_tool("Xvfb")) GTEST_SKIP() << "Xvfb is not installed (scripts/install_deps.sh installs it)";
-        tmp_ = fs::path(NORMVIZ_E2E_TMP_DIR) / ::testing::UnitTest::GetInstance()->current_test_info()->name();
-        std::error_code ec;
-        fs::remove_all(tmp_, ec);
-        fs::create_directories(tmp_);
-        std::string error;
-        ASSERT_TRUE(xvfb_.start(1600, 1000, error)) << error;
-    }
+    Gui() : GuiFixture({.binary = NORMVIZ_BINARY, .tmp_root = NORMVIZ_E2E_TMP_DIR}) {}
 
-    void TearDown() override {
-        if (app_) app_->kill_now();  // the program first, then (in the destructor) the X server
-    }
-
-    std::vector<std::string> env() const {
-        return child_environment({{"DISPLAY", xvfb_.display()},
-                                  {"LIBGL_ALWAYS_SOFTWARE", "1"},
-                                  {"HOME", tmp_.string()},
-                                  {"XDG_CONFIG_HOME", (tmp_ / "config").string()}},
-                                 {"WAYLAND_DISPLAY"});
-    }
-
-    std::string shot_path() const { return (tmp_ / "shot.png").string(); }
-
-    // Starts the desktop program at 1400x900 with status lines and `scene` options.
-    void launch(const std::vector<std::string>& scene) {
-        std::vector<std::string> argv = {NORMVIZ_BINARY, "--no-settings", "--no-vsync", "--status",
-                                         "--size",       "1400x900",      "--screenshot", shot_path()};
-        argv.insert(argv.end(), scene.begin(), scene.end());
-        app_ = std::make_unique<Process>();
-        ASSERT_TRUE(app_->start(argv, env())) << "cannot start " << NORMVIZ_BINARY;
-        reader_ = std::make_unique<StatusReader>(*app_);
-    }
-
-    // What the program said so far, for failure messages.
-    std::string diagnostics() {
-        std::string out = "normviz stdout (last lines):\n" + (reader_ ? reader_->transcript() : "");
-        if (app_) {
-            app_->drain();
-            out += "normviz stderr:\n" + app_->stderr_text();
-            out += app_->running() ? "normviz is running\n" : "normviz has exited\n";
-        }
-        return out;
-    }
-
-    std::optional<StatusBlock> wait_block(const std::function<bool(const StatusBlock&)>& accept,
-                                          Seconds timeout = kEventTimeout) {
-        return reader_->wait_block(accept, timeout);
-    }
-
-    std::optional<StatusBlock> wait_focus(const core::Index& focus) {
-        const std::string want = index_text(focus);
-        return wait_block([&](const StatusBlock& b) { return b.focus() == want; });
-    }
-
-    CommandResult xdo(std::vector<std::string> args) {
-        args.insert(args.begin(), *xdotool_);
-        return run_command(args, env(), kEventTimeout);
-    }
-
-    // Runs xdotool and fails the test when it does not succeed.
-    void xdo_ok(const std::vector<std::string>& args) {
-        CommandResult r = xdo(args);
-        std::string joined;
-        for (const std::string& a : args) joined += " " + a;
-        ASSERT_EQ(r.exit_code, 0) << "xdotool" << joined << " failed: " << r.err;
-    }
-
-    // The program's window: found by title, at (0, 0) of the screen (Xvfb has no window
-    // manager to move it).
+    // The program's window, at (0, 0) of the screen (Xvfb has no window manager to move it).
     std::string find_window() {
-        CommandResult r = xdo({"search", "--sync", "--name", "^normviz$"});
-        std::stringstream lines(r.out);
-        std::string id;
-        std::getline(lines, id);
-        EXPECT_EQ(r.exit_code, 0) << "no normviz window: " << r.err;
+        const std::string id = GuiFixture::find_window();
         CommandResult geometry = xdo({"getwindowgeometry", id});
         EXPECT_NE(geometry.out.find("Position: 0,0"), std::string::npos)
             << "the window is not at the screen's origin, so window and screen coordinates differ:\n"
@@ -243,17 +153,9 @@ protected:
         return id;
     }
 
-    // Lets the program finish its frames and go idle before the next input.
-    static void settle() { std::this_thread::sleep_for(std::chrono::milliseconds(400)); }
-
     // Clicks the centre of `cell` in canvas `panel` of `block`.
     void click_cell(const std::string& window, const StatusBlock& block, size_t panel, const core::Index& cell) {
-        const CanvasGeometry g = geometry(block, panel);
-        const app::GridLayout layout = app::make_grid_layout(shape_of(block));
-        const app::Vec2 o = app::cell_origin(layout, cell);
-        const int x = static_cast<int>(std::floor(g.screen_x(o.x + 0.5)));
-        const int y = static_cast<int>(std::floor(g.screen_y(o.y + 0.5)));
-        xdo_ok({"mousemove", "--window", window, std::to_string(x), std::to_string(y), "click", "1"});
+        GuiFixture::click_cell(window, block, panel, shape_of(block), cell);
     }
 
     static core::Shape shape_of(const StatusBlock& block) {
@@ -261,15 +163,6 @@ protected:
         if (s.size() != 4) return kDefaultShape;
         return core::Shape{int64_t(s[0]), int64_t(s[1]), int64_t(s[2]), int64_t(s[3])};
     }
-
-    // Moves the pointer off the window, so no tooltip covers the canvases.
-    void park_pointer() { xdo_ok({"mousemove", "1590", "990"}); }
-
-    std::optional<std::string> xdotool_;
-    fs::path tmp_;
-    Xvfb xvfb_;
-    std::unique_ptr<Process> app_;
-    std::unique_ptr<StatusReader> reader_;
 };
 
 // Status block of the default scene: one panel per compared norm, each with statistics.
@@ -320,15 +213,8 @@ TEST_F(Gui, ClickSelectsCellInEveryPanel) {
     // F12 saves the window; every panel outlines exactly the focus's group.
     park_pointer();
     settle();
-    xdo_ok({"key", "--window", window, "--delay", "200", "F12"});
-    auto saved = reader_->wait_line("screenshot ", kEventTimeout);
-    ASSERT_TRUE(saved) << "F12 did not save a screenshot\n" << diagnostics();
-    EXPECT_EQ(*saved, "screenshot path=" + shot_path() + " ok=1");
     Image image;
-    std::string error;
-    ASSERT_TRUE(image.load(shot_path(), error)) << error;
-    EXPECT_EQ(image.width, 1400);
-    EXPECT_EQ(image.height, 900);
+    ASSERT_NO_FATAL_FAILURE(save_screenshot(image, {"--window", window}));
     const StatusBlock& now = reader_->last_block() ? *reader_->last_block() : *clicked;
     ASSERT_EQ(now.focus(), index_text(kTarget));
     for (size_t i = 0; i < norms.size(); ++i) {

@@ -16,15 +16,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <memory>
 #include <random>
-#include <sstream>
 #include <thread>
 
-#include "app/view/grid_layout.h"
 #include "core/generators.h"
 #include "core/npy.h"
-#include "gui_harness.h"
+#include "gui_fixture.h"
 
 namespace normviz::e2e {
 namespace {
@@ -35,7 +32,7 @@ using namespace std::chrono_literals;
 constexpr int kScreenW = 1600, kScreenH = 1000;
 constexpr int kWindowW = 1400, kWindowH = 900;
 constexpr int kMenuBar = 30;  // File > Quit lives up there: random clicks stay below it
-constexpr Seconds kStartTimeout{60};
+constexpr Seconds kSoakStartTimeout{60};
 constexpr Seconds kLoadTimeout{30};
 
 double env_number(const char* name, double fallback) {
@@ -204,54 +201,25 @@ private:
     std::string window_;
 };
 
-class Soak : public ::testing::Test {
+class Soak : public GuiFixture {
 protected:
-    void SetUp() override {
-        xdotool_ = find_tool("xdotool");
-        if (!xdotool_) GTEST_SKIP() << "xdotool is not installed (scripts/install_deps.sh installs it)";
-        if (!find_tool("Xvfb")) GTEST_SKIP() << "Xvfb is not installed (scripts/install_deps.sh installs it)";
-        tmp_ = fs::path(NORMVIZ_SOAK_TMP_DIR) / ::testing::UnitTest::GetInstance()->current_test_info()->name();
-        std::error_code ec;
-        fs::remove_all(tmp_, ec);
-        fs::create_directories(tmp_);
-        std::string error;
-        ASSERT_TRUE(xvfb_.start(kScreenW, kScreenH, error)) << error;
-    }
-
-    void TearDown() override {
-        if (app_) app_->kill_now();
-    }
-
-    std::vector<std::string> env() const {
-        return child_environment({{"DISPLAY", xvfb_.display()},
-                                  {"LIBGL_ALWAYS_SOFTWARE", "1"},
-                                  {"HOME", tmp_.string()},
-                                  {"XDG_CONFIG_HOME", (tmp_ / "config").string()},
-                                  // Large blocks straight from mmap and back to the system when
-                                  // freed: resident memory then follows what is in use, not what
-                                  // glibc keeps cached after a large tensor came and went.
-                                  {"GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=131072:glibc.malloc.trim_threshold=1048576"}},
-                                 {"WAYLAND_DISPLAY"});
-    }
-
-    CommandResult xdo(std::vector<std::string> args, Seconds timeout = Seconds(60)) {
-        args.insert(args.begin(), *xdotool_);
-        return run_command(args, env(), timeout);
-    }
+    Soak()
+        : GuiFixture({.binary = NORMVIZ_BINARY,
+                      .tmp_root = NORMVIZ_SOAK_TMP_DIR,
+                      .screen_width = kScreenW,
+                      .screen_height = kScreenH,
+                      // Large blocks straight from mmap and back to the system when freed:
+                      // resident memory then follows what is in use, not what glibc keeps
+                      // cached after a large tensor came and went.
+                      .extra_env = {{"GLIBC_TUNABLES",
+                                     "glibc.malloc.mmap_threshold=131072:glibc.malloc.trim_threshold=1048576"}},
+                      .xdo_timeout = Seconds(60),
+                      .stderr_tail = 3000}) {}
 
     // Reads everything the program printed so far (waiting up to `quiet` for more).
     void drain_output(Seconds quiet = Seconds(0.05)) {
         while (reader_->wait_block([](const StatusBlock&) { return false; }, quiet)) {
         }
-    }
-
-    std::string diagnostics() {
-        std::string out = "normviz stdout (last lines):\n" + reader_->transcript();
-        app_->drain();
-        const std::string& err = app_->stderr_text();
-        out += "normviz stderr (last 3000 bytes):\n" + err.substr(err.size() > 3000 ? err.size() - 3000 : 0);
-        out += app_->running() ? "normviz is running\n" : "normviz has exited\n";
-        return out;
     }
 
     const std::map<std::string, std::string>* ui() const {
@@ -347,11 +315,6 @@ protected:
         return false;
     }
 
-    std::optional<std::string> xdotool_;
-    fs::path tmp_;
-    Xvfb xvfb_;
-    std::unique_ptr<Process> app_;
-    std::unique_ptr<StatusReader> reader_;
     std::string window_;
 };
 
@@ -364,21 +327,16 @@ TEST_F(Soak, RandomInputForMinutes) {
     for (size_t i = 1; i < files.size(); ++i) (files[i].shape.empty() ? bad : good).push_back(&files[i]);
 
     // Start with a bad file on the command line: refused with a message and exit code 1.
-    CommandResult refused = run_command({NORMVIZ_BINARY, "--no-settings", bad.front()->path}, env(), kStartTimeout);
+    CommandResult refused = run_command({NORMVIZ_BINARY, "--no-settings", bad.front()->path}, env(), kSoakStartTimeout);
     EXPECT_EQ(refused.exit_code, 1) << refused.err;
     EXPECT_NE(refused.err.find(bad.front()->path), std::string::npos) << refused.err;
 
-    app_ = std::make_unique<Process>();
-    ASSERT_TRUE(app_->start({NORMVIZ_BINARY, "--no-settings", "--no-vsync", "--status", "--size",
-                             std::to_string(kWindowW) + "x" + std::to_string(kWindowH), "--screenshot",
-                             (tmp_ / "shot.png").string(), base.path},
-                            env()));
-    reader_ = std::make_unique<StatusReader>(*app_);
-    ASSERT_TRUE(reader_->wait_block([](const StatusBlock& b) { return !b.panels.empty(); }, kStartTimeout))
+    // The window is 1400x900 (kWindowW x kWindowH), as launch() asks.
+    ASSERT_NO_FATAL_FAILURE(launch({base.path}));
+    ASSERT_TRUE(wait_block([](const StatusBlock& b) { return !b.panels.empty(); }, kSoakStartTimeout))
         << diagnostics();
-    CommandResult found = xdo({"search", "--sync", "--name", "^normviz$"});
-    std::stringstream(found.out) >> window_;
-    ASSERT_FALSE(window_.empty()) << "no normviz window: " << found.err;
+    window_ = find_window();
+    ASSERT_FALSE(window_.empty()) << "no normviz window";
     xdo({"windowfocus", "--sync", window_});
 
     // Warm-up: every feature once, so that what is created on first use (the cube renderer,
@@ -446,17 +404,10 @@ TEST_F(Soak, RandomInputForMinutes) {
     ASSERT_TRUE(reader_->last_block());
     const StatusBlock block = *reader_->last_block();
     const core::Index target = block.focus() == "2,4,3,5" ? core::Index{1, 1, 1, 1} : core::Index{2, 4, 3, 5};
-    const std::string want = std::to_string(target.n) + "," + std::to_string(target.c) + "," +
-                             std::to_string(target.h) + "," + std::to_string(target.w);
-    const auto canvas = parse_numbers(block.panels.at(0).at("canvas"));
-    const auto pan = parse_numbers(block.layout.at("pan"));
-    const double zoom = std::strtod(block.layout.at("zoom").c_str(), nullptr);
-    const app::Vec2 o = app::cell_origin(app::make_grid_layout({3, 5, 4, 6}), target);
-    const int x = int(std::floor(canvas.at(0) + (o.x + 0.5 - pan.at(0)) * zoom));
-    const int y = int(std::floor(canvas.at(1) + (o.y + 0.5 - pan.at(1)) * zoom));
-    xdo({"mousemove", std::to_string(x), std::to_string(y), "click", "1"});
-    auto clicked = reader_->wait_block([&](const StatusBlock& b) { return b.focus() == want; }, Seconds(20));
-    EXPECT_TRUE(clicked) << "the program did not answer the final click at " << x << "," << y << "\n"
+    const Pixel p = cell_center(block, 0, {3, 5, 4, 6}, target);
+    xdo({"mousemove", std::to_string(p.x), std::to_string(p.y), "click", "1"});
+    auto clicked = wait_focus(target);
+    EXPECT_TRUE(clicked) << "the program did not answer the final click at " << p.x << "," << p.y << "\n"
                          << diagnostics();
     ASSERT_TRUE(app_->running()) << diagnostics();
 

@@ -1,0 +1,85 @@
+// The test fixture shared by the tests that run the real normviz program under Xvfb
+// (tests/e2e, tests/soak): per test a private X server, a scratch folder and at most one
+// program with its --status lines read, plus xdotool input and failure diagnostics.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/shape.h"
+#include "gui_harness.h"
+
+namespace normviz::e2e {
+
+// Software GL starts in a few seconds; these bounds only stop a hung run.
+inline constexpr Seconds kStartTimeout{45};
+inline constexpr Seconds kEventTimeout{20};
+
+struct GuiFixtureOptions {
+    std::string binary;    // the normviz program
+    std::string tmp_root;  // each test works in tmp_root/<test name>, emptied first
+    bool needs_xdotool = true;  // skip the test when xdotool is missing
+    int screen_width = 1600, screen_height = 1000;  // the Xvfb screen
+    std::map<std::string, std::string> extra_env = {};  // added to env()
+    Seconds xdo_timeout = kEventTimeout;            // xdo() without a timeout of its own
+    size_t stderr_tail = std::string::npos;         // diagnostics() shows at most this much stderr
+};
+
+class GuiFixture : public ::testing::Test {
+protected:
+    explicit GuiFixture(GuiFixtureOptions options) : options_(std::move(options)) {}
+
+    // Skips without Xvfb (or xdotool, when needed); empties the scratch folder; starts Xvfb.
+    void SetUp() override;
+    // Kills the program first, then (in the destructor) the X server.
+    void TearDown() override;
+
+    // Environment for children: the private display, software GL, HOME and XDG_CONFIG_HOME in
+    // the scratch folder, no Wayland.
+    std::vector<std::string> env() const;
+    std::string shot_path() const { return (tmp_ / "shot.png").string(); }
+
+    // Starts the desktop program at 1400x900 with status lines, F12 saving to shot_path(),
+    // and `options` after those.
+    void launch(const std::vector<std::string>& options);
+    // What the program said so far, for failure messages.
+    std::string diagnostics();
+
+    std::optional<StatusBlock> wait_block(const std::function<bool(const StatusBlock&)>& accept,
+                                          Seconds timeout = kEventTimeout);
+    // The next block whose focus is `focus`.
+    std::optional<StatusBlock> wait_focus(const core::Index& focus);
+
+    CommandResult xdo(std::vector<std::string> args) { return xdo(std::move(args), options_.xdo_timeout); }
+    CommandResult xdo(std::vector<std::string> args, Seconds timeout);
+    // Runs xdotool and fails the test when it does not succeed.
+    void xdo_ok(const std::vector<std::string>& args);
+    // The program's window id, found by its title.
+    std::string find_window();
+    // Clicks the centre of `cell` in canvas `panel` of `block` (a tensor of `shape`).
+    void click_cell(const std::string& window, const StatusBlock& block, size_t panel, const core::Shape& shape,
+                    const core::Index& cell);
+    // Presses F12 (xdotool key `key_options` --delay 200 F12) and loads the screenshot the
+    // program reports saving to shot_path(): the whole 1400x900 window.
+    void save_screenshot(Image& image, const std::vector<std::string>& key_options = {});
+    // Moves the pointer off the window, so no tooltip covers the canvases.
+    void park_pointer();
+    // Lets the program finish its frames and go idle before the next input.
+    static void settle();
+
+    GuiFixtureOptions options_;
+    std::optional<std::string> xdotool_;
+    std::filesystem::path tmp_;
+    Xvfb xvfb_;
+    std::unique_ptr<Process> app_;
+    std::unique_ptr<StatusReader> reader_;
+};
+
+}  // namespace normviz::e2e
