@@ -22,10 +22,11 @@ struct Options {
     std::vector<core::Shape> shapes;
     int width = 1400, height = 900;
     int frames = 60;
+    bool cube = false;  // --view cube: the 3-D view instead of the grid
 };
 
 const char* kUsage =
-    "usage: normviz bench-render [--shape N,C,H,W] [--size WxH] [--frames F]\n"
+    "usage: normviz bench-render [--shape N,C,H,W] [--size WxH] [--frames F] [--view grid|cube]\n"
     "Draws F frames (default 60) of the comparison view (six norms) with the focus moving every\n"
     "frame, and prints 'frame <median ms> ms'. Without --shape it measures (2,4,3,3) and\n"
     "(32,256,56,56) in one run and prints their ratio. Needs a display (xvfb-run -a works).\n";
@@ -36,9 +37,10 @@ int fail(const std::string& message) {
 }
 
 // Median frame time in ms for one shape; also reports tensor bytes uploaded after frame 0.
-double time_shape(Window& window, TensorRenderer& renderer, const core::Shape& shape, int frames,
+double time_shape(Window& window, TensorRenderer& renderer, const core::Shape& shape, int frames, bool cube,
                   size_t& uploads_after_first) {
     AppState state;
+    state.cube_view = cube;
     state.show_controls = state.show_stats = false;
     state.scene.shape = shape;
     regenerate_tensor(state);
@@ -84,6 +86,9 @@ int run_bench_render(int argc, char** argv) {
         } else if (arg == "--size") {
             if (std::sscanf(value.c_str(), "%dx%d", &o.width, &o.height) != 2 || o.width < 64 || o.height < 64)
                 return fail("--size '" + value + "' is not WxH, e.g. 1920x1080");
+        } else if (arg == "--view") {
+            if (value != "grid" && value != "cube") return fail("--view is grid or cube");
+            o.cube = value == "cube";
         } else if (arg == "--frames") {
             o.frames = std::atoi(value.c_str());
             if (o.frames < 1) return fail("--frames must be at least 1");
@@ -115,7 +120,7 @@ int run_bench_render(int argc, char** argv) {
         std::printf("renderer %s\n", reinterpret_cast<const char*>(glGetString(GL_RENDERER)));
         for (const core::Shape& shape : o.shapes) {
             size_t uploads = 0;
-            double median = time_shape(*window.value(), *renderer.value(), shape, o.frames, uploads);
+            double median = time_shape(*window.value(), *renderer.value(), shape, o.frames, o.cube, uploads);
             medians.push_back(median);
             std::printf("frame %.3f ms shape=%s size=%dx%d frames=%d tensor_bytes_uploaded_by_focus_changes=%zu\n",
                         median, core::to_string(shape).c_str(), o.width, o.height, o.frames, uploads);

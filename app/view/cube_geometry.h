@@ -18,7 +18,7 @@
 namespace normviz::app {
 
 // Voxels the cube view draws at most (per cube); larger tensors are binned.
-inline constexpr int64_t kCubeMaxVoxels = 32768;
+inline constexpr int64_t kCubeMaxVoxels = 4096;
 
 struct CubeGeometry {
     core::Shape shape;
