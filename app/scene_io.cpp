@@ -202,6 +202,9 @@ core::Result<Scene> scene_from_object(const json& object, const std::string& nam
     if (r.find("focus")) {
         NORMVIZ_TRY(r.integers("focus", 4, 0, v));
         s.focus = {v[0], v[1], v[2], v[3]};
+    } else {  // an inherited focus follows the shape, as G does: clamped into it
+        s.focus = {std::min(s.focus.n, s.shape.N - 1), std::min(s.focus.c, s.shape.C - 1),
+                   std::min(s.focus.h, s.shape.H - 1), std::min(s.focus.w, s.shape.W - 1)};
     }
     if (!core::contains(s.shape, s.focus))
         return r.error("focus", "is " + core::to_string(s.focus) + ", outside the shape " + core::to_string(s.shape) +
@@ -247,12 +250,22 @@ core::Result<Scene> scene_from_object(const json& object, const std::string& nam
 
 #undef NORMVIZ_TRY
 
+// Keeps an error on one line: control characters from the file (a key or a string value
+// with "\n" in it) become '?', as in the .npy reader's messages.
+core::Result<Scene> one_line(core::Result<Scene> result) {
+    if (result) return result;
+    std::string message = result.error().message;
+    for (char& ch : message)
+        if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = '?';
+    return core::make_error(std::move(message));
+}
+
 }  // namespace
 
 core::Result<Scene> scene_from_json(const nlohmann::json& object, const std::string& name, bool require_marker,
                                     const Scene& base) {
     try {
-        return scene_from_object(object, name, require_marker, base);
+        return one_line(scene_from_object(object, name, require_marker, base));
     } catch (const std::exception& e) {
         return core::make_error(name + ": " + e.what());
     }
@@ -264,7 +277,7 @@ core::Result<Scene> parse_scene_json(const std::string& text, const std::string&
         if (object.is_discarded())
             return core::make_error(name + " is not valid JSON; a scene file looks like {\"normviz_scene\": 1, "
                                            "\"shape\": [4, 6, 4, 4], ...}");
-        return scene_from_object(object, name, true, Scene{});
+        return one_line(scene_from_object(object, name, true, Scene{}));
     } catch (const std::exception& e) {
         return core::make_error(name + ": " + e.what());
     }

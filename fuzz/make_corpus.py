@@ -2,7 +2,8 @@
 """Writes the fuzzers' seed corpora into fuzz/corpus/<target>/ (each file under 4 KB).
 
 Valid and malformed .npy files (built byte by byte, no numpy needed) for fuzz_npy, and
-command lines (arguments separated by newlines) for fuzz_cli_arguments. Re-running it
+command lines (arguments separated by newlines) for fuzz_cli_arguments, and scene files
+(app/scene_io.h) for fuzz_scene_json. Re-running it
 rewrites the same files. Usage: python3 fuzz/make_corpus.py
 """
 import os
@@ -121,10 +122,86 @@ CLI = {
 }
 
 
+# A scene as scene_to_json writes it (every field), and pieces of the shipped lessons' scenes.
+FULL_SCENE = """{
+  "normviz_scene": 1,
+  "shape": [4, 6, 4, 4],
+  "generator": "per-channel",
+  "seed": 1,
+  "norms": ["batch", "layer", "instance", "group", "layer-token", "rms"],
+  "view": "compare",
+  "single_norm": "batch",
+  "groups": 2,
+  "eps": 1e-05,
+  "custom_axes": "NW",
+  "custom_center": true,
+  "focus": [1, 2, 1, 2],
+  "values": "raw",
+  "palette": "blue-red"
+}
+"""
+
+
+def scene(body):
+    return ('{"normviz_scene": 1, ' + body + "}\n").encode()
+
+
+SCENES = {
+    "ok_full": FULL_SCENE.encode(),
+    "ok_minimal": b'{"normviz_scene": 1}',
+    "ok_padding": scene('"shape": [4, 3, 1, 8], "generator": "per-channel", "seed": 31, '
+                        '"norms": ["batch"], "view": "single", "single_norm": "batch", '
+                        '"focus": [0, 2, 0, 2], "values": "raw", "lengths": [8, 5, 3, 6]'),
+    "ok_devices": scene('"shape": [8, 4, 2, 2], "norms": ["batch", "group"], "groups": 4, '
+                        '"devices": 4, "palette": "colour-blind", "values": "normalized", '
+                        '"lesson": {"id": "devices", "step": 2}'),
+    "ok_custom": scene('"norms": ["custom"], "view": "single", "custom_axes": "HW", '
+                       '"custom_center": false, "eps": 0, "seed": 18446744073709551615, '
+                       '"data_file": "data/x.npy"'),
+    "bad_not_json": b"shape = 4,6,4,4\n",
+    "bad_truncated": FULL_SCENE.encode()[:120],
+    "bad_not_object": b'[1, 2, 3]',
+    "bad_no_marker": b'{"shape": [4, 6, 4, 4]}',
+    "bad_lesson_file": b'{"normviz_lesson": 1, "id": "x", "steps": []}',
+    "bad_version": scene('"shape": [1, 1, 1, 1]').replace(b": 1,", b": 2,", 1),
+    "bad_unknown_field": scene('"shpae": [4, 6, 4, 4]'),
+    "bad_shape_type": scene('"shape": "4,6,4,4"'),
+    "bad_shape_count": scene('"shape": [4, 6, 4]'),
+    "bad_shape_negative": scene('"shape": [4, -6, 4, 4]'),
+    "bad_shape_zero": scene('"shape": [4, 0, 4, 4]'),
+    "bad_shape_float": scene('"shape": [4, 6.5, 4, 4]'),
+    "bad_shape_huge": scene('"shape": [100000, 100000, 100000, 100000]'),
+    "bad_shape_overflow": scene('"shape": [18446744073709551615, 9223372036854775807, 4, 4]'),
+    "bad_focus_outside": scene('"shape": [2, 4, 3, 3], "focus": [2, 0, 0, 0]'),
+    "bad_focus_negative": scene('"focus": [0, -1, 0, 0]'),
+    "bad_groups": scene('"shape": [4, 6, 4, 4], "groups": 4'),
+    "bad_groups_zero": scene('"groups": 0'),
+    "bad_eps": scene('"eps": -1e-5'),
+    "bad_eps_string": scene('"eps": "1e-5"'),
+    "bad_eps_huge": scene('"eps": 1e999'),
+    "bad_seed": scene('"seed": -1'),
+    "bad_norms": scene('"norms": ["batch", "frobnorm"]'),
+    "bad_norms_twice": scene('"norms": ["batch", "batch"]'),
+    "bad_norms_empty": scene('"norms": []'),
+    "bad_generator": scene('"generator": 7'),
+    "bad_view": scene('"view": "grid"'),
+    "bad_axes": scene('"custom_axes": "NNX"'),
+    "bad_center": scene('"custom_center": "yes"'),
+    "bad_palette": scene('"palette": null'),
+    "bad_devices": scene('"shape": [6, 2, 2, 2], "devices": 4'),
+    "bad_lengths": scene('"shape": [2, 2, 1, 4], "lengths": [4, 5]'),
+    "bad_lesson": scene('"lesson": {"id": 3, "step": -1}'),
+    "bad_lesson_field": scene('"lesson": {"id": "x", "page": 1}'),
+    "bad_deep_nesting": scene('"lesson": ' + "[" * 400 + "]" * 400),
+    "bad_control_key": scene('"sha\\u0001pe\\n": 1'),
+}
+
+
 def main():
     for target, files in (("fuzz_npy", npy_corpus()),
                           ("fuzz_cli_arguments",
-                           {name: "\n".join(words).encode() for name, words in CLI.items()})):
+                           {name: "\n".join(words).encode() for name, words in CLI.items()}),
+                          ("fuzz_scene_json", SCENES)):
         folder = os.path.join(ROOT, target)
         os.makedirs(folder, exist_ok=True)
         for name, data in files.items():
