@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "app/lesson_numbers.h"
 #include "core/npy.h"
 #include "core/scenarios.h"
 
@@ -129,7 +130,8 @@ void update_derived(AppState& state) {
     for (core::NormKind k : shown_norms(state.scene)) specs.push_back(spec_for(state.scene, k));
     const bool tensor_changed = state.derived_tensor_version != state.tensor_version;
     const bool devices_changed = state.scene.devices != state.derived_devices;
-    const bool specs_changed = specs != state.derived_specs || devices_changed;
+    const bool eval_changed = state.scene.batchnorm_eval != state.derived_batchnorm_eval;
+    const bool specs_changed = specs != state.derived_specs || devices_changed || eval_changed;
     const bool focus_changed = !(state.scene.focus == state.derived_focus);
     const bool affine_changed = state.affine.gamma != state.derived_affine.gamma ||
                                 state.affine.beta != state.derived_affine.beta;
@@ -139,9 +141,13 @@ void update_derived(AppState& state) {
         state.panels.resize(specs.size());
         for (size_t i = 0; i < specs.size(); ++i) {
             PanelDerived& p = state.panels[i];
-            if (!tensor_changed && !devices_changed && p.spec == specs[i] && !p.stats.empty()) continue;
+            const bool eval = state.scene.batchnorm_eval && specs[i].kind == core::NormKind::Batch;
+            if (!tensor_changed && !devices_changed && p.spec == specs[i] && !p.stats.empty() && p.eval_mode == eval)
+                continue;
             p.spec = specs[i];
             p.stats.clear();
+            p.eval_mode = eval;
+            p.running_batches = 0;
             auto ok = core::validate(p.spec, state.tensor.shape);
             p.error = ok ? "" : ok.error().message;
             if (!ok) {
@@ -150,13 +156,27 @@ void update_derived(AppState& state) {
                                            (core::reduced_axes(p.spec) & core::kAllAxes) != 0;
                 if (!partitionable) continue;
             }
+            if (eval && ok) {
+                // Eval mode: one group per channel (no device shards: nothing of the batch is
+                // pooled), normalized with the running statistics of the training stream.
+                p.partition = core::make_partition(p.spec, state.tensor.shape);
+                auto running = eval_running_stats(state.tensor.shape, state.scene.generator, state.scene.seed);
+                if (!running) {
+                    p.error = "eval mode: " + running.error().message;
+                    continue;
+                }
+                p.stats = running.value().running.as_group_stats();
+                p.running_batches = running.value().batches;
+                p.stats_version = ++state.last_stats_version;
+                continue;
+            }
             p.partition = partition_for(state.scene, p.spec, state.tensor.shape);
             p.stats = core::compute_group_stats(state.tensor, p.partition);
             p.stats_version = ++state.last_stats_version;
         }
     }
     for (PanelDerived& p : state.panels) {
-        if (p.stats.empty()) {
+        if (p.stats.empty() || p.eval_mode) {  // eval mode pools no value of the batch
             p.focus_values = {};
             continue;
         }
@@ -168,6 +188,7 @@ void update_derived(AppState& state) {
     state.derived_focus = state.scene.focus;
     state.derived_affine = state.affine;
     state.derived_devices = state.scene.devices;
+    state.derived_batchnorm_eval = state.scene.batchnorm_eval;
 }
 
 }  // namespace normviz::app
@@ -256,6 +277,8 @@ void install_finished_work(AppState& state) {
     state.derived_tensor_version = state.tensor_version;
     state.derived_specs = p.specs;
     state.derived_focus = {-1, -1, -1, -1};
+    // The worker computed train-mode statistics: an eval-mode BatchNorm panel is redone.
+    state.derived_batchnorm_eval = false;
 }
 
 }  // namespace normviz::app

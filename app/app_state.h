@@ -45,6 +45,9 @@ struct Scene {
     // sample along W, padded positions hold 0 (empty: no padding).
     int64_t devices = 1;
     std::vector<int64_t> lengths;
+    // BatchNorm panels in eval mode: each value is normalized with running statistics from
+    // training (app/lesson_numbers.h, eval_running_stats), so no value of this batch is pooled.
+    bool batchnorm_eval = false;
     // The lesson this scene is a step of (app/lessons.h); empty when none.
     std::string lesson_id;
     int lesson_step = 0;
@@ -58,6 +61,11 @@ struct PanelDerived {
     std::vector<core::GroupStats> stats;
     core::GroupValues focus_values;  // the focus's group, for the statistics panel
     uint64_t stats_version = 0;      // bumps when stats change, so the renderer re-uploads
+    // BatchNorm in eval mode (Scene::batchnorm_eval): `stats` are the running statistics per
+    // channel (count 0: no value of this batch pooled), `focus_values` empty, and
+    // `running_batches` the training batches they were tracked over.
+    bool eval_mode = false;
+    int running_batches = 0;
 };
 
 // Zoom and pan shared by every canvas (they show the same tensor at the same size).
@@ -123,6 +131,7 @@ struct AppState {
     core::Index derived_focus{-1, -1, -1, -1};
     core::Affine derived_affine;
     int64_t derived_devices = 1;
+    bool derived_batchnorm_eval = false;
 
     // Lessons, quiz, presenter mode and exports (app/classroom.h).
     ClassroomState classroom;

@@ -82,7 +82,9 @@ core::Result<std::string> view_to_svg(const AppState& state, const SvgOptions& o
         const float ox = margin_left, oy = pi * panel_h + header + label_h;
         out << "<g id=\"panel-" << core::norm_name(p.spec.kind) << "\">\n";
         std::string title = panel_title(p);
-        if (!p.stats.empty())
+        if (p.eval_mode && !p.stats.empty())
+            title += " (eval) \u00b7 running statistics \u00b7 pools no values of this batch";
+        else if (!p.stats.empty())
             title += " \u00b7 pools " + core::axes_to_list(core::reduced_axes(p.spec)) + " \u00b7 " +
                      std::to_string(p.partition.group_count()) + " groups of " + std::to_string(p.partition.group_size());
         if (!p.error.empty()) title += " \u00b7 " + p.error;
@@ -100,6 +102,7 @@ core::Result<std::string> view_to_svg(const AppState& state, const SvgOptions& o
             }
         }
         const bool have = !p.stats.empty();
+        const bool show_group = have && !p.eval_mode;  // eval mode pools no value: no group shown
         const core::Index key = have ? p.partition.key_of(state.scene.focus) : core::Index{};
         std::ostringstream outlines;
         for (int64_t flat = 0; flat < s.numel(); ++flat) {
@@ -112,8 +115,8 @@ core::Result<std::string> view_to_svg(const AppState& state, const SvgOptions& o
                 t = static_cast<float>(v / 3.0);
             }
             Rgb color = std::isnan(v) ? Rgb{128, 128, 128} : palette_color(state.scene.palette, t);
-            const bool in_group = have && p.partition.key_of(i) == key;
-            if (have && !in_group) color = mix(color, kCanvasBackground, 0.72f);
+            const bool in_group = show_group && p.partition.key_of(i) == key;
+            if (show_group && !in_group) color = mix(color, kCanvasBackground, 0.72f);
             const Vec2 c0 = cell_origin(layout, i);
             const float x0 = ox + c0.x * cell, y0 = oy + c0.y * cell;
             out << "<rect x=\"" << x0 << "\" y=\"" << y0 << "\" width=\"" << cell << "\" height=\"" << cell

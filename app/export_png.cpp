@@ -62,6 +62,7 @@ core::Status export_view_png(const AppState& state, TensorRenderer& renderer, co
         params.partition = p.partition;
         params.focus = state.scene.focus;
         params.has_focus = !(state.classroom.quiz.active && !state.classroom.quiz.revealed);
+        params.show_group = !p.eval_mode;
         params.show_normalized = state.scene.show_normalized;
         params.center = state.value_center;
         params.half_range = state.value_half_range;

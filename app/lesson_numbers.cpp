@@ -237,7 +237,7 @@ ClaimResult running_stats(const ClaimInputs& in) {
         r.error = ok.error().message;
         return r;
     }
-    if (int64_t(batches) * bs * s.C * s.H * s.W > (int64_t{1} << 24)) {
+    if (int64_t(batches) * bs * s.C * s.H * s.W > kMaxStreamElements) {
         r.error = "the batch stream would be too large; use fewer or smaller batches";
         return r;
     }
@@ -398,7 +398,7 @@ ClaimResult finetune(const ClaimInputs& in) {
     // generator's draws depend on the stream's length): the first `pre` batches pretrain, the
     // next `fine` ones, shifted by `shift`, are the new data (the same distribution, moved).
     const int total = pre + std::max(fine, 50);
-    if (int64_t(total) * s.numel() > (int64_t{1} << 24)) {
+    if (int64_t(total) * s.numel() > kMaxStreamElements) {
         r.error = "the batch stream would be too large; use a smaller shape";
         return r;
     }
@@ -477,6 +477,15 @@ core::Result<core::RunningStats> track_running_stats(const std::vector<core::Ten
     for (const core::Tensor& b : batches)
         if (auto ok = running.update(b); !ok) return ok.error();
     return running;
+}
+
+core::Result<EvalRunningStats> eval_running_stats(const core::Shape& shape, core::Generator g, uint64_t seed,
+                                                  int batches) {
+    const int64_t per_batch = std::max<int64_t>(1, shape.numel());
+    batches = static_cast<int>(std::clamp<int64_t>(kMaxStreamElements / per_batch, 1, std::max(batches, 1)));
+    auto running = track_running_stats(make_batch_stream(shape, shape.N, batches, g, seed), core::kDefaultMomentum);
+    if (!running) return running.error();
+    return EvalRunningStats{std::move(running.value()), batches};
 }
 
 ClaimResult compute_claim(const std::string& name, const ClaimInputs& in) {

@@ -64,6 +64,26 @@ std::vector<core::Tensor> make_batch_stream(const core::Shape& shape, int64_t ba
 core::Result<core::RunningStats> track_running_stats(const std::vector<core::Tensor>& batches,
                                                      std::optional<double> momentum = core::kDefaultMomentum);
 
+// Largest batch stream (values over all batches) the lessons and eval mode generate.
+inline constexpr int64_t kMaxStreamElements = int64_t{1} << 24;
+// Training batches behind an eval-mode BatchNorm panel's running statistics (lesson 5's
+// "batches" param).
+inline constexpr int kEvalStreamBatches = 30;
+
+struct EvalRunningStats {
+    core::RunningStats running;
+    int batches = 0;  // training batches tracked
+};
+
+// The running statistics an eval-mode BatchNorm panel (Scene::batchnorm_eval) normalizes
+// with: a fresh BatchNorm (mean 0, var 1, momentum 0.1) after training-mode passes over
+// make_batch_stream(shape, shape.N, batches, g, seed), i.e. the "running_stats" claim with
+// batch_size = N. `batches` drops (to 1 at least) so the stream holds at most
+// kMaxStreamElements values. Errors: those of track_running_stats (N*H*W == 1).
+// Precondition: validate_shape(shape) passed, batches >= 1.
+core::Result<EvalRunningStats> eval_running_stats(const core::Shape& shape, core::Generator g, uint64_t seed,
+                                                  int batches = kEvalStreamBatches);
+
 // Samples `samples` (indices into tensor's N) as a new tensor, in that order.
 core::Tensor take_samples(const core::Tensor& tensor, const std::vector<int64_t>& samples);
 

@@ -23,7 +23,7 @@ const char* palette_name(Palette p) { return p == Palette::BlueOrange ? "colour-
 constexpr const char* kSceneFields[] = {"normviz_scene", "shape",  "generator",     "seed",   "data_file",
                                         "norms",         "view",   "single_norm",   "groups", "eps",
                                         "custom_axes",   "custom_center", "focus", "values", "palette",
-                                        "devices",       "lengths", "lesson"};
+                                        "devices",       "lengths", "batchnorm_eval", "lesson"};
 
 // Reads fields of one object with the error prefix "<name>: field '<key>' ...".
 class Reader {
@@ -234,6 +234,7 @@ core::Result<Scene> scene_from_object(const json& object, const std::string& nam
     } else if (!s.lengths.empty() && !core::validate_lengths(s.shape, s.lengths)) {
         s.lengths.clear();  // inherited lengths that no longer fit the shape
     }
+    NORMVIZ_TRY(r.boolean("batchnorm_eval", s.batchnorm_eval));
     if (const json* lesson = r.find("lesson")) {
         if (!lesson->is_object()) return r.error("lesson", "must be an object {\"id\": ..., \"step\": ...}");
         Reader lr(*lesson, name);
@@ -304,6 +305,7 @@ std::string scene_to_json(const Scene& s, int indent) {
     o["palette"] = palette_name(s.palette);
     if (s.devices != 1) o["devices"] = s.devices;
     if (!s.lengths.empty()) o["lengths"] = s.lengths;
+    if (s.batchnorm_eval) o["batchnorm_eval"] = true;
     if (!s.lesson_id.empty()) o["lesson"] = {{"id", s.lesson_id}, {"step", s.lesson_step}};
     // Replace invalid UTF-8 (a path from a foreign file system) instead of throwing.
     return o.dump(indent, ' ', false, json::error_handler_t::replace) + "\n";
@@ -353,8 +355,8 @@ bool same_scene(const Scene& a, const Scene& b) {
            a.compared == b.compared && a.single_view == b.single_view && a.single_norm == b.single_norm &&
            a.groups == b.groups && a.eps == b.eps && a.custom_axes == b.custom_axes &&
            a.custom_center == b.custom_center && a.focus == b.focus && a.show_normalized == b.show_normalized &&
-           a.palette == b.palette && a.devices == b.devices && a.lengths == b.lengths && a.lesson_id == b.lesson_id &&
-           a.lesson_step == b.lesson_step;
+           a.palette == b.palette && a.devices == b.devices && a.lengths == b.lengths &&
+           a.batchnorm_eval == b.batchnorm_eval && a.lesson_id == b.lesson_id && a.lesson_step == b.lesson_step;
 }
 
 }  // namespace normviz::app

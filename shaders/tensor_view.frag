@@ -22,6 +22,7 @@ uniform ivec4 u_block;            // partition blocks: key = coord / block
 uniform ivec4 u_key_extents;
 uniform ivec4 u_focus;            // focus cell
 uniform int u_has_focus;
+uniform int u_show_group;         // 0: no group outlined or dimmed (eval-mode BatchNorm), focus ring kept
 uniform int u_show_normalized;
 uniform float u_center;           // raw values: colour t = (x - center) / half_range
 uniform float u_half_range;
@@ -100,12 +101,13 @@ void main() {
         color = stripe ? vec3(0.85, 0.0, 0.85) : vec3(0.15);
     }
 
-    bool in_group = u_has_focus != 0 && all(equal(key, u_focus / u_block));
+    bool show_group = u_has_focus != 0 && u_show_group != 0;
+    bool in_group = show_group && all(equal(key, u_focus / u_block));
     bool is_focus = u_has_focus != 0 && all(equal(cell, u_focus));
     vec2 in_cell = vec2(xt, yt) - floor(vec2(xt, yt));
     float edge_px = min(min(in_cell.x, 1.0 - in_cell.x), min(in_cell.y, 1.0 - in_cell.y)) * u_zoom;
 
-    if (u_has_focus != 0 && !in_group) color = mix(color, u_background, 0.72);
+    if (show_group && !in_group) color = mix(color, u_background, 0.72);
     if (u_zoom >= 6.0 && edge_px < 1.0) color *= 0.8;  // grid lines between cells
     if (in_group && u_zoom >= 4.0 && edge_px < u_outline_px) color = u_highlight;
     // The focus: a white ring inside the outline, then a thin dark ring, readable on any colour.

@@ -12,7 +12,7 @@ namespace normviz::app {
 
 struct TensorRenderer::Uniforms {
     GLint values, group_stats, palette, values_width, stats_width, shape, tiles_per_row, blocks_per_row, tile_gap,
-        sample_gap, pan, zoom, canvas_height, block, key_extents, focus, has_focus,
+        sample_gap, pan, zoom, canvas_height, block, key_extents, focus, has_focus, show_group,
         show_normalized, center, half_range, normalized_half_range, outline_px, background,
         highlight, focus_ring;
 };
@@ -50,6 +50,7 @@ core::Result<std::unique_ptr<TensorRenderer>> TensorRenderer::create() {
     u->key_extents = uniform_location(pr, "u_key_extents");
     u->focus = uniform_location(pr, "u_focus");
     u->has_focus = uniform_location(pr, "u_has_focus");
+    u->show_group = uniform_location(pr, "u_show_group");
     u->show_normalized = uniform_location(pr, "u_show_normalized");
     u->center = uniform_location(pr, "u_center");
     u->half_range = uniform_location(pr, "u_half_range");
@@ -117,7 +118,7 @@ GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int heig
                               p.view.pan.x, p.view.pan.y, p.view.zoom, float(p.partition.block[0]),
                               float(p.partition.block[1]), float(p.partition.block[2]),
                               float(p.partition.block[3]), float(p.focus.n), float(p.focus.c),
-                              float(p.focus.h), float(p.focus.w), float(p.has_focus),
+                              float(p.focus.h), float(p.focus.w), float(p.has_focus), float(p.show_group),
                               float(p.show_normalized), p.center, p.half_range,
                               p.normalized_half_range, p.outline_px, float(p.palette)};
     if (key == c.last_key) return c.color.get();
@@ -169,6 +170,7 @@ GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int heig
     glUniform4i(u.key_extents, int(k[0]), int(k[1]), int(k[2]), int(k[3]));
     glUniform4i(u.focus, int(p.focus.n), int(p.focus.c), int(p.focus.h), int(p.focus.w));
     glUniform1i(u.has_focus, p.has_focus ? 1 : 0);
+    glUniform1i(u.show_group, p.show_group ? 1 : 0);
     glUniform1i(u.show_normalized, p.show_normalized ? 1 : 0);
     glUniform1f(u.center, p.center);
     glUniform1f(u.half_range, std::max(p.half_range, 1e-30f));

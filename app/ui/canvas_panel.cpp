@@ -21,6 +21,11 @@ ImU32 rgb(Rgb c, int alpha = 255) { return IM_COL32(c.r, c.g, c.b, alpha); }
 // "BatchNorm · pools N, H, W · 6 groups of 64 values"; shorter when it does not fit.
 std::string panel_header(const PanelDerived& p, const core::Shape& shape, float max_width) {
     std::string title = core::norm_title(p.spec.kind);
+    if (p.eval_mode) {  // running statistics from training: nothing of this batch is pooled
+        const std::string full = title + " (eval) \u00b7 running statistics \u00b7 pools no values of this batch";
+        if (ImGui::CalcTextSize(full.c_str()).x <= max_width) return full;
+        return title + " (eval) \u00b7 running stats \u00b7 pools none";
+    }
     std::string pools;
     if (p.spec.kind == core::NormKind::Group) {
         title += " (G=" + std::to_string(p.spec.groups) + ")";
@@ -150,7 +155,8 @@ void draw_cell_numbers(const AppState& state, const PanelDerived& p, const GridL
                     else
                         std::snprintf(buf, sizeof buf, "%s", std::isnan(v) ? "NaN" : (v > 0 ? "Inf" : "-Inf"));
                     const bool quiz_hidden = state.classroom.quiz.active && !state.classroom.quiz.revealed;
-                    const bool in_group = quiz_hidden || (!p.stats.empty() && p.partition.key_of(i) == key);
+                    const bool in_group = quiz_hidden || p.eval_mode ||  // eval mode: nothing dimmed
+                                          (!p.stats.empty() && p.partition.key_of(i) == key);
                     Rgb bg = palette_color(state.scene.palette, color_t(state, v));
                     float lum = 0.299f * bg.r + 0.587f * bg.g + 0.114f * bg.b;
                     ImU32 text = !in_group ? IM_COL32(190, 190, 190, 255)
@@ -174,8 +180,12 @@ void draw_tooltip(const AppState& state, const PanelDerived& p, const core::Inde
         const int64_t g = p.partition.group_of(i);
         const double y = core::normalize_value(state.tensor.at(i), p.stats[g], core::is_centered(p.spec), p.spec.eps);
         ImGui::Text("normalized (%s) = %s", core::norm_title(p.spec.kind), format_number(y).c_str());
-        ImGui::Text("group %lld of %lld (%s)", (long long)g + 1, (long long)p.partition.group_count(),
-                    core::key_to_string(p.partition, p.partition.key_of(i)).c_str());
+        if (p.eval_mode)
+            ImGui::Text("eval mode: running statistics of channel %lld (no value of this batch pooled)",
+                        (long long)i.c);
+        else
+            ImGui::Text("group %lld of %lld (%s)", (long long)g + 1, (long long)p.partition.group_count(),
+                        core::key_to_string(p.partition, p.partition.key_of(i)).c_str());
         // A NaN or Inf here gets its reason too, not only in the statistics of the focus.
         const std::string why = std::isfinite(y) ? std::string() : core::explain_group(p.spec, p.stats[g]);
         if (!why.empty()) {
@@ -301,6 +311,7 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
             params.focus = state.scene.focus;
             // Quiz: the group stays hidden until the reveal (the overlay rings the asked cell).
             params.has_focus = !(state.classroom.quiz.active && !state.classroom.quiz.revealed);
+            params.show_group = !p.eval_mode;  // eval mode: focus ring only, no pooled cells
             params.show_normalized = state.scene.show_normalized;
             params.center = state.value_center;
             params.half_range = state.value_half_range;

@@ -35,6 +35,7 @@ std::string cube_title(const PanelDerived& p) {
 std::string cube_subtitle(const AppState& state, const PanelDerived& p, float max_width) {
     const std::string pools =
         "pools " + (p.spec.kind == core::NormKind::Group ? std::string("C/G, H, W") : core::axes_to_list(core::reduced_axes(p.spec)));
+    if (p.eval_mode) return "(eval) running statistics \u00b7 pools no values of this batch";
     if (p.stats.empty() || !core::contains(state.tensor.shape, state.scene.focus)) return pools;
     const std::string group = "group " + core::key_to_string(p.partition, p.partition.key_of(state.scene.focus));
     const int64_t size = p.partition.group_size();
@@ -293,6 +294,7 @@ void draw_cube_area(AppState& state, const FrameLayout& frame, TensorRenderer& r
             params.view = view;
             params.partition = p.partition;
             params.focus = state.scene.focus;
+            params.has_focus = !p.eval_mode;  // eval mode pools nothing: no group to outline
             params.show_normalized = state.scene.show_normalized;
             params.center = state.value_center;
             params.half_range = state.value_half_range;

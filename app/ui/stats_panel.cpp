@@ -63,18 +63,47 @@ void affine_editor(AppState& state) {
     }
 }
 
+// Eval-mode BatchNorm: the focus is normalized with its channel's running statistics; no
+// value of this batch is pooled, so there is no group and no histogram of pooled values.
+void eval_rows(const AppState& state, const PanelDerived& p) {
+    const core::Index& f = state.scene.focus;
+    const core::GroupStats& s = p.stats[p.partition.group_of(f)];
+    const double x = state.tensor.at(f);
+    const double xhat = core::normalize_value(x, s, true, p.spec.eps);
+    const double gamma = state.affine.gamma.empty() ? 1.0 : state.affine.gamma[f.c];
+    const double beta = state.affine.beta.empty() ? 0.0 : state.affine.beta[f.c];
+    ImGui::PushTextWrapPos(0);
+    row("values pooled", "none (eval mode: running mean/var from training)");
+    ImGui::PopTextWrapPos();
+    row("running mean", format_number(s.mean));
+    row("running var", format_number(s.var));
+    row("std", format_number(std::sqrt(s.var)));
+    row("x", format_number(x));
+    row("x\u0302 = (x\u2212\u03bc)/\u221a(\u03c3\u00b2+\u03b5)", format_number(xhat));
+    row("y = \u03b3x\u0302 + \u03b2", format_number(gamma * xhat + beta));
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextDisabled("running statistics of channel c = %lld after %d training batches of %lld (momentum 0.1, "
+                        "unbiased variance); the output no longer depends on the batch",
+                        static_cast<long long>(f.c), p.running_batches,
+                        static_cast<long long>(state.tensor.shape.N));
+    ImGui::PopTextWrapPos();
+}
+
 void norm_section(AppState& state, const PanelDerived& p, int index) {
     ImGui::PushID(index);
     std::string title = core::norm_title(p.spec.kind);
     if (p.spec.kind == core::NormKind::Group) title += " (G=" + std::to_string(p.spec.groups) + ")";
     if (p.spec.kind == core::NormKind::Custom) title += " (" + core::axes_to_string(p.spec.custom_axes) + ")";
+    if (p.eval_mode) title += " (eval)";
     if (ImGui::CollapsingHeader((title + "##stats_header").c_str(), ImGuiTreeNodeFlags_DefaultOpen)) {
         if (!p.error.empty()) {
             ImGui::PushTextWrapPos(0);
             ImGui::TextColored(ImVec4(1.0f, 0.5f, 0.45f, 1.0f), "%s", p.error.c_str());
             ImGui::PopTextWrapPos();
         }
-        if (!p.stats.empty()) {
+        if (!p.stats.empty() && p.eval_mode) {
+            eval_rows(state, p);
+        } else if (!p.stats.empty()) {
             const core::Index& f = state.scene.focus;
             const int64_t g = p.partition.group_of(f);
             const core::GroupStats& s = p.stats[g];

@@ -257,6 +257,25 @@ TEST(LessonNumbers, TrainEvalLessonConvergesAndShowsTheBatchOneGap) {
     EXPECT_DOUBLE_EQ(r.values.at("y_eval"), eval.value().at(state.scene.focus));
 }
 
+TEST(LessonNumbers, TrainEvalLessonShowsEvalModeInThePicture) {
+    EXPECT_FALSE(at_step("train-eval", 0).scene.batchnorm_eval);
+    EXPECT_FALSE(at_step("train-eval", 2).scene.batchnorm_eval);  // served in train mode
+    AppState state = at_step("train-eval", 1);
+    ASSERT_TRUE(state.scene.batchnorm_eval);
+    ASSERT_EQ(state.panels.size(), 1u);
+    const PanelDerived& bn = state.panels[0];
+    ASSERT_TRUE(bn.eval_mode);
+    for (const auto& s : bn.stats) EXPECT_EQ(s.count, 0);
+    // The picture normalizes with the running statistics the step's table reports.
+    const ClaimResult r = compute_claim("running_stats", inputs_of(state));
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    const core::GroupStats& s = bn.stats[bn.partition.group_of(state.scene.focus)];
+    EXPECT_DOUBLE_EQ(s.mean, r.values.at("running_mean"));
+    EXPECT_DOUBLE_EQ(s.var, r.values.at("running_var"));
+    EXPECT_NEAR(core::normalize_value(state.tensor.at(state.scene.focus), s, true, state.scene.eps),
+                r.values.at("y_eval"), 1e-6);
+}
+
 TEST(LessonNumbers, FineTuningDriftsWhileFrozenKeeps) {
     AppState state = at_step("finetuning", 1);
     const ClaimResult r = compute_claim("finetune", inputs_of(state));

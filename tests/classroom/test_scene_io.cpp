@@ -6,6 +6,7 @@
 
 #include "app/classroom.h"
 #include "app/scene_io.h"
+#include "app/scene_json.h"
 
 namespace normviz::app {
 namespace {
@@ -29,6 +30,7 @@ Scene unusual_scene() {
     s.palette = Palette::BlueOrange;
     s.devices = 4;
     s.lengths = {5, 1, 3, 5, 2, 2, 4, 5};
+    s.batchnorm_eval = true;
     s.lesson_id = "padding";
     s.lesson_step = 2;
     return s;
@@ -57,6 +59,30 @@ TEST(SceneIo, MissingFieldsKeepDefaults) {
     EXPECT_EQ(s.value().shape, (core::Shape{2, 4, 3, 3}));
     EXPECT_EQ(s.value().groups, 2);
     EXPECT_EQ(s.value().compared, Scene{}.compared);
+}
+
+TEST(SceneIo, BatchNormEvalFlagIsOptionalAndRoundTrips) {
+    auto absent = parse_scene_json(R"({"normviz_scene": 1})", "t.json");
+    ASSERT_TRUE(absent) << absent.error().message;
+    EXPECT_FALSE(absent.value().batchnorm_eval);
+    EXPECT_EQ(scene_to_json(absent.value()).find("batchnorm_eval"), std::string::npos);  // default: not written
+
+    auto on = parse_scene_json(R"({"normviz_scene": 1, "batchnorm_eval": true})", "t.json");
+    ASSERT_TRUE(on) << on.error().message;
+    EXPECT_TRUE(on.value().batchnorm_eval);
+    EXPECT_FALSE(same_scene(absent.value(), on.value()));
+    auto back = parse_scene_json(scene_to_json(on.value()), "t.json");
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_TRUE(back.value().batchnorm_eval);
+    EXPECT_TRUE(same_scene(on.value(), back.value()));
+
+    // A lesson step's scene inherits the flag from the step before and may turn it off.
+    auto off = scene_from_json(nlohmann::json::parse(R"({"batchnorm_eval": false})"), "step", false, on.value());
+    ASSERT_TRUE(off) << off.error().message;
+    EXPECT_FALSE(off.value().batchnorm_eval);
+    auto kept = scene_from_json(nlohmann::json::parse(R"({"values": "raw"})"), "step", false, on.value());
+    ASSERT_TRUE(kept) << kept.error().message;
+    EXPECT_TRUE(kept.value().batchnorm_eval);
 }
 
 TEST(SceneIo, InheritedGroupsFollowTheShape) {
@@ -111,6 +137,7 @@ TEST(SceneIo, EveryErrorIsOneClearLine) {
         {"{\"normviz_scene\": 1, \"devices\": 9}", "'devices'"},
         {"{\"normviz_scene\": 1, \"lengths\": [1, 2]}", ""},
         {"{\"normviz_scene\": 1, \"lengths\": [1, 2, 3, 9]}", ""},
+        {"{\"normviz_scene\": 1, \"batchnorm_eval\": 1}", "'batchnorm_eval' must be true or false"},
         {"{\"normviz_scene\": 1, \"lesson\": \"padding\"}", "'lesson'"},
         {"{\"normviz_scene\": 1, \"lesson\": {\"id\": \"x\", \"page\": 1}}", "unknown field 'page'"},
     };

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <string>
 
+#include "app/lesson_numbers.h"
 #include "app/ui/format.h"
 #include "core/npy.h"
 #include "headless_imgui.h"
@@ -184,6 +185,54 @@ TEST(AppState, BatchNormOfOneValuePerChannelExplainsItselfWithoutNaN) {
     EXPECT_EQ(all.find("NaN"), std::string::npos) << all;
     EXPECT_EQ(all.find("nan"), std::string::npos) << all;
     EXPECT_NE(panel_of(state, NormKind::Instance).error.find("PyTorch"), std::string::npos);
+}
+
+TEST(AppState, BatchNormInEvalModePoolsNoValuesOfTheBatch) {
+    HeadlessImGui ui;
+    AppState state = make_state();  // (4, 6, 4, 4)
+    const auto train = panel_of(state, NormKind::Batch);
+    const auto layer_version = panel_of(state, NormKind::Layer).stats_version;
+    ASSERT_FALSE(train.eval_mode);
+    ASSERT_EQ(train.stats[0].count, 4 * 4 * 4);
+
+    state.scene.batchnorm_eval = true;
+    update_derived(state);
+    const auto& bn = panel_of(state, NormKind::Batch);
+    EXPECT_TRUE(bn.eval_mode);
+    EXPECT_TRUE(bn.error.empty()) << bn.error;
+    ASSERT_EQ(bn.stats.size(), 6u);  // one per channel: the running statistics
+    for (const auto& s : bn.stats) EXPECT_EQ(s.count, 0);  // no value of this batch pooled
+    EXPECT_TRUE(bn.focus_values.inputs.empty());
+    EXPECT_TRUE(bn.focus_values.outputs.empty());
+    EXPECT_NE(bn.stats_version, train.stats_version);  // the renderer re-uploads
+    // The same running statistics lesson 5 computes: a fresh BatchNorm over 30 batches.
+    auto running = normviz::app::eval_running_stats(state.tensor.shape, state.scene.generator, state.scene.seed);
+    ASSERT_TRUE(running) << running.error().message;
+    EXPECT_EQ(running.value().batches, 30);
+    EXPECT_EQ(bn.running_batches, 30);
+    for (int64_t c = 0; c < 6; ++c) {
+        EXPECT_DOUBLE_EQ(bn.stats[c].mean, running.value().running.mean()[c]);
+        EXPECT_DOUBLE_EQ(bn.stats[c].var, running.value().running.var()[c]);
+    }
+    // Other norms are untouched (not even recomputed).
+    EXPECT_FALSE(panel_of(state, NormKind::Layer).eval_mode);
+    EXPECT_EQ(panel_of(state, NormKind::Layer).stats_version, layer_version);
+
+    // The statistics sidebar says so, with the running mean and var, and no pooled histogram.
+    ui.app_frame(state);
+    const std::string text = ui.app_frame_text(state);
+    EXPECT_NE(text.find("BatchNorm (eval)"), std::string::npos) << text;
+    EXPECT_NE(text.find("none (eval mode: running mean/var from training)"), std::string::npos) << text;
+    EXPECT_NE(text.find("running mean"), std::string::npos) << text;
+    EXPECT_NE(text.find("after 30 training batches"), std::string::npos) << text;
+    EXPECT_EQ(text.find("nan"), std::string::npos) << text;
+
+    // Off again: train mode, the batch's statistics.
+    state.scene.batchnorm_eval = false;
+    update_derived(state);
+    EXPECT_FALSE(panel_of(state, NormKind::Batch).eval_mode);
+    EXPECT_EQ(panel_of(state, NormKind::Batch).stats[0].count, 4 * 4 * 4);
+    EXPECT_FALSE(panel_of(state, NormKind::Batch).focus_values.inputs.empty());
 }
 
 TEST(AppState, GroupNormWithANonDivisorShowsTheErrorAndNoStatistics) {
