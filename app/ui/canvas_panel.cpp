@@ -27,9 +27,14 @@ std::string panel_header(const PanelDerived& p, const core::Shape& shape, float 
         return title + " (eval) \u00b7 running stats \u00b7 pools none";
     }
     std::string pools;
+    const bool per_device = p.spec.kind == core::NormKind::Batch && p.partition.shape == shape &&
+                            p.partition.block[0] < shape.N;  // BatchNorm split over devices
     if (p.spec.kind == core::NormKind::Group) {
         title += " (G=" + std::to_string(p.spec.groups) + ")";
         pools = "C/G, H, W";
+    } else if (per_device) {
+        title += " (" + std::to_string(shape.N / p.partition.block[0]) + " devices, no sync)";
+        pools = "N/D, H, W";
     } else {
         if (p.spec.kind == core::NormKind::Custom)
             title += " (" + core::axes_to_string(p.spec.custom_axes) + ")";
@@ -265,7 +270,9 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
 
     Camera& cam = state.camera;
     if (cam.needs_fit || cam.fitted_for.x != canvas_size.x || cam.fitted_for.y != canvas_size.y) {
-        ViewTransform fit = fit_view(layout, {0, 0}, {canvas_size.x, canvas_size.y}, margin);
+        // Sample labels sit below the blocks when blocks wrap: keep room for the last row's.
+        const float below = layout.blocks_per_row > 1 ? font * 1.3f : 0.0f;
+        ViewTransform fit = fit_view(layout, {0, 0}, {canvas_size.x, canvas_size.y - below}, margin);
         cam.pan = fit.pan;
         cam.zoom = fit.zoom;
         cam.fit_zoom = fit.zoom;
