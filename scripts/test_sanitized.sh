@@ -4,9 +4,10 @@
 # Any ASan/UBSan/LSan report aborts the test that hit it, so CTest fails. Two passes:
 #   1. every test but those that open a GL context, with the leak check (tests/lsan.supp may
 #      name third-party libraries only);
-#   2. the GL tests (ctest labels gui, e2e: normviz under Xvfb), with ASan and UBSan but
-#      detect_leaks=0: Mesa's DRI driver leaks a few one-time blocks and is dlclose'd before
-#      LSan runs, so its frames are "<unknown module>" and cannot be suppressed by name.
+#   2. the GL tests (ctest labels gui, e2e: normviz under Xvfb), leaks checked too: Mesa's
+#      DRI driver is preloaded into the program (NORMVIZ_TEST_APP_LD_PRELOAD, read by the test
+#      harnesses, with libasan first as ASan requires) so it is never dlclose'd and its
+#      one-time allocations stay reachable; without the driver file, leaks go unchecked.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install_deps.sh
@@ -32,7 +33,13 @@ ASAN_OPTIONS="detect_leaks=1:$asan_common" \
     ctest --test-dir build-asan --output-on-failure -j2 --timeout 600 -LE "$gl_labels" "$@"
 # The soak test (label soak) runs in ./scripts/test.sh only: its timed random input is
 # calibrated for an optimized build, and it would add minutes here.
-echo "test_sanitized.sh: pass 2/2, GL tests under Xvfb (labels gui, e2e), leaks not checked"
-ASAN_OPTIONS="detect_leaks=0:$asan_common" \
+dri=/usr/lib/x86_64-linux-gnu/dri/swrast_dri.so
+gl_leaks=0
+if [[ -f $dri ]]; then
+    export NORMVIZ_TEST_APP_LD_PRELOAD="$(gcc -print-file-name=libasan.so) $dri"
+    gl_leaks=1
+fi
+echo "test_sanitized.sh: pass 2/2, GL tests under Xvfb (labels gui, e2e), detect_leaks=$gl_leaks"
+ASAN_OPTIONS="detect_leaks=$gl_leaks:$asan_common" \
     ctest --test-dir build-asan --output-on-failure -j2 --timeout 600 -L '^(gui|e2e)$' \
     --no-tests=ignore "$@"

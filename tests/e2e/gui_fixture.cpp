@@ -25,13 +25,19 @@ void GuiFixture::TearDown() {
     if (app_) app_->kill_now();
 }
 
-std::vector<std::string> GuiFixture::env() const {
+std::vector<std::string> GuiFixture::tool_env() const {
     std::map<std::string, std::string> set = {{"DISPLAY", xvfb_.display()},
                                               {"LIBGL_ALWAYS_SOFTWARE", "1"},
                                               {"HOME", tmp_.string()},
                                               {"XDG_CONFIG_HOME", (tmp_ / "config").string()}};
     set.insert(options_.extra_env.begin(), options_.extra_env.end());
     return child_environment(set, {"WAYLAND_DISPLAY"});
+}
+
+std::vector<std::string> GuiFixture::env() const {
+    std::vector<std::string> out = tool_env();
+    if (const std::string preload = app_preload(); !preload.empty()) out.push_back("LD_PRELOAD=" + preload);
+    return out;
 }
 
 void GuiFixture::launch(const std::vector<std::string>& options) {
@@ -71,7 +77,7 @@ std::optional<StatusBlock> GuiFixture::wait_focus(const core::Index& focus) {
 
 CommandResult GuiFixture::xdo(std::vector<std::string> args, Seconds timeout) {
     args.insert(args.begin(), *xdotool_);
-    return run_command(args, env(), timeout);
+    return run_command(args, tool_env(), timeout);
 }
 
 void GuiFixture::xdo_ok(const std::vector<std::string>& args) {

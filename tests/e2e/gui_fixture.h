@@ -41,9 +41,11 @@ protected:
     // Kills the program first, then (in the destructor) the X server.
     void TearDown() override;
 
-    // Environment for children: the private display, software GL, HOME and XDG_CONFIG_HOME in
-    // the scratch folder, no Wayland.
+    // Environment for normviz: the private display, software GL, HOME and XDG_CONFIG_HOME in
+    // the scratch folder, no Wayland, plus app_preload() (gui_harness.h) as LD_PRELOAD.
     std::vector<std::string> env() const;
+    // The same without the preload, for tools (xdotool, glslangValidator).
+    std::vector<std::string> tool_env() const;
     std::string shot_path() const { return (tmp_ / "shot.png").string(); }
 
     // Starts the desktop program at 1400x900 with status lines, F12 saving to shot_path(),

@@ -53,6 +53,11 @@ std::optional<std::string> find_tool(const std::string& name) {
     return std::nullopt;
 }
 
+std::string app_preload() {
+    const char* value = std::getenv("NORMVIZ_TEST_APP_LD_PRELOAD");
+    return value ? value : "";
+}
+
 std::vector<std::string> child_environment(const std::map<std::string, std::string>& set,
                                            const std::vector<std::string>& unset) {
     std::set<std::string> drop(unset.begin(), unset.end());

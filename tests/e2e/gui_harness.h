@@ -24,6 +24,11 @@ using Seconds = std::chrono::duration<double>;
 std::optional<std::string> find_tool(const std::string& name);
 
 // Environment for children: ours, with `set` entries overriding and `unset` names removed.
+// Libraries to preload into the normviz program only (not into Xvfb or xdotool), from
+// NORMVIZ_TEST_APP_LD_PRELOAD; empty when unset. The sanitized CI pass preloads libasan and
+// Mesa's driver so the driver is never unloaded and LeakSanitizer can check the program.
+std::string app_preload();
+
 std::vector<std::string> child_environment(const std::map<std::string, std::string>& set,
                                            const std::vector<std::string>& unset = {});
 

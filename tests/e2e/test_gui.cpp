@@ -418,7 +418,7 @@ TEST_F(Gui, ShadersCompile) {
     if (!glslang) GTEST_SKIP() << "glslangValidator is not installed; checked the embedded shaders only";
     for (const auto& [stage, file] : {std::pair{"vert", "tensor_view.vert"}, std::pair{"frag", "tensor_view.frag"}}) {
         const std::string path = std::string(NORMVIZ_SOURCE_DIR) + "/shaders/" + file;
-        CommandResult v = run_command({*glslang, "-S", stage, path}, env(), Seconds(30));
+        CommandResult v = run_command({*glslang, "-S", stage, path}, tool_env(), Seconds(30));
         EXPECT_EQ(v.exit_code, 0) << path << ":\n" << v.out << v.err;
     }
 }

@@ -169,7 +169,9 @@ TEST(CubeRender, RenderSubcommandWritesTheFigure) {
     ASSERT_TRUE(x.start_server(1600, 1000, error)) << error;
     const std::string out = std::string(NORMVIZ_TEST_TMP_DIR) + "/cube_figure.png";
     std::remove(out.c_str());
-    const std::string cmd = "DISPLAY=" + x.display() + " LIBGL_ALWAYS_SOFTWARE=1 '" + NORMVIZ_BINARY +
+    const char* preload = std::getenv("NORMVIZ_TEST_APP_LD_PRELOAD");
+    const std::string cmd = "DISPLAY=" + x.display() + " LIBGL_ALWAYS_SOFTWARE=1 " +
+                            (preload ? "LD_PRELOAD='" + std::string(preload) + "' " : std::string()) + "'" + NORMVIZ_BINARY +
                             "' render --view cube --norm batch,layer,instance,group --size 1600x520 --out '" + out +
                             "' >/dev/null";
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;

@@ -125,7 +125,10 @@ bool XSession::start_server(int width, int height, std::string& error) {
 bool XSession::start_program(const std::string& binary, const std::vector<std::string>& args) {
     std::vector<std::string> argv{binary};
     argv.insert(argv.end(), args.begin(), args.end());
-    return program_.start(argv, {"DISPLAY=" + display_, "LIBGL_ALWAYS_SOFTWARE=1"}, true);
+    std::vector<std::string> env{"DISPLAY=" + display_, "LIBGL_ALWAYS_SOFTWARE=1"};
+    // The sanitized CI pass preloads libasan and Mesa's driver into the program only.
+    if (const char* preload = std::getenv("NORMVIZ_TEST_APP_LD_PRELOAD")) env.push_back(std::string("LD_PRELOAD=") + preload);
+    return program_.start(argv, env, true);
 }
 
 bool XSession::next_status(StatusBlock& out, std::chrono::milliseconds timeout,
