@@ -85,7 +85,7 @@ core::Result<std::string> view_to_svg(const AppState& state, const SvgOptions& o
         if (p.eval_mode && !p.stats.empty())
             title += " (eval) \u00b7 running statistics \u00b7 pools no values of this batch";
         else if (!p.stats.empty())
-            title += " \u00b7 pools " + core::axes_to_list(core::reduced_axes(p.spec)) + " \u00b7 " +
+            title += " \u00b7 pools " + core::pooled_axes_list(p.partition) + " \u00b7 " +
                      std::to_string(p.partition.group_count()) + " groups of " + std::to_string(p.partition.group_size());
         if (!p.error.empty()) title += " \u00b7 " + p.error;
         out << "<text x=\"" << font * 0.5f << "\" y=\"" << pi * panel_h + font * 1.6f << "\" font-size=\"" << font * 1.2f

@@ -119,7 +119,6 @@ bool Window::take_activity() { return std::exchange(activity_, false); }
 void Window::window_size(int& width, int& height) const { glfwGetWindowSize(window_, &width, &height); }
 
 bool Window::should_close() const { return glfwWindowShouldClose(window_); }
-void Window::request_close() { glfwSetWindowShouldClose(window_, GLFW_TRUE); }
 bool Window::iconified() const { return glfwGetWindowAttrib(window_, GLFW_ICONIFIED) != 0; }
 void Window::wait_events(double timeout_seconds) { glfwWaitEventsTimeout(timeout_seconds); }
 void Window::poll_events() { glfwPollEvents(); }

@@ -28,9 +28,7 @@ public:
     Window(const Window&) = delete;
     Window& operator=(const Window&) = delete;
 
-    GLFWwindow* handle() const { return window_; }
     bool should_close() const;
-    void request_close();
     bool iconified() const;
     // Blocks until events arrive when idle (timeout in seconds), polls when animating.
     void wait_events(double timeout_seconds);

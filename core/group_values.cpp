@@ -86,17 +86,9 @@ std::string explain_group(const NormSpec& spec, const GroupStats& s) {
 }
 
 std::string group_size_formula(const Partition& p) {
-    static constexpr const char* kLetters[kAxisCount] = {"N", "C", "H", "W"};
-    auto dims = p.shape.dims();
     std::string formula;
-    for (int a = 0; a < kAxisCount; ++a) {
-        if (p.block[a] == 1) continue;
-        // Partly reduced: GroupNorm's C/G, or N/D for BatchNorm split over D devices.
-        std::string factor = p.block[a] == dims[a] ? std::string(kLetters[a])
-                             : a == static_cast<int>(Axis::N) ? std::string("N/D")
-                                                               : std::string(kLetters[a]) + "/G";
-        formula += (formula.empty() ? "" : "\u00b7") + factor;
-    }
+    for (int a = 0; a < kAxisCount; ++a)
+        if (p.block[a] != 1) formula += (formula.empty() ? "" : "\u00b7") + pooled_axis_name(p, a);
     if (formula.empty()) formula = "1";
     return formula + " = " + std::to_string(p.group_size());
 }

@@ -82,4 +82,17 @@ std::string key_to_string(const Partition& p, const Index& key) {
     return out.empty() ? "all" : out;
 }
 
+std::string pooled_axis_name(const Partition& p, int a) {
+    const std::string letter(1, kAxisLetters[a]);
+    if (p.block[a] == p.shape.dims()[a]) return letter;
+    return a == static_cast<int>(Axis::N) ? "N/D" : letter + "/G";
+}
+
+std::string pooled_axes_list(const Partition& p) {
+    std::string out;
+    for (int a = 0; a < kAxisCount; ++a)
+        if (p.reduced & (1u << a)) out += (out.empty() ? "" : ", ") + pooled_axis_name(p, a);
+    return out;
+}
+
 }  // namespace normviz::core

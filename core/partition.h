@@ -48,6 +48,12 @@ struct KeyField {
 // The coordinates that name a group: the axes not fully reduced, in NCHW order.
 std::vector<KeyField> key_fields(const Partition& partition, const Index& key);
 
+// The axes a group spans, from the partition itself: "N, H, W"; an axis reduced only in
+// blocks reads "C/G" (GroupNorm) or "N/D" (BatchNorm split over D devices).
+std::string pooled_axes_list(const Partition& partition);
+// The name of axis `a` as a factor of a group: "N", or "C/G" / "N/D" when partly reduced.
+std::string pooled_axis_name(const Partition& partition, int a);
+
 // Human wording of a key for the kept axes, e.g. "c=3" or "n=1, g=0"; "all" when one group
 // holds the whole tensor.
 std::string key_to_string(const Partition& partition, const Index& key);

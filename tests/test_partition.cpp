@@ -134,3 +134,14 @@ TEST(Partition, GroupNumbersAreKeysInNchwOrder) {
     EXPECT_EQ(p.group_of({0, 2, 0, 0}), 2);
     EXPECT_EQ(p.group_of({1, 0, 0, 0}), 3);
 }
+
+TEST(Partition, PooledAxesComeFromTheBlocks) {
+    Shape s{4, 6, 4, 4};
+    EXPECT_EQ(pooled_axes_list(make_partition(preset(NormKind::Batch), s)), "N, H, W");
+    EXPECT_EQ(pooled_axes_list(make_partition(preset(NormKind::Group, 2), s)), "C/G, H, W");
+    EXPECT_EQ(pooled_axes_list(make_partition(preset(NormKind::Group, 1), s)), "C, H, W");
+    EXPECT_EQ(pooled_axes_list(make_partition(custom(N | W), s)), "N, W");
+    Partition split = make_partition(preset(NormKind::Batch), s);
+    split.block[0] = 2;  // BatchNorm over 2 devices: the key gains n / 2
+    EXPECT_EQ(pooled_axes_list(split), "N/D, H, W");
+}

@@ -171,7 +171,6 @@ GLuint CubeRenderer::draw(int slot, const CubeParams& p, int width, int height) 
     key.insert(key.end(), m, m + 16);
     if (key == c.last_key) return c.color.get();
     c.last_key = std::move(key);
-    ++draws_executed_;
 
     if (c.width != width || c.height != height) {
         glBindRenderbuffer(GL_RENDERBUFFER, c.color_ms.get());

@@ -51,8 +51,6 @@ public:
     // blending off and the default framebuffer bound.
     GLuint draw(int slot, const CubeParams& params, int width, int height);
 
-    uint64_t draws_executed() const { return draws_executed_; }
-
 private:
     struct Canvas;
     struct Uniforms;
@@ -67,7 +65,6 @@ private:
     uint64_t values_version_ = ~uint64_t{0};
     std::array<int64_t, 4> values_bins_{0, 0, 0, 0};
     int samples_ = 0;
-    uint64_t draws_executed_ = 0;
     std::vector<std::unique_ptr<Canvas>> canvases_;
     std::unique_ptr<Uniforms> uniforms_;
 };

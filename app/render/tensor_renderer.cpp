@@ -123,7 +123,6 @@ GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int heig
                               p.normalized_half_range, p.outline_px, float(p.palette)};
     if (key == c.last_key) return c.color.get();
     c.last_key = std::move(key);
-    ++draws_executed_;
     if (c.width != width || c.height != height) {
         glBindTexture(GL_TEXTURE_2D, c.color.get());
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);

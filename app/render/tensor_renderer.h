@@ -59,8 +59,6 @@ public:
 
     // Bytes of tensor values uploaded so far (a focus change must not add to it).
     size_t uploaded_value_bytes() const { return uploaded_value_bytes_; }
-    // Number of canvas draws actually executed (skipped ones not counted).
-    uint64_t draws_executed() const { return draws_executed_; }
 
     // The cube view's renderer (app/render/cube_renderer.h), created on first use so it lives
     // inside the window's lifetime like this one; null if its shaders failed, see cube_error().
@@ -89,7 +87,6 @@ private:
     Texture palettes_[2];
     int values_width_ = 1;
     uint64_t values_version_ = ~uint64_t{0};
-    uint64_t draws_executed_ = 0;
     size_t uploaded_value_bytes_ = 0;
     std::vector<std::unique_ptr<Canvas>> canvases_;
     std::shared_ptr<Uniforms> uniforms_;

@@ -26,23 +26,16 @@ std::string panel_header(const PanelDerived& p, const core::Shape& shape, float 
         if (ImGui::CalcTextSize(full.c_str()).x <= max_width) return full;
         return title + " (eval) \u00b7 running stats \u00b7 pools none";
     }
-    std::string pools;
-    const bool per_device = p.spec.kind == core::NormKind::Batch && p.partition.shape == shape &&
-                            p.partition.block[0] < shape.N;  // BatchNorm split over devices
-    if (p.spec.kind == core::NormKind::Group) {
-        title += " (G=" + std::to_string(p.spec.groups) + ")";
-        pools = "C/G, H, W";
-    } else if (per_device) {
+    const bool partitioned = p.partition.shape == shape;  // false when G does not divide C
+    if (p.spec.kind == core::NormKind::Group) title += " (G=" + std::to_string(p.spec.groups) + ")";
+    if (p.spec.kind == core::NormKind::Custom) title += " (" + core::axes_to_string(p.spec.custom_axes) + ")";
+    if (p.spec.kind == core::NormKind::Batch && partitioned && p.partition.block[0] < shape.N)
         title += " (" + std::to_string(shape.N / p.partition.block[0]) + " devices, no sync)";
-        pools = "N/D, H, W";
-    } else {
-        if (p.spec.kind == core::NormKind::Custom)
-            title += " (" + core::axes_to_string(p.spec.custom_axes) + ")";
-        pools = core::axes_to_list(core::reduced_axes(p.spec));
-    }
+    std::string pools = partitioned ? core::pooled_axes_list(p.partition)
+                                    : core::axes_to_list(core::reduced_axes(p.spec));
     if (!core::is_centered(p.spec)) pools += ", no centering";
     std::string out = title + " \u00b7 pools " + pools;
-    if (p.stats.empty() && !(p.partition.shape == shape)) return out;
+    if (!partitioned) return out;
     const int64_t k = p.partition.group_count(), size = p.partition.group_size();
     std::string full = out + " \u00b7 " + std::to_string(k) + (k == 1 ? " group of " : " groups of ") +
                        std::to_string(size) + (size == 1 ? " value" : " values");
@@ -239,20 +232,29 @@ void draw_legend(const AppState& state, ImVec2 p0, float width, ImDrawList* dl) 
 
 }  // namespace
 
+PanelRect begin_view_area(const FrameLayout& frame, const char* id) {
+    const ImGuiIO& io = ImGui::GetIO();
+    PanelRect r;
+    r.x = frame.left;
+    r.y = frame.menu_height;
+    r.w = std::max(1.0f, io.DisplaySize.x - frame.left - frame.right);
+    r.h = std::max(1.0f, io.DisplaySize.y - frame.menu_height - frame.bottom);
+    ImGui::SetNextWindowPos(ImVec2(r.x, r.y));
+    ImGui::SetNextWindowSize(ImVec2(r.w, r.h));
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(6, 4));
+    ImGui::Begin(id, nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                     ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
+    ImGui::PopStyleVar();
+    return r;
+}
+
 void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer& renderer,
                       std::vector<PanelRect>& rects) {
     if (state.cube_view) return draw_cube_area(state, frame, renderer, rects);
     ImGuiIO& io = ImGui::GetIO();
-    const ImVec2 area_pos(frame.left, frame.menu_height);
-    const ImVec2 area_size(std::max(1.0f, io.DisplaySize.x - frame.left - frame.right),
-                           std::max(1.0f, io.DisplaySize.y - frame.menu_height - frame.bottom));
-    ImGui::SetNextWindowPos(area_pos);
-    ImGui::SetNextWindowSize(area_size);
-    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(6, 4));
-    ImGui::Begin("##canvas_area", nullptr,
-                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
-                     ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
-    ImGui::PopStyleVar();
+    const PanelRect area = begin_view_area(frame, "##canvas_area");
+    const ImVec2 area_pos(area.x, area.y), area_size(area.w, area.h);
     rects.assign(state.panels.size(), PanelRect{});
     const float font = ImGui::GetFontSize();
     const float legend_h = font * 2.4f;

@@ -33,8 +33,9 @@ std::string cube_title(const PanelDerived& p) {
 
 // "pools C/G, H, W · group n=1, g=1 · 32 values", shorter when that is wider than max_width.
 std::string cube_subtitle(const AppState& state, const PanelDerived& p, float max_width) {
-    const std::string pools =
-        "pools " + (p.spec.kind == core::NormKind::Group ? std::string("C/G, H, W") : core::axes_to_list(core::reduced_axes(p.spec)));
+    const bool partitioned = p.partition.shape == state.tensor.shape;
+    const std::string pools = "pools " + (partitioned ? core::pooled_axes_list(p.partition)
+                                                      : core::axes_to_list(core::reduced_axes(p.spec)));
     if (p.eval_mode) return "(eval) running statistics \u00b7 pools no values of this batch";
     if (p.stats.empty() || !core::contains(state.tensor.shape, state.scene.focus)) return pools;
     const std::string group = "group " + core::key_to_string(p.partition, p.partition.key_of(state.scene.focus));
@@ -232,16 +233,9 @@ void draw_cube_legend(const AppState& state, ImVec2 p0, float width, ImDrawList*
 void draw_cube_area(AppState& state, const FrameLayout& frame, TensorRenderer& renderer,
                     std::vector<PanelRect>& rects) {
     ImGuiIO& io = ImGui::GetIO();
-    const ImVec2 area_pos(frame.left, frame.menu_height);
-    const ImVec2 area_size(std::max(1.0f, io.DisplaySize.x - frame.left - frame.right),
-                           std::max(1.0f, io.DisplaySize.y - frame.menu_height));
-    ImGui::SetNextWindowPos(area_pos);
-    ImGui::SetNextWindowSize(area_size);
-    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(6, 4));
-    ImGui::Begin("##cube_area", nullptr,
-                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
-                     ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
-    ImGui::PopStyleVar();
+    // The same area as the grid view, so the lessons strip is not covered here either.
+    const PanelRect area = begin_view_area(frame, "##cube_area");
+    const ImVec2 area_pos(area.x, area.y), area_size(area.w, area.h);
     rects.assign(state.panels.size(), PanelRect{});
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const float font = ImGui::GetFontSize();

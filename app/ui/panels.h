@@ -23,6 +23,10 @@ struct FrameLayout {
     float bottom = 0;           // height of the lessons strip under the canvases (0: none)
 };
 
+// The window that holds the canvases (grid or cube): between the sidebars, under the menu,
+// above the lessons strip. Begins it (the caller ends it) and returns its rectangle.
+PanelRect begin_view_area(const FrameLayout& frame, const char* id);
+
 void draw_menu_bar(AppState& state);
 FrameLayout compute_frame_layout(const AppState& state);
 void draw_controls_panel(AppState& state, const FrameLayout& frame);
