@@ -353,15 +353,23 @@ void normalize_with_stats_into(const Tensor& input, const NormSpec& spec,
 
     if (layout.mode == RowMode::Whole) {
         const int64_t pieces = layout.whole_pieces(), size = layout.group_size();
-        parallel_for(layout.row_groups, t, [&](int64_t begin, int64_t end) {
+        const int64_t per_item = detail::groups_per_item(layout);
+        const int64_t items = (layout.row_groups + per_item - 1) / per_item;
+        parallel_for(items, t, [&](int64_t begin, int64_t end) {
             std::vector<detail::Moments> parts(static_cast<size_t>(pieces));
-            for (int64_t k = begin; k < end; ++k) {
-                for (int64_t q = 0; q < pieces; ++q)
-                    parts[static_cast<size_t>(q)] = detail::whole_piece_moments(layout, x, k, q);
-                GroupStats& g = stats[static_cast<size_t>(k)];
-                g = detail::merge_moments(parts.data(), pieces, 1, size);
-                normalize_whole(layout, x, y, k, 0, size, group_scale(g, centered, spec.eps),
-                                affine, stream);
+            for (int64_t item = begin; item < end; ++item) {
+                // All statistics of the item's groups first, then all their outputs: one read
+                // stream from memory, then a pass over what is still in cache.
+                const int64_t k0 = item * per_item, k1 = std::min(k0 + per_item, layout.row_groups);
+                for (int64_t k = k0; k < k1; ++k) {
+                    for (int64_t q = 0; q < pieces; ++q)
+                        parts[static_cast<size_t>(q)] = detail::whole_piece_moments(layout, x, k, q);
+                    stats[static_cast<size_t>(k)] = detail::merge_moments(parts.data(), pieces, 1, size);
+                }
+                for (int64_t k = k0; k < k1; ++k)
+                    normalize_whole(layout, x, y, k, 0, size,
+                                    group_scale(stats[static_cast<size_t>(k)], centered, spec.eps),
+                                    affine, stream);
             }
             finish_streaming(stream);
         });

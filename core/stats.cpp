@@ -91,6 +91,11 @@ bool whole_by_group(const RowLayout& layout, int threads) {
     return layout.row_groups >= 4 * static_cast<int64_t>(threads);
 }
 
+int64_t groups_per_item(const RowLayout& layout) {
+    const int64_t bytes = std::max<int64_t>(layout.group_size() * 4, 1);
+    return std::max<int64_t>(1, kGroupBatchBytes / bytes);
+}
+
 namespace {
 
 // Sums of d = x - shift and of d^2 over a run of n values, into eight lanes each: element i
@@ -357,9 +362,11 @@ std::vector<GroupStats> compute_group_stats(const Tensor& tensor, const Partitio
     }
     const int64_t pieces = layout.whole_pieces(), size = layout.group_size();
     if (whole_by_group(layout, t)) {
-        parallel_for(layout.row_groups, t, [&](int64_t begin, int64_t end) {
+        const int64_t per_item = groups_per_item(layout);
+        const int64_t items = (layout.row_groups + per_item - 1) / per_item;
+        parallel_for(items, t, [&](int64_t begin, int64_t end) {
             std::vector<Moments> parts(static_cast<size_t>(pieces));
-            for (int64_t k = begin; k < end; ++k) {
+            for (int64_t k = begin * per_item; k < std::min(end * per_item, layout.row_groups); ++k) {
                 for (int64_t q = 0; q < pieces; ++q)
                     parts[static_cast<size_t>(q)] = whole_piece_moments(layout, x, k, q);
                 stats[static_cast<size_t>(k)] = merge_moments(parts.data(), pieces, 1, size);

@@ -21,7 +21,8 @@ namespace normviz::core::detail {
 inline constexpr int64_t kPieceLength = 4096;         // Whole rows: elements per piece
 inline constexpr int64_t kPieceRows = 256;            // Lanes rows: rows per piece
 inline constexpr int64_t kPrefetchAhead = 512;       // Lanes: floats a row is prefetched ahead
-inline constexpr int64_t kLaneTileBytes = 1 << 20;      // Lanes: input bytes per work item
+inline constexpr int64_t kLaneTileBytes = 4 << 20;      // Lanes: input bytes per work item
+inline constexpr int64_t kGroupBatchBytes = 256 << 10;  // Whole by group: bytes per work item
 
 // How the (h, w) plane maps to groups; every partition make_partition builds is one of:
 //   Whole: a row (a whole plane, or one line h of a plane) belongs to a single group;
@@ -95,7 +96,11 @@ void lane_tile_stats(const RowLayout& layout, const float* x, int64_t k, int64_t
 // (Chan, Golub and LeVeque's pairwise update, in its exact two-level form).
 GroupStats merge_moments(const Moments* parts, int64_t count, int64_t stride, int64_t group_size);
 
-// Whole mode with enough groups to give each thread several: one work item per group.
+// Whole mode with enough groups to give each thread several: work items of whole groups.
 bool whole_by_group(const RowLayout& layout, int threads);
+// Consecutive groups per such work item, about kGroupBatchBytes of input (at least one): small
+// groups (InstanceNorm's planes) then reach each thread as one long stream that the hardware
+// prefetcher follows, not as planes interleaved with the other threads'.
+int64_t groups_per_item(const RowLayout& layout);
 
 }  // namespace normviz::core::detail
