@@ -319,7 +319,7 @@ void normalize_into(const Tensor& input, const NormSpec& spec, const Partition& 
     }
     std::vector<double> shift(scales.size()), scale(scales.size());
     for (size_t g = 0; g < scales.size(); ++g) shift[g] = scales[g].shift, scale[g] = scales[g].scale;
-    const int64_t tile = layout.lane_tile(), tiles = layout.lane_tiles();
+    const int64_t tile = layout.lane_tile(t), tiles = layout.lane_tiles(t);
     parallel_for(layout.row_groups * tiles, t, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) {
             const int64_t k = i / tiles, lane0 = (i % tiles) * tile;
@@ -353,7 +353,7 @@ void normalize_with_stats_into(const Tensor& input, const NormSpec& spec,
 
     if (layout.mode == RowMode::Whole) {
         const int64_t pieces = layout.whole_pieces(), size = layout.group_size();
-        const int64_t per_item = detail::groups_per_item(layout);
+        const int64_t per_item = detail::groups_per_item(layout, t);
         const int64_t items = (layout.row_groups + per_item - 1) / per_item;
         parallel_for(items, t, [&](int64_t begin, int64_t end) {
             std::vector<detail::Moments> parts(static_cast<size_t>(pieces));
@@ -375,7 +375,7 @@ void normalize_with_stats_into(const Tensor& input, const NormSpec& spec,
         });
         return;
     }
-    const int64_t tile = layout.lane_tile(), tiles = layout.lane_tiles();
+    const int64_t tile = layout.lane_tile(t), tiles = layout.lane_tiles(t);
     parallel_for(layout.row_groups * tiles, t, [&](int64_t begin, int64_t end) {
         std::vector<double> shift(static_cast<size_t>(tile)), scale(shift.size());
         for (int64_t i = begin; i < end; ++i) {

@@ -38,8 +38,10 @@ bool use_avx2() {
 
 void set_simd_baseline_only(bool baseline_only) { g_simd_baseline_only.store(baseline_only); }
 
-int64_t RowLayout::lane_tile() const {
+int64_t RowLayout::lane_tile(int threads) const {
     int64_t t = kLaneTileBytes / (std::max<int64_t>(rows_per_group, 1) * 4);
+    const int64_t tiles_wanted = (kItemsPerThread * threads + row_groups - 1) / std::max<int64_t>(row_groups, 1);
+    if (tiles_wanted > 1) t = std::min(t, (row_length + tiles_wanted - 1) / tiles_wanted);
     t = std::max<int64_t>(8, t / 8 * 8);
     return std::min(t, row_length);
 }
@@ -91,9 +93,10 @@ bool whole_by_group(const RowLayout& layout, int threads) {
     return layout.row_groups >= 4 * static_cast<int64_t>(threads);
 }
 
-int64_t groups_per_item(const RowLayout& layout) {
+int64_t groups_per_item(const RowLayout& layout, int threads) {
     const int64_t bytes = std::max<int64_t>(layout.group_size() * 4, 1);
-    return std::max<int64_t>(1, kGroupBatchBytes / bytes);
+    const int64_t share = (layout.row_groups + kItemsPerThread * threads - 1) / (kItemsPerThread * threads);
+    return std::max<int64_t>(1, std::min(kGroupBatchBytes / bytes, share));
 }
 
 namespace {
@@ -353,7 +356,7 @@ std::vector<GroupStats> compute_group_stats(const Tensor& tensor, const Partitio
     const float* x = tensor.data.data();
     std::vector<GroupStats> stats(static_cast<size_t>(partition.group_count()));
     if (layout.mode == RowMode::Lanes) {
-        const int64_t tile = layout.lane_tile(), tiles = layout.lane_tiles();
+        const int64_t tile = layout.lane_tile(t), tiles = layout.lane_tiles(t);
         parallel_for(layout.row_groups * tiles, t, [&](int64_t begin, int64_t end) {
             for (int64_t i = begin; i < end; ++i) {
                 const int64_t k = i / tiles, lane0 = (i % tiles) * tile;
@@ -366,7 +369,7 @@ std::vector<GroupStats> compute_group_stats(const Tensor& tensor, const Partitio
     }
     const int64_t pieces = layout.whole_pieces(), size = layout.group_size();
     if (whole_by_group(layout, t)) {
-        const int64_t per_item = groups_per_item(layout);
+        const int64_t per_item = groups_per_item(layout, t);
         const int64_t items = (layout.row_groups + per_item - 1) / per_item;
         parallel_for(items, t, [&](int64_t begin, int64_t end) {
             std::vector<Moments> parts(static_cast<size_t>(pieces));

@@ -16,13 +16,16 @@
 
 namespace normviz::core::detail {
 
-
-// Fixed work sizes. They decide results (piece boundaries), so they never depend on threads.
-inline constexpr int64_t kPieceLength = 4096;         // Whole rows: elements per piece
-inline constexpr int64_t kPieceRows = 256;            // Lanes rows: rows per piece
-inline constexpr int64_t kPrefetchAhead = 512;       // Lanes: floats a row is prefetched ahead
-inline constexpr int64_t kLaneTileBytes = 4 << 20;      // Lanes: input bytes per work item
-inline constexpr int64_t kGroupBatchBytes = 256 << 10;  // Whole by group: bytes per work item
+// Piece sizes decide results (where sums are cut), so they never depend on threads.
+inline constexpr int64_t kPieceLength = 4096;  // Whole rows: elements per piece
+inline constexpr int64_t kPieceRows = 256;     // Lanes rows: rows per piece
+// Work-item sizes only decide which thread computes which groups, never a number: every
+// group's statistics come from its own pieces, whichever item holds them. Items are as large
+// as these, but never so large that a thread gets fewer than kItemsPerThread of them.
+inline constexpr int64_t kLaneTileBytes = 4 << 20;      // Lanes: input bytes per item
+inline constexpr int64_t kGroupBatchBytes = 256 << 10;  // Whole by group: input bytes per item
+inline constexpr int64_t kItemsPerThread = 2;
+inline constexpr int64_t kPrefetchAhead = 512;  // Lanes: floats a row is prefetched ahead
 
 // How the (h, w) plane maps to groups; every partition make_partition builds is one of:
 //   Whole: a row (a whole plane, or one line h of a plane) belongs to a single group;
@@ -53,9 +56,10 @@ struct RowLayout {
     int64_t group_size() const { return rows_per_group * row_length; }  // Whole mode
     int64_t whole_pieces() const { return (group_size() + kPieceLength - 1) / kPieceLength; }
     int64_t row_pieces() const { return (rows_per_group + kPieceRows - 1) / kPieceRows; }
-    // Lanes mode: lanes per work item, a multiple of 8 (or L) sized to kLaneTileBytes.
-    int64_t lane_tile() const;
-    int64_t lane_tiles() const { return (row_length + lane_tile() - 1) / lane_tile(); }
+    // Lanes mode: lanes per work item, a multiple of 8 (or L) sized to kLaneTileBytes, or
+    // smaller where that leaves some of `threads` threads without kItemsPerThread items.
+    int64_t lane_tile(int threads) const;
+    int64_t lane_tiles(int threads) const { return (row_length + lane_tile(threads) - 1) / lane_tile(threads); }
 };
 
 RowLayout make_row_layout(const Partition& partition);
@@ -101,6 +105,6 @@ bool whole_by_group(const RowLayout& layout, int threads);
 // Consecutive groups per such work item, about kGroupBatchBytes of input (at least one): small
 // groups (InstanceNorm's planes) then reach each thread as one long stream that the hardware
 // prefetcher follows, not as planes interleaved with the other threads'.
-int64_t groups_per_item(const RowLayout& layout);
+int64_t groups_per_item(const RowLayout& layout, int threads);
 
 }  // namespace normviz::core::detail
