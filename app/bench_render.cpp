@@ -29,7 +29,8 @@ const char* kUsage =
     "usage: normviz bench-render [--shape N,C,H,W] [--size WxH] [--frames F] [--view grid|cube]\n"
     "Draws F frames (default 60) of the comparison view (six norms) with the focus moving every\n"
     "frame, and prints 'frame <median ms> ms'. Without --shape it measures (2,4,3,3) and\n"
-    "(32,256,56,56) in one run and prints their ratio. Needs a display (xvfb-run -a works).\n";
+    "(32,256,56,56) in one run and prints their ratio. Without a display it draws off\n"
+    "screen through EGL (the GPU's driver where there is one).\n";
 
 int fail(const std::string& message) {
     std::fprintf(stderr, "normviz bench-render: %s\n", message.c_str());

@@ -19,7 +19,6 @@
 #include "app/ui/panels.h"
 #include "app/window.h"
 
-#include <GLFW/glfw3.h>
 #include "core/npy.h"
 
 namespace normviz::app {
@@ -133,7 +132,7 @@ int run_desktop_unguarded(int argc, char** argv) {
         }
         std::vector<PanelRect> rects;
         std::string last_status;
-        state.work->wake = [] { glfwPostEmptyEvent(); };
+        state.work->wake = [w = window.value().get()] { w->wake(); };
         int busy = 3;  // frames to draw after the last input, so ImGui settles
         for (uint64_t frame = 0; !window.value()->should_close() && !state.quit_requested;) {
             Window& w = *window.value();
@@ -181,7 +180,7 @@ int run_desktop_unguarded(int argc, char** argv) {
             if (last_frame) break;
             ++frame;
         }
-        state.work->wait();  // the worker may still wake GLFW: finish while it is alive
+        state.work->wait();  // the worker may still wake the window: finish while it is alive
         state.work->wake = nullptr;
         if (o.use_settings) {
             int width = 0, height = 0;

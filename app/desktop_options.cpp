@@ -79,7 +79,7 @@ const char* render_usage() {
            "       normviz render --scene FILE.json [--step K] [--size WxH] --out slide.png\n"
            "Draws the same picture as the window, off screen, into a PNG (for slides and tests);\n"
            "with --scene, a saved scene or a lesson step (assets/lessons/*.json), up to 3840x2160.\n"
-           "Needs an X display; on a headless machine run it with xvfb-run -a.\n";
+           "On a display it uses a hidden window; without one, an off-screen EGL context.\n";
 }
 
 core::Result<DesktopOptions> parse_desktop_options(int argc, char** argv) {

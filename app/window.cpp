@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "app/offscreen_context.h"
 #include "app/render/gl.h"
 // glfw3.h after the GL loader so it does not pull in the system GL header first.
 #include <GLFW/glfw3.h>
@@ -25,15 +26,39 @@ void on_glfw_error(int, const char* description) { g_glfw_error = description; }
 
 const char* kFontPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 
-}  // namespace
-
-core::Result<std::unique_ptr<Window>> Window::open(const WindowOptions& options) {
-    glfwSetErrorCallback(on_glfw_error);
+bool has_display() {
     const char* display = std::getenv("DISPLAY");
     const char* wayland = std::getenv("WAYLAND_DISPLAY");
-    if ((!display || !*display) && (!wayland || !*wayland))
-        return core::make_error("no display found (DISPLAY is not set); run under a desktop "
-                                "session, or headless with: xvfb-run -a normviz ...");
+    return (display && *display) || (wayland && *wayland);
+}
+
+}  // namespace
+
+Window::Window() = default;
+
+core::Result<std::unique_ptr<Window>> Window::open(const WindowOptions& options) {
+    if (has_display()) return open_glfw(options);
+    if (!options.visible) return open_offscreen(options);
+    return core::make_error("no display found (DISPLAY is not set); run under a desktop "
+                            "session, or headless with: xvfb-run -a normviz ...");
+}
+
+core::Result<std::unique_ptr<Window>> Window::open_offscreen(const WindowOptions& options) {
+    auto context = OffscreenContext::create(options.width, options.height);
+    if (!context)
+        return core::make_error("no display found (DISPLAY is not set) and no off-screen OpenGL through EGL: " +
+                                context.error().message + "; run with: xvfb-run -a normviz ...");
+    if (epoxy_gl_version() < 33)
+        return core::make_error("off-screen EGL gives OpenGL " + std::to_string(epoxy_gl_version() / 10) + "." +
+                                std::to_string(epoxy_gl_version() % 10) + "; normviz needs 3.3 core");
+    std::unique_ptr<Window> w(new Window());
+    w->offscreen_ = std::move(context.value());
+    w->start_imgui(options);
+    return w;
+}
+
+core::Result<std::unique_ptr<Window>> Window::open_glfw(const WindowOptions& options) {
+    glfwSetErrorCallback(on_glfw_error);
     if (!glfwInit())
         return core::make_error("cannot start GLFW: " + g_glfw_error +
                                 "; check DISPLAY, or run with: xvfb-run -a normviz ...");
@@ -65,26 +90,31 @@ core::Result<std::unique_ptr<Window>> Window::open(const WindowOptions& options)
     glfwSetWindowUserPointer(w->window_, w.get());
     glfwSetDropCallback(w->window_, &Window::on_drop);
     w->install_activity_callbacks();
+    w->start_imgui(options);
+    return w;
+}
 
+void Window::start_imgui(const WindowOptions& options) {
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
-    w->ini_path_ = options.imgui_ini_path;
-    ImGui::GetIO().IniFilename = w->ini_path_.empty() ? nullptr : w->ini_path_.c_str();
+    ini_path_ = options.imgui_ini_path;
+    ImGui::GetIO().IniFilename = ini_path_.empty() ? nullptr : ini_path_.c_str();
     ImGui::StyleColorsDark();
-    ImGui_ImplGlfw_InitForOpenGL(w->window_, true);
+    if (window_) ImGui_ImplGlfw_InitForOpenGL(window_, true);
     ImGui_ImplOpenGL3_Init("#version 330 core");
-    w->imgui_started_ = true;
-    return w;
+    imgui_started_ = true;
 }
 
 Window::~Window() {
     if (imgui_started_) {
         ImGui_ImplOpenGL3_Shutdown();
-        ImGui_ImplGlfw_Shutdown();
+        if (window_) ImGui_ImplGlfw_Shutdown();
         ImGui::DestroyContext();
     }
+    const bool glfw = !offscreen_;
+    offscreen_.reset();
     if (window_) glfwDestroyWindow(window_);
-    glfwTerminate();
+    if (glfw) glfwTerminate();
 }
 
 void Window::on_drop(GLFWwindow* window, int count, const char** paths) {
@@ -116,14 +146,29 @@ void Window::install_activity_callbacks() {
 
 bool Window::take_activity() { return std::exchange(activity_, false); }
 
-void Window::window_size(int& width, int& height) const { glfwGetWindowSize(window_, &width, &height); }
+void Window::window_size(int& width, int& height) const {
+    if (offscreen_) {
+        width = offscreen_->width(), height = offscreen_->height();
+        return;
+    }
+    glfwGetWindowSize(window_, &width, &height);
+}
 
-bool Window::should_close() const { return glfwWindowShouldClose(window_); }
-bool Window::iconified() const { return glfwGetWindowAttrib(window_, GLFW_ICONIFIED) != 0; }
-void Window::wait_events(double timeout_seconds) { glfwWaitEventsTimeout(timeout_seconds); }
-void Window::poll_events() { glfwPollEvents(); }
+// Off screen there are no events: nothing to wait for, never closed, never minimized.
+bool Window::should_close() const { return window_ && glfwWindowShouldClose(window_); }
+bool Window::iconified() const { return window_ && glfwGetWindowAttrib(window_, GLFW_ICONIFIED) != 0; }
+void Window::wait_events(double timeout_seconds) {
+    if (window_) glfwWaitEventsTimeout(timeout_seconds);
+}
+void Window::poll_events() {
+    if (window_) glfwPollEvents();
+}
+void Window::wake() {
+    if (window_) glfwPostEmptyEvent();
+}
 
 float Window::content_scale() const {
+    if (!window_) return 1.0f;
     float x = 1, y = 1;
     glfwGetWindowContentScale(window_, &x, &y);
     return std::max(1.0f, std::max(x, y));
@@ -148,6 +193,7 @@ void Window::set_font_size(float pixel_size) {
 }
 
 void Window::toggle_fullscreen() {
+    if (!window_) return;
     GLFWmonitor* monitor = glfwGetWindowMonitor(window_);
     if (monitor) {
         glfwSetWindowMonitor(window_, nullptr, windowed_x_, windowed_y_, windowed_w_, windowed_h_, 0);
@@ -163,7 +209,14 @@ void Window::toggle_fullscreen() {
 
 void Window::begin_frame() {
     ImGui_ImplOpenGL3_NewFrame();
-    ImGui_ImplGlfw_NewFrame();
+    if (window_) {
+        ImGui_ImplGlfw_NewFrame();
+    } else {  // what the GLFW backend would set, for a fixed-size surface with no input
+        ImGuiIO& io = ImGui::GetIO();
+        io.DisplaySize = ImVec2(static_cast<float>(offscreen_->width()), static_cast<float>(offscreen_->height()));
+        io.DisplayFramebufferScale = ImVec2(1, 1);
+        io.DeltaTime = 1.0f / 60.0f;
+    }
     ImGui::NewFrame();
 }
 
@@ -179,9 +232,12 @@ void Window::render_ui() {
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 }
 
-void Window::swap() { glfwSwapBuffers(window_); }
+void Window::swap() {
+    if (window_) glfwSwapBuffers(window_);
+}
 
 void Window::framebuffer_size(int& width, int& height) const {
+    if (offscreen_) return window_size(width, height);
     glfwGetFramebufferSize(window_, &width, &height);
 }
 

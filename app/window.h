@@ -1,4 +1,6 @@
-// The GLFW window, its OpenGL 3.3 core context, and Dear ImGui bound to both.
+// The GLFW window, its OpenGL 3.3 core context, and Dear ImGui bound to both; or, for a
+// hidden window where there is no display, an off-screen EGL context of the same size with
+// ImGui and no input (OffscreenContext).
 #pragma once
 
 #include <memory>
@@ -11,9 +13,11 @@ struct GLFWwindow;
 
 namespace normviz::app {
 
+class OffscreenContext;
+
 struct WindowOptions {
     int width = 1400, height = 900;
-    bool visible = true;  // false: a hidden window for off-screen rendering
+    bool visible = true;  // false: a hidden window for off-screen rendering (EGL without a display)
     bool vsync = true;
     std::string title = "normviz";
     std::string imgui_ini_path;  // empty: ImGui keeps no ini file
@@ -22,7 +26,8 @@ struct WindowOptions {
 class Window {
 public:
     // Opens the window and a GL 3.3 core context, loads GL with libepoxy, starts ImGui.
-    // Errors: no display, no GL 3.3, window creation failed; each one line with a fix.
+    // Errors: no display (and, for a hidden window, no EGL either), no GL 3.3, window
+    // creation failed; each one line with a fix.
     static core::Result<std::unique_ptr<Window>> open(const WindowOptions& options);
     ~Window();
     Window(const Window&) = delete;
@@ -33,6 +38,10 @@ public:
     // Blocks until events arrive when idle (timeout in seconds), polls when animating.
     void wait_events(double timeout_seconds);
     void poll_events();
+    // Wakes wait_events from another thread.
+    void wake();
+    // Whether this is the off-screen EGL context (no window system, no input).
+    bool offscreen() const { return offscreen_ != nullptr; }
     // Sets the UI font (DejaVu Sans when present) at `pixel_size` times the monitor's
     // content scale; rebuilds the font atlas. Call between frames.
     void set_font_size(float pixel_size);
@@ -52,8 +61,12 @@ public:
     std::vector<std::string> take_dropped_paths();
 
 private:
-    Window() = default;
+    Window();
+    static core::Result<std::unique_ptr<Window>> open_glfw(const WindowOptions& options);
+    static core::Result<std::unique_ptr<Window>> open_offscreen(const WindowOptions& options);
+    void start_imgui(const WindowOptions& options);
     GLFWwindow* window_ = nullptr;
+    std::unique_ptr<OffscreenContext> offscreen_;
     std::vector<std::string> dropped_;
     std::vector<std::pair<int, int>> key_presses_;
     int windowed_x_ = 0, windowed_y_ = 0, windowed_w_ = 0, windowed_h_ = 0;

@@ -36,7 +36,7 @@ constexpr const char* kHelp =
     "  mask        write a uint8 .npy mask: 1 where a value is pooled with a focus cell\n"
     "  bench       time statistics + normalization of every norm against a plain copy\n"
     "\n"
-    "Subcommands that need a display (xvfb-run -a on a headless machine):\n"
+    "Subcommands that need OpenGL (a display, or EGL off screen without one):\n"
     "  render        draw the visualizer's picture off screen into a PNG\n"
     "  bench-render  time frames of the comparison view with a moving focus\n"
     "\n"

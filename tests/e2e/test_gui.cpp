@@ -390,18 +390,64 @@ TEST_F(Gui, RenderEveryNorm) {
     }
 }
 
-TEST_F(Gui, RenderWithoutDisplayExplains) {
+TEST_F(Gui, RenderWithoutDisplayDrawsThroughEgl) {
+    // No DISPLAY: render makes an off-screen EGL context instead of a window, and must draw
+    // the very picture the X window draws (both are Mesa's llvmpipe here).
+    const std::vector<std::string> args = {"render", "--shape", "2,4,3,3", "--norm", "batch,group",
+                                           "--groups", "2", "--focus", "1,2,0,1", "--size", "900x700"};
+    auto render = [&](const std::string& out, const std::vector<std::string>& env) {
+        std::vector<std::string> command = {NORMVIZ_BINARY};
+        command.insert(command.end(), args.begin(), args.end());
+        command.insert(command.end(), {"--out", out});
+        return run_command(command, env, kStartTimeout);
+    };
+    const std::string egl_out = (tmp_ / "egl.png").string(), x_out = (tmp_ / "x.png").string();
+    std::vector<std::string> no_display = env();  // the program's environment (preloads too), less DISPLAY
+    no_display.erase(std::remove_if(no_display.begin(), no_display.end(),
+                                    [](const std::string& v) { return v.rfind("DISPLAY=", 0) == 0; }),
+                     no_display.end());
+    CommandResult egl = render(egl_out, no_display);
+    ASSERT_EQ(egl.exit_code, 0) << "stderr:\n" << egl.err;
+    CommandResult x = render(x_out, env());
+    ASSERT_EQ(x.exit_code, 0) << "stderr:\n" << x.err;
+    Image a, b;
+    std::string error;
+    ASSERT_TRUE(a.load(egl_out, error)) << error;
+    ASSERT_TRUE(b.load(x_out, error)) << error;
+    ASSERT_EQ(a.width, 900);
+    ASSERT_EQ(a.height, 700);
+    ASSERT_EQ(b.width, a.width);
+    ASSERT_EQ(b.height, a.height);
+    size_t differing = 0;
+    for (size_t i = 0; i < a.rgba.size(); ++i) differing += a.rgba[i] != b.rgba[i];
+    EXPECT_EQ(differing, 0u) << "the EGL picture differs from the window's";
+}
+
+TEST_F(Gui, RenderWithoutDisplayOrEglExplains) {
+    // No DISPLAY and an EGL with no driver (glvnd finds no vendor file): one line that says so
+    // and names xvfb-run; no PNG.
     const std::string out = (tmp_ / "nodisplay.png").string();
-    std::vector<std::string> env = child_environment({{"LIBGL_ALWAYS_SOFTWARE", "1"}}, {"DISPLAY", "WAYLAND_DISPLAY"});
+    std::vector<std::string> env = child_environment(
+        {{"LIBGL_ALWAYS_SOFTWARE", "1"}, {"__EGL_VENDOR_LIBRARY_FILENAMES", (tmp_ / "no_vendor.json").string()}},
+        {"DISPLAY", "WAYLAND_DISPLAY"});
     CommandResult r = run_command({NORMVIZ_BINARY, "render", "--shape", "2,4,3,3", "--norm", "batch", "--focus",
                                    "1,2,0,1", "--out", out},
                                   env, kStartTimeout);
-    EXPECT_NE(r.exit_code, 0);
-    EXPECT_NE(r.exit_code, -1) << "render without a display hung";
+    EXPECT_EQ(r.exit_code, 1);
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "stderr:\n" << r.err;
+    EXPECT_NE(r.err.find("EGL"), std::string::npos) << "stderr:\n" << r.err;
     EXPECT_NE(r.err.find("xvfb-run"), std::string::npos) << "stderr:\n" << r.err;
     EXPECT_TRUE(r.out.empty()) << r.out;
     EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(Gui, DesktopWithoutDisplayExplains) {
+    std::vector<std::string> env = child_environment({}, {"DISPLAY", "WAYLAND_DISPLAY"});
+    CommandResult r = run_command({NORMVIZ_BINARY, "--no-settings"}, env, kStartTimeout);
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.exit_code, -1) << "the desktop program without a display hung";
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "stderr:\n" << r.err;
+    EXPECT_NE(r.err.find("xvfb-run"), std::string::npos) << "stderr:\n" << r.err;
 }
 
 TEST_F(Gui, ShadersCompile) {
