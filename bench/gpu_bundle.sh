@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Frame times of the comparison view on a real GPU, for a session lent a device machine (the
+# `device` tool): that machine has a GPU and its EGL driver but no X and none of our libraries.
+#   here:            ./bench/gpu_bundle.sh pack   -> .gpu_bundle/: normviz (from ./build) and the
+#                    shared libraries it loads beyond glibc, plus glvnd's libEGL
+#   on the device:   ./bench/gpu_bundle.sh run    (carry .gpu_bundle) -> bench-render at
+#                    1920x1080, grid and cube views, through EGL with no display
+# `run` also works here (Mesa's llvmpipe), which is how the bundle itself is checked.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bundle=.gpu_bundle
+case "${1:-}" in
+pack)
+    rm -rf "$bundle"
+    mkdir -p "$bundle/lib"
+    cp build/app/normviz "$bundle/"
+    strip "$bundle/normviz"  # debug info: 26 of its MB, and the carry limit is 64
+    # glibc stays the machine's own (the device's is newer, and programs run on newer glibc).
+    ldd build/app/normviz | awk '$3 ~ /^\// {print $3}' |
+        grep -vE '/(libc|libm|libdl|libpthread|librt)\.so' | xargs -I{} cp -L {} "$bundle/lib/"
+    cp -L /usr/lib/x86_64-linux-gnu/libEGL.so.1 /usr/lib/x86_64-linux-gnu/libGLdispatch.so.0 "$bundle/lib/"
+    du -sh "$bundle"
+    ;;
+run)
+    # The NVIDIA driver's EGL vendor file, where the device tool's notes say it is.
+    vendor=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
+    if [[ -f $vendor ]]; then export __EGL_VENDOR_LIBRARY_FILENAMES=$vendor; fi
+    export LD_LIBRARY_PATH="$PWD/$bundle/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    unset DISPLAY WAYLAND_DISPLAY
+    if command -v nvidia-smi >/dev/null; then nvidia-smi --query-gpu=name,driver_version --format=csv,noheader; fi
+    for view in grid cube; do
+        echo "view $view"
+        "$bundle/normviz" bench-render --size 1920x1080 --view "$view" --frames 120
+    done
+    ;;
+*)
+    echo "usage: bench/gpu_bundle.sh pack|run" >&2
+    exit 2
+    ;;
+esac
