@@ -7,7 +7,9 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -21,55 +23,77 @@ std::string egl_error_text() {
     return text;
 }
 
+bool library_present(const char* name) {
+    void* handle = dlopen(name, RTLD_LAZY | RTLD_LOCAL);
+    if (handle) dlclose(handle);
+    return handle != nullptr;
+}
+
+// libepoxy aborts the program when a library or entry point it needs is missing; check
+// everything it will reach for, so that a missing piece is an error message instead.
+bool egl_usable(std::string& why) {
+    if (!library_present("libEGL.so.1")) {
+        why = "libEGL.so.1 is not installed";
+        return false;
+    }
+    if (!library_present("libOpenGL.so.0") && !library_present("libGL.so.1")) {
+        why = "neither libOpenGL.so.0 nor libGL.so.1 is installed";
+        return false;
+    }
+    for (const char* extension : {"EGL_EXT_platform_device", "EGL_EXT_device_enumeration", "EGL_EXT_device_query"}) {
+        if (!epoxy_has_egl_extension(EGL_NO_DISPLAY, extension)) {
+            why = std::string("this EGL has no ") + extension;
+            return false;
+        }
+    }
+    return true;
+}
+
 bool is_software_device(EGLDeviceEXT device) {
     const char* extensions = eglQueryDeviceStringEXT(device, EGL_EXTENSIONS);
     return extensions && std::strstr(extensions, "EGL_MESA_device_software");
 }
 
-// An initialized display on the first hardware device that initializes, else on a software
-// one; EGL_NO_DISPLAY when none does.
-EGLDisplay open_device_display(std::string& why) {
-    // libepoxy aborts the program when it cannot load libEGL; look first.
-    void* egl = dlopen("libEGL.so.1", RTLD_LAZY | RTLD_LOCAL);
-    if (!egl) {
-        why = "libEGL.so.1 is not installed";
-        return EGL_NO_DISPLAY;
-    }
-    dlclose(egl);
-    if (!epoxy_has_egl_extension(EGL_NO_DISPLAY, "EGL_EXT_platform_device")) {
-        why = "this EGL has no EGL_EXT_platform_device";
-        return EGL_NO_DISPLAY;
-    }
+// EGL's devices in the order to try them: hardware first, unless LIBGL_ALWAYS_SOFTWARE asks
+// for Mesa's software renderer (as it does for GLX).
+std::vector<EGLDeviceEXT> devices_in_order() {
     EGLint count = 0;
-    if (!eglQueryDevicesEXT(0, nullptr, &count) || count <= 0) {
-        why = "EGL lists no device";
-        return EGL_NO_DISPLAY;
-    }
+    if (!eglQueryDevicesEXT(0, nullptr, &count) || count <= 0) return {};
     std::vector<EGLDeviceEXT> devices(static_cast<size_t>(count));
-    eglQueryDevicesEXT(count, devices.data(), &count);
-    for (bool software : {false, true}) {
-        for (EGLint i = 0; i < count; ++i) {
-            if (is_software_device(devices[i]) != software) continue;
-            EGLDisplay display = eglGetPlatformDisplayEXT(EGL_PLATFORM_DEVICE_EXT, devices[i], nullptr);
-            EGLint major = 0, minor = 0;
-            if (display != EGL_NO_DISPLAY && eglInitialize(display, &major, &minor)) return display;
-        }
-    }
-    why = "no EGL device initializes (" + egl_error_text() + ")";
-    return EGL_NO_DISPLAY;
+    if (!eglQueryDevicesEXT(count, devices.data(), &count)) return {};
+    devices.resize(static_cast<size_t>(count));
+    const char* software = std::getenv("LIBGL_ALWAYS_SOFTWARE");
+    const bool software_first = software && *software && std::strcmp(software, "0") != 0;
+    std::stable_partition(devices.begin(), devices.end(),
+                          [&](EGLDeviceEXT d) { return is_software_device(d) == software_first; });
+    return devices;
 }
 
 }  // namespace
 
 core::Result<std::unique_ptr<OffscreenContext>> OffscreenContext::create(int width, int height) {
     std::string why;
-    const EGLDisplay display = open_device_display(why);
-    if (display == EGL_NO_DISPLAY) return core::make_error(why);
-    std::unique_ptr<OffscreenContext> c(new OffscreenContext());
-    c->display_ = display;
-    c->width_ = width;
-    c->height_ = height;
+    if (!egl_usable(why)) return core::make_error(why);
+    const std::vector<EGLDeviceEXT> devices = devices_in_order();
+    if (devices.empty()) return core::make_error("EGL lists no device");
+    // The whole set-up per device: one that initializes may still lack a pbuffer or 3.3 core
+    // (a display-only GPU), and the next (Mesa's llvmpipe) may have them.
+    for (EGLDeviceEXT device : devices) {
+        std::unique_ptr<OffscreenContext> c(new OffscreenContext());
+        if (auto ok = c->start(device, width, height)) return c;
+        else why = ok.error().message;
+    }
+    return core::make_error(why);
+}
 
+core::Status OffscreenContext::start(void* device, int width, int height) {
+    width_ = width;
+    height_ = height;
+    const EGLDisplay display = eglGetPlatformDisplayEXT(EGL_PLATFORM_DEVICE_EXT, device, nullptr);
+    EGLint major = 0, minor = 0;
+    if (display == EGL_NO_DISPLAY || !eglInitialize(display, &major, &minor))
+        return core::make_error("no EGL device initializes (" + egl_error_text() + ")");
+    display_ = display;
     const EGLint config_attributes[] = {EGL_SURFACE_TYPE, EGL_PBUFFER_BIT, EGL_RENDERABLE_TYPE, EGL_OPENGL_BIT,
                                         EGL_RED_SIZE, 8, EGL_GREEN_SIZE, 8, EGL_BLUE_SIZE, 8, EGL_ALPHA_SIZE, 8,
                                         EGL_NONE};
@@ -78,27 +102,27 @@ core::Result<std::unique_ptr<OffscreenContext>> OffscreenContext::create(int wid
     if (!eglChooseConfig(display, config_attributes, &config, 1, &configs) || configs == 0)
         return core::make_error("EGL offers no RGBA8 pbuffer for desktop OpenGL");
     const EGLint surface_attributes[] = {EGL_WIDTH, width, EGL_HEIGHT, height, EGL_NONE};
-    c->surface_ = eglCreatePbufferSurface(display, config, surface_attributes);
-    if (c->surface_ == EGL_NO_SURFACE)
+    surface_ = eglCreatePbufferSurface(display, config, surface_attributes);
+    if (surface_ == EGL_NO_SURFACE)
         return core::make_error("cannot create a " + std::to_string(width) + "x" + std::to_string(height) +
                                 " EGL pbuffer (" + egl_error_text() + ")");
     if (!eglBindAPI(EGL_OPENGL_API)) return core::make_error("EGL cannot bind desktop OpenGL");
     const EGLint context_attributes[] = {EGL_CONTEXT_MAJOR_VERSION, 3, EGL_CONTEXT_MINOR_VERSION, 3,
                                          EGL_CONTEXT_OPENGL_PROFILE_MASK, EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT,
                                          EGL_NONE};
-    c->context_ = eglCreateContext(display, config, EGL_NO_CONTEXT, context_attributes);
-    if (c->context_ == EGL_NO_CONTEXT)
+    context_ = eglCreateContext(display, config, EGL_NO_CONTEXT, context_attributes);
+    if (context_ == EGL_NO_CONTEXT)
         return core::make_error("EGL gives no OpenGL 3.3 core context (" + egl_error_text() + ")");
-    if (!eglMakeCurrent(display, c->surface_, c->surface_, c->context_))
+    if (!eglMakeCurrent(display, surface_, surface_, context_))
         return core::make_error("cannot make the EGL context current (" + egl_error_text() + ")");
-    return c;
+    return core::Ok{};
 }
 
 OffscreenContext::~OffscreenContext() {
     if (!display_) return;
     eglMakeCurrent(display_, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
-    if (context_) eglDestroyContext(display_, context_);
-    if (surface_) eglDestroySurface(display_, surface_);
+    if (context_ != EGL_NO_CONTEXT) eglDestroyContext(display_, context_);
+    if (surface_ != EGL_NO_SURFACE) eglDestroySurface(display_, surface_);
     eglTerminate(display_);
 }
 

@@ -25,6 +25,8 @@ public:
 
 private:
     OffscreenContext() = default;
+    // Display, pbuffer and current context on one EGL device (an EGLDeviceEXT).
+    core::Status start(void* device, int width, int height);
     // EGLDisplay, EGLSurface, EGLContext: opaque here so that EGL's headers stay in the .cpp.
     void* display_ = nullptr;
     void* surface_ = nullptr;

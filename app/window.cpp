@@ -1,4 +1,5 @@
-// GLFW window + GL 3.3 core context + Dear ImGui (1.86, GLFW and OpenGL3 backends).
+// GLFW window + GL 3.3 core context + Dear ImGui (1.86, GLFW and OpenGL3 backends), or the
+// off-screen EGL context with ImGui's OpenGL3 backend alone.
 #include "app/window.h"
 
 #include <algorithm>
@@ -37,10 +38,17 @@ bool has_display() {
 Window::Window() = default;
 
 core::Result<std::unique_ptr<Window>> Window::open(const WindowOptions& options) {
-    if (has_display()) return open_glfw(options);
-    if (!options.visible) return open_offscreen(options);
-    return core::make_error("no display found (DISPLAY is not set); run under a desktop "
-                            "session, or headless with: xvfb-run -a normviz ...");
+    if (!has_display()) {
+        if (!options.visible) return open_offscreen(options);
+        return core::make_error("no display found (DISPLAY is not set); run under a desktop "
+                                "session, or headless with: xvfb-run -a normviz ...");
+    }
+    auto window = open_glfw(options);
+    if (window || options.visible) return window;
+    // A hidden window on a display that fails (a stale DISPLAY from ssh): off screen instead.
+    auto offscreen = open_offscreen(options);
+    if (offscreen) return offscreen;
+    return core::make_error(window.error().message + "; and off screen: " + offscreen.error().message);
 }
 
 core::Result<std::unique_ptr<Window>> Window::open_offscreen(const WindowOptions& options) {

@@ -2,7 +2,7 @@
 # Frame times of the comparison view on a real GPU, for a session lent a device machine (the
 # `device` tool): that machine has a GPU and its EGL driver but no X and none of our libraries.
 #   here:            ./bench/gpu_bundle.sh pack   -> .gpu_bundle/: normviz (from ./build) and the
-#                    shared libraries it loads beyond glibc, plus glvnd's libEGL
+#                    shared libraries it loads beyond glibc, plus glvnd's EGL and GL loaders
 #   on the device:   ./bench/gpu_bundle.sh run    (carry .gpu_bundle) -> bench-render at
 #                    1920x1080, grid and cube views, through EGL with no display
 # `run` also works here (Mesa's llvmpipe), which is how the bundle itself is checked.
@@ -18,7 +18,10 @@ pack)
     # glibc stays the machine's own (the device's is newer, and programs run on newer glibc).
     ldd build/app/normviz | awk '$3 ~ /^\// {print $3}' |
         grep -vE '/(libc|libm|libdl|libpthread|librt)\.so' | xargs -I{} cp -L {} "$bundle/lib/"
-    cp -L /usr/lib/x86_64-linux-gnu/libEGL.so.1 /usr/lib/x86_64-linux-gnu/libGLdispatch.so.0 "$bundle/lib/"
+    # glvnd's dispatch libraries, which libepoxy opens at run time (so ldd does not list them).
+    for lib in libEGL.so.1 libOpenGL.so.0 libGL.so.1 libGLX.so.0 libGLdispatch.so.0; do
+        cp -L "/usr/lib/x86_64-linux-gnu/$lib" "$bundle/lib/"
+    done
     du -sh "$bundle"
     ;;
 run)

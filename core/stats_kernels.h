@@ -21,7 +21,8 @@ inline constexpr int64_t kPieceLength = 4096;  // Whole rows: elements per piece
 inline constexpr int64_t kPieceRows = 256;     // Lanes rows: rows per piece
 // Work-item sizes only decide which thread computes which groups, never a number: every
 // group's statistics come from its own pieces, whichever item holds them. Items are as large
-// as these, but never so large that a thread gets fewer than kItemsPerThread of them.
+// as these, but shrink (down to one group, or 8 lanes) so that each thread gets
+// kItemsPerThread of them where the tensor allows.
 inline constexpr int64_t kLaneTileBytes = 4 << 20;      // Lanes: input bytes per item
 inline constexpr int64_t kGroupBatchBytes = 256 << 10;  // Whole by group: input bytes per item
 inline constexpr int64_t kItemsPerThread = 2;

@@ -423,6 +423,21 @@ TEST_F(Gui, RenderWithoutDisplayDrawsThroughEgl) {
     EXPECT_EQ(differing, 0u) << "the EGL picture differs from the window's";
 }
 
+TEST_F(Gui, RenderWithUnreachableDisplayDrawsOffScreen) {
+    // A stale DISPLAY (an ssh session's, say): GLFW cannot start, render goes off screen.
+    const std::string out = (tmp_ / "stale.png").string();
+    std::vector<std::string> stale = env();
+    for (std::string& v : stale)
+        if (v.rfind("DISPLAY=", 0) == 0) v = "DISPLAY=:987";  // no X server there
+    CommandResult r = run_command({NORMVIZ_BINARY, "render", "--shape", "2,4,3,3", "--norm", "batch", "--focus",
+                                   "1,2,0,1", "--out", out},
+                                  stale, kStartTimeout);
+    EXPECT_EQ(r.exit_code, 0) << "stderr:\n" << r.err;
+    Image image;
+    std::string error;
+    EXPECT_TRUE(image.load(out, error)) << error;
+}
+
 TEST_F(Gui, RenderWithoutDisplayOrEglExplains) {
     // No DISPLAY and an EGL with no driver (glvnd finds no vendor file): one line that says so
     // and names xvfb-run; no PNG.
