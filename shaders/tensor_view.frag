@@ -4,14 +4,15 @@
 // by comparing the cell's key (coordinates / blocks) with the focus's key. A click changes
 // uniforms only; the values were uploaded once.
 
-uniform sampler2D t_values;       // R32F, the tensor in NCHW order, u_values_width per row
+uniform sampler2D t_values;       // R32F, the tensor in NCHW order, 2^u_values_shift per row
 uniform sampler2D t_group_stats;  // RGB32F per group: (shift, scale, pre); y = (x * pre - shift) * scale
 uniform sampler2D t_palette;      // 256 x 1 RGB, t = -1 .. 1
 
-uniform int u_values_width;
-uniform int u_stats_width;
+uniform int u_values_shift;       // texture widths are powers of two: no integer division
+uniform int u_stats_shift;
 uniform ivec4 u_shape;            // N, C, H, W
 uniform int u_tiles_per_row;
+uniform int u_tile_rows;          // ceil(C / tiles_per_row)
 uniform int u_blocks_per_row;
 uniform float u_tile_gap;
 uniform float u_sample_gap;
@@ -19,8 +20,10 @@ uniform vec2 u_pan;               // world point at the canvas's top-left pixel
 uniform float u_zoom;             // pixels per cell
 uniform float u_canvas_height;    // pixels (gl_FragCoord is bottom-up)
 uniform ivec4 u_block;            // partition blocks: key = coord / block
+uniform vec4 u_inv_block;         // 1 / block
 uniform ivec4 u_key_extents;
 uniform ivec4 u_focus;            // focus cell
+uniform ivec4 u_focus_key;        // u_focus / u_block
 uniform int u_has_focus;
 uniform int u_show_group;         // 0: no group outlined or dimmed (eval-mode BatchNorm), focus ring kept
 uniform int u_show_normalized;
@@ -35,11 +38,21 @@ uniform vec3 u_focus_ring;
 out vec4 o_color;
 
 float fetch_value(int index) {
-    return texelFetch(t_values, ivec2(index % u_values_width, index / u_values_width), 0).r;
+    return texelFetch(t_values, ivec2(index & ((1 << u_values_shift) - 1), index >> u_values_shift), 0).r;
 }
 
 vec3 fetch_stats(int group) {
-    return texelFetch(t_group_stats, ivec2(group % u_stats_width, group / u_stats_width), 0).rgb;
+    return texelFetch(t_group_stats, ivec2(group & ((1 << u_stats_shift) - 1), group >> u_stats_shift), 0).rgb;
+}
+
+// cell / u_block without integer division (emulated lane by lane on software renderers): a
+// float estimate, off by at most one for coordinates below 2^24 (and any block of 1 below
+// 2^25), then corrected with integer arithmetic.
+ivec4 key_of(ivec4 cell) {
+    ivec4 q = ivec4(vec4(cell) * u_inv_block);
+    ivec4 r = cell - q * u_block;
+    q += ivec4(greaterThanEqual(r, u_block)) - ivec4(lessThan(r, ivec4(0)));
+    return q;
 }
 
 vec3 palette(float t) {
@@ -58,9 +71,8 @@ void main() {
     // cell_at(): sample block, channel tile, cell.
     float tile_pitch_x = float(u_shape.w) + u_tile_gap;
     float tile_pitch_y = float(u_shape.z) + u_tile_gap;
-    int tile_rows = (u_shape.y + u_tiles_per_row - 1) / u_tiles_per_row;
     float block_pitch_x = float(u_tiles_per_row) * tile_pitch_x - u_tile_gap + u_sample_gap;
-    float block_pitch_y = float(tile_rows) * tile_pitch_y - u_tile_gap + u_sample_gap;
+    float block_pitch_y = float(u_tile_rows) * tile_pitch_y - u_tile_gap + u_sample_gap;
     int block_col = int(floor(world.x / block_pitch_x));
     int block_row = int(floor(world.y / block_pitch_y));
     if (block_col >= u_blocks_per_row) return;
@@ -70,7 +82,7 @@ void main() {
     float yb = world.y - float(block_row) * block_pitch_y;
     int col = int(floor(xb / tile_pitch_x));
     int row = int(floor(yb / tile_pitch_y));
-    if (col >= u_tiles_per_row || row >= tile_rows) return;
+    if (col >= u_tiles_per_row || row >= u_tile_rows) return;
     float xt = xb - float(col) * tile_pitch_x;
     float yt = yb - float(row) * tile_pitch_y;
     if (xt >= float(u_shape.w) || yt >= float(u_shape.z)) return;
@@ -80,7 +92,7 @@ void main() {
 
     int element = ((cell.x * u_shape.y + cell.y) * u_shape.z + cell.z) * u_shape.w + cell.w;
     float x = fetch_value(element);
-    ivec4 key = cell / u_block;
+    ivec4 key = key_of(cell);
     int group = ((key.x * u_key_extents.y + key.y) * u_key_extents.z + key.z) * u_key_extents.w + key.w;
     float t;
     float shown = x;
@@ -102,7 +114,7 @@ void main() {
     }
 
     bool show_group = u_has_focus != 0 && u_show_group != 0;
-    bool in_group = show_group && all(equal(key, u_focus / u_block));
+    bool in_group = show_group && all(equal(key, u_focus_key));
     bool is_focus = u_has_focus != 0 && all(equal(cell, u_focus));
     vec2 in_cell = vec2(xt, yt) - floor(vec2(xt, yt));
     float edge_px = min(min(in_cell.x, 1.0 - in_cell.x), min(in_cell.y, 1.0 - in_cell.y)) * u_zoom;

@@ -14,9 +14,16 @@ GLuint new_texture() {
 int texture_width_for(int64_t count) {
     GLint max_size = 4096;
     glGetIntegerv(GL_MAX_TEXTURE_SIZE, &max_size);
-    int64_t width = std::min<int64_t>(std::max<int64_t>(count, 1), 4096);
+    int64_t width = 1;
+    while (width < std::min<int64_t>(count, 4096)) width *= 2;
     while (width < max_size && (count + width - 1) / width > max_size) width *= 2;
     return static_cast<int>(width);
+}
+
+int texture_width_shift(int width) {
+    int shift = 0;
+    while ((1 << shift) < width) ++shift;
+    return shift;
 }
 
 void upload_float_rows(GLuint texture, const float* data, int64_t count, int components, int width) {

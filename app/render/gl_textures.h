@@ -9,8 +9,12 @@
 namespace normviz::app {
 
 GLuint new_texture();
-// Width of the 2-D texture that holds `count` texels in rows (within GL_MAX_TEXTURE_SIZE).
+// Width of the 2-D texture that holds `count` texels in rows (within GL_MAX_TEXTURE_SIZE): a
+// power of two, so that shaders split an index with a shift and a mask, not an integer
+// division (emulated lane by lane on software renderers, and slow on GPUs too).
 int texture_width_for(int64_t count);
+// log2 of such a width.
+int texture_width_shift(int width);
 // Uploads `count` texels of `components` (1 to 3) floats into a 2-D float texture `width`
 // wide, nearest filtering; texel i sits at (i % width, i / width).
 void upload_float_rows(GLuint texture, const float* data, int64_t count, int components, int width);

@@ -11,8 +11,9 @@
 namespace normviz::app {
 
 struct TensorRenderer::Uniforms {
-    GLint values, group_stats, palette, values_width, stats_width, shape, tiles_per_row, blocks_per_row, tile_gap,
-        sample_gap, pan, zoom, canvas_height, block, key_extents, focus, has_focus, show_group,
+    GLint values, group_stats, palette, values_shift, stats_shift, shape, tiles_per_row, tile_rows, blocks_per_row,
+        tile_gap, sample_gap, pan, zoom, canvas_height, block, inv_block, key_extents, focus, focus_key, has_focus,
+        show_group,
         show_normalized, center, half_range, normalized_half_range, outline_px, background,
         highlight, focus_ring;
 };
@@ -36,10 +37,11 @@ core::Result<std::unique_ptr<TensorRenderer>> TensorRenderer::create() {
     u->values = uniform_location(pr, "t_values");
     u->group_stats = uniform_location(pr, "t_group_stats");
     u->palette = uniform_location(pr, "t_palette");
-    u->values_width = uniform_location(pr, "u_values_width");
-    u->stats_width = uniform_location(pr, "u_stats_width");
+    u->values_shift = uniform_location(pr, "u_values_shift");
+    u->stats_shift = uniform_location(pr, "u_stats_shift");
     u->shape = uniform_location(pr, "u_shape");
     u->tiles_per_row = uniform_location(pr, "u_tiles_per_row");
+    u->tile_rows = uniform_location(pr, "u_tile_rows");
     u->blocks_per_row = uniform_location(pr, "u_blocks_per_row");
     u->tile_gap = uniform_location(pr, "u_tile_gap");
     u->sample_gap = uniform_location(pr, "u_sample_gap");
@@ -47,8 +49,10 @@ core::Result<std::unique_ptr<TensorRenderer>> TensorRenderer::create() {
     u->zoom = uniform_location(pr, "u_zoom");
     u->canvas_height = uniform_location(pr, "u_canvas_height");
     u->block = uniform_location(pr, "u_block");
+    u->inv_block = uniform_location(pr, "u_inv_block");
     u->key_extents = uniform_location(pr, "u_key_extents");
     u->focus = uniform_location(pr, "u_focus");
+    u->focus_key = uniform_location(pr, "u_focus_key");
     u->has_focus = uniform_location(pr, "u_has_focus");
     u->show_group = uniform_location(pr, "u_show_group");
     u->show_normalized = uniform_location(pr, "u_show_normalized");
@@ -154,10 +158,11 @@ GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int heig
     glUniform1i(u.palette, 2);
     glActiveTexture(GL_TEXTURE0);
 
-    glUniform1i(u.values_width, values_width_);
-    glUniform1i(u.stats_width, c.stats_width);
+    glUniform1i(u.values_shift, texture_width_shift(values_width_));
+    glUniform1i(u.stats_shift, texture_width_shift(c.stats_width));
     glUniform4i(u.shape, int(s.N), int(s.C), int(s.H), int(s.W));
     glUniform1i(u.tiles_per_row, static_cast<int>(p.layout.tiles_per_row));
+    glUniform1i(u.tile_rows, static_cast<int>(p.layout.tile_rows()));
     glUniform1i(u.blocks_per_row, static_cast<int>(p.layout.blocks_per_row));
     glUniform1f(u.tile_gap, p.layout.tile_gap);
     glUniform1f(u.sample_gap, p.layout.sample_gap);
@@ -166,8 +171,12 @@ GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int heig
     glUniform1f(u.canvas_height, static_cast<float>(height));
     glUniform4i(u.block, int(p.partition.block[0]), int(p.partition.block[1]), int(p.partition.block[2]),
                 int(p.partition.block[3]));
+    const auto& b = p.partition.block;
+    glUniform4f(u.inv_block, 1.0f / float(b[0]), 1.0f / float(b[1]), 1.0f / float(b[2]), 1.0f / float(b[3]));
     glUniform4i(u.key_extents, int(k[0]), int(k[1]), int(k[2]), int(k[3]));
     glUniform4i(u.focus, int(p.focus.n), int(p.focus.c), int(p.focus.h), int(p.focus.w));
+    glUniform4i(u.focus_key, int(p.focus.n / b[0]), int(p.focus.c / b[1]), int(p.focus.h / b[2]),
+                int(p.focus.w / b[3]));
     glUniform1i(u.has_focus, p.has_focus ? 1 : 0);
     glUniform1i(u.show_group, p.show_group ? 1 : 0);
     glUniform1i(u.show_normalized, p.show_normalized ? 1 : 0);
