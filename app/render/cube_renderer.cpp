@@ -181,12 +181,7 @@ GLuint CubeRenderer::draw(int slot, const CubeParams& p, int width, int height) 
         glBindFramebuffer(GL_FRAMEBUFFER, c.multisampled.get());
         glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER, c.color_ms.get());
         glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_DEPTH_ATTACHMENT, GL_RENDERBUFFER, c.depth_ms.get());
-        glBindTexture(GL_TEXTURE_2D, c.color.get());
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
-        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
-        glBindFramebuffer(GL_FRAMEBUFFER, c.resolved.get());
-        glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, c.color.get(), 0);
+        attach_color_texture(c.resolved.get(), c.color.get(), width, height, GL_LINEAR);
         c.width = width;
         c.height = height;
     }

@@ -128,12 +128,7 @@ GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int heig
     if (key == c.last_key) return c.color.get();
     c.last_key = std::move(key);
     if (c.width != width || c.height != height) {
-        glBindTexture(GL_TEXTURE_2D, c.color.get());
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
-        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
-        glBindFramebuffer(GL_FRAMEBUFFER, c.framebuffer.get());
-        glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, c.color.get(), 0);
+        attach_color_texture(c.framebuffer.get(), c.color.get(), width, height, GL_NEAREST);
         c.width = width;
         c.height = height;
     }

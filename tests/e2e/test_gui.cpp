@@ -390,6 +390,14 @@ TEST_F(Gui, RenderEveryNorm) {
     }
 }
 
+// The program's environment (preloads too) with DISPLAY replaced; "" removes it.
+std::vector<std::string> with_display(std::vector<std::string> env, const std::string& display) {
+    env.erase(std::remove_if(env.begin(), env.end(), [](const std::string& v) { return v.rfind("DISPLAY=", 0) == 0; }),
+              env.end());
+    if (!display.empty()) env.push_back("DISPLAY=" + display);
+    return env;
+}
+
 TEST_F(Gui, RenderWithoutDisplayDrawsThroughEgl) {
     // No DISPLAY: render makes an off-screen EGL context instead of a window, and must draw
     // the very picture the X window draws (both are Mesa's llvmpipe here).
@@ -402,11 +410,7 @@ TEST_F(Gui, RenderWithoutDisplayDrawsThroughEgl) {
         return run_command(command, env, kStartTimeout);
     };
     const std::string egl_out = (tmp_ / "egl.png").string(), x_out = (tmp_ / "x.png").string();
-    std::vector<std::string> no_display = env();  // the program's environment (preloads too), less DISPLAY
-    no_display.erase(std::remove_if(no_display.begin(), no_display.end(),
-                                    [](const std::string& v) { return v.rfind("DISPLAY=", 0) == 0; }),
-                     no_display.end());
-    CommandResult egl = render(egl_out, no_display);
+    CommandResult egl = render(egl_out, with_display(env(), ""));
     ASSERT_EQ(egl.exit_code, 0) << "stderr:\n" << egl.err;
     CommandResult x = render(x_out, env());
     ASSERT_EQ(x.exit_code, 0) << "stderr:\n" << x.err;
@@ -426,12 +430,9 @@ TEST_F(Gui, RenderWithoutDisplayDrawsThroughEgl) {
 TEST_F(Gui, RenderWithUnreachableDisplayDrawsOffScreen) {
     // A stale DISPLAY (an ssh session's, say): GLFW cannot start, render goes off screen.
     const std::string out = (tmp_ / "stale.png").string();
-    std::vector<std::string> stale = env();
-    for (std::string& v : stale)
-        if (v.rfind("DISPLAY=", 0) == 0) v = "DISPLAY=:987";  // no X server there
     CommandResult r = run_command({NORMVIZ_BINARY, "render", "--shape", "2,4,3,3", "--norm", "batch", "--focus",
                                    "1,2,0,1", "--out", out},
-                                  stale, kStartTimeout);
+                                  with_display(env(), ":987"), kStartTimeout);  // no X server there
     EXPECT_EQ(r.exit_code, 0) << "stderr:\n" << r.err;
     Image image;
     std::string error;
