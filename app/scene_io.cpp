@@ -242,6 +242,9 @@ core::Result<Scene> scene_from_object(const json& object, const std::string& nam
             if (it.key() != "id" && it.key() != "step")
                 return core::make_error(name + ": unknown field '" + it.key() + "' in \"lesson\"");
         NORMVIZ_TRY(lr.string("id", s.lesson_id));
+        // A step means nothing without its lesson, and scene_to_json writes neither then.
+        if (s.lesson_id.empty())
+            return r.error("lesson", "needs an \"id\" naming the lesson, e.g. {\"id\": \"padding\", \"step\": 1}");
         int64_t step = s.lesson_step;
         NORMVIZ_TRY(lr.integer("step", 0, 999, step));
         s.lesson_step = static_cast<int>(step);

@@ -192,6 +192,7 @@ SCENES = {
     "bad_lengths": scene('"shape": [2, 2, 1, 4], "lengths": [4, 5]'),
     "bad_lesson": scene('"lesson": {"id": 3, "step": -1}'),
     "bad_lesson_field": scene('"lesson": {"id": "x", "page": 1}'),
+    "bad_lesson_step_without_id": scene('"lesson": {"step": 2}'),  # found by the fuzzer
     "bad_deep_nesting": scene('"lesson": ' + "[" * 400 + "]" * 400),
     "bad_control_key": scene('"sha\\u0001pe\\n": 1'),
 }

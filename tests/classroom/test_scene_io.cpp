@@ -140,6 +140,9 @@ TEST(SceneIo, EveryErrorIsOneClearLine) {
         {"{\"normviz_scene\": 1, \"batchnorm_eval\": 1}", "'batchnorm_eval' must be true or false"},
         {"{\"normviz_scene\": 1, \"lesson\": \"padding\"}", "'lesson'"},
         {"{\"normviz_scene\": 1, \"lesson\": {\"id\": \"x\", \"page\": 1}}", "unknown field 'page'"},
+        // Found by fuzz_scene_json: a step without an id was read, then not written back.
+        {"{\"normviz_scene\": 1, \"lesson\": {\"step\": 2}}", "needs an \"id\""},
+        {"{\"normviz_scene\": 1, \"lesson\": {\"id\": \"\", \"step\": 2}}", "needs an \"id\""},
     };
     for (const BadCase& c : cases) {
         auto s = parse_scene_json(c.text, "bad.json");
