@@ -1,9 +1,11 @@
 #version 330 core
-// The cube view's faces: the group's voxels opaque in their value's colour with thin grid
-// lines, the group's outer edges in the highlight colour and a ring on the focus voxel (as in
-// the grid view); the shell of the other voxels translucent with light grid lines.
+// The cube view's faces (cube_common.glsl is inserted after this line): the group's voxels
+// opaque in their value's colour with thin grid lines, the group's outer edges in the
+// highlight colour and a ring on the focus voxel (as in the grid view); the shell of the other
+// voxels translucent with light grid lines, its voxel and colour found here per pixel.
 
 uniform int u_pass;              // 0: group (opaque), 1: shell back faces, 2: shell front faces
+uniform int u_face;              // shell: the block side drawn
 uniform vec3 u_background;
 uniform vec3 u_highlight;
 uniform vec3 u_focus_ring;
@@ -12,6 +14,8 @@ uniform vec3 u_light;            // direction towards the light, unit length
 uniform float u_outline_px;
 
 in vec2 v_uv;
+in vec3 v_cell;
+flat in int v_block;
 flat in vec3 v_color;
 flat in vec3 v_normal;
 flat in int v_edges;
@@ -20,17 +24,37 @@ flat in int v_finite;
 
 out vec4 o_color;
 
+// The shell voxel under this pixel (v_cell is (x, row, c) in voxels within block v_block).
+ivec4 shell_voxel() {
+    bool split = u_split != 0;
+    vec3 dims = vec3(split ? u_counts.w : u_counts.x, split ? u_counts.z : u_counts.z * u_counts.w, u_counts.y);
+    ivec3 cell = ivec3(clamp(floor(v_cell), vec3(0.0), dims - 1.0));
+    if (split) return ivec4(v_block, cell.z, cell.y, cell.x);
+    int h = int(floor((float(cell.y) + 0.5) / float(u_counts.w)));  // exact for these sizes
+    return ivec4(cell.x, cell.z, h, cell.y - h * u_counts.w);
+}
+
 void main() {
-    vec2 fw = max(fwidth(v_uv), vec2(1e-6));
-    vec2 d0 = v_uv / fw, d1 = (1.0 - v_uv) / fw;  // pixels to the face's edges
+    // The position on the voxel's face; derivatives are taken before any discard.
+    int axis = u_face / 2;
+    vec2 uv = u_pass == 0 ? v_uv : (axis == 0 ? v_cell.yz : (axis == 1 ? v_cell.xz : v_cell.xy));
+    vec2 fw = max(fwidth(uv), vec2(1e-6));
+    vec2 f = u_pass == 0 ? uv : fract(uv);
+    vec3 base = v_color;
+    bool finite = v_finite != 0;
+    if (u_pass != 0) {
+        ivec4 v = shell_voxel();
+        if (in_group(v)) discard;  // the group's own faces show there
+        base = voxel_color(v, finite);
+    }
+    vec2 d0 = f / fw, d1 = (1.0 - f) / fw;  // pixels to the voxel face's edges
     float edge_px = min(min(d0.x, d1.x), min(d0.y, d1.y));
-    float cell_px = 1.0 / max(fw.x, fw.y);        // the face's size on screen
+    float cell_px = 1.0 / max(fw.x, fw.y);        // the voxel face's size on screen
     // Grid lines fade out when voxels get too small to draw them apart.
     float grid = (1.0 - smoothstep(0.5, 1.5, edge_px)) * smoothstep(4.0, 9.0, cell_px);
 
-    vec3 base = v_color;
-    if (v_finite == 0) {  // NaN and Inf: hatching, so they never pass for a value
-        base = fract((v_uv.x + v_uv.y) * 3.0) < 0.5 ? vec3(0.85, 0.0, 0.85) : vec3(0.15);
+    if (!finite) {  // NaN and Inf: hatching, so they never pass for a value
+        base = fract((f.x + f.y) * 3.0) < 0.5 ? vec3(0.85, 0.0, 0.85) : vec3(0.15);
     }
     float shade = 0.62 + 0.38 * max(dot(v_normal, u_light), 0.0);
 

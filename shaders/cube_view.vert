@@ -1,40 +1,31 @@
 #version 330 core
-// The cube view: one instance per voxel (n, c, h, w in bins, from gl_InstanceID), 36
-// vertices per instance (6 faces x 2 triangles, from gl_VertexID), no vertex buffers. Each
-// pass keeps only some faces and moves the rest outside the clip volume:
-//   pass 0: faces of voxels in the focus's group where the neighbour is not (the group's
-//           surface, opaque);
-//   pass 1 / 2: back / front faces on the outside of the cube of voxels not in the group
-//           (a translucent shell, so the group inside stays visible).
-// Group membership compares keys as the grid shader does (key = coordinate / block), on the
-// range of elements a voxel stands for (one element unless the cube is binned).
+// The cube view, no vertex buffers (cube_common.glsl is inserted after this line). Two kinds of
+// draw:
+//   pass 0, the group (opaque): one instance per voxel of the group's box of voxels
+//     (u_range_lo, u_range_counts; n, c, h, w in bins, from gl_InstanceID), 36 vertices each
+//     (6 faces x 2 triangles, from gl_VertexID); kept are the faces the eye sees whose
+//     neighbour is not in the group.
+//   passes 1 / 2, the shell (translucent, back / front faces): one instance per block, 6
+//     vertices: the block's side u_face as one quad, kept when it faces away from / towards the
+//     eye; the fragment stage finds the voxel under each pixel, so a large cube costs a few
+//     quads, not thousands of voxel faces.
+// Faces dropped are moved outside the clip volume.
 
-uniform ivec4 u_shape;          // N, C, H, W
-uniform ivec4 u_bin;            // elements per voxel along N, C, H, W
-uniform ivec4 u_counts;         // voxels along N, C, H, W
-uniform int u_split;            // 1: a block of W x H x C voxels per sample
+uniform int u_pass;
+uniform ivec4 u_range_lo;       // pass 0: the voxels drawn
+uniform ivec4 u_range_counts;
+uniform int u_face;             // passes 1 / 2: the block side drawn (0..5: +x, -x, +y, -y, +z, -z)
 uniform float u_gap;            // voxels between sample blocks (split)
 uniform vec3 u_voxel;           // world size of a voxel
 uniform vec3 u_lo;              // world box
 uniform vec3 u_hi;
 uniform mat4 u_view_proj;
 uniform vec3 u_eye;
-uniform ivec4 u_block;          // partition blocks: key = coord / block
-uniform ivec4 u_key_extents;
 uniform ivec4 u_focus;
-uniform int u_has_focus;
-uniform int u_pass;
-uniform sampler2D t_values;      // R32F, voxel values in (n, c, h, w) bin order
-uniform sampler2D t_group_stats; // RGB32F per group: (shift, scale, pre); y = (x * pre - shift) * scale
-uniform sampler2D t_palette;     // 256 x 1 RGB, t = -1 .. 1
-uniform int u_values_width;
-uniform int u_stats_width;
-uniform int u_show_normalized;
-uniform float u_center;
-uniform float u_half_range;
-uniform float u_normalized_half_range;
 
-out vec2 v_uv;                   // position on the face, 0 .. 1 each way
+out vec2 v_uv;                   // pass 0: position on the voxel's face, 0 .. 1 each way
+out vec3 v_cell;                 // shell: (x, row, c) in voxels from the block's top front left
+flat out int v_block;            // shell: the sample block (split), else 0
 flat out vec3 v_color;
 flat out vec3 v_normal;
 flat out int v_edges;            // bits: the group's boundary at u = 0, u = 1, v = 0, v = 1
@@ -42,14 +33,6 @@ flat out int v_focus;
 flat out int v_finite;
 
 const vec2 kCorners[6] = vec2[6](vec2(0, 0), vec2(1, 0), vec2(1, 1), vec2(0, 0), vec2(1, 1), vec2(0, 1));
-
-bool in_group(ivec4 v) {
-    if (u_has_focus == 0) return false;
-    ivec4 lo = v * u_bin;
-    ivec4 hi = min(lo + u_bin, u_shape);
-    ivec4 key_lo = (u_focus / u_block) * u_block;
-    return all(lessThan(lo, key_lo + u_block)) && all(greaterThan(hi, key_lo));
-}
 
 // Steps voxel v one voxel along world direction d; false when that leaves its block.
 bool step_voxel(inout ivec4 v, ivec3 d) {
@@ -84,20 +67,65 @@ bool neighbour_in_group(ivec4 v, ivec3 d) {
     return step_voxel(v, d) && in_group(v);
 }
 
-vec3 palette(float t) {
-    float u = clamp(t, -1.0, 1.0) * 0.5 + 0.5;
-    return textureLod(t_palette, vec2(u * (255.0 / 256.0) + 0.5 / 256.0, 0.5), 0.0).rgb;
+void drop() {
+    gl_Position = vec4(2.0, 2.0, 2.0, 1.0);  // outside the clip volume
+    v_uv = vec2(0.0);
+    v_cell = vec3(0.0);
+    v_block = 0;
+    v_color = vec3(0.0);
+    v_normal = vec3(0.0);
+    v_edges = 0;
+    v_focus = 0;
+    v_finite = 1;
+}
+
+// The block side u_face of block gl_InstanceID as one quad.
+void shell_side() {
+    int axis = u_face / 2;
+    vec3 n = vec3(0.0);
+    n[axis] = (u_face % 2 == 0) ? 1.0 : -1.0;
+    vec3 lo = u_lo, hi = u_hi;
+    int block = gl_InstanceID;
+    if (u_split != 0) {
+        lo.x = u_lo.x + float(block) * (float(u_counts.w) + u_gap) * u_voxel.x;
+        hi.x = lo.x + float(u_counts.w) * u_voxel.x;
+    }
+    vec3 center = 0.5 * (lo + hi), half_size = 0.5 * (hi - lo);
+    bool front = dot(n, u_eye - (center + half_size * n)) > 0.0;
+    if (front != (u_pass == 2)) {
+        drop();
+        return;
+    }
+    vec2 corner = kCorners[gl_VertexID];
+    vec3 t1 = vec3(0.0), t2 = vec3(0.0);
+    t1[(axis + 1) % 3] = 1.0;
+    t2[(axis + 2) % 3] = 1.0;
+    vec3 position = center + half_size * (n + (2.0 * corner.x - 1.0) * t1 + (2.0 * corner.y - 1.0) * t2);
+    gl_Position = u_view_proj * vec4(position, 1.0);
+    v_cell = vec3(position.x - lo.x, hi.y - position.y, hi.z - position.z) / u_voxel;
+    v_block = block;
+    v_uv = vec2(0.0);
+    v_color = vec3(0.0);
+    v_normal = n;
+    v_edges = 0;
+    v_focus = 0;
+    v_finite = 1;
 }
 
 void main() {
+    if (u_pass != 0) {
+        shell_side();
+        return;
+    }
     int id = gl_InstanceID;
     ivec4 v;
-    v.w = id % u_counts.w;
-    id /= u_counts.w;
-    v.z = id % u_counts.z;
-    id /= u_counts.z;
-    v.y = id % u_counts.y;
-    v.x = id / u_counts.y;
+    v.w = id % u_range_counts.w;
+    id /= u_range_counts.w;
+    v.z = id % u_range_counts.z;
+    id /= u_range_counts.z;
+    v.y = id % u_range_counts.y;
+    v.x = id / u_range_counts.y;
+    v += u_range_lo;
 
     int face = gl_VertexID / 6;
     int axis = face / 2;
@@ -107,15 +135,6 @@ void main() {
     t1[(axis + 1) % 3] = 1;
     t2[(axis + 2) % 3] = 1;
 
-    bool group = in_group(v);
-    bool outside = true;  // the neighbour across this face is outside the block
-    bool neighbour_group = false;
-    {
-        ivec4 nv = v;
-        outside = !step_voxel(nv, normal);
-        neighbour_group = !outside && in_group(nv);
-    }
-
     float x_cells = u_split != 0 ? float(v.x) * (float(u_counts.w) + u_gap) + float(v.w) : float(v.x);
     int row = u_split != 0 ? v.z : v.z * u_counts.w + v.w;
     vec3 lo = vec3(u_lo.x + x_cells * u_voxel.x, u_hi.y - float(row + 1) * u_voxel.y,
@@ -123,49 +142,26 @@ void main() {
     vec3 center = lo + 0.5 * u_voxel;
     vec3 n = vec3(normal);
     bool front = dot(n, u_eye - (center + 0.5 * u_voxel * n)) > 0.0;
-
-    bool emit;
-    if (u_pass == 0) emit = group && !neighbour_group && front;
-    else emit = !group && outside && (u_pass == 2) == front;
-
-    vec2 corner = kCorners[gl_VertexID % 6];
-    v_uv = corner;
-    if (!emit) {
-        gl_Position = vec4(2.0, 2.0, 2.0, 1.0);  // outside the clip volume: dropped
-        v_color = vec3(0.0);
-        v_normal = n;
-        v_edges = 0;
-        v_focus = 0;
-        v_finite = 1;
+    if (!front || !in_group(v) || neighbour_in_group(v, normal)) {
+        drop();
         return;
     }
+    vec2 corner = kCorners[gl_VertexID % 6];
+    v_uv = corner;
+    v_cell = vec3(0.0);
+    v_block = 0;
     vec3 position = center + 0.5 * u_voxel * (n + (2.0 * corner.x - 1.0) * vec3(t1) + (2.0 * corner.y - 1.0) * vec3(t2));
     gl_Position = u_view_proj * vec4(position, 1.0);
 
-    int flat_index = ((v.x * u_counts.y + v.y) * u_counts.z + v.z) * u_counts.w + v.w;
-    float x = texelFetch(t_values, ivec2(flat_index % u_values_width, flat_index / u_values_width), 0).r;
-    float shown = x;
-    float t;
-    if (u_show_normalized != 0) {
-        ivec4 key = (v * u_bin) / u_block;
-        int g = ((key.x * u_key_extents.y + key.y) * u_key_extents.z + key.z) * u_key_extents.w + key.w;
-        vec3 stats = texelFetch(t_group_stats, ivec2(g % u_stats_width, g / u_stats_width), 0).rgb;
-        shown = (x * stats.z - stats.x) * stats.y;
-        t = shown / u_normalized_half_range;
-    } else {
-        t = (x - u_center) / u_half_range;
-    }
-    v_finite = (isnan(shown) || isinf(shown)) ? 0 : 1;
-    v_color = palette(t);
+    bool finite;
+    v_color = voxel_color(v, finite);
+    v_finite = finite ? 1 : 0;
     v_normal = n;
-
     int edges = 0;
-    if (group) {
-        if (!neighbour_in_group(v, -t1)) edges |= 1;
-        if (!neighbour_in_group(v, t1)) edges |= 2;
-        if (!neighbour_in_group(v, -t2)) edges |= 4;
-        if (!neighbour_in_group(v, t2)) edges |= 8;
-    }
+    if (!neighbour_in_group(v, -t1)) edges |= 1;
+    if (!neighbour_in_group(v, t1)) edges |= 2;
+    if (!neighbour_in_group(v, -t2)) edges |= 4;
+    if (!neighbour_in_group(v, t2)) edges |= 8;
     v_edges = edges;
     ivec4 elo = v * u_bin;
     ivec4 ehi = min(elo + u_bin, u_shape);

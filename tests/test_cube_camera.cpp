@@ -1,4 +1,4 @@
-// Cube view math: geometry and level of detail, projection, screen point -> ray -> voxel.
+// Cube view math: geometry and level of detail, voxel colours, projection, screen point -> ray -> voxel.
 #include <cmath>
 
 #include <gtest/gtest.h>
@@ -7,7 +7,9 @@
 #include <glm/trigonometric.hpp>
 
 #include "app/view/cube_camera.h"
+#include "app/view/cube_colors.h"
 #include "app/view/cube_geometry.h"
+#include "core/partition.h"
 
 namespace normviz::app {
 namespace {
@@ -85,6 +87,96 @@ TEST(CubeGeometry, LargeTensorIsBinnedAlongHWFirstAndBounded) {
     const CubeGeometry huge = make_cube_geometry({64, 2048, 7, 7}, false, cap);
     EXPECT_LE(huge.voxel_count(), cap);
     EXPECT_GT(huge.bin[1], 1);
+}
+
+bool in_range(const VoxelRange& r, const VoxelIndex& v) {
+    for (int a = 0; a < 4; ++a)
+        if (v[a] < r.lo[a] || v[a] >= r.lo[a] + r.counts[a]) return false;
+    return true;
+}
+
+// Every voxel of a geometry, in (n, c, h, w) bin order.
+template <typename Visit>
+void for_each_voxel(const CubeGeometry& g, Visit visit) {
+    for (int64_t n = 0; n < g.counts[0]; ++n)
+        for (int64_t c = 0; c < g.counts[1]; ++c)
+            for (int64_t h = 0; h < g.counts[2]; ++h)
+                for (int64_t w = 0; w < g.counts[3]; ++w) visit(VoxelIndex{n, c, h, w});
+}
+
+// Checked element by element against the partition's keys.
+TEST(CubeGeometry, GroupVoxelsHoldTheFocusGroupsElements) {
+    const core::Shape shape{3, 6, 5, 7};
+    for (int64_t cap : {int64_t{4096}, int64_t{40}, int64_t{3}}) {
+        const CubeGeometry g = make_cube_geometry(shape, false, cap);
+        for (const std::array<int64_t, 4>& block : {std::array<int64_t, 4>{1, 1, 1, 1}, {3, 1, 5, 7}, {1, 6, 5, 7},
+                                                    {1, 2, 5, 7}, {1, 1, 5, 7}, {1, 6, 1, 1}})
+            for (const core::Index& focus : {core::Index{0, 0, 0, 0}, core::Index{2, 5, 4, 6}, core::Index{1, 3, 2, 1}}) {
+                core::Partition p;
+                p.shape = shape;
+                p.block = block;
+                std::vector<uint8_t> holds(static_cast<size_t>(g.voxel_count()), 0);
+                for (int64_t n = 0; n < shape.N; ++n)
+                    for (int64_t c = 0; c < shape.C; ++c)
+                        for (int64_t h = 0; h < shape.H; ++h)
+                            for (int64_t w = 0; w < shape.W; ++w)
+                                if (p.same_group({n, c, h, w}, focus)) {
+                                    const VoxelIndex v = voxel_of(g, {n, c, h, w});
+                                    holds[((v[0] * g.counts[1] + v[1]) * g.counts[2] + v[2]) * g.counts[3] + v[3]] = 1;
+                                }
+                const VoxelRange r = group_voxels(g, block, focus);
+                size_t i = 0;
+                for_each_voxel(g, [&](const VoxelIndex& v) { EXPECT_EQ(in_range(r, v), holds[i++] != 0) << cap; });
+            }
+    }
+}
+
+Rgb rgb_at(const std::vector<float>& rgba, size_t voxel) {
+    auto byte = [&](int k) { return static_cast<uint8_t>(std::lround(rgba[4 * voxel + k] * 255.0f)); };
+    return {byte(0), byte(1), byte(2)};
+}
+
+bool same_rgb(Rgb a, Rgb b) { return a.r == b.r && a.g == b.g && a.b == b.b; }
+
+TEST(CubeColors, RawValuesThroughThePaletteAndNonFiniteFlagged) {
+    core::Tensor t = core::make_tensor({1, 1, 2, 2});
+    t.data = {-2.0f, 0.5f, 4.0f, NAN};
+    const CubeGeometry g = make_cube_geometry(t.shape, false);
+    VoxelColoring how;
+    how.center = 0.5f;
+    how.half_range = 2.5f;  // -2 -> -1, 0.5 -> 0, 4 -> 1.4 (clamped to 1)
+    const auto rgba = voxel_colors(voxel_values(t, g), g, core::Partition{t.shape}, {}, how);
+    ASSERT_EQ(rgba.size(), 16u);
+    EXPECT_TRUE(same_rgb(rgb_at(rgba, 0), palette_color(Palette::BlueRed, -1.0f)));
+    EXPECT_TRUE(same_rgb(rgb_at(rgba, 1), palette_color(Palette::BlueRed, 0.0f)));
+    EXPECT_TRUE(same_rgb(rgb_at(rgba, 2), palette_color(Palette::BlueRed, 1.0f)));
+    for (size_t v = 0; v < 3; ++v) EXPECT_EQ(rgba[4 * v + 3], 1.0f);
+    EXPECT_EQ(rgba[4 * 3 + 3], 0.0f);  // NaN: hatched, whatever its colour
+    how.palette = Palette::BlueOrange;
+    EXPECT_TRUE(same_rgb(rgb_at(voxel_colors(voxel_values(t, g), g, core::Partition{t.shape}, {}, how), 0),
+                         palette_color(Palette::BlueOrange, -1.0f)));
+}
+
+// Normalized: each voxel by the statistics of its first element's group, as the grid shows it.
+TEST(CubeColors, NormalizedValuesUseTheVoxelsGroup) {
+    core::Tensor t = core::make_tensor({2, 1, 1, 4});
+    t.data = {3.0f, 1.0f, 1.0f, 1.0f, 10.0f, 10.0f, 10.0f, 4.0f};
+    core::Partition p{t.shape};
+    p.block = {1, 1, 1, 4};  // a group per sample
+    // Sample 0: mean 1, variance 4; sample 1: mean 10, variance 1 (eps 0).
+    const std::vector<GroupTransform> transforms = {group_transform(1.0, 4.0, 0.0), group_transform(10.0, 1.0, 0.0)};
+    VoxelColoring how;
+    how.normalized = true;
+    how.normalized_half_range = 3.0f;
+    const CubeGeometry exact = make_cube_geometry(t.shape, false);
+    const auto rgba = voxel_colors(voxel_values(t, exact), exact, p, transforms, how);
+    EXPECT_TRUE(same_rgb(rgb_at(rgba, 0), palette_color(Palette::BlueRed, (3.0f - 1.0f) / 2.0f / 3.0f)));
+    EXPECT_TRUE(same_rgb(rgb_at(rgba, 7), palette_color(Palette::BlueRed, (4.0f - 10.0f) / 1.0f / 3.0f)));
+    // Two voxels per row: voxel (1, 0, 0, 1) averages 10 and 4 and takes sample 1's statistics.
+    const CubeGeometry binned = make_cube_geometry(t.shape, false, 4);
+    ASSERT_EQ(binned.bin[3], 2);
+    const auto coarse = voxel_colors(voxel_values(t, binned), binned, p, transforms, how);
+    EXPECT_TRUE(same_rgb(rgb_at(coarse, 3), palette_color(Palette::BlueRed, (7.0f - 10.0f) / 1.0f / 3.0f)));
 }
 
 TEST(CubeGeometry, VoxelValuesAreBinMeans) {

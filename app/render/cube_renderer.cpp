@@ -1,9 +1,10 @@
-// CubeRenderer: voxel values and group statistics as float textures, one multisampled
-// framebuffer per cube resolved into a texture for ImGui::Image.
+// CubeRenderer: voxel colours as a float texture per cube (app/view/cube_colors.h), one
+// multisampled framebuffer per cube resolved into a texture for ImGui::Image.
 #include "app/render/cube_renderer.h"
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 #include <glm/geometric.hpp>
 #include <glm/gtc/type_ptr.hpp>
@@ -11,6 +12,7 @@
 #include "app/render/gl_textures.h"
 #include "app/render/shader_sources.h"
 #include "app/render/tensor_renderer.h"
+#include "app/view/cube_colors.h"
 #include "core/assert.h"
 
 namespace normviz::app {
@@ -32,42 +34,49 @@ GLuint new_renderbuffer() {
     return name;
 }
 
+// A cube_view stage's source with cube_common.glsl inserted after its #version line; #line
+// keeps the driver's error lines those of the stage's file.
+std::string with_common(const char* stage) {
+    const std::string source(stage);
+    const size_t first_line = source.find('\n') + 1;
+    return source.substr(0, first_line) + shader_sources::k_cube_common_glsl + "\n#line 2\n" +
+           source.substr(first_line);
+}
+
 }  // namespace
 
 struct CubeRenderer::Canvas {
     Framebuffer multisampled, resolved;
     Renderbuffer color_ms, depth_ms;
     Texture color;
-    Texture stats;
-    int stats_width = 1;
+    Texture voxel_colors;  // RGBA per voxel, recomputed when colors_key changes
+    int colors_width = 1;
+    std::vector<float> colors_key;
+    std::vector<GroupTransform> transforms;  // per group, for normalized colours
     int width = 0, height = 0;
     uint64_t stats_version = ~uint64_t{0};
     std::vector<float> last_key;
 };
 
 struct CubeRenderer::Uniforms {
-    GLint shape, bin, counts, split, gap, voxel, lo, hi, view_proj, eye, block, key_extents, focus, has_focus, pass,
-        values, group_stats, palette, values_width, stats_width, show_normalized, center, half_range,
-        normalized_half_range, background, highlight, focus_ring, shell_edge, light, outline_px;
+    GLint shape, bin, counts, split, gap, voxel, lo, hi, view_proj, eye, block, focus, group_lo, has_focus, pass,
+        colors, colors_shift, background, highlight, focus_ring, shell_edge, light, outline_px, range_lo, range_counts,
+        face;
 };
 
 CubeRenderer::CubeRenderer() = default;
 CubeRenderer::~CubeRenderer() = default;
 
 core::Result<std::unique_ptr<CubeRenderer>> CubeRenderer::create() {
-    auto program = link_program("cube_view.vert", shader_sources::k_cube_view_vert, "cube_view.frag",
-                                shader_sources::k_cube_view_frag);
+    const std::string vertex = with_common(shader_sources::k_cube_view_vert);
+    const std::string fragment = with_common(shader_sources::k_cube_view_frag);
+    auto program = link_program("cube_view.vert", vertex.c_str(), "cube_view.frag", fragment.c_str());
     if (!program) return program.error();
     std::unique_ptr<CubeRenderer> r(new CubeRenderer());
     r->program_ = std::move(program.value());
     GLuint vao = 0;
     glGenVertexArrays(1, &vao);
     r->empty_vao_ = VertexArray(vao);
-    r->values_ = Texture(new_texture());
-    for (int p = 0; p < 2; ++p) {
-        r->palettes_[p] = Texture(new_texture());
-        upload_palette(r->palettes_[p].get(), p == 0 ? Palette::BlueRed : Palette::BlueOrange);
-    }
     GLint max_samples = 0;
     glGetIntegerv(GL_MAX_SAMPLES, &max_samples);
     r->samples_ = std::clamp(max_samples, 0, 4);
@@ -85,37 +94,31 @@ core::Result<std::unique_ptr<CubeRenderer>> CubeRenderer::create() {
     u->view_proj = uniform_location(pr, "u_view_proj");
     u->eye = uniform_location(pr, "u_eye");
     u->block = uniform_location(pr, "u_block");
-    u->key_extents = uniform_location(pr, "u_key_extents");
     u->focus = uniform_location(pr, "u_focus");
+    u->group_lo = uniform_location(pr, "u_group_lo");
     u->has_focus = uniform_location(pr, "u_has_focus");
     u->pass = uniform_location(pr, "u_pass");
-    u->values = uniform_location(pr, "t_values");
-    u->group_stats = uniform_location(pr, "t_group_stats");
-    u->palette = uniform_location(pr, "t_palette");
-    u->values_width = uniform_location(pr, "u_values_width");
-    u->stats_width = uniform_location(pr, "u_stats_width");
-    u->show_normalized = uniform_location(pr, "u_show_normalized");
-    u->center = uniform_location(pr, "u_center");
-    u->half_range = uniform_location(pr, "u_half_range");
-    u->normalized_half_range = uniform_location(pr, "u_normalized_half_range");
+    u->colors = uniform_location(pr, "t_colors");
+    u->colors_shift = uniform_location(pr, "u_colors_shift");
     u->background = uniform_location(pr, "u_background");
     u->highlight = uniform_location(pr, "u_highlight");
     u->focus_ring = uniform_location(pr, "u_focus_ring");
     u->shell_edge = uniform_location(pr, "u_shell_edge");
     u->light = uniform_location(pr, "u_light");
     u->outline_px = uniform_location(pr, "u_outline_px");
+    u->range_lo = uniform_location(pr, "u_range_lo");
+    u->range_counts = uniform_location(pr, "u_range_counts");
+    u->face = uniform_location(pr, "u_face");
     r->uniforms_ = std::move(u);
     return r;
 }
 
 void CubeRenderer::ensure_values(const core::Tensor& tensor, uint64_t version, const CubeGeometry& geometry) {
     if (version == values_version_ && geometry.bin == values_bins_) return;
-    const std::vector<float> values = voxel_values(tensor, geometry);
-    const int64_t count = static_cast<int64_t>(values.size());
-    values_width_ = texture_width_for(count);
-    upload_float_rows(values_.get(), values.data(), count, 1, values_width_);
+    values_ = voxel_values(tensor, geometry);
     values_version_ = version;
     values_bins_ = geometry.bin;
+    ++values_generation_;
     for (auto& c : canvases_) c->last_key.clear();
 }
 
@@ -128,7 +131,7 @@ CubeRenderer::Canvas& CubeRenderer::canvas(int slot) {
         c->color_ms = Renderbuffer(new_renderbuffer());
         c->depth_ms = Renderbuffer(new_renderbuffer());
         c->color = Texture(new_texture());
-        c->stats = Texture(new_texture());
+        c->voxel_colors = Texture(new_texture());
         canvases_.push_back(std::move(c));
     }
     return *canvases_[slot];
@@ -140,17 +143,29 @@ void CubeRenderer::ensure_group_stats(int slot, const std::vector<core::GroupSta
     if (c.stats_version == version) return;
     c.stats_version = version;
     c.last_key.clear();
-    // (shift, scale, pre) per group: shown = (x * pre - shift) * scale (app/view/colormap.h).
-    std::vector<float> shift_scale(stats.size() * 3);
-    for (size_t g = 0; g < stats.size(); ++g) {
-        const GroupTransform t = group_transform(centered ? stats[g].mean : 0.0,
-                                                 centered ? stats[g].var : stats[g].mean_sq, eps);
-        shift_scale[3 * g] = t.shift;
-        shift_scale[3 * g + 1] = t.scale;
-        shift_scale[3 * g + 2] = t.pre;
-    }
-    c.stats_width = texture_width_for(static_cast<int64_t>(stats.size()));
-    upload_float_rows(c.stats.get(), shift_scale.data(), static_cast<int64_t>(stats.size()), 3, c.stats_width);
+    c.colors_key.clear();
+    // shown = (x * pre - shift) * scale per group (app/view/colormap.h).
+    c.transforms.resize(stats.size());
+    for (size_t g = 0; g < stats.size(); ++g)
+        c.transforms[g] = group_transform(centered ? stats[g].mean : 0.0, centered ? stats[g].var : stats[g].mean_sq,
+                                          eps);
+}
+
+void CubeRenderer::ensure_colors(Canvas& c, const CubeParams& p) {
+    const std::vector<float> key = {float(values_generation_), float(c.stats_version), float(p.show_normalized),
+                                    p.center, p.half_range, p.normalized_half_range, float(p.palette)};
+    if (key == c.colors_key) return;
+    VoxelColoring how;
+    how.normalized = p.show_normalized && c.transforms.size() == static_cast<size_t>(p.partition.group_count());
+    how.center = p.center;
+    how.half_range = std::max(p.half_range, 1e-30f);
+    how.normalized_half_range = p.normalized_half_range;
+    how.palette = p.palette;
+    const std::vector<float> rgba = voxel_colors(values_, p.geometry, p.partition, c.transforms, how);
+    const int64_t count = static_cast<int64_t>(values_.size());
+    c.colors_width = texture_width_for(count);
+    upload_float_rows(c.voxel_colors.get(), rgba.data(), count, 4, c.colors_width);
+    c.colors_key = key;
 }
 
 GLuint CubeRenderer::draw(int slot, const CubeParams& p, int width, int height) {
@@ -158,6 +173,7 @@ GLuint CubeRenderer::draw(int slot, const CubeParams& p, int width, int height) 
     width = std::max(width, 1);
     height = std::max(height, 1);
     const CubeGeometry& g = p.geometry;
+    NORMVIZ_ASSERT(static_cast<int64_t>(values_.size()) == g.voxel_count(), "ensure_values ran for this geometry");
     const glm::mat4 view_proj = p.view.projection * p.view.view;
     std::vector<float> key = {float(width), float(height), float(g.split_hw), float(p.focus.n), float(p.focus.c),
                               float(p.focus.h), float(p.focus.w), float(p.has_focus), float(p.show_normalized),
@@ -171,6 +187,7 @@ GLuint CubeRenderer::draw(int slot, const CubeParams& p, int width, int height) 
     key.insert(key.end(), m, m + 16);
     if (key == c.last_key) return c.color.get();
     c.last_key = std::move(key);
+    ensure_colors(c, p);
 
     if (c.width != width || c.height != height) {
         glBindRenderbuffer(GL_RENDERBUFFER, c.color_ms.get());
@@ -201,18 +218,11 @@ GLuint CubeRenderer::draw(int slot, const CubeParams& p, int width, int height) 
 
     const Uniforms& u = *uniforms_;
     glActiveTexture(GL_TEXTURE0);
-    glBindTexture(GL_TEXTURE_2D, values_.get());
-    glUniform1i(u.values, 0);
-    glActiveTexture(GL_TEXTURE1);
-    glBindTexture(GL_TEXTURE_2D, c.stats.get());
-    glUniform1i(u.group_stats, 1);
-    glActiveTexture(GL_TEXTURE2);
-    glBindTexture(GL_TEXTURE_2D, palettes_[p.palette == Palette::BlueRed ? 0 : 1].get());
-    glUniform1i(u.palette, 2);
-    glActiveTexture(GL_TEXTURE0);
+    glBindTexture(GL_TEXTURE_2D, c.voxel_colors.get());
+    glUniform1i(u.colors, 0);
+    glUniform1i(u.colors_shift, texture_width_shift(c.colors_width));
 
     const core::Shape& s = g.shape;
-    const auto k = p.partition.key_extents();
     glUniform4i(u.shape, int(s.N), int(s.C), int(s.H), int(s.W));
     glUniform4i(u.bin, int(g.bin[0]), int(g.bin[1]), int(g.bin[2]), int(g.bin[3]));
     glUniform4i(u.counts, int(g.counts[0]), int(g.counts[1]), int(g.counts[2]), int(g.counts[3]));
@@ -225,15 +235,11 @@ GLuint CubeRenderer::draw(int slot, const CubeParams& p, int width, int height) 
     glUniform3fv(u.eye, 1, glm::value_ptr(p.view.eye));
     glUniform4i(u.block, int(p.partition.block[0]), int(p.partition.block[1]), int(p.partition.block[2]),
                 int(p.partition.block[3]));
-    glUniform4i(u.key_extents, int(k[0]), int(k[1]), int(k[2]), int(k[3]));
     glUniform4i(u.focus, int(p.focus.n), int(p.focus.c), int(p.focus.h), int(p.focus.w));
+    const core::Index group_lo = p.partition.key_of(p.focus);  // scaled to elements below
+    glUniform4i(u.group_lo, int(group_lo.n * p.partition.block[0]), int(group_lo.c * p.partition.block[1]),
+                int(group_lo.h * p.partition.block[2]), int(group_lo.w * p.partition.block[3]));
     glUniform1i(u.has_focus, p.has_focus ? 1 : 0);
-    glUniform1i(u.values_width, values_width_);
-    glUniform1i(u.stats_width, c.stats_width);
-    glUniform1i(u.show_normalized, p.show_normalized ? 1 : 0);
-    glUniform1f(u.center, p.center);
-    glUniform1f(u.half_range, std::max(p.half_range, 1e-30f));
-    glUniform1f(u.normalized_half_range, p.normalized_half_range);
     set_rgb_uniform(u.background, kCanvasBackground);
     set_rgb_uniform(u.highlight, kHighlight);
     set_rgb_uniform(u.focus_ring, kFocusRing);
@@ -242,18 +248,27 @@ GLuint CubeRenderer::draw(int slot, const CubeParams& p, int width, int height) 
     glUniform3fv(u.light, 1, glm::value_ptr(light));
     glUniform1f(u.outline_px, p.outline_px);
 
-    const GLsizei instances = static_cast<GLsizei>(g.voxel_count());
-    // Pass 0: the group, opaque. Passes 1 and 2: the shell's back then front faces, blended
-    // over it without writing depth (low alpha, so their order within a pass does not show).
+    // Pass 0: the group, opaque: one instance per voxel of the group's box. Passes 1 and 2: the
+    // shell's back then front sides, one quad per block side, blended over the group without
+    // writing depth (low alpha, so their order within a pass does not show).
     glUniform1i(u.pass, 0);
-    glDrawArraysInstanced(GL_TRIANGLES, 0, 36, instances);
+    const VoxelRange group = group_voxels(g, p.partition.block, p.focus);
+    if (p.has_focus && group.size() > 0) {
+        glUniform4i(u.range_lo, int(group.lo[0]), int(group.lo[1]), int(group.lo[2]), int(group.lo[3]));
+        glUniform4i(u.range_counts, int(group.counts[0]), int(group.counts[1]), int(group.counts[2]),
+                    int(group.counts[3]));
+        glDrawArraysInstanced(GL_TRIANGLES, 0, 36, static_cast<GLsizei>(group.size()));
+    }
     glEnable(GL_BLEND);
     glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
     glDepthMask(GL_FALSE);
-    glUniform1i(u.pass, 1);
-    glDrawArraysInstanced(GL_TRIANGLES, 0, 36, instances);
-    glUniform1i(u.pass, 2);
-    glDrawArraysInstanced(GL_TRIANGLES, 0, 36, instances);
+    for (int pass = 1; pass <= 2; ++pass) {
+        glUniform1i(u.pass, pass);
+        for (int face = 0; face < 6; ++face) {  // +x, -x, +y, -y, +z, -z
+            glUniform1i(u.face, face);
+            glDrawArraysInstanced(GL_TRIANGLES, 0, 6, static_cast<GLsizei>(g.blocks()));
+        }
+    }
 
     glDepthMask(GL_TRUE);
     glDisable(GL_BLEND);

@@ -1,7 +1,8 @@
 // Draws the cube view (app/view/cube_geometry.h) into off-screen canvases, one per norm,
-// with the cube_view shaders: instanced voxels, no vertex buffers, 4x multisampling. The
-// voxel values are uploaded once per tensor (binned when the tensor is large); a focus or
-// camera change sets uniforms only.
+// with the cube_view shaders: the focus group as instanced voxels, the shell as one quad per
+// block side, no vertex buffers, 4x multisampling. Voxel colours are computed and uploaded
+// once per tensor, statistics and colour settings (binned when the tensor is large); a focus
+// or camera change sets uniforms only.
 #pragma once
 
 #include <array>
@@ -56,12 +57,14 @@ private:
     struct Uniforms;
     CubeRenderer();
     Canvas& canvas(int slot);
+    // Recomputes and uploads the canvas's voxel colours when values, statistics or colour
+    // settings changed (never for a focus or camera change).
+    void ensure_colors(Canvas& c, const CubeParams& p);
 
     Program program_;
     VertexArray empty_vao_;
-    Texture values_;
-    Texture palettes_[2];
-    int values_width_ = 1;
+    std::vector<float> values_;  // per voxel (bin means), coloured per cube by ensure_colors
+    uint64_t values_generation_ = 0;
     uint64_t values_version_ = ~uint64_t{0};
     std::array<int64_t, 4> values_bins_{0, 0, 0, 0};
     int samples_ = 0;

@@ -28,8 +28,8 @@ int texture_width_shift(int width) {
 
 void upload_float_rows(GLuint texture, const float* data, int64_t count, int components, int width) {
     const int64_t rows = std::max<int64_t>((count + width - 1) / width, 1);
-    const GLenum internal = components == 1 ? GL_R32F : components == 2 ? GL_RG32F : GL_RGB32F;
-    const GLenum format = components == 1 ? GL_RED : components == 2 ? GL_RG : GL_RGB;
+    const GLenum internal = components == 1 ? GL_R32F : components == 2 ? GL_RG32F : components == 3 ? GL_RGB32F : GL_RGBA32F;
+    const GLenum format = components == 1 ? GL_RED : components == 2 ? GL_RG : components == 3 ? GL_RGB : GL_RGBA;
     glBindTexture(GL_TEXTURE_2D, texture);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);

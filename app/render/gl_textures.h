@@ -15,7 +15,7 @@ GLuint new_texture();
 int texture_width_for(int64_t count);
 // log2 of such a width.
 int texture_width_shift(int width);
-// Uploads `count` texels of `components` (1 to 3) floats into a 2-D float texture `width`
+// Uploads `count` texels of `components` (1 to 4) floats into a 2-D float texture `width`
 // wide, nearest filtering; texel i sits at (i % width, i / width).
 void upload_float_rows(GLuint texture, const float* data, int64_t count, int components, int width);
 // Fills `texture` with the 256 x 1 RGB lookup table of `palette`, linear filtering.

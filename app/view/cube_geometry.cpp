@@ -107,6 +107,18 @@ Box block_box(const CubeGeometry& g, int64_t b) {
     return box;
 }
 
+VoxelRange group_voxels(const CubeGeometry& g, const std::array<int64_t, 4>& block, const core::Index& focus) {
+    const auto ext = g.shape.dims();
+    const auto f = focus.coords();
+    VoxelRange r;
+    for (int a = 0; a < 4; ++a) {
+        const int64_t first = f[a] / block[a] * block[a], end = std::min(first + block[a], ext[a]);
+        r.lo[a] = first / g.bin[a];
+        r.counts[a] = ceil_div(end, g.bin[a]) - r.lo[a];
+    }
+    return r;
+}
+
 std::vector<float> voxel_values(const core::Tensor& tensor, const CubeGeometry& g) {
     if (!g.binned()) return tensor.data;
     const core::Shape& s = tensor.shape;

@@ -60,6 +60,16 @@ Box voxel_box(const CubeGeometry& g, const VoxelIndex& v);
 // World box of sample block `b` (the whole cube in the flat mode, b = 0).
 Box block_box(const CubeGeometry& g, int64_t b);
 
+// A box of voxels: `counts` voxels along N, C, H, W from `lo` (bins). The renderer draws the
+// group with one instance per voxel of its range, not one per voxel of the cube.
+struct VoxelRange {
+    VoxelIndex lo{0, 0, 0, 0};
+    VoxelIndex counts{0, 0, 0, 0};
+    int64_t size() const { return counts[0] * counts[1] * counts[2] * counts[3]; }
+};
+// The voxels that hold at least one element of the group (blocks `block`) holding `focus`.
+VoxelRange group_voxels(const CubeGeometry& g, const std::array<int64_t, 4>& block, const core::Index& focus);
+
 // Mean of the elements of each voxel (NaN and Inf propagate), in (n, c, h, w) bin order:
 // the values the renderer uploads. Not binned: a copy of the tensor's data.
 std::vector<float> voxel_values(const core::Tensor& tensor, const CubeGeometry& g);
