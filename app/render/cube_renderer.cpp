@@ -156,6 +156,7 @@ void CubeRenderer::ensure_colors(Canvas& c, const CubeParams& p) {
                                     p.center, p.half_range, p.normalized_half_range, float(p.palette)};
     if (key == c.colors_key) return;
     VoxelColoring how;
+    // Without a transform per group (no statistics given for this partition) raw colours show.
     how.normalized = p.show_normalized && c.transforms.size() == static_cast<size_t>(p.partition.group_count());
     how.center = p.center;
     how.half_range = std::max(p.half_range, 1e-30f);
