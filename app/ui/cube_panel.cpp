@@ -218,7 +218,14 @@ void draw_cube_legend(const AppState& state, ImVec2 p0, float width, ImDrawList*
     dl->AddText(ImVec2(x, p0.y), color, h.c_str());
     x += ImGui::CalcTextSize(h.c_str()).x + 2 * gap;
     dl->AddRect(ImVec2(x, p0.y), ImVec2(x + bar_h, p0.y + bar_h), rgb(kHighlight), 0, 0, 2.5f);
-    const char* key = "pooled with the focus (solid); the rest translucent";
+    // The longest key that fits the area (a narrow window cut the long one off).
+    const char* key = "pooled";
+    for (const char* longer : {"pooled with the focus (solid); the rest translucent", "pooled with the focus (solid)"}) {
+        if (x + bar_h + gap * 0.5f + ImGui::CalcTextSize(longer).x <= p0.x + width) {
+            key = longer;
+            break;
+        }
+    }
     dl->AddText(ImVec2(x + bar_h + gap * 0.5f, p0.y - 0.1f * font), color, key);
     if (!state.figure_mode) {
         const char* hint = "drag: turn \u00b7 wheel: zoom \u00b7 0: reset \u00b7 K: grid view";
