@@ -177,6 +177,11 @@ int run_desktop_unguarded(int argc, char** argv) {
                 }
             }
             if (o.render_command && last_frame && state.message_is_error) status = 1;
+            // A picture whose cubes could not be drawn (the panel shows why) is no figure.
+            if (o.render_command && last_frame && state.cube_view && !renderer.value()->cube()) {
+                std::fprintf(stderr, "normviz: %s\n", renderer.value()->cube_error().c_str());
+                status = 1;
+            }
             if (last_frame) break;
             ++frame;
         }

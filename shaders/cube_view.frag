@@ -35,9 +35,12 @@ ivec4 shell_voxel() {
 }
 
 void main() {
-    // The position on the voxel's face; derivatives are taken before any discard.
+    // The position on the voxel's face along the world axes the group's faces use (t1, t2 of
+    // cube_view.vert; rows and c run against y and z), so grid lines and hatching match;
+    // derivatives are taken before any discard.
     int axis = u_face / 2;
-    vec2 uv = u_pass == 0 ? v_uv : (axis == 0 ? v_cell.yz : (axis == 1 ? v_cell.xz : v_cell.xy));
+    vec2 uv = u_pass == 0 ? v_uv
+                          : (axis == 0 ? -v_cell.yz : (axis == 1 ? vec2(-v_cell.z, v_cell.x) : vec2(v_cell.x, -v_cell.y)));
     vec2 fw = max(fwidth(uv), vec2(1e-6));
     vec2 f = u_pass == 0 ? uv : fract(uv);
     vec3 base = v_color;

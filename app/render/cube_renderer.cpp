@@ -3,7 +3,6 @@
 #include "app/render/cube_renderer.h"
 
 #include <algorithm>
-#include <cmath>
 #include <string>
 
 #include <glm/geometric.hpp>
@@ -35,11 +34,11 @@ GLuint new_renderbuffer() {
 }
 
 // A cube_view stage's source with cube_common.glsl inserted after its #version line; #line
-// keeps the driver's error lines those of the stage's file.
+// keeps the driver's error lines those of each file (source 1: cube_common.glsl, 0: the stage).
 std::string with_common(const char* stage) {
     const std::string source(stage);
     const size_t first_line = source.find('\n') + 1;
-    return source.substr(0, first_line) + shader_sources::k_cube_common_glsl + "\n#line 2\n" +
+    return source.substr(0, first_line) + "#line 1 1\n" + shader_sources::k_cube_common_glsl + "\n#line 2 0\n" +
            source.substr(first_line);
 }
 
@@ -118,8 +117,10 @@ void CubeRenderer::ensure_values(const core::Tensor& tensor, uint64_t version, c
     values_ = voxel_values(tensor, geometry);
     values_version_ = version;
     values_bins_ = geometry.bin;
-    ++values_generation_;
-    for (auto& c : canvases_) c->last_key.clear();
+    for (auto& c : canvases_) {
+        c->last_key.clear();
+        c->colors_key.clear();
+    }
 }
 
 CubeRenderer::Canvas& CubeRenderer::canvas(int slot) {
@@ -152,8 +153,9 @@ void CubeRenderer::ensure_group_stats(int slot, const std::vector<core::GroupSta
 }
 
 void CubeRenderer::ensure_colors(Canvas& c, const CubeParams& p) {
-    const std::vector<float> key = {float(values_generation_), float(c.stats_version), float(p.show_normalized),
-                                    p.center, p.half_range, p.normalized_half_range, float(p.palette)};
+    // New values or statistics clear colors_key (ensure_values, ensure_group_stats).
+    const std::vector<float> key = {float(p.show_normalized), p.center, p.half_range, p.normalized_half_range,
+                                    float(p.palette)};
     if (key == c.colors_key) return;
     VoxelColoring how;
     // Without a transform per group (no statistics given for this partition) raw colours show.
@@ -260,6 +262,13 @@ GLuint CubeRenderer::draw(int slot, const CubeParams& p, int width, int height) 
                     int(group.counts[3]));
         glDrawArraysInstanced(GL_TRIANGLES, 0, 36, static_cast<GLsizei>(group.size()));
     }
+    // The shell sits behind the group by a few depth units: where a shell side lies in the
+    // plane of a group face (the group's footprint on the surface), a pixel the shell does not
+    // discard (its centre is off the group) keeps the group's samples, as when the shell had
+    // no face there, instead of covering some of them by rounding. Units only: a slope term
+    // would also push steep shell sides behind the group's edges that only meet them.
+    glEnable(GL_POLYGON_OFFSET_FILL);
+    glPolygonOffset(0.0f, 4.0f);
     glEnable(GL_BLEND);
     glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
     glDepthMask(GL_FALSE);
@@ -271,6 +280,7 @@ GLuint CubeRenderer::draw(int slot, const CubeParams& p, int width, int height) 
         }
     }
 
+    glDisable(GL_POLYGON_OFFSET_FILL);
     glDepthMask(GL_TRUE);
     glDisable(GL_BLEND);
     glDisable(GL_DEPTH_TEST);

@@ -42,9 +42,10 @@ public:
     CubeRenderer(const CubeRenderer&) = delete;
     CubeRenderer& operator=(const CubeRenderer&) = delete;
 
-    // Uploads the voxel values of `tensor` under `geometry`'s bins unless they are there.
+    // Keeps the voxel values of `tensor` under `geometry`'s bins unless they are there (the
+    // colours made from them are uploaded by draw).
     void ensure_values(const core::Tensor& tensor, uint64_t version, const CubeGeometry& geometry);
-    // Uploads the (shift, scale) of each group for canvas `slot` unless `version` is there.
+    // Keeps each group's normalization transform for canvas `slot` unless `version` is there.
     void ensure_group_stats(int slot, const std::vector<core::GroupStats>& stats, bool centered, double eps,
                             uint64_t version);
     // Draws cube `slot` at width x height pixels; returns its colour texture (bottom row first).
@@ -64,7 +65,6 @@ private:
     Program program_;
     VertexArray empty_vao_;
     std::vector<float> values_;  // per voxel (bin means), coloured per cube by ensure_colors
-    uint64_t values_generation_ = 0;
     uint64_t values_version_ = ~uint64_t{0};
     std::array<int64_t, 4> values_bins_{0, 0, 0, 0};
     int samples_ = 0;

@@ -1,4 +1,4 @@
-// Voxel colours for the cube view: the same float arithmetic the shader used per pixel.
+// Voxel colours for the cube view: the float arithmetic the shader used to do per vertex.
 #include "app/view/cube_colors.h"
 
 #include <cmath>
