@@ -158,32 +158,32 @@ protected:
         run(name, tensor, {"--norm", "layer", "--focus", "0,0,0,0", "--view", view, "--cube-camera", camera},
             [](const core::Index& e) { return e.n == 0 && !(e == core::Index{0, 0, 0, 0}); }, out);
     }
+
+    // Both checks on one layout, each expecting at least the given number of visible faces.
+    void check_layout(const core::Tensor& t, const std::string& view, const std::string& shell_camera,
+                      int min_shell, const std::string& group_camera, int min_group) {
+        FaceCheck s, g;
+        ASSERT_NO_FATAL_FAILURE(shell(view + "_shell", t, view, shell_camera, s));
+        EXPECT_GT(s.checked, min_shell);
+        EXPECT_EQ(s.wrong, 0) << s.wrong << " of " << s.checked << " shell faces lean the wrong way; first: "
+                              << s.first_wrong;
+        ASSERT_NO_FATAL_FAILURE(group(view + "_group", t, view, group_camera, g));
+        EXPECT_GT(g.checked, min_group);
+        EXPECT_EQ(g.wrong, 0) << g.wrong << " of " << g.checked << " group faces lean the wrong way; first: "
+                              << g.first_wrong;
+    }
 };
 
 // Flat layout: the front, top and right sides (default angle) for the shell; the sample
 // n = 0 side turned into view for the group.
 TEST_F(CubePixels, FlatLayoutShowsEachVisibleVoxelsValue) {
-    const core::Tensor t = scrambled({4, 6, 4, 4});
-    FaceCheck s, g;
-    ASSERT_NO_FATAL_FAILURE(shell("flat_shell", t, "cube", "32,24", s));
-    EXPECT_GT(s.checked, 100);
-    EXPECT_EQ(s.wrong, 0) << s.wrong << " of " << s.checked << " shell faces lean the wrong way; first: " << s.first_wrong;
-    ASSERT_NO_FATAL_FAILURE(group("flat_group", t, "cube", "-32,24", g));
-    EXPECT_GT(g.checked, 30);
-    EXPECT_EQ(g.wrong, 0) << g.wrong << " of " << g.checked << " group faces lean the wrong way; first: " << g.first_wrong;
+    check_layout(scrambled({4, 6, 4, 4}), "cube", "32,24", 100, "-32,24", 30);
 }
 
 // H/W layout, a block per sample, seen head on from above so that no ray crosses into another
 // block: the front and top sides of every block, and the inner x sides.
 TEST_F(CubePixels, SplitLayoutShowsEachVisibleVoxelsValue) {
-    const core::Tensor t = scrambled({3, 5, 4, 3});
-    FaceCheck s, g;
-    ASSERT_NO_FATAL_FAILURE(shell("split_shell", t, "cube-hw", "0,20", s));
-    EXPECT_GT(s.checked, 50);
-    EXPECT_EQ(s.wrong, 0) << s.wrong << " of " << s.checked << " shell faces lean the wrong way; first: " << s.first_wrong;
-    ASSERT_NO_FATAL_FAILURE(group("split_group", t, "cube-hw", "0,20", g));
-    EXPECT_GT(g.checked, 10);
-    EXPECT_EQ(g.wrong, 0) << g.wrong << " of " << g.checked << " group faces lean the wrong way; first: " << g.first_wrong;
+    check_layout(scrambled({3, 5, 4, 3}), "cube-hw", "0,20", 50, "0,20", 10);
 }
 
 }  // namespace
