@@ -91,8 +91,10 @@ void set_tensor(AppState& state, core::Tensor tensor) {
     if (new_shape) {
         state.affine = {};
         state.camera.needs_fit = true;
-        fit_groups_to_channels(state.scene);
     }
+    // Every time, not only on a new shape: the first tensor may have the shape the empty one
+    // had (1, 1, 1, 1), and G = 2 must still become 1 there.
+    fit_groups_to_channels(state.scene);
     clamp_focus(state);
     update_value_range(state);
 }
@@ -106,8 +108,12 @@ void regenerate_tensor(AppState& state) {
     set_tensor(state, std::move(t));
 }
 
+core::Result<core::Tensor> read_tensor_file(const std::string& path) {
+    return core::read_npy(path, core::IntegerPolicy::Convert);
+}
+
 bool load_tensor_file(AppState& state, const std::string& path) {
-    auto loaded = core::read_npy(path);
+    auto loaded = read_tensor_file(path);
     if (!loaded) {
         set_message(state, loaded.error().message, true);
         return false;
@@ -238,7 +244,7 @@ void request_load(AppState& state, const std::string& path) {
     }
     const std::vector<core::NormSpec> specs = current_specs(state.scene);
     state.work->start("Loading " + path, [path, specs](std::atomic<float>& progress) -> core::Result<PreparedTensor> {
-        auto loaded = core::read_npy(path);
+        auto loaded = read_tensor_file(path);
         if (!loaded) return loaded.error();
         progress = 0.4f;
         PreparedTensor p;

@@ -148,6 +148,9 @@ std::vector<core::NormKind> shown_norms(const Scene& scene);
 
 // Replaces the tensor with the scene's generator output; resets affine and clamps focus.
 void regenerate_tensor(AppState& state);
+// Reads a .npy for the desktop program: integer arrays are converted to float32 (a viewer has
+// no --convert-int to ask for it, and the file field could not pass one).
+core::Result<core::Tensor> read_tensor_file(const std::string& path);
 // Loads a .npy as the tensor; on error keeps the current tensor and sets state.message.
 bool load_tensor_file(AppState& state, const std::string& path);
 // As regenerate_tensor / load_tensor_file, but on the worker thread when the tensor is large

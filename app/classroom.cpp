@@ -16,7 +16,7 @@ namespace normviz::app {
 core::Status apply_scene(AppState& state, const Scene& scene) {
     if (state.work->busy()) return core::make_error("wait until the current tensor is ready, then open the scene again");
     if (!scene.data_path.empty()) {
-        auto loaded = core::read_npy(scene.data_path);
+        auto loaded = read_tensor_file(scene.data_path);
         if (!loaded) return loaded.error();
         const core::Shape file_shape = loaded.value().shape;
         state.scene = scene;

@@ -29,7 +29,7 @@ namespace {
 core::Status initial_scene(const DesktopOptions& o, AppState& state) {
     apply_options(o, state.scene);
     if (!o.input_path.empty()) {
-        auto loaded = core::read_npy(o.input_path);
+        auto loaded = read_tensor_file(o.input_path);
         if (!loaded) return loaded.error();
         state.scene.data_path = o.input_path;
         set_tensor(state, std::move(loaded.value()));

@@ -68,7 +68,8 @@ const char* desktop_usage() {
            "  --no-vsync             do not wait for vertical sync\n"
            "  --no-settings          neither read nor save remembered settings\n"
            "  --font-size PX         UI text size\n"
-           "Headless subcommands: normviz --help\n";
+           "Headless subcommands (normalize, stats, mask, bench, render, bench-render):\n"
+           "  normviz --help, and normviz SUBCOMMAND --help for each one's options\n";
 }
 
 const char* render_usage() {

@@ -466,6 +466,16 @@ TEST_F(Gui, DesktopWithoutDisplayExplains) {
     EXPECT_NE(r.err.find("xvfb-run"), std::string::npos) << "stderr:\n" << r.err;
 }
 
+// normviz --help names the subcommands and every desktop option (the desktop's error messages
+// send users there).
+TEST_F(Gui, HelpListsSubcommandsAndDesktopOptions) {
+    CommandResult r = run_command({NORMVIZ_BINARY, "--help"}, env(), kStartTimeout);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    for (const char* word : {"normalize", "stats", "mask", "render", "--scene", "--presenter", "--quiz", "--view",
+                             "--focus", "--export", "--no-settings"})
+        EXPECT_NE(r.out.find(word), std::string::npos) << word << " is missing from:\n" << r.out;
+}
+
 TEST_F(Gui, ShadersCompile) {
     // The program compiles and links its embedded shaders at start: a render that succeeds
     // proves they build on this GL.

@@ -235,6 +235,17 @@ TEST(AppState, BatchNormInEvalModePoolsNoValuesOfTheBatch) {
     EXPECT_FALSE(panel_of(state, NormKind::Batch).focus_values.inputs.empty());
 }
 
+// The first tensor may have the shape the empty one has, (1, 1, 1, 1): G still fits C.
+TEST(AppState, SameShapeTensorStillFitsGroups) {
+    AppState state = make_state();
+    set_tensor(state, normviz::core::generate({1, 1, 1, 1}, state.scene.generator, 1));
+    state.scene.groups = 2;
+    set_tensor(state, normviz::core::generate({1, 1, 1, 1}, state.scene.generator, 2));
+    EXPECT_EQ(state.scene.groups, 1);
+    update_derived(state);
+    EXPECT_TRUE(panel_of(state, NormKind::Group).error.empty()) << panel_of(state, NormKind::Group).error;
+}
+
 TEST(AppState, GroupNormWithANonDivisorShowsTheErrorAndNoStatistics) {
     HeadlessImGui ui;
     AppState state = make_state();
@@ -301,6 +312,16 @@ TEST(AppState, LoadingAFileReplacesTheTensor) {
     // Regenerating forgets the file.
     regenerate_tensor(state);
     EXPECT_TRUE(state.scene.data_path.empty());
+}
+
+// The desktop has no --convert-int to ask for: integer files load, converted to float32.
+TEST(AppState, LoadingAnIntegerFileConvertsIt) {
+    AppState state = make_state();
+    const std::string path = std::string(NORMVIZ_TEST_TMP_DIR) + "/app_state_u8.npy";
+    ASSERT_TRUE(normviz::core::write_npy_u8(path, {1, 2, 1, 3}, {0, 1, 2, 3, 4, 255}));
+    ASSERT_TRUE(load_tensor_file(state, path)) << state.message;
+    EXPECT_EQ(state.tensor.shape, (Shape{1, 2, 1, 3}));
+    EXPECT_EQ(state.tensor.data, (std::vector<float>{0, 1, 2, 3, 4, 255}));
 }
 
 TEST(AppState, SmallRequestsRunAtOnce) {
