@@ -205,7 +205,12 @@ void next_quiz_question(AppState& state) {
 
 void start_quiz(AppState& state) {
     // The statistics sidebar names the focus's group and its size: hidden until the quiz ends.
-    state.classroom.quiz.saved_show_stats = state.show_stats;
+    QuizState& q = state.classroom.quiz;
+    if (!q.active) {
+        q.saved_show_stats = state.show_stats;
+        q.saved_single_view = state.scene.single_view;
+        q.saved_single_norm = state.scene.single_norm;
+    }
     state.show_stats = false;
     next_quiz_question(state);
 }
@@ -218,7 +223,12 @@ void reveal_quiz(AppState& state) {
 }
 
 void stop_quiz(AppState& state) {
-    if (state.classroom.quiz.active) state.show_stats = state.classroom.quiz.saved_show_stats;
+    QuizState& q = state.classroom.quiz;
+    if (q.active) {  // the view as before; the focus stays on the last question's cell
+        state.show_stats = q.saved_show_stats;
+        state.scene.single_view = q.saved_single_view;
+        state.scene.single_norm = q.saved_single_norm;
+    }
     state.classroom.quiz.active = false;
     state.classroom.quiz.revealed = false;
     state.classroom.quiz.guesses.clear();

@@ -22,6 +22,9 @@ struct QuizState {
     std::set<int64_t> guesses;  // flat NCHW indices the student marked
     uint64_t round = 0;         // question number; picks the next norm and focus
     bool saved_show_stats = true;  // the statistics sidebar, hidden while a quiz runs
+    // The view before the quiz (it shows one norm at a time), given back when it stops.
+    bool saved_single_view = false;
+    core::NormKind saved_single_norm = core::NormKind::Batch;
 };
 
 // Which small modal the File menu opened.

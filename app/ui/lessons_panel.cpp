@@ -73,8 +73,8 @@ void draw_quiz(AppState& state) {
         if (ImGui::Button("Clear marks##quiz_clear")) q.guesses.clear();
     } else {
         const QuizScore s = current_quiz_score(state);
-        ImGui::Text("Pooled: %lld cells. Hits %lld (filled dot), misses %lld (ring), false alarms %lld (cross). "
-                    "Score %.0f%%.",
+        ImGui::Text("Pooled: %lld cells. Hits %lld (filled dot; the ringed cell is given, so it counts as one), "
+                    "misses %lld (ring), false alarms %lld (cross). Score %.0f%%.",
                     (long long)s.pooled, (long long)s.hits, (long long)s.misses, (long long)s.false_alarms,
                     100.0 * s.score);
         if (ImGui::Button("Next question##quiz_next")) next_quiz_question(state);

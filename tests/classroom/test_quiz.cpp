@@ -1,6 +1,7 @@
 // Quiz scoring and questions.
 #include <gtest/gtest.h>
 
+#include "app/classroom.h"
 #include "app/quiz.h"
 
 namespace normviz::app {
@@ -88,6 +89,24 @@ TEST(Quiz, QuestionsAreValidDeterministicAndVaried) {
         EXPECT_NE(q.norm, core::NormKind::Batch);
         EXPECT_NE(q.norm, core::NormKind::Instance);
     }
+}
+
+// Stopping the quiz gives back the view it replaced (it shows one norm per question) and the
+// statistics sidebar it hid.
+TEST(Quiz, StoppingRestoresTheView) {
+    AppState state;
+    regenerate_tensor(state);
+    state.scene.single_view = false;
+    state.show_stats = true;
+    start_quiz(state);
+    EXPECT_TRUE(state.scene.single_view);
+    EXPECT_FALSE(state.show_stats);
+    next_quiz_question(state);
+    start_quiz(state);  // again while running: still the view from before the quiz
+    stop_quiz(state);
+    EXPECT_FALSE(state.classroom.quiz.active);
+    EXPECT_FALSE(state.scene.single_view);
+    EXPECT_TRUE(state.show_stats);
 }
 
 }  // namespace
