@@ -158,10 +158,16 @@ void draw_lessons_panel(AppState& state, const FrameLayout& frame) {
         step = current_step(state);  // Prev/Next/Close may have changed it
         if (step) {
             // The combo names the lesson outside presenter mode; the step's title gets the rest
-            // of the line (clipped, never pushing the buttons off the strip).
+            // of the line, or a line of its own (wrapped) when it does not fit there.
             const std::string title = c.presenter ? lesson->title + ": " + step->title : step->title;
             ImGui::SameLine();
-            ImGui::TextUnformatted(("  " + title).c_str());
+            const std::string beside = "  " + title;
+            if (ImGui::CalcTextSize(beside.c_str()).x <= ImGui::GetContentRegionAvail().x) {
+                ImGui::TextUnformatted(beside.c_str());
+            } else {
+                ImGui::NewLine();
+                ImGui::TextWrapped("%s", title.c_str());
+            }
         }
         ImGui::Separator();
         if (step) {
