@@ -23,6 +23,10 @@
 
 namespace normviz::app {
 
+// How the tensor is drawn: the 2-D grid, or the 3-D cube (N, C, H·W), or the cube with H and
+// W apart (a block per sample).
+enum class Picture { Grid, Cube, CubeHw };
+
 struct Scene {
     core::Shape shape{4, 6, 4, 4};
     core::Generator generator = core::Generator::PerChannel;
@@ -51,6 +55,9 @@ struct Scene {
     // The lesson this scene is a step of (app/lessons.h); empty when none.
     std::string lesson_id;
     int lesson_step = 0;
+    // The picture a scene file asks for (grid or cube); opening it switches the view, and
+    // saving writes the view on screen. Absent (lesson steps, older files): the view stays.
+    std::optional<Picture> picture;
 };
 
 // Derived data of one norm panel.

@@ -115,6 +115,10 @@ int run_desktop_unguarded(int argc, char** argv) {
         return 1;
     }
     if (!o.scene_path.empty() && !open_scene_file(state, o.scene_path, o.lesson_step)) return 1;  // message printed
+    if (o.view_given) {  // --view over the scene's "picture"
+        state.cube_view = o.cube_view;
+        state.cube_split_hw = o.cube_split_hw;
+    }
     if (o.presenter) set_presenter(state, true);
     if (o.quiz) start_quiz(state);
 

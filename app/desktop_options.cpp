@@ -204,6 +204,7 @@ core::Result<DesktopOptions> parse_desktop_options(int argc, char** argv) {
                 return core::make_error("--view '" + value + "' is not one of grid, cube, cube-hw");
             o.cube_view = value != "grid";
             o.cube_split_hw = value == "cube-hw";
+            o.view_given = true;
         } else if (arg == "--cube-camera") {
             if (auto s = take(); !s) return s.error();
             CubeCamera cam;

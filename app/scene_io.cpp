@@ -18,12 +18,14 @@ namespace {
 using nlohmann::json;
 
 const char* palette_name(Palette p) { return p == Palette::BlueOrange ? "colour-blind" : "blue-red"; }
+// As --view names them.
+const char* picture_name(Picture p) { return p == Picture::Grid ? "grid" : p == Picture::Cube ? "cube" : "cube-hw"; }
 
 // Every field a scene may carry; anything else is a typo or a foreign file.
 constexpr const char* kSceneFields[] = {"normviz_scene", "shape",  "generator",     "seed",   "data_file",
                                         "norms",         "view",   "single_norm",   "groups", "eps",
                                         "custom_axes",   "custom_center", "focus", "values", "palette",
-                                        "devices",       "lengths", "batchnorm_eval", "lesson"};
+                                        "devices",       "lengths", "batchnorm_eval", "lesson",        "picture"};
 
 // Reads fields of one object with the error prefix "<name>: field '<key>' ...".
 class Reader {
@@ -220,6 +222,12 @@ core::Result<Scene> scene_from_object(const json& object, const std::string& nam
             return r.error("palette", "is '" + text + "'; use \"blue-red\" or \"colour-blind\"");
         s.palette = text == "colour-blind" ? Palette::BlueOrange : Palette::BlueRed;
     }
+    if (r.find("picture")) {
+        NORMVIZ_TRY(r.string("picture", text));
+        if (text != "grid" && text != "cube" && text != "cube-hw")
+            return r.error("picture", "is '" + text + "'; use \"grid\", \"cube\" or \"cube-hw\"");
+        s.picture = text == "grid" ? Picture::Grid : text == "cube" ? Picture::Cube : Picture::CubeHw;
+    }
     number = r.find("devices") || core::validate_batch_split(s.shape, s.devices) ? s.devices : 1;
     NORMVIZ_TRY(r.integer("devices", 1, s.shape.N, number));
     if (number > 1)
@@ -306,6 +314,7 @@ std::string scene_to_json(const Scene& s, int indent) {
     o["focus"] = {s.focus.n, s.focus.c, s.focus.h, s.focus.w};
     o["values"] = s.show_normalized ? "normalized" : "raw";
     o["palette"] = palette_name(s.palette);
+    if (s.picture) o["picture"] = picture_name(*s.picture);
     if (s.devices != 1) o["devices"] = s.devices;
     if (!s.lengths.empty()) o["lengths"] = s.lengths;
     if (s.batchnorm_eval) o["batchnorm_eval"] = true;
@@ -359,7 +368,8 @@ bool same_scene(const Scene& a, const Scene& b) {
            a.groups == b.groups && a.eps == b.eps && a.custom_axes == b.custom_axes &&
            a.custom_center == b.custom_center && a.focus == b.focus && a.show_normalized == b.show_normalized &&
            a.palette == b.palette && a.devices == b.devices && a.lengths == b.lengths &&
-           a.batchnorm_eval == b.batchnorm_eval && a.lesson_id == b.lesson_id && a.lesson_step == b.lesson_step;
+           a.batchnorm_eval == b.batchnorm_eval && a.lesson_id == b.lesson_id && a.lesson_step == b.lesson_step &&
+           a.picture == b.picture;
 }
 
 }  // namespace normviz::app

@@ -237,6 +237,22 @@ void draw_cube_legend(const AppState& state, ImVec2 p0, float width, ImDrawList*
 
 }  // namespace
 
+CubeParams cube_params(const AppState& state, const PanelDerived& p, const CubeGeometry& geometry,
+                       const CubeView& view, float outline_px) {
+    CubeParams params;
+    params.geometry = geometry;
+    params.view = view;
+    params.partition = p.partition;
+    params.focus = state.scene.focus;
+    params.has_focus = !p.eval_mode;  // eval mode pools nothing: no group to outline
+    params.show_normalized = state.scene.show_normalized;
+    params.center = state.value_center;
+    params.half_range = state.value_half_range;
+    params.outline_px = outline_px;
+    params.palette = state.scene.palette;
+    return params;
+}
+
 void draw_cube_area(AppState& state, const FrameLayout& frame, TensorRenderer& renderer,
                     std::vector<PanelRect>& rects) {
     ImGuiIO& io = ImGui::GetIO();
@@ -290,17 +306,7 @@ void draw_cube_area(AppState& state, const FrameLayout& frame, TensorRenderer& r
 
         if (cube && !p.stats.empty()) {
             cube->ensure_group_stats(i, p.stats, core::is_centered(p.spec), p.spec.eps, p.stats_version);
-            CubeParams params;
-            params.geometry = geometry;
-            params.view = view;
-            params.partition = p.partition;
-            params.focus = state.scene.focus;
-            params.has_focus = !p.eval_mode;  // eval mode pools nothing: no group to outline
-            params.show_normalized = state.scene.show_normalized;
-            params.center = state.value_center;
-            params.half_range = state.value_half_range;
-            params.outline_px = 2.0f * io.DisplayFramebufferScale.x;
-            params.palette = state.scene.palette;
+            const CubeParams params = cube_params(state, p, geometry, view, 2.0f * io.DisplayFramebufferScale.x);
             const int fb_w = static_cast<int>(std::lround(canvas_size.x * io.DisplayFramebufferScale.x));
             const int fb_h = static_cast<int>(std::lround(canvas_size.y * io.DisplayFramebufferScale.y));
             const GLuint texture = cube->draw(i, params, fb_w, fb_h);

@@ -9,6 +9,7 @@ struct ImDrawList;
 namespace normviz::app {
 
 class TensorRenderer;
+struct CubeParams;  // app/render/cube_renderer.h (GL headers stay out of this one)
 
 // Screen rectangle of a norm panel (header + canvas), kept for panel screenshots and tests.
 struct PanelRect {
@@ -38,6 +39,9 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
 // `rects` like draw_canvas_area (app/ui/cube_panel.cpp).
 void draw_cube_area(AppState& state, const FrameLayout& frame, TensorRenderer& renderer,
                     std::vector<PanelRect>& rects);
+// What panel `p`'s cube shows (the window's and the PNG export's).
+CubeParams cube_params(const AppState& state, const PanelDerived& p, const CubeGeometry& geometry,
+                       const CubeView& view, float outline_px);
 void draw_help_window(AppState& state);
 // Keyboard shortcuts, when ImGui does not want the keyboard.
 void handle_shortcuts(AppState& state);

@@ -33,6 +33,7 @@ Scene unusual_scene() {
     s.batchnorm_eval = true;
     s.lesson_id = "padding";
     s.lesson_step = 2;
+    s.picture = Picture::CubeHw;
     return s;
 }
 
@@ -139,6 +140,7 @@ TEST(SceneIo, EveryErrorIsOneClearLine) {
         {"{\"normviz_scene\": 1, \"lengths\": [1, 2, 3, 9]}", ""},
         {"{\"normviz_scene\": 1, \"batchnorm_eval\": 1}", "'batchnorm_eval' must be true or false"},
         {"{\"normviz_scene\": 1, \"lesson\": \"padding\"}", "'lesson'"},
+        {"{\"normviz_scene\": 1, \"picture\": \"3d\"}", "\"grid\", \"cube\" or \"cube-hw\""},
         {"{\"normviz_scene\": 1, \"lesson\": {\"id\": \"x\", \"page\": 1}}", "unknown field 'page'"},
         // Found by fuzz_scene_json: a step without an id was read, then not written back.
         {"{\"normviz_scene\": 1, \"lesson\": {\"step\": 2}}", "needs an \"id\""},
@@ -231,6 +233,35 @@ TEST(SceneIo, OpenSceneAppliesShapeFocusAndLessonStep) {
     ASSERT_TRUE(back);
     EXPECT_EQ(back.value().lesson_id, "four-norms");
     EXPECT_EQ(back.value().lesson_step, 1);
+}
+
+// The cube view travels with the scene: saved as the view on screen, applied on opening; a
+// scene that does not name a picture (a lesson step, an older file) leaves the view alone.
+TEST(SceneIo, SavedSceneKeepsTheCubeView) {
+    AppState state;
+    regenerate_tensor(state);
+    state.cube_view = true;
+    state.cube_split_hw = true;
+    ASSERT_TRUE(save_scene_file(state, kTmp + "/cube_scene.json"));
+    auto back = read_scene_file(kTmp + "/cube_scene.json");
+    ASSERT_TRUE(back);
+    ASSERT_TRUE(back.value().picture.has_value());
+    EXPECT_EQ(*back.value().picture, Picture::CubeHw);
+
+    AppState other;
+    regenerate_tensor(other);
+    ASSERT_TRUE(open_scene_file(other, kTmp + "/cube_scene.json")) << other.message;
+    EXPECT_TRUE(other.cube_view);
+    EXPECT_TRUE(other.cube_split_hw);
+
+    Scene plain;
+    ASSERT_TRUE(write_scene_file(kTmp + "/plain_scene.json", plain));
+    ASSERT_TRUE(open_scene_file(other, kTmp + "/plain_scene.json")) << other.message;
+    EXPECT_TRUE(other.cube_view);
+    state.cube_view = false;
+    ASSERT_TRUE(save_scene_file(state, kTmp + "/grid_scene.json"));
+    ASSERT_TRUE(open_scene_file(other, kTmp + "/grid_scene.json")) << other.message;
+    EXPECT_FALSE(other.cube_view);
 }
 
 }  // namespace

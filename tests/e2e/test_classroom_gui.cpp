@@ -148,5 +148,32 @@ TEST_F(ClassroomGui, ExportPngSvgCsvAt4k) {
     EXPECT_NE(big.err.find("3840x2160"), std::string::npos) << big.err;
 }
 
+// In the cube view File > Export's PNG shows the cubes (it used to draw the grid whatever the
+// window showed): the picture differs from the grid's, and the focus's groups are still
+// highlighted.
+TEST_F(ClassroomGui, ExportInTheCubeViewDrawsTheCubes) {
+    Image images[2];
+    const char* views[2] = {"grid", "cube"};
+    for (int i = 0; i < 2; ++i) {
+        const std::string base = (tmp_ / views[i]).string();
+        CommandResult r = run_command({NORMVIZ_BINARY, "--no-settings", "--no-vsync", "--frames", "3", "--view",
+                                       views[i], "--export", base, "--export-size", "960x540"},
+                                      env(), kStartTimeout);
+        ASSERT_EQ(r.exit_code, 0) << "stderr:\n" << r.err;
+        std::string error;
+        ASSERT_TRUE(images[i].load(base + ".png", error)) << error;
+        ASSERT_EQ(images[i].width, 960);
+    }
+    int64_t differ = 0, highlighted = 0;
+    for (int y = 0; y < 540; ++y)
+        for (int x = 0; x < 960; ++x) {
+            const unsigned char *g = images[0].at(x, y), *c = images[1].at(x, y);
+            differ += std::abs(g[0] - c[0]) + std::abs(g[1] - c[1]) + std::abs(g[2] - c[2]) > 60;
+            highlighted += std::abs(c[0] - 255) < 30 && std::abs(c[1] - 196) < 30 && c[2] < 40;
+        }
+    EXPECT_GT(differ, 960 * 540 / 5) << "the cube export looks like the grid export";
+    EXPECT_GT(highlighted, 300);
+}
+
 }  // namespace
 }  // namespace normviz::e2e
