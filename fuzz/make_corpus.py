@@ -193,6 +193,8 @@ SCENES = {
     "bad_lesson": scene('"lesson": {"id": 3, "step": -1}'),
     "bad_lesson_field": scene('"lesson": {"id": "x", "page": 1}'),
     "bad_lesson_step_without_id": scene('"lesson": {"step": 2}'),  # found by the fuzzer
+    "ok_picture": scene('"picture": "cube-hw"'),
+    "bad_picture": scene('"picture": "3d"'),
     "bad_deep_nesting": scene('"lesson": ' + "[" * 400 + "]" * 400),
     "bad_control_key": scene('"sha\\u0001pe\\n": 1'),
 }
