@@ -208,11 +208,18 @@ void draw_legend(const AppState& state, ImVec2 p0, float width, ImDrawList* dl) 
     }
     std::string l = format_number(lo), m = format_number(mid), h = format_number(hi);
     // Left to right: what is coloured, low end, the bar, high end ... highlight key at the right.
+    // A narrow window drops the key's words, then the "what", rather than print over the ends.
     const float bar_h = font * 0.8f, gap = font * 0.6f;
-    const float key_w = ImGui::CalcTextSize(key).x + bar_h + gap;
+    const float ends_w = ImGui::CalcTextSize(l.c_str()).x + ImGui::CalcTextSize(h.c_str()).x + 40.0f + 4 * gap + 4;
+    const float what_w = ImGui::CalcTextSize(what).x + 2 * gap;
+    if (ends_w + what_w + ImGui::CalcTextSize(key).x + bar_h + gap > width) key = "";
+    if (ends_w + what_w + bar_h > width) what = "";
+    const float key_w = (*key ? ImGui::CalcTextSize(key).x + gap : 0.0f) + bar_h;
     float x = p0.x + 4;
-    dl->AddText(ImVec2(x, p0.y), color, what);
-    x += ImGui::CalcTextSize(what).x + 2 * gap;
+    if (*what) {
+        dl->AddText(ImVec2(x, p0.y), color, what);
+        x += what_w;
+    }
     dl->AddText(ImVec2(x, p0.y), color, l.c_str());
     x += ImGui::CalcTextSize(l.c_str()).x + gap;
     const float bar_w = std::clamp(p0.x + width - key_w - 3 * gap - ImGui::CalcTextSize(h.c_str()).x - x, 40.0f, 420.0f);
@@ -227,7 +234,7 @@ void draw_legend(const AppState& state, ImVec2 p0, float width, ImDrawList* dl) 
     dl->AddText(ImVec2(x, p0.y), color, h.c_str());
     const float kx = p0.x + width - key_w;
     dl->AddRect(ImVec2(kx, p0.y), ImVec2(kx + bar_h, p0.y + bar_h), rgb(kHighlight), 0, 0, 2.5f);
-    dl->AddText(ImVec2(kx + bar_h + gap * 0.5f, p0.y - 0.1f * font), color, key);
+    if (*key) dl->AddText(ImVec2(kx + bar_h + gap * 0.5f, p0.y - 0.1f * font), color, key);
 }
 
 }  // namespace
