@@ -1,6 +1,7 @@
 // SVG and CSV exports of the current view.
 #include "app/export.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -59,6 +60,19 @@ std::string panel_title(const PanelDerived& p) {
     return title;
 }
 
+// A panel's SVG title: the norm, what it pools and its groups, or why it cannot.
+std::string svg_panel_title(const PanelDerived& p) {
+    std::string title = panel_title(p);
+    if (p.eval_mode && !p.stats.empty())
+        title += " (eval) \u00b7 running statistics \u00b7 pools no values of this batch";
+    else if (!p.stats.empty())
+        title += " \u00b7 pools " + core::pooled_axes_list(p.partition) + " \u00b7 " +
+                 std::to_string(p.partition.group_count()) + " groups of " + std::to_string(p.partition.group_size()) +
+                 " values";
+    if (!p.error.empty()) title += " \u00b7 " + p.error;
+    return title;
+}
+
 }  // namespace
 
 core::Result<std::string> view_to_svg(const AppState& state, const SvgOptions& o) {
@@ -70,7 +84,15 @@ core::Result<std::string> view_to_svg(const AppState& state, const SvgOptions& o
     const GridLayout layout = make_grid_layout(s);
     const float cell = o.cell_px, font = cell * 0.6f;
     const float margin_left = font * 4, header = font * 2.6f, label_h = font * 1.4f;
-    const float panel_w = margin_left + layout.width() * cell + cell;
+    std::vector<std::string> titles;
+    size_t longest = 0;  // in characters (UTF-8 continuation bytes not counted)
+    for (const PanelDerived& p : state.panels) {
+        titles.push_back(svg_panel_title(p));
+        longest = std::max<size_t>(longest, std::count_if(titles.back().begin(), titles.back().end(),
+                                                          [](char ch) { return (ch & 0xC0) != 0x80; }));
+    }
+    // Wide enough for the longest title too (DejaVu Sans averages under 0.62 em a character).
+    const float panel_w = std::max(margin_left + layout.width() * cell + cell, font * (0.5f + 1.2f * 0.62f * longest));
     const float panel_h = header + label_h + layout.height() * cell + cell;
     const float total_h = panel_h * state.panels.size();
     std::ostringstream out;
@@ -81,15 +103,8 @@ core::Result<std::string> view_to_svg(const AppState& state, const SvgOptions& o
         const PanelDerived& p = state.panels[pi];
         const float ox = margin_left, oy = pi * panel_h + header + label_h;
         out << "<g id=\"panel-" << core::norm_name(p.spec.kind) << "\">\n";
-        std::string title = panel_title(p);
-        if (p.eval_mode && !p.stats.empty())
-            title += " (eval) \u00b7 running statistics \u00b7 pools no values of this batch";
-        else if (!p.stats.empty())
-            title += " \u00b7 pools " + core::pooled_axes_list(p.partition) + " \u00b7 " +
-                     std::to_string(p.partition.group_count()) + " groups of " + std::to_string(p.partition.group_size());
-        if (!p.error.empty()) title += " \u00b7 " + p.error;
         out << "<text x=\"" << font * 0.5f << "\" y=\"" << pi * panel_h + font * 1.6f << "\" font-size=\"" << font * 1.2f
-            << "\" fill=\"#ebebf0\">" << xml_escape(title) << "</text>\n";
+            << "\" fill=\"#ebebf0\">" << xml_escape(titles[pi]) << "</text>\n";
         for (int64_t n = 0; n < s.N; ++n) {
             Vec2 b = block_origin(layout, n);
             out << "<text x=\"" << ox + b.x * cell - font * 3.6f << "\" y=\"" << oy + b.y * cell + font
