@@ -37,6 +37,7 @@ const char* dialog_title(ClassroomDialog d) {
 void export_body(AppState& state) {
     ClassroomState& c = state.classroom;
     ImGui::TextUnformatted("File name without extension (.png, .svg or .csv is added):");
+    if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();  // type the name at once
     path_field("##export_base", c.export_base);
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
     ImGui::InputInt("width##export_w", &c.export_width, 0);
@@ -49,11 +50,8 @@ void export_body(AppState& state) {
     ImGui::SameLine();
     if (ImGui::Button("3840 x 2160##export_4k")) c.export_width = 3840, c.export_height = 2160;
     ImGui::Separator();
-    if (ImGui::Button("Save PNG##export_png")) {
-        c.export_png_requested = true;  // drawn in the frame, where the renderer is
-        c.dialog = ClassroomDialog::None;
-        ImGui::CloseCurrentPopup();
-    }
+    // The dialog stays open after each save, so PNG, SVG and CSV take one visit.
+    if (ImGui::Button("Save PNG##export_png")) c.export_png_requested = true;  // drawn in the frame (renderer)
     ImGui::SameLine();
     if (ImGui::Button("Save SVG##export_svg")) {
         auto svg = view_to_svg(state);
