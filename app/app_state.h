@@ -115,6 +115,7 @@ struct AppState {
     float font_size = 16;
     bool font_dirty = true;
     std::string path_input;
+    std::string path_input_for;  // the data_path the field was last set to show
     // Screen centre of the "Load .npy" field in the last frame and whether it showed there
     // (the --status "ui" line, so end-to-end tests can type a path into it).
     float path_field_x = -1, path_field_y = -1;

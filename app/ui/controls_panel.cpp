@@ -91,6 +91,10 @@ void draw_data_section(AppState& state) {
     }
 
     section("Load .npy");
+    // The field shows the file the tensor came from (a scene, --input, a drop), until edited.
+    if (state.scene.data_path != state.path_input_for) {
+        state.path_input = state.path_input_for = state.scene.data_path;
+    }
     char buf[1024];
     std::snprintf(buf, sizeof buf, "%s", state.path_input.c_str());
     ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize("Load").x - 20);
