@@ -109,11 +109,13 @@ void draw_labels(const AppState& state, const GridLayout& layout, const ViewTran
         for (int64_t c = 0; c < s.C && c < 4096; ++c) {
             if (!every_tile && c >= layout.tiles_per_row) break;
             std::snprintf(buf, sizeof buf, "c=%lld", static_cast<long long>(c));
+            // "c=k", or just "k", with a space before the next tile's label ("c=0c=1" read as one).
+            const float pitch = tile_w_px + layout.tile_gap * view.zoom, space = 0.4f * font;
             ImVec2 size = ImGui::CalcTextSize(buf);
-            if (size.x > tile_w_px + layout.tile_gap * view.zoom * 0.8f) {
+            if (size.x + space > pitch) {
                 std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(c));
                 size = ImGui::CalcTextSize(buf);
-                if (size.x > tile_w_px) continue;
+                if (size.x + space > pitch) continue;
             }
             Vec2 t = view.to_screen(tile_origin(layout, n, c));
             if (t.x + size.x < p0.x || t.x > p1.x || t.y < p0.y - size.y || t.y > p1.y + size.y) continue;
