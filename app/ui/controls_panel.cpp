@@ -31,7 +31,8 @@ bool extent_input(const char* label, int64_t& value) {
     int v = static_cast<int>(std::min<int64_t>(value, 64));
     ImGui::PushID(label);
     ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.5f);
-    if (ImGui::SliderInt("##slider", &v, 1, 64, "%d", ImGuiSliderFlags_AlwaysClamp)) {
+    // Past its end the slider says so ("64+"); the typed field beside it holds the value.
+    if (ImGui::SliderInt("##slider", &v, 1, 64, value > 64 ? "64+" : "%d", ImGuiSliderFlags_AlwaysClamp)) {
         value = v;
         changed = true;
     }
