@@ -83,6 +83,15 @@ void fit_groups_to_channels(Scene& scene) {
 
 }  // namespace
 
+Picture current_picture(const AppState& state) {
+    return !state.cube_view ? Picture::Grid : state.cube_split_hw ? Picture::CubeHw : Picture::Cube;
+}
+
+void show_picture(AppState& state, Picture picture) {
+    state.cube_view = picture != Picture::Grid;
+    state.cube_split_hw = picture == Picture::CubeHw;
+}
+
 void set_tensor(AppState& state, core::Tensor tensor) {
     const bool new_shape = !(tensor.shape == state.tensor.shape);
     state.tensor = std::move(tensor);

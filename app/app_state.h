@@ -154,6 +154,10 @@ core::Partition partition_for(const Scene& scene, const core::NormSpec& spec, co
 // Norms shown now: the compared list, or the single one.
 std::vector<core::NormKind> shown_norms(const Scene& scene);
 
+// The picture on screen (AppState::cube_view, cube_split_hw), and switching to one.
+Picture current_picture(const AppState& state);
+void show_picture(AppState& state, Picture picture);
+
 // Replaces the tensor with the scene's generator output; resets affine and clamps focus.
 void regenerate_tensor(AppState& state);
 // Reads a .npy for the desktop program: integer arrays are converted to float32 (a viewer has

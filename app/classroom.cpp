@@ -28,10 +28,7 @@ core::Status apply_scene(AppState& state, const Scene& scene) {
         state.scene = scene;
         regenerate_tensor(state);
     }
-    if (scene.picture) {
-        state.cube_view = *scene.picture != Picture::Grid;
-        state.cube_split_hw = *scene.picture == Picture::CubeHw;
-    }
+    if (scene.picture) show_picture(state, *scene.picture);
     state.camera.needs_fit = true;
     return core::Ok{};
 }
@@ -87,7 +84,7 @@ bool open_scene_file(AppState& state, const std::string& path, int step) {
 
 bool save_scene_file(AppState& state, const std::string& path) {
     Scene scene = state.scene;
-    scene.picture = !state.cube_view ? Picture::Grid : state.cube_split_hw ? Picture::CubeHw : Picture::Cube;
+    scene.picture = current_picture(state);
     if (const Lesson* lesson = current_lesson(state)) {
         scene.lesson_id = lesson->id;
         scene.lesson_step = state.classroom.step;

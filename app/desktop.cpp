@@ -106,8 +106,6 @@ int run_desktop_unguarded(int argc, char** argv) {
     state.print_status = o.status;
     if (!o.screenshot_path.empty()) state.screenshot_path = o.screenshot_path;
     state.figure_mode = o.render_command;
-    state.cube_view = o.cube_view;
-    state.cube_split_hw = o.cube_split_hw;
     if (o.cube_camera) state.cube_camera = *o.cube_camera;
     if (o.render_command) state.show_controls = state.show_stats = false;
     if (auto ok = initial_scene(o, state); !ok) {
@@ -115,10 +113,7 @@ int run_desktop_unguarded(int argc, char** argv) {
         return 1;
     }
     if (!o.scene_path.empty() && !open_scene_file(state, o.scene_path, o.lesson_step)) return 1;  // message printed
-    if (o.view_given) {  // --view over the scene's "picture"
-        state.cube_view = o.cube_view;
-        state.cube_split_hw = o.cube_split_hw;
-    }
+    if (o.view) show_picture(state, *o.view);  // after the scene: --view wins over its "picture"
     if (o.presenter) set_presenter(state, true);
     if (o.quiz) start_quiz(state);
 

@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "app/scene_io.h"
+
 namespace normviz::app {
 
 namespace {
@@ -200,11 +202,8 @@ core::Result<DesktopOptions> parse_desktop_options(int argc, char** argv) {
             o.input_path = value;
         } else if (arg == "--view") {
             if (auto s = take(); !s) return s.error();
-            if (value != "grid" && value != "cube" && value != "cube-hw")
-                return core::make_error("--view '" + value + "' is not one of grid, cube, cube-hw");
-            o.cube_view = value != "grid";
-            o.cube_split_hw = value == "cube-hw";
-            o.view_given = true;
+            o.view = parse_picture(value);
+            if (!o.view) return core::make_error("--view '" + value + "' is not one of grid, cube, cube-hw");
         } else if (arg == "--cube-camera") {
             if (auto s = take(); !s) return s.error();
             CubeCamera cam;

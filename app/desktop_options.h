@@ -32,9 +32,7 @@ struct DesktopOptions {
     bool use_settings = true;
     std::optional<float> font_size;
     bool help = false;
-    bool cube_view = false;        // --view cube | cube-hw: the 3-D cube view
-    bool cube_split_hw = false;    // --view cube-hw: H and W kept apart
-    bool view_given = false;       // --view was given: it wins over a scene's "picture"
+    std::optional<Picture> view;   // --view grid|cube|cube-hw; wins over a scene's "picture"
     std::optional<CubeCamera> cube_camera;  // --cube-camera YAW,PITCH[,DISTANCE]
     std::string scene_path;        // --scene FILE.json: a scene or a lesson file
     int lesson_step = -1;          // --step K (1-based on the command line, stored 0-based)

@@ -18,8 +18,6 @@ namespace {
 using nlohmann::json;
 
 const char* palette_name(Palette p) { return p == Palette::BlueOrange ? "colour-blind" : "blue-red"; }
-// As --view names them.
-const char* picture_name(Picture p) { return p == Picture::Grid ? "grid" : p == Picture::Cube ? "cube" : "cube-hw"; }
 
 // Every field a scene may carry; anything else is a typo or a foreign file.
 constexpr const char* kSceneFields[] = {"normviz_scene", "shape",  "generator",     "seed",   "data_file",
@@ -224,9 +222,8 @@ core::Result<Scene> scene_from_object(const json& object, const std::string& nam
     }
     if (r.find("picture")) {
         NORMVIZ_TRY(r.string("picture", text));
-        if (text != "grid" && text != "cube" && text != "cube-hw")
-            return r.error("picture", "is '" + text + "'; use \"grid\", \"cube\" or \"cube-hw\"");
-        s.picture = text == "grid" ? Picture::Grid : text == "cube" ? Picture::Cube : Picture::CubeHw;
+        s.picture = parse_picture(text);
+        if (!s.picture) return r.error("picture", "is '" + text + "'; use \"grid\", \"cube\" or \"cube-hw\"");
     }
     number = r.find("devices") || core::validate_batch_split(s.shape, s.devices) ? s.devices : 1;
     NORMVIZ_TRY(r.integer("devices", 1, s.shape.N, number));
@@ -360,6 +357,16 @@ core::Status write_scene_file(const std::string& path, const Scene& scene) {
         return core::make_error("cannot write scene '" + path + "': " + ec.message());
     }
     return core::Ok{};
+}
+
+const char* picture_name(Picture picture) {
+    return picture == Picture::Grid ? "grid" : picture == Picture::Cube ? "cube" : "cube-hw";
+}
+
+std::optional<Picture> parse_picture(const std::string& name) {
+    for (Picture p : {Picture::Grid, Picture::Cube, Picture::CubeHw})
+        if (name == picture_name(p)) return p;
+    return std::nullopt;
 }
 
 bool same_scene(const Scene& a, const Scene& b) {

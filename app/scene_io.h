@@ -3,6 +3,7 @@
 // again, and the format the shipped lessons use for their steps.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "app/app_state.h"
@@ -36,5 +37,9 @@ core::Result<Scene> read_scene_file(const std::string& path);
 core::Status write_scene_file(const std::string& path, const Scene& scene);
 
 bool same_scene(const Scene& a, const Scene& b);
+
+// "grid", "cube", "cube-hw": as a scene's "picture" and --view name them.
+const char* picture_name(Picture picture);
+std::optional<Picture> parse_picture(const std::string& name);
 
 }  // namespace normviz::app

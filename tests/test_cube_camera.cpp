@@ -124,7 +124,7 @@ TEST(CubeGeometry, GroupVoxelsHoldTheFocusGroupsElements) {
                                     const VoxelIndex v = voxel_of(g, {n, c, h, w});
                                     holds[((v[0] * g.counts[1] + v[1]) * g.counts[2] + v[2]) * g.counts[3] + v[3]] = 1;
                                 }
-                const VoxelRange r = group_voxels(g, block, focus);
+                const VoxelRange r = group_voxels(g, p, focus);
                 size_t i = 0;
                 for_each_voxel(g, [&](const VoxelIndex& v) { EXPECT_EQ(in_range(r, v), holds[i++] != 0) << cap; });
             }

@@ -255,7 +255,7 @@ GLuint CubeRenderer::draw(int slot, const CubeParams& p, int width, int height) 
     // shell's back then front sides, one quad per block side, blended over the group without
     // writing depth (low alpha, so their order within a pass does not show).
     glUniform1i(u.pass, 0);
-    const VoxelRange group = group_voxels(g, p.partition.block, p.focus);
+    const VoxelRange group = group_voxels(g, p.partition, p.focus);
     if (p.has_focus && group.size() > 0) {
         glUniform4i(u.range_lo, int(group.lo[0]), int(group.lo[1]), int(group.lo[2]), int(group.lo[3]));
         glUniform4i(u.range_counts, int(group.counts[0]), int(group.counts[1]), int(group.counts[2]),

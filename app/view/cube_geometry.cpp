@@ -107,12 +107,13 @@ Box block_box(const CubeGeometry& g, int64_t b) {
     return box;
 }
 
-VoxelRange group_voxels(const CubeGeometry& g, const std::array<int64_t, 4>& block, const core::Index& focus) {
+VoxelRange group_voxels(const CubeGeometry& g, const core::Partition& partition, const core::Index& focus) {
     const auto ext = g.shape.dims();
-    const auto f = focus.coords();
+    const auto key = partition.key_of(focus).coords();
+    const auto& block = partition.block;
     VoxelRange r;
     for (int a = 0; a < 4; ++a) {
-        const int64_t first = f[a] / block[a] * block[a], end = std::min(first + block[a], ext[a]);
+        const int64_t first = key[a] * block[a], end = std::min(first + block[a], ext[a]);
         r.lo[a] = first / g.bin[a];
         r.counts[a] = ceil_div(end, g.bin[a]) - r.lo[a];
     }

@@ -12,6 +12,7 @@
 
 #include <glm/vec3.hpp>
 
+#include "core/partition.h"
 #include "core/shape.h"
 #include "core/tensor.h"
 
@@ -67,8 +68,8 @@ struct VoxelRange {
     VoxelIndex counts{0, 0, 0, 0};
     int64_t size() const { return counts[0] * counts[1] * counts[2] * counts[3]; }
 };
-// The voxels that hold at least one element of the group (blocks `block`) holding `focus`.
-VoxelRange group_voxels(const CubeGeometry& g, const std::array<int64_t, 4>& block, const core::Index& focus);
+// The voxels that hold at least one element of the group of `partition` holding `focus`.
+VoxelRange group_voxels(const CubeGeometry& g, const core::Partition& partition, const core::Index& focus);
 
 // Mean of the elements of each voxel (NaN and Inf propagate), in (n, c, h, w) bin order:
 // the values the renderer uploads. Not binned: a copy of the tensor's data.
