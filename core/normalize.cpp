@@ -276,7 +276,7 @@ void check_and_shape(const Tensor& input, const Partition& partition, const Affi
     NORMVIZ_ASSERT(affine.beta.empty() || static_cast<int64_t>(affine.beta.size()) == s.C,
                    "beta must have C values");
     output.shape = s;
-    output.source_rank = input.source_rank;
+    output.layout = input.layout;
     output.data.resize(input.data.size());
 }
 
@@ -287,11 +287,39 @@ double normalize_value(double x, const GroupStats& stats, bool centered, double 
     return x / std::sqrt(stats.mean_sq + eps);
 }
 
+namespace {
+
+// A float64 input: every output in double from the exact values, kept in output.data64 and
+// rounded once into output.data. One thread, memory order (float64 files are small).
+void normalize_exact64(const Tensor& input, const NormSpec& spec, const Partition& partition,
+                       const std::vector<GroupStats>& stats, const Affine& affine,
+                       Tensor& output) {
+    const bool centered = is_centered(spec);
+    const Shape& s = input.shape;
+    const int64_t plane = s.H * s.W;
+    output.data64.resize(input.data64.size());
+    for (int64_t f = 0; f < s.numel(); ++f) {
+        const size_t i = static_cast<size_t>(f);
+        const size_t c = static_cast<size_t>((f / plane) % s.C);
+        double y = normalize_value(input.data64[i],
+                                   stats[static_cast<size_t>(partition.group_of_flat(f))],
+                                   centered, spec.eps);
+        if (!affine.gamma.empty()) y *= affine.gamma[c];
+        if (!affine.beta.empty()) y += affine.beta[c];
+        output.data64[i] = y;
+        output.data[i] = static_cast<float>(y);
+    }
+}
+
+}  // namespace
+
 void normalize_into(const Tensor& input, const NormSpec& spec, const Partition& partition,
                     const std::vector<GroupStats>& stats, const Affine& affine, Tensor& output,
                     int threads) {
     NORMVIZ_ASSERT(static_cast<int64_t>(stats.size()) == partition.group_count(), "stats size");
     check_and_shape(input, partition, affine, output);
+    if (input.has_exact64()) return normalize_exact64(input, spec, partition, stats, affine, output);
+    output.data64.clear();
     const bool centered = is_centered(spec);
     std::vector<GroupScale> scales(stats.size());
     for (size_t g = 0; g < stats.size(); ++g) scales[g] = group_scale(stats[g], centered, spec.eps);
@@ -337,7 +365,7 @@ void normalize_with_stats_into(const Tensor& input, const NormSpec& spec,
     const RowLayout layout = detail::make_row_layout(partition);
     const int64_t numel = input.shape.numel();
     const int t = resolve_threads(threads, numel);
-    if (layout.mode == RowMode::Generic ||
+    if (input.has_exact64() || layout.mode == RowMode::Generic ||
         (layout.mode == RowMode::Whole && !detail::whole_by_group(layout, t))) {
         // Too few groups to hand each thread whole groups: two sweeps, pieces in parallel.
         stats = compute_group_stats(input, partition, threads);

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "core/assert.h"
+#include "core/layout.h"
 
 namespace normviz::core {
 namespace {
@@ -25,7 +26,7 @@ constexpr char kMagic[] = "\x93NUMPY";
 constexpr size_t kMagicSize = 6;
 constexpr size_t kHeaderAlign = 64;
 constexpr const char* kSupported =
-    "normviz reads float32 or float64 ('<f4', '>f4', '<f8', '>f8')";
+    "normviz reads float16, float32 or float64 ('<f2', '<f4', '<f8', either byte order)";
 constexpr const char* kResave = "re-save the array with numpy.save";
 
 // "name: text" on one line: control characters (from the file's bytes) become '?'.
@@ -249,7 +250,7 @@ Result<Dtype> parse_dtype(const Header& header, const std::string& name, Integer
     }
     const char code = d[0];
     const std::string described = quoted + " (" + dtype_name(code, size) + ")";
-    const bool is_float = code == 'f' && (size == 4 || size == 8);
+    const bool is_float = code == 'f' && (size == 2 || size == 4 || size == 8);
     const bool is_integer = (code == 'i' || code == 'u') &&
                             (size == 1 || size == 2 || size == 4 || size == 8);
     if (!is_float && !is_integer) {
@@ -283,10 +284,11 @@ Result<int64_t> check_dims(const std::vector<int64_t>& dims, const std::string& 
                                     "corrupt, " + kResave);
         }
     }
-    if (dims.size() < 2 || dims.size() > 4) {
+    // Ranks 1 (an .npz's BatchNorm buffers) to 8 are read; tensor_from_array takes 2 to 4.
+    if (dims.empty() || dims.size() > 8) {
         return file_error(name, "rank " + std::to_string(dims.size()) + " array " + shape +
-                                    "; normviz reads rank 2 (N, C), 3 (N, C, L) or 4 (N, C, H, W)"
-                                    ", reshape before saving");
+                                    "; normviz reads rank 2 (N, C), 3 (N, C, L) or (N, L, C), "
+                                    "or 4 (N, C, H, W) or (N, H, W, C); reshape before saving");
     }
     for (int64_t d : dims) {
         if (d == 0) {
@@ -305,47 +307,50 @@ Result<int64_t> check_dims(const std::vector<int64_t>& dims, const std::string& 
     return count;
 }
 
-// Reads one item of type `t` at `p` (either byte order) and rounds it to float32.
-float load_item(const uint8_t* p, const Dtype& t) {
+// Reads one item of type `t` at `p` (either byte order) as a T (float: rounded once).
+template <class T>
+T load_item(const uint8_t* p, const Dtype& t) {
     const int n = t.itemsize;
     uint64_t bits = 0;
     for (int i = 0; i < n; ++i) bits = (bits << 8) | p[t.big_endian ? i : n - 1 - i];
     switch (t.kind) {
         case Kind::Float:
-            return n == 4 ? std::bit_cast<float>(static_cast<uint32_t>(bits))
-                          : static_cast<float>(std::bit_cast<double>(bits));
+            if (n == 2) return static_cast<T>(half_to_float(static_cast<uint16_t>(bits)));
+            if (n == 4) return static_cast<T>(std::bit_cast<float>(static_cast<uint32_t>(bits)));
+            return static_cast<T>(std::bit_cast<double>(bits));
         case Kind::Signed: {
             const int shift = 64 - 8 * n;  // sign-extend
-            return static_cast<float>(static_cast<int64_t>(bits << shift) >> shift);
+            return static_cast<T>(static_cast<int64_t>(bits << shift) >> shift);
         }
         case Kind::Unsigned:
-            return static_cast<float>(bits);
+            return static_cast<T>(bits);
     }
-    return 0.0f;
+    return T{};
 }
 
-// Converts `count` items at `src` to float32 in C order; Fortran data is transposed by
-// walking the source in its own order (first axis fastest) and tracking the C offset.
-std::vector<float> convert_items(const uint8_t* src, int64_t count, const Dtype& t,
-                                 const std::vector<int64_t>& dims, bool fortran_order) {
-    std::vector<float> out(static_cast<size_t>(count));
-    const bool raw_copy = t.kind == Kind::Float && t.itemsize == 4 && !t.big_endian &&
-                          std::endian::native == std::endian::little;
+// Converts `count` items at `src` to T in C order; Fortran data is transposed by walking the
+// source in its own order (first axis fastest) and tracking the C offset.
+template <class T>
+std::vector<T> convert_items(const uint8_t* src, int64_t count, const Dtype& t,
+                             const std::vector<int64_t>& dims, bool fortran_order) {
+    std::vector<T> out(static_cast<size_t>(count));
+    const bool raw_copy = t.kind == Kind::Float && t.itemsize == int(sizeof(T)) &&
+                          !t.big_endian && std::endian::native == std::endian::little;
     if (!fortran_order || count == 1) {
         if (raw_copy) {
-            std::memcpy(out.data(), src, out.size() * sizeof(float));
+            std::memcpy(out.data(), src, out.size() * sizeof(T));
         } else {
-            for (int64_t i = 0; i < count; ++i) out[i] = load_item(src + i * t.itemsize, t);
+            for (int64_t i = 0; i < count; ++i) out[i] = load_item<T>(src + i * t.itemsize, t);
         }
         return out;
     }
     const int rank = static_cast<int>(dims.size());
-    std::array<int64_t, 4> c_stride{}, index{};
+    std::array<int64_t, 8> c_stride{}, index{};
     c_stride[rank - 1] = 1;
     for (int k = rank - 2; k >= 0; --k) c_stride[k] = c_stride[k + 1] * dims[k + 1];
     int64_t dest = 0;
     for (int64_t s = 0; s < count; ++s) {
-        out[dest] = load_item(src + s * t.itemsize, t);
+        out[dest] = load_item<T>(src + s * t.itemsize, t);
         for (int k = 0; k < rank; ++k) {
             dest += c_stride[k];
             if (++index[k] < dims[k]) break;
@@ -487,15 +492,30 @@ Result<NpyLayout> parse_layout(const uint8_t* head, size_t head_size, uint64_t f
     return layout;
 }
 
-// An empty tensor with the shape and rank the header names.
-Tensor tensor_for(const NpyLayout& layout) {
-    const std::vector<int64_t>& d = layout.header.dims;
-    Tensor tensor;
-    tensor.source_rank = static_cast<int>(d.size());
-    tensor.shape = d.size() == 2   ? Shape{d[0], d[1], 1, 1}
-                   : d.size() == 3 ? Shape{d[0], d[1], 1, d[2]}
-                                   : Shape{d[0], d[1], d[2], d[3]};
-    return tensor;
+// Names of dtypes as users know them, for Array::dtype.
+std::string dtype_text(const Dtype& t) {
+    const char code = t.kind == Kind::Float ? 'f' : t.kind == Kind::Signed ? 'i' : 'u';
+    return dtype_name(code, t.itemsize);
+}
+
+// Fills `array.values` (and values64 for float64) from the raw data bytes.
+void fill_values(Array& array, const uint8_t* data, const NpyLayout& l) {
+    const bool fortran = l.header.fortran_order;
+    if (l.dtype.kind == Kind::Float && l.dtype.itemsize == 8) {
+        array.values64 = convert_items<double>(data, l.count, l.dtype, l.header.dims, fortran);
+        array.values.resize(array.values64.size());
+        for (size_t i = 0; i < array.values64.size(); ++i)
+            array.values[i] = static_cast<float>(array.values64[i]);
+        return;
+    }
+    array.values = convert_items<float>(data, l.count, l.dtype, l.header.dims, fortran);
+}
+
+Array array_for(const NpyLayout& l) {
+    Array array;
+    array.dims = l.header.dims;
+    array.dtype = dtype_text(l.dtype);
+    return array;
 }
 
 // Little-endian float32 in C order on a little-endian machine: the bytes are the tensor.
@@ -511,19 +531,30 @@ bool read_exactly(std::FILE* file, void* out, size_t bytes) {
 
 }  // namespace
 
-Result<Tensor> parse_npy(const std::vector<uint8_t>& bytes, const std::string& name,
-                         IntegerPolicy integers) {
-    const size_t size = bytes.size();
-    Result<NpyLayout> layout = parse_layout(bytes.data(), size, size, name, integers);
+Result<Array> parse_npy_array(const uint8_t* bytes, size_t size, const std::string& name,
+                             IntegerPolicy integers) {
+    Result<NpyLayout> layout = parse_layout(bytes, size, size, name, integers);
     if (!layout) return layout.error();
     const NpyLayout& l = layout.value();
-    Tensor tensor = tensor_for(l);
-    tensor.data = convert_items(bytes.data() + l.data_offset, l.count, l.dtype, l.header.dims,
-                                l.header.fortran_order);
-    return tensor;
+    Array array = array_for(l);
+    fill_values(array, bytes + l.data_offset, l);
+    return array;
+}
+
+Result<Tensor> parse_npy(const std::vector<uint8_t>& bytes, const std::string& name,
+                         IntegerPolicy integers) {
+    Result<Array> array = parse_npy_array(bytes.data(), bytes.size(), name, integers);
+    if (!array) return array.error();
+    return tensor_from_array(std::move(array.value()), std::nullopt, name);
 }
 
 Result<Tensor> read_npy(const std::string& path, IntegerPolicy integers) {
+    Result<Array> array = read_npy_array(path, integers);
+    if (!array) return array.error();
+    return tensor_from_array(std::move(array.value()), std::nullopt, path);
+}
+
+Result<Array> read_npy_array(const std::string& path, IntegerPolicy integers) {
     std::FILE* file = std::fopen(path.c_str(), "rb");
     if (file == nullptr) {
         return file_error(path, std::string("cannot open: ") + std::strerror(errno) +
@@ -555,7 +586,7 @@ Result<Tensor> read_npy(const std::string& path, IntegerPolicy integers) {
         const int saved = errno;
         std::fclose(file);
         if (failed) return read_failed(saved);
-        return parse_npy(bytes, path, integers);
+        return parse_npy_array(bytes.data(), bytes.size(), path, integers);
     }
     // A regular file: read the header, check it against the file's size, then read the data
     // straight into the tensor (no copy of the whole file, no allocation beyond the size).
@@ -589,38 +620,73 @@ Result<Tensor> read_npy(const std::string& path, IntegerPolicy integers) {
         return layout.error();
     }
     const NpyLayout& l = layout.value();
-    Tensor tensor = tensor_for(l);
+    Array array = array_for(l);
     bool ok = std::fseek(file, static_cast<long>(l.data_offset), SEEK_SET) == 0;
     if (ok && is_raw_float32(l)) {
-        tensor.data.resize(static_cast<size_t>(l.count));
-        ok = read_exactly(file, tensor.data.data(), tensor.data.size() * sizeof(float));
+        array.values.resize(static_cast<size_t>(l.count));  // the bytes are the values
+        ok = read_exactly(file, array.values.data(), array.values.size() * sizeof(float));
     } else if (ok) {
         std::vector<uint8_t> data(static_cast<size_t>(l.count) * l.dtype.itemsize);
         ok = read_exactly(file, data.data(), data.size());
-        if (ok) tensor.data = convert_items(data.data(), l.count, l.dtype, l.header.dims, l.header.fortran_order);
+        if (ok) fill_values(array, data.data(), l);
     }
     const int saved = errno;
     std::fclose(file);
     if (!ok) return read_failed(saved);
-    return tensor;
+    return array;
 }
 
-Status write_npy(const std::string& path, const Tensor& tensor) {
+const char* npy_dtype_name(NpyDtype dtype) {
+    switch (dtype) {
+        case NpyDtype::Float32: return "float32";
+        case NpyDtype::Float64: return "float64";
+        case NpyDtype::Float16: return "float16";
+    }
+    return "?";
+}
+
+Result<NpyDtype> parse_npy_dtype(const std::string& text) {
+    for (NpyDtype d : {NpyDtype::Float32, NpyDtype::Float64, NpyDtype::Float16}) {
+        if (text == npy_dtype_name(d)) return d;
+    }
+    return make_error("unknown dtype '" + text + "'; use float32, float64 or float16");
+}
+
+Status write_npy(const std::string& path, const Tensor& tensor, NpyDtype dtype) {
+    static_assert(std::endian::native == std::endian::little, "the writers store native bytes");
     const std::vector<int64_t> dims = source_dims(tensor);
     NORMVIZ_ASSERT(static_cast<int64_t>(tensor.data.size()) == tensor.shape.numel(),
                    "tensor.data holds shape.numel() values");
-    return write_atomically(path, make_header("<f4", dims), [&](std::FILE* file) {
-        if constexpr (std::endian::native == std::endian::little) {
-            return std::fwrite(tensor.data.data(), sizeof(float), tensor.data.size(), file) ==
-                   tensor.data.size();
+    const size_t count = tensor.data.size();
+    if (dtype == NpyDtype::Float32 && !is_channels_last(tensor.layout)) {
+        // The common case writes straight from the tensor: no copy.
+        return write_atomically(path, make_header("<f4", dims), [&](std::FILE* file) {
+            return std::fwrite(tensor.data.data(), sizeof(float), count, file) == count;
+        });
+    }
+    if (dtype == NpyDtype::Float64) {
+        std::vector<double> wide(count);
+        if (tensor.has_exact64()) {
+            from_nchw(tensor.data64.data(), tensor.shape, tensor.layout, wide.data());
+        } else {
+            std::vector<double> upcast(tensor.data.begin(), tensor.data.end());
+            from_nchw(upcast.data(), tensor.shape, tensor.layout, wide.data());
         }
-        for (float value : tensor.data) {
-            const uint32_t bits = std::bit_cast<uint32_t>(value);
-            const uint8_t le[4] = {uint8_t(bits), uint8_t(bits >> 8), uint8_t(bits >> 16),
-                                   uint8_t(bits >> 24)};
-            if (std::fwrite(le, 1, 4, file) != 4) return false;
-        }
-        return true;
+        return write_atomically(path, make_header("<f8", dims), [&](std::FILE* file) {
+            return std::fwrite(wide.data(), sizeof(double), count, file) == count;
+        });
+    }
+    std::vector<float> ordered(count);
+    from_nchw(tensor.data.data(), tensor.shape, tensor.layout, ordered.data());
+    if (dtype == NpyDtype::Float32) {
+        return write_atomically(path, make_header("<f4", dims), [&](std::FILE* file) {
+            return std::fwrite(ordered.data(), sizeof(float), count, file) == count;
+        });
+    }
+    std::vector<uint16_t> half(count);
+    for (size_t i = 0; i < count; ++i) half[i] = float_to_half(ordered[i]);
+    return write_atomically(path, make_header("<f2", dims), [&](std::FILE* file) {
+        return std::fwrite(half.data(), sizeof(uint16_t), count, file) == count;
     });
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/array.h"
 #include "core/result.h"
 #include "core/tensor.h"
 
@@ -13,23 +14,35 @@ namespace normviz::core {
 // Whether integer arrays are accepted (converted to float32) or refused.
 enum class IntegerPolicy { Refuse, Convert };
 
-// Reads a .npy file into a float32 NCHW tensor.
-// Accepts dtypes float32 and float64 ('<f4', '>f4', '<f8', '>f8'), C or Fortran order,
-// rank 2 (N, C) -> (N, C, 1, 1), rank 3 (N, C, L) -> (N, C, 1, L), rank 4 as is; sets
-// source_rank. Integer dtypes only with IntegerPolicy::Convert. The header is bounds-checked:
-// truncated data, overflowing element counts, a rank outside 2..4, a zero-size dimension,
-// or any other dtype is an Error naming the file and the fix; nothing is allocated beyond
-// what the file's size justifies.
-Result<Tensor> read_npy(const std::string& path, IntegerPolicy integers = IntegerPolicy::Refuse);
+// Reads a .npy file as the array it holds: dims and C-order values (see core/array.h).
+// Accepts dtypes float16, float32 and float64 (either byte order), C or Fortran order, rank
+// 2 to 4; float64 values are also kept exactly (Array::values64). Integer dtypes only with
+// IntegerPolicy::Convert. The header is bounds-checked: truncated data, overflowing element
+// counts, a rank outside 2..4, a zero-size dimension, or any other dtype is an Error naming
+// the file and the fix; nothing is allocated beyond what the file's size justifies.
+Result<Array> read_npy_array(const std::string& path,
+                             IntegerPolicy integers = IntegerPolicy::Refuse);
+// Same, from bytes already in memory (`name` is used in messages), e.g. an .npz member.
+Result<Array> parse_npy_array(const uint8_t* bytes, size_t size, const std::string& name,
+                              IntegerPolicy integers = IntegerPolicy::Refuse);
 
-// Same, from bytes already in memory (`name` is used in messages). For tests and fuzzing.
+// read_npy_array, then tensor_from_array with the rank's default layout.
+Result<Tensor> read_npy(const std::string& path, IntegerPolicy integers = IntegerPolicy::Refuse);
+// Same, from bytes already in memory. For tests and fuzzing.
 Result<Tensor> parse_npy(const std::vector<uint8_t>& bytes, const std::string& name,
                          IntegerPolicy integers = IntegerPolicy::Refuse);
 
-// Writes `tensor` as little-endian float32, C order, format 1.0, with the dims of
-// source_dims(tensor). Atomic: writes a temporary file in the same folder and renames it, so
-// on error no file (and no partial file) is left at `path`.
-Status write_npy(const std::string& path, const Tensor& tensor);
+// The element type a writer stores.
+enum class NpyDtype { Float32, Float64, Float16 };
+const char* npy_dtype_name(NpyDtype dtype);  // "float32", "float64", "float16"
+Result<NpyDtype> parse_npy_dtype(const std::string& text);
+
+// Writes `tensor` little-endian, C order, format 1.0, in its layout (source_dims(tensor)),
+// as `dtype`: float64 writes data64 when the tensor has exact values, else widens data;
+// float16 rounds to nearest even. Atomic: writes a temporary file in the same folder and
+// renames it, so on error no file (and no partial file) is left at `path`.
+Status write_npy(const std::string& path, const Tensor& tensor,
+                 NpyDtype dtype = NpyDtype::Float32);
 
 // Writes raw uint8 values ('|u1') with the given dims, atomically as above.
 Status write_npy_u8(const std::string& path, const std::vector<int64_t>& dims,

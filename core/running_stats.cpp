@@ -71,6 +71,13 @@ RunningStats::RunningStats(int64_t channels, std::optional<double> momentum)
     NORMVIZ_ASSERT(validate_momentum(momentum).ok(), "momentum not validated");
 }
 
+RunningStats::RunningStats(std::vector<double> mean, std::vector<double> var,
+                           std::optional<double> momentum)
+    : momentum_(momentum), mean_(std::move(mean)), var_(std::move(var)) {
+    NORMVIZ_ASSERT(!mean_.empty() && mean_.size() == var_.size(), "one mean and var per channel");
+    NORMVIZ_ASSERT(validate_momentum(momentum).ok(), "momentum not validated");
+}
+
 Status RunningStats::update(const Tensor& batch) {
     if (auto ok = check_train_batch(batch.shape, channels()); !ok) return ok;
     update_from_stats(compute_group_stats(batch, make_partition(batch_spec(1e-5), batch.shape)));

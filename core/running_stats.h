@@ -34,6 +34,10 @@ class RunningStats {
 public:
     // Precondition: channels >= 1, validate_momentum(momentum) passed.
     explicit RunningStats(int64_t channels, std::optional<double> momentum = kDefaultMomentum);
+    // Running statistics a trained model holds (a checkpoint's running_mean / running_var).
+    // Precondition: mean.size() == var.size() >= 1.
+    RunningStats(std::vector<double> mean, std::vector<double> var,
+                 std::optional<double> momentum = kDefaultMomentum);
 
     // A training-mode forward pass of `batch` (any N, H, W; C must match). Errors, with
     // nothing updated: C differs from channels(); N*H*W == 1 (PyTorch raises "Expected more

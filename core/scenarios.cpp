@@ -207,7 +207,7 @@ Tensor normalize_masked(const Tensor& input, const NormSpec& spec, const Partiti
                    "beta must have C values");
     const bool centered = is_centered(spec);
     Tensor out = make_tensor(s);
-    out.source_rank = input.source_rank;
+    out.layout = input.layout;
     const int64_t plane = s.H * s.W;
     for_each_group_element(partition, [&](int64_t f, int64_t g) {
         const size_t i = static_cast<size_t>(f);

@@ -320,12 +320,14 @@ namespace {
 
 // Partitions whose H or W blocks are neither 1 nor the extent (none of the presets): one
 // thread, two passes, each element sent to its group's accumulator in memory order.
-std::vector<GroupStats> generic_stats(const Tensor& t, const Partition& p) {
+// Also every float64 tensor's statistics, from its exact values.
+template <class T>
+std::vector<GroupStats> generic_stats(const std::vector<T>& data, const Partition& p) {
     const size_t groups = static_cast<size_t>(p.group_count());
     std::vector<double> sum(groups, 0.0), sum_sq(groups, 0.0), dev_sq(groups, 0.0);
-    const int64_t numel = t.shape.numel();
+    const int64_t numel = p.shape.numel();
     for (int64_t f = 0; f < numel; ++f) {
-        const double v = t.data[static_cast<size_t>(f)];
+        const double v = data[static_cast<size_t>(f)];
         const size_t g = static_cast<size_t>(p.group_of_flat(f));
         sum[g] += v;
         sum_sq[g] += v * v;
@@ -333,7 +335,7 @@ std::vector<GroupStats> generic_stats(const Tensor& t, const Partition& p) {
     const double count = static_cast<double>(p.group_size());
     for (int64_t f = 0; f < numel; ++f) {
         const size_t g = static_cast<size_t>(p.group_of_flat(f));
-        const double d = t.data[static_cast<size_t>(f)] - sum[g] / count;
+        const double d = data[static_cast<size_t>(f)] - sum[g] / count;
         dev_sq[g] += d * d;
     }
     std::vector<GroupStats> stats(groups);
@@ -350,8 +352,9 @@ std::vector<GroupStats> compute_group_stats(const Tensor& tensor, const Partitio
     NORMVIZ_ASSERT(tensor.shape == partition.shape, "partition made for another shape");
     NORMVIZ_ASSERT(static_cast<int64_t>(tensor.data.size()) == tensor.shape.numel(),
                    "tensor data size does not match its shape");
+    if (tensor.has_exact64()) return generic_stats(tensor.data64, partition);
     const RowLayout layout = make_row_layout(partition);
-    if (layout.mode == RowMode::Generic) return generic_stats(tensor, partition);
+    if (layout.mode == RowMode::Generic) return generic_stats(tensor.data, partition);
 
     const int t = resolve_threads(threads, tensor.shape.numel());
     const float* x = tensor.data.data();

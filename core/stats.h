@@ -23,7 +23,8 @@ struct GroupStats {
 // `threads` (<= 0: all hardware threads; small tensors use one). NaN/Inf propagate only
 // within their group: a group with NaN has NaN mean and var; a group with +-Inf has +-Inf
 // mean and NaN var (as PyTorch's), and mean_sq Inf. Precondition: partition.shape ==
-// tensor.shape.
+// tensor.shape. A float64 tensor (Tensor::has_exact64) is computed from its exact values, two
+// passes in memory order on one thread.
 std::vector<GroupStats> compute_group_stats(const Tensor& tensor, const Partition& partition,
                                             int threads = 0);
 

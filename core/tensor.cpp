@@ -1,4 +1,4 @@
-// Tensor construction and the dims that restore a tensor's source rank.
+// Tensor construction and the dims that restore a tensor's layout.
 #include "core/tensor.h"
 
 #include "core/assert.h"
@@ -13,14 +13,8 @@ Tensor make_tensor(const Shape& shape) {
 }
 
 std::vector<int64_t> source_dims(const Tensor& t) {
-    const Shape& s = t.shape;
-    switch (t.source_rank) {
-        case 2: return {s.N, s.C};
-        case 3: return {s.N, s.C, s.W};
-        default: break;
-    }
-    NORMVIZ_ASSERT(t.source_rank == 4, "source_rank must be 2, 3 or 4");
-    return {s.N, s.C, s.H, s.W};
+    NORMVIZ_ASSERT(fits_layout(t.shape, t.layout), "tensor shape does not fit its layout");
+    return dims_in_layout(t.shape, t.layout);
 }
 
 }  // namespace normviz::core

@@ -19,7 +19,7 @@ constexpr int64_t kMaxNormalizedElements = 4096;
 void check_parsed(const Tensor& tensor, const uint8_t* data, size_t size) {
     NORMVIZ_ASSERT(static_cast<int64_t>(tensor.data.size()) == tensor.shape.numel(),
                    "parse_npy returns shape.numel() values");
-    NORMVIZ_ASSERT(tensor.source_rank >= 2 && tensor.source_rank <= 4, "rank 2..4");
+    NORMVIZ_ASSERT(layout_rank(tensor.layout) >= 2 && layout_rank(tensor.layout) <= 4, "rank 2..4");
     // Every value came from the file: an item is at least one byte.
     NORMVIZ_ASSERT(tensor.data.size() <= size, "no more values than the file has bytes");
     if (tensor.shape.numel() > kMaxNormalizedElements) return;

@@ -5,7 +5,8 @@ set -euo pipefail
 packages=(
     build-essential g++ cmake pkg-config
     libimgui-dev libglfw3-dev libglm-dev libstb-dev libepoxy-dev libopengl-dev
-    nlohmann-json3-dev            # scene and lesson files (app/scene_io.cpp)
+    nlohmann-json3-dev            # scene and lesson files, .safetensors headers
+    zlib1g-dev                    # .npz members (core/array_file.cpp)
     libgtest-dev
     fonts-dejavu-core
     xvfb xauth xdotool x11-utils

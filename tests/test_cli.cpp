@@ -116,7 +116,7 @@ bool contains_text(const std::string& text, const std::string& part) {
 
 core::Tensor make_input(const core::Shape& shape, int source_rank, uint64_t seed = 7) {
     core::Tensor tensor = core::generate(shape, core::Generator::PerChannel, seed);
-    tensor.source_rank = source_rank;
+    tensor.layout = normviz::core::default_layout(source_rank);
     return tensor;
 }
 
@@ -282,7 +282,8 @@ TEST_F(CliHelp, NormalizeHelpListsOptions) {
     EXPECT_EQ(result.status, 0);
     EXPECT_TRUE(result.err.empty());
     for (const char* part : {"Usage: normviz normalize", "--norm", "--groups", "--axes",
-                             "--no-center", "--eps", "--convert-int", "IN.npy OUT.npy",
+                             "--no-center", "--eps", "--convert-int", "IN OUT.npy", "--layout", "--dtype",
+                             "--running", "NLC",
                              "layer-token", "Examples"}) {
         EXPECT_TRUE(contains_text(result.out, part)) << part;
     }
@@ -345,7 +346,7 @@ protected:
         core::Result<core::Tensor> expected = core::normalize(input, spec);
         ASSERT_TRUE(expected.ok()) << expected.error().message;
         EXPECT_EQ(written.value().shape, input.shape);
-        EXPECT_EQ(written.value().source_rank, input.source_rank);
+        EXPECT_EQ(written.value().layout, input.layout);
         ASSERT_EQ(written.value().data.size(), expected.value().data.size());
         for (size_t i = 0; i < expected.value().data.size(); ++i) {
             ASSERT_EQ(written.value().data[i], expected.value().data[i]) << "at " << i;
@@ -425,22 +426,44 @@ TEST_F(CliNormalize, ReplacesAnExistingOut) {
                         {"--norm", "batch", in_, out_});
 }
 
-TEST_F(CliNormalize, Float64InputWritesFloat32) {
+// A float64 input keeps its precision: statistics and output in float64 by default, float32
+// on request. The expected values are torch.nn.functional.batch_norm's on this input in
+// float64 (written out: mean and biased variance per channel over N and L).
+TEST_F(CliNormalize, Float64InputWritesFloat64UnlessAsked) {
     std::string data;
+    std::vector<double> x;
     for (int i = 0; i < 12; ++i) {
-        const double value = 0.25 * i * i;
+        const double value = 1.0 + 1e-5 * ((i * 7) % 5) + 1e-12 * i;  // tiny spread on an offset
+        x.push_back(value);
         data.append(reinterpret_cast<const char*>(&value), sizeof value);
     }
     write_bytes(in_, npy_bytes("<f8", "(2, 3, 2)", data));
     const RunResult result = run({"normalize", "--norm", "batch", in_, out_});
     ASSERT_EQ(result.status, 0) << result.err;
-    core::Result<core::Tensor> input = core::read_npy(in_);
+    EXPECT_TRUE(contains_text(read_file_text(out_), "'<f8'"));
     core::Result<core::Tensor> written = core::read_npy(out_);
-    ASSERT_TRUE(input.ok() && written.ok());
-    core::Result<core::Tensor> expected = core::normalize(input.value(), {});
-    ASSERT_TRUE(expected.ok());
-    EXPECT_EQ(written.value().data, expected.value().data);
+    ASSERT_TRUE(written.ok());
+    ASSERT_TRUE(written.value().has_exact64());
+    for (int c = 0; c < 3; ++c) {
+        std::vector<double> group;
+        for (int n = 0; n < 2; ++n)
+            for (int l = 0; l < 2; ++l) group.push_back(x[n * 6 + c * 2 + l]);
+        double mean = 0, var = 0;
+        for (double v : group) mean += v / 4;
+        for (double v : group) var += (v - mean) * (v - mean) / 4;
+        for (int n = 0; n < 2; ++n)
+            for (int l = 0; l < 2; ++l) {
+                const double expected = (x[n * 6 + c * 2 + l] - mean) / std::sqrt(var + 1e-5);
+                EXPECT_NEAR(written.value().data64[n * 6 + c * 2 + l], expected, 1e-9);
+            }
+    }
+    const RunResult narrow = run({"normalize", "--norm", "batch", "--dtype", "float32", in_, out_});
+    ASSERT_EQ(narrow.status, 0) << narrow.err;
     EXPECT_TRUE(contains_text(read_file_text(out_), "'<f4'"));
+    const RunResult half = run({"normalize", "--norm", "batch", "--dtype", "float16", in_, out_});
+    ASSERT_EQ(half.status, 0) << half.err;
+    EXPECT_TRUE(contains_text(read_file_text(out_), "'<f2'"));
+    EXPECT_EQ(run({"normalize", "--norm", "batch", "--dtype", "int8", in_, out_}).status, 2);
 }
 
 TEST_F(CliNormalize, ConvertIntAcceptsIntegers) {
@@ -453,7 +476,7 @@ TEST_F(CliNormalize, ConvertIntAcceptsIntegers) {
     core::Result<core::Tensor> expected = core::normalize(input.value(), {.kind = core::NormKind::Layer});
     ASSERT_TRUE(expected.ok());
     EXPECT_EQ(written.value().data, expected.value().data);
-    EXPECT_EQ(written.value().source_rank, 3);
+    EXPECT_EQ(normviz::core::layout_rank(written.value().layout), 3);
 }
 
 // ---- stats -------------------------------------------------------------------------------

@@ -94,7 +94,7 @@ std::vector<uint8_t> read_bytes(const std::string& path) {
 
 void expect_iota(const Tensor& t, const Shape& shape, int source_rank) {
     EXPECT_EQ(t.shape, shape);
-    EXPECT_EQ(t.source_rank, source_rank);
+    EXPECT_EQ(normviz::core::layout_rank(t.layout), source_rank);
     EXPECT_EQ(t.data, iota_floats(int(shape.numel())));
 }
 
@@ -196,7 +196,7 @@ TEST(Npy, FortranOrderRank3PlacesEveryElement) {
     ASSERT_TRUE(r.ok()) << r.error().message;
     const Tensor& t = r.value();
     EXPECT_EQ(t.shape, (Shape{2, 3, 1, 4}));
-    EXPECT_EQ(t.source_rank, 3);
+    EXPECT_EQ(normviz::core::layout_rank(t.layout), 3);
     for (int i = 0; i < 2; ++i)
         for (int j = 0; j < 3; ++j)
             for (int k = 0; k < 4; ++k) EXPECT_EQ(t.at(Index{i, j, 0, k}), 100 * i + 10 * j + k);
@@ -319,7 +319,7 @@ TEST(Npy, RefusesBoolEvenWhenConvertingIntegers) {
 TEST(Npy, RejectsComplexNamingTheDtype) {
     EXPECT_TRUE(fails_with(parse(npy_bytes(1, npy_dict("<c8", false, "(2, 2)"),
                                            std::vector<uint8_t>(32))),
-                           "unsupported dtype '<c8' (complex64); normviz reads float32"));
+                           "unsupported dtype '<c8' (complex64); normviz reads float16, float32"));
     EXPECT_TRUE(fails_with(parse(npy_bytes(1, npy_dict("<c16", false, "(2, 2)"),
                                            std::vector<uint8_t>(64)),
                                  IntegerPolicy::Convert),
@@ -344,10 +344,35 @@ TEST(Npy, RejectsByteStrings) {
                            "'|S5' (byte string)"));
 }
 
-TEST(Npy, RejectsFloat16) {
-    EXPECT_TRUE(fails_with(parse(npy_bytes(1, npy_dict("<f2", false, "(2, 2)"),
-                                           std::vector<uint8_t>(8))),
-                           "'<f2' (float16); normviz reads float32 or float64"));
+// float16 is read exactly: normals, subnormals, signed zero, the largest value, Inf and NaN
+// (bit patterns from IEEE 754 binary16, values as numpy's astype(np.float32) gives them).
+TEST(Npy, ReadsFloat16Exactly) {
+    const uint16_t bits[] = {0x3c00, 0xc000, 0x0001, 0x03ff, 0x8000, 0x7bff, 0x7c00, 0x7e00};
+    const float expected[] = {1.0f, -2.0f, 5.960464477539063e-08f, 6.097555160522461e-05f,
+                              -0.0f, 65504.0f, INFINITY, NAN};
+    std::vector<uint8_t> data;
+    for (uint16_t b : bits) data.insert(data.end(), {uint8_t(b & 0xff), uint8_t(b >> 8)});
+    Result<Tensor> t = parse(npy_bytes(1, npy_dict("<f2", false, "(2, 4)"), data));
+    ASSERT_TRUE(t.ok()) << t.error().message;
+    for (int i = 0; i < 7; ++i) EXPECT_EQ(t.value().data[i], expected[i]) << i;
+    EXPECT_TRUE(std::signbit(t.value().data[4]));
+    EXPECT_TRUE(std::isnan(t.value().data[7]));
+}
+
+// The float16 writer rounds to nearest even, as numpy's astype(np.float16): every half value
+// survives a round trip, and values between two halves go to the even one.
+TEST(Npy, Float16RoundsToNearestEven) {
+    for (uint32_t b = 0; b < 0x10000; ++b) {
+        const float f = half_to_float(static_cast<uint16_t>(b));
+        if (std::isnan(f)) continue;
+        ASSERT_EQ(float_to_half(f), b) << b;
+    }
+    EXPECT_EQ(float_to_half(1.0f + 0x1p-11f), 0x3c00);           // tie -> even (1.0)
+    EXPECT_EQ(float_to_half(1.0f + 3 * 0x1p-11f), 0x3c02);       // tie -> even (1 + 2^-9)
+    EXPECT_EQ(float_to_half(65520.0f), 0x7c00);                  // rounds past 65504: Inf
+    EXPECT_EQ(float_to_half(65519.0f), 0x7bff);
+    EXPECT_EQ(float_to_half(0x1p-25f), 0x0000);                  // tie -> even (0)
+    EXPECT_EQ(float_to_half(0x1.8p-25f), 0x0001);
 }
 
 TEST(Npy, RejectsStructuredDtypes) {
@@ -445,7 +470,7 @@ TEST(Npy, RejectsRank0) {
 TEST(Npy, RejectsRank5) {
     EXPECT_TRUE(fails_with(parse(simple_f4(1, "(2, 3, 4, 5, 6)", 720)),
                            "x.npy: rank 5 array (2, 3, 4, 5, 6); normviz reads rank 2 (N, C), "
-                           "3 (N, C, L) or 4 (N, C, H, W)"));
+                           "3 (N, C, L) or (N, L, C), or 4 (N, C, H, W) or (N, H, W, C)"));
 }
 
 TEST(Npy, RejectsZeroSizeDimension) {
@@ -473,7 +498,7 @@ TEST(Npy, ReadNpyRejectsAFolder) {
 Tensor sample_tensor(const Shape& shape, int source_rank) {
     Tensor t;
     t.shape = shape;
-    t.source_rank = source_rank;
+    t.layout = normviz::core::default_layout(source_rank);
     t.data = iota_floats(int(shape.numel()), 0.25f, -3.0f);
     return t;
 }
@@ -489,7 +514,7 @@ void expect_round_trip(const Tensor& t, const std::string& file, const std::stri
     Result<Tensor> r = read_npy(path);
     ASSERT_TRUE(r.ok()) << r.error().message;
     EXPECT_EQ(r.value().shape, t.shape);
-    EXPECT_EQ(r.value().source_rank, t.source_rank);
+    EXPECT_EQ(normviz::core::layout_rank(r.value().layout), normviz::core::layout_rank(t.layout));
     EXPECT_EQ(r.value().data, t.data);
 }
 
@@ -510,7 +535,7 @@ TEST(Npy, WrittenHeaderIsVersion1AndPaddedTo64Bytes) {
         const std::string path = tmp_path("aligned.npy");
         Tensor t;
         t.shape = shape;
-        t.source_rank = shape.H == 1 && shape.W == 1 ? 2 : 4;
+        t.layout = normviz::core::default_layout(shape.H == 1 && shape.W == 1 ? 2 : 4);
         t.data.assign(size_t(shape.numel()), 1.0f);
         ASSERT_TRUE(write_npy(path, t).ok());
         const std::vector<uint8_t> bytes = read_bytes(path);

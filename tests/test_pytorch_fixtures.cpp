@@ -219,7 +219,7 @@ TEST_P(PyTorchFixture, Normalize) {
     F64Array truth;
     ASSERT_TRUE(read_f64_npy(kFixtureDir + "/" + c.truth, truth));
     ASSERT_EQ(source_dims(input.value()), truth.dims) << "read_npy's shape for " << c.input;
-    ASSERT_EQ(input.value().source_rank, static_cast<int>(truth.dims.size()));
+    ASSERT_EQ(normviz::core::layout_rank(input.value().layout), static_cast<int>(truth.dims.size()));
 
     NormSpec spec;
     ASSERT_TRUE(make_spec(c, spec));

@@ -59,10 +59,10 @@ TEST(Shape, ContainsChecksEveryAxis) {
 
 TEST(Tensor, SourceDimsRestoreTheRank) {
     Tensor t = make_tensor({3, 4, 1, 1});
-    t.source_rank = 2;
+    t.layout = normviz::core::default_layout(2);
     EXPECT_EQ(source_dims(t), (std::vector<int64_t>{3, 4}));
     t = make_tensor({3, 4, 1, 7});
-    t.source_rank = 3;
+    t.layout = normviz::core::default_layout(3);
     EXPECT_EQ(source_dims(t), (std::vector<int64_t>{3, 4, 7}));
     t = make_tensor({3, 4, 2, 7});
     EXPECT_EQ(source_dims(t), (std::vector<int64_t>{3, 4, 2, 7}));

@@ -29,7 +29,7 @@ Files per case (NAME is the case name):
                     from the input's values (float32 values upcast; float64 files as stored).
     NAME.stats.npy  '<f8', C order, shape (groups, 4): per group [count, mean, biased var,
                     mean of x^2], computed in float64 from the values as normviz stores them
-                    (float32; a float64 file is first rounded to float32), two-pass, with IEEE
+                    (float32; a float64 file's float64 values), two-pass, with IEEE
                     semantics for NaN/Inf (a group with NaN: NaN mean/var/mean_sq; a group with
                     one +-Inf: +-Inf mean, NaN var, +Inf mean_sq). Group order is normviz's:
                     the group number is the flat index, NCHW order, of the key
@@ -364,8 +364,10 @@ def run_case(case, out_dir):
     truth = np.ascontiguousarray(truth, dtype="<f8")
     assert truth.shape == x_store.shape
 
-    # Statistics truth, in normviz's group order, from the float32 values.
-    x4 = x_f32.astype(np.float64).reshape(view4(torch.from_numpy(x_f32)).shape)
+    # Statistics truth, in normviz's group order, from the values normviz keeps: float32, or
+    # the exact float64 values of a float64 file.
+    kept = x_exact if case.dtype in ("<f8", ">f8") else x_f32.astype(np.float64)
+    x4 = kept.reshape(view4(torch.from_numpy(x_f32)).shape)
     gid, count = group_ids(case.norm, case.groups, case.axes, x4.shape)
     stats = group_stats(x4, gid, count)
 

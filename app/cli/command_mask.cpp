@@ -7,6 +7,8 @@
 
 #include "app/cli/arguments.h"
 #include "app/cli/command.h"
+#include "app/cli/input_options.h"
+#include "core/layout.h"
 #include "core/npy.h"
 #include "core/partition.h"
 #include "core/shape.h"
@@ -20,7 +22,7 @@ constexpr std::string_view kName = "mask";
 void print_help() {
     std::string text =
         "Usage: normviz mask --shape N,C,H,W --norm NAME [--groups G] [--axes AXES]\n"
-        "                    [--no-center] --focus n,c,h,w OUT.npy\n"
+        "                    [--no-center] --focus n,c,h,w [--layout L] OUT.npy\n"
         "\n"
         "Writes OUT.npy, a uint8 array of shape (N, C, H, W): 1 for every value the norm\n"
         "pools with the focus cell (it shares the focus's mean and variance), 0 elsewhere.\n"
@@ -28,6 +30,9 @@ void print_help() {
         "Options:\n"
         "  --shape N,C,H,W  the tensor's extents, each >= 1 (e.g. 2,4,3,3)\n"
         "  --focus n,c,h,w  the focus cell, 0-based and inside --shape (e.g. 0,1,2,2)\n"
+        "  --layout L       NCHW (default), NHWC, NCL, NLC or NC: --shape and --focus are\n"
+        "                   then in that order (NLC: --shape B,T,D --focus b,t,d) and the\n"
+        "                   mask is written in it\n"
         "  -h, --help       show this help\n"
         "\n" +
         norm_options_help() +
@@ -48,14 +53,30 @@ int run_mask(int argc, char** argv) {
     std::vector<OptionSpec> options(std::begin(kNormOptions), std::end(kNormOptions));
     options.push_back({"--shape", "N,C,H,W"});
     options.push_back({"--focus", "n,c,h,w"});
+    options.push_back(kInputOptions[0]);  // --layout
     core::Result<Arguments> args = parse_arguments(argc, argv, 2, options);
     if (!args) return report_usage_error(kName, args.error().message);
 
+    core::Result<std::optional<core::Layout>> layout_option = parse_layout_option(args.value());
+    if (!layout_option) return report_usage_error(kName, layout_option.error().message);
+    const core::Layout layout = layout_option.value().value_or(core::Layout::NCHW);
+    const size_t rank = static_cast<size_t>(core::layout_rank(layout));
     const std::optional<std::string> shape_text = args.value().value("--shape");
     if (!shape_text) {
         return report_usage_error(kName, "missing --shape N,C,H,W, the tensor's extents");
     }
+    // Without --layout, the NCHW parsers (and their messages); with one, the layout's order.
+    core::Result<std::vector<int64_t>> dims = parse_integers(*shape_text, rank, "--shape");
     core::Result<core::Shape> shape = core::parse_shape(*shape_text);
+    if (layout_option.value()) {
+        if (!dims) return report_usage_error(kName, "invalid --shape for layout " +
+                                                        std::string(core::layout_name(layout)) +
+                                                        ": " + dims.error().message);
+        shape = core::shape_in_layout(dims.value(), layout, "--shape");
+        if (shape) {
+            if (core::Status ok = core::validate_shape(shape.value()); !ok) shape = ok.error();
+        }
+    }
     if (!shape) {
         return report_usage_error(kName, "invalid --shape: " + shape.error().message);
     }
@@ -65,12 +86,18 @@ int run_mask(int argc, char** argv) {
     if (!focus_text) {
         return report_usage_error(kName, "missing --focus n,c,h,w, the cell whose group to mark");
     }
-    core::Result<core::Index> focus = core::parse_index(*focus_text);
-    if (!focus) {
-        return report_usage_error(kName, "invalid --focus: " + focus.error().message);
+    core::Index focus;
+    if (layout_option.value()) {
+        core::Result<std::vector<int64_t>> coords = parse_integers(*focus_text, rank, "--focus");
+        if (!coords) return report_usage_error(kName, "invalid --focus: " + coords.error().message);
+        focus = core::index_in_layout(coords.value(), layout);
+    } else {
+        core::Result<core::Index> parsed = core::parse_index(*focus_text);
+        if (!parsed) return report_usage_error(kName, "invalid --focus: " + parsed.error().message);
+        focus = parsed.value();
     }
-    if (!core::contains(shape.value(), focus.value())) {
-        return report_usage_error(kName, "--focus " + core::to_string(focus.value()) +
+    if (!core::contains(shape.value(), focus)) {
+        return report_usage_error(kName, "--focus " + core::to_string(focus) +
                                              " is outside --shape " +
                                              core::to_string(shape.value()) +
                                              "; each coordinate must be below its extent");
@@ -91,10 +118,11 @@ int run_mask(int argc, char** argv) {
     }
 
     const core::Partition partition = core::make_partition(spec.value(), shape.value());
-    const std::vector<uint8_t> mask = core::group_mask(partition, focus.value());
-    const std::array<int64_t, 4> dims = shape.value().dims();
+    const std::vector<uint8_t> mask = core::group_mask(partition, focus);
+    std::vector<uint8_t> ordered(mask.size());
+    core::from_nchw(mask.data(), shape.value(), layout, ordered.data());
     core::Status written =
-        core::write_npy_u8(out_path, std::vector<int64_t>(dims.begin(), dims.end()), mask);
+        core::write_npy_u8(out_path, core::dims_in_layout(shape.value(), layout), ordered);
     if (!written) return report_error(kName, kExitDataError, written.error().message);
     return kExitOk;
 }

@@ -1,11 +1,15 @@
-// normviz normalize: reads IN.npy, normalizes it like PyTorch's training-mode forward (no
-// affine) and writes OUT.npy, checking everything before the one atomic write.
+// normviz normalize: reads IN, normalizes it like PyTorch's training-mode forward (no affine),
+// or eval-mode BatchNorm with a checkpoint's buffers, and writes OUT.npy in IN's layout,
+// checking everything before the one atomic write.
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "app/cli/arguments.h"
 #include "app/cli/command.h"
+#include "app/cli/input_options.h"
+#include "core/array_file.h"
+#include "core/running_stats.h"
 #include "core/normalize.h"
 #include "core/npy.h"
 
@@ -18,26 +22,33 @@ constexpr std::string_view kName = "normalize";
 void print_help() {
     std::string text =
         "Usage: normviz normalize --norm NAME [--groups G] [--axes AXES] [--no-center]\n"
-        "                         [--eps E] [--convert-int] IN.npy OUT.npy\n"
+        "                         [--eps E] [--layout L] [--convert-int] [--dtype T]\n"
+        "                         [--running FILE:PREFIX] IN OUT.npy\n"
         "\n"
-        "Normalizes IN.npy like PyTorch's training-mode forward without affine:\n"
+        "Normalizes IN like PyTorch's training-mode forward without affine:\n"
         "y = (x - mean) / sqrt(var + eps), with each group's mean and biased variance\n"
-        "(rms and --no-center: y = x / sqrt(mean(x^2) + eps)). Writes OUT.npy as float32\n"
-        "with IN's shape. IN.npy: float32 or float64, shape (N, C), (N, C, L) or (N, C, H, W).\n"
+        "(rms and --no-center: y = x / sqrt(mean(x^2) + eps)). Writes OUT.npy in IN's shape\n"
+        "and layout. With --running, BatchNorm in eval mode: the checkpoint's running\n"
+        "statistics and its weight and bias, as bn.eval()(x).\n"
         "\n" +
-        norm_options_help() +
+        norm_options_help() + "\n" + input_options_help() +
         "\n"
         "Other options:\n"
-        "  --convert-int  accept an integer IN.npy, converting its values to float32\n"
+        "  --dtype T      float32, float64 or float16 (default: float64 for float64 input,\n"
+        "                 else float32)\n"
+        "  --running FILE:PREFIX  a BatchNorm layer's buffers: PREFIX.running_mean,\n"
+        "                 PREFIX.running_var and, when present, PREFIX.weight and PREFIX.bias\n"
+        "                 from a .safetensors or .npz file (needs --norm batch)\n"
         "  -h, --help     show this help\n"
         "\n"
         "Options may come before or after the paths; --opt=value works too. OUT must not be\n"
         "IN; it is written only when everything succeeded.\n"
         "\n"
         "Examples:\n"
-        "  normviz normalize --norm batch acts.npy bn.npy\n"
+        "  normviz normalize --layout NLC --norm layer-token hidden.npy ln.npy   # nn.LayerNorm(D)\n"
+        "  normviz normalize --layout NHWC --norm batch acts.npy bn.npy\n"
         "  normviz normalize --norm group --groups 32 acts.npy gn.npy\n"
-        "  normviz normalize --axes NW --no-center acts.npy custom.npy\n";
+        "  normviz normalize --norm batch --running model.safetensors:layer1.0.bn1 acts.npy eval.npy\n";
     std::fputs(text.c_str(), stdout);
 }
 
@@ -49,44 +60,64 @@ int run_normalize(int argc, char** argv) {
         return kExitOk;
     }
     std::vector<OptionSpec> options(std::begin(kNormOptions), std::end(kNormOptions));
-    options.push_back({"--convert-int", ""});
+    options.insert(options.end(), std::begin(kInputOptions), std::end(kInputOptions));
+    options.push_back(kRunningOption);
+    options.push_back({"--dtype", "T"});
     core::Result<Arguments> args = parse_arguments(argc, argv, 2, options);
     if (!args) return report_usage_error(kName, args.error().message);
     core::Result<core::NormSpec> spec = parse_norm_options(args.value());
     if (!spec) return report_usage_error(kName, spec.error().message);
+    if (core::Status running = check_running_usage(args.value(), spec.value()); !running)
+        return report_usage_error(kName, running.error().message);
+    if (core::Result<std::optional<core::Layout>> layout = parse_layout_option(args.value()); !layout)
+        return report_usage_error(kName, layout.error().message);
+    std::optional<core::NpyDtype> dtype;
+    if (std::optional<std::string> text = args.value().value("--dtype")) {
+        core::Result<core::NpyDtype> parsed = core::parse_npy_dtype(*text);
+        if (!parsed) return report_usage_error(kName, "invalid --dtype: " + parsed.error().message);
+        dtype = parsed.value();
+    }
 
     const std::vector<std::string>& paths = args.value().positionals;
-    if (paths.empty()) return report_usage_error(kName, "missing IN.npy and OUT.npy");
+    if (paths.empty()) return report_usage_error(kName, "missing IN and OUT.npy");
     if (paths.size() == 1) {
         return report_usage_error(kName, "missing OUT.npy, the file to write after '" +
                                              paths[0] + "'");
     }
     if (paths.size() > 2) {
         return report_usage_error(kName, "too many paths: '" + paths[2] +
-                                             "' after IN.npy and OUT.npy; give exactly two");
+                                             "' after IN and OUT.npy; give exactly two");
     }
     const std::string& in_path = paths[0];
     const std::string& out_path = paths[1];
-    if (core::Status same = check_not_same_file(out_path, in_path); !same) {
+    if (core::Status same = check_not_same_file(out_path, core::parse_array_source(in_path).path);
+        !same) {
         return report_usage_error(kName, same.error().message);
     }
     if (core::Status folder = check_output_folder(out_path); !folder) {
         return report_error(kName, kExitDataError, folder.error().message);
     }
 
-    const core::IntegerPolicy integers = args.value().has("--convert-int")
-                                             ? core::IntegerPolicy::Convert
-                                             : core::IntegerPolicy::Refuse;
-    core::Result<core::Tensor> input = core::read_npy(in_path, integers);
+    core::Result<core::Tensor> input = read_input(args.value(), in_path);
     if (!input) return report_error(kName, kExitDataError, input.error().message);
-    if (core::Status valid = core::validate(spec.value(), input.value().shape); !valid) {
-        return report_error(kName, kExitDataError, valid.error().message);
+    const core::Tensor& tensor = input.value();
+    core::Result<std::optional<core::BatchNormBuffers>> running =
+        read_running_option(args.value(), tensor.shape.C);
+    if (!running) return report_error(kName, kExitDataError, running.error().message);
+    if (!running.value()) {
+        if (core::Status valid = core::validate(spec.value(), tensor.shape); !valid) {
+            return report_error(kName, kExitDataError, valid.error().message);
+        }
     }
-    core::Result<core::Tensor> output = core::normalize(input.value(), spec.value());
+    core::Result<core::Tensor> output =
+        running.value() ? core::normalize_eval(tensor, core::running_stats_from(*running.value()),
+                                               spec.value().eps, running.value()->affine)
+                        : core::normalize(tensor, spec.value());
     if (!output) return report_error(kName, kExitDataError, output.error().message);
-    output.value().source_rank = input.value().source_rank;
 
-    if (core::Status written = core::write_npy(out_path, output.value()); !written) {
+    const core::NpyDtype out_dtype =
+        dtype.value_or(tensor.has_exact64() ? core::NpyDtype::Float64 : core::NpyDtype::Float32);
+    if (core::Status written = core::write_npy(out_path, output.value(), out_dtype); !written) {
         return report_error(kName, kExitDataError, written.error().message);
     }
     return kExitOk;

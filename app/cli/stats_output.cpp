@@ -65,11 +65,17 @@ int64_t coordinate(const core::Index& index, core::Axis axis) {
 
 }  // namespace
 
-std::vector<KeyAxis> key_axes(const core::NormSpec& spec) {
+std::vector<KeyAxis> key_axes(const core::NormSpec& spec, core::Layout layout) {
     std::vector<KeyAxis> axes;
     const core::AxisMask reduced = core::reduced_axes(spec);
+    const int rank = core::layout_rank(layout);
     for (int a = 0; a < core::kAxisCount; ++a) {
         const auto axis = static_cast<core::Axis>(a);
+        if ((rank < 4 && axis == core::Axis::H) || (rank < 3 && axis == core::Axis::W)) continue;
+        if (rank == 3 && axis == core::Axis::W && (reduced & core::axis_bit(axis)) == 0) {
+            axes.push_back({axis, "l"});
+            continue;
+        }
         if (spec.kind == core::NormKind::Group && axis == core::Axis::C) {
             axes.push_back({axis, "g"});
         } else if ((reduced & core::axis_bit(axis)) == 0) {
@@ -82,7 +88,7 @@ std::vector<KeyAxis> key_axes(const core::NormSpec& spec) {
 
 void write_stats_json(std::FILE* out, const core::NormSpec& spec,
                       const core::Partition& partition,
-                      const std::vector<core::GroupStats>& stats) {
+                      const std::vector<core::GroupStats>& stats, const StatsSource& source) {
     const core::Shape& shape = partition.shape;
     std::fprintf(out, "{\n");
     std::fprintf(out, "  \"norm\": %s,\n", json_string(core::norm_name(spec.kind)).c_str());
@@ -90,11 +96,17 @@ void write_stats_json(std::FILE* out, const core::NormSpec& spec,
     std::fprintf(out, "  \"shape\": [%lld, %lld, %lld, %lld],\n",
                  static_cast<long long>(shape.N), static_cast<long long>(shape.C),
                  static_cast<long long>(shape.H), static_cast<long long>(shape.W));
+    std::fprintf(out, "  \"layout\": %s,\n", json_string(core::layout_name(source.layout)).c_str());
+    std::fprintf(out, "  \"read\": %s,\n", json_string(source.reading).c_str());
+    std::fprintf(out, "  \"mode\": %s,\n", source.eval_mode ? "\"eval\"" : "\"train\"");
+    if (source.eval_mode) std::fprintf(out, "  \"running\": %s,\n", json_string(source.running).c_str());
+    if (!source.lengths.empty())
+        std::fprintf(out, "  \"lengths\": %s,\n", json_string(source.lengths).c_str());
     std::fprintf(out, "  \"eps\": %s,\n", json_number(spec.eps).c_str());
     std::fprintf(out, "  \"description\": %s,\n",
                  json_string(core::describe(spec, shape)).c_str());
     std::fprintf(out, "  \"groups\": [");
-    const std::vector<KeyAxis> axes = key_axes(spec);
+    const std::vector<KeyAxis> axes = key_axes(spec, source.layout);
     for (size_t g = 0; g < stats.size(); ++g) {
         const core::Index key = key_of_group(partition, static_cast<int64_t>(g));
         std::string record = g == 0 ? "\n    {\"key\": {" : ",\n    {\"key\": {";
@@ -114,8 +126,8 @@ void write_stats_json(std::FILE* out, const core::NormSpec& spec,
 
 void write_stats_csv(std::FILE* out, const core::NormSpec& spec,
                      const core::Partition& partition,
-                     const std::vector<core::GroupStats>& stats) {
-    const std::vector<KeyAxis> axes = key_axes(spec);
+                     const std::vector<core::GroupStats>& stats, core::Layout layout) {
+    const std::vector<KeyAxis> axes = key_axes(spec, layout);
     std::string header;
     for (const KeyAxis& axis : axes) header += axis.name + ",";
     header += "count,mean,var,mean_sq\n";

@@ -1,0 +1,76 @@
+// Reading the subcommands' input: layouts, archives, integer policy, checkpoint buffers.
+#include "app/cli/input_options.h"
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "core/array_file.h"
+
+namespace normviz::app::cli {
+
+core::Result<std::optional<core::Layout>> parse_layout_option(const Arguments& args) {
+    const std::optional<std::string> text = args.value("--layout");
+    if (!text) return std::optional<core::Layout>{};
+    core::Result<core::Layout> layout = core::parse_layout(*text);
+    if (!layout) return core::make_error("invalid --layout: " + layout.error().message);
+    return std::optional<core::Layout>{layout.value()};
+}
+
+core::Result<core::Tensor> read_input(const Arguments& args, const std::string& source) {
+    core::Result<std::optional<core::Layout>> layout = parse_layout_option(args);
+    if (!layout) return layout.error();
+    const core::IntegerPolicy integers =
+        args.has("--convert-int") ? core::IntegerPolicy::Convert : core::IntegerPolicy::Refuse;
+    return core::read_tensor(source, layout.value(), integers);
+}
+
+core::Status check_running_usage(const Arguments& args, const core::NormSpec& spec) {
+    if (args.has("--running") && spec.kind != core::NormKind::Batch)
+        return core::make_error("--running gives BatchNorm's eval-mode statistics; use it with "
+                                "--norm batch");
+    return core::Ok{};
+}
+
+core::Result<std::optional<core::BatchNormBuffers>> read_running_option(const Arguments& args,
+                                                                        int64_t channels) {
+    const std::optional<std::string> source = args.value("--running");
+    if (!source) return std::optional<core::BatchNormBuffers>{};
+    core::Result<core::BatchNormBuffers> buffers = core::read_batchnorm_buffers(*source);
+    if (!buffers) return buffers.error();
+    if (core::Status fit = core::check_buffers_fit(buffers.value(), channels); !fit)
+        return fit.error();
+    return std::optional<core::BatchNormBuffers>{std::move(buffers.value())};
+}
+
+core::Result<std::vector<int64_t>> parse_integers(const std::string& text, size_t count,
+                                                  const std::string& what) {
+    std::vector<int64_t> values;
+    const char* p = text.c_str();
+    while (*p != '\0') {
+        char* end = nullptr;
+        errno = 0;
+        const long long v = std::strtoll(p, &end, 10);
+        if (end == p || errno == ERANGE || (*end != ',' && *end != '\0'))
+            return core::make_error(what + " '" + text + "' is not a list of integers like 2,3,4");
+        values.push_back(v);
+        p = *end == ',' ? end + 1 : end;
+    }
+    if (count != 0 && values.size() != count)
+        return core::make_error(what + " '" + text + "' has " + std::to_string(values.size()) +
+                                " numbers; write " + std::to_string(count));
+    return values;
+}
+
+std::string input_options_help() {
+    return "Input options:\n"
+           "  --layout L     how IN's axes are ordered: NCHW (default for rank 4), NHWC\n"
+           "                 (channels-last), NCL (default for rank 3), NLC (a transformer's\n"
+           "                 (batch, tokens, features)) or NC (rank 2). C is always the\n"
+           "                 channels/features: in NLC, --norm layer-token is nn.LayerNorm(D)\n"
+           "  --convert-int  accept integer input, converting its values to float32\n"
+           "  IN is a .npy file (float16, float32 or float64), or one array of an archive:\n"
+           "  x.npz:NAME (np.savez, np.savez_compressed) or x.safetensors:NAME; an archive\n"
+           "  with one array needs no NAME. torch.save files are refused: np.save them.\n";
+}
+
+}  // namespace normviz::app::cli
