@@ -117,19 +117,88 @@ void regenerate_tensor(AppState& state) {
     set_tensor(state, std::move(t));
 }
 
-core::Result<core::Tensor> read_tensor_file(const std::string& path) {
-    return core::read_npy(path, core::IntegerPolicy::Convert);
+core::Result<core::Tensor> read_tensor_file(const std::string& path, std::optional<core::Layout> layout) {
+    return core::read_tensor(path, layout, core::IntegerPolicy::Convert);
 }
 
+std::string reading_text(const AppState& state) {
+    if (state.scene.data_path.empty()) return "";
+    return core::describe_reading(core::source_dims(state.tensor), state.tensor.layout);
+}
+
+namespace {
+
+// An archive named without a member that holds several arrays: offer them instead of failing.
+bool offer_archive_members(AppState& state, const std::string& path) {
+    if (!core::parse_array_source(path).member.empty()) return false;
+    auto entries = core::list_arrays(path);
+    if (!entries || entries.value().size() < 2) return false;
+    state.archive_path = path;
+    state.archive_entries = std::move(entries.value());
+    set_message(state, path + " holds " + std::to_string(state.archive_entries.size()) +
+                           " arrays; pick one in the list under Load", false);
+    return true;
+}
+
+void after_load(AppState& state, const std::string& path) {
+    state.scene.data_path = path;
+    state.scene.layout = state.tensor.layout;
+    state.archive_entries.clear();
+    set_message(state, "loaded " + path + ": " + reading_text(state), false);
+}
+
+}  // namespace
+
 bool load_tensor_file(AppState& state, const std::string& path) {
-    auto loaded = read_tensor_file(path);
+    auto loaded = read_tensor_file(path, state.scene.layout);
+    if (!loaded && state.scene.layout) {
+        // The layout chosen for the previous file may not fit this one's rank: try the default.
+        loaded = read_tensor_file(path, std::nullopt);
+    }
+    if (!loaded) {
+        if (!offer_archive_members(state, path)) set_message(state, loaded.error().message, true);
+        return false;
+    }
+    set_tensor(state, std::move(loaded.value()));
+    after_load(state, path);
+    return true;
+}
+
+bool reload_with_layout(AppState& state, std::optional<core::Layout> layout) {
+    if (state.scene.data_path.empty()) return false;
+    auto loaded = read_tensor_file(state.scene.data_path, layout);
     if (!loaded) {
         set_message(state, loaded.error().message, true);
         return false;
     }
-    state.scene.data_path = path;
     set_tensor(state, std::move(loaded.value()));
-    set_message(state, "loaded " + path + " " + core::to_string(state.tensor.shape), false);
+    after_load(state, state.scene.data_path);
+    return true;
+}
+
+bool load_running_stats(AppState& state, const std::string& source) {
+    if (source.empty()) {
+        state.running.reset();
+        state.scene.running_source.clear();
+        ++state.running_version;
+        return true;
+    }
+    auto buffers = core::read_batchnorm_buffers(source);
+    if (!buffers) {
+        set_message(state, buffers.error().message, true);
+        return false;
+    }
+    state.running = std::move(buffers.value());
+    state.scene.running_source = source;
+    ++state.running_version;
+    const int64_t C = static_cast<int64_t>(state.running->running_mean.size());
+    if (C == state.tensor.shape.C) {
+        // bn.eval()(x) applies the layer's weight and bias: they become gamma and beta.
+        if (!state.running->affine.gamma.empty()) state.affine.gamma = state.running->affine.gamma;
+        if (!state.running->affine.beta.empty()) state.affine.beta = state.running->affine.beta;
+    }
+    set_message(state, "running statistics of " + state.running->prefix + " (" + std::to_string(C) +
+                           " channels) from " + core::parse_array_source(source).path, false);
     return true;
 }
 
@@ -145,7 +214,8 @@ void update_derived(AppState& state) {
     for (core::NormKind k : shown_norms(state.scene)) specs.push_back(spec_for(state.scene, k));
     const bool tensor_changed = state.derived_tensor_version != state.tensor_version;
     const bool devices_changed = state.scene.devices != state.derived_devices;
-    const bool eval_changed = state.scene.batchnorm_eval != state.derived_batchnorm_eval;
+    const bool running_changed = state.running_version != state.derived_running_version;
+    const bool eval_changed = state.scene.batchnorm_eval != state.derived_batchnorm_eval || running_changed;
     const bool specs_changed = specs != state.derived_specs || devices_changed || eval_changed;
     const bool focus_changed = !(state.scene.focus == state.derived_focus);
     const bool affine_changed = state.affine.gamma != state.derived_affine.gamma ||
@@ -157,7 +227,8 @@ void update_derived(AppState& state) {
         for (size_t i = 0; i < specs.size(); ++i) {
             PanelDerived& p = state.panels[i];
             const bool eval = state.scene.batchnorm_eval && specs[i].kind == core::NormKind::Batch;
-            if (!tensor_changed && !devices_changed && p.spec == specs[i] && !p.stats.empty() && p.eval_mode == eval)
+            if (!tensor_changed && !devices_changed && p.spec == specs[i] && !p.stats.empty() && p.eval_mode == eval &&
+                !(eval && running_changed))
                 continue;
             p.spec = specs[i];
             p.stats.clear();
@@ -173,8 +244,26 @@ void update_derived(AppState& state) {
             }
             if (eval && ok) {
                 // Eval mode: one group per channel (no device shards: nothing of the batch is
-                // pooled), normalized with the running statistics of the training stream.
+                // pooled), normalized with running statistics.
                 p.partition = core::make_partition(p.spec, state.tensor.shape);
+                p.running_prefix.clear();
+                if (!state.scene.data_path.empty()) {
+                    // A loaded tensor has no training stream to simulate them from: only the
+                    // model's own running statistics are true to it.
+                    if (!state.running) {
+                        p.error = kEvalNeedsRunningStats;
+                        p.stats.clear();
+                        continue;
+                    }
+                    if (auto fit = core::check_buffers_fit(*state.running, state.tensor.shape.C); !fit) {
+                        p.error = "eval mode: " + fit.error().message;
+                        continue;
+                    }
+                    p.stats = core::running_stats_from(*state.running).as_group_stats();
+                    p.running_prefix = state.running->prefix;
+                    p.stats_version = ++state.last_stats_version;
+                    continue;
+                }
                 auto running = eval_running_stats(state.tensor.shape, state.scene.generator, state.scene.seed);
                 if (!running) {
                     p.error = "eval mode: " + running.error().message;
@@ -204,6 +293,7 @@ void update_derived(AppState& state) {
     state.derived_affine = state.affine;
     state.derived_devices = state.scene.devices;
     state.derived_batchnorm_eval = state.scene.batchnorm_eval;
+    state.derived_running_version = state.running_version;
 }
 
 }  // namespace normviz::app
@@ -246,14 +336,16 @@ void request_regenerate(AppState& state) {
 void request_load(AppState& state, const std::string& path) {
     if (state.work->busy()) return;
     std::error_code ec;
-    const uintmax_t size = std::filesystem::file_size(path, ec);
+    const uintmax_t size = std::filesystem::file_size(core::parse_array_source(path).path, ec);
     if (ec || size <= kSyncFileBytes) {
         load_tensor_file(state, path);  // small, or missing: read_npy gives the error message
         return;
     }
     const std::vector<core::NormSpec> specs = current_specs(state.scene);
-    state.work->start("Loading " + path, [path, specs](std::atomic<float>& progress) -> core::Result<PreparedTensor> {
-        auto loaded = read_tensor_file(path);
+    const std::optional<core::Layout> layout = state.scene.layout;
+    state.work->start("Loading " + path, [path, specs, layout](std::atomic<float>& progress) -> core::Result<PreparedTensor> {
+        auto loaded = read_tensor_file(path, layout);
+        if (!loaded && layout) loaded = read_tensor_file(path, std::nullopt);  // as load_tensor_file
         if (!loaded) return loaded.error();
         progress = 0.4f;
         PreparedTensor p;
@@ -274,9 +366,8 @@ void install_finished_work(AppState& state) {
     }
     PreparedTensor& p = result->value();
     state.scene.data_path = p.source_path;
-    if (!p.source_path.empty())
-        set_message(state, "loaded " + p.source_path + " " + core::to_string(p.tensor.shape), false);
     set_tensor(state, std::move(p.tensor));
+    if (!p.source_path.empty()) after_load(state, p.source_path);
     // Install the statistics computed on the worker; update_derived redoes only what changed.
     state.panels.assign(p.specs.size(), PanelDerived{});
     for (size_t i = 0; i < p.specs.size(); ++i) {

@@ -13,6 +13,8 @@
 #include "app/view/colormap.h"
 #include "app/view/cube_camera.h"
 #include "app/view/grid_layout.h"
+#include "core/array_file.h"
+#include "core/checkpoint.h"
 #include "core/generators.h"
 #include "core/group_values.h"
 #include "core/norm_spec.h"
@@ -31,7 +33,15 @@ struct Scene {
     core::Shape shape{4, 6, 4, 4};
     core::Generator generator = core::Generator::PerChannel;
     uint64_t seed = 1;
-    std::string data_path;  // non-empty: values were loaded from this .npy
+    std::string data_path;  // non-empty: values were loaded from this file (x.npy, x.npz:NAME, ...)
+    // How the file's axes are read (core/layout.h); nullopt: the default of its rank.
+    std::optional<core::Layout> layout;
+    // A loaded tensor's BatchNorm running statistics: "FILE.safetensors:PREFIX" (or .npz);
+    // eval mode on a loaded tensor needs them (core/checkpoint.h).
+    std::string running_source;
+    // A scene file named a data_file without a shape: the file gives it (and G, focus,
+    // devices and lengths are checked against it) when the scene is applied.
+    bool shape_from_file = false;
     std::vector<core::NormKind> compared = {core::NormKind::Batch,    core::NormKind::Layer,
                                             core::NormKind::Instance, core::NormKind::Group,
                                             core::NormKind::LayerToken, core::NormKind::Rms};
@@ -49,8 +59,10 @@ struct Scene {
     // sample along W, padded positions hold 0 (empty: no padding).
     int64_t devices = 1;
     std::vector<int64_t> lengths;
-    // BatchNorm panels in eval mode: each value is normalized with running statistics from
-    // training (app/lesson_numbers.h, eval_running_stats), so no value of this batch is pooled.
+    // BatchNorm panels in eval mode: each value is normalized with running statistics, so no
+    // value of this batch is pooled. A generated tensor simulates them from its generator's
+    // training stream (app/lesson_numbers.h, eval_running_stats); a loaded one needs
+    // running_source.
     bool batchnorm_eval = false;
     // The lesson this scene is a step of (app/lessons.h); empty when none.
     std::string lesson_id;
@@ -72,7 +84,8 @@ struct PanelDerived {
     // channel (count 0: no value of this batch pooled), `focus_values` empty, and
     // `running_batches` the training batches they were tracked over.
     bool eval_mode = false;
-    int running_batches = 0;
+    int running_batches = 0;       // simulated running statistics: batches tracked
+    std::string running_prefix;    // a checkpoint's statistics: the layer they came from
 };
 
 // Zoom and pan shared by every canvas (they show the same tensor at the same size).
@@ -97,6 +110,14 @@ struct AppState {
     uint64_t tensor_version = 0;  // bumps on every new tensor; the renderer uploads once per bump
     uint64_t last_stats_version = 0;  // source of unique PanelDerived::stats_version values
     core::Affine affine;          // per-channel gamma and beta, edited in the statistics panel
+    // The checkpoint buffers Scene::running_source named (empty until loaded), and a counter
+    // that bumps when they change, so eval-mode panels recompute.
+    std::optional<core::BatchNormBuffers> running;
+    uint64_t running_version = 0;
+    // An archive opened without a member name and holding several arrays: its path and
+    // arrays, offered as a list to pick from (app/ui/controls_panel.cpp).
+    std::string archive_path;
+    std::vector<core::ArrayEntry> archive_entries;
     float value_center = 0, value_half_range = 1;  // colour scale of raw values
 
     std::vector<PanelDerived> panels;
@@ -115,6 +136,7 @@ struct AppState {
     float font_size = 16;
     bool font_dirty = true;
     std::string path_input;
+    std::string running_input;   // the "Running statistics" field: FILE.safetensors:PREFIX
     std::string path_input_for;  // the data_path the field was last set to show
     // Screen centre of the "Load .npy" field in the last frame and whether it showed there
     // (the --status "ui" line, so end-to-end tests can type a path into it).
@@ -140,10 +162,18 @@ struct AppState {
     core::Affine derived_affine;
     int64_t derived_devices = 1;
     bool derived_batchnorm_eval = false;
+    uint64_t derived_running_version = 0;
 
     // Lessons, quiz, presenter mode and exports (app/classroom.h).
     ClassroomState classroom;
 };
+
+// Why an eval-mode BatchNorm panel of a loaded tensor shows nothing until running statistics
+// are loaded.
+inline constexpr const char* kEvalNeedsRunningStats =
+    "eval mode needs this model's running statistics: load a BatchNorm layer's running_mean "
+    "and running_var from its checkpoint (Running statistics in the sidebar, or --running "
+    "FILE.safetensors:PREFIX); a loaded tensor has no training stream to simulate them from";
 
 // The NormSpec of `kind` with the scene's G, axes, centering and eps.
 core::NormSpec spec_for(const Scene& scene, core::NormKind kind);
@@ -160,11 +190,21 @@ void show_picture(AppState& state, Picture picture);
 
 // Replaces the tensor with the scene's generator output; resets affine and clamps focus.
 void regenerate_tensor(AppState& state);
-// Reads a .npy for the desktop program: integer arrays are converted to float32 (a viewer has
-// no --convert-int to ask for it, and the file field could not pass one).
-core::Result<core::Tensor> read_tensor_file(const std::string& path);
-// Loads a .npy as the tensor; on error keeps the current tensor and sets state.message.
+// Reads an array file (x.npy, x.npz:NAME, x.safetensors:NAME) for the desktop program as
+// `layout` says: integer arrays are converted to float32 (a viewer has no --convert-int to
+// ask for it, and the file field could not pass one).
+core::Result<core::Tensor> read_tensor_file(const std::string& path, std::optional<core::Layout> layout);
+// Loads a file as the tensor, read with scene.layout; on error keeps the current tensor and
+// sets state.message (an archive with several arrays lists them in archive_entries instead).
 bool load_tensor_file(AppState& state, const std::string& path);
+// Reads the layout again for the loaded file (a layout switch); false and a message on error.
+bool reload_with_layout(AppState& state, std::optional<core::Layout> layout);
+// Loads BatchNorm running statistics ("FILE:PREFIX") for eval mode on a loaded tensor; the
+// checkpoint's weight and bias become gamma and beta. "" forgets them. False and a message
+// on error (the previous statistics are kept).
+bool load_running_stats(AppState& state, const std::string& source);
+// "read (2, 7, 16) as N=2, L=7, C=16 (NLC)" for a loaded tensor; "" for a generated one.
+std::string reading_text(const AppState& state);
 // As regenerate_tensor / load_tensor_file, but on the worker thread when the tensor is large
 // (the frame loop then shows progress and calls install_finished_work). Ignored while busy.
 void request_regenerate(AppState& state);

@@ -16,13 +16,35 @@ namespace normviz::app {
 core::Status apply_scene(AppState& state, const Scene& scene) {
     if (state.work->busy()) return core::make_error("wait until the current tensor is ready, then open the scene again");
     if (!scene.data_path.empty()) {
-        auto loaded = read_tensor_file(scene.data_path);
+        auto loaded = read_tensor_file(scene.data_path, scene.layout);
         if (!loaded) return loaded.error();
         const core::Shape file_shape = loaded.value().shape;
+        // The file gives the shape: lengths are checked against it, not against the scene's.
+        if (!scene.lengths.empty())
+            if (auto ok = core::validate_lengths(file_shape, scene.lengths); !ok)
+                return core::make_error(scene.data_path + " read as " + core::to_string(file_shape) + ": " +
+                                        ok.error().message);
+        if (scene.shape_from_file) {
+            const std::string where = scene.data_path + " read as " + core::to_string(file_shape) + ": ";
+            if (file_shape.C % scene.groups != 0)
+                return core::make_error(where + "the scene's groups = " + std::to_string(scene.groups) +
+                                        " does not divide C = " + std::to_string(file_shape.C));
+            if (!core::contains(file_shape, scene.focus))
+                return core::make_error(where + "the scene's focus " + core::to_string(scene.focus) +
+                                        " is outside it");
+            if (scene.devices > 1)
+                if (auto ok = core::validate_batch_split(file_shape, scene.devices); !ok)
+                    return core::make_error(where + ok.error().message);
+        }
+        if (!scene.running_source.empty())
+            if (auto buffers = core::read_batchnorm_buffers(scene.running_source); !buffers) return buffers.error();
         state.scene = scene;
         state.scene.shape = file_shape;
+        state.scene.layout = loaded.value().layout;
+        state.scene.shape_from_file = false;
         if (state.scene.devices > 1 && !core::validate_batch_split(file_shape, state.scene.devices)) state.scene.devices = 1;
         set_tensor(state, std::move(loaded.value()));
+        load_running_stats(state, scene.running_source);
     } else {
         if (auto ok = core::validate_shape(scene.shape); !ok) return ok.error();
         state.scene = scene;

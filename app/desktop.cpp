@@ -29,16 +29,26 @@ namespace {
 core::Status initial_scene(const DesktopOptions& o, AppState& state) {
     apply_options(o, state.scene);
     if (!o.input_path.empty()) {
-        auto loaded = read_tensor_file(o.input_path);
+        auto loaded = read_tensor_file(o.input_path, state.scene.layout);
         if (!loaded) return loaded.error();
         state.scene.data_path = o.input_path;
         set_tensor(state, std::move(loaded.value()));
+        state.scene.layout = state.tensor.layout;
     } else if (!state.scene.data_path.empty() && !o.shape) {
         std::string remembered = state.scene.data_path;
         if (!load_tensor_file(state, remembered)) regenerate_tensor(state);
     } else {
         if (auto ok = core::validate_shape(state.scene.shape); !ok) return ok.error();
         regenerate_tensor(state);
+    }
+    if (!o.running_source.empty()) {
+        if (state.scene.data_path.empty())
+            return core::make_error("--running gives a loaded tensor its model's running statistics; load the "
+                                    "activations too (normviz FILE.npy --running FILE.safetensors:PREFIX)");
+        auto buffers = core::read_batchnorm_buffers(o.running_source);
+        if (!buffers) return buffers.error();
+        if (auto fit = core::check_buffers_fit(buffers.value(), state.tensor.shape.C); !fit) return fit.error();
+        load_running_stats(state, o.running_source);
     }
     if (o.focus && !core::contains(state.tensor.shape, *o.focus))
         return core::make_error("focus " + core::to_string(*o.focus) + " is outside the shape " +

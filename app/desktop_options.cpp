@@ -39,11 +39,19 @@ bool parse_int(const std::string& text, long long& out) {
 }  // namespace
 
 const char* desktop_usage() {
-    return "usage: normviz [FILE.npy] [options]\n"
+    return "usage: normviz [FILE] [options]\n"
            "Opens the desktop visualizer: click a cell to see every value that shares its mean and\n"
            "variance under BatchNorm, LayerNorm, InstanceNorm, GroupNorm, transformer LayerNorm,\n"
            "RMSNorm or custom axes. Press F1 in the window for the shortcuts.\n"
+           "FILE: a .npy (float16/32/64), x.npz:NAME or x.safetensors:NAME (an archive with one\n"
+           "array needs no NAME); e.g. a transformer's hidden states:\n"
+           "  normviz hidden.npy --layout NLC --norm layer-token,rms,batch\n"
            "options:\n"
+           "  --layout L             how FILE's axes are ordered: NCHW (rank 4 default), NHWC\n"
+           "                         (channels-last), NCL (rank 3 default), NLC ((batch, tokens,\n"
+           "                         features)), NC; --focus then follows that order too\n"
+           "  --running FILE:PREFIX  a checkpoint's BatchNorm running_mean/running_var (and\n"
+           "                         weight/bias) for eval mode on FILE (.safetensors or .npz)\n"
            "  --shape N,C,H,W        generated tensor shape (default 4,6,4,4)\n"
            "  --generator NAME       normal, per-channel (default), per-sample, constant, large-offset, smooth\n"
            "  --seed S               generator seed\n"
@@ -75,7 +83,7 @@ const char* desktop_usage() {
 }
 
 const char* render_usage() {
-    return "usage: normviz render --shape N,C,H,W [--input X.npy] --norm NAME[,NAME...] --focus n,c,h,w\n"
+    return "usage: normviz render --shape N,C,H,W [--input X.npy [--layout L]] --norm NAME[,NAME...] --focus n,c,h,w\n"
            "                      [--size WxH] [--normalized] [--groups G] [--axes AXES] [--no-center]\n"
            "                      [--eps E] [--generator NAME] [--seed S] [--view grid|cube|cube-hw]\n"
            "                      [--cube-camera YAW,PITCH[,DISTANCE]] --out fig.png\n"
@@ -191,9 +199,16 @@ core::Result<DesktopOptions> parse_desktop_options(int argc, char** argv) {
             o.eps = e;
         } else if (arg == "--focus") {
             if (auto s = take(); !s) return s.error();
-            auto f = core::parse_index(value);
-            if (!f) return f.error();
-            o.focus = f.value();
+            o.focus_text = value;  // read after the loop: --layout may come later
+        } else if (arg == "--layout") {
+            if (auto s = take(); !s) return s.error();
+            auto layout = core::parse_layout(value);
+            if (!layout) return layout.error();
+            o.layout = layout.value();
+        } else if (arg == "--running") {
+            if (auto s = take(); !s) return s.error();
+            if (value.empty()) return core::make_error("--running needs FILE.safetensors:PREFIX");
+            o.running_source = value;
         } else if (arg == "--screenshot" || arg == "--out") {
             if (auto s = take(); !s) return s.error();
             o.screenshot_path = value;
@@ -222,6 +237,17 @@ core::Result<DesktopOptions> parse_desktop_options(int argc, char** argv) {
             return core::make_error("unexpected argument '" + arg + "'; see normviz --help");
         }
     }
+    if (!o.focus_text.empty()) {
+        if (o.layout) {
+            auto coords = core::parse_integers(o.focus_text, static_cast<size_t>(core::layout_rank(*o.layout)), "--focus");
+            if (!coords) return core::make_error(coords.error().message + " (in " + core::layout_name(*o.layout) + " order)");
+            o.focus = core::index_in_layout(coords.value(), *o.layout);
+        } else {
+            auto f = core::parse_index(o.focus_text);
+            if (!f) return f.error();
+            o.focus = f.value();
+        }
+    }
     if (o.render_command && !o.help) {
         if (o.screenshot_path.empty()) return core::make_error("render needs --out fig.png");
         if (o.norms.empty() && o.scene_path.empty())
@@ -245,6 +271,7 @@ void apply_options(const DesktopOptions& o, Scene& scene) {
     if (o.no_center) scene.custom_center = false;
     if (o.eps) scene.eps = *o.eps;
     if (o.focus) scene.focus = *o.focus;
+    if (o.layout) scene.layout = o.layout;
     if (o.normalized) scene.show_normalized = true;
 }
 

@@ -14,7 +14,9 @@ struct DesktopOptions {
     bool render_command = false;   // `normviz render`: off-screen figure, then exit
     int width = 1400, height = 900;
     bool size_given = false;
-    std::string input_path;        // FILE.npy or --input
+    std::string input_path;        // FILE.npy (or x.npz:NAME, x.safetensors:NAME) or --input
+    std::optional<core::Layout> layout;  // --layout: how the file's axes are read
+    std::string running_source;    // --running FILE:PREFIX: a checkpoint's BatchNorm buffers
     std::optional<core::Shape> shape;
     std::optional<core::Generator> generator;
     std::optional<uint64_t> seed;
@@ -24,6 +26,7 @@ struct DesktopOptions {
     bool no_center = false;
     std::optional<double> eps;
     std::optional<core::Index> focus;
+    std::string focus_text;        // --focus as typed: n,c,h,w, or the --layout's order
     bool normalized = false;
     std::string screenshot_path;   // F12 target; with --frames, written at the end
     int frames = 0;                // > 0: run this many frames, then exit

@@ -23,7 +23,8 @@ const char* palette_name(Palette p) { return p == Palette::BlueOrange ? "colour-
 constexpr const char* kSceneFields[] = {"normviz_scene", "shape",  "generator",     "seed",   "data_file",
                                         "norms",         "view",   "single_norm",   "groups", "eps",
                                         "custom_axes",   "custom_center", "focus", "values", "palette",
-                                        "devices",       "lengths", "batchnorm_eval", "lesson",        "picture"};
+                                        "devices",       "lengths", "batchnorm_eval", "lesson",        "picture",
+                                        "layout",        "running"};
 
 // Reads fields of one object with the error prefix "<name>: field '<key>' ...".
 class Reader {
@@ -150,6 +151,26 @@ core::Result<Scene> scene_from_object(const json& object, const std::string& nam
         s.seed = seed->get<uint64_t>();
     }
     NORMVIZ_TRY(r.string("data_file", s.data_path));
+    // A data file without "shape" gives the shape when it is opened: what depends on the shape
+    // (G, focus, devices, lengths) is then checked against the file by apply_scene.
+    const bool shape_from_file = !s.data_path.empty() && !r.find("shape");
+    s.shape_from_file = shape_from_file;
+    if (r.find("layout")) {
+        if (s.data_path.empty()) return r.error("layout", "says how a data_file's axes are read; add \"data_file\"");
+        NORMVIZ_TRY(r.string("layout", text));
+        auto layout = core::parse_layout(text);
+        if (!layout) return core::make_error(name + ": " + layout.error().message);
+        s.layout = layout.value();
+    } else if (s.data_path.empty()) {
+        s.layout.reset();
+    }
+    if (r.find("running")) {
+        if (s.data_path.empty())
+            return r.error("running", "gives a data_file its model's running statistics; add \"data_file\"");
+        NORMVIZ_TRY(r.string("running", s.running_source));
+    } else if (s.data_path.empty()) {
+        s.running_source.clear();
+    }
     if (const json* norms = r.find("norms")) {
         if (!norms->is_array() || norms->empty() || norms->size() > 7)
             return r.error("norms", "must be a list of 1 to 7 norm names, e.g. [\"batch\", \"layer\"]");
@@ -182,8 +203,8 @@ core::Result<Scene> scene_from_object(const json& object, const std::string& nam
         number = std::clamp<int64_t>(number, 1, s.shape.C);
         while (s.shape.C % number != 0) --number;
     }
-    NORMVIZ_TRY(r.integer("groups", 1, s.shape.C, number));
-    if (s.shape.C % number != 0)
+    NORMVIZ_TRY(r.integer("groups", 1, shape_from_file ? core::kMaxElements : s.shape.C, number));
+    if (!shape_from_file && s.shape.C % number != 0)
         return r.error("groups", "is " + std::to_string(number) + " but C = " + std::to_string(s.shape.C) +
                                      " is not divisible by it; GroupNorm needs a divisor of C");
     s.groups = number;
@@ -206,7 +227,7 @@ core::Result<Scene> scene_from_object(const json& object, const std::string& nam
         s.focus = {std::min(s.focus.n, s.shape.N - 1), std::min(s.focus.c, s.shape.C - 1),
                    std::min(s.focus.h, s.shape.H - 1), std::min(s.focus.w, s.shape.W - 1)};
     }
-    if (!core::contains(s.shape, s.focus))
+    if (!shape_from_file && !core::contains(s.shape, s.focus))
         return r.error("focus", "is " + core::to_string(s.focus) + ", outside the shape " + core::to_string(s.shape) +
                                     "; each coordinate must be below its extent");
     if (r.find("values")) {
@@ -226,14 +247,14 @@ core::Result<Scene> scene_from_object(const json& object, const std::string& nam
         if (!s.picture) return r.error("picture", "is '" + text + "'; use \"grid\", \"cube\" or \"cube-hw\"");
     }
     number = r.find("devices") || core::validate_batch_split(s.shape, s.devices) ? s.devices : 1;
-    NORMVIZ_TRY(r.integer("devices", 1, s.shape.N, number));
-    if (number > 1)
+    NORMVIZ_TRY(r.integer("devices", 1, shape_from_file ? core::kMaxElements : s.shape.N, number));
+    if (number > 1 && !shape_from_file)
         if (auto ok = core::validate_batch_split(s.shape, number); !ok)
             return core::make_error(name + ": " + ok.error().message);
     s.devices = number;
     if (r.find("lengths")) {
         NORMVIZ_TRY(r.integers("lengths", -1, 1, v));
-        if (!v.empty())
+        if (!v.empty() && !shape_from_file)
             if (auto ok = core::validate_lengths(s.shape, v); !ok) return core::make_error(name + ": " + ok.error().message);
         s.lengths = v;
     } else if (!s.lengths.empty() && !core::validate_lengths(s.shape, s.lengths)) {
@@ -295,10 +316,12 @@ core::Result<Scene> parse_scene_json(const std::string& text, const std::string&
 std::string scene_to_json(const Scene& s, int indent) {
     json o = json::object();
     o["normviz_scene"] = kSceneFormatVersion;
-    o["shape"] = {s.shape.N, s.shape.C, s.shape.H, s.shape.W};
+    if (!s.shape_from_file) o["shape"] = {s.shape.N, s.shape.C, s.shape.H, s.shape.W};
     o["generator"] = core::generator_name(s.generator);
     o["seed"] = s.seed;
     if (!s.data_path.empty()) o["data_file"] = s.data_path;
+    if (!s.data_path.empty() && s.layout) o["layout"] = core::layout_name(*s.layout);
+    if (!s.data_path.empty() && !s.running_source.empty()) o["running"] = s.running_source;
     json norms = json::array();
     for (core::NormKind k : s.compared) norms.push_back(core::norm_name(k));
     o["norms"] = norms;
@@ -376,7 +399,8 @@ bool same_scene(const Scene& a, const Scene& b) {
            a.custom_center == b.custom_center && a.focus == b.focus && a.show_normalized == b.show_normalized &&
            a.palette == b.palette && a.devices == b.devices && a.lengths == b.lengths &&
            a.batchnorm_eval == b.batchnorm_eval && a.lesson_id == b.lesson_id && a.lesson_step == b.lesson_step &&
-           a.picture == b.picture;
+           a.picture == b.picture && a.layout == b.layout && a.running_source == b.running_source &&
+           a.shape_from_file == b.shape_from_file;
 }
 
 }  // namespace normviz::app

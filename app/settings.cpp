@@ -49,6 +49,7 @@ Settings load_settings(AppState& state) {
         else if (key == "generator") { if (auto g = core::parse_generator(value)) scene.generator = g.value(); }
         else if (key == "seed") scene.seed = static_cast<uint64_t>(number);
         else if (key == "data_path") scene.data_path = value;
+        else if (key == "layout") { if (auto l = core::parse_layout(value)) scene.layout = l.value(); }
         else if (key == "groups" && number >= 1) scene.groups = number;
         else if (key == "eps") { double e = std::atof(value.c_str()); if (e >= 0 && std::isfinite(e)) scene.eps = e; }
         else if (key == "custom_axes") { if (auto a = core::parse_axes(value)) scene.custom_axes = a.value(); }
@@ -82,7 +83,8 @@ void save_settings(const AppState& state, int window_width, int window_height) {
     std::ostringstream out;
     out << "window_width=" << window_width << "\nwindow_height=" << window_height << "\nfont_size=" << state.font_size
         << "\nshape=" << shape_text(s.shape) << "\ngenerator=" << core::generator_name(s.generator)
-        << "\nseed=" << s.seed << "\ndata_path=" << s.data_path << "\ncompared=" << compared
+        << "\nseed=" << s.seed << "\ndata_path=" << s.data_path
+        << "\nlayout=" << (s.layout ? core::layout_name(*s.layout) : "") << "\ncompared=" << compared
         << "\nsingle_view=" << s.single_view << "\nsingle_norm=" << core::norm_name(s.single_norm)
         << "\ngroups=" << s.groups << "\neps=" << eps << "\ncustom_axes=" << core::axes_to_string(s.custom_axes)
         << "\ncustom_center=" << s.custom_center << "\nfocus=" << s.focus.n << "," << s.focus.c << "," << s.focus.h

@@ -95,6 +95,25 @@ Result<Index> parse_index(const std::string& text) {
     return Index{v[0], v[1], v[2], v[3]};
 }
 
+Result<std::vector<int64_t>> parse_integers(const std::string& text, size_t count,
+                                                  const std::string& what) {
+    std::vector<int64_t> values;
+    const char* p = text.c_str();
+    while (*p != '\0') {
+        char* end = nullptr;
+        errno = 0;
+        const long long v = std::strtoll(p, &end, 10);
+        if (end == p || errno == ERANGE || (*end != ',' && *end != '\0'))
+            return make_error(what + " '" + text + "' is not a list of integers like 2,3,4");
+        values.push_back(v);
+        p = *end == ',' ? end + 1 : end;
+    }
+    if (count != 0 && values.size() != count)
+        return make_error(what + " '" + text + "' has " + std::to_string(values.size()) +
+                                " numbers; write " + std::to_string(count));
+    return values;
+}
+
 std::string to_string(const Shape& s) {
     return "(" + std::to_string(s.N) + ", " + std::to_string(s.C) + ", " + std::to_string(s.H) +
            ", " + std::to_string(s.W) + ")";

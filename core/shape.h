@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 
@@ -52,6 +53,10 @@ Status validate_shape(const Shape& shape);
 Result<Shape> parse_shape(const std::string& text);
 // "n,c,h,w" -> Index (not checked against a shape).
 Result<Index> parse_index(const std::string& text);
+
+// "2,7,16" -> {2, 7, 16}: comma-separated integers, exactly `count` of them (0: any number).
+// Error names `what` and the text.
+Result<std::vector<int64_t>> parse_integers(const std::string& text, size_t count, const std::string& what);
 
 std::string to_string(const Shape& shape);  // "(4, 6, 4, 4)"
 std::string to_string(const Index& index);  // "(0, 1, 2, 3)"

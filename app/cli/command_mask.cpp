@@ -66,7 +66,7 @@ int run_mask(int argc, char** argv) {
         return report_usage_error(kName, "missing --shape N,C,H,W, the tensor's extents");
     }
     // Without --layout, the NCHW parsers (and their messages); with one, the layout's order.
-    core::Result<std::vector<int64_t>> dims = parse_integers(*shape_text, rank, "--shape");
+    core::Result<std::vector<int64_t>> dims = core::parse_integers(*shape_text, rank, "--shape");
     core::Result<core::Shape> shape = core::parse_shape(*shape_text);
     if (layout_option.value()) {
         if (!dims) return report_usage_error(kName, "invalid --shape for layout " +
@@ -88,7 +88,7 @@ int run_mask(int argc, char** argv) {
     }
     core::Index focus;
     if (layout_option.value()) {
-        core::Result<std::vector<int64_t>> coords = parse_integers(*focus_text, rank, "--focus");
+        core::Result<std::vector<int64_t>> coords = core::parse_integers(*focus_text, rank, "--focus");
         if (!coords) return report_usage_error(kName, "invalid --focus: " + coords.error().message);
         focus = core::index_in_layout(coords.value(), layout);
     } else {

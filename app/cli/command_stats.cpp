@@ -77,7 +77,7 @@ int run_stats(int argc, char** argv) {
         if (args.value().has("--running"))
             return report_usage_error(kName, "--lengths and --running exclude each other: eval "
                                              "mode pools no value of the batch");
-        core::Result<std::vector<int64_t>> parsed = parse_integers(*lengths_text, 0, "--lengths");
+        core::Result<std::vector<int64_t>> parsed = core::parse_integers(*lengths_text, 0, "--lengths");
         if (!parsed) return report_usage_error(kName, parsed.error().message);
         lengths = parsed.value();
     }

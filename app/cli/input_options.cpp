@@ -1,9 +1,6 @@
 // Reading the subcommands' input: layouts, archives, integer policy, checkpoint buffers.
 #include "app/cli/input_options.h"
 
-#include <cerrno>
-#include <cstdlib>
-
 #include "core/array_file.h"
 
 namespace normviz::app::cli {
@@ -40,25 +37,6 @@ core::Result<std::optional<core::BatchNormBuffers>> read_running_option(const Ar
     if (core::Status fit = core::check_buffers_fit(buffers.value(), channels); !fit)
         return fit.error();
     return std::optional<core::BatchNormBuffers>{std::move(buffers.value())};
-}
-
-core::Result<std::vector<int64_t>> parse_integers(const std::string& text, size_t count,
-                                                  const std::string& what) {
-    std::vector<int64_t> values;
-    const char* p = text.c_str();
-    while (*p != '\0') {
-        char* end = nullptr;
-        errno = 0;
-        const long long v = std::strtoll(p, &end, 10);
-        if (end == p || errno == ERANGE || (*end != ',' && *end != '\0'))
-            return core::make_error(what + " '" + text + "' is not a list of integers like 2,3,4");
-        values.push_back(v);
-        p = *end == ',' ? end + 1 : end;
-    }
-    if (count != 0 && values.size() != count)
-        return core::make_error(what + " '" + text + "' has " + std::to_string(values.size()) +
-                                " numbers; write " + std::to_string(count));
-    return values;
 }
 
 std::string input_options_help() {

@@ -30,10 +30,6 @@ core::Status check_running_usage(const Arguments& args, const core::NormSpec& sp
 core::Result<std::optional<core::BatchNormBuffers>> read_running_option(const Arguments& args,
                                                                         int64_t channels);
 
-// "n,c,h,w" or, with a layout, that many integers in the array's order ("b,t,d" for NLC).
-core::Result<std::vector<int64_t>> parse_integers(const std::string& text, size_t count,
-                                                  const std::string& what);
-
 // The "Input options:" block of --help, shared by normalize and stats.
 std::string input_options_help();
 

@@ -51,6 +51,63 @@ bool extent_input(const char* label, int64_t& value) {
     return changed;
 }
 
+// An archive opened without a member name: its arrays, one click each.
+void draw_archive_members(AppState& state) {
+    if (state.archive_entries.empty()) return;
+    ImGui::TextUnformatted("Pick an array:");
+    for (const core::ArrayEntry& e : state.archive_entries) {
+        std::string dims;
+        for (size_t i = 0; i < e.dims.size(); ++i) dims += (i ? ", " : "") + std::to_string(e.dims[i]);
+        const std::string label = e.name + "  (" + dims + ") " + e.dtype + "##member_" + e.name;
+        if (ImGui::Selectable(label.c_str(), false)) {
+            const std::string source = state.archive_path + ":" + e.name;
+            request_load(state, source);
+            break;  // request_load may clear the list
+        }
+    }
+}
+
+// How the loaded file was read, and one click to read it in another layout of its rank.
+void draw_layout_choice(AppState& state) {
+    const std::string reading = reading_text(state);
+    if (reading.empty()) return;
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextUnformatted(reading.c_str());
+    ImGui::PopTextWrapPos();
+    const int rank = core::layout_rank(state.tensor.layout);
+    ImGui::TextDisabled("layout:");
+    for (core::Layout l : core::kAllLayouts) {
+        if (core::layout_rank(l) != rank) continue;
+        ImGui::SameLine();
+        const std::string label = std::string(core::layout_name(l)) + "##layout_" + core::layout_name(l);
+        if (ImGui::RadioButton(label.c_str(), state.tensor.layout == l) && state.tensor.layout != l)
+            reload_with_layout(state, l);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("read the file's axes as %s", core::layout_axes(l).c_str());
+    }
+}
+
+// BatchNorm's eval mode, and the checkpoint statistics a loaded tensor needs for it.
+void draw_running_stats(AppState& state) {
+    section("BatchNorm running statistics");
+    ImGui::Checkbox("Eval mode (running statistics)##bn_eval", &state.scene.batchnorm_eval);
+    if (state.scene.data_path.empty()) {
+        ImGui::TextDisabled("generated tensor: simulated from its generator");
+        return;
+    }
+    if (state.running)
+        ImGui::TextWrapped("%s, %zu channels", state.running->prefix.c_str(), state.running->running_mean.size());
+    char buf[1024];
+    std::snprintf(buf, sizeof buf, "%s", state.running_input.c_str());
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize("Load").x - 20);
+    const bool enter = ImGui::InputTextWithHint("##running_path", "model.safetensors:layer1.0.bn1", buf, sizeof buf,
+                                                ImGuiInputTextFlags_EnterReturnsTrue);
+    state.running_input = buf;
+    ImGui::SameLine();
+    if ((ImGui::Button("Load##load_running") || enter) && !state.running_input.empty() &&
+        load_running_stats(state, state.running_input))
+        state.scene.batchnorm_eval = true;
+}
+
 void draw_data_section(AppState& state) {
     Scene& scene = state.scene;
     section("Tensor (N, C, H, W)");
@@ -91,7 +148,7 @@ void draw_data_section(AppState& state) {
         request_regenerate(state);
     }
 
-    section("Load .npy");
+    section("Load array (.npy, .npz, .safetensors)");
     // The field shows the file the tensor came from (a scene, --input, a drop), until edited.
     if (state.scene.data_path != state.path_input_for) {
         state.path_input = state.path_input_for = state.scene.data_path;
@@ -108,7 +165,10 @@ void draw_data_section(AppState& state) {
     ImGui::SameLine();
     if ((ImGui::Button("Load##load_npy") || enter) && !state.path_input.empty())
         request_load(state, state.path_input);
-    ImGui::TextDisabled("or drop a .npy file on the window");
+    ImGui::TextDisabled("or drop a file on the window; x.npz:NAME picks one array");
+    draw_archive_members(state);
+    draw_layout_choice(state);
+    draw_running_stats(state);
 }
 
 void draw_norm_section(AppState& state) {

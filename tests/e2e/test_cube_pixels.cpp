@@ -43,6 +43,25 @@ core::Tensor scrambled(core::Shape shape) {
     return t;
 }
 
+// A .safetensors file holding bn.running_mean = 0 and bn.running_var = 1 (float32, C each),
+// in the format's layout: u64 header length, JSON header, data.
+void write_unit_running_stats(const std::string& path, int64_t C) {
+    const std::string bytes = std::to_string(4 * C);
+    std::string header = "{\"bn.running_mean\": {\"dtype\": \"F32\", \"shape\": [" + std::to_string(C) +
+                         "], \"data_offsets\": [0, " + bytes + "]}, \"bn.running_var\": {\"dtype\": \"F32\", "
+                         "\"shape\": [" + std::to_string(C) + "], \"data_offsets\": [" + bytes + ", " +
+                         std::to_string(8 * C) + "]}}";
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    const uint64_t size = header.size();
+    std::fwrite(&size, 8, 1, f);
+    std::fwrite(header.data(), 1, header.size(), f);
+    std::vector<float> values(static_cast<size_t>(C), 0.0f);
+    values.resize(static_cast<size_t>(2 * C), 1.0f);
+    std::fwrite(values.data(), sizeof(float), values.size(), f);
+    std::fclose(f);
+}
+
 struct FaceCheck {
     int checked = 0, wrong = 0;
     int min_margin = 255;  // smallest |lean - background lean| on a checked face
@@ -143,9 +162,14 @@ protected:
         std::FILE* f = std::fopen(scene.c_str(), "w");
         ASSERT_NE(f, nullptr);
         // data_file: the .npy run() writes beside the scene (a scene without one generates data).
+        // Eval mode pools nothing, so every voxel is shell; a loaded tensor's eval mode needs
+        // running statistics: mean 0, variance 1 per channel, in a .safetensors beside it.
+        const std::string running = (tmp_ / (name + ".safetensors")).string();
+        write_unit_running_stats(running, tensor.shape.C);
         std::fprintf(f, "{\"normviz_scene\": 1, \"shape\": [%d, %d, %d, %d], \"data_file\": \"%s.npy\", "
-                        "\"norms\": [\"batch\"], \"batchnorm_eval\": true}\n",
-                     int(tensor.shape.N), int(tensor.shape.C), int(tensor.shape.H), int(tensor.shape.W), name.c_str());
+                        "\"norms\": [\"batch\"], \"batchnorm_eval\": true, \"running\": \"%s:bn\"}\n",
+                     int(tensor.shape.N), int(tensor.shape.C), int(tensor.shape.H), int(tensor.shape.W), name.c_str(),
+                     running.c_str());
         std::fclose(f);
         run(name, tensor, {"--scene", scene, "--view", view, "--cube-camera", camera},
             [](const core::Index&) { return true; }, out);
