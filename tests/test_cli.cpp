@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "core/array_file.h"
 #include "core/generators.h"
 #include "core/normalize.h"
 #include "core/npy.h"
@@ -1039,3 +1040,157 @@ TEST_F(CliOutput, MaskIntoReadOnlyFolder) {
 TEST(CliBinary, NotBuilt) { GTEST_SKIP() << "the normviz program is not built (NORMVIZ_BUILD_APP=OFF)"; }
 
 #endif  // NORMVIZ_BINARY
+
+// ---- layouts, archives and checkpoints, through the binary -------------------------------
+// Inputs and truths come from tools/make_real_fixtures.py (PyTorch modules applied as their
+// users apply them); the written OUT must match within the case's tolerance, in IN's layout.
+
+class CliRealInput : public CliTest {
+protected:
+    static std::string real(const std::string& name) {
+        return (fs::path(NORMVIZ_FIXTURE_DIR) / "real" / name).string();
+    }
+    // normalize ARGS IN OUT, then OUT against the truth file, element by element.
+    void expect_normalize_matches(std::vector<std::string> args, const std::string& input,
+                                  const std::string& truth, double tol) {
+        args.insert(args.begin(), "normalize");
+        args.push_back(real(input));
+        args.push_back(out_);
+        const RunResult result = run(args);
+        ASSERT_EQ(result.status, 0) << result.err;
+        core::Result<core::Array> got = core::read_npy_array(out_);
+        core::Result<core::Array> want = core::read_npy_array(real(truth));
+        ASSERT_TRUE(got.ok() && want.ok());
+        ASSERT_EQ(got.value().dims, want.value().dims) << "OUT keeps IN's layout";
+        const std::vector<double>& w = want.value().values64;
+        double worst = 0;
+        for (size_t i = 0; i < w.size(); ++i)
+            worst = std::max(worst, std::abs(double(got.value().values[i]) - w[i]));
+        EXPECT_LE(worst, tol) << input;
+    }
+};
+
+TEST_F(CliRealInput, NlcLayerTokenIsNnLayerNormOverFeatures) {
+    expect_normalize_matches({"--layout", "NLC", "--norm", "layer-token"}, "encoder_norm1_in.nlc.npy",
+                             "nlc_encoder_norm1_in_layer_token.truth.npy", 8.2e-07);
+    expect_normalize_matches({"--layout", "NLC", "--norm", "rms", "--eps", "1e-6"}, "encoder_norm1_in.nlc.npy",
+                             "nlc_encoder_norm1_in_rms.truth.npy", 5.8e-07);
+}
+
+TEST_F(CliRealInput, NlcDefaultLayoutWouldBeWrong) {
+    // Read as the rank's default (NCL), layer-token pools tokens, not features: far off.
+    const RunResult result = run({"normalize", "--norm", "layer-token", real("encoder_norm1_in.nlc.npy"), out_});
+    ASSERT_EQ(result.status, 0) << result.err;
+    core::Result<core::Array> got = core::read_npy_array(out_);
+    core::Result<core::Array> want = core::read_npy_array(real("nlc_encoder_norm1_in_layer_token.truth.npy"));
+    ASSERT_TRUE(got.ok() && want.ok());
+    double worst = 0;
+    for (size_t i = 0; i < want.value().values64.size(); ++i)
+        worst = std::max(worst, std::abs(double(got.value().values[i]) - want.value().values64[i]));
+    EXPECT_GT(worst, 0.1);
+}
+
+TEST_F(CliRealInput, NhwcBatchIsBatchNorm2dOnThePermutedArray) {
+    expect_normalize_matches({"--layout", "NHWC", "--norm", "batch"}, "resnet18_layer2_0_conv1.nhwc.npy",
+                             "nhwc_resnet18_layer2_batch.truth.npy", 2.6e-06);
+}
+
+TEST_F(CliRealInput, RunningIsBatchNormEvalWithTheCheckpointsBuffers) {
+    expect_normalize_matches({"--layout", "NHWC", "--norm", "batch", "--running",
+                              real("resnet18_bn.safetensors") + ":layer3.1.bn2"},
+                             "resnet18_layer3_1_bn2_in.nhwc.npy", "eval_resnet18_layer3_1_bn2.truth.npy", 3.6e-07);
+}
+
+TEST_F(CliRealInput, StatsNamesTheLayoutAndTheTokenAxis) {
+    const RunResult result =
+        run({"stats", "--layout", "NLC", "--norm", "layer-token", real("encoder_norm1_in.nlc.npy")});
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_TRUE(contains_text(result.out, "\"layout\": \"NLC\""));
+    EXPECT_TRUE(contains_text(result.out, "\"read\": \"read (2, 7, 16) as N=2, L=7, C=16 (NLC)\""));
+    EXPECT_TRUE(contains_text(result.out, "{\"key\": {\"n\": 1, \"l\": 6}, \"count\": 16,"));
+    EXPECT_FALSE(contains_text(result.out, "\"h\""));
+}
+
+TEST_F(CliRealInput, StatsWithRunningPrintsTheModelsStatistics) {
+    const RunResult result = run({"stats", "--norm", "batch", "--running",
+                                  real("resnet18_bn.safetensors") + ":bn1", real("resnet18_bn1_in.nchw.npy")});
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_TRUE(contains_text(result.out, "\"mode\": \"eval\""));
+    EXPECT_TRUE(contains_text(result.out, "\"count\": 0,"));
+}
+
+// --lengths: padded positions of (B, T, D) hidden states belong to no group. The expected
+// numbers are written out here: BatchNorm over the valid tokens only, per feature.
+TEST_F(CliRealInput, StatsLengthsMaskThePadding) {
+    core::Result<core::Tensor> t = core::read_tensor(real("encoder_norm1_in.nlc.npy"), core::Layout::NLC);
+    ASSERT_TRUE(t.ok());
+    const RunResult result = run({"stats", "--layout", "NLC", "--norm", "batch", "--lengths", "7,3",
+                                  "--format", "csv", real("encoder_norm1_in.nlc.npy")});
+    ASSERT_EQ(result.status, 0) << result.err;
+    std::istringstream rows(result.out);
+    std::string line;
+    std::getline(rows, line);
+    EXPECT_EQ(line, "c,count,mean,var,mean_sq");
+    for (int64_t c = 0; c < 16; ++c) {
+        double sum = 0;
+        for (int64_t n = 0; n < 2; ++n)
+            for (int64_t l = 0; l < (n == 0 ? 7 : 3); ++l) sum += t.value().at({n, c, 0, l});
+        ASSERT_TRUE(std::getline(rows, line));
+        double mean = 0;
+        int count = 0;
+        ASSERT_EQ(std::sscanf(line.c_str(), "%*d,%d,%lf", &count, &mean), 2) << line;
+        EXPECT_EQ(count, 10);
+        EXPECT_NEAR(mean, sum / 10, 1e-6 * (1 + std::abs(sum / 10)));
+    }
+}
+
+TEST_F(CliRealInput, ArchiveMembersAreInputs) {
+    const RunResult npz = run({"stats", "--norm", "batch", real("activations.npz")});
+    EXPECT_TRUE(IsOneLineError(npz, kDataError, "stats"));
+    EXPECT_TRUE(contains_text(npz.err, "pick one with"));
+    core::Result<std::vector<core::ArrayEntry>> members = core::list_arrays(real("activations.npz"));
+    ASSERT_TRUE(members.ok() && !members.value().empty());
+    for (const core::ArrayEntry& e : members.value()) EXPECT_TRUE(contains_text(npz.err, e.name));
+    const std::string first = real("activations.npz") + ":" + members.value()[0].name;
+    EXPECT_EQ(run({"stats", "--norm", "layer", first}).status, 0);
+}
+
+// Every bad file or option: one line on stderr, a non-zero exit, no output file.
+TEST_F(CliRealInput, BadInputsAreOneLineWithNoOutput) {
+    write_default_input();
+    const std::string st = real("resnet18_bn.safetensors");
+    const std::vector<std::pair<std::vector<std::string>, int>> cases = {
+        {{"--norm", "batch", real("smallnet_fc.pt"), out_}, kDataError},
+        {{"--norm", "batch", real("activations.npz") + ":nope", out_}, kDataError},
+        {{"--norm", "batch", st + ":nope", out_}, kDataError},
+        {{"--layout", "NLC", "--norm", "batch", in_, out_}, kDataError},
+        {{"--layout", "NTC", "--norm", "batch", in_, out_}, kUsageError},
+        {{"--norm", "batch", "--running", st + ":layer3.1.bn2", in_, out_}, kDataError},  // 256 != 4
+        {{"--norm", "batch", "--running", st + ":nothing", in_, out_}, kDataError},
+        {{"--norm", "layer", "--running", st + ":bn1", in_, out_}, kUsageError},
+        {{"--norm", "batch", "--dtype", "int8", in_, out_}, kUsageError},
+    };
+    for (const auto& [args, status] : cases) {
+        SCOPED_TRACE(args[args.size() - 2]);
+        expect_normalize_error(args, status);
+    }
+    const RunResult pt = run({"normalize", "--norm", "batch", real("smallnet_fc.pt"), out_});
+    EXPECT_TRUE(contains_text(pt.err, "np.save(path, t.detach().cpu().numpy())"));
+    const RunResult rank = run({"normalize", "--layout", "NLC", "--norm", "batch", in_, out_});
+    EXPECT_TRUE(contains_text(rank.err, "use --layout NCHW or NHWC"));
+    const RunResult fit = run({"normalize", "--norm", "batch", "--running", st + ":layer3.1.bn2", in_, out_});
+    EXPECT_TRUE(contains_text(fit.err, "have 256 channels, but the tensor has C = 4"));
+}
+
+TEST_F(CliRealInput, MaskWritesInTheLayout) {
+    const RunResult result = run({"mask", "--layout", "NLC", "--shape", "2,7,16", "--norm", "layer-token",
+                                  "--focus", "1,5,3", out_});
+    ASSERT_EQ(result.status, 0) << result.err;
+    core::Result<core::Array> mask = core::read_npy_array(out_, core::IntegerPolicy::Convert);
+    ASSERT_TRUE(mask.ok());
+    EXPECT_EQ(mask.value().dims, (std::vector<int64_t>{2, 7, 16}));
+    for (int64_t b = 0; b < 2; ++b)
+        for (int64_t t = 0; t < 7; ++t)
+            for (int64_t d = 0; d < 16; ++d)
+                EXPECT_EQ(mask.value().values[(b * 7 + t) * 16 + d], (b == 1 && t == 5) ? 1.0f : 0.0f);
+}

@@ -73,7 +73,8 @@ void eval_rows(const AppState& state, const PanelDerived& p) {
     const double gamma = state.affine.gamma.empty() ? 1.0 : state.affine.gamma[f.c];
     const double beta = state.affine.beta.empty() ? 0.0 : state.affine.beta[f.c];
     ImGui::PushTextWrapPos(0);
-    row("values pooled", "none (eval mode: running mean/var from training)");
+    row("values pooled", p.running_prefix.empty() ? "none (eval mode: simulated running mean/var)"
+                                                  : "none (eval mode: the model's running mean/var)");
     ImGui::PopTextWrapPos();
     row("running mean", format_number(s.mean));
     row("running var", format_number(s.var));
@@ -82,10 +83,18 @@ void eval_rows(const AppState& state, const PanelDerived& p) {
     row("x\u0302 = (x\u2212\u03bc)/\u221a(\u03c3\u00b2+\u03b5)", format_number(xhat));
     row("y = \u03b3x\u0302 + \u03b2", format_number(gamma * xhat + beta));
     ImGui::PushTextWrapPos(0);
-    ImGui::TextDisabled("running statistics of channel c = %lld after %d training batches of %lld (momentum 0.1, "
-                        "unbiased variance); the output no longer depends on the batch",
-                        static_cast<long long>(f.c), p.running_batches,
-                        static_cast<long long>(state.tensor.shape.N));
+    if (!p.running_prefix.empty()) {
+        ImGui::TextDisabled("running statistics of channel c = %lld from the model's %s (%s); the output no longer "
+                            "depends on the batch",
+                            static_cast<long long>(f.c), p.running_prefix.c_str(),
+                            core::parse_array_source(state.scene.running_source).path.c_str());
+    } else {
+        ImGui::TextDisabled("simulated running statistics of channel c = %lld: %d training batches of %lld drawn from "
+                            "this tensor's generator (momentum 0.1, unbiased variance); the output no longer depends "
+                            "on the batch",
+                            static_cast<long long>(f.c), p.running_batches,
+                            static_cast<long long>(state.tensor.shape.N));
+    }
     ImGui::PopTextWrapPos();
 }
 
