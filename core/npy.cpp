@@ -525,6 +525,23 @@ bool is_raw_float32(const NpyLayout& layout) {
            std::endian::native == std::endian::little;
 }
 
+// Little-endian float16 in C order on a little-endian machine.
+bool is_raw_float16(const NpyLayout& layout) {
+    const Dtype& t = layout.dtype;
+    return t.kind == Kind::Float && t.itemsize == 2 && !t.big_endian && !layout.header.fortran_order &&
+           std::endian::native == std::endian::little;
+}
+
+// float32 value of every float16 bit pattern, made once.
+const std::vector<float>& half_table() {
+    static const std::vector<float> table = [] {
+        std::vector<float> t(size_t{1} << 16);
+        for (size_t b = 0; b < t.size(); ++b) t[b] = half_to_float(static_cast<uint16_t>(b));
+        return t;
+    }();
+    return table;
+}
+
 bool read_exactly(std::FILE* file, void* out, size_t bytes) {
     return std::fread(out, 1, bytes, file) == bytes;
 }
@@ -625,6 +642,18 @@ Result<Array> read_npy_array(const std::string& path, IntegerPolicy integers) {
     if (ok && is_raw_float32(l)) {
         array.values.resize(static_cast<size_t>(l.count));  // the bytes are the values
         ok = read_exactly(file, array.values.data(), array.values.size() * sizeof(float));
+    } else if (ok && is_raw_float16(l)) {
+        // Mixed-precision activations: converted a cache-sized piece at a time, straight
+        // into the values, through a table of all 65536 halves (exact by construction).
+        const std::vector<float>& table = half_table();
+        array.values.resize(static_cast<size_t>(l.count));
+        std::vector<uint16_t> piece(size_t{1} << 16);
+        for (size_t done = 0; ok && done < array.values.size();) {
+            const size_t n = std::min(piece.size(), array.values.size() - done);
+            ok = read_exactly(file, piece.data(), n * sizeof(uint16_t));
+            for (size_t i = 0; ok && i < n; ++i) array.values[done + i] = table[piece[i]];
+            done += n;
+        }
     } else if (ok) {
         std::vector<uint8_t> data(static_cast<size_t>(l.count) * l.dtype.itemsize);
         ok = read_exactly(file, data.data(), data.size());

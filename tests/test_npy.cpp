@@ -359,6 +359,28 @@ TEST(Npy, ReadsFloat16Exactly) {
     EXPECT_TRUE(std::isnan(t.value().data[7]));
 }
 
+// The file reader converts float16 in pieces through a table: every bit pattern, twice over
+// (so pieces end mid-array), equals the in-memory parser's value.
+TEST(Npy, Float16FileEqualsParsedBytes) {
+    std::vector<uint8_t> data;
+    for (int rep = 0; rep < 2; ++rep)
+        for (uint32_t b = 0; b < 0x10000; ++b) data.insert(data.end(), {uint8_t(b & 0xff), uint8_t(b >> 8)});
+    const std::vector<uint8_t> bytes = npy_bytes(1, npy_dict("<f2", false, "(2, 65536)"), data);
+    const std::string path = tmp_path("halves.npy");
+    {
+        std::ofstream out(path, std::ios::binary);
+        out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    }
+    Result<Tensor> from_file = read_npy(path);
+    Result<Tensor> parsed = parse(bytes);
+    ASSERT_TRUE(from_file.ok() && parsed.ok());
+    ASSERT_EQ(from_file.value().data.size(), parsed.value().data.size());
+    for (size_t i = 0; i < parsed.value().data.size(); ++i) {
+        const float a = from_file.value().data[i], b = parsed.value().data[i];
+        ASSERT_TRUE(std::bit_cast<uint32_t>(a) == std::bit_cast<uint32_t>(b)) << i;
+    }
+}
+
 // The float16 writer rounds to nearest even, as numpy's astype(np.float16): every half value
 // survives a round trip, and values between two halves go to the even one.
 TEST(Npy, Float16RoundsToNearestEven) {
