@@ -41,18 +41,22 @@ core::Status initial_scene(const DesktopOptions& o, AppState& state) {
         if (auto ok = core::validate_shape(state.scene.shape); !ok) return ok.error();
         regenerate_tensor(state);
     }
-    if (!o.running_source.empty()) {
-        if (state.scene.data_path.empty())
-            return core::make_error("--running gives a loaded tensor its model's running statistics; load the "
-                                    "activations too (normviz FILE.npy --running FILE.safetensors:PREFIX)");
-        auto buffers = core::read_batchnorm_buffers(o.running_source);
-        if (!buffers) return buffers.error();
-        if (auto fit = core::check_buffers_fit(buffers.value(), state.tensor.shape.C); !fit) return fit.error();
-        load_running_stats(state, o.running_source);
-    }
     if (o.focus && !core::contains(state.tensor.shape, *o.focus))
         return core::make_error("focus " + core::to_string(*o.focus) + " is outside the shape " +
                                 core::to_string(state.tensor.shape) + "; each coordinate must be below its extent");
+    return core::Ok{};
+}
+
+// --running, after the data (from FILE or a scene) is loaded: the buffers must fit its C.
+core::Status apply_running_option(const DesktopOptions& o, AppState& state) {
+    if (o.running_source.empty()) return core::Ok{};
+    if (state.scene.data_path.empty())
+        return core::make_error("--running gives a loaded tensor its model's running statistics; load the "
+                                "activations too (normviz FILE.npy --running FILE.safetensors:PREFIX)");
+    auto buffers = core::read_batchnorm_buffers(o.running_source);
+    if (!buffers) return buffers.error();
+    if (auto fit = core::check_buffers_fit(buffers.value(), state.tensor.shape.C); !fit) return fit.error();
+    load_running_stats(state, o.running_source);
     return core::Ok{};
 }
 
@@ -123,6 +127,10 @@ int run_desktop_unguarded(int argc, char** argv) {
         return 1;
     }
     if (!o.scene_path.empty() && !open_scene_file(state, o.scene_path, o.lesson_step)) return 1;  // message printed
+    if (auto ok = apply_running_option(o, state); !ok) {
+        std::fprintf(stderr, "normviz: %s\n", ok.error().message.c_str());
+        return 1;
+    }
     if (o.view) show_picture(state, *o.view);  // after the scene: --view wins over its "picture"
     if (o.presenter) set_presenter(state, true);
     if (o.quiz) start_quiz(state);

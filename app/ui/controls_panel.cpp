@@ -165,7 +165,9 @@ void draw_data_section(AppState& state) {
     ImGui::SameLine();
     if ((ImGui::Button("Load##load_npy") || enter) && !state.path_input.empty())
         request_load(state, state.path_input);
+    ImGui::PushTextWrapPos(0);
     ImGui::TextDisabled("or drop a file on the window; x.npz:NAME picks one array");
+    ImGui::PopTextWrapPos();
     draw_archive_members(state);
     draw_layout_choice(state);
     draw_running_stats(state);
