@@ -123,7 +123,7 @@ core::Result<core::Tensor> read_tensor_file(const std::string& path, std::option
 
 std::string reading_text(const AppState& state) {
     if (state.scene.data_path.empty()) return "";
-    return core::describe_reading(core::source_dims(state.tensor), state.tensor.layout);
+    return core::describe_reading(state.tensor);
 }
 
 namespace {

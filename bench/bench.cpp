@@ -127,7 +127,7 @@ int bench_load(const Options& options) {
         return 1;
     }
     const int64_t numel = first.value().shape.numel();
-    const std::string reading = core::describe_reading(core::source_dims(first.value()), first.value().layout);
+    const std::string reading = core::describe_reading(first.value());
     first = core::Tensor{};  // free it before timing
     const std::string path = core::parse_array_source(options.load_path).path;
     auto read_bytes = [&] {

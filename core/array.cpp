@@ -23,6 +23,7 @@ Result<Tensor> tensor_from_array(Array&& array, std::optional<Layout> layout,
     Tensor tensor;
     tensor.shape = shape.value();
     tensor.layout = l;
+    tensor.source_dtype = array.dtype.empty() ? "float32" : array.dtype;
     if (!is_channels_last(l)) {
         tensor.data = std::move(array.values);  // already NCHW order: no copy
         tensor.data64 = std::move(array.values64);
@@ -35,6 +36,15 @@ Result<Tensor> tensor_from_array(Array&& array, std::optional<Layout> layout,
         to_nchw(array.values64.data(), tensor.shape, l, tensor.data64.data());
     }
     return tensor;
+}
+
+std::string describe_reading(const Tensor& tensor) {
+    std::string text = describe_reading(source_dims(tensor), tensor.layout);
+    const std::string& d = tensor.source_dtype;
+    if (d == "float32") return text;
+    if (d == "float16" || d == "bfloat16") return text + "; " + d + ", exact in float32";
+    if (d == "float64") return text + "; float64, statistics from the float64 values";
+    return text + "; " + d + " converted to float32";
 }
 
 float half_to_float(uint16_t h) {

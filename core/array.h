@@ -26,6 +26,11 @@ struct Array {
 Result<Tensor> tensor_from_array(Array&& array, std::optional<Layout> layout,
                                  const std::string& name);
 
+// How the program read the tensor's source, in words: describe_reading of its dims and
+// layout, plus what became of its dtype when that was not float32, e.g. "read (2, 7, 16) as
+// N=2, L=7, C=16 (NLC); float16, exact in float32" or "...; int64 converted to float32".
+std::string describe_reading(const Tensor& tensor);
+
 // float16 / bfloat16 bits -> float32, exactly (subnormals, Inf and NaN included).
 float half_to_float(uint16_t bits);
 float bfloat16_to_float(uint16_t bits);

@@ -1,6 +1,7 @@
 // A contiguous float32 NCHW tensor, and the layout of the array it came from (for writing back).
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "core/layout.h"
@@ -18,6 +19,8 @@ struct Tensor {
     // them when present, so a float64 file keeps its precision. Code that changes `data`
     // must clear this.
     std::vector<double> data64;
+    // What the source held ("float32", "float16", "int64", ...), to say how it was read.
+    std::string source_dtype = "float32";
 
     float at(const Index& i) const { return data[flat_index(shape, i)]; }
     float& at(const Index& i) { return data[flat_index(shape, i)]; }

@@ -127,3 +127,19 @@ TEST(Layout, TensorFromArrayUsesTheRankDefaultOrTheGivenLayout) {
     EXPECT_EQ(nlc.value().at({1, 2, 0, 1}), 1 * 12 + 1 * 4 + 2);  // (b=1, t=1, d=2)
     EXPECT_EQ(source_dims(nlc.value()), (std::vector<int64_t>{2, 3, 4}));
 }
+
+TEST(Layout, ReadingSaysWhatBecameOfTheDtype) {
+    for (const auto& [dtype, tail] : std::vector<std::pair<std::string, std::string>>{
+             {"float32", ""},
+             {"float16", "; float16, exact in float32"},
+             {"float64", "; float64, statistics from the float64 values"},
+             {"int64", "; int64 converted to float32"}}) {
+        Array array;
+        array.dims = {2, 7, 16};
+        array.values.resize(2 * 7 * 16);
+        array.dtype = dtype;
+        Result<Tensor> t = tensor_from_array(std::move(array), Layout::NLC, "x");
+        ASSERT_TRUE(t.ok());
+        EXPECT_EQ(describe_reading(t.value()), "read (2, 7, 16) as N=2, L=7, C=16 (NLC)" + tail);
+    }
+}

@@ -99,7 +99,7 @@ int run_stats(int argc, char** argv) {
     const core::Tensor& tensor = input.value();
     StatsSource source;
     source.layout = tensor.layout;
-    source.reading = core::describe_reading(core::source_dims(tensor), tensor.layout);
+    source.reading = core::describe_reading(tensor);
     core::Result<std::optional<core::BatchNormBuffers>> running =
         read_running_option(args.value(), tensor.shape.C);
     if (!running) return report_error(kName, kExitDataError, running.error().message);
