@@ -414,7 +414,8 @@ Format sniff(const File& file) {
 }  // namespace
 
 ArraySource parse_array_source(const std::string& text) {
-    for (const char* ext : {".npz:", ".safetensors:"}) {
+    // ".npy:" too, so that a member name given to a .npy file is refused in words.
+    for (const char* ext : {".npz:", ".safetensors:", ".npy:"}) {
         const size_t at = text.find(ext);
         if (at != std::string::npos) {
             const size_t colon = at + std::strlen(ext) - 1;

@@ -20,7 +20,8 @@ struct ArraySource {
     std::string member;
 };
 // "x.npz:hidden" -> {"x.npz", "hidden"}. The text splits at its first ':' that follows
-// ".npz" or ".safetensors"; anything else is a plain path (colons included).
+// ".npz", ".safetensors" or ".npy" (which holds one array: read_array refuses a member name
+// for it); anything else is a plain path (colons included).
 ArraySource parse_array_source(const std::string& text);
 
 // Reads the array `source` names. An archive without a member opens its only array; with
