@@ -2,6 +2,7 @@
 #include "core/array.h"
 
 #include <bit>
+#include <cmath>
 #include <cstring>
 
 namespace normviz::core {
@@ -71,7 +72,7 @@ uint16_t float_to_half(float value) {
     if (abs < 0x38800000u) {
         // Below the smallest normal half (2^-14): a subnormal, value / 2^-24 rounded to even.
         const float scaled = std::bit_cast<float>(abs) * 0x1p24f;
-        const float rounded = __builtin_roundevenf(scaled);
+        const float rounded = std::nearbyint(scaled);  // the default rounding mode: to even
         return sign | static_cast<uint16_t>(rounded);
     }
     // Normal: rebias the exponent, round the 13 dropped mantissa bits to nearest even.

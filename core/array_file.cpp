@@ -193,6 +193,11 @@ Result<std::vector<uint8_t>> zip_member_bytes(const File& file, const ZipEntry& 
         return corrupt("the member claims " + std::to_string(entry.uncompressed) + " bytes, more than normviz reads");
     if (entry.method == 0 && entry.compressed != entry.uncompressed)
         return corrupt("stored member with two different sizes");
+    // Deflate expands at most about 1032:1, so a larger claim is a corrupt (or hostile)
+    // header: refuse it before allocating what it claims.
+    if (entry.method == 8 && entry.uncompressed / 1032 > entry.compressed + 1)
+        return corrupt("the member claims " + std::to_string(entry.uncompressed) + " bytes from " +
+                       std::to_string(entry.compressed) + " compressed ones, more than deflate can give");
     std::vector<uint8_t> packed(static_cast<size_t>(entry.compressed));
     if (!file.read(data_at, packed.data(), packed.size())) return corrupt("cannot read the member");
     std::vector<uint8_t> out;
@@ -426,7 +431,10 @@ ArraySource parse_array_source(const std::string& text) {
 }
 
 Result<Array> read_array(const std::string& source, IntegerPolicy integers) {
-    const ArraySource s = parse_array_source(source);
+    return read_array(parse_array_source(source), integers);
+}
+
+Result<Array> read_array(const ArraySource& s, IntegerPolicy integers) {
     Result<File> file = File::open(s.path);
     if (!file) {
         // Pipes and other non-regular files: the .npy reader has its own path for them.
@@ -468,7 +476,7 @@ Result<std::vector<ArrayEntry>> list_arrays(const std::string& path) {
             if (is_torch_zip(entries.value()))
                 return file_error(path, std::string("a PyTorch file (torch.save), not an array; ") + kTorchFix);
             for (const ZipEntry& e : entries.value()) {
-                Result<Array> a = read_npz(f, member_name(e), IntegerPolicy::Convert);
+                Result<Array> a = read_npz(f, member_name(e), IntegerPolicy::Convert);  // dims and dtype
                 ArrayEntry entry{member_name(e), {}, ""};
                 if (a) entry.dims = a.value().dims, entry.dtype = a.value().dtype;
                 out.push_back(std::move(entry));

@@ -30,6 +30,8 @@ ArraySource parse_array_source(const std::string& text);
 // file and the fix. Integer dtypes as read_npy_array's `integers`.
 Result<Array> read_array(const std::string& source,
                          IntegerPolicy integers = IntegerPolicy::Refuse);
+// Same, with the file and member apart (a path whose name has no extension, e.g. a pipe).
+Result<Array> read_array(const ArraySource& source, IntegerPolicy integers);
 
 // read_array, then tensor_from_array with `layout` (the rank's default when nullopt).
 Result<Tensor> read_tensor(const std::string& source, std::optional<Layout> layout = std::nullopt,

@@ -8,6 +8,14 @@
 namespace normviz::core {
 namespace {
 
+// One printable line: names from the file may hold control characters; they become '?'.
+Error line_error(std::string message) {
+    for (char& ch : message) {
+        if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = '?';
+    }
+    return make_error(std::move(message));
+}
+
 bool ends_with(const std::string& text, const std::string& tail) {
     return text.size() >= tail.size() && text.compare(text.size() - tail.size(), tail.size(), tail) == 0;
 }
@@ -27,12 +35,15 @@ std::string batchnorm_prefixes(const std::vector<ArrayEntry>& entries) {
 }  // namespace
 
 Result<BatchNormBuffers> read_batchnorm_buffers(const std::string& source) {
-    const ArraySource s = parse_array_source(source);
+    return read_batchnorm_buffers(parse_array_source(source));
+}
+
+Result<BatchNormBuffers> read_batchnorm_buffers(const ArraySource& s) {
     Result<std::vector<ArrayEntry>> entries = list_arrays(s.path);
     if (!entries) return entries.error();
     const std::string prefixes = batchnorm_prefixes(entries.value());
     if (s.member.empty())
-        return make_error(s.path + ": name the BatchNorm layer, e.g. " + s.path + ":" +
+        return line_error(s.path + ": name the BatchNorm layer, e.g. " + s.path + ":" +
                           (prefixes == "none" ? std::string("bn1") : prefixes.substr(0, prefixes.find(','))) +
                           "; layers with running statistics: " + prefixes);
     std::set<std::string> names;
@@ -45,13 +56,13 @@ Result<BatchNormBuffers> read_batchnorm_buffers(const std::string& source) {
         const std::string name = s.member + suffixes[k];
         if (!names.count(name)) {
             if (k >= 2) continue;  // affine=False layers have no weight or bias
-            return make_error(s.path + ": has no '" + name + "'; layers with running statistics: " +
+            return line_error(s.path + ": has no '" + name + "'; layers with running statistics: " +
                               prefixes);
         }
-        Result<Array> array = read_array(s.path + ":" + name, IntegerPolicy::Refuse);
+        Result<Array> array = read_array(ArraySource{s.path, name}, IntegerPolicy::Refuse);
         if (!array) return array.error();
         if (array.value().dims.size() != 1)
-            return make_error(s.path + ":" + name + ": expected one value per channel (rank 1), "
+            return line_error(s.path + ":" + name + ": expected one value per channel (rank 1), "
                               "got rank " + std::to_string(array.value().dims.size()));
         if (k < 2 && !array.value().values64.empty()) {
             (k == 0 ? out.running_mean : out.running_var) = array.value().values64;
@@ -67,7 +78,7 @@ Result<BatchNormBuffers> read_batchnorm_buffers(const std::string& source) {
     const bool same = out.running_var.size() == c && (out.affine.gamma.empty() || out.affine.gamma.size() == c) &&
                       (out.affine.beta.empty() || out.affine.beta.size() == c);
     if (!same)
-        return make_error(s.path + ": the buffers of '" + s.member + "' have different lengths (" +
+        return line_error(s.path + ": the buffers of '" + s.member + "' have different lengths (" +
                           std::to_string(c) + " running means, " +
                           std::to_string(out.running_var.size()) + " variances); the checkpoint is "
                           "inconsistent");
@@ -77,7 +88,7 @@ Result<BatchNormBuffers> read_batchnorm_buffers(const std::string& source) {
 Status check_buffers_fit(const BatchNormBuffers& buffers, int64_t channels) {
     const int64_t c = static_cast<int64_t>(buffers.running_mean.size());
     if (c == channels) return Ok{};
-    return make_error("the running statistics of '" + buffers.prefix + "' have " + std::to_string(c) +
+    return line_error("the running statistics of '" + buffers.prefix + "' have " + std::to_string(c) +
                       " channels, but the tensor has C = " + std::to_string(channels) +
                       "; pick the BatchNorm layer that follows this activation, or check --layout");
 }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/array_file.h"
 #include "core/normalize.h"
 #include "core/result.h"
 #include "core/running_stats.h"
@@ -23,6 +24,8 @@ struct BatchNormBuffers {
 // same length. Errors (one line, naming the file): no prefix given, a buffer missing (the
 // message lists the prefixes the file has BatchNorm buffers for), lengths that differ.
 Result<BatchNormBuffers> read_batchnorm_buffers(const std::string& source);
+// Same, with the file and the prefix apart.
+Result<BatchNormBuffers> read_batchnorm_buffers(const ArraySource& source);
 
 // Checks the buffers fit a tensor with C channels: an Error saying both numbers otherwise.
 Status check_buffers_fit(const BatchNormBuffers& buffers, int64_t channels);

@@ -3,11 +3,15 @@
 
 Valid and malformed .npy files (built byte by byte, no numpy needed) for fuzz_npy, and
 command lines (arguments separated by newlines) for fuzz_cli_arguments, and scene files
-(app/scene_io.h) for fuzz_scene_json. Re-running it
+(app/scene_io.h) for fuzz_scene_json, and small .npz, .safetensors and torch.save-like
+archives for fuzz_array_file. Re-running it
 rewrites the same files. Usage: python3 fuzz/make_corpus.py
 """
+import io
+import json
 import os
 import struct
+import zipfile
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
 
@@ -188,6 +192,8 @@ SCENES = {
     "bad_axes": scene('"custom_axes": "NNX"'),
     "bad_center": scene('"custom_center": "yes"'),
     "bad_palette": scene('"palette": null'),
+    "ok_color_scale": scene('"color_scale": "channel-percentile"'),
+    "bad_color_scale": scene('"color_scale": "log"'),
     "bad_devices": scene('"shape": [6, 2, 2, 2], "devices": 4'),
     "bad_lengths": scene('"shape": [2, 2, 1, 4], "lengths": [4, 5]'),
     "bad_lesson": scene('"lesson": {"id": 3, "step": -1}'),
@@ -200,11 +206,58 @@ SCENES = {
 }
 
 
+def zip_bytes(members, method):
+    """A zip archive (fixed timestamps, so reruns write the same bytes)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=method) as z:
+        for name, data in members.items():
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = method
+            z.writestr(info, data)
+    return out.getvalue()
+
+
+def safetensors(tensors):
+    """u64 header length, JSON header {name: {dtype, shape, data_offsets}}, data."""
+    header, data = {}, b""
+    for name, (dtype, shape, payload) in tensors.items():
+        header[name] = {"dtype": dtype, "shape": list(shape), "data_offsets": [len(data), len(data) + len(payload)]}
+        data += payload
+    text = json.dumps(header).encode()
+    return struct.pack("<Q", len(text)) + text + data
+
+
+def archive_corpus():
+    q = lambda s: "'" + s + "'"
+    a = npy(header_dict(q("<f4"), False, (2, 3, 2)), values("<f", 12))
+    b = npy(header_dict(q("<f2"), False, (2, 4)), values("<e", 8))
+    mean = npy(header_dict(q("<f4"), False, (3,)), values("<f", 3))
+    var = npy(header_dict(q("<f4"), False, (3,)), values("<f", 3, 0.5)[::-1])
+    c = {}
+    c["ok_savez.npz"] = zip_bytes({"a.npy": a, "b.npy": b}, zipfile.ZIP_STORED)
+    c["ok_savez_compressed.npz"] = zip_bytes({"a.npy": a, "b.npy": b}, zipfile.ZIP_DEFLATED)
+    c["ok_bn_buffers.npz"] = zip_bytes({"bn.running_mean.npy": mean, "bn.running_var.npy": var}, zipfile.ZIP_DEFLATED)
+    c["ok_tensors.safetensors"] = safetensors({
+        "x": ("F32", (2, 3, 2), values("<f", 12)), "h": ("F16", (2, 4), values("<e", 8)),
+        "bf": ("BF16", (2, 2), b"\x80\x3f" * 4), "d": ("F64", (2, 2), values("<d", 4)),
+        "bn.running_mean": ("F32", (3,), values("<f", 3)), "bn.running_var": ("F32", (3,), values("<f", 3))})
+    c["refuse_torch_save.pt"] = zip_bytes({"archive/data.pkl": b"\x80\x02}q\x00.", "archive/version": b"3\n"},
+                                          zipfile.ZIP_STORED)
+    c["refuse_pickle.pt"] = b"\x80\x02\x8a\x0alp\xfc\x9cF\xf9 j\xa8P\x19."
+    c["bad_truncated.npz"] = c["ok_savez_compressed.npz"][:-30]
+    # Found by the fuzzer: member names with control characters reached a checkpoint error.
+    c["bad_control_chars_in_names.npz"] = zip_bytes(
+        {"b\x00n.running_mean.npy": mean, "bn.running_var\x1b.npy": var}, zipfile.ZIP_DEFLATED)
+    c["bad_safetensors_offsets.safetensors"] = safetensors({"x": ("F32", (2, 3, 2), values("<f", 10))})
+    return c
+
+
 def main():
     for target, files in (("fuzz_npy", npy_corpus()),
                           ("fuzz_cli_arguments",
                            {name: "\n".join(words).encode() for name, words in CLI.items()}),
-                          ("fuzz_scene_json", SCENES)):
+                          ("fuzz_scene_json", SCENES),
+                          ("fuzz_array_file", archive_corpus())):
         folder = os.path.join(ROOT, target)
         os.makedirs(folder, exist_ok=True)
         for name, data in files.items():
