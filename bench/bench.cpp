@@ -1,6 +1,6 @@
 // The benchmark: for each norm, the statistics plus the normalized output written into a
 // preallocated, already touched buffer (normalize_with_stats_into), timed against a plain
-// copy of the same tensor in the same run (STYLE.md habit 18). GB/s counts the bytes read
+// copy of the same tensor in the same run (docs/ARCHITECTURE.md, Tests). GB/s counts the bytes read
 // plus the bytes written (2 * 4 * numel) for every operation, so GB/s ratios are time ratios.
 #include "bench/bench.h"
 

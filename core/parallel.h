@@ -1,6 +1,6 @@
 // Parallel loops over fixed work items for core's kernels. How items are spread over threads
 // never changes a result: each item writes only its own outputs, and whatever is merged
-// afterwards is merged in item order (DESIGN.md, numeric contract; STYLE.md habit 13).
+// afterwards is merged in item order (docs/ARCHITECTURE.md, numeric contract).
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 // Teaching scenarios as partitions: BatchNorm split over devices (or micro-batches) without
 // sync, and padded sequences with masked statistics. They extend the key or exclude elements
-// (DESIGN.md, "Teaching scenarios extend the key, not the code paths"); statistics and
+// (docs/ARCHITECTURE.md, "The one idea"); statistics and
 // normalization are core's ordinary ones. Running statistics live in running_stats.h.
 #pragma once
 

@@ -2,7 +2,7 @@
 // tools/make_fixtures.py (see the column list at its top) from torch's float32 and float64
 // forward passes. Each manifest line is one case; each case is two tests:
 //   PyTorch/PyTorchFixture.Normalize/<case>  read_npy + normalize against the float64 truth,
-//     within three times PyTorch's own float32 error (DESIGN.md, numeric contract), and never
+//     within three times PyTorch's own float32 error (docs/ARCHITECTURE.md, numeric contract), and never
 //     tighter than one float32 ulp of the truth; NaN exactly where the truth has NaN.
 //   PyTorch/PyTorchFixture.GroupStats/<case> make_partition + compute_group_stats against the
 //     float64 statistics, group by group, in normviz's group order.

@@ -1,4 +1,4 @@
-// End-to-end tests of the real normviz program (STYLE.md habit 17): each test starts its own
+// End-to-end tests of the real normviz program (docs/ARCHITECTURE.md, Tests): each test starts its own
 // Xvfb, runs normviz with Mesa's software renderer, drives it with real X input (xdotool),
 // and checks the --status lines and the pixels of its screenshots against normviz_core.
 #include <gtest/gtest.h>
