@@ -63,40 +63,55 @@ Result<Generator> parse_generator(const std::string& text) {
                       "'; choose one of normal, per-channel, per-sample, constant, large-offset, smooth");
 }
 
+namespace {
+
+// The seed of sample n's own stream: a splitmix64 step away from the seed, so streams of
+// neighbouring samples (and seeds) are unrelated.
+uint64_t sample_seed(uint64_t seed, int64_t n) {
+    Rng mix(seed ^ (0xD1B54A32D192ED03ull * static_cast<uint64_t>(n + 1)));
+    return mix.next_u64();
+}
+
+}  // namespace
+
 Tensor generate(const Shape& shape, Generator g, uint64_t seed) {
     Tensor t = make_tensor(shape);
     Rng rng(seed);
     const int64_t plane = shape.H * shape.W;
-    // Offsets and scales are drawn first so they do not depend on the tensor's size.
-    std::vector<double> channel_offset(shape.C), channel_scale(shape.C), sample_offset(shape.N);
+    // Channel offsets and scales come first from the seed's stream, so they do not depend on
+    // N, H or W.
+    std::vector<double> channel_offset(shape.C), channel_scale(shape.C);
     for (int64_t c = 0; c < shape.C; ++c) {
         channel_offset[c] = 4.0 * (static_cast<double>(c) / std::max<int64_t>(1, shape.C - 1) - 0.5) * 2.0 +
                             0.5 * rng.next_normal();
         channel_scale[c] = 0.5 + 1.5 * rng.next_uniform();
     }
-    for (int64_t n = 0; n < shape.N; ++n) sample_offset[n] = 3.0 * rng.next_normal();
 
     float* x = t.data.data();
     for (int64_t n = 0; n < shape.N; ++n) {
+        // Each sample draws from its own stream: a batch of N is the first N samples of any
+        // larger batch of the same seed, so changing N keeps every remaining sample's values.
+        Rng sample(sample_seed(seed, n));
+        const double sample_offset = 3.0 * sample.next_normal();
         for (int64_t c = 0; c < shape.C; ++c) {
             // Smooth: each (n, c) plane is a sum of two waves with random frequency and phase.
-            double fx = 0.5 + 2.0 * rng.next_uniform(), fy = 0.5 + 2.0 * rng.next_uniform();
-            double phase = 6.283185307179586 * rng.next_uniform();
+            double fx = 0.5 + 2.0 * sample.next_uniform(), fy = 0.5 + 2.0 * sample.next_uniform();
+            double phase = 6.283185307179586 * sample.next_uniform();
             for (int64_t i = 0; i < plane; ++i, ++x) {
                 const double h = static_cast<double>(i / shape.W) / std::max<int64_t>(1, shape.H);
                 const double w = static_cast<double>(i % shape.W) / std::max<int64_t>(1, shape.W);
                 double v = 0;
                 switch (g) {
-                    case Generator::Normal: v = rng.next_normal(); break;
+                    case Generator::Normal: v = sample.next_normal(); break;
                     case Generator::PerChannel:
-                        v = rng.next_normal() * channel_scale[c] + channel_offset[c];
+                        v = sample.next_normal() * channel_scale[c] + channel_offset[c];
                         break;
-                    case Generator::PerSample: v = rng.next_normal() + sample_offset[n]; break;
+                    case Generator::PerSample: v = sample.next_normal() + sample_offset; break;
                     case Generator::Constant: v = 1.5; break;
-                    case Generator::LargeOffset: v = 1e4 + rng.next_normal(); break;
+                    case Generator::LargeOffset: v = 1e4 + sample.next_normal(); break;
                     case Generator::Smooth:
                         v = std::sin(6.283185307179586 * fx * h + phase) +
-                            std::cos(6.283185307179586 * fy * w - phase) + 0.1 * rng.next_normal();
+                            std::cos(6.283185307179586 * fy * w - phase) + 0.1 * sample.next_normal();
                         break;
                 }
                 *x = static_cast<float>(v);

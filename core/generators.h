@@ -25,7 +25,9 @@ const char* generator_name(Generator g);  // "normal", "per-channel", ...
 Result<Generator> parse_generator(const std::string& text);
 
 // A tensor of `shape` filled by `g` from `seed`; the same on every platform (own PRNG and
-// Box-Muller, not std::normal_distribution). Precondition: validate_shape(shape) passed.
+// Box-Muller, not std::normal_distribution). One batch held fixed: the tensor of N samples is
+// the first N samples of the tensor of any larger N (same seed, C, H, W), so a smaller batch
+// changes only what pools over N. Precondition: validate_shape(shape) passed.
 Tensor generate(const Shape& shape, Generator g, uint64_t seed);
 
 }  // namespace normviz::core

@@ -309,12 +309,23 @@ TEST(RunningStats, TrainedAtBatch64ServedAtBatch1InTrainModeDiffers) {
     for (int k = 0; k < 100; ++k)
         ASSERT_TRUE(rs.update(channel_batch({64, 4, 3, 3}, 1000 + k)).ok());
     Tensor big = channel_batch({64, 4, 3, 3}, 5);
-    Tensor one = make_tensor({1, 4, 3, 3});
-    std::copy(big.data.begin(), big.data.begin() + 36, one.data.begin());
-    Result<TrainEvalGap> g64 = train_eval_gap(big, rs), g1 = train_eval_gap(one, rs);
-    ASSERT_TRUE(g64.ok() && g1.ok());
-    EXPECT_LT(g64.value().max_abs_diff, 0.5);
-    EXPECT_GT(g1.value().max_abs_diff, 4 * g64.value().max_abs_diff);
+    Result<TrainEvalGap> g64 = train_eval_gap(big, rs);
+    ASSERT_TRUE(g64.ok());
+    EXPECT_LT(g64.value().max_abs_diff, 0.75);
+    // Served one at a time, each of the batch's first 8 samples: a single sample's 9 values
+    // per channel give statistics far from the running ones (the median gap, so that one
+    // typical sample cannot decide the test).
+    std::vector<double> gaps;
+    Result<TrainEvalGap> g1 = make_error("not run");
+    for (int64_t n = 0; n < 8; ++n) {
+        Tensor one = make_tensor({1, 4, 3, 3});
+        std::copy(big.data.begin() + n * 36, big.data.begin() + (n + 1) * 36, one.data.begin());
+        g1 = train_eval_gap(one, rs);
+        ASSERT_TRUE(g1.ok());
+        gaps.push_back(g1.value().max_abs_diff);
+    }
+    std::sort(gaps.begin(), gaps.end());
+    EXPECT_GT(0.5 * (gaps[3] + gaps[4]), 3 * g64.value().max_abs_diff);
     EXPECT_EQ(g1.value().where.n, 0);
     EXPECT_EQ(g1.value().batch_stats.size(), 4u);
     EXPECT_EQ(g1.value().batch_stats[0].count, 9);

@@ -122,6 +122,24 @@ TEST(Generators, AreDeterministicPerSeed) {
     EXPECT_FALSE(parse_generator("gaussian").ok());
 }
 
+// One batch held fixed: a smaller N is the first samples of a larger one, for every generator,
+// so every norm that does not pool over N keeps its numbers when N changes.
+TEST(Generators, SmallerBatchIsAPrefixOfALargerOne) {
+    for (Generator g : kAllGenerators) {
+        const Tensor big = generate({8, 4, 3, 5}, g, 11);
+        for (int64_t n : {1, 2, 5}) {
+            const Tensor small = generate({n, 4, 3, 5}, g, 11);
+            ASSERT_EQ(small.data.size(), static_cast<size_t>(n * 60));
+            EXPECT_TRUE(std::equal(small.data.begin(), small.data.end(), big.data.begin()))
+                << generator_name(g) << " N=" << n;
+        }
+        const Tensor other_seed = generate({8, 4, 3, 5}, g, 12);
+        if (g != Generator::Constant) {
+            EXPECT_NE(other_seed.data, big.data) << generator_name(g);
+        }
+    }
+}
+
 TEST(Generators, PerChannelMakesChannelMeansDiffer) {
     Tensor t = generate({8, 6, 8, 8}, Generator::PerChannel, 11);
     auto stats = compute_group_stats(t, make_partition(preset(NormKind::Batch), t.shape));

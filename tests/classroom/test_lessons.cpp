@@ -165,6 +165,36 @@ TEST(LessonNumbers, BatchSizeMatchesDirectMeansAndExplainsOneValue) {
     EXPECT_FALSE(one.panels[0].error.empty());  // the BatchNorm panel says it too
 }
 
+// One batch held fixed: steps 1-3 of the batch-size lesson show the same focus value and the
+// same LayerNorm, InstanceNorm and GroupNorm statistics for it, while BatchNorm's change; and
+// step 1's table predicts exactly what steps 2 and 3 then show.
+TEST(LessonNumbers, BatchSizeStepsHoldTheBatchFixed) {
+    const AppState first = at_step("batch-size", 0);
+    const ClaimResult table = compute_claim("batch_size", inputs_of(first));
+    auto focus_stats = [](const AppState& state, core::NormKind kind) {
+        for (const PanelDerived& p : state.panels)
+            if (p.spec.kind == kind) return p.stats.at(static_cast<size_t>(p.partition.group_of(state.scene.focus)));
+        ADD_FAILURE() << "no panel of " << core::norm_name(kind);
+        return core::GroupStats{};
+    };
+    for (int step : {1, 2}) {
+        const AppState later = at_step("batch-size", step);
+        SCOPED_TRACE("step " + std::to_string(step + 1) + ", N = " + std::to_string(later.tensor.shape.N));
+        ASSERT_EQ(later.scene.focus, first.scene.focus);
+        EXPECT_EQ(later.tensor.at(later.scene.focus), first.tensor.at(first.scene.focus));
+        for (core::NormKind kind : {core::NormKind::Layer, core::NormKind::Instance, core::NormKind::Group}) {
+            const core::GroupStats a = focus_stats(first, kind), b = focus_stats(later, kind);
+            EXPECT_EQ(a.mean, b.mean) << core::norm_name(kind);
+            EXPECT_EQ(a.var, b.var) << core::norm_name(kind);
+        }
+        const core::GroupStats bn = focus_stats(later, core::NormKind::Batch);
+        const std::string n = std::to_string(later.tensor.shape.N);
+        EXPECT_NE(bn.mean, focus_stats(first, core::NormKind::Batch).mean);
+        EXPECT_NEAR(bn.mean, table.values.at("bn_mean.n" + n), 1e-12 * (1 + std::abs(bn.mean)));
+        EXPECT_NEAR(bn.var, table.values.at("bn_var.n" + n), 1e-12 * (1 + bn.var));
+    }
+}
+
 TEST(LessonNumbers, PaddingNaiveAndMaskedMeansMatchDirectComputation) {
     AppState state = at_step("padding", 0);
     const core::Tensor& t = state.tensor;
