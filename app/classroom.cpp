@@ -78,6 +78,14 @@ bool open_scene_file(AppState& state, const std::string& path, int step) {
             set_message(state, path + ": lesson '" + lesson.value().id + "' is not one this normviz ships", true);
             return false;
         }
+        const int steps = static_cast<int>(shipped_lessons().lessons[index].steps.size());
+        if (step >= steps) {
+            // --step is 1-based on the command line; `step` is 0-based here.
+            set_message(state, path + ": lesson '" + lesson.value().id + "' has " + std::to_string(steps) +
+                                   " steps; --step " + std::to_string(step + 1) + " is past its last, use 1 to " +
+                                   std::to_string(steps), true);
+            return false;
+        }
         go_to_lesson_step(state, index, std::max(step, 0));
         return state.classroom.lesson == index;
     }

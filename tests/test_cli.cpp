@@ -1194,3 +1194,17 @@ TEST_F(CliRealInput, MaskWritesInTheLayout) {
             for (int64_t d = 0; d < 16; ++d)
                 EXPECT_EQ(mask.value().values[(b * 7 + t) * 16 + d], (b == 1 && t == 5) ? 1.0f : 0.0f);
 }
+
+// A lesson step past the last one is an error naming how many steps there are (it used to
+// show the last step silently).
+TEST_F(CliTest, RenderStepPastTheLastIsAnError) {
+    const std::string lesson = (fs::path(NORMVIZ_FIXTURE_DIR).parent_path().parent_path() / "assets" / "lessons" /
+                                "04_batch_size.json").string();
+    const std::string out = (dir_ / "slide.png").string();
+    const RunResult result = run({"render", "--scene", lesson, "--step", "9", "--out", out});
+    EXPECT_EQ(result.status, 1);
+    EXPECT_NE(result.err.find("lesson 'batch-size' has 4 steps; --step 9 is past its last, use 1 to 4"),
+              std::string::npos) << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1);
+    EXPECT_FALSE(fs::exists(out));
+}
