@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "app/lesson_numbers.h"
+#include "app/paths.h"
 #include "core/npy.h"
 #include "core/scenarios.h"
 
@@ -46,25 +47,22 @@ void set_message(AppState& state, std::string text, bool is_error) {
 
 namespace {
 
-// Colour scale of raw values: symmetric around 0 when the data straddles 0, else around
-// the midpoint; spans the finite values.
+// Colour scale of raw values (app/view/color_scale.h): the tensor's value summary once per
+// tensor, then the ranges the scene's scale picks from it, again only when either changed.
 void update_value_range(AppState& state) {
-    float lo = INFINITY, hi = -INFINITY;
-    for (float v : state.tensor.data)
-        if (std::isfinite(v)) {
-            lo = std::min(lo, v);
-            hi = std::max(hi, v);
-        }
-    if (!(lo <= hi)) lo = hi = 0;
-    if (lo < 0 && hi > 0) {
-        state.value_center = 0;
-        state.value_half_range = std::max(-lo, hi);
-    } else {
-        // In double: lo + hi overflows float for data near the float limits (1e38 .. 3e38).
-        state.value_center = static_cast<float>(0.5 * (static_cast<double>(lo) + hi));
-        state.value_half_range = static_cast<float>(0.5 * (static_cast<double>(hi) - lo));
+    ValueColors& v = state.value_colors;
+    if (v.summary_version != state.tensor_version) {
+        v.summary = core::summarize_values(state.tensor);
+        v.summary_version = state.tensor_version;
     }
-    if (!(state.value_half_range > 0)) state.value_half_range = 1;
+    if (v.picked_for == v.summary_version && v.picked_scale == state.scene.color_scale) return;
+    const ColorRange range = tensor_color_range(v.summary, state.scene.color_scale);
+    state.value_center = range.center;
+    state.value_half_range = range.half_range;
+    v.channels = channel_color_ranges(v.summary, state.scene.color_scale);
+    ++v.channels_version;
+    v.picked_for = v.summary_version;
+    v.picked_scale = state.scene.color_scale;
 }
 
 void clamp_focus(AppState& state) {
@@ -92,7 +90,7 @@ void show_picture(AppState& state, Picture picture) {
     state.cube_split_hw = picture == Picture::CubeHw;
 }
 
-void set_tensor(AppState& state, core::Tensor tensor) {
+void set_tensor(AppState& state, core::Tensor tensor, std::optional<core::ValueSummary> values) {
     const bool new_shape = !(tensor.shape == state.tensor.shape);
     state.tensor = std::move(tensor);
     state.scene.shape = state.tensor.shape;
@@ -105,7 +103,31 @@ void set_tensor(AppState& state, core::Tensor tensor) {
     // had (1, 1, 1, 1), and G = 2 must still become 1 there.
     fit_groups_to_channels(state.scene);
     clamp_focus(state);
+    if (values) {
+        state.value_colors.summary = std::move(*values);
+        state.value_colors.summary_version = state.tensor_version;
+    }
     update_value_range(state);
+}
+
+ColorRange raw_color_range(const AppState& state, int64_t c) {
+    const std::vector<ColorRange>& channels = state.value_colors.channels;
+    if (c >= 0 && c < static_cast<int64_t>(channels.size())) return channels[static_cast<size_t>(c)];
+    return {state.value_center, state.value_half_range};
+}
+
+bool focus_next_non_finite(AppState& state) {
+    auto next = core::next_non_finite(state.tensor, state.scene.focus);
+    if (!next) {
+        set_message(state, "every value is finite: no NaN or Inf to go to", false);
+        return false;
+    }
+    state.scene.focus = *next;
+    const float x = state.tensor.at(*next);
+    set_message(state, std::string(std::isnan(x) ? "NaN" : x > 0 ? "+Inf" : "-Inf") + " at (n, c, h, w) = " +
+                           core::to_string(*next),
+                false);
+    return true;
 }
 
 void regenerate_tensor(AppState& state) {
@@ -210,6 +232,8 @@ void move_focus(AppState& state, core::Axis axis, int64_t delta) {
 }
 
 void update_derived(AppState& state) {
+    update_value_range(state);
+    update_channel_summary(state);
     std::vector<core::NormSpec> specs;
     for (core::NormKind k : shown_norms(state.scene)) specs.push_back(spec_for(state.scene, k));
     const bool tensor_changed = state.derived_tensor_version != state.tensor_version;
@@ -329,18 +353,24 @@ void request_regenerate(AppState& state) {
         progress = 0.4f;
         p.specs = specs;
         p.stats = stats_for_specs(p.tensor, specs, progress, 0.4f, 1.0f);
+        p.channels = core::summarize_channels(p.tensor);  // the Channels window opens at once
+        p.values = core::summarize_values(p.tensor);      // the colour scales' ranges
         return out;
     });
 }
 
-void request_load(AppState& state, const std::string& path) {
+void request_load(AppState& state, const std::string& typed) {
     if (state.work->busy()) return;
+    const std::string path = expand_home(typed);  // the Load field and the browser take ~/x.npy
     std::error_code ec;
     const uintmax_t size = std::filesystem::file_size(core::parse_array_source(path).path, ec);
     if (ec || size <= kSyncFileBytes) {
         load_tensor_file(state, path);  // small, or missing: read_npy gives the error message
         return;
     }
+    // A large archive named without a member and holding several arrays: its list to pick
+    // from, as load_tensor_file offers for a small one, rather than the worker's error.
+    if (offer_archive_members(state, path)) return;
     const std::vector<core::NormSpec> specs = current_specs(state.scene);
     const std::optional<core::Layout> layout = state.scene.layout;
     state.work->start("Loading " + path, [path, specs, layout](std::atomic<float>& progress) -> core::Result<PreparedTensor> {
@@ -353,6 +383,8 @@ void request_load(AppState& state, const std::string& path) {
         p.source_path = path;
         p.specs = specs;
         p.stats = stats_for_specs(p.tensor, specs, progress, 0.4f, 1.0f);
+        p.channels = core::summarize_channels(p.tensor);  // the Channels window opens at once
+        p.values = core::summarize_values(p.tensor);      // the colour scales' ranges
         return p;
     });
 }
@@ -366,8 +398,12 @@ void install_finished_work(AppState& state) {
     }
     PreparedTensor& p = result->value();
     state.scene.data_path = p.source_path;
-    set_tensor(state, std::move(p.tensor));
+    set_tensor(state, std::move(p.tensor), std::move(p.values));
     if (!p.source_path.empty()) after_load(state, p.source_path);
+    if (p.channels) {
+        state.channels.summary = std::move(*p.channels);
+        state.channels.summary_version = state.tensor_version;
+    }
     // Install the statistics computed on the worker; update_derived redoes only what changed.
     state.panels.assign(p.specs.size(), PanelDerived{});
     for (size_t i = 0; i < p.specs.size(); ++i) {
@@ -385,6 +421,40 @@ void install_finished_work(AppState& state) {
     state.derived_focus = {-1, -1, -1, -1};
     // The worker computed train-mode statistics: an eval-mode BatchNorm panel is redone.
     state.derived_batchnorm_eval = false;
+}
+
+}  // namespace normviz::app
+
+namespace normviz::app {
+
+void update_channel_summary(AppState& state) {
+    ChannelsWindow& w = state.channels;
+    if (!w.show || w.summary_version == state.tensor_version) return;
+    // Here only for a tensor that no worker job summarized: a small one, or one read on this
+    // thread (FILE on the command line, a scene, a layout switch); once per tensor.
+    w.summary = core::summarize_channels(state.tensor);
+    w.summary_version = state.tensor_version;
+}
+
+void handle_dropped_paths(AppState& state, const std::vector<std::string>& paths) {
+    if (paths.empty()) return;
+    if (state.work->busy()) {
+        set_message(state, "still busy (" + state.work->label() + "); drop " +
+                               (paths.size() > 1 ? "the files" : paths.front()) + " again when it is done",
+                    true);
+        return;
+    }
+    if (paths.size() > 1) set_message(state, "", false);  // below: the load's outcome, or none yet
+    request_load(state, paths.front());
+    if (paths.size() < 2) return;
+    const size_t others = paths.size() - 1;
+    const std::string note = std::to_string(paths.size()) + " files dropped: opened only the first, " +
+                             paths.front() + "; " + std::to_string(others) + (others == 1 ? " other file" : " other files") +
+                             " left out (drop one file at a time)";
+    // The load's own outcome (an error, the reading, an archive's list) stays in front; a
+    // large file's load runs on the worker and has none yet.
+    if (state.message.empty()) set_message(state, note, false);
+    else state.message += " (" + note + ")";
 }
 
 }  // namespace normviz::app

@@ -10,10 +10,13 @@
 
 #include "app/background_work.h"
 #include "app/classroom_state.h"
+#include "app/paths.h"
+#include "app/view/color_scale.h"
 #include "app/view/colormap.h"
 #include "app/view/cube_camera.h"
 #include "app/view/grid_layout.h"
 #include "core/array_file.h"
+#include "core/channel_summary.h"
 #include "core/checkpoint.h"
 #include "core/generators.h"
 #include "core/group_values.h"
@@ -22,6 +25,7 @@
 #include "core/partition.h"
 #include "core/stats.h"
 #include "core/tensor.h"
+#include "core/value_range.h"
 
 namespace normviz::app {
 
@@ -54,6 +58,7 @@ struct Scene {
     core::Index focus{1, 2, 1, 2};
     bool show_normalized = false;
     Palette palette = Palette::BlueRed;
+    ColorScale color_scale = ColorScale::Symmetric;  // what range raw values' colours span
     // Teaching scenarios (core/scenarios.h). BatchNorm panels split the batch over `devices`
     // shards without sync (1: one device, or SyncBatchNorm); `lengths`: valid length per
     // sample along W, padded positions hold 0 (empty: no padding).
@@ -104,6 +109,44 @@ struct KeyPress {
     int mods = 0;
 };
 
+// The Channels window (app/ui/channel_panel.cpp, F4): one row per channel. `summary` is
+// derived data, written only by update_channel_summary (or by install_finished_work with a
+// worker's result) for the tensor of `summary_version`; the rest is the table's UI state.
+struct ChannelsWindow {
+    bool show = false;
+    std::vector<core::ChannelSummary> summary;
+    uint64_t summary_version = ~uint64_t{0};  // the tensor_version `summary` describes
+    core::ChannelColumn sort_column = core::ChannelColumn::Channel;
+    bool sort_descending = false;
+    std::vector<int64_t> order;               // the channel shown in each row
+    uint64_t order_version = ~uint64_t{0};    // the summary_version `order` was sorted for
+};
+
+// File > Open... (app/file_browser.h, app/ui/file_browser_panel.cpp): a modal listing one
+// folder's subfolders and array files, with a path field.
+struct FileBrowser {
+    bool open = false;          // asked for (File > Open..., Ctrl+O); the modal shows while set
+    bool popup_opened = false;  // ImGui::OpenPopup was called for this showing
+    std::string folder;         // the folder listed, absolute
+    std::string typed;          // the path field: a file, folder or x.npz:NAME, relative to `folder`
+    std::vector<FolderEntry> entries;  // `folder`'s listing (list_array_folder), read by browse_to
+    std::string error;          // why the folder cannot be listed, or why the typed path did not open
+    bool focus_field = false;   // give the path field the keyboard in the next frame
+};
+
+// The colour scale of raw values: what the tensor's values span, summarized once per tensor,
+// and the per-channel ranges the scene's scale picks from it. Derived data, written only by
+// update_derived (and set_tensor); AppState::value_center/value_half_range hold the
+// tensor-wide range.
+struct ValueColors {
+    core::ValueSummary summary;
+    uint64_t summary_version = ~uint64_t{0};  // the tensor_version `summary` describes
+    std::vector<ColorRange> channels;         // per channel c for a per-channel scale, else empty
+    uint64_t channels_version = 0;            // bumps when the ranges change (the renderer uploads)
+    uint64_t picked_for = ~uint64_t{0};       // summary_version and scale the ranges were picked for
+    ColorScale picked_scale = ColorScale::Symmetric;
+};
+
 struct AppState {
     Scene scene;
     core::Tensor tensor;
@@ -119,6 +162,7 @@ struct AppState {
     std::string archive_path;
     std::vector<core::ArrayEntry> archive_entries;
     float value_center = 0, value_half_range = 1;  // colour scale of raw values
+    ValueColors value_colors;
 
     std::vector<PanelDerived> panels;
     Camera camera;
@@ -166,6 +210,9 @@ struct AppState {
 
     // Lessons, quiz, presenter mode and exports (app/classroom.h).
     ClassroomState classroom;
+    // The per-channel summary window and the File > Open... browser.
+    ChannelsWindow channels;
+    FileBrowser file_browser;
 };
 
 // Why an eval-mode BatchNorm panel of a loaded tensor shows nothing until running statistics
@@ -211,13 +258,28 @@ void request_regenerate(AppState& state);
 void request_load(AppState& state, const std::string& path);
 // Installs a finished background job's tensor and statistics, or shows its error.
 void install_finished_work(AppState& state);
-// Sets the tensor (new shape allowed) and everything that depends on it.
-void set_tensor(AppState& state, core::Tensor tensor);
+// Sets the tensor (new shape allowed) and everything that depends on it. `values`: its
+// core::summarize_values when a worker computed it already (else computed here).
+void set_tensor(AppState& state, core::Tensor tensor, std::optional<core::ValueSummary> values = std::nullopt);
+// The colour range raw value x of channel c takes under the scene's colour scale.
+ColorRange raw_color_range(const AppState& state, int64_t c);
+// Moves the focus to the next NaN or Inf value after it in memory order (wrapping around);
+// false, with a message, when every value is finite.
+bool focus_next_non_finite(AppState& state);
 // Recomputes panels whose inputs changed (tensor, specs, focus, affine). Cheap when nothing did.
 void update_derived(AppState& state);
 // Moves the focus by delta along axis, clamped to the shape.
 void move_focus(AppState& state, core::Axis axis, int64_t delta);
 // Shows a message to the user (and on stderr when it is an error).
 void set_message(AppState& state, std::string text, bool is_error);
+// The Channels window's summary of the current tensor, computed here (on this thread) when it
+// is shown and the summary is not the current tensor's; a large tensor's worker job brings
+// its summary along, so this is cheap then and whenever nothing changed. Called by
+// update_derived.
+void update_channel_summary(AppState& state);
+// Paths dropped on the window at once: the first is loaded (request_load) and the message
+// says the others were left out; while a load or generation runs, the drop is refused with
+// a message.
+void handle_dropped_paths(AppState& state, const std::vector<std::string>& paths);
 
 }  // namespace normviz::app

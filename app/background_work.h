@@ -11,10 +11,12 @@
 #include <thread>
 #include <vector>
 
+#include "core/channel_summary.h"
 #include "core/norm_spec.h"
 #include "core/result.h"
 #include "core/stats.h"
 #include "core/tensor.h"
+#include "core/value_range.h"
 
 namespace normviz::app {
 
@@ -24,6 +26,8 @@ struct PreparedTensor {
     std::string source_path;  // empty for generated data
     std::vector<core::NormSpec> specs;
     std::vector<std::vector<core::GroupStats>> stats;  // per spec; empty where validate failed
+    std::optional<core::ValueSummary> values;  // the colour scales' ranges (core::summarize_values)
+    std::optional<std::vector<core::ChannelSummary>> channels;  // the Channels window's rows
 };
 
 class BackgroundWork {

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "app/paths.h"
 #include "app/scene_io.h"
 
 namespace normviz::app {
@@ -61,6 +62,9 @@ const char* desktop_usage() {
            "  --eps E                eps (default 1e-5)\n"
            "  --focus n,c,h,w        focus cell\n"
            "  --normalized           show normalized values\n"
+           "  --color-scale NAME     raw values' colours span: symmetric (around 0, default),\n"
+           "                         min-max, percentile (1-99 %), channel-min-max or\n"
+           "                         channel-percentile (each channel its own range)\n"
            "  --view grid|cube|cube-hw  the 2-D grid (default), the 3-D cube (N, C, H\u00b7W), or\n"
            "                         the cube with H and W apart\n"
            "  --cube-camera Y,P[,D]  cube camera: yaw and pitch in degrees, distance (1 fits)\n"
@@ -84,8 +88,8 @@ const char* desktop_usage() {
 
 const char* render_usage() {
     return "usage: normviz render --shape N,C,H,W [--input X.npy [--layout L]] --norm NAME[,NAME...] --focus n,c,h,w\n"
-           "                      [--size WxH] [--normalized] [--groups G] [--axes AXES] [--no-center]\n"
-           "                      [--eps E] [--generator NAME] [--seed S] [--view grid|cube|cube-hw]\n"
+           "                      [--size WxH] [--normalized] [--color-scale NAME] [--groups G] [--axes AXES]\n"
+           "                      [--no-center] [--eps E] [--generator NAME] [--seed S] [--view grid|cube|cube-hw]\n"
            "                      [--cube-camera YAW,PITCH[,DISTANCE]] --out fig.png\n"
            "       normviz render --scene FILE.json [--step K] [--size WxH] --out slide.png\n"
            "Draws the same picture as the window, off screen, into a PNG (for slides and tests);\n"
@@ -215,6 +219,12 @@ core::Result<DesktopOptions> parse_desktop_options(int argc, char** argv) {
         } else if (arg == "--input") {
             if (auto s = take(); !s) return s.error();
             o.input_path = value;
+        } else if (arg == "--color-scale") {
+            if (auto s = take(); !s) return s.error();
+            o.color_scale = parse_color_scale(value);
+            if (!o.color_scale)
+                return core::make_error("--color-scale '" + value + "' is not one of symmetric, min-max, percentile, "
+                                        "channel-min-max, channel-percentile");
         } else if (arg == "--view") {
             if (auto s = take(); !s) return s.error();
             o.view = parse_picture(value);
@@ -237,6 +247,10 @@ core::Result<DesktopOptions> parse_desktop_options(int argc, char** argv) {
             return core::make_error("unexpected argument '" + arg + "'; see normviz --help");
         }
     }
+    // A quoted "~/x.npy" or --input=~/x.npy reaches us unexpanded by the shell.
+    o.input_path = expand_home(o.input_path);
+    o.scene_path = expand_home(o.scene_path);
+    o.running_source = expand_home(o.running_source);
     if (!o.focus_text.empty()) {
         if (o.layout) {
             auto coords = core::parse_integers(o.focus_text, static_cast<size_t>(core::layout_rank(*o.layout)), "--focus");
@@ -273,6 +287,7 @@ void apply_options(const DesktopOptions& o, Scene& scene) {
     if (o.focus) scene.focus = *o.focus;
     if (o.layout) scene.layout = o.layout;
     if (o.normalized) scene.show_normalized = true;
+    if (o.color_scale) scene.color_scale = *o.color_scale;
 }
 
 }  // namespace normviz::app

@@ -28,6 +28,7 @@ struct DesktopOptions {
     std::optional<core::Index> focus;
     std::string focus_text;        // --focus as typed: n,c,h,w, or the --layout's order
     bool normalized = false;
+    std::optional<ColorScale> color_scale;  // --color-scale NAME
     std::string screenshot_path;   // F12 target; with --frames, written at the end
     int frames = 0;                // > 0: run this many frames, then exit
     bool status = false;

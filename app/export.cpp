@@ -124,7 +124,7 @@ core::Result<std::string> view_to_svg(const AppState& state, const SvgOptions& o
             const core::Index i = core::unflat_index(s, flat);
             const double x = state.tensor.data[flat];
             double v = x;
-            float t = static_cast<float>((x - state.value_center) / state.value_half_range);
+            float t = raw_color_range(state, i.c).t_of(x);
             if (state.scene.show_normalized && have) {
                 v = core::normalize_value(x, p.stats[p.partition.group_of_flat(flat)], core::is_centered(p.spec), p.spec.eps);
                 t = static_cast<float>(v / 3.0);

@@ -38,6 +38,9 @@ GLuint draw_grid(const AppState& state, const PanelDerived& p, TensorRenderer& r
     params.half_range = state.value_half_range;
     params.outline_px = std::clamp(params.view.zoom * 0.14f, 1.5f, 6.0f);
     params.palette = state.scene.palette;
+    params.per_channel = !state.value_colors.channels.empty();
+    params.group = group_box(p.partition, state.scene.focus);
+    params.mark_px = 2.0f;  // cells below a pixel: the group marked; small cells: the focus
     return renderer.draw(slot, params, tile_w, tile_h);
 }
 
@@ -85,6 +88,7 @@ core::Status export_view_png(const AppState& state, TensorRenderer& renderer, co
     const CubeGeometry geometry = make_cube_geometry(state.tensor.shape, state.cube_split_hw);
     if (cube) cube->ensure_values(state.tensor, state.tensor_version, geometry);
     else renderer.ensure_values(state.tensor, state.tensor_version);
+    renderer.ensure_channel_ranges(state.value_colors.channels, state.value_colors.channels_version);
     std::vector<unsigned char> pixels(static_cast<size_t>(tile_w) * tile_h * 4);
     int drawn = 0;
     for (const PanelDerived& p : state.panels) {

@@ -79,7 +79,7 @@ void draw_frame(AppState& state, Window& window, TensorRenderer& renderer, std::
     for (auto [key, mods] : window.take_key_presses()) state.key_presses.push_back({key, mods});
     handle_classroom_keys(state);
     handle_shortcuts(state);
-    for (const std::string& path : window.take_dropped_paths()) request_load(state, path);
+    handle_dropped_paths(state, window.take_dropped_paths());
     install_finished_work(state);
     update_derived(state);
     draw_menu_bar(state);
@@ -89,7 +89,9 @@ void draw_frame(AppState& state, Window& window, TensorRenderer& renderer, std::
     draw_canvas_area(state, layout, renderer, rects);
     draw_lessons_panel(state, layout);
     draw_help_window(state);
+    draw_channel_panel(state);
     draw_classroom_dialogs(state);
+    draw_file_browser(state);
     draw_progress_window(state);
     if (state.show_debug) ImGui::ShowMetricsWindow(&state.show_debug);
     update_derived(state);

@@ -24,7 +24,7 @@ constexpr const char* kSceneFields[] = {"normviz_scene", "shape",  "generator", 
                                         "norms",         "view",   "single_norm",   "groups", "eps",
                                         "custom_axes",   "custom_center", "focus", "values", "palette",
                                         "devices",       "lengths", "batchnorm_eval", "lesson",        "picture",
-                                        "layout",        "running"};
+                                        "layout",        "running", "color_scale"};
 
 // Reads fields of one object with the error prefix "<name>: field '<key>' ...".
 class Reader {
@@ -241,6 +241,14 @@ core::Result<Scene> scene_from_object(const json& object, const std::string& nam
             return r.error("palette", "is '" + text + "'; use \"blue-red\" or \"colour-blind\"");
         s.palette = text == "colour-blind" ? Palette::BlueOrange : Palette::BlueRed;
     }
+    if (r.find("color_scale")) {
+        NORMVIZ_TRY(r.string("color_scale", text));
+        auto scale = parse_color_scale(text);
+        if (!scale)
+            return r.error("color_scale", "is '" + text + "'; use \"symmetric\", \"min-max\", \"percentile\", "
+                                          "\"channel-min-max\" or \"channel-percentile\"");
+        s.color_scale = *scale;
+    }
     if (r.find("picture")) {
         NORMVIZ_TRY(r.string("picture", text));
         s.picture = parse_picture(text);
@@ -334,6 +342,7 @@ std::string scene_to_json(const Scene& s, int indent) {
     o["focus"] = {s.focus.n, s.focus.c, s.focus.h, s.focus.w};
     o["values"] = s.show_normalized ? "normalized" : "raw";
     o["palette"] = palette_name(s.palette);
+    if (s.color_scale != ColorScale::Symmetric) o["color_scale"] = color_scale_name(s.color_scale);
     if (s.picture) o["picture"] = picture_name(*s.picture);
     if (s.devices != 1) o["devices"] = s.devices;
     if (!s.lengths.empty()) o["lengths"] = s.lengths;
@@ -397,7 +406,7 @@ bool same_scene(const Scene& a, const Scene& b) {
            a.compared == b.compared && a.single_view == b.single_view && a.single_norm == b.single_norm &&
            a.groups == b.groups && a.eps == b.eps && a.custom_axes == b.custom_axes &&
            a.custom_center == b.custom_center && a.focus == b.focus && a.show_normalized == b.show_normalized &&
-           a.palette == b.palette && a.devices == b.devices && a.lengths == b.lengths &&
+           a.palette == b.palette && a.color_scale == b.color_scale && a.devices == b.devices && a.lengths == b.lengths &&
            a.batchnorm_eval == b.batchnorm_eval && a.lesson_id == b.lesson_id && a.lesson_step == b.lesson_step &&
            a.picture == b.picture && a.layout == b.layout && a.running_source == b.running_source &&
            a.shape_from_file == b.shape_from_file;

@@ -1,6 +1,6 @@
 // Scenes as small JSON files: what the user set up (shape, data, norms, G, eps, axes, focus,
-// view, palette, teaching scenario, lesson step, grid or cube picture), saved and opened
-// again, and the format the shipped lessons use for their steps.
+// view, palette, colour scale, teaching scenario, lesson step, grid or cube picture), saved
+// and opened again, and the format the shipped lessons use for their steps.
 #pragma once
 
 #include <optional>

@@ -57,6 +57,7 @@ Settings load_settings(AppState& state) {
         else if (key == "focus") { if (auto f = core::parse_index(value)) scene.focus = f.value(); }
         else if (key == "normalized") scene.show_normalized = number != 0;
         else if (key == "palette") scene.palette = number ? Palette::BlueOrange : Palette::BlueRed;
+        else if (key == "color_scale") { if (auto c = parse_color_scale(value)) scene.color_scale = *c; }
         else if (key == "single_view") scene.single_view = number != 0;
         else if (key == "single_norm") { if (auto k = core::parse_norm_name(value)) scene.single_norm = k.value(); }
         else if (key == "compared") {
@@ -89,7 +90,8 @@ void save_settings(const AppState& state, int window_width, int window_height) {
         << "\ngroups=" << s.groups << "\neps=" << eps << "\ncustom_axes=" << core::axes_to_string(s.custom_axes)
         << "\ncustom_center=" << s.custom_center << "\nfocus=" << s.focus.n << "," << s.focus.c << "," << s.focus.h
         << "," << s.focus.w << "\nnormalized=" << s.show_normalized
-        << "\npalette=" << (s.palette == Palette::BlueOrange ? 1 : 0) << "\n";
+        << "\npalette=" << (s.palette == Palette::BlueOrange ? 1 : 0)
+        << "\ncolor_scale=" << color_scale_name(s.color_scale) << "\n";
     const auto tmp = path.string() + ".tmp";
     {
         std::ofstream file(tmp, std::ios::trunc);

@@ -39,7 +39,10 @@ std::string format_status(const AppState& state, const std::vector<PanelRect>& r
            " tensor=" + std::to_string(state.tensor_version) + " font=" + number(state.font_size) +
            " path_field=" + number(state.path_field_x) + "," + number(state.path_field_y) +
            " path_visible=" + (state.path_field_visible ? "1" : "0") + " value_center=" + number(state.value_center) +
-           " value_half_range=" + number(state.value_half_range) + "\n";
+           " value_half_range=" + number(state.value_half_range) +
+           " color_scale=" + color_scale_name(state.scene.color_scale) +
+           " nan=" + std::to_string(state.value_colors.summary.nan) +
+           " inf=" + std::to_string(state.value_colors.summary.pos_inf + state.value_colors.summary.neg_inf) + "\n";
     if (state.cube_view) {
         // What a test needs to predict where a voxel is drawn: make_cube_geometry(shape, split,
         // max_voxels) and make_cube_view(camera, geometry, canvas size) (app/view/cube_camera.h).

@@ -200,6 +200,11 @@ SCENES = {
     "bad_lesson_field": scene('"lesson": {"id": "x", "page": 1}'),
     "bad_lesson_step_without_id": scene('"lesson": {"step": 2}'),  # found by the fuzzer
     "ok_picture": scene('"picture": "cube-hw"'),
+    "ok_color_scale": scene('"color_scale": "channel-percentile"'),
+    "bad_color_scale": scene('"color_scale": "log"'),
+    "ok_data_file_layout_running": scene('"data_file": "h.npy", "layout": "NLC", "running": "m.safetensors:bn", '
+                                         '"lengths": [7, 3]'),
+    "bad_layout_without_data_file": scene('"layout": "NLC"'),
     "bad_picture": scene('"picture": "3d"'),
     "bad_deep_nesting": scene('"lesson": ' + "[" * 400 + "]" * 400),
     "bad_control_key": scene('"sha\\u0001pe\\n": 1'),

@@ -7,9 +7,12 @@
 uniform sampler2D t_values;       // R32F, the tensor in NCHW order, 2^u_values_shift per row
 uniform sampler2D t_group_stats;  // RGB32F per group: (shift, scale, pre); y = (x * pre - shift) * scale
 uniform sampler2D t_palette;      // 256 x 1 RGB, t = -1 .. 1
+uniform sampler2D t_channel_range;  // RG32F per channel: (center, half_range) of a per-channel scale
 
 uniform int u_values_shift;       // texture widths are powers of two: no integer division
 uniform int u_stats_shift;
+uniform int u_channel_shift;
+uniform int u_per_channel;        // 1: raw values colour with their channel's range, not u_center
 uniform ivec4 u_shape;            // N, C, H, W
 uniform int u_tiles_per_row;
 uniform int u_tile_rows;          // ceil(C / tiles_per_row)
@@ -31,6 +34,14 @@ uniform float u_center;           // raw values: colour t = (x - center) / half_
 uniform float u_half_range;
 uniform float u_normalized_half_range;
 uniform float u_outline_px;
+// Cells smaller than a pixel (app/view/grid_layout.h, box_in_rect): a pixel within
+// u_mark_px / 2 pixels of a cell of the focus's group, the box u_group_lo .. u_group_hi, is
+// marked, so every group shows at least u_mark_px wide. Below 6 pixels per cell the focus
+// (top-left u_focus_origin) gets a white mark around it. 0: nothing marked.
+uniform float u_mark_px;
+uniform ivec4 u_group_lo;
+uniform ivec4 u_group_hi;
+uniform vec2 u_focus_origin;
 uniform vec3 u_background;
 uniform vec3 u_highlight;
 uniform vec3 u_focus_ring;
@@ -62,11 +73,88 @@ vec3 palette(float t) {
 
 bool is_finite(float x) { return !isnan(x) && !isinf(x); }
 
+vec2 fetch_channel_range(int c) {
+    return texelFetch(t_channel_range, ivec2(c & ((1 << u_channel_shift) - 1), c >> u_channel_shift), 0).rg;
+}
+
+// grid_layout.cpp, tiles_reached: the tiles k of a block along one axis whose cells lo .. hi - 1
+// reach into [p0, p1): (first, last).
+ivec2 tiles_reached(float p0, float p1, float pitch, int lo, int hi, int count) {
+    float first = clamp(floor((p0 - float(hi)) / pitch) + 1.0, 0.0, float(count));
+    float last = clamp(ceil((p1 - float(lo)) / pitch) - 1.0, -1.0, float(count - 1));
+    return ivec2(int(first), int(last));
+}
+
+// grid_layout.cpp, grid_hits: some row r in rows, column k in cols with lo <= r * stride + k < hi.
+bool grid_hits(ivec2 cols, ivec2 rows, int stride, int lo, int hi) {
+    if (cols.x > cols.y || rows.x > rows.y) return false;
+    int r = clamp(lo / stride, rows.x, rows.y);
+    if (r * stride + cols.y >= lo) return max(r * stride + cols.x, lo) < hi;
+    return r + 1 <= rows.y && (r + 1) * stride + cols.x < hi;
+}
+
+// grid_layout.cpp, box_in_rect: whether world rectangle [a, b) overlaps a cell of the group.
+bool group_in_rect(vec2 a, vec2 b) {
+    float tile_pitch_x = float(u_shape.w) + u_tile_gap;
+    float tile_pitch_y = float(u_shape.z) + u_tile_gap;
+    float block_pitch_x = float(u_tiles_per_row) * tile_pitch_x - u_tile_gap + u_sample_gap;
+    float block_pitch_y = float(u_tile_rows) * tile_pitch_y - u_tile_gap + u_sample_gap;
+    int block_rows = (u_shape.x + u_blocks_per_row - 1) / u_blocks_per_row;
+    int bc0 = int(clamp(floor(a.x / block_pitch_x), 0.0, float(u_blocks_per_row)));
+    int bc1 = int(clamp(floor(b.x / block_pitch_x), -1.0, float(u_blocks_per_row - 1)));
+    int br0 = int(clamp(floor(a.y / block_pitch_y), 0.0, float(block_rows)));
+    int br1 = int(clamp(floor(b.y / block_pitch_y), -1.0, float(block_rows - 1)));
+    if (bc0 > bc1 || br0 > br1) return false;
+    if ((bc1 - bc0 + 1) * (br1 - br0 + 1) > 16)
+        return grid_hits(ivec2(bc0, bc1), ivec2(br0, br1), u_blocks_per_row, u_group_lo.x, u_group_hi.x);
+    for (int br = br0; br <= br1; ++br) {
+        for (int bc = bc0; bc <= bc1; ++bc) {
+            int n = br * u_blocks_per_row + bc;
+            if (n < u_group_lo.x || n >= u_group_hi.x) continue;
+            vec2 o = vec2(float(bc) * block_pitch_x, float(br) * block_pitch_y);
+            ivec2 cols = tiles_reached(a.x - o.x, b.x - o.x, tile_pitch_x, u_group_lo.w, u_group_hi.w, u_tiles_per_row);
+            ivec2 rows = tiles_reached(a.y - o.y, b.y - o.y, tile_pitch_y, u_group_lo.z, u_group_hi.z, u_tile_rows);
+            if (grid_hits(cols, rows, u_tiles_per_row, u_group_lo.y, u_group_hi.y)) return true;
+        }
+    }
+    return false;
+}
+
+// Whether the focus cell lies within `reach_px` pixels of the pixel at world point `world`.
+bool focus_near(vec2 world, float reach_px) {
+    vec2 r = vec2(reach_px / u_zoom);
+    return all(lessThan(world - r, u_focus_origin + 1.0)) && all(greaterThan(world + r, u_focus_origin));
+}
+
+vec3 cell_color(vec2 pixel, vec2 world, out bool centre_in_group);
+
 void main() {
     vec2 pixel = vec2(gl_FragCoord.x, u_canvas_height - gl_FragCoord.y);
     vec2 world = pixel / u_zoom + u_pan;
-    o_color = vec4(u_background, 1.0);
-    if (world.x < 0.0 || world.y < 0.0) return;
+    bool centre_in_group;
+    vec3 color = cell_color(pixel, world, centre_in_group);
+    if (u_mark_px > 0.0 && u_has_focus != 0) {
+        // Cells smaller than a pixel: the pixel centre picked one cell of several, so a group
+        // of scattered single cells would vanish. Any pixel near a cell of the group is marked.
+        bool sub_pixel = u_zoom < 1.0;
+        vec2 reach = vec2(0.5 * u_mark_px / u_zoom);
+        if (sub_pixel && u_show_group != 0 && !centre_in_group && group_in_rect(world - reach, world + reach))
+            color = u_highlight;
+        // Where the focus ring inside the cell has no room: a white mark in a dark ring around
+        // the focus (over it when it is smaller than a pixel), readable on any colour.
+        if (u_zoom < 6.0 && (sub_pixel || !focus_near(world, 0.0))) {
+            if (focus_near(world, 0.5 * u_mark_px + 1.5)) color = vec3(0.0);
+            if (focus_near(world, 0.5 * u_mark_px + 0.5)) color = u_focus_ring;
+        }
+    }
+    o_color = vec4(color, 1.0);
+}
+
+// The colour of the cell under the pixel (with its group dimming, grid line and outlines), or
+// the background over a gap; centre_in_group: that cell is in the focus's group.
+vec3 cell_color(vec2 pixel, vec2 world, out bool centre_in_group) {
+    centre_in_group = false;
+    if (world.x < 0.0 || world.y < 0.0) return u_background;
 
     // cell_at(): sample block, channel tile, cell.
     float tile_pitch_x = float(u_shape.w) + u_tile_gap;
@@ -75,19 +163,19 @@ void main() {
     float block_pitch_y = float(u_tile_rows) * tile_pitch_y - u_tile_gap + u_sample_gap;
     int block_col = int(floor(world.x / block_pitch_x));
     int block_row = int(floor(world.y / block_pitch_y));
-    if (block_col >= u_blocks_per_row) return;
+    if (block_col >= u_blocks_per_row) return u_background;
     int n = block_row * u_blocks_per_row + block_col;
-    if (n >= u_shape.x) return;
+    if (n >= u_shape.x) return u_background;
     float xb = world.x - float(block_col) * block_pitch_x;
     float yb = world.y - float(block_row) * block_pitch_y;
     int col = int(floor(xb / tile_pitch_x));
     int row = int(floor(yb / tile_pitch_y));
-    if (col >= u_tiles_per_row || row >= u_tile_rows) return;
+    if (col >= u_tiles_per_row || row >= u_tile_rows) return u_background;
     float xt = xb - float(col) * tile_pitch_x;
     float yt = yb - float(row) * tile_pitch_y;
-    if (xt >= float(u_shape.w) || yt >= float(u_shape.z)) return;
+    if (xt >= float(u_shape.w) || yt >= float(u_shape.z)) return u_background;
     int c = row * u_tiles_per_row + col;
-    if (c >= u_shape.y) return;
+    if (c >= u_shape.y) return u_background;
     ivec4 cell = ivec4(n, c, int(yt), int(xt));
 
     int element = ((cell.x * u_shape.y + cell.y) * u_shape.z + cell.z) * u_shape.w + cell.w;
@@ -100,6 +188,9 @@ void main() {
         vec3 stats = fetch_stats(group);
         shown = (x * stats.z - stats.x) * stats.y;  // pre-scaled: no overflow near the float limits
         t = shown / u_normalized_half_range;
+    } else if (u_per_channel != 0) {
+        vec2 range = fetch_channel_range(c);
+        t = (x - range.x) / range.y;
     } else {
         t = (x - u_center) / u_half_range;
     }
@@ -115,6 +206,7 @@ void main() {
 
     bool show_group = u_has_focus != 0 && u_show_group != 0;
     bool in_group = show_group && all(equal(key, u_focus_key));
+    centre_in_group = in_group;
     bool is_focus = u_has_focus != 0 && all(equal(cell, u_focus));
     vec2 in_cell = vec2(xt, yt) - floor(vec2(xt, yt));
     float edge_px = min(min(in_cell.x, 1.0 - in_cell.x), min(in_cell.y, 1.0 - in_cell.y)) * u_zoom;
@@ -125,5 +217,5 @@ void main() {
     // The focus: a white ring inside the outline, then a thin dark ring, readable on any colour.
     if (is_focus && edge_px >= u_outline_px && edge_px < 2.0 * u_outline_px) color = u_focus_ring;
     if (is_focus && edge_px >= 2.0 * u_outline_px && edge_px < 2.5 * u_outline_px) color = vec3(0.0);
-    o_color = vec4(color, 1.0);
+    return color;
 }

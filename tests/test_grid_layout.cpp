@@ -1,13 +1,16 @@
-// Grid layout math: position <-> (n, c, h, w) both ways, gaps and outside points, the view
-// transform, fitting and zooming about an anchor. Pure functions, no GL.
+// Grid layout math: position <-> (n, c, h, w) both ways, gaps and outside points, the nearest
+// cell to a point in a gap, whether a rectangle holds a cell of a group, the view transform,
+// fitting and zooming about an anchor. Pure functions, no GL.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <random>
 #include <vector>
 
 #include "app/view/grid_layout.h"
+#include "core/partition.h"
 
 namespace {
 
@@ -327,6 +330,219 @@ TEST(GridLayout, ZoomAboutClampsZoomAndStillKeepsAnchor) {
     for (int i = 0; i < 50; ++i) r = zoom_about(r, 1.25f, anchor, 0.5f, 64.0f);
     EXPECT_FLOAT_EQ(r.zoom, 64.0f);
     EXPECT_NEAR(r.to_world(anchor).x, before.x, 1e-3f);
+}
+
+// ---- nearest_cell: a click in a gap -------------------------------------------------------
+
+using normviz::app::nearest_cell;
+
+// Squared distance from p to cell i's unit square.
+float cell_distance(const GridLayout& l, const Index& i, Vec2 p) {
+    const Vec2 o = cell_origin(l, i);
+    const float dx = std::max({o.x - p.x, 0.0f, p.x - (o.x + 1)});
+    const float dy = std::max({o.y - p.y, 0.0f, p.y - (o.y + 1)});
+    return dx * dx + dy * dy;
+}
+
+// The nearest cell by trying every one (ties: the first in memory order).
+Index brute_nearest(const GridLayout& l, Vec2 p) {
+    const Shape& s = l.shape;
+    Index best;
+    float best_d = INFINITY;
+    for (int64_t n = 0; n < s.N; ++n)
+        for (int64_t c = 0; c < s.C; ++c)
+            for (int64_t h = 0; h < s.H; ++h)
+                for (int64_t w = 0; w < s.W; ++w) {
+                    const float d = cell_distance(l, {n, c, h, w}, p);
+                    if (d < best_d) best_d = d, best = {n, c, h, w};
+                }
+    return best;
+}
+
+void expect_nearest_matches_brute_force(const GridLayout& l, int points, uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> ux(0.0f, l.width()), uy(0.0f, l.height());
+    int in_gaps = 0;
+    for (int k = 0; k < points; ++k) {
+        const Vec2 p{ux(rng), uy(rng)};
+        const auto got = nearest_cell(l, p);
+        ASSERT_TRUE(got.has_value()) << "(" << p.x << ", " << p.y << ")";
+        const Index want = brute_nearest(l, p);
+        // Equal distance is enough where two cells tie (float rounding may pick either).
+        EXPECT_NEAR(cell_distance(l, *got, p), cell_distance(l, want, p), 1e-4f)
+            << "at (" << p.x << ", " << p.y << ") got " << str(*got) << " want " << str(want);
+        if (auto under = cell_at(l, p)) {
+            EXPECT_EQ(*got, *under);
+        } else {
+            ++in_gaps;
+        }
+    }
+    EXPECT_GT(in_gaps, 0) << "no point fell in a gap";
+}
+
+TEST(NearestCell, MatchesBruteForceAcrossGapsAndEmptySlots) {
+    expect_nearest_matches_brute_force(make_grid_layout({4, 6, 4, 4}), 400, 1);
+    expect_nearest_matches_brute_force(make_grid_layout({2, 10, 3, 2}), 400, 2);   // partial last tile row
+    expect_nearest_matches_brute_force(make_grid_layout({7, 5, 2, 3}), 400, 3);    // partial last block row
+    expect_nearest_matches_brute_force(make_grid_layout({13, 3, 1, 1}), 400, 4);  // 1x1 tiles
+    expect_nearest_matches_brute_force(make_grid_layout({3, 20, 1, 9}), 400, 5);  // flat tiles
+}
+
+TEST(NearestCell, HandMadeLayoutsWithWideGapsAndFewerItemsThanSlots) {
+    GridLayout l = make_grid_layout({3, 5, 2, 2});
+    l.tiles_per_row = 4;
+    l.blocks_per_row = 2;
+    l.tile_gap = 5;
+    l.sample_gap = 9;
+    expect_nearest_matches_brute_force(l, 600, 6);
+    GridLayout wide = make_grid_layout({2, 2, 3, 3});
+    wide.tiles_per_row = 3;   // a first row with an empty slot
+    wide.blocks_per_row = 3;  // and an empty block slot
+    expect_nearest_matches_brute_force(wide, 400, 7);
+}
+
+TEST(NearestCell, AClickInATileGapTakesTheCellBesideIt) {
+    const GridLayout l = make_grid_layout({2, 3, 4, 4});
+    ASSERT_GE(l.tile_gap, 0.5f);
+    // Just right of tile (0, 0)'s last column, in the gap before tile (0, 1): still (0, 0, h, 3).
+    const Vec2 t0 = tile_origin(l, 0, 0);
+    EXPECT_FALSE(cell_at(l, {t0.x + 4.1f, t0.y + 2.5f}).has_value());
+    EXPECT_EQ(nearest_cell(l, {t0.x + 4.1f, t0.y + 2.5f}), (Index{0, 0, 2, 3}));
+    // Just left of tile (0, 1): its first column.
+    const Vec2 t1 = tile_origin(l, 0, 1);
+    EXPECT_EQ(nearest_cell(l, {t1.x - 0.1f, t1.y + 0.5f}), (Index{0, 1, 0, 0}));
+    // In the gap between sample blocks: the nearer block's cell.
+    const Vec2 b1 = block_origin(l, 1);
+    const Vec2 before_b1 = b1.y > 0 ? Vec2{b1.x + 0.5f, b1.y - 0.2f} : Vec2{b1.x - 0.2f, b1.y + 0.5f};
+    EXPECT_FALSE(cell_at(l, before_b1).has_value());
+    EXPECT_EQ(nearest_cell(l, before_b1), (Index{1, 0, 0, 0}));
+}
+
+TEST(NearestCell, OutsideThePictureOrNanIsNothing) {
+    const GridLayout l = make_grid_layout({2, 3, 4, 4});
+    EXPECT_FALSE(nearest_cell(l, {-0.5f, 1.0f}).has_value());
+    EXPECT_FALSE(nearest_cell(l, {1.0f, l.height() + 0.5f}).has_value());
+    EXPECT_FALSE(nearest_cell(l, {NAN, 1.0f}).has_value());
+    EXPECT_FALSE(nearest_cell(l, {1e30f, 1e30f}).has_value());
+}
+
+// ---- box_in_rect: marking a group whose cells are smaller than a pixel -----------------------
+
+using normviz::app::box_in_rect;
+using normviz::app::CellBox;
+using normviz::app::group_box;
+
+bool inside(const CellBox& b, const Index& i) {
+    return i.n >= b.lo.n && i.n < b.hi.n && i.c >= b.lo.c && i.c < b.hi.c && i.h >= b.lo.h && i.h < b.hi.h &&
+           i.w >= b.lo.w && i.w < b.hi.w;
+}
+
+// Whether some cell of the box overlaps [a, b), by trying every cell.
+bool brute_box_in_rect(const GridLayout& l, const CellBox& box, Vec2 a, Vec2 b) {
+    const Shape& s = l.shape;
+    for (int64_t n = 0; n < s.N; ++n)
+        for (int64_t c = 0; c < s.C; ++c)
+            for (int64_t h = 0; h < s.H; ++h)
+                for (int64_t w = 0; w < s.W; ++w) {
+                    if (!inside(box, {n, c, h, w})) continue;
+                    const Vec2 o = cell_origin(l, {n, c, h, w});
+                    if (o.x < b.x && o.x + 1 > a.x && o.y < b.y && o.y + 1 > a.y) return true;
+                }
+    return false;
+}
+
+TEST(GroupBox, IsTheFocusKeyTimesTheBlocks) {
+    using normviz::core::make_partition;
+    using normviz::core::NormKind;
+    using normviz::core::NormSpec;
+    const Shape s{4, 6, 3, 5};
+    NormSpec spec;
+    spec.kind = NormKind::LayerToken;
+    CellBox b = group_box(make_partition(spec, s), {2, 4, 1, 3});
+    EXPECT_EQ(b.lo, (Index{2, 0, 1, 3}));
+    EXPECT_EQ(b.hi, (Index{3, 6, 2, 4}));
+    spec.kind = NormKind::Group;
+    spec.groups = 3;
+    b = group_box(make_partition(spec, s), {1, 3, 2, 0});
+    EXPECT_EQ(b.lo, (Index{1, 2, 0, 0}));
+    EXPECT_EQ(b.hi, (Index{2, 4, 3, 5}));
+    spec.kind = NormKind::Batch;
+    b = group_box(make_partition(spec, s), {1, 5, 2, 0});
+    EXPECT_EQ(b.lo, (Index{0, 5, 0, 0}));
+    EXPECT_EQ(b.hi, (Index{4, 6, 3, 5}));
+}
+
+void expect_box_in_rect_matches_brute_force(const GridLayout& l, uint32_t seed, float max_size) {
+    const Shape& s = l.shape;
+    std::mt19937 rng(seed);
+    auto pick = [&](int64_t extent) { return std::uniform_int_distribution<int64_t>(0, extent - 1)(rng); };
+    std::uniform_real_distribution<float> ux(-2.0f, l.width() + 2), uy(-2.0f, l.height() + 2),
+        size(0.05f, max_size);
+    int hits = 0, misses = 0;
+    for (int k = 0; k < 600; ++k) {
+        // A box of one to all coordinates per axis, like the groups of the norms.
+        CellBox box;
+        int64_t lo[4], hi[4];
+        const int64_t ext[4] = {s.N, s.C, s.H, s.W};
+        for (int a = 0; a < 4; ++a) {
+            const int kind = static_cast<int>(rng() % 3);
+            lo[a] = kind == 0 ? 0 : pick(ext[a]);
+            hi[a] = kind == 0 ? ext[a] : kind == 1 ? lo[a] + 1 : std::min(ext[a], lo[a] + 1 + pick(ext[a]));
+        }
+        box.lo = {lo[0], lo[1], lo[2], lo[3]};
+        box.hi = {hi[0], hi[1], hi[2], hi[3]};
+        const Vec2 a{ux(rng), uy(rng)};
+        const float r = size(rng);
+        const Vec2 b{a.x + r, a.y + r};
+        const bool want = brute_box_in_rect(l, box, a, b);
+        EXPECT_EQ(box_in_rect(l, box, a, b), want)
+            << "rect (" << a.x << ", " << a.y << ") + " << r << " box " << str(box.lo) << " .. " << str(box.hi);
+        (want ? hits : misses) += 1;
+    }
+    EXPECT_GT(hits, 20);
+    EXPECT_GT(misses, 20);
+}
+
+TEST(BoxInRect, MatchesBruteForceForPixelSizedAndLargerRectangles) {
+    expect_box_in_rect_matches_brute_force(make_grid_layout({4, 6, 4, 4}), 1, 1.0f);
+    expect_box_in_rect_matches_brute_force(make_grid_layout({4, 6, 4, 4}), 2, 12.0f);
+    expect_box_in_rect_matches_brute_force(make_grid_layout({2, 10, 3, 2}), 3, 6.0f);
+    expect_box_in_rect_matches_brute_force(make_grid_layout({7, 5, 2, 3}), 4, 9.0f);
+    expect_box_in_rect_matches_brute_force(make_grid_layout({6, 20, 5, 7}), 5, 30.0f);  // many tiles at once
+    expect_box_in_rect_matches_brute_force(make_grid_layout({13, 3, 1, 1}), 6, 4.0f);
+}
+
+TEST(BoxInRect, OneCellPerTileGroupIsFoundAtFitZoomOfALargeTensor) {
+    // (32, 256, 56, 56) fitted into about 400 pixels: a pixel is ~15 cells wide, and the
+    // LayerNorm (token) group of (1, 0, 5, 7) is one cell per tile of sample 1.
+    const Shape s{32, 256, 56, 56};
+    const GridLayout l = make_grid_layout(s);
+    const CellBox box{{1, 0, 5, 7}, {2, 256, 6, 8}};
+    const float pixel = l.width() / 400.0f;
+    int marked = 0;
+    for (int64_t c = 0; c < s.C; c += 17) {
+        const Vec2 o = cell_origin(l, {1, c, 5, 7});
+        // The pixel holding the cell, and pixels one over on each side of it (a 2 px mark).
+        EXPECT_TRUE(box_in_rect(l, box, {o.x - pixel * 0.4f, o.y - pixel * 0.4f}, {o.x + pixel * 0.6f, o.y + pixel * 0.6f}));
+        ++marked;
+        // A pixel-sized rectangle in the same tile but well away from the cell: nothing.
+        const Vec2 far{o.x + 20, o.y + 20};
+        EXPECT_FALSE(box_in_rect(l, box, far, {far.x + pixel, far.y + pixel}));
+        // The same place in sample 0: not the group.
+        const Vec2 other = cell_origin(l, {0, c, 5, 7});
+        EXPECT_FALSE(box_in_rect(l, box, {other.x - 0.5f, other.y - 0.5f}, {other.x + 1.5f, other.y + 1.5f}));
+    }
+    EXPECT_GT(marked, 10);
+}
+
+TEST(BoxInRect, EmptyOrNanRectangleHoldsNothing) {
+    const GridLayout l = make_grid_layout({2, 3, 4, 4});
+    const CellBox all{{0, 0, 0, 0}, {2, 3, 4, 4}};
+    EXPECT_TRUE(box_in_rect(l, all, {0, 0}, {1, 1}));
+    EXPECT_FALSE(box_in_rect(l, all, {1, 1}, {1, 1}));
+    EXPECT_FALSE(box_in_rect(l, all, {NAN, 0}, {1, 1}));
+    EXPECT_FALSE(box_in_rect(l, all, {-5, -5}, {-1, -1}));
+    EXPECT_TRUE(box_in_rect(l, all, {-1e30f, -1e30f}, {1e30f, 1e30f}));
 }
 
 }  // namespace

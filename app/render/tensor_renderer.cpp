@@ -15,7 +15,7 @@ struct TensorRenderer::Uniforms {
         tile_gap, sample_gap, pan, zoom, canvas_height, block, inv_block, key_extents, focus, focus_key, has_focus,
         show_group,
         show_normalized, center, half_range, normalized_half_range, outline_px, background,
-        highlight, focus_ring;
+        highlight, focus_ring, channel_range, channel_shift, per_channel, mark_px, group_lo, group_hi, focus_origin;
 };
 
 core::Result<std::unique_ptr<TensorRenderer>> TensorRenderer::create() {
@@ -28,6 +28,9 @@ core::Result<std::unique_ptr<TensorRenderer>> TensorRenderer::create() {
     glGenVertexArrays(1, &vao);
     r->empty_vao_ = VertexArray(vao);
     r->values_ = Texture(new_texture());
+    r->channel_ranges_ = Texture(new_texture());
+    const float neutral[2] = {0.0f, 1.0f};  // until a per-channel scale uploads its ranges
+    upload_float_rows(r->channel_ranges_.get(), neutral, 1, 2, 1);
     for (int p = 0; p < 2; ++p) {
         r->palettes_[p] = Texture(new_texture());
         upload_palette(r->palettes_[p].get(), p == 0 ? Palette::BlueRed : Palette::BlueOrange);
@@ -63,6 +66,13 @@ core::Result<std::unique_ptr<TensorRenderer>> TensorRenderer::create() {
     u->background = uniform_location(pr, "u_background");
     u->highlight = uniform_location(pr, "u_highlight");
     u->focus_ring = uniform_location(pr, "u_focus_ring");
+    u->channel_range = uniform_location(pr, "t_channel_range");
+    u->channel_shift = uniform_location(pr, "u_channel_shift");
+    u->per_channel = uniform_location(pr, "u_per_channel");
+    u->mark_px = uniform_location(pr, "u_mark_px");
+    u->group_lo = uniform_location(pr, "u_group_lo");
+    u->group_hi = uniform_location(pr, "u_group_hi");
+    u->focus_origin = uniform_location(pr, "u_focus_origin");
     r->uniforms_ = u;
     return r;
 }
@@ -74,6 +84,20 @@ void TensorRenderer::ensure_values(const core::Tensor& tensor, uint64_t version)
     upload_float_rows(values_.get(), tensor.data.data(), count, 1, values_width_);
     uploaded_value_bytes_ += static_cast<size_t>(count) * sizeof(float);
     values_version_ = version;
+    for (auto& c : canvases_) c->last_key.clear();
+}
+
+void TensorRenderer::ensure_channel_ranges(const std::vector<ColorRange>& ranges, uint64_t version) {
+    if (version == channel_ranges_version_ || ranges.empty()) return;
+    std::vector<float> texels(ranges.size() * 2);
+    for (size_t c = 0; c < ranges.size(); ++c) {
+        texels[2 * c] = ranges[c].center;
+        texels[2 * c + 1] = std::max(ranges[c].half_range, 1e-30f);
+    }
+    channel_ranges_width_ = texture_width_for(static_cast<int64_t>(ranges.size()));
+    upload_float_rows(channel_ranges_.get(), texels.data(), static_cast<int64_t>(ranges.size()), 2,
+                      channel_ranges_width_);
+    channel_ranges_version_ = version;
     for (auto& c : canvases_) c->last_key.clear();
 }
 
@@ -124,7 +148,10 @@ GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int heig
                               float(p.partition.block[3]), float(p.focus.n), float(p.focus.c),
                               float(p.focus.h), float(p.focus.w), float(p.has_focus), float(p.show_group),
                               float(p.show_normalized), p.center, p.half_range,
-                              p.normalized_half_range, p.outline_px, float(p.palette)};
+                              p.normalized_half_range, p.outline_px, float(p.palette), float(p.per_channel),
+                              p.mark_px, float(p.group.lo.n), float(p.group.lo.c), float(p.group.lo.h),
+                              float(p.group.lo.w), float(p.group.hi.n), float(p.group.hi.c), float(p.group.hi.h),
+                              float(p.group.hi.w)};
     if (key == c.last_key) return c.color.get();
     c.last_key = std::move(key);
     if (c.width != width || c.height != height) {
@@ -151,6 +178,9 @@ GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int heig
     glActiveTexture(GL_TEXTURE2);
     glBindTexture(GL_TEXTURE_2D, palettes_[p.palette == Palette::BlueRed ? 0 : 1].get());
     glUniform1i(u.palette, 2);
+    glActiveTexture(GL_TEXTURE3);
+    glBindTexture(GL_TEXTURE_2D, channel_ranges_.get());
+    glUniform1i(u.channel_range, 3);
     glActiveTexture(GL_TEXTURE0);
 
     glUniform1i(u.values_shift, texture_width_shift(values_width_));
@@ -182,6 +212,13 @@ GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int heig
     set_rgb_uniform(u.background, kCanvasBackground);
     set_rgb_uniform(u.highlight, kHighlight);
     set_rgb_uniform(u.focus_ring, kFocusRing);
+    glUniform1i(u.channel_shift, texture_width_shift(channel_ranges_width_));
+    glUniform1i(u.per_channel, p.per_channel ? 1 : 0);
+    glUniform1f(u.mark_px, p.mark_px);
+    glUniform4i(u.group_lo, int(p.group.lo.n), int(p.group.lo.c), int(p.group.lo.h), int(p.group.lo.w));
+    glUniform4i(u.group_hi, int(p.group.hi.n), int(p.group.hi.c), int(p.group.hi.h), int(p.group.hi.w));
+    const Vec2 focus_origin = core::contains(s, p.focus) ? cell_origin(p.layout, p.focus) : Vec2{-1e9f, -1e9f};
+    glUniform2f(u.focus_origin, focus_origin.x, focus_origin.y);
 
     glDrawArrays(GL_TRIANGLES, 0, 3);
     glBindVertexArray(0);

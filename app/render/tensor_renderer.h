@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/render/gl_objects.h"
+#include "app/view/color_scale.h"
 #include "app/view/colormap.h"
 #include "app/view/grid_layout.h"
 #include "core/partition.h"
@@ -33,6 +34,13 @@ struct CanvasParams {
     float normalized_half_range = 3;
     float outline_px = 2;
     Palette palette = Palette::BlueRed;
+    // Raw values colour with each channel's own range (ensure_channel_ranges), not center.
+    bool per_channel = false;
+    // > 0: when cells are smaller than a pixel every cell of the focus's group, `group`, is
+    // marked at least this many pixels wide; when they are too small for the focus ring
+    // (under 6 pixels), the focus gets a mark around it. 0: neither.
+    float mark_px = 0;
+    CellBox group;
 };
 
 // Colours shared by the shader, the legend and the tests.
@@ -48,6 +56,9 @@ public:
     // Uploads the tensor's values (the only tensor-sized upload) unless `version` is the one
     // already uploaded.
     void ensure_values(const core::Tensor& tensor, uint64_t version);
+    // Uploads each channel's colour range (a per-channel colour scale) unless `version` is the
+    // one already uploaded; all canvases share it.
+    void ensure_channel_ranges(const std::vector<ColorRange>& ranges, uint64_t version);
     // Uploads the (shift, scale) of each group for canvas `slot` unless `version` is the one
     // already there.
     void ensure_group_stats(int slot, const std::vector<core::GroupStats>& stats, bool centered,
@@ -85,6 +96,9 @@ private:
     VertexArray empty_vao_;
     Texture values_;
     Texture palettes_[2];
+    Texture channel_ranges_;
+    int channel_ranges_width_ = 1;
+    uint64_t channel_ranges_version_ = ~uint64_t{0};
     int values_width_ = 1;
     uint64_t values_version_ = ~uint64_t{0};
     size_t uploaded_value_bytes_ = 0;

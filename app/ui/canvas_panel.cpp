@@ -43,6 +43,15 @@ std::string panel_header(const PanelDerived& p, const core::Shape& shape, float 
     return title + " \u00b7 " + pools + " \u00b7 " + std::to_string(k) + " \u00d7 " + std::to_string(size);
 }
 
+// The header; when `sub_pixel` (cells smaller than a pixel), a note saying so where it fits.
+std::string panel_header(const PanelDerived& p, const core::Shape& shape, float max_width, bool sub_pixel) {
+    std::string header = panel_header(p, shape, max_width);
+    if (!sub_pixel || p.eval_mode) return header;
+    for (const char* note : {" \u00b7 cells < 1 px: group marked", " \u00b7 cells < 1 px"})
+        if (ImGui::CalcTextSize((header + note).c_str()).x <= max_width) return header + note;
+    return header;
+}
+
 // Grid of panels (columns x rows) that gives the largest cells for `count` panels.
 void choose_grid(int count, const GridLayout& layout, ImVec2 area, float header, int& cols, int& rows) {
     float best = -1;
@@ -66,9 +75,10 @@ double shown_value(const AppState& state, const PanelDerived& p, const core::Ind
     return core::normalize_value(x, p.stats[p.partition.group_of(i)], core::is_centered(p.spec), p.spec.eps);
 }
 
-float color_t(const AppState& state, double v) {
+// Palette position of the value shown in cell i (the same as the shader's).
+float color_t(const AppState& state, double v, const core::Index& i) {
     if (state.scene.show_normalized) return static_cast<float>(v / 3.0);
-    return static_cast<float>((v - state.value_center) / state.value_half_range);
+    return raw_color_range(state, i.c).t_of(v);
 }
 
 void draw_labels(const AppState& state, const GridLayout& layout, const ViewTransform& view,
@@ -157,7 +167,7 @@ void draw_cell_numbers(const AppState& state, const PanelDerived& p, const GridL
                     const bool quiz_hidden = state.classroom.quiz.active && !state.classroom.quiz.revealed;
                     const bool in_group = quiz_hidden || p.eval_mode ||  // eval mode: nothing dimmed
                                           (!p.stats.empty() && p.partition.key_of(i) == key);
-                    Rgb bg = palette_color(state.scene.palette, color_t(state, v));
+                    Rgb bg = palette_color(state.scene.palette, color_t(state, v, i));
                     float lum = 0.299f * bg.r + 0.587f * bg.g + 0.114f * bg.b;
                     ImU32 text = !in_group ? IM_COL32(190, 190, 190, 255)
                                            : (lum > 140 ? IM_COL32(0, 0, 0, 255) : IM_COL32(255, 255, 255, 255));
@@ -197,34 +207,97 @@ void draw_tooltip(const AppState& state, const PanelDerived& p, const core::Inde
     ImGui::EndTooltip();
 }
 
-void draw_legend(const AppState& state, ImVec2 p0, float width, ImDrawList* dl) {
+// The NaN/Inf swatch: the shader's hatching (tensor_view.frag), magenta and dark stripes.
+void draw_hatch_swatch(ImVec2 a, float size, ImDrawList* dl) {
+    dl->AddRectFilled(a, ImVec2(a.x + size, a.y + size), IM_COL32(38, 38, 38, 255));
+    dl->PushClipRect(a, ImVec2(a.x + size, a.y + size), true);
+    const float stripe = std::max(2.0f, size / 4);
+    for (float k = -size; k < size; k += 2 * stripe)
+        dl->AddQuadFilled(ImVec2(a.x + k, a.y + size), ImVec2(a.x + k + stripe, a.y + size),
+                          ImVec2(a.x + k + stripe + size, a.y), ImVec2(a.x + k + size, a.y), IM_COL32(217, 0, 217, 255));
+    dl->PopClipRect();
+}
+
+// "3 NaN, 1 Inf" (+Inf and -Inf together); "" when every value is finite.
+std::string non_finite_text(const core::ValueSummary& v) {
+    std::string out;
+    if (v.nan > 0) out = std::to_string(v.nan) + " NaN";
+    if (v.pos_inf + v.neg_inf > 0) out += (out.empty() ? "" : ", ") + std::to_string(v.pos_inf + v.neg_inf) + " Inf";
+    return out;
+}
+
+// Under the canvases, left to right: what is coloured (raw values: the colour scale combo),
+// the low end, the bar, the high end of the range actually used (a per-channel scale: the
+// focus's channel), the NaN/Inf count with its swatch and a button to the next one, and at
+// the right the note on cells smaller than a pixel and the highlight key. A narrow window
+// drops the key's words, then the note, then the combo's room, rather than print over the ends.
+void draw_legend(AppState& state, ImVec2 p0, float width, bool sub_pixel, ImDrawList* dl) {
     const float font = ImGui::GetFontSize();
     const ImU32 color = IM_COL32(220, 220, 225, 255);
-    const char* what = state.scene.show_normalized ? "normalized value" : "raw value x";
-    const char* key = "pooled with the focus";
+    const bool raw = !state.scene.show_normalized;
+    const ColorScale scale = state.scene.color_scale;
+    const bool per_channel = raw && !state.value_colors.channels.empty();
+    std::string what = raw ? "raw value x" : "normalized value";
+    if (per_channel) what = "raw x, c=" + std::to_string(state.scene.focus.c);
+    // A figure (normviz render) has no controls: the scale in words instead of the combo.
+    if (raw && state.figure_mode) what += std::string(" (") + color_scale_label(scale) + ")";
     double lo = -3, mid = 0, hi = 3;
-    if (!state.scene.show_normalized) {
-        lo = static_cast<double>(state.value_center) - state.value_half_range;  // double: no overflow
-        mid = state.value_center;
-        hi = static_cast<double>(state.value_center) + state.value_half_range;
+    if (raw) {
+        const ColorRange r = raw_color_range(state, state.scene.focus.c);
+        lo = r.low();
+        mid = r.center;
+        hi = r.high();
     }
-    std::string l = format_number(lo), m = format_number(mid), h = format_number(hi);
-    // Left to right: what is coloured, low end, the bar, high end ... highlight key at the right.
-    // A narrow window drops the key's words, then the "what", rather than print over the ends.
+    // A clipped scale gives values beyond its ends the end colours.
+    const bool clipped = raw && (scale == ColorScale::Percentile || scale == ColorScale::ChannelPercentile);
+    const std::string l = (clipped ? "\u2264 " : "") + format_number(lo), m = format_number(mid),
+                      h = (clipped ? "\u2265 " : "") + format_number(hi);
+    const std::string nan_text = non_finite_text(state.value_colors.summary);
+    const char* key = "pooled with the focus";
+    const char* note = sub_pixel ? "cells < 1 px: group marked" : "";
     const float bar_h = font * 0.8f, gap = font * 0.6f;
-    const float ends_w = ImGui::CalcTextSize(l.c_str()).x + ImGui::CalcTextSize(h.c_str()).x + 40.0f + 4 * gap + 4;
-    const float what_w = ImGui::CalcTextSize(what).x + 2 * gap;
-    if (ends_w + what_w + ImGui::CalcTextSize(key).x + bar_h + gap > width) key = "";
-    if (ends_w + what_w + bar_h > width) what = "";
-    const float key_w = (*key ? ImGui::CalcTextSize(key).x + gap : 0.0f) + bar_h;
+    const ImGuiStyle& style = ImGui::GetStyle();
+    float combo_w = 0;
+    for (ColorScale s : kAllColorScales) combo_w = std::max(combo_w, ImGui::CalcTextSize(color_scale_label(s)).x);
+    combo_w += ImGui::GetFrameHeight() + 2 * style.FramePadding.x;
+    const float button_w = ImGui::CalcTextSize("Next").x + 2 * style.FramePadding.x;
+    const float ends_w = ImGui::CalcTextSize(l.c_str()).x + ImGui::CalcTextSize(h.c_str()).x + 40.0f + 2 * gap + 4;
+    const float what_w = ImGui::CalcTextSize(what.c_str()).x + gap;
+    const bool next_button = !nan_text.empty() && !state.figure_mode;
+    const float nan_w = nan_text.empty() ? 0.0f
+                                         : bar_h + gap * 0.5f + ImGui::CalcTextSize(nan_text.c_str()).x + gap +
+                                               (next_button ? button_w + gap : 0.0f);
+    float key_w = ImGui::CalcTextSize(key).x + gap, note_w = *note ? ImGui::CalcTextSize(note).x + gap : 0.0f;
+    float scale_w = raw && !state.figure_mode ? combo_w + gap : 0.0f;
+    float need = ends_w + what_w + scale_w + nan_w + note_w + key_w + bar_h;
+    if (need > width) need -= key_w, key = "", key_w = 0;
+    if (need > width) need -= note_w, note = "", note_w = 0;
+    if (need > width) need -= scale_w, scale_w = 0;
+    if (need > width) need -= what_w, what.clear();
+
     float x = p0.x + 4;
-    if (*what) {
-        dl->AddText(ImVec2(x, p0.y), color, what);
+    if (scale_w > 0) {
+        // The colour scale, beside what it scales (ImGui items inside the canvas area window).
+        ImGui::SetCursorScreenPos(ImVec2(x, p0.y + 0.5f * bar_h - 0.5f * ImGui::GetFrameHeight()));
+        ImGui::SetNextItemWidth(combo_w);
+        if (ImGui::BeginCombo("##color_scale", color_scale_label(scale))) {
+            for (ColorScale s : kAllColorScales)
+                if (ImGui::Selectable(color_scale_label(s), s == scale)) state.scene.color_scale = s;
+            ImGui::EndCombo();
+        }
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("colour scale of raw values: what range the palette spans (1 \u2013 99 %%: values "
+                              "beyond the percentiles take the end colours; per channel: each channel its own)");
+        x += scale_w;
+    }
+    if (!what.empty()) {
+        dl->AddText(ImVec2(x, p0.y), color, what.c_str());
         x += what_w;
     }
     dl->AddText(ImVec2(x, p0.y), color, l.c_str());
     x += ImGui::CalcTextSize(l.c_str()).x + gap;
-    const float bar_w = std::clamp(p0.x + width - key_w - 3 * gap - ImGui::CalcTextSize(h.c_str()).x - x, 40.0f, 420.0f);
+    const float right_w = nan_w + note_w + key_w + bar_h + gap;
+    const float bar_w = std::clamp(p0.x + width - right_w - gap - ImGui::CalcTextSize(h.c_str()).x - x, 40.0f, 420.0f);
     const int steps = 64;
     for (int i = 0; i < steps; ++i) {
         float t = -1.0f + 2.0f * (i + 0.5f) / steps;
@@ -234,9 +307,39 @@ void draw_legend(const AppState& state, ImVec2 p0, float width, ImDrawList* dl) 
     dl->AddText(ImVec2(x + 0.5f * bar_w - 0.5f * ImGui::CalcTextSize(m.c_str()).x, p0.y + bar_h), color, m.c_str());
     x += bar_w + gap;
     dl->AddText(ImVec2(x, p0.y), color, h.c_str());
-    const float kx = p0.x + width - key_w;
+    x += ImGui::CalcTextSize(h.c_str()).x + gap;
+    if (!nan_text.empty()) {
+        draw_hatch_swatch(ImVec2(x, p0.y), bar_h, dl);
+        x += bar_h + gap * 0.5f;
+        dl->AddText(ImVec2(x, p0.y - 0.1f * font), color, nan_text.c_str());
+        x += ImGui::CalcTextSize(nan_text.c_str()).x + gap;
+        if (next_button) {
+            ImGui::SetCursorScreenPos(ImVec2(x, p0.y + 0.5f * bar_h - 0.5f * ImGui::GetFrameHeight()));
+            if (ImGui::Button("Next##next_non_finite")) focus_next_non_finite(state);
+            if (ImGui::IsItemHovered())
+                ImGui::SetTooltip("focus the next NaN or Inf after the focus, in memory order (N)");
+        }
+    }
+    const float kx = p0.x + width - key_w - bar_h;
+    if (*note) dl->AddText(ImVec2(kx - note_w, p0.y - 0.1f * font), rgb(kHighlight), note);
     dl->AddRect(ImVec2(kx, p0.y), ImVec2(kx + bar_h, p0.y + bar_h), rgb(kHighlight), 0, 0, 2.5f);
     if (*key) dl->AddText(ImVec2(kx + bar_h + gap * 0.5f, p0.y - 0.1f * font), color, key);
+}
+
+// Where the first NaN/Inf values are (ValueSummary::non_finite), ringed in the hatching's
+// magenta: their hatching alone vanishes once cells are a few pixels or less.
+void draw_non_finite_marks(const AppState& state, const GridLayout& layout, const ViewTransform& view, ImVec2 c0,
+                           ImVec2 c1, ImDrawList* dl) {
+    if (view.zoom >= 4) return;
+    const float r = 3.5f;
+    for (int64_t flat : state.value_colors.summary.non_finite) {
+        if (flat >= state.tensor.shape.numel()) break;
+        const Vec2 o = view.to_screen(cell_origin(layout, core::unflat_index(state.tensor.shape, flat)));
+        const float cx = o.x + 0.5f * view.zoom, cy = o.y + 0.5f * view.zoom;
+        if (cx < c0.x - r || cx > c1.x + r || cy < c0.y - r || cy > c1.y + r) continue;
+        dl->AddRect(ImVec2(cx - r - 1, cy - r - 1), ImVec2(cx + r + 1, cy + r + 1), IM_COL32(20, 20, 20, 255));
+        dl->AddRect(ImVec2(cx - r, cy - r), ImVec2(cx + r, cy + r), IM_COL32(217, 0, 217, 255), 0, 0, 2.0f);
+    }
 }
 
 }  // namespace
@@ -299,6 +402,9 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
         cam.zoom_steps = 0;
     }
     renderer.ensure_values(state.tensor, state.tensor_version);
+    renderer.ensure_channel_ranges(state.value_colors.channels, state.value_colors.channels_version);
+    // Cells smaller than a screen pixel: the shader marks the focus's group (CanvasParams::mark_px).
+    const bool sub_pixel = cam.zoom < 1.0f;
 
     for (int i = 0; i < count; ++i) {
         PanelDerived& p = state.panels[i];
@@ -311,7 +417,7 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
         dl->AddText(ImVec2(px + 2, py + 0.2f * font), ok ? IM_COL32(235, 235, 240, 255) : IM_COL32(255, 120, 110, 255),
                     state.classroom.quiz.active && !state.classroom.quiz.revealed  // the header would tell
                         ? core::norm_title(p.spec.kind)
-                        : panel_header(p, state.tensor.shape, panel_w - 8).c_str());
+                        : panel_header(p, state.tensor.shape, panel_w - 8, sub_pixel).c_str());
         dl->PopClipRect();
         const ImVec2 c0(r.canvas_x, r.canvas_y), c1(r.canvas_x + r.canvas_w, r.canvas_y + r.canvas_h);
         ImGui::SetCursorScreenPos(c0);
@@ -335,6 +441,9 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
             params.half_range = state.value_half_range;
             params.outline_px = std::clamp(cam.zoom * 0.14f, 1.5f, 4.0f) * io.DisplayFramebufferScale.x;
             params.palette = state.scene.palette;
+            params.per_channel = !state.value_colors.channels.empty();
+            params.group = group_box(p.partition, state.scene.focus);
+            params.mark_px = 2.0f * io.DisplayFramebufferScale.x;
             const int fb_w = static_cast<int>(std::lround(canvas_size.x * io.DisplayFramebufferScale.x));
             const int fb_h = static_cast<int>(std::lround(canvas_size.y * io.DisplayFramebufferScale.y));
             GLuint texture = renderer.draw(i, params, fb_w, fb_h);
@@ -343,6 +452,7 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
             dl->PushClipRect(c0, c1, true);
             draw_labels(state, layout, view, c0, c1, dl);
             draw_cell_numbers(state, p, layout, view, c0, c1, dl);
+            draw_non_finite_marks(state, layout, view, c0, c1, dl);
             draw_classroom_overlay(state, layout, view, dl);
             if (!ok) {  // the norm does not apply: say why, wrapped on a dark band over the picture
                 const float wrap = r.canvas_w - 12;
@@ -371,15 +481,19 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
             cam.zoom = z.zoom;
             cam.pan = z.pan;
         }
-        std::optional<core::Index> under = cell_at(layout, view.to_world({io.MousePos.x, io.MousePos.y}));
-        if (ImGui::IsItemDeactivated() && io.MouseDragMaxDistanceSqr[0] < 9.0f && under) {
-            if (state.classroom.quiz.active) toggle_quiz_guess(state, *under);  // a guess, not a new focus
-            else state.scene.focus = *under;
+        const Vec2 mouse = view.to_world({io.MousePos.x, io.MousePos.y});
+        std::optional<core::Index> under = cell_at(layout, mouse);
+        // A click in a gap between tiles or blocks takes the nearest cell.
+        const std::optional<core::Index> clicked = under ? under : nearest_cell(layout, mouse);
+        if (ImGui::IsItemDeactivated() && io.MouseDragMaxDistanceSqr[0] < 9.0f && clicked) {
+            if (state.classroom.quiz.active) toggle_quiz_guess(state, *clicked);  // a guess, not a new focus
+            else state.scene.focus = *clicked;
         }
         if (hovered && under && !ImGui::IsItemActive() && !state.classroom.quiz.active) draw_tooltip(state, p, *under);
         ImGui::PopID();
     }
-    draw_legend(state, ImVec2(area_pos.x + 6, area_pos.y + area_size.y - legend_h + font * 0.5f), area_size.x - 12, dl);
+    draw_legend(state, ImVec2(area_pos.x + 6, area_pos.y + area_size.y - legend_h + font * 0.5f), area_size.x - 12,
+                sub_pixel, dl);
     ImGui::End();
 }
 

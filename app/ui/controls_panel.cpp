@@ -104,7 +104,7 @@ void draw_running_stats(AppState& state) {
     state.running_input = buf;
     ImGui::SameLine();
     if ((ImGui::Button("Load##load_running") || enter) && !state.running_input.empty() &&
-        load_running_stats(state, state.running_input))
+        load_running_stats(state, expand_home(state.running_input)))
         state.scene.batchnorm_eval = true;
 }
 
@@ -166,7 +166,7 @@ void draw_data_section(AppState& state) {
     if ((ImGui::Button("Load##load_npy") || enter) && !state.path_input.empty())
         request_load(state, state.path_input);
     ImGui::PushTextWrapPos(0);
-    ImGui::TextDisabled("or drop a file on the window; x.npz:NAME picks one array");
+    ImGui::TextDisabled("or File > Open... (Ctrl+O), or drop a file on the window; x.npz:NAME picks one array");
     ImGui::PopTextWrapPos();
     draw_archive_members(state);
     draw_layout_choice(state);

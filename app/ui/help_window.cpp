@@ -4,6 +4,7 @@
 #include <GLFW/glfw3.h>
 #include <algorithm>
 
+#include "app/file_browser.h"
 #include "app/ui/panels.h"
 
 namespace normviz::app {
@@ -26,6 +27,8 @@ constexpr Shortcut kShortcuts[] = {
     {"1 .. 7", "single view of BatchNorm .. Custom"},
     {"Space", "raw / normalized values"},
     {"P", "colour-blind safe palette"},
+    {"C", "next colour scale of raw values (symmetric, min-max, 1-99 %, per channel)"},
+    {"N", "focus the next NaN or Inf after the focus (memory order)"},
     {"Wheel, + / -", "zoom"},
     {"Drag", "pan"},
     {"0", "fit the picture to the window (cube: reset the camera)"},
@@ -34,6 +37,8 @@ constexpr Shortcut kShortcuts[] = {
     {"Drag (cube)", "turn every cube"},
     {"Ctrl + = / Ctrl + -", "larger / smaller text"},
     {"F2 / F3", "controls / statistics sidebar"},
+    {"F4", "channels: mean, std, min, max, zeros, NaN, Inf per channel (click a row: focus it)"},
+    {"Ctrl + O", "open an array file (.npy, .npz, .safetensors) from a file browser"},
     {"F5", "presenter mode: large text, high contrast, full screen (Esc leaves)"},
     {"PageDown / PageUp", "next / previous lesson step (presenter mode: also the arrows)"},
     {"Q", "quiz: predict which cells are pooled, Enter reveals"},
@@ -73,6 +78,7 @@ static void handle_key(AppState& state, int key, int mods) {
     if (pressed(GLFW_KEY_F1)) state.show_help = !state.show_help;
     if (pressed(GLFW_KEY_F2)) state.show_controls = !state.show_controls;
     if (pressed(GLFW_KEY_F3)) state.show_stats = !state.show_stats;
+    if (pressed(GLFW_KEY_F4)) state.channels.show = !state.channels.show;
     if (pressed(GLFW_KEY_F11)) state.fullscreen_requested = true;
     if (pressed(GLFW_KEY_F12)) state.screenshot_requested = true;
     if (ctrl && pressed(GLFW_KEY_Q)) state.quit_requested = true;
@@ -83,6 +89,7 @@ static void handle_key(AppState& state, int key, int mods) {
             state.font_size = std::min(40.0f, state.font_size + 2), state.font_dirty = true;
         if (pressed(GLFW_KEY_MINUS) || pressed(GLFW_KEY_KP_SUBTRACT))
             state.font_size = std::max(10.0f, state.font_size - 2), state.font_dirty = true;
+        if (pressed(GLFW_KEY_O)) open_file_browser(state);
         return;
     }
     if (!state.classroom.presenter || shift) {  // presenter mode: plain arrows step the lesson
@@ -106,6 +113,11 @@ static void handle_key(AppState& state, int key, int mods) {
     if (pressed(GLFW_KEY_SPACE)) scene.show_normalized = !scene.show_normalized;
     if (pressed(GLFW_KEY_P))
         scene.palette = scene.palette == Palette::BlueRed ? Palette::BlueOrange : Palette::BlueRed;
+    if (pressed(GLFW_KEY_C)) {
+        const int count = static_cast<int>(std::size(kAllColorScales));
+        scene.color_scale = kAllColorScales[(static_cast<int>(scene.color_scale) + (shift ? count - 1 : 1)) % count];
+    }
+    if (pressed(GLFW_KEY_N)) focus_next_non_finite(state);
     if (pressed(GLFW_KEY_EQUAL) || pressed(GLFW_KEY_KP_ADD)) state.camera.zoom_steps += 1;
     if (pressed(GLFW_KEY_MINUS) || pressed(GLFW_KEY_KP_SUBTRACT)) state.camera.zoom_steps -= 1;
     if (pressed(GLFW_KEY_0)) state.camera.needs_fit = true;

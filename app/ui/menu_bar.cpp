@@ -5,6 +5,7 @@
 #include <string>
 
 #include "app/classroom.h"
+#include "app/file_browser.h"
 #include "app/ui/panels.h"
 
 namespace normviz::app {
@@ -24,6 +25,7 @@ FrameLayout compute_frame_layout(const AppState& state) {
 void draw_menu_bar(AppState& state) {
     if (state.figure_mode || state.classroom.presenter || !ImGui::BeginMainMenuBar()) return;
     if (ImGui::BeginMenu("File")) {
+        if (ImGui::MenuItem("Open...", "Ctrl+O")) open_file_browser(state);
         if (ImGui::MenuItem("Open scene...")) state.classroom.dialog = ClassroomDialog::OpenScene;
         if (ImGui::MenuItem("Save scene...")) state.classroom.dialog = ClassroomDialog::SaveScene;
         if (ImGui::MenuItem("Export PNG / SVG / CSV...")) state.classroom.dialog = ClassroomDialog::Export;
@@ -47,10 +49,17 @@ void draw_menu_bar(AppState& state) {
             state.cube_view = true;
         ImGui::MenuItem("Controls", "F2", &state.show_controls);
         ImGui::MenuItem("Statistics", "F3", &state.show_stats);
+        ImGui::MenuItem("Channels", "F4", &state.channels.show);
         ImGui::MenuItem("Normalized values", "Space", &state.scene.show_normalized);
         bool safe = state.scene.palette == Palette::BlueOrange;
         if (ImGui::MenuItem("Colour-blind safe palette", "P", &safe))
             state.scene.palette = safe ? Palette::BlueOrange : Palette::BlueRed;
+        if (ImGui::BeginMenu("Colour scale (raw values)")) {
+            for (ColorScale s : kAllColorScales)
+                if (ImGui::MenuItem(color_scale_label(s), nullptr, state.scene.color_scale == s)) state.scene.color_scale = s;
+            ImGui::EndMenu();
+        }
+        if (ImGui::MenuItem("Next NaN / Inf", "N")) focus_next_non_finite(state);
         ImGui::Separator();
         if (ImGui::MenuItem("Fit to window", "0")) state.camera.needs_fit = true;
         if (ImGui::MenuItem("Reset cube camera", "0")) state.cube_camera = CubeCamera{};

@@ -43,6 +43,12 @@ void draw_cube_area(AppState& state, const FrameLayout& frame, TensorRenderer& r
 CubeParams cube_params(const AppState& state, const PanelDerived& p, const CubeGeometry& geometry,
                        const CubeView& view, float outline_px);
 void draw_help_window(AppState& state);
+// The Channels window (state.channels.show, F4): per-channel summary table; a row click
+// focuses its channel (app/ui/channel_panel.cpp).
+void draw_channel_panel(AppState& state);
+// File > Open... (state.file_browser.open, Ctrl+O): the file browser modal
+// (app/ui/file_browser_panel.cpp).
+void draw_file_browser(AppState& state);
 // Keyboard shortcuts, when ImGui does not want the keyboard.
 void handle_shortcuts(AppState& state);
 

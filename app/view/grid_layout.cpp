@@ -45,6 +45,114 @@ std::optional<core::Index> cell_at(const GridLayout& l, Vec2 p) {
     return core::Index{n, c, static_cast<int64_t>(yt), static_cast<int64_t>(xt)};
 }
 
+std::optional<core::Index> nearest_cell(const GridLayout& l, Vec2 p) {
+    if (!(p.x >= 0 && p.y >= 0 && p.x < l.width() && p.y < l.height())) return std::nullopt;
+    if (auto under = cell_at(l, p)) return under;
+    const core::Shape& s = l.shape;
+    // Candidates: the tiles around p in the blocks around p. The nearest cell lies in one of
+    // them: every slot of a full row or column of tiles (or blocks) is at most one pitch
+    // away, and the row above an empty slot of the last row is always full. The last block
+    // and tile stand by for hand-made layouts with fewer items than slots in the first row.
+    const float bpx = l.block_width() + l.sample_gap, bpy = l.block_height() + l.sample_gap;
+    const float tpx = s.W + l.tile_gap, tpy = s.H + l.tile_gap;
+    const int64_t bc0 = std::clamp<int64_t>(static_cast<int64_t>(p.x / bpx), 0, l.blocks_per_row - 1);
+    const int64_t br0 = std::clamp<int64_t>(static_cast<int64_t>(p.y / bpy), 0, l.block_rows() - 1);
+    std::optional<core::Index> best;
+    float best_d = INFINITY;
+    auto consider_tile = [&](int64_t n, int64_t c) {
+        const Vec2 t = tile_origin(l, n, c);
+        const int64_t h = std::clamp<int64_t>(static_cast<int64_t>(std::floor(p.y - t.y)), 0, s.H - 1);
+        const int64_t w = std::clamp<int64_t>(static_cast<int64_t>(std::floor(p.x - t.x)), 0, s.W - 1);
+        const float dx = std::max({t.x + w - p.x, 0.0f, p.x - (t.x + w + 1)});
+        const float dy = std::max({t.y + h - p.y, 0.0f, p.y - (t.y + h + 1)});
+        const float d = dx * dx + dy * dy;
+        const core::Index i{n, c, h, w};
+        if (d < best_d || (d == best_d && best && core::flat_index(s, i) < core::flat_index(s, *best))) {
+            best_d = d;
+            best = i;
+        }
+    };
+    auto consider_block = [&](int64_t n) {
+        const Vec2 b = block_origin(l, n);
+        const int64_t tc0 = std::clamp<int64_t>(static_cast<int64_t>(std::max(0.0f, p.x - b.x) / tpx), 0,
+                                                l.tiles_per_row - 1);
+        const int64_t tr0 = std::clamp<int64_t>(static_cast<int64_t>(std::max(0.0f, p.y - b.y) / tpy), 0,
+                                                l.tile_rows() - 1);
+        for (int64_t tr = std::max<int64_t>(0, tr0 - 1); tr <= std::min(l.tile_rows() - 1, tr0 + 1); ++tr)
+            for (int64_t tc = std::max<int64_t>(0, tc0 - 1); tc <= std::min(l.tiles_per_row - 1, tc0 + 1); ++tc)
+                if (tr * l.tiles_per_row + tc < s.C) consider_tile(n, tr * l.tiles_per_row + tc);
+        consider_tile(n, s.C - 1);
+    };
+    for (int64_t br = std::max<int64_t>(0, br0 - 1); br <= std::min(l.block_rows() - 1, br0 + 1); ++br)
+        for (int64_t bc = std::max<int64_t>(0, bc0 - 1); bc <= std::min(l.blocks_per_row - 1, bc0 + 1); ++bc)
+            if (br * l.blocks_per_row + bc < s.N) consider_block(br * l.blocks_per_row + bc);
+    consider_block(s.N - 1);
+    return best;
+}
+
+CellBox group_box(const core::Partition& partition, const core::Index& focus) {
+    const core::Index key = partition.key_of(focus);
+    const auto& b = partition.block;
+    const core::Shape& s = partition.shape;
+    return {{key.n * b[0], key.c * b[1], key.h * b[2], key.w * b[3]},
+            {std::min(s.N, (key.n + 1) * b[0]), std::min(s.C, (key.c + 1) * b[1]), std::min(s.H, (key.h + 1) * b[2]),
+             std::min(s.W, (key.w + 1) * b[3])}};
+}
+
+namespace {
+
+// The tiles k in [0, count) of one block along one axis whose cells lo .. hi - 1 (inside the
+// tile) reach into [p0, p1) (block-local world units): first .. last, empty if first > last.
+// Tile k holds them at [k * pitch + lo, k * pitch + hi).
+void tiles_reached(float p0, float p1, float pitch, int64_t lo, int64_t hi, int64_t count, int64_t& first,
+                   int64_t& last) {
+    // Clamped in float before the conversion, which is undefined beyond int64's range.
+    const float f = std::floor((p0 - hi) / pitch) + 1, l = std::ceil((p1 - lo) / pitch) - 1;
+    first = std::min(count, static_cast<int64_t>(std::clamp(f, 0.0f, static_cast<float>(count))));
+    last = std::min(count - 1, static_cast<int64_t>(std::clamp(l, -1.0f, static_cast<float>(count - 1))));
+}
+
+// Whether some row r in [r0, r1] and column k in [k0, k1] have lo <= r * stride + k < hi
+// (tiles to channels, blocks to samples): the smallest such value >= lo, in constant time.
+bool grid_hits(int64_t k0, int64_t k1, int64_t r0, int64_t r1, int64_t stride, int64_t lo, int64_t hi) {
+    if (k0 > k1 || r0 > r1) return false;
+    const int64_t r = std::clamp<int64_t>(lo / stride, r0, r1);
+    if (r * stride + k1 >= lo) return std::max(r * stride + k0, lo) < hi;
+    return r + 1 <= r1 && (r + 1) * stride + k0 < hi;
+}
+
+}  // namespace
+
+bool box_in_rect(const GridLayout& l, const CellBox& box, Vec2 a, Vec2 b) {
+    if (!(a.x < b.x && a.y < b.y)) return false;
+    const core::Shape& s = l.shape;
+    const float bpx = l.block_width() + l.sample_gap, bpy = l.block_height() + l.sample_gap;
+    const float tpx = s.W + l.tile_gap, tpy = s.H + l.tile_gap;
+    // Float to integer only inside the picture's range (NaN and huge values fail first).
+    auto block_index = [](float v, float pitch, int64_t count) {
+        const float q = std::floor(v / pitch);
+        return q < 0 ? int64_t{-1} : q >= count ? count : static_cast<int64_t>(q);
+    };
+    const int64_t bc0 = std::max<int64_t>(0, block_index(a.x, bpx, l.blocks_per_row));
+    const int64_t bc1 = std::min(l.blocks_per_row - 1, block_index(b.x, bpx, l.blocks_per_row));
+    const int64_t br0 = std::max<int64_t>(0, block_index(a.y, bpy, l.block_rows()));
+    const int64_t br1 = std::min(l.block_rows() - 1, block_index(b.y, bpy, l.block_rows()));
+    if (bc0 > bc1 || br0 > br1) return false;
+    if ((bc1 - bc0 + 1) * (br1 - br0 + 1) > 16)
+        return grid_hits(bc0, bc1, br0, br1, l.blocks_per_row, box.lo.n, box.hi.n);
+    for (int64_t br = br0; br <= br1; ++br)
+        for (int64_t bc = bc0; bc <= bc1; ++bc) {
+            const int64_t n = br * l.blocks_per_row + bc;
+            if (n < box.lo.n || n >= box.hi.n) continue;
+            const float ox = bc * bpx, oy = br * bpy;
+            int64_t k0, k1, r0, r1;
+            tiles_reached(a.x - ox, b.x - ox, tpx, box.lo.w, box.hi.w, l.tiles_per_row, k0, k1);
+            tiles_reached(a.y - oy, b.y - oy, tpy, box.lo.h, box.hi.h, l.tile_rows(), r0, r1);
+            if (grid_hits(k0, k1, r0, r1, l.tiles_per_row, box.lo.c, box.hi.c)) return true;
+        }
+    return false;
+}
+
 Vec2 block_origin(const GridLayout& l, int64_t n) {
     return {(n % l.blocks_per_row) * (l.block_width() + l.sample_gap),
             (n / l.blocks_per_row) * (l.block_height() + l.sample_gap)};

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "core/partition.h"
 #include "core/shape.h"
 
 namespace normviz::app {
@@ -37,8 +38,25 @@ GridLayout make_grid_layout(const core::Shape& shape);
 
 // The cell under world point p, or nothing over a gap or outside the picture.
 std::optional<core::Index> cell_at(const GridLayout& layout, Vec2 p);
+// The cell nearest to world point p (Euclidean distance to the cell's square) when p lies
+// inside the picture's bounding box: the cell under p, or for a point in a gap between tiles
+// or blocks, or in an empty slot of the last tile or block row, the closest cell around it
+// (ties: the first in memory order). Nothing outside the bounding box (or for NaN).
+std::optional<core::Index> nearest_cell(const GridLayout& layout, Vec2 p);
 // Top-left corner of a cell in world units (the cell spans one unit each way).
 Vec2 cell_origin(const GridLayout& layout, const core::Index& index);
+// A box of cells: lo.a <= i.a < hi.a on each axis a. A group is one (its key times the
+// partition's blocks, one block long on each axis).
+struct CellBox {
+    core::Index lo, hi;
+};
+// The cells of the group that holds `focus`.
+CellBox group_box(const core::Partition& partition, const core::Index& focus);
+// Whether the world rectangle [a, b) overlaps a cell of `box`, in constant time: exact while
+// the rectangle spans at most 4 x 4 sample blocks; beyond that (blocks smaller than a quarter
+// of it), whether it reaches a block of the box's samples. The tensor_view shader mirrors it
+// to mark a group whose cells are smaller than a pixel, with the rectangle a pixel's footprint.
+bool box_in_rect(const GridLayout& layout, const CellBox& box, Vec2 a, Vec2 b);
 // Top-left corner of a channel tile and of a sample block.
 Vec2 tile_origin(const GridLayout& layout, int64_t n, int64_t c);
 Vec2 block_origin(const GridLayout& layout, int64_t n);

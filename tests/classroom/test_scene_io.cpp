@@ -34,6 +34,7 @@ Scene unusual_scene() {
     s.lesson_id = "padding";
     s.lesson_step = 2;
     s.picture = Picture::CubeHw;
+    s.color_scale = ColorScale::ChannelPercentile;
     return s;
 }
 
@@ -60,6 +61,26 @@ TEST(SceneIo, MissingFieldsKeepDefaults) {
     EXPECT_EQ(s.value().shape, (core::Shape{2, 4, 3, 3}));
     EXPECT_EQ(s.value().groups, 2);
     EXPECT_EQ(s.value().compared, Scene{}.compared);
+}
+
+TEST(SceneIo, ColorScaleIsOptionalRoundTripsAndRejectsUnknownNames) {
+    auto absent = parse_scene_json(R"({"normviz_scene": 1})", "t.json");
+    ASSERT_TRUE(absent) << absent.error().message;
+    EXPECT_EQ(absent.value().color_scale, ColorScale::Symmetric);
+    EXPECT_EQ(scene_to_json(absent.value()).find("color_scale"), std::string::npos);  // default: not written
+    for (ColorScale c : kAllColorScales) {
+        Scene s;
+        s.color_scale = c;
+        auto back = parse_scene_json(scene_to_json(s), "t.json");
+        ASSERT_TRUE(back) << back.error().message;
+        EXPECT_EQ(back.value().color_scale, c);
+        EXPECT_TRUE(same_scene(s, back.value()));
+        EXPECT_EQ(same_scene(s, absent.value()), c == ColorScale::Symmetric);
+    }
+    auto bad = parse_scene_json(R"({"normviz_scene": 1, "color_scale": "log"})", "t.json");
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("color_scale"), std::string::npos) << bad.error().message;
+    EXPECT_NE(bad.error().message.find("percentile"), std::string::npos) << bad.error().message;
 }
 
 TEST(SceneIo, BatchNormEvalFlagIsOptionalAndRoundTrips) {

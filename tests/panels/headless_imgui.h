@@ -112,6 +112,8 @@ public:
             capture([&] { app::draw_stats_panel(state, layout); });
             draw_canvas_stand_in(layout);
             capture([&] { app::draw_help_window(state); });
+            capture([&] { app::draw_channel_panel(state); });
+            capture([&] { app::draw_file_browser(state); });
             app::update_derived(state);
         });
         return text;
@@ -129,6 +131,8 @@ public:
         app::draw_stats_panel(state, layout);
         draw_canvas_stand_in(layout);
         app::draw_help_window(state);
+        app::draw_channel_panel(state);
+        app::draw_file_browser(state);
         app::update_derived(state);
     }
 

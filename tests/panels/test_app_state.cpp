@@ -187,6 +187,49 @@ TEST(AppState, BatchNormOfOneValuePerChannelExplainsItselfWithoutNaN) {
     EXPECT_NE(panel_of(state, NormKind::Instance).error.find("PyTorch"), std::string::npos);
 }
 
+// A loaded tensor has no training stream: eval mode refuses to invent running statistics and
+// says why, until the model's own are loaded; then the panel holds exactly those.
+TEST(AppState, EvalModeOnALoadedTensorNeedsTheModelsRunningStats) {
+    HeadlessImGui ui;
+    AppState state = make_state();  // (4, 6, 4, 4)
+    state.scene.data_path = "acts.npy";  // as after a load
+    ++state.tensor_version;
+    state.scene.batchnorm_eval = true;
+    update_derived(state);
+    EXPECT_EQ(panel_of(state, NormKind::Batch).error, normviz::app::kEvalNeedsRunningStats);
+    EXPECT_TRUE(panel_of(state, NormKind::Batch).stats.empty());
+
+    normviz::core::BatchNormBuffers buffers;
+    buffers.prefix = "layer1.0.bn1";
+    for (int c = 0; c < 6; ++c) {
+        buffers.running_mean.push_back(0.25 * c);
+        buffers.running_var.push_back(1.0 + c);
+    }
+    state.running = buffers;
+    ++state.running_version;
+    update_derived(state);
+    const auto& bn = panel_of(state, NormKind::Batch);
+    EXPECT_TRUE(bn.error.empty()) << bn.error;
+    ASSERT_EQ(bn.stats.size(), 6u);
+    for (int c = 0; c < 6; ++c) {
+        EXPECT_EQ(bn.stats[c].count, 0);
+        EXPECT_DOUBLE_EQ(bn.stats[c].mean, 0.25 * c);
+        EXPECT_DOUBLE_EQ(bn.stats[c].var, 1.0 + c);
+    }
+    EXPECT_EQ(bn.running_prefix, "layer1.0.bn1");
+    ui.app_frame(state);
+    const std::string text = ui.app_frame_text(state);
+    EXPECT_NE(text.find("the model's running mean/var"), std::string::npos) << text;
+
+    // Buffers of another layer (C = 3) do not fit: said in words, nothing shown.
+    buffers.running_mean.resize(3);
+    buffers.running_var.resize(3);
+    state.running = buffers;
+    ++state.running_version;
+    update_derived(state);
+    EXPECT_NE(panel_of(state, NormKind::Batch).error.find("have 3 channels, but the tensor has C = 6"), std::string::npos);
+}
+
 TEST(AppState, BatchNormInEvalModePoolsNoValuesOfTheBatch) {
     HeadlessImGui ui;
     AppState state = make_state();  // (4, 6, 4, 4)
@@ -222,9 +265,10 @@ TEST(AppState, BatchNormInEvalModePoolsNoValuesOfTheBatch) {
     ui.app_frame(state);
     const std::string text = ui.app_frame_text(state);
     EXPECT_NE(text.find("BatchNorm (eval)"), std::string::npos) << text;
-    EXPECT_NE(text.find("none (eval mode: running mean/var from training)"), std::string::npos) << text;
+    EXPECT_NE(text.find("none (eval mode: simulated running mean/var)"), std::string::npos) << text;
     EXPECT_NE(text.find("running mean"), std::string::npos) << text;
-    EXPECT_NE(text.find("after 30 training batches"), std::string::npos) << text;
+    EXPECT_NE(text.find("30 training batches"), std::string::npos) << text;
+    EXPECT_NE(text.find("simulated running statistics"), std::string::npos) << text;
     EXPECT_EQ(text.find("nan"), std::string::npos) << text;
 
     // Off again: train mode, the batch's statistics.
@@ -375,6 +419,54 @@ TEST(AppState, ValueRangeIsSymmetricAroundZeroForSignedData) {
     set_tensor(state, t);
     EXPECT_FLOAT_EQ(state.value_center, 1.5f);
     EXPECT_GT(state.value_half_range, 0.0f);
+}
+
+TEST(AppState, ColorScaleOfPostReluDataSpansItsValuesAndFollowsTheScene) {
+    AppState state = make_state();
+    normviz::core::Tensor t = normviz::core::make_tensor({1, 2, 10, 10});
+    for (size_t i = 0; i < t.data.size(); ++i) t.data[i] = i % 2 ? 0.0f : 0.01f * float(i);  // >= 0, long tail
+    t.data[107] = 100.0f;                                                                     // one outlier, in c = 1
+    set_tensor(state, t);
+    const uint64_t summarized = state.value_colors.summary_version;
+    EXPECT_EQ(summarized, state.tensor_version);
+    // Symmetric (the default) on data of one sign: min .. max.
+    EXPECT_FLOAT_EQ(state.value_center, 50.0f);
+    state.scene.color_scale = normviz::app::ColorScale::Percentile;
+    update_derived(state);
+    EXPECT_LT(state.value_center + state.value_half_range, 5.0f);  // the outlier is clipped away
+    EXPECT_TRUE(state.value_colors.channels.empty());
+    state.scene.color_scale = normviz::app::ColorScale::ChannelMinMax;
+    const uint64_t before = state.value_colors.channels_version;
+    update_derived(state);
+    ASSERT_EQ(state.value_colors.channels.size(), 2u);
+    EXPECT_GT(state.value_colors.channels_version, before);
+    EXPECT_DOUBLE_EQ(normviz::app::raw_color_range(state, 1).high(), 100.0);  // channel 1 holds the outlier
+    EXPECT_LT(normviz::app::raw_color_range(state, 0).high(), 1.0);
+    EXPECT_EQ(state.value_colors.summary_version, summarized);  // a scale change does not summarize again
+}
+
+TEST(AppState, NextNonFiniteMovesTheFocusInMemoryOrder) {
+    AppState state = make_state();
+    normviz::core::Tensor t = normviz::core::make_tensor({2, 3, 2, 2});
+    t.at({0, 2, 1, 1}) = NAN;
+    t.at({1, 0, 0, 0}) = INFINITY;
+    set_tensor(state, t);
+    state.scene.focus = {0, 0, 0, 0};
+    ASSERT_TRUE(normviz::app::focus_next_non_finite(state));
+    EXPECT_EQ(state.scene.focus, (Index{0, 2, 1, 1}));
+    EXPECT_NE(state.message.find("NaN"), std::string::npos) << state.message;
+    ASSERT_TRUE(normviz::app::focus_next_non_finite(state));
+    EXPECT_EQ(state.scene.focus, (Index{1, 0, 0, 0}));
+    ASSERT_TRUE(normviz::app::focus_next_non_finite(state));
+    EXPECT_EQ(state.scene.focus, (Index{0, 2, 1, 1}));  // wraps around
+    EXPECT_EQ(state.value_colors.summary.nan, 1);
+    EXPECT_EQ(state.value_colors.summary.pos_inf, 1);
+
+    set_tensor(state, normviz::core::make_tensor({2, 3, 2, 2}));
+    state.scene.focus = {1, 1, 1, 1};
+    EXPECT_FALSE(normviz::app::focus_next_non_finite(state));
+    EXPECT_EQ(state.scene.focus, (Index{1, 1, 1, 1}));
+    EXPECT_FALSE(state.message_is_error);
 }
 
 TEST(Format, NumbersNeverPrintABareNaN) {
