@@ -90,10 +90,12 @@ const char* render_usage() {
     return "usage: normviz render --shape N,C,H,W [--input X.npy [--layout L]] --norm NAME[,NAME...] --focus n,c,h,w\n"
            "                      [--size WxH] [--normalized] [--color-scale NAME] [--groups G] [--axes AXES]\n"
            "                      [--no-center] [--eps E] [--generator NAME] [--seed S] [--view grid|cube|cube-hw]\n"
-           "                      [--cube-camera YAW,PITCH[,DISTANCE]] --out fig.png\n"
-           "       normviz render --scene FILE.json [--step K] [--size WxH] --out slide.png\n"
+           "                      [--cube-camera YAW,PITCH[,DISTANCE]] [--font-size PX] --out fig.png\n"
+           "       normviz render --scene FILE.json [--step K] [--size WxH] [--font-size PX] --out slide.png\n"
            "Draws the same picture as the window, off screen, into a PNG (for slides and tests);\n"
            "with --scene, a saved scene or a lesson step (assets/lessons/*.json), up to 3840x2160.\n"
+           "--font-size sets the titles' and labels' size (8 to 48 px; a 3840x2160 slide wants\n"
+           "about 32 to read like a 1080p window).\n"
            "On a display it uses a hidden window; without one, an off-screen EGL context.\n";
 }
 
