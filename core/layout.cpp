@@ -120,6 +120,24 @@ Index index_in_layout(const std::vector<int64_t>& v, Layout layout) {
     return {};
 }
 
+std::string index_in_words(const Index& i, Layout layout) {
+    std::vector<int64_t> v;
+    switch (layout) {
+        case Layout::NCHW: v = {i.n, i.c, i.h, i.w}; break;
+        case Layout::NHWC: v = {i.n, i.h, i.w, i.c}; break;
+        case Layout::NCL: v = {i.n, i.c, i.w}; break;
+        case Layout::NLC: v = {i.n, i.w, i.c}; break;
+        case Layout::NC: v = {i.n, i.c}; break;
+    }
+    const std::string l = letters(layout);
+    std::string names = "(", values = "(";
+    for (size_t k = 0; k < v.size(); ++k) {
+        names += (k ? ", " : "") + std::string(1, static_cast<char>(std::tolower(static_cast<unsigned char>(l[k]))));
+        values += (k ? ", " : "") + std::to_string(v[k]);
+    }
+    return names + ") = " + values + ")";
+}
+
 std::string layout_axes(Layout layout) {
     std::string out = "(";
     const std::string l = letters(layout);

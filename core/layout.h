@@ -39,6 +39,9 @@ std::vector<int64_t> dims_in_layout(const Shape& shape, Layout layout);
 // The NCHW index of an element given by its coordinates in the array's order (e.g. (b, t, d)
 // for NLC). Precondition: coords.size() == layout_rank(layout).
 Index index_in_layout(const std::vector<int64_t>& coords, Layout layout);
+// "(n, l, c) = (1, 5, 3)": an element's coordinates as the file's array orders them (the
+// inverse of index_in_layout), with the layout's axis letters in lower case.
+std::string index_in_words(const Index& index, Layout layout);
 // Whether a tensor of `shape` can be written in `layout` (see dims_in_layout).
 bool fits_layout(const Shape& shape, Layout layout);
 

@@ -143,3 +143,10 @@ TEST(Layout, ReadingSaysWhatBecameOfTheDtype) {
         EXPECT_EQ(describe_reading(t.value()), "read (2, 7, 16) as N=2, L=7, C=16 (NLC)" + tail);
     }
 }
+
+TEST(Layout, IndexInWordsIsTheInverseOfIndexInLayout) {
+    EXPECT_EQ(index_in_words({1, 3, 0, 5}, Layout::NLC), "(n, l, c) = (1, 5, 3)");
+    EXPECT_EQ(index_in_words({1, 4, 2, 3}, Layout::NHWC), "(n, h, w, c) = (1, 2, 3, 4)");
+    EXPECT_EQ(index_in_words(index_in_layout({1, 2, 3}, Layout::NCL), Layout::NCL), "(n, c, l) = (1, 2, 3)");
+    EXPECT_EQ(index_in_words({4, 7, 0, 0}, Layout::NC), "(n, c) = (4, 7)");
+}

@@ -162,6 +162,9 @@ void draw_stats_panel(AppState& state, const FrameLayout& frame) {
     const core::Index& f = state.scene.focus;
     ImGui::Text("focus (n, c, h, w) = (%lld, %lld, %lld, %lld)", (long long)f.n, (long long)f.c, (long long)f.h,
                 (long long)f.w);
+    // A file in another layout: the same element as its owner indexes it, e.g. (b, t, d).
+    if (state.tensor.layout != core::Layout::NCHW && !state.scene.data_path.empty())
+        ImGui::TextDisabled("in the file: %s", core::index_in_words(f, state.tensor.layout).c_str());
     ImGui::Text("x = %s", format_number(state.tensor.at(f)).c_str());
     affine_editor(state);
     ImGui::Separator();
