@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Frame times of the comparison view on a real GPU, for a session lent a device machine (the
-# `device` tool): that machine has a GPU and its EGL driver but no X and none of our libraries.
-#   here:            ./bench/gpu_bundle.sh pack   -> .gpu_bundle/: normviz (from ./build) and the
-#                    shared libraries it loads beyond glibc, plus glvnd's EGL and GL loaders
-#   on the device:   ./bench/gpu_bundle.sh run    (carry .gpu_bundle) -> bench-render at
-#                    1920x1080, grid and cube views, through EGL with no display
-# `run` also works here (Mesa's llvmpipe), which is how the bundle itself is checked.
+# Frame times of the comparison view on a GPU server without a display, where the GPU's EGL
+# driver is installed but X and normviz's libraries are not.
+#   on the build machine:  ./bench/gpu_bundle.sh pack  -> .gpu_bundle/: normviz (from ./build)
+#                          and the shared libraries it loads beyond glibc, plus glvnd's EGL and
+#                          GL loaders; copy the repository's bench/ and .gpu_bundle/ to the server
+#   on the GPU server:     ./bench/gpu_bundle.sh run   -> bench-render at 1920x1080, grid and
+#                          cube views, through EGL with no display
+# `run` also works on the build machine (Mesa's llvmpipe), which checks the bundle itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bundle=.gpu_bundle
@@ -14,8 +15,8 @@ pack)
     rm -rf "$bundle"
     mkdir -p "$bundle/lib"
     cp build/app/normviz "$bundle/"
-    strip "$bundle/normviz"  # debug info: 26 of its MB, and the carry limit is 64
-    # glibc stays the machine's own (the device's is newer, and programs run on newer glibc).
+    strip "$bundle/normviz"  # debug info is 26 of its MB
+    # glibc stays the server's own (programs built on an older glibc run on a newer one).
     ldd build/app/normviz | awk '$3 ~ /^\// {print $3}' |
         grep -vE '/(libc|libm|libdl|libpthread|librt)\.so' | xargs -I{} cp -L {} "$bundle/lib/"
     # glvnd's dispatch libraries, which libepoxy opens at run time (so ldd does not list them).
@@ -25,9 +26,12 @@ pack)
     du -sh "$bundle"
     ;;
 run)
-    # The NVIDIA driver's EGL vendor file, where the device tool's notes say it is.
+    # NVIDIA's EGL vendor file, where container installs of the driver put it; elsewhere glvnd
+    # finds the vendor itself (or set __EGL_VENDOR_LIBRARY_FILENAMES before running).
     vendor=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
-    if [[ -f $vendor ]]; then export __EGL_VENDOR_LIBRARY_FILENAMES=$vendor; fi
+    if [[ -f $vendor && -z ${__EGL_VENDOR_LIBRARY_FILENAMES:-} ]]; then
+        export __EGL_VENDOR_LIBRARY_FILENAMES=$vendor
+    fi
     export LD_LIBRARY_PATH="$PWD/$bundle/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
     unset DISPLAY WAYLAND_DISPLAY
     if command -v nvidia-smi >/dev/null; then nvidia-smi --query-gpu=name,driver_version --format=csv,noheader; fi
