@@ -423,10 +423,6 @@ void install_finished_work(AppState& state) {
     state.derived_batchnorm_eval = false;
 }
 
-}  // namespace normviz::app
-
-namespace normviz::app {
-
 void update_channel_summary(AppState& state) {
     ChannelsWindow& w = state.channels;
     if (!w.show || w.summary_version == state.tensor_version) return;

@@ -56,9 +56,6 @@ std::string dims_text(const std::vector<int64_t>& dims) {
     return out + ")";
 }
 
-// Axis letters of a layout in array order: "NCHW", "NHWC", "NCL", "NLC", "NC".
-std::string letters(Layout layout) { return layout_name(layout); }
-
 }  // namespace
 
 Result<Shape> shape_in_layout(const std::vector<int64_t>& dims, Layout layout,
@@ -129,7 +126,7 @@ std::string index_in_words(const Index& i, Layout layout) {
         case Layout::NLC: v = {i.n, i.w, i.c}; break;
         case Layout::NC: v = {i.n, i.c}; break;
     }
-    const std::string l = letters(layout);
+    const std::string l = layout_name(layout);
     std::string names = "(", values = "(";
     for (size_t k = 0; k < v.size(); ++k) {
         names += (k ? ", " : "") + std::string(1, static_cast<char>(std::tolower(static_cast<unsigned char>(l[k]))));
@@ -140,13 +137,13 @@ std::string index_in_words(const Index& i, Layout layout) {
 
 std::string layout_axes(Layout layout) {
     std::string out = "(";
-    const std::string l = letters(layout);
+    const std::string l = layout_name(layout);
     for (size_t i = 0; i < l.size(); ++i) out += (i ? ", " : "") + std::string(1, l[i]);
     return out + ")";
 }
 
 std::string describe_reading(const std::vector<int64_t>& dims, Layout layout) {
-    const std::string l = letters(layout);
+    const std::string l = layout_name(layout);
     std::string out = "read " + dims_text(dims) + " as ";
     // Name the axes in the array's order, so the reader sees which number became which axis.
     for (size_t i = 0; i < l.size() && i < dims.size(); ++i)
@@ -175,33 +172,26 @@ void transpose_samples(const T* src, int64_t N, int64_t P, int64_t C, T* dst) {
     }
 }
 
+// Both directions: a copy for channels-first layouts; for channels-last ones each sample's
+// (P, C) matrix transposed to (C, P) into NCHW, or back with the roles of P and C swapped.
 template <class T>
-void to_nchw_impl(const T* src, const Shape& s, Layout layout, T* dst) {
-    NORMVIZ_ASSERT(src != dst, "to_nchw cannot work in place");
+void reorder(const T* src, const Shape& s, Layout layout, T* dst, bool into_nchw) {
+    NORMVIZ_ASSERT(src != dst, "reordering a layout cannot work in place");
     if (!is_channels_last(layout)) {
         std::memcpy(dst, src, static_cast<size_t>(s.numel()) * sizeof(T));
         return;
     }
-    transpose_samples(src, s.N, s.H * s.W, s.C, dst);
-}
-
-template <class T>
-void from_nchw_impl(const T* src, const Shape& s, Layout layout, T* dst) {
-    NORMVIZ_ASSERT(src != dst, "from_nchw cannot work in place");
-    if (!is_channels_last(layout)) {
-        std::memcpy(dst, src, static_cast<size_t>(s.numel()) * sizeof(T));
-        return;
-    }
-    // (C, P) -> (P, C) is the same transpose with the roles of P and C swapped.
-    transpose_samples(src, s.N, s.C, s.H * s.W, dst);
+    const int64_t P = s.H * s.W;
+    if (into_nchw) transpose_samples(src, s.N, P, s.C, dst);
+    else transpose_samples(src, s.N, s.C, P, dst);
 }
 
 }  // namespace
 
-void to_nchw(const float* src, const Shape& s, Layout l, float* dst) { to_nchw_impl(src, s, l, dst); }
-void to_nchw(const double* src, const Shape& s, Layout l, double* dst) { to_nchw_impl(src, s, l, dst); }
-void from_nchw(const float* src, const Shape& s, Layout l, float* dst) { from_nchw_impl(src, s, l, dst); }
-void from_nchw(const double* src, const Shape& s, Layout l, double* dst) { from_nchw_impl(src, s, l, dst); }
-void from_nchw(const uint8_t* src, const Shape& s, Layout l, uint8_t* dst) { from_nchw_impl(src, s, l, dst); }
+void to_nchw(const float* src, const Shape& s, Layout l, float* dst) { reorder(src, s, l, dst, true); }
+void to_nchw(const double* src, const Shape& s, Layout l, double* dst) { reorder(src, s, l, dst, true); }
+void from_nchw(const float* src, const Shape& s, Layout l, float* dst) { reorder(src, s, l, dst, false); }
+void from_nchw(const double* src, const Shape& s, Layout l, double* dst) { reorder(src, s, l, dst, false); }
+void from_nchw(const uint8_t* src, const Shape& s, Layout l, uint8_t* dst) { reorder(src, s, l, dst, false); }
 
 }  // namespace normviz::core
