@@ -166,6 +166,9 @@ struct AppState {
 
     std::vector<PanelDerived> panels;
     Camera camera;
+    // The grid layout the canvases drew in the last frame (it follows the canvas's size and the
+    // text size: app/view/grid_layout.h fit_grid_layout); the status line reports it.
+    GridLayout canvas_layout;
     // The cube view (app/ui/cube_panel.cpp): on instead of the grid, H and W kept apart, and
     // the orbit camera every cube shares.
     bool cube_view = false;
@@ -194,6 +197,9 @@ struct AppState {
     bool figure_mode = false;   // `normviz render`: canvases only, no menu or sidebars
     bool fullscreen_requested = false;
     bool quit_requested = false;
+    // Something settles over the next frames (the lesson strip fitting its text): draw another
+    // frame without waiting for input. Set during a frame, cleared by the run loop.
+    bool redraw_requested = false;
     bool print_status = false;  // machine-readable status lines on stdout (tests)
     std::vector<KeyPress> key_presses;  // this frame's key presses, for handle_shortcuts
     // Generating or loading a large tensor runs here, off the frame loop.

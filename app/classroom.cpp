@@ -164,6 +164,13 @@ void step_lesson(AppState& state, int delta) {
     go_to_lesson_step(state, state.classroom.lesson, next);
 }
 
+void change_lesson(AppState& state, int delta) {
+    const int count = static_cast<int>(shipped_lessons().lessons.size());
+    const int next = state.classroom.lesson < 0 ? (delta > 0 ? 0 : -1) : state.classroom.lesson + delta;
+    if (next < 0 || next >= count) return;
+    go_to_lesson_step(state, next, 0);
+}
+
 void close_lesson(AppState& state) {
     state.classroom.lesson = -1;
     state.classroom.step = 0;

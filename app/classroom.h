@@ -25,6 +25,9 @@ bool save_scene_file(AppState& state, const std::string& path);
 void go_to_lesson_step(AppState& state, int lesson, int step);
 // Next (+1) or previous (-1) step of the current lesson; no-op without a lesson.
 void step_lesson(AppState& state, int delta);
+// The first step of the next (+1) or previous (-1) shipped lesson; without a lesson, +1
+// opens the first. No-op past either end.
+void change_lesson(AppState& state, int delta);
 void close_lesson(AppState& state);
 const Lesson* current_lesson(const AppState& state);
 const LessonStep* current_step(const AppState& state);

@@ -42,6 +42,13 @@ struct ClassroomState {
     float saved_font_size = 16;
     bool saved_show_controls = true, saved_show_stats = true;
     bool styled_for_presenter = false;  // which ImGui style is applied now
+    bool pointer = false;  // L: a large ring follows the mouse, for a projected screen
+    // The lesson strip's text scale: shrunk (not below 0.5) until the step's
+    // text and table fit without scrolling; back to 1 for each new step or window size.
+    // `text_fits`: they fitted in the last frame (the status line says so).
+    float text_scale = 1;
+    std::string text_scale_key;
+    bool text_fits = true;
 
     QuizState quiz;
 

@@ -161,14 +161,15 @@ int run_desktop_unguarded(int argc, char** argv) {
                 if (state.work->busy()) {
                     w.wait_events(0.1);  // a worker is running: draw its progress
                     w.take_activity();
-                } else if (busy == 0) {
+                } else if (busy == 0 && !state.redraw_requested) {
                     w.wait_events(1.0);
                     if (!w.take_activity()) continue;  // nothing changed: sleep again
                     busy = 3;
                 } else {
                     w.poll_events();
-                    busy = w.take_activity() ? 3 : busy - 1;
+                    busy = w.take_activity() || state.redraw_requested ? 3 : busy - 1;
                 }
+                state.redraw_requested = false;
             } else {
                 w.poll_events();
             }

@@ -67,6 +67,16 @@ void draw_progress_window(const AppState& state) {
     ImGui::End();
 }
 
+// L: a large ring around the mouse, drawn over everything, for a class watching a projector.
+void draw_pointer_ring() {
+    const ImGuiIO& io = ImGui::GetIO();
+    if (!ImGui::IsMousePosValid()) return;
+    const float r = ImGui::GetFontSize() * 2.2f;
+    ImDrawList* dl = ImGui::GetForegroundDrawList();
+    dl->AddCircle(io.MousePos, r, IM_COL32(0, 0, 0, 220), 48, 9.0f);
+    dl->AddCircle(io.MousePos, r, IM_COL32(255, 60, 200, 255), 48, 5.0f);
+}
+
 }  // namespace
 
 void draw_frame(AppState& state, Window& window, TensorRenderer& renderer, std::vector<PanelRect>& rects,
@@ -94,6 +104,7 @@ void draw_frame(AppState& state, Window& window, TensorRenderer& renderer, std::
     draw_file_browser(state);
     draw_progress_window(state);
     if (state.show_debug) ImGui::ShowMetricsWindow(&state.show_debug);
+    if (state.classroom.pointer) draw_pointer_ring();
     update_derived(state);
     if (state.classroom.export_png_requested) export_png(state, renderer);
     window.render_ui();

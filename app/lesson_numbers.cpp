@@ -195,8 +195,8 @@ ClaimResult batch_size(const ClaimInputs& in) {
         core::Tensor sub = take_samples(t, std::vector<int64_t>(order.begin(), order.begin() + k));
         FocusStats b = focus_stats(sub, spec_of(core::NormKind::Batch, in), f);
         const std::string label = "N = " + count(k) + ": BatchNorm";
-        if (!b.error.empty()) {
-            r.rows.push_back({label, b.error});
+        if (!b.error.empty()) {  // the headline gives the whole sentence; the table the gist
+            r.rows.push_back({label, "no variance: " + count(k * s.H * s.W) + " value per channel"});
             r.values["bn_error.n" + count(k)] = 1;
             continue;
         }
@@ -205,17 +205,17 @@ ClaimResult batch_size(const ClaimInputs& in) {
         r.rows.push_back({label, "mean " + num(b.stats.mean) + ", var " + num(b.stats.var) + " over " +
                                      count(b.stats.count) + " values"});
     }
-    auto other = [&](const char* title, const FocusStats& fs, const char* key) {
+    auto other = [&](const char* title, const FocusStats& fs, const char* key, int64_t pooled) {
         if (!fs.error.empty()) {
-            r.rows.push_back({std::string("any N: ") + title, fs.error});
+            r.rows.push_back({std::string("any N: ") + title, "no variance: " + count(pooled) + " value per group"});
             return;
         }
         r.values[std::string("mean.") + key] = fs.stats.mean;
         r.rows.push_back({std::string("any N: ") + title, "mean " + num(fs.stats.mean) + ", var " + num(fs.stats.var)});
     };
-    other("LayerNorm", layer, "layer");
-    other("InstanceNorm", inst, "instance");
-    other("GroupNorm", group, "group");
+    other("LayerNorm", layer, "layer", s.C * s.H * s.W);
+    other("InstanceNorm", inst, "instance", s.H * s.W);
+    other("GroupNorm", group, "group", s.C / std::max<int64_t>(in.groups, 1) * s.H * s.W);
     if (auto ok = core::validate(spec_of(core::NormKind::Batch, in), s); !ok) {
         r.headline = ok.error().message;
     } else {

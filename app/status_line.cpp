@@ -26,7 +26,8 @@ std::string format_status(const AppState& state, const std::vector<PanelRect>& r
                       std::to_string(f.c) + "," + std::to_string(f.h) + "," + std::to_string(f.w) +
                       " normalized=" + (state.scene.show_normalized ? "1" : "0") +
                       " panels=" + std::to_string(state.panels.size()) + "\n";
-    const GridLayout layout = make_grid_layout(s);
+    // The canvases' layout (before the first grid frame, and in the cube view: the default one).
+    const GridLayout layout = state.canvas_layout.shape == s ? state.canvas_layout : make_grid_layout(s);
     out += "layout tiles_per_row=" + std::to_string(layout.tiles_per_row) +
            " blocks_per_row=" + std::to_string(layout.blocks_per_row) + " tile_gap=" + number(layout.tile_gap) +
            " sample_gap=" + number(layout.sample_gap) + " zoom=" + number(state.camera.zoom) +
@@ -35,6 +36,10 @@ std::string format_status(const AppState& state, const std::vector<PanelRect>& r
     out += "ui controls=" + std::string(state.show_controls ? "1" : "0") +
            " stats=" + (state.show_stats ? "1" : "0") + " help=" + (state.show_help ? "1" : "0") +
            " presenter=" + (state.classroom.presenter ? "1" : "0") +
+           " lesson=" + std::to_string(state.classroom.lesson) + "," + std::to_string(state.classroom.step) +
+           " lesson_text_scale=" + number(state.classroom.text_scale) +
+           " lesson_fits=" + (state.classroom.text_fits ? "1" : "0") +
+           " lessons=" + std::to_string(shipped_lessons().lessons.size()) +
            " quiz=" + (state.classroom.quiz.active ? "1" : "0") + " busy=" + (state.work->busy() ? "1" : "0") +
            " tensor=" + std::to_string(state.tensor_version) + " font=" + number(state.font_size) +
            " path_field=" + number(state.path_field_x) + "," + number(state.path_field_y) +
@@ -70,7 +75,9 @@ std::string format_status(const AppState& state, const std::vector<PanelRect>& r
         if (i < rects.size()) {
             const PanelRect& r = rects[i];
             line += " canvas=" + number(r.canvas_x) + "," + number(r.canvas_y) + "," + number(r.canvas_w) + "," +
-                    number(r.canvas_h);
+                    number(r.canvas_h) + " sample_labels=" + std::to_string(r.sample_labels) + "/" +
+                    std::to_string(r.samples_in_view) + " device_labels=" + std::to_string(r.device_labels) + "/" +
+                    std::to_string(r.devices_in_view);
         }
         if (!p.stats.empty() && core::contains(s, f)) {
             const int64_t g = p.partition.group_of(f);

@@ -52,14 +52,18 @@ std::string panel_header(const PanelDerived& p, const core::Shape& shape, float 
     return header;
 }
 
-// Grid of panels (columns x rows) that gives the largest cells for `count` panels.
-void choose_grid(int count, const GridLayout& layout, ImVec2 area, float header, int& cols, int& rows) {
+// Grid of panels (columns x rows) that gives the largest cells for `count` panels, each panel's
+// picture laid out for its canvas (fit_grid_layout). Canvas size as draw_canvas_area makes it.
+void choose_grid(int count, const core::Shape& shape, ImVec2 area, float header, Vec2 margin, float label_px,
+                 int& cols, int& rows) {
     float best = -1;
     cols = rows = 1;
     for (int c = 1; c <= count; ++c) {
-        int r = (count + c - 1) / c;
-        float w = area.x / c, h = area.y / r - header;
-        float zoom = std::min(w / layout.width(), h / layout.height());
+        const int r = (count + c - 1) / c;
+        const Vec2 canvas{std::max(8.0f, area.x / c - 8), std::max(8.0f, area.y / r - header - 6)};
+        const GridLayout layout = fit_grid_layout(shape, canvas, margin, label_px);
+        const float below = layout.blocks_per_row > 1 ? label_px + 2 : 0.0f;
+        const float zoom = fit_view(layout, {0, 0}, {canvas.x, canvas.y - below}, margin).zoom;
         if (zoom > best) {
             best = zoom;
             cols = c;
@@ -81,8 +85,9 @@ float color_t(const AppState& state, double v, const core::Index& i) {
     return raw_color_range(state, i.c).t_of(v);
 }
 
+// Sample and channel labels; counts the sample labels drawn and the blocks in view in `r`.
 void draw_labels(const AppState& state, const GridLayout& layout, const ViewTransform& view,
-                 ImVec2 p0, ImVec2 p1, ImDrawList* dl) {
+                 ImVec2 p0, ImVec2 p1, ImDrawList* dl, PanelRect& r) {
     const float font = ImGui::GetFontSize();
     const core::Shape& s = state.tensor.shape;
     const ImU32 color = IM_COL32(200, 200, 205, 255);
@@ -90,24 +95,27 @@ void draw_labels(const AppState& state, const GridLayout& layout, const ViewTran
     // Sample labels: left of each block in a single column, else in the gap below each block
     // (channel labels take the space above tiles).
     const bool one_column = layout.blocks_per_row == 1;
-    const bool room_below = layout.sample_gap * view.zoom >= font + 2;
+    const bool room_below = layout.sample_gap * view.zoom >= font + 1;  // fit_grid_layout makes room
     int drawn = 0;
     for (int64_t n = 0; n < s.N && drawn < 512; ++n) {
         Vec2 b = view.to_screen(block_origin(layout, n));
         const float bw = layout.block_width() * view.zoom, bh = layout.block_height() * view.zoom;
         if (b.x > p1.x || b.x + bw < p0.x || b.y > p1.y || b.y + bh < p0.y) continue;
+        ++r.samples_in_view;
         std::snprintf(buf, sizeof buf, "n=%lld", static_cast<long long>(n));
         const ImVec2 size = ImGui::CalcTextSize(buf);
         if (one_column) {
             float y = std::clamp(b.y + 0.5f * (bh - font), std::max(p0.y, b.y), std::max(p0.y, b.y + bh - font));
             dl->AddText(ImVec2(std::max(p0.x + 2, b.x - size.x - 4), y), color, buf);
-        } else if (room_below && size.x < bw) {
+        } else if ((room_below || n / layout.blocks_per_row == layout.block_rows() - 1) && size.x < bw) {
+            // (the fit keeps room under the last row of blocks)
             dl->AddText(ImVec2(b.x, b.y + bh + 1), color, buf);
         } else {
             continue;
         }
         ++drawn;
     }
+    r.sample_labels = drawn;
     // Channel labels above tiles: every tile when the gap has room, else the first block's.
     const bool every_tile = layout.tile_gap * view.zoom >= font + 2;
     const float tile_w_px = s.W * view.zoom;
@@ -372,20 +380,25 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
     const float legend_h = font * 2.4f;
     const float header_h = font * 1.5f;
     ImDrawList* dl = ImGui::GetWindowDrawList();
-    const GridLayout layout = make_grid_layout(state.tensor.shape);
     const ImVec2 inner_pos(area_pos.x + 6, area_pos.y + 4);
     const ImVec2 inner(area_size.x - 12, area_size.y - 8 - legend_h);
     const int count = static_cast<int>(state.panels.size());
+    const Vec2 margin{font * 3.2f, font * 1.4f};
+    const float label_px = font + 2;
     int cols = 1, rows = 1;
-    choose_grid(std::max(count, 1), layout, inner, header_h, cols, rows);
+    choose_grid(std::max(count, 1), state.tensor.shape, inner, header_h, margin, label_px, cols, rows);
     const float panel_w = inner.x / cols, panel_h = inner.y / rows;
     const ImVec2 canvas_size(std::max(8.0f, panel_w - 8), std::max(8.0f, panel_h - header_h - 6));
-    const Vec2 margin{font * 3.2f, font * 1.4f};
+    const GridLayout layout = fit_grid_layout(state.tensor.shape, {canvas_size.x, canvas_size.y}, margin, label_px);
 
     Camera& cam = state.camera;
-    if (cam.needs_fit || cam.fitted_for.x != canvas_size.x || cam.fitted_for.y != canvas_size.y) {
+    const GridLayout& drawn = state.canvas_layout;
+    const bool new_layout = drawn.shape != layout.shape || drawn.blocks_per_row != layout.blocks_per_row ||
+                            drawn.sample_gap != layout.sample_gap;
+    state.canvas_layout = layout;
+    if (cam.needs_fit || new_layout || cam.fitted_for.x != canvas_size.x || cam.fitted_for.y != canvas_size.y) {
         // Sample labels sit below the blocks when blocks wrap: keep room for the last row's.
-        const float below = layout.blocks_per_row > 1 ? font * 1.3f : 0.0f;
+        const float below = layout.blocks_per_row > 1 ? label_px + 2 : 0.0f;
         ViewTransform fit = fit_view(layout, {0, 0}, {canvas_size.x, canvas_size.y - below}, margin);
         cam.pan = fit.pan;
         cam.zoom = fit.zoom;
@@ -450,10 +463,10 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
             dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture)), c0, c1, ImVec2(0, 1),
                          ImVec2(1, 0));
             dl->PushClipRect(c0, c1, true);
-            draw_labels(state, layout, view, c0, c1, dl);
+            draw_labels(state, layout, view, c0, c1, dl, r);
             draw_cell_numbers(state, p, layout, view, c0, c1, dl);
             draw_non_finite_marks(state, layout, view, c0, c1, dl);
-            draw_classroom_overlay(state, layout, view, dl);
+            draw_classroom_overlay(state, layout, view, dl, r);
             if (!ok) {  // the norm does not apply: say why, wrapped on a dark band over the picture
                 const float wrap = r.canvas_w - 12;
                 const ImVec2 size = ImGui::CalcTextSize(p.error.c_str(), nullptr, false, wrap);
@@ -489,7 +502,9 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
             if (state.classroom.quiz.active) toggle_quiz_guess(state, *clicked);  // a guess, not a new focus
             else state.scene.focus = *clicked;
         }
-        if (hovered && under && !ImGui::IsItemActive() && !state.classroom.quiz.active) draw_tooltip(state, p, *under);
+        // No tooltips in presenter mode: on a projector they cover what the class looks at.
+        if (hovered && under && !ImGui::IsItemActive() && !state.classroom.quiz.active && !state.classroom.presenter)
+            draw_tooltip(state, p, *under);
         ImGui::PopID();
     }
     draw_legend(state, ImVec2(area_pos.x + 6, area_pos.y + area_size.y - legend_h + font * 0.5f), area_size.x - 12,

@@ -85,23 +85,28 @@ void padding_hatch(const AppState& state, const GridLayout& layout, const ViewTr
 // "device k" under the first sample of each shard, right-aligned (the sample's "n=" label is
 // at the left there), or else in the gap beside it; left out where neither has room, rather
 // than drawn over cells (large presenter text).
-void device_labels(const AppState& state, const GridLayout& layout, const ViewTransform& view, ImDrawList* dl) {
+void device_labels(const AppState& state, const GridLayout& layout, const ViewTransform& view, ImDrawList* dl,
+                   PanelRect& r) {
     const core::Shape& s = state.tensor.shape;
     const int64_t d = state.scene.devices;
     if (d <= 1 || s.N % d != 0) return;
     const int64_t shard = s.N / d;
     const float font = ImGui::GetFontSize();
     const float bw = layout.block_width() * view.zoom, bh = layout.block_height() * view.zoom;
-    const bool room_below = layout.sample_gap * view.zoom >= font + 2;
+    const bool room_below = layout.sample_gap * view.zoom >= font + 1;
     char buf[32];
     for (int64_t n = 0; n < s.N; n += shard) {
         const Vec2 b = view.to_screen(block_origin(layout, n));
+        const ImVec2 c0 = dl->GetClipRectMin(), c1 = dl->GetClipRectMax();
+        if (b.x > c1.x || b.x + bw < c0.x || b.y > c1.y || b.y + bh < c0.y) continue;
+        ++r.devices_in_view;
         std::snprintf(buf, sizeof buf, "device %lld", static_cast<long long>(n / shard));
         const float text_w = ImGui::CalcTextSize(buf).x;
         char n_label[32];
         std::snprintf(n_label, sizeof n_label, "n=%lld", static_cast<long long>(n));
         ImVec2 at;
-        if (room_below && ImGui::CalcTextSize(n_label).x + text_w + font < bw) {
+        const bool last_row = n / layout.blocks_per_row == layout.block_rows() - 1;  // room kept below it
+        if ((room_below || last_row) && ImGui::CalcTextSize(n_label).x + text_w + font < bw) {
             at = ImVec2(b.x + bw - text_w, b.y + bh + 1);
         } else if (layout.sample_gap * view.zoom >= text_w + 12) {
             at = ImVec2(b.x + bw + 6, b.y);
@@ -109,15 +114,16 @@ void device_labels(const AppState& state, const GridLayout& layout, const ViewTr
             continue;
         }
         dl->AddText(at, IM_COL32(255, 220, 120, 255), buf);
+        ++r.device_labels;
     }
 }
 
 }  // namespace
 
 void draw_classroom_overlay(const AppState& state, const GridLayout& layout, const ViewTransform& view,
-                            ImDrawList* dl) {
+                            ImDrawList* dl, PanelRect& r) {
     if (!state.scene.lengths.empty()) padding_hatch(state, layout, view, dl);
-    device_labels(state, layout, view, dl);
+    device_labels(state, layout, view, dl, r);
     if (state.classroom.quiz.active) quiz_marks(state, layout, view, dl);
 }
 

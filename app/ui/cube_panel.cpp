@@ -336,7 +336,8 @@ void draw_cube_area(AppState& state, const FrameLayout& frame, TensorRenderer& r
         const std::optional<core::Index> under =
             hovered ? pick_element(geometry, view, {io.MousePos.x - c0.x, io.MousePos.y - c0.y}) : std::nullopt;
         if (ImGui::IsItemDeactivated() && io.MouseDragMaxDistanceSqr[0] < 9.0f && under) state.scene.focus = *under;
-        if (hovered && under && !ImGui::IsItemActive()) draw_cube_tooltip(state, p, geometry, *under);
+        if (hovered && under && !ImGui::IsItemActive() && !state.classroom.presenter)
+            draw_cube_tooltip(state, p, geometry, *under);
         ImGui::PopID();
     }
     draw_cube_legend(state, ImVec2(area_pos.x + 6, area_pos.y + area_size.y - legend_h + font * 0.45f),

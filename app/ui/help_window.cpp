@@ -40,7 +40,9 @@ constexpr Shortcut kShortcuts[] = {
     {"F4", "channels: mean, std, min, max, zeros, NaN, Inf per channel (click a row: focus it)"},
     {"Ctrl + O", "open an array file (.npy, .npz, .safetensors) from a file browser"},
     {"F5", "presenter mode: large text, high contrast, full screen (Esc leaves)"},
-    {"PageDown / PageUp", "next / previous lesson step (presenter mode: also the arrows)"},
+    {"PageDown / PageUp", "next / previous lesson step (a presentation clicker sends these)"},
+    {"Shift + PageDown / PageUp", "next / previous lesson"},
+    {"L", "pointer: a large ring that follows the mouse (for a projector)"},
     {"Q", "quiz: predict which cells are pooled, Enter reveals"},
     {"F11", "full screen"},
     {"F12", "save the window as PNG"},
@@ -92,12 +94,10 @@ static void handle_key(AppState& state, int key, int mods) {
         if (pressed(GLFW_KEY_O)) open_file_browser(state);
         return;
     }
-    if (!state.classroom.presenter || shift) {  // presenter mode: plain arrows step the lesson
-        if (pressed(GLFW_KEY_RIGHT)) move_focus(state, shift ? core::Axis::C : core::Axis::W, +1);
-        if (pressed(GLFW_KEY_LEFT)) move_focus(state, shift ? core::Axis::C : core::Axis::W, -1);
-        if (pressed(GLFW_KEY_DOWN)) move_focus(state, shift ? core::Axis::N : core::Axis::H, +1);
-        if (pressed(GLFW_KEY_UP)) move_focus(state, shift ? core::Axis::N : core::Axis::H, -1);
-    }
+    if (pressed(GLFW_KEY_RIGHT)) move_focus(state, shift ? core::Axis::C : core::Axis::W, +1);
+    if (pressed(GLFW_KEY_LEFT)) move_focus(state, shift ? core::Axis::C : core::Axis::W, -1);
+    if (pressed(GLFW_KEY_DOWN)) move_focus(state, shift ? core::Axis::N : core::Axis::H, +1);
+    if (pressed(GLFW_KEY_UP)) move_focus(state, shift ? core::Axis::N : core::Axis::H, -1);
     if (pressed(GLFW_KEY_V)) scene.single_view = !scene.single_view;
     if (pressed(GLFW_KEY_TAB)) {
         const int count = static_cast<int>(std::size(core::kAllNormKinds));

@@ -1,6 +1,7 @@
 // The lessons strip under the canvases: lesson chooser, Prev/Next, the step's text and its
 // live numbers; the quiz's question and score; and the classroom's keys (F5 presenter mode,
-// PageUp/PageDown and, in presenter mode, the arrows step through the lesson; Q the quiz).
+// PageUp/PageDown step through the lesson, Shift with them through the lessons; L the
+// pointer ring; Q the quiz).
 #include <imgui.h>
 
 #include <GLFW/glfw3.h>
@@ -14,6 +15,8 @@
 namespace normviz::app {
 
 namespace {
+
+constexpr float kMinLessonTextScale = 0.5f;
 
 
 // High contrast for projectors: black background, white text, bright frames.
@@ -171,19 +174,35 @@ void draw_lessons_panel(AppState& state, const FrameLayout& frame) {
         }
         ImGui::Separator();
         if (step) {
+            const ImVec2 display = ImGui::GetIO().DisplaySize;
+            const std::string key = std::to_string(c.lesson) + "/" + std::to_string(c.step) + "/" +
+                                    std::to_string(display.x) + "x" + std::to_string(display.y) + "/" +
+                                    std::to_string(ImGui::GetFontSize()) + "/" + c.claim_key;
+            if (key != c.text_scale_key) c.text_scale = 1, c.text_scale_key = key;
             const float text_w = ImGui::GetContentRegionAvail().x * 0.46f;
             ImGui::BeginChild("##lesson_text", ImVec2(text_w, 0), false);
+            ImGui::SetWindowFontScale(c.text_scale);
             text_wrapped_at_spaces(step->text);
             if (!step->source.empty()) {
                 ImGui::Spacing();
                 const ImVec4 dim = ImGui::GetStyle().Colors[ImGuiCol_TextDisabled];
                 text_wrapped_at_spaces("Source: " + step->source, &dim);
             }
+            float overflow = ImGui::GetCursorPosY() / std::max(1.0f, ImGui::GetWindowHeight());
             ImGui::EndChild();
             ImGui::SameLine();
             ImGui::BeginChild("##lesson_numbers", ImVec2(0, 0), false);
+            ImGui::SetWindowFontScale(c.text_scale);
             draw_claim(state);
+            overflow = std::max(overflow, ImGui::GetCursorPosY() / std::max(1.0f, ImGui::GetWindowHeight()));
             ImGui::EndChild();
+            // Text that does not fit shrinks a little each frame until it does: a class cannot
+            // scroll the strip.
+            if (overflow > 1.0f && c.text_scale > kMinLessonTextScale) {
+                c.text_scale = std::max(kMinLessonTextScale, c.text_scale * 0.94f);
+                state.redraw_requested = true;
+            }
+            c.text_fits = overflow <= 1.0f;
         }
     }
     ImGui::End();
@@ -202,12 +221,10 @@ static void handle_classroom_key(AppState& state, int key, int mods) {
     if (c.presenter && pressed(GLFW_KEY_ESCAPE)) {
         set_presenter(state, false);
     }
-    if (pressed(GLFW_KEY_PAGE_DOWN)) step_lesson(state, +1);
-    if (pressed(GLFW_KEY_PAGE_UP)) step_lesson(state, -1);
-    if (c.presenter && !shift) {
-        if (pressed(GLFW_KEY_RIGHT) || pressed(GLFW_KEY_DOWN)) step_lesson(state, +1);
-        if (pressed(GLFW_KEY_LEFT) || pressed(GLFW_KEY_UP)) step_lesson(state, -1);
-    }
+    // The arrows move the focus (app/ui/help_window.cpp), in presenter mode too.
+    if (pressed(GLFW_KEY_PAGE_DOWN)) shift ? change_lesson(state, +1) : step_lesson(state, +1);
+    if (pressed(GLFW_KEY_PAGE_UP)) shift ? change_lesson(state, -1) : step_lesson(state, -1);
+    if (pressed(GLFW_KEY_L)) c.pointer = !c.pointer;
     if (pressed(GLFW_KEY_Q)) {
         if (c.quiz.active) stop_quiz(state);
         else start_quiz(state);

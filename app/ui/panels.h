@@ -15,6 +15,10 @@ struct CubeParams;  // app/render/cube_renderer.h (GL headers stay out of this o
 struct PanelRect {
     float x = 0, y = 0, w = 0, h = 0;            // whole panel
     float canvas_x = 0, canvas_y = 0, canvas_w = 0, canvas_h = 0;  // the picture
+    // Labels drawn this frame against the blocks they belong to that are in view (the status
+    // line reports them; a test checks that none goes missing, e.g. with presenter text).
+    int sample_labels = 0, samples_in_view = 0;
+    int device_labels = 0, devices_in_view = 0;
 };
 
 // Where the fixed panels go this frame (computed from the display size).
@@ -62,8 +66,9 @@ void draw_lessons_panel(AppState& state, const FrameLayout& frame);
 void handle_classroom_keys(AppState& state);
 // File > Open scene / Save scene / Export modals.
 void draw_classroom_dialogs(AppState& state);
-// Over one grid canvas (inside its clip rect): quiz marks, padded cells, device shards.
+// Over one grid canvas (inside its clip rect): quiz marks, padded cells, device shards (their
+// labels counted in `r`).
 void draw_classroom_overlay(const AppState& state, const GridLayout& layout, const ViewTransform& view,
-                            ImDrawList* dl);
+                            ImDrawList* dl, PanelRect& r);
 
 }  // namespace normviz::app

@@ -21,6 +21,38 @@ GridLayout make_grid_layout(const core::Shape& shape) {
     return l;
 }
 
+GridLayout fit_grid_layout(const core::Shape& shape, Vec2 size, Vec2 margin, float label_px) {
+    const GridLayout base = make_grid_layout(shape);
+    // Blocks per row worth trying: every count that makes a different number of block rows
+    // (bounded: beyond 512 blocks a row the cells are far below a pixel anyway).
+    const int64_t most = std::min<int64_t>(shape.N, 512);
+    GridLayout best = base;
+    float best_zoom = -1;
+    for (int64_t per_row = 1; per_row <= most; ++per_row) {
+        GridLayout l = base;
+        l.blocks_per_row = per_row;
+        if (per_row > 1 && (shape.N + l.block_rows() - 1) / l.block_rows() != per_row) continue;
+        // Blocks side by side put their labels below them: room for the last row's too.
+        const Vec2 room{size.x, per_row > 1 ? size.y - label_px - 2 : size.y};
+        float zoom = fit_view(l, {0, 0}, room, margin).zoom;
+        if (l.block_rows() > 1) {
+            // Labels sit in the gap below each block: widen it until they fit (the zoom
+            // shrinks as the gap grows; a few rounds settle it).
+            for (int round = 0; round < 4 && l.sample_gap * zoom < label_px + 2; ++round) {
+                l.sample_gap = std::max(l.sample_gap, (label_px + 2) / zoom);
+                zoom = fit_view(l, {0, 0}, room, margin).zoom;
+            }
+        }
+        // The usual layout unless another gives clearly larger cells (5 %).
+        const float bonus = per_row == base.blocks_per_row ? 1.05f : 1.0f;
+        if (zoom * bonus > best_zoom) {
+            best_zoom = zoom * bonus;
+            best = l;
+        }
+    }
+    return best;
+}
+
 std::optional<core::Index> cell_at(const GridLayout& l, Vec2 p) {
     // Written so that NaN fails too (a NaN or huge p would reach a float-to-int64 cast, which
     // is undefined behaviour); inside the picture the result is unchanged.

@@ -36,6 +36,14 @@ struct GridLayout {
 // square-ish grid of blocks; gaps that scale with the tile size.
 GridLayout make_grid_layout(const core::Shape& shape);
 
+// The layout a canvas of `size` pixels draws (fit with fit_view's `margin`): make_grid_layout's
+// tiles, with the blocks per row that give the largest cells in this canvas's shape, and,
+// when blocks sit side by side, a sample gap wide enough for a label `label_px` pixels tall
+// below each block (a sample's "n=" label must not disappear with large presenter text; the
+// caller keeps label_px + 2 pixels free under the picture for the last row's). Depends only
+// on its arguments, so the same canvas keeps the same layout from frame to frame.
+GridLayout fit_grid_layout(const core::Shape& shape, Vec2 size, Vec2 margin, float label_px);
+
 // The cell under world point p, or nothing over a gap or outside the picture.
 std::optional<core::Index> cell_at(const GridLayout& layout, Vec2 p);
 // The cell nearest to world point p (Euclidean distance to the cell's square) when p lies

@@ -41,8 +41,9 @@ std::vector<std::string> GuiFixture::env() const {
 }
 
 void GuiFixture::launch(const std::vector<std::string>& options) {
+    const std::string size = std::to_string(options_.window_width) + "x" + std::to_string(options_.window_height);
     std::vector<std::string> argv = {options_.binary, "--no-settings", "--no-vsync", "--status",
-                                     "--size",        "1400x900",      "--screenshot", shot_path()};
+                                     "--size",        size,            "--screenshot", shot_path()};
     argv.insert(argv.end(), options.begin(), options.end());
     app_ = std::make_unique<Process>();
     ASSERT_TRUE(app_->start(argv, env())) << "cannot start " << options_.binary;
@@ -112,8 +113,8 @@ void GuiFixture::save_screenshot(Image& image, const std::vector<std::string>& k
     EXPECT_EQ(*saved, "screenshot path=" + shot_path() + " ok=1");
     std::string error;
     ASSERT_TRUE(image.load(shot_path(), error)) << error;
-    EXPECT_EQ(image.width, 1400);
-    EXPECT_EQ(image.height, 900);
+    EXPECT_EQ(image.width, options_.window_width);
+    EXPECT_EQ(image.height, options_.window_height);
 }
 
 void GuiFixture::park_pointer() {

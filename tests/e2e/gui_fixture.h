@@ -27,6 +27,7 @@ struct GuiFixtureOptions {
     std::string tmp_root;  // each test works in tmp_root/<test name>, emptied first
     bool needs_xdotool = true;  // skip the test when xdotool is missing
     int screen_width = 1600, screen_height = 1000;  // the Xvfb screen
+    int window_width = 1400, window_height = 900;   // launch()'s --size, screenshots' size
     std::map<std::string, std::string> extra_env = {};  // added to env()
     Seconds xdo_timeout = kEventTimeout;            // xdo() without a timeout of its own
     size_t stderr_tail = std::string::npos;         // diagnostics() shows at most this much stderr
@@ -48,7 +49,7 @@ protected:
     std::vector<std::string> tool_env() const;
     std::string shot_path() const { return (tmp_ / "shot.png").string(); }
 
-    // Starts the desktop program at 1400x900 with status lines, F12 saving to shot_path(),
+    // Starts the desktop program at the options' window size (1400x900) with status lines, F12 saving to shot_path(),
     // and `options` after those.
     void launch(const std::vector<std::string>& options);
     // What the program said so far, for failure messages.
@@ -69,7 +70,7 @@ protected:
     void click_cell(const std::string& window, const StatusBlock& block, size_t panel, const core::Shape& shape,
                     const core::Index& cell);
     // Presses F12 (xdotool key `key_options` --delay 200 F12) and loads the screenshot the
-    // program reports saving to shot_path(): the whole 1400x900 window.
+    // program reports saving to shot_path(): the whole window (the options' size).
     void save_screenshot(Image& image, const std::vector<std::string>& key_options = {});
     // Moves the pointer off the window, so no tooltip covers the canvases.
     void park_pointer();

@@ -307,9 +307,19 @@ Pixel cell_center(const StatusBlock& block, size_t panel, const core::Shape& sha
     const auto canvas = parse_numbers(block.panels.at(panel).at("canvas"));
     const auto pan = parse_numbers(block.layout.at("pan"));
     const double zoom = number(block.layout, "zoom");
-    const app::Vec2 o = app::cell_origin(app::make_grid_layout(shape), cell);
+    const app::Vec2 o = app::cell_origin(layout_of(block, shape), cell);
     return {static_cast<int>(std::floor(canvas.at(0) + (o.x + 0.5 - pan.at(0)) * zoom)),
             static_cast<int>(std::floor(canvas.at(1) + (o.y + 0.5 - pan.at(1)) * zoom))};
+}
+
+app::GridLayout layout_of(const StatusBlock& block, const core::Shape& shape) {
+    app::GridLayout l;
+    l.shape = shape;
+    l.tiles_per_row = static_cast<int64_t>(number(block.layout, "tiles_per_row"));
+    l.blocks_per_row = static_cast<int64_t>(number(block.layout, "blocks_per_row"));
+    l.tile_gap = static_cast<float>(number(block.layout, "tile_gap"));
+    l.sample_gap = static_cast<float>(number(block.layout, "sample_gap"));
+    return l;
 }
 
 namespace {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "app/view/grid_layout.h"
 #include "core/shape.h"
 
 namespace normviz::e2e {
@@ -117,6 +118,9 @@ struct Pixel {
     int x = 0, y = 0;
 };
 Pixel cell_center(const StatusBlock& block, size_t panel, const core::Shape& shape, const core::Index& cell);
+// The grid layout the canvases drew, from the block's layout record (blocks per row and the
+// sample gap follow the canvas's size and the text size: app/view/grid_layout.h).
+app::GridLayout layout_of(const StatusBlock& block, const core::Shape& shape);
 
 // Reads a normviz process's stdout: status blocks and other lines.
 class StatusReader {

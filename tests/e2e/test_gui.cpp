@@ -75,12 +75,15 @@ CanvasGeometry geometry(const StatusBlock& block, size_t panel) {
     return g;
 }
 
-// Checks the status's layout record against make_grid_layout (the math the test uses).
-void expect_layout_agrees(const StatusBlock& block, const app::GridLayout& layout) {
-    EXPECT_EQ(number(block.layout, "tiles_per_row"), double(layout.tiles_per_row));
-    EXPECT_EQ(number(block.layout, "blocks_per_row"), double(layout.blocks_per_row));
-    EXPECT_EQ(number(block.layout, "tile_gap"), double(layout.tile_gap));
-    EXPECT_EQ(number(block.layout, "sample_gap"), double(layout.sample_gap));
+// The layout the status reports, checked against make_grid_layout where it must agree (the
+// tiles; blocks per row and the sample gap follow the canvas: app/view/grid_layout.h).
+app::GridLayout checked_layout(const StatusBlock& block, const core::Shape& shape) {
+    const app::GridLayout layout = layout_of(block, shape), usual = app::make_grid_layout(shape);
+    EXPECT_EQ(layout.tiles_per_row, usual.tiles_per_row);
+    EXPECT_EQ(layout.tile_gap, usual.tile_gap);
+    EXPECT_GE(layout.sample_gap, usual.sample_gap);
+    EXPECT_GE(layout.blocks_per_row, 1);
+    return layout;
 }
 
 // Result of sampling every cell's left outline band in one panel of a screenshot.
@@ -179,8 +182,7 @@ TEST_F(Gui, ClickSelectsCellInEveryPanel) {
     ASSERT_TRUE(first) << "no status block within " << kStartTimeout.count() << " s\n" << diagnostics();
     ASSERT_EQ(first->status.at("shape"), "4,6,4,4");
     ASSERT_EQ(first->panels.size(), 6u);
-    const app::GridLayout layout = app::make_grid_layout(kDefaultShape);
-    expect_layout_agrees(*first, layout);
+    const app::GridLayout layout = checked_layout(*first, kDefaultShape);
     const CanvasGeometry g0 = geometry(*first, 0);
     ASSERT_GE(g0.zoom, 8.0) << "cells are too small to sample outlines at 1400x900";
 
@@ -346,7 +348,6 @@ struct RenderCase {
 TEST_F(Gui, RenderEveryNorm) {
     const core::Shape shape{2, 4, 3, 3};
     const core::Index focus{1, 2, 0, 1};
-    const app::GridLayout layout = app::make_grid_layout(shape);
     const core::AxisMask nw = core::axis_bit(core::Axis::N) | core::axis_bit(core::Axis::W);
     const std::vector<RenderCase> cases = {
         {"batch", {}, spec_named("batch")},
@@ -372,7 +373,7 @@ TEST_F(Gui, RenderEveryNorm) {
         ASSERT_EQ(b.panels.size(), 1u);
         EXPECT_EQ(b.panels[0].at("norm"), c.name);
         EXPECT_EQ(b.focus(), "1,2,0,1");
-        expect_layout_agrees(b, layout);
+        const app::GridLayout layout = checked_layout(b, shape);
         const CanvasGeometry g = geometry(b, 0);
         EXPECT_GE(g.zoom, 8.0);
         Image image;

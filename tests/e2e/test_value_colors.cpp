@@ -126,7 +126,7 @@ TEST_F(ValueColors, PostReluDataIsFlatUnderTheSymmetricScaleAndSpreadUnderPercen
         EXPECT_EQ(number(b.records.at("ui"), "nan"), 0);
         for (const core::Index& cell : {zero_cell, high_cell}) {
             // A third into the cell: clear of its grid line and of a number printed in it.
-            const app::Vec2 o = app::cell_origin(app::make_grid_layout(s), cell);
+            const app::Vec2 o = app::cell_origin(layout_of(b, s), cell);
             const Pixel p = world_pixel(b, 0, o.x + 0.3, o.y + 0.3);
             ASSERT_TRUE(p.x >= 0 && p.y >= 0 && p.x < r.image.width && p.y < r.image.height);
             const unsigned char* px = r.image.at(p.x, p.y);
@@ -158,7 +158,7 @@ TEST_F(ValueColors, GroupOfOneCellPerTileIsMarkedWhenCellsAreSmallerThanAPixel) 
     const Run r = run_frames("subpixel", t, {"--focus", "3,5,10,17", "--norm", "layer-token,batch"});
     const StatusBlock& b = r.last();
     ASSERT_LT(number(b.layout, "zoom"), 1.0) << "cells must be smaller than a pixel here";
-    const app::GridLayout layout = app::make_grid_layout(s);
+    const app::GridLayout layout = layout_of(b, s);
     const size_t token = panel_named(b, "layer-token");
     // Every cell of the group (n = 3, h = 10, w = 17, any c) has highlight or focus pixels at it.
     int marked = 0;
@@ -231,7 +231,7 @@ TEST_F(ValueColors, AClickInTheGapBetweenTilesSelectsTheNearestCell) {
                             kStartTimeout);
     ASSERT_TRUE(first) << diagnostics();
     const core::Shape s{4, 6, 4, 4};
-    const app::GridLayout layout = app::make_grid_layout(s);
+    const app::GridLayout layout = layout_of(*first, s);
     const double zoom = number(first->layout, "zoom");
     ASSERT_GE(layout.tile_gap * zoom, 4.0) << "the gap is too narrow to click into";
     const std::string window = find_window();

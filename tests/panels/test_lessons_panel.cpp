@@ -46,10 +46,10 @@ std::string lesson_frame(HeadlessImGui& ui, AppState& state) {
 }
 
 // A key press queued as GLFW reports it, one frame with it, then one idle frame.
-std::string press(HeadlessImGui& ui, AppState& state, int key) {
+std::string press(HeadlessImGui& ui, AppState& state, int key, int mods = 0) {
     ImGuiIO& io = ImGui::GetIO();
     io.KeysDown[key] = true;
-    state.key_presses.push_back({key, 0});
+    state.key_presses.push_back({key, mods});
     lesson_frame(ui, state);
     io.KeysDown[key] = false;
     return lesson_frame(ui, state);
@@ -149,8 +149,9 @@ TEST(LessonsPanel, NumbersFollowTheStepsData) {
     expect_claim_shown(state, text);
 }
 
-// Presenter mode: the arrows step the lesson too, and Escape leaves it.
-TEST(LessonsPanel, PresenterArrowsStepAndEscapeLeaves) {
+// Presenter mode: the arrows still move the focus (a lecturer points with them), PageDown and
+// PageUp step, Shift with them changes the lesson, and Escape leaves.
+TEST(LessonsPanel, PresenterArrowsMoveTheFocusPagesStepAndEscapeLeaves) {
     HeadlessImGui ui;
     AppState state = make_state();
     app::go_to_lesson_step(state, 0, 0);
@@ -160,12 +161,21 @@ TEST(LessonsPanel, PresenterArrowsStepAndEscapeLeaves) {
     EXPECT_FALSE(state.show_controls);
     EXPECT_FALSE(state.show_stats);
     const normviz::core::Index focus = state.scene.focus;
-    std::string text = press(ui, state, GLFW_KEY_RIGHT);
+    press(ui, state, GLFW_KEY_RIGHT);
+    EXPECT_EQ(state.classroom.step, 0);
+    EXPECT_EQ(state.scene.focus.w, focus.w + 1) << "the arrows move the focus in presenter mode too";
+    press(ui, state, GLFW_KEY_LEFT);
+    EXPECT_EQ(state.scene.focus, focus);
+    std::string text = press(ui, state, GLFW_KEY_PAGE_DOWN);
     EXPECT_EQ(state.classroom.step, 1);
     EXPECT_TRUE(contains(text, "step 2 of 5")) << text;
-    press(ui, state, GLFW_KEY_LEFT);
+    press(ui, state, GLFW_KEY_PAGE_DOWN, GLFW_MOD_SHIFT);
+    EXPECT_EQ(state.classroom.lesson, 1);
     EXPECT_EQ(state.classroom.step, 0);
-    EXPECT_EQ(state.scene.focus, focus) << "in presenter mode plain arrows step the lesson, not the focus";
+    press(ui, state, GLFW_KEY_PAGE_UP, GLFW_MOD_SHIFT);
+    EXPECT_EQ(state.classroom.lesson, 0);
+    press(ui, state, GLFW_KEY_PAGE_UP, GLFW_MOD_SHIFT);
+    EXPECT_EQ(state.classroom.lesson, 0) << "no lesson before the first";
     press(ui, state, GLFW_KEY_ESCAPE);
     EXPECT_FALSE(state.classroom.presenter);
     EXPECT_TRUE(state.show_controls);
