@@ -32,7 +32,7 @@ GLuint draw_grid(const AppState& state, const PanelDerived& p, TensorRenderer& r
     params.partition = p.partition;
     params.focus = state.scene.focus;
     params.has_focus = !(state.classroom.quiz.active && !state.classroom.quiz.revealed);
-    params.show_group = !p.eval_mode;
+    params.frozen_group = p.eval_mode;
     params.show_normalized = state.scene.show_normalized;
     params.center = state.value_center;
     params.half_range = state.value_half_range;

@@ -168,6 +168,33 @@ ClaimResult layer_token_rms(const ClaimInputs& in) {
     r.rows.push_back({"mean | RMS", num(token.stats.mean) + " | " + num(std::sqrt(rms.stats.mean_sq))});
     r.rows.push_back({"focus: LN(token) | RMS", num(token.xhat) + " | " + num(rms.xhat)});
     r.rows.push_back({"focus: LayerNorm (CNN)", num(layer.xhat)});
+    // Per token: how far LayerNorm's and RMSNorm's outputs land apart, for the token whose mean
+    // is farthest from zero (relative to its RMS) and for the one whose mean is nearest.
+    if (layer.error.empty() && token.error.empty() && rms.error.empty()) {
+        const core::NormSpec ts = spec_of(core::NormKind::LayerToken, in), rs = spec_of(core::NormKind::Rms, in);
+        const auto token_stats = core::compute_group_stats(t, token.partition);
+        const auto rms_stats = core::compute_group_stats(t, rms.partition);
+        std::vector<double> ratio(token_stats.size()), diff(token_stats.size(), 0.0);
+        for (size_t g = 0; g < token_stats.size(); ++g)
+            ratio[g] = std::fabs(token_stats[g].mean) / std::sqrt(std::max(rms_stats[g].mean_sq, 1e-300));
+        for (int64_t i = 0; i < t.shape.numel(); ++i) {
+            const core::Index at = core::unflat_index(t.shape, i);
+            const int64_t g = token.partition.group_of(at);
+            const double x = t.at(at);
+            diff[g] = std::max(diff[g], std::fabs(core::normalize_value(x, token_stats[g], true, ts.eps) -
+                                                  core::normalize_value(x, rms_stats[g], false, rs.eps)));
+        }
+        const size_t far = std::max_element(ratio.begin(), ratio.end()) - ratio.begin();
+        const size_t near = std::min_element(ratio.begin(), ratio.end()) - ratio.begin();
+        r.values["diff.far_token"] = diff[far];
+        r.values["diff.near_token"] = diff[near];
+        r.values["mean_over_rms.far_token"] = ratio[far];
+        r.values["mean_over_rms.near_token"] = ratio[near];
+        r.rows.push_back({"token with mean farthest from 0", "|mean|/RMS " + num(ratio[far]) +
+                                                              ": LN and RMS outputs differ by up to " + num(diff[far])});
+        r.rows.push_back({"token with mean nearest 0", "|mean|/RMS " + num(ratio[near]) +
+                                                        ": outputs differ by up to " + num(diff[near])});
+    }
     r.headline = "RMSNorm pools the same " + count(rms.stats.count) +
                  " values as the transformer LayerNorm and only skips subtracting their mean (" + num(token.stats.mean) +
                  " here).";
@@ -288,7 +315,7 @@ ClaimResult running_stats(const ClaimInputs& in) {
         r.rows.push_back({"train vs eval, batch 1", gap1.error().message});
     }
     auto gapn = core::train_eval_gap(t, running, in.eps);
-    if (gapn) {
+    if (gapn && s.N > 1) {
         r.values["gap_batchN"] = gapn.value().max_abs_diff;
         r.rows.push_back({"train vs eval, batch " + count(s.N), "outputs differ by up to " + num(gapn.value().max_abs_diff)});
     }
@@ -433,7 +460,27 @@ ClaimResult finetune(const ClaimInputs& in) {
     r.values["frozen_mean"] = frozen.mean()[c];
     r.values["drift_mean"] = drifting.mean()[c];
     r.values["output_diff"] = diff;
-    r.rows.push_back({"same input, drifted vs frozen", "outputs differ by up to " + num(diff)});
+    r.rows.push_back({"old-domain input, drifted vs frozen", "outputs differ by up to " + num(diff)});
+    // New-domain input (this batch moved by `shift`): frozen statistics leave its outputs
+    // shifted; drifted ones re-centre them (what AdaBN does on purpose).
+    core::Tensor moved = t;
+    for (float& v : moved.data) v = static_cast<float>(v + shift);
+    auto channel_mean = [&](const core::Tensor& y) {
+        double sum = 0;
+        int64_t n = 0;
+        for (int64_t i = 0; i < y.shape.numel(); ++i) {
+            const core::Index at = core::unflat_index(y.shape, i);
+            if (at.c == c) sum += y.at(at), ++n;
+        }
+        return sum / double(std::max<int64_t>(n, 1));
+    };
+    const double new_frozen = channel_mean(core::normalize_eval(moved, frozen, in.eps).value());
+    const double new_drift = channel_mean(core::normalize_eval(moved, drifting, in.eps).value());
+    r.values["new_frozen_out_mean"] = new_frozen;
+    r.values["new_drift_out_mean"] = new_drift;
+    r.rows.push_back({"new-domain input, frozen BN", "channel " + count(c) + "'s outputs average " + num(new_frozen) +
+                                                      " (shifted)"});
+    r.rows.push_back({"new-domain input, drifted BN", "average " + num(new_drift) + " (re-centred, as AdaBN does)"});
     r.headline = "Fine-tuning " + std::to_string(fine) + (fine == 1 ? " batch" : " batches") + " on data shifted by " + num(shift) +
                  " moves channel " + count(c) + "'s running mean from " + num(frozen.mean()[c]) + " to " +
                  num(drifting.mean()[c]) + "; a frozen BN keeps it.";

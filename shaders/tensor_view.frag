@@ -28,7 +28,9 @@ uniform ivec4 u_key_extents;
 uniform ivec4 u_focus;            // focus cell
 uniform ivec4 u_focus_key;        // u_focus / u_block
 uniform int u_has_focus;
-uniform int u_show_group;         // 0: no group outlined or dimmed (eval-mode BatchNorm), focus ring kept
+uniform int u_show_group;         // 0: no group shown, focus ring kept; 1: pooled with the focus;
+                                  // 2: normalized with the same frozen running statistics (eval
+                                  // mode): a dashed cyan outline, the rest dimmed less
 uniform int u_show_normalized;
 uniform float u_center;           // raw values: colour t = (x - center) / half_range
 uniform float u_half_range;
@@ -211,9 +213,13 @@ vec3 cell_color(vec2 pixel, vec2 world, out bool centre_in_group) {
     vec2 in_cell = vec2(xt, yt) - floor(vec2(xt, yt));
     float edge_px = min(min(in_cell.x, 1.0 - in_cell.x), min(in_cell.y, 1.0 - in_cell.y)) * u_zoom;
 
-    if (show_group && !in_group) color = mix(color, u_background, 0.72);
+    bool frozen = u_show_group == 2;
+    if (show_group && !in_group) color = mix(color, u_background, frozen ? 0.5 : 0.72);
     if (u_zoom >= 6.0 && edge_px < 1.0) color *= 0.8;  // grid lines between cells
-    if (in_group && u_zoom >= 4.0 && edge_px < u_outline_px) color = u_highlight;
+    if (in_group && u_zoom >= 4.0 && edge_px < u_outline_px) {
+        if (!frozen) color = u_highlight;
+        else if (mod(pixel.x + pixel.y, 12.0) < 7.0) color = vec3(0.3, 0.85, 1.0);
+    }
     // The focus: a white ring inside the outline, then a thin dark ring, readable on any colour.
     if (is_focus && edge_px >= u_outline_px && edge_px < 2.0 * u_outline_px) color = u_focus_ring;
     if (is_focus && edge_px >= 2.0 * u_outline_px && edge_px < 2.5 * u_outline_px) color = vec3(0.0);

@@ -146,7 +146,7 @@ GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int heig
                               p.view.pan.x, p.view.pan.y, p.view.zoom, float(p.partition.block[0]),
                               float(p.partition.block[1]), float(p.partition.block[2]),
                               float(p.partition.block[3]), float(p.focus.n), float(p.focus.c),
-                              float(p.focus.h), float(p.focus.w), float(p.has_focus), float(p.show_group),
+                              float(p.focus.h), float(p.focus.w), float(p.has_focus), float(p.show_group), float(p.frozen_group),
                               float(p.show_normalized), p.center, p.half_range,
                               p.normalized_half_range, p.outline_px, float(p.palette), float(p.per_channel),
                               p.mark_px, float(p.group.lo.n), float(p.group.lo.c), float(p.group.lo.h),
@@ -203,7 +203,7 @@ GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int heig
     glUniform4i(u.focus_key, int(p.focus.n / b[0]), int(p.focus.c / b[1]), int(p.focus.h / b[2]),
                 int(p.focus.w / b[3]));
     glUniform1i(u.has_focus, p.has_focus ? 1 : 0);
-    glUniform1i(u.show_group, p.show_group ? 1 : 0);
+    glUniform1i(u.show_group, !p.show_group ? 0 : p.frozen_group ? 2 : 1);
     glUniform1i(u.show_normalized, p.show_normalized ? 1 : 0);
     glUniform1f(u.center, p.center);
     glUniform1f(u.half_range, std::max(p.half_range, 1e-30f));

@@ -27,7 +27,10 @@ struct CanvasParams {
     core::Partition partition;
     core::Index focus;
     bool has_focus = true;
-    bool show_group = true;  // false: the focus ring only, no group outlined (eval-mode BatchNorm)
+    bool show_group = true;  // false: the focus ring only, no group outlined
+    // The group is not pooled but shares frozen running statistics (eval-mode BatchNorm): a
+    // dashed cyan outline instead of the highlight.
+    bool frozen_group = false;
     bool show_normalized = false;
     float center = 0;        // raw values colour around this value
     float half_range = 1;    // ... spanning +- this

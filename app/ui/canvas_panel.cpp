@@ -261,7 +261,12 @@ void draw_legend(AppState& state, ImVec2 p0, float width, bool sub_pixel, ImDraw
     const std::string l = (clipped ? "\u2264 " : "") + format_number(lo), m = format_number(mid),
                       h = (clipped ? "\u2265 " : "") + format_number(hi);
     const std::string nan_text = non_finite_text(state.value_colors.summary);
-    const char* key = "pooled with the focus";
+    // Eval-mode BatchNorm pools nothing: its outline (dashed, cyan) marks the values normalized
+    // with the same frozen running statistics.
+    bool frozen = !state.panels.empty();
+    for (const PanelDerived& p : state.panels) frozen = frozen && p.eval_mode;
+    const char* key = frozen ? "normalized with the same frozen running statistics" : "pooled with the focus";
+    const ImU32 key_color = frozen ? IM_COL32(77, 217, 255, 255) : rgb(kHighlight);
     const char* note = sub_pixel ? "cells < 1 px: group marked" : "";
     const float bar_h = font * 0.8f, gap = font * 0.6f;
     const ImGuiStyle& style = ImGui::GetStyle();
@@ -330,7 +335,7 @@ void draw_legend(AppState& state, ImVec2 p0, float width, bool sub_pixel, ImDraw
     }
     const float kx = p0.x + width - key_w - bar_h;
     if (*note) dl->AddText(ImVec2(kx - note_w, p0.y - 0.1f * font), rgb(kHighlight), note);
-    dl->AddRect(ImVec2(kx, p0.y), ImVec2(kx + bar_h, p0.y + bar_h), rgb(kHighlight), 0, 0, 2.5f);
+    dl->AddRect(ImVec2(kx, p0.y), ImVec2(kx + bar_h, p0.y + bar_h), key_color, 0, 0, 2.5f);
     if (*key) dl->AddText(ImVec2(kx + bar_h + gap * 0.5f, p0.y - 0.1f * font), color, key);
 }
 
@@ -448,7 +453,7 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
             params.focus = state.scene.focus;
             // Quiz: the group stays hidden until the reveal (the overlay rings the asked cell).
             params.has_focus = !(state.classroom.quiz.active && !state.classroom.quiz.revealed);
-            params.show_group = !p.eval_mode;  // eval mode: focus ring only, no pooled cells
+            params.frozen_group = p.eval_mode;  // eval mode pools nothing; the channel shares frozen stats
             params.show_normalized = state.scene.show_normalized;
             params.center = state.value_center;
             params.half_range = state.value_half_range;
