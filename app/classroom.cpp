@@ -164,6 +164,24 @@ void step_lesson(AppState& state, int delta) {
     go_to_lesson_step(state, state.classroom.lesson, next);
 }
 
+void follow_lesson_link(AppState& state) {
+    const LessonStep* step = current_step(state);
+    if (!step || step->see_lesson.empty()) return;
+    const int target = find_lesson(step->see_lesson);
+    if (target < 0) return;
+    const int from_lesson = state.classroom.lesson, from_step = state.classroom.step;
+    go_to_lesson_step(state, target, step->see_step - 1);
+    if (state.classroom.lesson == target) state.classroom.back_lesson = from_lesson, state.classroom.back_step = from_step;
+}
+
+void back_from_link(AppState& state) {
+    ClassroomState& c = state.classroom;
+    if (c.back_lesson < 0) return;
+    const int lesson = c.back_lesson, step = c.back_step;
+    c.back_lesson = -1;
+    go_to_lesson_step(state, lesson, step);
+}
+
 void change_lesson(AppState& state, int delta) {
     const int count = static_cast<int>(shipped_lessons().lessons.size());
     const int next = state.classroom.lesson < 0 ? (delta > 0 ? 0 : -1) : state.classroom.lesson + delta;
@@ -172,6 +190,7 @@ void change_lesson(AppState& state, int delta) {
 }
 
 void close_lesson(AppState& state) {
+    state.classroom.back_lesson = -1;
     state.classroom.lesson = -1;
     state.classroom.step = 0;
     state.scene.lesson_id.clear();

@@ -25,6 +25,10 @@ bool save_scene_file(AppState& state, const std::string& path);
 void go_to_lesson_step(AppState& state, int lesson, int step);
 // Next (+1) or previous (-1) step of the current lesson; no-op without a lesson.
 void step_lesson(AppState& state, int delta);
+// Follows the current step's "see" link (LessonStep::see_lesson), remembering where from;
+// back_from_link returns there. No-op without a link or a place to return to.
+void follow_lesson_link(AppState& state);
+void back_from_link(AppState& state);
 // The first step of the next (+1) or previous (-1) shipped lesson; without a lesson, +1
 // opens the first. No-op past either end.
 void change_lesson(AppState& state, int delta);

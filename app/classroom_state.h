@@ -34,6 +34,8 @@ struct ClassroomState {
     // Lessons: index into shipped_lessons() (-1: none) and the step shown.
     int lesson = -1;
     int step = 0;
+    // Where a step's "show why" link was followed from (-1: none): a Back button returns there.
+    int back_lesson = -1, back_step = 0;
     bool show_lessons = true;
 
     // Presenter mode (F5): large text, high contrast, full screen, hidden controls. What it

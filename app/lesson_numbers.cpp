@@ -19,7 +19,7 @@ namespace normviz::app {
 namespace {
 
 constexpr const char* kClaims[] = {"group_counts", "group_sweep", "layer_token_rms", "batch_size",
-                                   "running_stats", "padding",    "devices",         "finetune"};
+                                   "running_stats", "padding",    "devices",         "finetune", "costs"};
 
 std::string num(double v) { return format_number(v); }
 std::string count(int64_t v) { return std::to_string(v); }
@@ -487,6 +487,45 @@ ClaimResult finetune(const ClaimInputs& in) {
     return r;
 }
 
+// ---- 9. What each norm costs ------------------------------------------------------------------
+// Per norm, for the shown shape, with PyTorch's modules and their defaults: BatchNorm2d(C),
+// LayerNorm([C, H, W]) as CNNs use it, InstanceNorm2d(C) (no affine, no running statistics),
+// GroupNorm(G, C), LayerNorm(C) per token, RMSNorm(C) (a weight, no bias).
+ClaimResult costs(const ClaimInputs& in) {
+    ClaimResult r;
+    const core::Shape& s = in.tensor->shape;
+    struct Cost {
+        core::NormKind kind;
+        const char* key;
+        int64_t params, buffers;
+    };
+    const Cost table[] = {{core::NormKind::Batch, "batch", 2 * s.C, 2 * s.C + 1},
+                          {core::NormKind::Layer, "layer", 2 * s.C * s.H * s.W, 0},
+                          {core::NormKind::Instance, "instance", 0, 0},
+                          {core::NormKind::Group, "group", 2 * s.C, 0},
+                          {core::NormKind::LayerToken, "layer-token", 2 * s.C, 0},
+                          {core::NormKind::Rms, "rms", s.C, 0}};
+    for (const Cost& c : table) {
+        const core::NormSpec spec = spec_of(c.kind, in);
+        if (!core::validate(spec, s)) continue;
+        const core::Partition p = core::make_partition(spec, s);
+        const int64_t stats = p.group_count() * (core::is_centered(spec) ? 2 : 1);
+        r.values[std::string("statistics.") + c.key] = double(stats);
+        r.values[std::string("pooled.") + c.key] = double(p.group_size());
+        r.values[std::string("parameters.") + c.key] = double(c.params);
+        r.values[std::string("buffers.") + c.key] = double(c.buffers);
+        r.rows.push_back({core::norm_title(c.kind), count(stats) + (core::is_centered(spec) ? " means+vars" : " mean squares") +
+                                                        " over " + count(p.group_size()) + " values each; γβ " +
+                                                        count(c.params) + "; buffers " + count(c.buffers)});
+    }
+    r.values["values_per_pass"] = double(s.numel());
+    r.rows.push_back({"work, every norm", "2 passes over " + count(s.numel()) + " values (statistics, then normalizing)"});
+    r.headline = "Only BatchNorm keeps buffers (running mean and variance, 2C + 1 = " + count(2 * s.C + 1) +
+                 " numbers) and depends on the batch; every norm reads each of the " + count(s.numel()) +
+                 " values twice, so the work is about the same.";
+    return r;
+}
+
 }  // namespace
 
 std::span<const char* const> lesson_claim_names() { return kClaims; }
@@ -544,6 +583,7 @@ ClaimResult compute_claim(const std::string& name, const ClaimInputs& in) {
     if (name == "padding") return padding(in);
     if (name == "devices") return devices(in);
     if (name == "finetune") return finetune(in);
+    if (name == "costs") return costs(in);
     ClaimResult r;
     r.error = "unknown claim '" + name + "'";
     return r;

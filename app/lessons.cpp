@@ -54,7 +54,8 @@ core::Result<Lesson> parse_lesson(const json& root, const std::string& name) {
         if (!s.is_object()) return core::make_error(where + " must be an object");
         for (auto it = s.begin(); it != s.end(); ++it) {
             const std::string& k = it.key();
-            if (k != "title" && k != "text" && k != "source" && k != "claim" && k != "params" && k != "scene")
+            if (k != "title" && k != "text" && k != "source" && k != "claim" && k != "params" && k != "scene" &&
+                k != "see")
                 return core::make_error(where + ": unknown field '" + k + "'");
         }
         LessonStep step;
@@ -80,6 +81,16 @@ core::Result<Lesson> parse_lesson(const json& root, const std::string& name) {
                     return core::make_error(where + ": param '" + it.key() + "' must be a number within +-1e6");
                 step.params[it.key()] = it->get<double>();
             }
+        }
+        if (auto see = s.find("see"); see != s.end()) {
+            // Checked against the shipped lessons by a test (they may not be parsed yet here).
+            const auto lesson_id = see->is_object() ? see->find("lesson") : see->end();
+            const auto step_no = see->is_object() ? see->find("step") : see->end();
+            if (lesson_id == see->end() || !lesson_id->is_string() || step_no == see->end() ||
+                !step_no->is_number_integer() || step_no->get<int64_t>() < 1 || step_no->get<int64_t>() > 100)
+                return core::make_error(where + ": \"see\" must be {\"lesson\": ID, \"step\": 1..100}");
+            step.see_lesson = lesson_id->get<std::string>();
+            step.see_step = static_cast<int>(step_no->get<int64_t>());
         }
         if (auto sc = s.find("scene"); sc != s.end()) {
             auto parsed = scene_from_json(*sc, where, false, scene);

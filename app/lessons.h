@@ -20,6 +20,10 @@ struct LessonStep {
     std::string source;  // who established the fact, e.g. "Ioffe and Szegedy 2015"
     std::string claim;   // one of lesson_claim_names()
     std::map<std::string, double> params;  // the claim's knobs (batches, momentum, ...)
+    // The live step that shows why (a rule of the decision lesson): lesson id and 1-based step;
+    // empty when none. The lessons strip draws it as a button.
+    std::string see_lesson;
+    int see_step = 0;
     Scene scene;         // lesson_id and lesson_step filled in
 };
 
@@ -30,7 +34,7 @@ struct Lesson {
 };
 
 // Parses a lesson file: {"normviz_lesson": 1, "id", "title", "steps": [{"title", "text",
-// "source", "claim", "params", "scene"}]}. Each step's scene holds only what changes from
+// "source", "claim", "params", "see": {"lesson": ID, "step": K}, "scene"}]}. Each step's scene holds only what changes from
 // the previous step (the first starts from Scene's defaults) and is checked as
 // parse_scene_json checks a scene file. Errors name the file and the step. Never throws.
 core::Result<Lesson> parse_lesson_json(const std::string& text, const std::string& name);

@@ -82,7 +82,7 @@ void padding_hatch(const AppState& state, const GridLayout& layout, const ViewTr
                 }
 }
 
-// "device k" under the first sample of each shard, right-aligned (the sample's "n=" label is
+// "device k" (or "dev k", "dk" where that does not fit) under the first sample of each shard, right-aligned (the sample's "n=" label is
 // at the left there), or else in the gap beside it; left out where neither has room, rather
 // than drawn over cells (large presenter text).
 void device_labels(const AppState& state, const GridLayout& layout, const ViewTransform& view, ImDrawList* dl,
@@ -100,19 +100,27 @@ void device_labels(const AppState& state, const GridLayout& layout, const ViewTr
         const ImVec2 c0 = dl->GetClipRectMin(), c1 = dl->GetClipRectMax();
         if (b.x > c1.x || b.x + bw < c0.x || b.y > c1.y || b.y + bh < c0.y) continue;
         ++r.devices_in_view;
-        std::snprintf(buf, sizeof buf, "device %lld", static_cast<long long>(n / shard));
-        const float text_w = ImGui::CalcTextSize(buf).x;
         char n_label[32];
         std::snprintf(n_label, sizeof n_label, "n=%lld", static_cast<long long>(n));
-        ImVec2 at;
+        const float n_w = ImGui::CalcTextSize(n_label).x;
         const bool last_row = n / layout.blocks_per_row == layout.block_rows() - 1;  // room kept below it
-        if ((room_below || last_row) && ImGui::CalcTextSize(n_label).x + text_w + font < bw) {
-            at = ImVec2(b.x + bw - text_w, b.y + bh + 1);
-        } else if (layout.sample_gap * view.zoom >= text_w + 12) {
-            at = ImVec2(b.x + bw + 6, b.y);
-        } else {
-            continue;
+        // The longest name that fits: "device 1", then "dev 1", then "d1".
+        bool placed = false;
+        ImVec2 at;
+        for (const char* format : {"device %lld", "dev %lld", "d%lld"}) {
+            std::snprintf(buf, sizeof buf, format, static_cast<long long>(n / shard));
+            const float text_w = ImGui::CalcTextSize(buf).x;
+            if ((room_below || last_row) && n_w + text_w + 0.5f * font < bw) {
+                at = ImVec2(b.x + bw - text_w, b.y + bh + 1);
+            } else if (layout.sample_gap * view.zoom >= text_w + 12) {
+                at = ImVec2(b.x + bw + 6, b.y);
+            } else {
+                continue;
+            }
+            placed = true;
+            break;
         }
+        if (!placed) continue;
         dl->AddText(at, IM_COL32(255, 220, 120, 255), buf);
         ++r.device_labels;
     }

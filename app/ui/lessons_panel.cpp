@@ -86,6 +86,23 @@ void draw_quiz(AppState& state) {
     if (ImGui::Button("Stop quiz##quiz_stop")) stop_quiz(state);
 }
 
+// A decision rule's link to the live step that shows why, and the way back from one.
+void draw_links(AppState& state, const LessonStep& step) {
+    const ClassroomState& c = state.classroom;
+    const int target = step.see_lesson.empty() ? -1 : find_lesson(step.see_lesson);
+    const auto& lessons = shipped_lessons().lessons;
+    if (target >= 0) {
+        const std::string label = "Show why: " + lessons[target].title + ", step " + std::to_string(step.see_step) +
+                                  "##lesson_see";
+        if (ImGui::Button(label.c_str())) follow_lesson_link(state);
+    }
+    if (c.back_lesson >= 0 && c.back_lesson < static_cast<int>(lessons.size())) {
+        if (target >= 0) ImGui::SameLine();
+        const std::string label = "Back to " + lessons[c.back_lesson].title + "##lesson_back";
+        if (ImGui::Button(label.c_str())) back_from_link(state);
+    }
+}
+
 void draw_claim(AppState& state) {
     const ClaimResult& claim = current_claim(state);
     if (!claim.error.empty()) {
@@ -188,6 +205,7 @@ void draw_lessons_panel(AppState& state, const FrameLayout& frame) {
                 const ImVec4 dim = ImGui::GetStyle().Colors[ImGuiCol_TextDisabled];
                 text_wrapped_at_spaces("Source: " + step->source, &dim);
             }
+            draw_links(state, *step);
             float overflow = ImGui::GetCursorPosY() / std::max(1.0f, ImGui::GetWindowHeight());
             ImGui::EndChild();
             ImGui::SameLine();

@@ -283,6 +283,75 @@ std::vector<Check> checks() {
          }},
         {"finetuning", 3, "freezes their running statistics",
          [](const Step& s) { EXPECT_GT(value(s, "output_diff"), 0.0); }},
+        // ---- When to use which
+        {"when-to-use-which", 1, "from only 2 x H x W values",
+         [](const Step& s) {
+             const core::Shape& x = s.state.tensor.shape;
+             EXPECT_EQ(partition_of(s, K::Batch).group_size(), 2 * x.H * x.W);
+             for (K k : {K::Layer, K::Group}) EXPECT_EQ(partition_of(s, k).block[0], 1);
+         }},
+        {"when-to-use-which", 2, "With 32 images per batch, BatchNorm pools 32 x H x W values per channel",
+         [](const Step& s) {
+             const core::Shape& x = s.state.tensor.shape;
+             EXPECT_EQ(x.N, 32);
+             EXPECT_EQ(partition_of(s, K::Batch).group_size(), 32 * x.H * x.W);
+             EXPECT_LT(std::fabs(value(s, "running_mean") - value(s, "stream_mean")),
+                       0.5 * std::fabs(value(s, "stream_mean")));
+         }},
+        {"when-to-use-which", 3, "its mean moves; the per-token LayerNorm",
+         [](const Step& s) {
+             EXPECT_NE(value(s, "mean_shift"), 0.0);
+             const core::Index& f = s.state.scene.focus;
+             const std::vector<uint8_t> mask = core::group_mask(partition_of(s, K::LayerToken), f);
+             for (int64_t i = 0; i < s.state.tensor.shape.numel(); ++i) {
+                 if (mask[i]) {
+                     EXPECT_LT(core::unflat_index(s.state.tensor.shape, i).w, s.state.scene.lengths[f.n]);
+                 }
+             }
+         }},
+        {"when-to-use-which", 4, "Split over 4 devices without sync, each BatchNorm group shrinks to 2 x H x W values",
+         [](const Step& s) {
+             const core::Shape& x = s.state.tensor.shape;
+             EXPECT_EQ(s.state.scene.devices, 4);
+             EXPECT_EQ(partition_of(s, K::Batch).group_size(), 2 * x.H * x.W);
+             EXPECT_GT(value(s, "mean_spread"), 0.0);
+             EXPECT_EQ(partition_of(s, K::Group).block[0], 1);
+         }},
+        {"when-to-use-which", 5, "Only BatchNorm keeps buffers",
+         [](const Step& s) {
+             const core::Shape& x = s.state.tensor.shape;
+             EXPECT_EQ(value(s, "buffers.batch"), double(2 * x.C + 1));  // running mean, var, batches seen
+             for (const char* k : {"layer", "instance", "group", "layer-token", "rms"})
+                 EXPECT_EQ(value(s, std::string("buffers.") + k), 0.0) << k;
+             // Statistics: a mean and a variance per group (RMSNorm: a mean square).
+             EXPECT_EQ(value(s, "statistics.batch"), double(2 * partition_of(s, K::Batch).group_count()));
+             EXPECT_EQ(value(s, "statistics.rms"), double(partition_of(s, K::Rms).group_count()));
+             EXPECT_EQ(value(s, "pooled.layer"), double(x.C * x.H * x.W));
+         }},
+        {"when-to-use-which", 5, "a gamma and beta for every element of a sample, the others one per channel; RMSNorm has no beta",
+         [](const Step& s) {
+             const core::Shape& x = s.state.tensor.shape;
+             EXPECT_EQ(value(s, "parameters.layer"), double(2 * x.C * x.H * x.W));
+             for (const char* k : {"batch", "group", "layer-token"})
+                 EXPECT_EQ(value(s, std::string("parameters.") + k), double(2 * x.C)) << k;
+             EXPECT_EQ(value(s, "parameters.rms"), double(x.C));
+         }},
+        {"when-to-use-which", 6, "Here G = 2 of C = 8 channels",
+         [](const Step& s) {
+             EXPECT_EQ(s.state.scene.groups, 2);
+             EXPECT_EQ(s.state.tensor.shape.C, 8);
+             // "the same whatever the batch holds": the focus's GroupNorm mean from its sample alone.
+             const core::Tensor one = take_samples(s.state.tensor, {s.state.scene.focus.n});
+             const core::Partition p = core::make_partition(spec_for(s.state.scene, K::Group), one.shape);
+             core::Index f = s.state.scene.focus;
+             f.n = 0;
+             const std::vector<uint8_t> mask = core::group_mask(p, f);
+             double sum = 0;
+             int64_t n = 0;
+             for (int64_t i = 0; i < one.shape.numel(); ++i)
+                 if (mask[i]) sum += one.data[i], ++n;
+             EXPECT_NEAR(sum / double(n), focus_mean(s, K::Group), 1e-9);
+         }},
     };
 }
 

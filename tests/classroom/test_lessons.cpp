@@ -52,13 +52,13 @@ AppState at_step(const std::string& id, int step) {
     return state;
 }
 
-TEST(Lessons, EightShippedLessonsParse) {
+TEST(Lessons, NineShippedLessonsParse) {
     const LessonLibrary& lib = shipped_lessons();
     for (const std::string& e : lib.errors) ADD_FAILURE() << e;
-    ASSERT_EQ(lib.lessons.size(), 8u);
-    const char* ids[] = {"four-norms", "group-sweep", "two-layernorms", "batch-size",
-                         "train-eval", "padding",     "devices",        "finetuning"};
-    for (size_t i = 0; i < 8; ++i) EXPECT_EQ(lib.lessons[i].id, ids[i]);
+    ASSERT_EQ(lib.lessons.size(), 9u);
+    const char* ids[] = {"four-norms", "group-sweep", "two-layernorms", "batch-size",       "train-eval",
+                         "padding",    "devices",     "finetuning",     "when-to-use-which"};
+    for (size_t i = 0; i < 9; ++i) EXPECT_EQ(lib.lessons[i].id, ids[i]);
     const char* sources[] = {"Ioffe and Szegedy 2015", "Ba et al. 2016",  "Ulyanov et al. 2016",
                              "Wu and He 2018",         "Zhang and Sennrich 2019", "Santurkar et al. 2018"};
     std::string all_sources;
@@ -103,6 +103,33 @@ TEST(Lessons, EveryStepAppliesAndShowsNumbers) {
             EXPECT_FALSE(claim.headline.empty()) << lessons[l].id << " step " << s + 1;
             EXPECT_FALSE(claim.rows.empty());
         }
+}
+
+// A decision rule's "show why" link opens the step it names, and Back returns.
+TEST(Lessons, SeeLinksOpenTheirStepAndComeBack) {
+    int links = 0;
+    const auto& lessons = shipped_lessons().lessons;
+    for (size_t l = 0; l < lessons.size(); ++l)
+        for (size_t s = 0; s < lessons[l].steps.size(); ++s) {
+            const LessonStep& step = lessons[l].steps[s];
+            if (step.see_lesson.empty()) continue;
+            ++links;
+            const int target = find_lesson(step.see_lesson);
+            ASSERT_GE(target, 0) << lessons[l].id << " step " << s + 1 << " links to " << step.see_lesson;
+            ASSERT_LE(step.see_step, static_cast<int>(lessons[target].steps.size()));
+            AppState state;
+            regenerate_tensor(state);
+            go_to_lesson_step(state, static_cast<int>(l), static_cast<int>(s));
+            follow_lesson_link(state);
+            EXPECT_EQ(state.classroom.lesson, target);
+            EXPECT_EQ(state.classroom.step, step.see_step - 1);
+            back_from_link(state);
+            EXPECT_EQ(state.classroom.lesson, static_cast<int>(l));
+            EXPECT_EQ(state.classroom.step, static_cast<int>(s));
+        }
+    EXPECT_GE(links, 4);
+    EXPECT_FALSE(parse_lesson_json(R"({"normviz_lesson": 1, "id": "x", "title": "X", "steps": [
+        {"title": "a", "text": "b", "claim": "costs", "see": {"lesson": "padding", "step": 0}}]})", "x.json"));
 }
 
 TEST(Lessons, BadLessonFilesAreRefusedWithTheStep) {
