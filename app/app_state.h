@@ -19,6 +19,7 @@
 #include "core/channel_summary.h"
 #include "core/checkpoint.h"
 #include "core/generators.h"
+#include "core/group_arithmetic.h"
 #include "core/group_values.h"
 #include "core/norm_spec.h"
 #include "core/normalize.h"
@@ -122,6 +123,17 @@ struct ChannelsWindow {
     uint64_t order_version = ~uint64_t{0};    // the summary_version `order` was sorted for
 };
 
+// The arithmetic window (F6, app/ui/arithmetic_panel.cpp): one panel's focus group worked out
+// stage by stage (core/group_arithmetic.h). `result` is cached for `key` (panel, norm, focus,
+// tensor version, gamma and beta); written only by the window.
+struct ArithmeticWindow {
+    bool show = false;
+    int stage = 0;   // 0 .. core::kArithmeticStages - 1
+    int panel = 0;   // index into AppState::panels
+    std::string key;
+    core::GroupArithmetic result;
+};
+
 // File > Open... (app/file_browser.h, app/ui/file_browser_panel.cpp): a modal listing one
 // folder's subfolders and array files, with a path field.
 struct FileBrowser {
@@ -218,6 +230,7 @@ struct AppState {
     ClassroomState classroom;
     // The per-channel summary window and the File > Open... browser.
     ChannelsWindow channels;
+    ArithmeticWindow arithmetic;
     FileBrowser file_browser;
 };
 

@@ -58,6 +58,14 @@ std::string format_status(const AppState& state, const std::vector<PanelRect>& r
                " max_voxels=" + std::to_string(kCubeMaxVoxels) + " bins=" + std::to_string(g.bin[0]) + "," +
                std::to_string(g.bin[1]) + "," + std::to_string(g.bin[2]) + "," + std::to_string(g.bin[3]) + "\n";
     }
+    if (state.arithmetic.show) {
+        // The arithmetic window's stage and its numbers (core/group_arithmetic.h).
+        const ArithmeticWindow& w = state.arithmetic;
+        const core::GroupArithmetic& a = w.result;
+        out += "arithmetic stage=" + std::to_string(w.stage) + " panel=" + std::to_string(w.panel) +
+               " count=" + std::to_string(a.count) + " sum=" + number(a.sum) + " mean=" + number(a.mean) +
+               " var=" + number(a.var) + " x=" + number(a.x) + " x_hat=" + number(a.x_hat) + " y=" + number(a.y) + "\n";
+    }
     if (state.classroom.quiz.active) {
         // The quiz's question, the student's marks and the score the reveal shows (app/quiz.h).
         const QuizState& q = state.classroom.quiz;

@@ -38,6 +38,8 @@ constexpr Shortcut kShortcuts[] = {
     {"Ctrl + = / Ctrl + -", "larger / smaller text"},
     {"F2 / F3", "controls / statistics sidebar"},
     {"F4", "channels: mean, std, min, max, zeros, NaN, Inf per channel (click a row: focus it)"},
+    {"F6", "arithmetic: the focus's group worked out stage by stage (sum, mean, variance, x\u0302, y)"},
+    {", / .", "arithmetic: previous / next stage"},
     {"Ctrl + O", "open an array file (.npy, .npz, .safetensors) from a file browser"},
     {"F5", "presenter mode: large text, high contrast, full screen (Esc leaves)"},
     {"PageDown / PageUp", "next / previous lesson step (a presentation clicker sends these)"},
@@ -81,6 +83,7 @@ static void handle_key(AppState& state, int key, int mods) {
     if (pressed(GLFW_KEY_F2)) state.show_controls = !state.show_controls;
     if (pressed(GLFW_KEY_F3)) state.show_stats = !state.show_stats;
     if (pressed(GLFW_KEY_F4)) state.channels.show = !state.channels.show;
+    if (pressed(GLFW_KEY_F6)) state.arithmetic.show = !state.arithmetic.show;
     if (pressed(GLFW_KEY_F11)) state.fullscreen_requested = true;
     if (pressed(GLFW_KEY_F12)) state.screenshot_requested = true;
     if (ctrl && pressed(GLFW_KEY_Q)) state.quit_requested = true;
@@ -118,6 +121,9 @@ static void handle_key(AppState& state, int key, int mods) {
         scene.color_scale = kAllColorScales[(static_cast<int>(scene.color_scale) + (shift ? count - 1 : 1)) % count];
     }
     if (pressed(GLFW_KEY_N)) focus_next_non_finite(state);
+    if (state.arithmetic.show && (pressed(GLFW_KEY_PERIOD) || pressed(GLFW_KEY_COMMA)))
+        state.arithmetic.stage = std::clamp(state.arithmetic.stage + (pressed(GLFW_KEY_PERIOD) ? 1 : -1), 0,
+                                            core::kArithmeticStages - 1);
     if (pressed(GLFW_KEY_EQUAL) || pressed(GLFW_KEY_KP_ADD)) state.camera.zoom_steps += 1;
     if (pressed(GLFW_KEY_MINUS) || pressed(GLFW_KEY_KP_SUBTRACT)) state.camera.zoom_steps -= 1;
     if (pressed(GLFW_KEY_0)) state.camera.needs_fit = true;
