@@ -92,6 +92,7 @@ void show_picture(AppState& state, Picture picture) {
 
 void set_tensor(AppState& state, core::Tensor tensor, std::optional<core::ValueSummary> values) {
     const bool new_shape = !(tensor.shape == state.tensor.shape);
+    state.batch_editor.edits.clear();  // a new tensor; apply_sample_edit puts its list back
     state.tensor = std::move(tensor);
     state.scene.shape = state.tensor.shape;
     ++state.tensor_version;
@@ -137,6 +138,32 @@ void regenerate_tensor(AppState& state) {
     if (!state.scene.lengths.empty() && core::validate_lengths(t.shape, state.scene.lengths))
         core::fill_padding(t, state.scene.lengths, 0.0f);
     set_tensor(state, std::move(t));
+}
+
+bool apply_sample_edit(AppState& state, int64_t n, core::SampleEdit edit) {
+    const int64_t pinned = state.scene.focus.n;
+    if (n == pinned) {
+        set_message(state, "sample " + std::to_string(n) + " holds the focus and is pinned; edit another sample", true);
+        return false;
+    }
+    auto edited = core::edit_sample(state.tensor, n, edit);
+    if (!edited) {
+        set_message(state, edited.error().message, true);
+        return false;
+    }
+    std::vector<std::string> edits = state.batch_editor.edits;
+    edits.push_back(std::string(core::sample_edit_name(edit)) + " " + std::to_string(n));
+    core::Index focus = state.scene.focus;
+    if (edit == core::SampleEdit::Remove && n < pinned) --focus.n;  // the same sample, one place up
+    const core::Affine affine = state.affine;  // per channel: the batch edit does not touch it
+    set_tensor(state, std::move(edited.value()));
+    state.affine = affine;
+    state.scene.focus = focus;
+    state.batch_editor.edits = std::move(edits);
+    set_message(state, "sample " + std::to_string(n) + ": " + core::sample_edit_name(edit) +
+                           "; BatchNorm's numbers for the focus move, the norms inside one sample keep theirs",
+                false);
+    return true;
 }
 
 core::Result<core::Tensor> read_tensor_file(const std::string& path, std::optional<core::Layout> layout) {

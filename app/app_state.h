@@ -16,6 +16,7 @@
 #include "app/view/cube_camera.h"
 #include "app/view/grid_layout.h"
 #include "core/array_file.h"
+#include "core/batch_edit.h"
 #include "core/channel_summary.h"
 #include "core/checkpoint.h"
 #include "core/generators.h"
@@ -134,6 +135,15 @@ struct ArithmeticWindow {
     core::GroupArithmetic result;
 };
 
+// The batch editor (app/ui/controls_panel.cpp): edits of samples other than the focus's
+// (core/batch_edit.h), in the order made; any other new tensor clears them. Button centres are
+// kept for the status line (tests click them).
+struct BatchEditor {
+    int64_t sample = -1;  // the sample the buttons edit (-1: the first one that is not the focus's)
+    std::vector<std::string> edits;
+    float button_x[5] = {-1, -1, -1, -1, -1}, button_y[5] = {-1, -1, -1, -1, -1};  // by SampleEdit
+};
+
 // File > Open... (app/file_browser.h, app/ui/file_browser_panel.cpp): a modal listing one
 // folder's subfolders and array files, with a path field.
 struct FileBrowser {
@@ -231,6 +241,7 @@ struct AppState {
     // The per-channel summary window and the File > Open... browser.
     ChannelsWindow channels;
     ArithmeticWindow arithmetic;
+    BatchEditor batch_editor;
     FileBrowser file_browser;
 };
 
@@ -256,6 +267,9 @@ void show_picture(AppState& state, Picture picture);
 
 // Replaces the tensor with the scene's generator output; resets affine and clamps focus.
 void regenerate_tensor(AppState& state);
+// Applies `edit` to sample n (never the focus's: it is pinned) and keeps the focus on the same
+// sample. Errors become state.message. Returns whether the tensor changed.
+bool apply_sample_edit(AppState& state, int64_t n, core::SampleEdit edit);
 // Reads an array file (x.npy, x.npz:NAME, x.safetensors:NAME) for the desktop program as
 // `layout` says: integer arrays are converted to float32 (a viewer has no --convert-int to
 // ask for it, and the file field could not pass one).

@@ -123,7 +123,12 @@ bool save_scene_file(AppState& state, const std::string& path) {
         set_message(state, ok.error().message, true);
         return false;
     }
-    set_message(state, "saved scene " + path, false);
+    if (!state.batch_editor.edits.empty())
+        set_message(state, "saved scene " + path + "; it holds the batch before its " +
+                               std::to_string(state.batch_editor.edits.size()) + " sample edits (they are not saved)",
+                    false);
+    else
+        set_message(state, "saved scene " + path, false);
     return true;
 }
 

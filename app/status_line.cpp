@@ -58,6 +58,15 @@ std::string format_status(const AppState& state, const std::vector<PanelRect>& r
                " max_voxels=" + std::to_string(kCubeMaxVoxels) + " bins=" + std::to_string(g.bin[0]) + "," +
                std::to_string(g.bin[1]) + "," + std::to_string(g.bin[2]) + "," + std::to_string(g.bin[3]) + "\n";
     }
+    {
+        // The batch editor: its edits so far and where its buttons are (remove, swap, outlier,
+        // padded, other domain), for tests to click.
+        const BatchEditor& b = state.batch_editor;
+        out += "batch edits=" + std::to_string(b.edits.size()) + " sample=" + std::to_string(b.sample);
+        const char* names[] = {"remove", "swap", "outlier", "padded", "shifted"};
+        for (int i = 0; i < 5; ++i) out += std::string(" ") + names[i] + "=" + number(b.button_x[i]) + "," + number(b.button_y[i]);
+        out += "\n";
+    }
     if (state.arithmetic.show) {
         // The arithmetic window's stage and its numbers (core/group_arithmetic.h).
         const ArithmeticWindow& w = state.arithmetic;

@@ -108,6 +108,57 @@ void draw_running_stats(AppState& state) {
         state.scene.batchnorm_eval = true;
 }
 
+// Edit one sample of the batch (not the focus's, which is pinned) and watch BatchNorm move
+// while the norms inside one sample keep their numbers.
+void draw_batch_editor(AppState& state) {
+    BatchEditor& b = state.batch_editor;
+    const int64_t N = state.tensor.shape.N, pinned = state.scene.focus.n;
+    section("Batch: edit a sample (the focus's is pinned)");
+    if (N < 2) {
+        ImGui::TextDisabled("a batch of 1: no other sample to edit");
+        for (int i = 0; i < 5; ++i) b.button_x[i] = b.button_y[i] = -1;
+        return;
+    }
+    if (b.sample < 0 || b.sample >= N || b.sample == pinned) b.sample = pinned == 0 ? 1 : 0;
+    const std::string current = "sample n=" + std::to_string(b.sample);
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.6f);
+    if (ImGui::BeginCombo("##batch_sample", current.c_str())) {
+        for (int64_t n = 0; n < N && n < 4096; ++n) {
+            if (n == pinned) continue;
+            const std::string label = "sample n=" + std::to_string(n);
+            if (ImGui::Selectable(label.c_str(), n == b.sample)) b.sample = n;
+        }
+        ImGui::EndCombo();
+    }
+    const struct {
+        core::SampleEdit edit;
+        const char* label;
+        const char* tip;
+    } buttons[] = {
+        {core::SampleEdit::Remove, "Remove##edit_remove", "the batch loses this sample"},
+        {core::SampleEdit::SwapNext, "Swap next##edit_swap", "this sample and the next trade places"},
+        {core::SampleEdit::Outlier, "Outlier##edit_outlier", "this sample's values times 8"},
+        {core::SampleEdit::Padded, "Padded##edit_padded", "the second half of W set to 0, as padding"},
+        {core::SampleEdit::Shifted, "Other domain##edit_shift", "this sample's values plus 2"},
+    };
+    const bool busy = state.work->busy();
+    for (int i = 0; i < 5; ++i) {
+        if (i != 0 && i != 3) ImGui::SameLine();
+        const bool pressed = ImGui::Button(buttons[i].label);
+        b.button_x[i] = 0.5f * (ImGui::GetItemRectMin().x + ImGui::GetItemRectMax().x);
+        b.button_y[i] = 0.5f * (ImGui::GetItemRectMin().y + ImGui::GetItemRectMax().y);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", buttons[i].tip);
+        if (pressed && !busy) apply_sample_edit(state, b.sample, buttons[i].edit);
+    }
+    if (!b.edits.empty()) {
+        std::string list;
+        for (const std::string& e : b.edits) list += (list.empty() ? "" : ", ") + e;
+        ImGui::PushTextWrapPos(0);
+        ImGui::TextDisabled("edited: %s (New or a new shape starts over)", list.c_str());
+        ImGui::PopTextWrapPos();
+    }
+}
+
 void draw_data_section(AppState& state) {
     Scene& scene = state.scene;
     section("Tensor (N, C, H, W)");
@@ -147,6 +198,7 @@ void draw_data_section(AppState& state) {
         ++scene.seed;
         request_regenerate(state);
     }
+    draw_batch_editor(state);
 
     section("Load array (.npy, .npz, .safetensors)");
     // The field shows the file the tensor came from (a scene, --input, a drop), until edited.
