@@ -135,6 +135,19 @@ struct ArithmeticWindow {
     core::GroupArithmetic result;
 };
 
+// The tokens x features window (F7, app/ui/token_panel.cpp): sequence data drawn the way
+// transformer people picture it, one row per token (h, w) of each sample, one column per
+// feature c, with the focus's group under one shown norm outlined. Geometry of the last frame
+// kept for the status line (tests click cells).
+struct TokenWindow {
+    bool show = false;
+    int panel = 0;  // index into AppState::panels: whose group is outlined
+    float origin_x = -1, origin_y = -1, cell = 0;  // top-left of row 0 / column 0, cell side
+    float gap = 0;                                  // between one sample's rows and the next's
+    int64_t rows = 0, cols = 0;                     // drawn (samples x tokens, features)
+    int64_t outlined = 0;                           // cells outlined (in the focus's group)
+};
+
 // The batch editor (app/ui/controls_panel.cpp): edits of samples other than the focus's
 // (core/batch_edit.h), in the order made; any other new tensor clears them. Button centres are
 // kept for the status line (tests click them).
@@ -242,6 +255,7 @@ struct AppState {
     ChannelsWindow channels;
     ArithmeticWindow arithmetic;
     BatchEditor batch_editor;
+    TokenWindow tokens;
     FileBrowser file_browser;
 };
 

@@ -101,6 +101,7 @@ void draw_frame(AppState& state, Window& window, TensorRenderer& renderer, std::
     draw_help_window(state);
     draw_channel_panel(state);
     draw_arithmetic_panel(state);
+    draw_token_panel(state);
     draw_classroom_dialogs(state);
     draw_file_browser(state);
     draw_progress_window(state);

@@ -67,6 +67,14 @@ std::string format_status(const AppState& state, const std::vector<PanelRect>& r
         for (int i = 0; i < 5; ++i) out += std::string(" ") + names[i] + "=" + number(b.button_x[i]) + "," + number(b.button_y[i]);
         out += "\n";
     }
+    if (state.tokens.show) {
+        // The tokens x features window: where its matrix is and how many cells it outlined.
+        const TokenWindow& t = state.tokens;
+        out += "tokens panel=" + std::to_string(t.panel) + " rows=" + std::to_string(t.rows) +
+               " cols=" + std::to_string(t.cols) + " cell=" + number(t.cell) + " gap=" + number(t.gap) +
+               " origin=" + number(t.origin_x) + "," + number(t.origin_y) + " outlined=" + std::to_string(t.outlined) +
+               "\n";
+    }
     if (state.arithmetic.show) {
         // The arithmetic window's stage and its numbers (core/group_arithmetic.h).
         const ArithmeticWindow& w = state.arithmetic;

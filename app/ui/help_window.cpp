@@ -40,6 +40,7 @@ constexpr Shortcut kShortcuts[] = {
     {"F4", "channels: mean, std, min, max, zeros, NaN, Inf per channel (click a row: focus it)"},
     {"F6", "arithmetic: the focus's group worked out stage by stage (sum, mean, variance, x\u0302, y)"},
     {", / .", "arithmetic: previous / next stage"},
+    {"F7", "tokens x features: one row per token, one column per feature (sequence data)"},
     {"Ctrl + O", "open an array file (.npy, .npz, .safetensors) from a file browser"},
     {"F5", "presenter mode: large text, high contrast, full screen (Esc leaves)"},
     {"PageDown / PageUp", "next / previous lesson step (a presentation clicker sends these)"},
@@ -84,6 +85,7 @@ static void handle_key(AppState& state, int key, int mods) {
     if (pressed(GLFW_KEY_F3)) state.show_stats = !state.show_stats;
     if (pressed(GLFW_KEY_F4)) state.channels.show = !state.channels.show;
     if (pressed(GLFW_KEY_F6)) state.arithmetic.show = !state.arithmetic.show;
+    if (pressed(GLFW_KEY_F7)) state.tokens.show = !state.tokens.show;
     if (pressed(GLFW_KEY_F11)) state.fullscreen_requested = true;
     if (pressed(GLFW_KEY_F12)) state.screenshot_requested = true;
     if (ctrl && pressed(GLFW_KEY_Q)) state.quit_requested = true;

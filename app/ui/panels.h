@@ -52,6 +52,8 @@ void draw_help_window(AppState& state);
 void draw_channel_panel(AppState& state);
 // The arithmetic window (F6): the focus's group under one panel's norm, stage by stage.
 void draw_arithmetic_panel(AppState& state);
+// The tokens x features window (F7): rows are tokens, columns features, linked by the focus.
+void draw_token_panel(AppState& state);
 // File > Open... (state.file_browser.open, Ctrl+O): the file browser modal
 // (app/ui/file_browser_panel.cpp).
 void draw_file_browser(AppState& state);

@@ -1,0 +1,140 @@
+// The tokens x features window (F7): the tensor drawn as transformer people picture a
+// (batch, tokens, features) array, one row per token (every (h, w) of a sample, samples one
+// under another) and one column per feature c. The focus's group under a chosen shown norm is
+// outlined: the per-token LayerNorm and RMSNorm are one row, BatchNorm one column through the
+// whole batch. A click makes a cell the focus, so the grid, the cube and this window agree.
+#include <imgui.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "app/ui/panels.h"
+#include "app/view/colormap.h"
+#include "core/normalize.h"
+
+namespace normviz::app {
+
+namespace {
+
+constexpr int64_t kMaxRows = 1024, kMaxCols = 512;  // drawn; larger tensors show their start
+
+core::Index cell_of(const core::Shape& s, int64_t row, int64_t col) {
+    const int64_t tokens = s.H * s.W;
+    const int64_t t = row % tokens;
+    return {row / tokens, col, t / s.W, t % s.W};
+}
+
+}  // namespace
+
+void draw_token_panel(AppState& state) {
+    TokenWindow& w = state.tokens;
+    w.origin_x = w.origin_y = -1;
+    w.rows = w.cols = w.outlined = 0;
+    if (!w.show) return;
+    const float font = ImGui::GetFontSize();
+    ImGui::SetNextWindowSize(ImVec2(font * 30, font * 32), ImGuiCond_FirstUseEver);
+    ImGui::SetNextWindowPos(ImVec2(8, ImGui::GetFrameHeight() * 2), ImGuiCond_FirstUseEver);
+    if (!ImGui::Begin("Tokens x features (F7)##tokens", &w.show)) {
+        ImGui::End();
+        return;
+    }
+    const core::Shape& s = state.tensor.shape;
+    if (state.panels.empty() || state.tensor.data.empty()) {
+        ImGui::TextUnformatted("No norm is shown.");
+        ImGui::End();
+        return;
+    }
+    w.panel = std::clamp(w.panel, 0, static_cast<int>(state.panels.size()) - 1);
+    ImGui::SetNextItemWidth(font * 12);
+    if (ImGui::BeginCombo("outline##token_norm", core::norm_title(state.panels[w.panel].spec.kind))) {
+        for (int i = 0; i < static_cast<int>(state.panels.size()); ++i)
+            if (ImGui::Selectable(core::norm_title(state.panels[i].spec.kind), i == w.panel)) w.panel = i;
+        ImGui::EndCombo();
+    }
+    const PanelDerived& p = state.panels[w.panel];
+    const int64_t tokens = s.H * s.W;
+    ImGui::TextDisabled("rows: %lld samples x %lld tokens (h, w); columns: %lld features (c)", (long long)s.N,
+                        (long long)tokens, (long long)s.C);
+    const int64_t rows = std::min(s.N * tokens, kMaxRows), cols = std::min(s.C, kMaxCols);
+    if (rows < s.N * tokens || cols < s.C)
+        ImGui::TextDisabled("showing the first %lld rows and %lld columns", (long long)rows, (long long)cols);
+
+    ImGui::BeginChild("##token_matrix", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const float label_w = ImGui::CalcTextSize("n=000 ").x;
+    const float cell = std::clamp((ImGui::GetContentRegionAvail().x - label_w - 4) / float(cols), 3.0f, font * 1.6f);
+    const float gap = cell >= 6 ? 3.0f : 1.0f;  // between samples
+    const ImVec2 top = ImGui::GetCursorScreenPos();
+    const ImVec2 origin(top.x + label_w, top.y + font * 1.2f);
+    const float height = rows * cell + (rows / std::max<int64_t>(tokens, 1)) * gap;
+    ImGui::InvisibleButton("##token_cells", ImVec2(label_w + cols * cell + 2, font * 1.2f + height + 2));
+    const bool hovered = ImGui::IsItemHovered();
+    const bool clicked = ImGui::IsItemClicked(ImGuiMouseButton_Left);
+
+    auto row_y = [&](int64_t r) { return origin.y + r * cell + (r / tokens) * gap; };
+    // Column labels: c=0 and every few columns, where they have room.
+    const float label_step = ImGui::CalcTextSize("00 ").x;
+    const int64_t every = std::max<int64_t>(1, static_cast<int64_t>(label_step / cell) + 1);
+    char buf[32];
+    for (int64_t c = 0; c < cols; c += every) {
+        std::snprintf(buf, sizeof buf, "%lld", (long long)c);
+        dl->AddText(ImVec2(origin.x + c * cell, top.y), IM_COL32(200, 200, 205, 255), buf);
+    }
+    // The quiz asks for the group: not outlined here before the reveal either.
+    const bool quiz_hides = state.classroom.quiz.active && !state.classroom.quiz.revealed;
+    const bool have_group = (!p.stats.empty() || !p.error.empty()) && !quiz_hides;
+    const core::Index key = have_group ? p.partition.key_of(state.scene.focus) : core::Index{};
+    const bool normalized = state.scene.show_normalized && !p.stats.empty();
+    for (int64_t r = 0; r < rows; ++r) {
+        const float y = row_y(r);
+        if (r % tokens == 0) {
+            std::snprintf(buf, sizeof buf, "n=%lld", (long long)(r / tokens));
+            dl->AddText(ImVec2(top.x, y), IM_COL32(200, 200, 205, 255), buf);
+        }
+        for (int64_t c = 0; c < cols; ++c) {
+            const core::Index i = cell_of(s, r, c);
+            const double x = state.tensor.at(i);
+            const float t = normalized ? static_cast<float>(core::normalize_value(x, p.stats[p.partition.group_of(i)],
+                                                                                  core::is_centered(p.spec), p.spec.eps) /
+                                                            3.0)
+                                       : raw_color_range(state, c).t_of(x);
+            Rgb color = palette_color(state.scene.palette, t);
+            const bool in_group = have_group && p.partition.key_of(i) == key;
+            const float dim = in_group ? 1.0f : 0.35f;
+            const ImVec2 a(origin.x + c * cell, y), b(a.x + cell, y + cell);
+            dl->AddRectFilled(a, b, IM_COL32(int(color.r * dim), int(color.g * dim), int(color.b * dim), 255));
+            if (in_group) {
+                ++w.outlined;
+                if (cell >= 5) dl->AddRect(a, b, IM_COL32(255, 196, 0, 255), 0, 0, cell >= 12 ? 2.0f : 1.0f);
+            }
+            if (i == state.scene.focus) dl->AddRect(a, b, IM_COL32(255, 255, 255, 255), 0, 0, 2.5f);
+        }
+    }
+    if (hovered || clicked) {
+        const ImVec2 m = ImGui::GetIO().MousePos;
+        const int64_t c = static_cast<int64_t>((m.x - origin.x) / cell);
+        int64_t r = -1;
+        for (int64_t n = 0; n * tokens < rows && r < 0; ++n) {  // rows of sample n start after n gaps
+            const float y0 = origin.y + n * (tokens * cell + gap);
+            const int64_t k = static_cast<int64_t>((m.y - y0) / cell);
+            if (m.y >= y0 && k < tokens) r = n * tokens + k;
+        }
+        if (c >= 0 && c < cols && r >= 0 && r < rows) {
+            const core::Index i = cell_of(s, r, c);
+            if (clicked) state.scene.focus = i;
+            else if (!state.classroom.presenter)
+                ImGui::SetTooltip("(n, c, h, w) = %s\nx = %g", core::to_string(i).c_str(), state.tensor.at(i));
+        }
+    }
+    w.origin_x = origin.x;
+    w.origin_y = origin.y;
+    w.cell = cell;
+    w.gap = gap;
+    w.rows = rows;
+    w.cols = cols;
+    ImGui::EndChild();
+    ImGui::End();
+}
+
+}  // namespace normviz::app
