@@ -57,6 +57,9 @@ void handle_shortcuts(AppState& state);
 float lessons_panel_height(const AppState& state);
 // The lessons strip (frame.bottom high, between the sidebars): lesson, step text, numbers, quiz.
 void draw_lessons_panel(AppState& state, const FrameLayout& frame);
+// The quiz's question, choices, score and explanation, inside the lessons strip
+// (app/ui/quiz_panel.cpp).
+void draw_quiz_strip(AppState& state);
 // F5 presenter mode, PageUp/PageDown (and arrows in presenter mode) through the lesson, Q quiz.
 // Call before handle_shortcuts.
 void handle_classroom_keys(AppState& state);
