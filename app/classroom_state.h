@@ -57,7 +57,8 @@ struct ClassroomState {
     std::string dialog_path = "scene.json";
     std::string export_base = "normviz-figure";  // .png, .svg, .csv appended
     int export_width = 1920, export_height = 1080;
-    bool export_png_requested = false;  // done in the frame, where the renderer is
+    bool export_png_requested = false;  // done after the frame, where the renderer is
+    int panel_columns = 0;  // columns of panels the grid view drew last: the SVG export's arrangement
 
     // The current step's numbers, cached: recomputed when claim_key (lesson, step, tensor
     // version, focus, settings) changes. Derived data: written by current_claim() only.

@@ -309,7 +309,9 @@ void draw_legend(AppState& state, ImVec2 p0, float width, bool sub_pixel, ImDraw
     dl->AddText(ImVec2(x, p0.y), color, l.c_str());
     x += ImGui::CalcTextSize(l.c_str()).x + gap;
     const float right_w = nan_w + note_w + key_w + bar_h + gap;
-    const float bar_w = std::clamp(p0.x + width - right_w - gap - ImGui::CalcTextSize(h.c_str()).x - x, 40.0f, 420.0f);
+    // At most 26 em long: a 4K figure's bar as long, for its text, as the window's.
+    const float bar_w = std::clamp(p0.x + width - right_w - gap - ImGui::CalcTextSize(h.c_str()).x - x, 40.0f,
+                                   std::max(40.0f, font * 26));
     const int steps = 64;
     for (int i = 0; i < steps; ++i) {
         float t = -1.0f + 2.0f * (i + 0.5f) / steps;
@@ -390,6 +392,7 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
     const int count = static_cast<int>(state.panels.size());
     int cols = 1, rows = 1;
     choose_grid(std::max(count, 1), layout, inner, header_h, cols, rows);
+    state.classroom.panel_columns = cols;  // the SVG export arranges its panels the same way
     const float panel_w = inner.x / cols, panel_h = inner.y / rows;
     const ImVec2 canvas_size(std::max(8.0f, panel_w - 8), std::max(8.0f, panel_h - header_h - 6));
     const Vec2 margin{font * 3.2f, font * 1.4f};
@@ -452,7 +455,9 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
             params.show_normalized = state.scene.show_normalized;
             params.center = state.value_center;
             params.half_range = state.value_half_range;
-            params.outline_px = std::clamp(cam.zoom * 0.14f, 1.5f, 4.0f) * io.DisplayFramebufferScale.x;
+            // Thicker with larger text (presenter mode, a 4K figure), as the text is.
+            params.outline_px =
+                std::clamp(cam.zoom * 0.14f, 1.5f, std::max(4.0f, font * 0.25f)) * io.DisplayFramebufferScale.x;
             params.palette = state.scene.palette;
             params.per_channel = !state.value_colors.channels.empty();
             params.group = group_box(p.partition, state.scene.focus);
