@@ -219,8 +219,8 @@ void draw_cube_quiz_marks(const AppState& state, const PanelDerived& p, const Cu
             dl->AddLine(ImVec2(c.x - r, c.y + r), ImVec2(c.x + r, c.y - r), IM_COL32(255, 80, 80, 255), 3.0f);
             continue;
         }
-        dl->AddCircleFilled(c, 0.6f * r, IM_COL32(255, 255, 255, 235));
-        dl->AddCircle(c, 0.6f * r, IM_COL32(0, 0, 0, 255), 0, 1.5f);
+        dl->AddCircleFilled(c, r, IM_COL32(255, 255, 255, 235));
+        dl->AddCircle(c, r, IM_COL32(0, 0, 0, 255), 0, 2.0f);
     }
 }
 

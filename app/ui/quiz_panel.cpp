@@ -15,9 +15,15 @@ namespace {
 void draw_cells_question(AppState& state) {
     QuizState& q = state.classroom.quiz;
     if (!q.revealed) {
-        ImGui::TextWrapped("%zu cells marked. Click a cell; drag a rectangle; Shift+click: the cell's whole tile; "
-                           "click a label n=k: the whole sample, c=k: that channel in every sample. Each toggles.",
-                           q.guesses.size());
+        if (state.cube_view)
+            ImGui::TextWrapped("%zu cells marked. Click a voxel; Shift+click: its whole (n, c) tile; drag turns the "
+                               "cube. Each toggles; K shows the grid, where a drag marks a rectangle.",
+                               q.guesses.size());
+        else
+            ImGui::TextWrapped("%zu cells marked. Click a cell; drag a rectangle; Shift+click: the cell's whole tile; "
+                               "click a label n=k: the whole sample, c=k: that channel in every sample (right drag "
+                               "pans). Each toggles.",
+                               q.guesses.size());
         if (ImGui::Button("Reveal##quiz_reveal")) reveal_quiz(state);
         ImGui::SameLine();
         if (ImGui::Button("Clear marks##quiz_clear")) q.guesses.clear();
