@@ -389,6 +389,89 @@ TEST_F(ClassroomGui, QuizMultipleChoiceAnsweredWithAKey) {
     keep_shot("quiz_multiple_choice.png");
 }
 
+// How unlike a 4K picture looks to its 1080p version at a glance: both cut into 16 x 16
+// blocks (at 1080p; 32 x 32 in the 4K one), the share of blocks whose mean colour differs by
+// more than 24 in a channel. Blocks forgive the one-pixel shifts between the two renderings
+// (outlines, glyph edges) but not text drawn at a different size.
+double blocks_unlike(const Image& big, const Image& small) {
+    EXPECT_EQ(big.width, 2 * small.width);
+    EXPECT_EQ(big.height, 2 * small.height);
+    if (big.width != 2 * small.width || big.height != 2 * small.height) return 1;
+    constexpr int kBlock = 16;
+    int64_t differ = 0, blocks = 0;
+    for (int by = 0; by + kBlock <= small.height; by += kBlock)
+        for (int bx = 0; bx + kBlock <= small.width; bx += kBlock, ++blocks) {
+            int64_t worst = 0;
+            for (int k = 0; k < 3; ++k) {
+                int64_t s = 0, b = 0;
+                for (int y = by; y < by + kBlock; ++y)
+                    for (int x = bx; x < bx + kBlock; ++x) {
+                        s += small.at(x, y)[k];
+                        b += big.at(2 * x, 2 * y)[k] + big.at(2 * x + 1, 2 * y)[k] + big.at(2 * x, 2 * y + 1)[k] +
+                             big.at(2 * x + 1, 2 * y + 1)[k];
+                    }
+                worst = std::max<int64_t>(worst, std::abs(s / (kBlock * kBlock) - b / (4 * kBlock * kBlock)));
+            }
+            differ += worst > 24;
+        }
+    return double(differ) / double(blocks);
+}
+
+// Slides: `render --size 3840x2160` and the window's File > Export at 3840 x 2160 read like
+// the same pictures at 1920 x 1080 (titles, labels and legend twice the pixel size, so the 4K
+// picture shrunk to 1080p nearly matches); with the old fixed 16 px text the 4K render does
+// not. The window's export carries its panel titles and the colour bar.
+TEST_F(ClassroomGui, FiguresAt4kReadLikeTheir1080pSelves) {
+    const std::string lesson = std::string(NORMVIZ_SOURCE_DIR) + "/assets/lessons/06_padding.json";
+    auto render = [&](const std::string& size, const std::vector<std::string>& extra, Image& image) {
+        const std::string out = (tmp_ / ("render-" + size + std::to_string(extra.size()) + ".png")).string();
+        std::vector<std::string> args = {NORMVIZ_BINARY, "render", "--scene", lesson, "--step", "2",
+                                         "--size", size, "--out", out};
+        args.insert(args.end(), extra.begin(), extra.end());
+        CommandResult r = run_command(args, env(), kStartTimeout);
+        ASSERT_EQ(r.exit_code, 0) << "stderr:\n" << r.err;
+        std::string error;
+        ASSERT_TRUE(image.load(out, error)) << error;
+    };
+    auto export_png = [&](const std::string& size, Image& image) {
+        const std::string base = (tmp_ / ("export-" + size)).string();
+        CommandResult r = run_command({NORMVIZ_BINARY, "--no-settings", "--no-vsync", "--frames", "3", "--export",
+                                       base, "--export-size", size},
+                                      env(), kStartTimeout);
+        ASSERT_EQ(r.exit_code, 0) << "stderr:\n" << r.err;
+        std::string error;
+        ASSERT_TRUE(image.load(base + ".png", error)) << error;
+    };
+    Image r1, r4, r4_small_text, e1, e4;
+    ASSERT_NO_FATAL_FAILURE(render("1920x1080", {}, r1));
+    ASSERT_NO_FATAL_FAILURE(render("3840x2160", {}, r4));
+    ASSERT_NO_FATAL_FAILURE(render("3840x2160", {"--font-size", "16"}, r4_small_text));
+    ASSERT_NO_FATAL_FAILURE(export_png("1920x1080", e1));
+    ASSERT_NO_FATAL_FAILURE(export_png("3840x2160", e4));
+    const double render_alike = blocks_unlike(r4, r1), old_text = blocks_unlike(r4_small_text, r1);
+    const double export_alike = blocks_unlike(e4, e1);
+    std::printf("blocks unlike 1080p: render 4K %.4f, render 4K with 16 px text %.4f, export 4K %.4f\n",
+                render_alike, old_text, export_alike);
+    EXPECT_LT(render_alike, 0.06);
+    EXPECT_LT(export_alike, 0.06);
+    EXPECT_GT(old_text, 0.12) << "the comparison cannot tell text sizes apart";
+
+    // Titles at the top of the export (light text on the dark header) and the colour bar's
+    // ends at the bottom (deep blue and deep red), as in the window.
+    int64_t title = 0, blue = 0, red = 0;
+    for (int y = 0; y < 24; ++y)  // the panel headers' row (1.5 em of 16 px)
+        for (int x = 0; x < e1.width; ++x) title += e1.at(x, y)[0] > 200 && e1.at(x, y)[1] > 200 && e1.at(x, y)[2] > 200;
+    for (int y = e1.height - 60; y < e1.height; ++y)
+        for (int x = 0; x < e1.width / 2; ++x) {
+            const unsigned char* px = e1.at(x, y);
+            blue += px[2] > 120 && px[0] < 60;
+            red += px[0] > 120 && px[2] < 60 && px[1] < 60;
+        }
+    EXPECT_GT(title, 150) << "no panel title in the export";
+    EXPECT_GT(blue, 40) << "no colour bar in the export";
+    EXPECT_GT(red, 40) << "no colour bar in the export";
+}
+
 // --export writes what File > Export writes: the PNG at 3840 x 2160 (the largest size), the
 // SVG with one group per shown norm, and the statistics CSV with one row per norm.
 TEST_F(ClassroomGui, ExportPngSvgCsvAt4k) {
