@@ -1,5 +1,5 @@
-// PNG export: one extra ImGui frame of the canvas area at the export size, drawn the way
-// `normviz render` draws its figure, into an off-screen framebuffer.
+// PNG export: one extra frame of the canvas area at the export size, in an ImGui context of
+// its own, drawn the way `normviz render` draws its figure, into an off-screen framebuffer.
 #include "app/export_png.h"
 
 #include "app/export.h"
@@ -22,17 +22,16 @@ core::Status export_view_png(AppState& state, Window& window, TensorRenderer& re
     state.figure_mode = true;
     state.show_controls = state.show_stats = false;
     state.camera.needs_fit = true;
-    window.set_font_size(slide_font_size(state.font_size, width, height) / window.content_scale());
-    window.begin_offscreen_frame(width, height);
-    std::vector<PanelRect> rects;
-    draw_canvas_area(state, compute_frame_layout(state), renderer, rects);
-    const std::vector<unsigned char> pixels = window.end_offscreen_frame(width, height);
+    const std::vector<unsigned char> pixels =
+        window.draw_offscreen(width, height, slide_font_size(state.font_size, width, height), [&] {
+            std::vector<PanelRect> rects;
+            draw_canvas_area(state, compute_frame_layout(state), renderer, rects);
+        });
     state.figure_mode = figure_mode;
     state.show_controls = show_controls;
     state.show_stats = show_stats;
     state.camera = camera;
     state.classroom.panel_columns = panel_columns;
-    window.set_font_size(state.font_size);
     return write_png(path, pixels, width, height);
 }
 

@@ -3,7 +3,6 @@
 #include "app/window.h"
 
 #include <algorithm>
-#include <cfloat>
 #include <cstdio>
 #include <utility>
 #include <cstdlib>
@@ -27,6 +26,20 @@ std::string g_glfw_error;
 void on_glfw_error(int, const char* description) { g_glfw_error = description; }
 
 const char* kFontPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+
+// The UI font (DejaVu Sans when present) at `size` pixels into `atlas`, built.
+void add_ui_font(ImFontAtlas& atlas, float size) {
+    // Latin, combining marks (x\u0302), Greek, punctuation and maths.
+    static const ImWchar kRanges[] = {0x0020, 0x00FF, 0x0300, 0x03FF, 0x2010, 0x22FF, 0};
+    if (std::filesystem::exists(kFontPath)) {
+        atlas.AddFontFromFileTTF(kFontPath, size, nullptr, kRanges);
+    } else {
+        ImFontConfig config;
+        config.SizePixels = size;
+        atlas.AddFontDefault(&config);
+    }
+    atlas.Build();
+}
 
 bool has_display() {
     const char* display = std::getenv("DISPLAY");
@@ -186,17 +199,7 @@ float Window::content_scale() const {
 void Window::set_font_size(float pixel_size) {
     ImGuiIO& io = ImGui::GetIO();
     io.Fonts->Clear();
-    const float size = pixel_size * content_scale();
-    // Latin, combining marks (x\u0302), Greek, punctuation and maths.
-    static const ImWchar kRanges[] = {0x0020, 0x00FF, 0x0300, 0x03FF, 0x2010, 0x22FF, 0};
-    if (std::filesystem::exists(kFontPath)) {
-        io.Fonts->AddFontFromFileTTF(kFontPath, size, nullptr, kRanges);
-    } else {
-        ImFontConfig config;
-        config.SizePixels = size;
-        io.Fonts->AddFontDefault(&config);
-    }
-    io.Fonts->Build();
+    add_ui_font(*io.Fonts, pixel_size * content_scale());
     ImGui_ImplOpenGL3_DestroyFontsTexture();
     ImGui_ImplOpenGL3_CreateFontsTexture();
 }
@@ -241,20 +244,28 @@ void Window::render_ui() {
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 }
 
-void Window::begin_offscreen_frame(int width, int height) {
-    ImGui_ImplOpenGL3_NewFrame();
+std::vector<unsigned char> Window::draw_offscreen(int width, int height, float font_px,
+                                                  const std::function<void()>& draw) {
+    ImGuiContext* window_context = ImGui::GetCurrentContext();
+    const ImGuiStyle style = ImGui::GetStyle();
+    const float window_font = ImGui::GetFontSize();
+    ImFontAtlas atlas;
+    add_ui_font(atlas, font_px);
+    ImGuiContext* context = ImGui::CreateContext(&atlas);
+    ImGui::SetCurrentContext(context);
     ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
     io.DisplaySize = ImVec2(static_cast<float>(width), static_cast<float>(height));
     io.DisplayFramebufferScale = ImVec2(1, 1);
     io.DeltaTime = 1.0f / 60.0f;
+    ImGui::GetStyle() = style;
+    if (window_font > 0) ImGui::GetStyle().ScaleAllSizes(font_px / window_font);
+    ImGui_ImplOpenGL3_Init("#version 330 core");
+    ImGui_ImplOpenGL3_NewFrame();  // the context's own shader and font texture
     ImGui::NewFrame();
-    // No hover, tooltip or click in the picture: the mouse is nowhere until the frame ends.
-    saved_mouse_x_ = io.MousePos.x, saved_mouse_y_ = io.MousePos.y;
-    io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
-}
-
-std::vector<unsigned char> Window::end_offscreen_frame(int width, int height) {
+    draw();
     ImGui::Render();
+
     GLuint fbo = 0, color = 0;
     glGenFramebuffers(1, &fbo);
     glGenRenderbuffers(1, &color);
@@ -274,7 +285,10 @@ std::vector<unsigned char> Window::end_offscreen_frame(int width, int height) {
     glBindFramebuffer(GL_FRAMEBUFFER, 0);
     glDeleteRenderbuffers(1, &color);
     glDeleteFramebuffers(1, &fbo);
-    ImGui::GetIO().MousePos = ImVec2(saved_mouse_x_, saved_mouse_y_);
+
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui::DestroyContext(context);
+    ImGui::SetCurrentContext(window_context);
     // GL's rows start at the bottom; PNG's at the top.
     const size_t row = static_cast<size_t>(width) * 4;
     for (int y = 0; y < height / 2; ++y)

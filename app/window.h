@@ -3,6 +3,7 @@
 // ImGui and no input (OffscreenContext).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,11 +51,12 @@ public:
     void begin_frame();
     // Renders ImGui's draw data into the default framebuffer (does not swap).
     void render_ui();
-    // An extra ImGui frame, never shown, for an export: ImGui sees a width x height display
-    // with no mouse over it; end_offscreen_frame renders it into an off-screen framebuffer
-    // and returns its RGBA pixels, top row first. Call between frames (after swap).
-    void begin_offscreen_frame(int width, int height);
-    std::vector<unsigned char> end_offscreen_frame(int width, int height);
+    // For an export: `draw` (ImGui calls) as one frame of a separate ImGui context, never
+    // shown: a width x height display, no mouse, the window's style scaled to text of
+    // `font_px` pixels. Renders it into an off-screen framebuffer and returns its RGBA
+    // pixels, top row first. The window's own ImGui state (open popups, focus, its font) is
+    // untouched. Call between frames (after swap).
+    std::vector<unsigned char> draw_offscreen(int width, int height, float font_px, const std::function<void()>& draw);
     void swap();
     void framebuffer_size(int& width, int& height) const;
     void window_size(int& width, int& height) const;
@@ -77,7 +79,6 @@ private:
     int windowed_x_ = 0, windowed_y_ = 0, windowed_w_ = 0, windowed_h_ = 0;
     std::string ini_path_;
     bool imgui_started_ = false;
-    float saved_mouse_x_ = 0, saved_mouse_y_ = 0;  // the mouse, given back after an off-screen frame
     bool activity_ = true;
 
     static void on_drop(GLFWwindow* window, int count, const char** paths);
