@@ -240,7 +240,7 @@ void draw_cube_legend(const AppState& state, ImVec2 p0, float width, ImDrawList*
     x += ImGui::CalcTextSize(what).x + 2 * gap;
     dl->AddText(ImVec2(x, p0.y), color, l.c_str());
     x += ImGui::CalcTextSize(l.c_str()).x + gap;
-    const float bar_w = std::clamp(width * 0.25f, 40.0f, 320.0f);
+    const float bar_w = std::clamp(width * 0.25f, 40.0f, std::max(40.0f, font * 20));  // as long, for its text, at 4K
     const int steps = 48;
     for (int i = 0; i < steps; ++i) {
         const float t = -1.0f + 2.0f * (i + 0.5f) / steps;
@@ -268,8 +268,7 @@ void draw_cube_legend(const AppState& state, ImVec2 p0, float width, ImDrawList*
     }
 }
 
-}  // namespace
-
+// What panel `p`'s cube shows.
 CubeParams cube_params(const AppState& state, const PanelDerived& p, const CubeGeometry& geometry,
                        const CubeView& view, float outline_px) {
     CubeParams params;
@@ -286,6 +285,8 @@ CubeParams cube_params(const AppState& state, const PanelDerived& p, const CubeG
     params.palette = state.scene.palette;
     return params;
 }
+
+}  // namespace
 
 void draw_cube_area(AppState& state, const FrameLayout& frame, TensorRenderer& renderer,
                     std::vector<PanelRect>& rects) {
@@ -340,7 +341,9 @@ void draw_cube_area(AppState& state, const FrameLayout& frame, TensorRenderer& r
 
         if (cube && !p.stats.empty()) {
             cube->ensure_group_stats(i, p.stats, core::is_centered(p.spec), p.spec.eps, p.stats_version);
-            const CubeParams params = cube_params(state, p, geometry, view, 2.0f * io.DisplayFramebufferScale.x);
+            // Thicker with larger text (presenter mode, a 4K figure), as the text is.
+            const CubeParams params =
+                cube_params(state, p, geometry, view, std::max(2.0f, font * 0.125f) * io.DisplayFramebufferScale.x);
             const int fb_w = static_cast<int>(std::lround(canvas_size.x * io.DisplayFramebufferScale.x));
             const int fb_h = static_cast<int>(std::lround(canvas_size.y * io.DisplayFramebufferScale.y));
             const GLuint texture = cube->draw(i, params, fb_w, fb_h);

@@ -39,9 +39,6 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
 // `rects` like draw_canvas_area (app/ui/cube_panel.cpp).
 void draw_cube_area(AppState& state, const FrameLayout& frame, TensorRenderer& renderer,
                     std::vector<PanelRect>& rects);
-// What panel `p`'s cube shows (the window's and the PNG export's).
-CubeParams cube_params(const AppState& state, const PanelDerived& p, const CubeGeometry& geometry,
-                       const CubeView& view, float outline_px);
 void draw_help_window(AppState& state);
 // The Channels window (state.channels.show, F4): per-channel summary table; a row click
 // focuses its channel (app/ui/channel_panel.cpp).
