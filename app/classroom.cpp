@@ -255,26 +255,32 @@ void set_presenter(AppState& state, bool on) {
 
 void next_quiz_question(AppState& state) {
     QuizState& q = state.classroom.quiz;
-    const QuizQuestion question = quiz_question(state.tensor.shape, state.scene.groups, q.round++);
+    const uint64_t round = q.round++;
+    const QuizQuestion question = quiz_question(state.tensor.shape, state.scene.groups, round);
     q.active = true;
     q.revealed = false;
     q.guesses.clear();
+    q.kind = question.kind;
     q.norm = question.norm;
     q.focus = question.focus;
+    q.choice = -1;
+    q.choices = {};
+    if (q.kind != QuizKind::Cells) {  // the answer from the partition the window draws
+        const core::NormSpec spec = spec_for(state.scene, q.norm);
+        q.choices = quiz_choices(partition_for(state.scene, spec, state.tensor.shape), q.kind, state.scene.groups,
+                                 round);
+    }
     state.scene.single_view = true;
     state.scene.single_norm = question.norm;
     state.scene.focus = question.focus;
 }
 
 void start_quiz(AppState& state) {
-    // The statistics sidebar names the focus's group and its size: hidden until the quiz ends.
     QuizState& q = state.classroom.quiz;
     if (!q.active) {
-        q.saved_show_stats = state.show_stats;
         q.saved_single_view = state.scene.single_view;
         q.saved_single_norm = state.scene.single_norm;
     }
-    state.show_stats = false;
     next_quiz_question(state);
 }
 
@@ -288,20 +294,44 @@ void reveal_quiz(AppState& state) {
 void stop_quiz(AppState& state) {
     QuizState& q = state.classroom.quiz;
     if (q.active) {  // the view as before; the focus stays on the last question's cell
-        state.show_stats = q.saved_show_stats;
         state.scene.single_view = q.saved_single_view;
         state.scene.single_norm = q.saved_single_norm;
     }
-    state.classroom.quiz.active = false;
-    state.classroom.quiz.revealed = false;
-    state.classroom.quiz.guesses.clear();
+    q.active = false;
+    q.revealed = false;
+    q.guesses.clear();
 }
 
+bool quiz_answer_hidden(const AppState& state) {
+    return state.classroom.quiz.active && !state.classroom.quiz.revealed;
+}
+
+bool quiz_hides_statistics(const AppState& state) { return state.classroom.quiz.active; }
+
 void toggle_quiz_guess(AppState& state, const core::Index& cell) {
+    if (!core::contains(state.tensor.shape, cell)) return;
+    toggle_quiz_guesses(state, {core::flat_index(state.tensor.shape, cell)});
+}
+
+void toggle_quiz_guesses(AppState& state, const std::vector<int64_t>& cells) {
     QuizState& q = state.classroom.quiz;
-    if (!q.active || q.revealed || !core::contains(state.tensor.shape, cell)) return;
-    const int64_t flat = core::flat_index(state.tensor.shape, cell);
-    if (!q.guesses.erase(flat)) q.guesses.insert(flat);
+    if (!q.active || q.revealed || q.kind != QuizKind::Cells || cells.empty()) return;
+    toggle_cells(q.guesses, cells);
+}
+
+void choose_quiz_answer(AppState& state, int index) {
+    QuizState& q = state.classroom.quiz;
+    if (!q.active || q.revealed || q.kind == QuizKind::Cells) return;
+    if (index < 0 || index >= static_cast<int>(q.choices.values.size())) return;
+    q.choice = index;
+    reveal_quiz(state);
+}
+
+std::string current_quiz_explanation(const AppState& state) {
+    const QuizState& q = state.classroom.quiz;
+    const core::NormSpec spec = spec_for(state.scene, q.norm);
+    if (!core::validate(spec, state.tensor.shape) || !core::contains(state.tensor.shape, q.focus)) return "";
+    return explain_quiz_group(spec, partition_for(state.scene, spec, state.tensor.shape), q.focus);
 }
 
 QuizScore current_quiz_score(const AppState& state) {

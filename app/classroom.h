@@ -47,9 +47,21 @@ void start_quiz(AppState& state);
 void next_quiz_question(AppState& state);
 void reveal_quiz(AppState& state);
 void stop_quiz(AppState& state);
-// Marks or unmarks a cell as pooled (before the reveal).
+// Whether the answer must stay hidden: a quiz question is asked and not yet revealed.
+bool quiz_answer_hidden(const AppState& state);
+// The statistics sidebar names the focus's group and its size: it is not drawn while a quiz
+// runs, whatever show_stats says (presenter mode, F3 and the View menu change show_stats).
+bool quiz_hides_statistics(const AppState& state);
+// Marks or unmarks a cell as pooled (before the reveal, Cells questions only).
 void toggle_quiz_guess(AppState& state, const core::Index& cell);
+// Marks every cell of `cells` as pooled, or unmarks them all when all are marked.
+void toggle_quiz_guesses(AppState& state, const std::vector<int64_t>& cells);
+// A Count or Size question's answer: picks choice `index` and reveals.
+void choose_quiz_answer(AppState& state, int index);
 // Score of the current guesses against the quiz norm's partition.
 QuizScore current_quiz_score(const AppState& state);
+// The sentence the reveal shows on the asked cell's group (explain_quiz_group); "" when the
+// norm does not apply.
+std::string current_quiz_explanation(const AppState& state);
 
 }  // namespace normviz::app

@@ -7,21 +7,27 @@
 #include <string>
 
 #include "app/lesson_numbers.h"
+#include "app/quiz.h"
 #include "core/norm_spec.h"
 #include "core/shape.h"
 
 namespace normviz::app {
 
 // Predict, then reveal: the program names a norm and a focus, the student marks the cells
-// they think are pooled with it, the reveal scores the guess (app/quiz.h).
+// they think are pooled with it (or picks a number among choices), the reveal scores the
+// guess and explains the group (app/quiz.h). While a quiz runs the statistics sidebar is
+// not drawn whatever show_stats says (quiz_hides_statistics), so no view change shows it.
 struct QuizState {
     bool active = false;
     bool revealed = false;
+    QuizKind kind = QuizKind::Cells;
     core::NormKind norm = core::NormKind::Batch;
     core::Index focus;
     std::set<int64_t> guesses;  // flat NCHW indices the student marked
+    QuizChoices choices;        // Count and Size questions
+    int choice = -1;            // the student's pick, an index into choices.values (-1: none)
     uint64_t round = 0;         // question number; picks the next norm and focus
-    bool saved_show_stats = true;  // the statistics sidebar, hidden while a quiz runs
+    Vec2 drag_from;  // where a rectangle dragged over a grid canvas started, in world units
     // The view before the quiz (it shows one norm at a time), given back when it stops.
     bool saved_single_view = false;
     core::NormKind saved_single_norm = core::NormKind::Batch;
@@ -60,7 +66,8 @@ struct ClassroomState {
     std::string dialog_path = "scene.json";
     std::string export_base = "normviz-figure";  // .png, .svg, .csv appended
     int export_width = 1920, export_height = 1080;
-    bool export_png_requested = false;  // done in the frame, where the renderer is
+    bool export_png_requested = false;  // done after the frame, where the renderer is
+    int panel_columns = 0;  // columns of panels the grid view drew last: the SVG export's arrangement
 
     // The current step's numbers, cached: recomputed when claim_key (lesson, step, tensor
     // version, focus, settings) changes. Derived data: written by current_claim() only.

@@ -116,7 +116,9 @@ int run_desktop_unguarded(int argc, char** argv) {
     wo.height = o.size_given || !settings.loaded ? o.height : settings.window_height;
     wo.visible = !o.render_command;
     wo.vsync = o.vsync;
+    // A figure's text reads like the window at 1080p whatever its size (--font-size wins).
     if (o.font_size) state.font_size = *o.font_size;
+    else if (o.render_command) state.font_size = slide_font_size(state.font_size, o.width, o.height);
     state.print_status = o.status;
     if (!o.screenshot_path.empty()) state.screenshot_path = o.screenshot_path;
     state.figure_mode = o.render_command;

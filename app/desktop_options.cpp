@@ -94,8 +94,8 @@ const char* render_usage() {
            "       normviz render --scene FILE.json [--step K] [--size WxH] [--font-size PX] --out slide.png\n"
            "Draws the same picture as the window, off screen, into a PNG (for slides and tests);\n"
            "with --scene, a saved scene or a lesson step (assets/lessons/*.json), up to 3840x2160.\n"
-           "--font-size sets the titles' and labels' size (8 to 48 px; a 3840x2160 slide wants\n"
-           "about 32 to read like a 1080p window).\n"
+           "--font-size sets the titles' and labels' size (8 to 48 px); without it the text grows\n"
+           "with --size beyond 1920x1080, so a 3840x2160 slide (32 px) reads like a 1080p window.\n"
            "On a display it uses a hidden window; without one, an off-screen EGL context.\n";
 }
 

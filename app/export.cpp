@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/classroom.h"
 #include "app/render/tensor_renderer.h"
 #include "app/view/grid_layout.h"
 
@@ -60,9 +61,11 @@ std::string panel_title(const PanelDerived& p) {
     return title;
 }
 
-// A panel's SVG title: the norm, what it pools and its groups, or why it cannot.
-std::string svg_panel_title(const PanelDerived& p) {
+// A panel's SVG title: the norm, what it pools and its groups (not during an unrevealed
+// quiz: that is the answer), or why it cannot.
+std::string svg_panel_title(const AppState& state, const PanelDerived& p) {
     std::string title = panel_title(p);
+    if (quiz_answer_hidden(state)) return title;
     if (p.eval_mode && !p.stats.empty())
         title += " (eval) \u00b7 running statistics \u00b7 pools no values of this batch";
     else if (!p.stats.empty())
@@ -75,9 +78,22 @@ std::string svg_panel_title(const PanelDerived& p) {
 
 }  // namespace
 
+void svg_panel_grid(int count, float panel_w, float panel_h, int& cols, int& rows) {
+    float best = -1;
+    cols = rows = 1;
+    for (int c = 1; c <= std::max(count, 1); ++c) {
+        const int r = (count + c - 1) / c;
+        const float scale = std::min(16.0f / (c * panel_w), 9.0f / (r * panel_h));
+        if (scale > best) best = scale, cols = c, rows = r;
+    }
+}
+
 core::Result<std::string> view_to_svg(const AppState& state, const SvgOptions& o) {
     const core::Shape& s = state.tensor.shape;
     if (state.panels.empty() || state.tensor.data.empty()) return core::make_error("nothing to export: no panel is shown");
+    if (state.cube_view)
+        return core::make_error("SVG export draws the grid view, not the cubes shown; press K for the grid view, "
+                                "or save a PNG of the cubes");
     if (s.numel() > o.max_cells)
         return core::make_error("the tensor has " + std::to_string(s.numel()) + " cells; SVG export stops at " +
                                 std::to_string(o.max_cells) + " per panel, so export a PNG instead");
@@ -87,23 +103,32 @@ core::Result<std::string> view_to_svg(const AppState& state, const SvgOptions& o
     std::vector<std::string> titles;
     size_t longest = 0;  // in characters (UTF-8 continuation bytes not counted)
     for (const PanelDerived& p : state.panels) {
-        titles.push_back(svg_panel_title(p));
+        titles.push_back(svg_panel_title(state, p));
         longest = std::max<size_t>(longest, std::count_if(titles.back().begin(), titles.back().end(),
                                                           [](char ch) { return (ch & 0xC0) != 0x80; }));
     }
     // Wide enough for the longest title too (DejaVu Sans averages under 0.62 em a character).
     const float panel_w = std::max(margin_left + layout.width() * cell + cell, font * (0.5f + 1.2f * 0.62f * longest));
     const float panel_h = header + label_h + layout.height() * cell + cell;
-    const float total_h = panel_h * state.panels.size();
+    // The panels as the window arranges them.
+    const int count = static_cast<int>(state.panels.size());
+    int cols = 1, rows = 1;
+    svg_panel_grid(count, panel_w, panel_h, cols, rows);
+    if (state.classroom.panel_columns > 0) {
+        cols = std::min(state.classroom.panel_columns, count);
+        rows = (count + cols - 1) / cols;
+    }
+    const float total_w = panel_w * cols, total_h = panel_h * rows;
     std::ostringstream out;
-    out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << panel_w << "\" height=\"" << total_h
-        << "\" viewBox=\"0 0 " << panel_w << " " << total_h << "\" font-family=\"DejaVu Sans, sans-serif\">\n";
+    out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << total_w << "\" height=\"" << total_h
+        << "\" viewBox=\"0 0 " << total_w << " " << total_h << "\" font-family=\"DejaVu Sans, sans-serif\">\n";
     out << "<rect width=\"100%\" height=\"100%\" fill=\"" << hex(kCanvasBackground) << "\"/>\n";
-    for (size_t pi = 0; pi < state.panels.size(); ++pi) {
+    for (int pi = 0; pi < count; ++pi) {
         const PanelDerived& p = state.panels[pi];
-        const float ox = margin_left, oy = pi * panel_h + header + label_h;
-        out << "<g id=\"panel-" << core::norm_name(p.spec.kind) << "\">\n";
-        out << "<text x=\"" << font * 0.5f << "\" y=\"" << pi * panel_h + font * 1.6f << "\" font-size=\"" << font * 1.2f
+        const float ox = margin_left, oy = header + label_h;  // inside the panel's <g>
+        out << "<g id=\"panel-" << core::norm_name(p.spec.kind) << "\" transform=\"translate(" << (pi % cols) * panel_w
+            << " " << (pi / cols) * panel_h << ")\">\n";
+        out << "<text x=\"" << font * 0.5f << "\" y=\"" << font * 1.6f << "\" font-size=\"" << font * 1.2f
             << "\" fill=\"#ebebf0\">" << xml_escape(titles[pi]) << "</text>\n";
         for (int64_t n = 0; n < s.N; ++n) {
             Vec2 b = block_origin(layout, n);
@@ -117,7 +142,8 @@ core::Result<std::string> view_to_svg(const AppState& state, const SvgOptions& o
             }
         }
         const bool have = !p.stats.empty();
-        const bool show_group = have && !p.eval_mode;  // eval mode pools no value: no group shown
+        // Eval mode pools no value, and a quiz keeps its answer until the reveal: no group shown.
+        const bool show_group = have && !p.eval_mode && !quiz_answer_hidden(state);
         const core::Index key = have ? p.partition.key_of(state.scene.focus) : core::Index{};
         std::ostringstream outlines;
         for (int64_t flat = 0; flat < s.numel(); ++flat) {
@@ -151,7 +177,7 @@ core::Result<std::string> view_to_svg(const AppState& state, const SvgOptions& o
     return out.str();
 }
 
-std::string stats_to_csv(const AppState& state) {
+std::string stats_to_csv(AppState& state) {
     std::string out = "norm,G,group,group_key,values_pooled,mean,variance,std,mean_sq,x,x_hat,y,note\n";
     const core::Index& f = state.scene.focus;
     for (const PanelDerived& p : state.panels) {
@@ -173,7 +199,20 @@ std::string stats_to_csv(const AppState& state) {
                number17(gamma * xhat + beta) + "," + csv_field(p.error) + "\n";
         out += row;
     }
+    const Lesson* lesson = current_lesson(state);
+    if (!lesson || !current_step(state)) return out;
+    const ClaimResult& claim = current_claim(state);
+    const std::string where = csv_field(lesson->id) + "," + std::to_string(state.classroom.step + 1) + ",";
+    out += "\nlesson,step,label,value\n";
+    if (!claim.error.empty()) return out + where + "error," + csv_field(claim.error) + "\n";
+    out += where + "headline," + csv_field(claim.headline) + "\n";
+    for (const ClaimRow& row : claim.rows) out += where + csv_field(row.label) + "," + csv_field(row.value) + "\n";
     return out;
+}
+
+float slide_font_size(float window_font, int width, int height) {
+    const float scale = std::min(width / 1920.0f, height / 1080.0f);
+    return std::min(48.0f, window_font * std::max(1.0f, scale));
 }
 
 core::Status write_text_file(const std::string& path, const std::string& text) {

@@ -42,11 +42,12 @@ void save_screenshot(AppState& state, Window& window, const std::vector<PanelRec
     if (state.print_status) std::printf("screenshot path=%s ok=%d\n", path.c_str(), ok ? 1 : 0), std::fflush(stdout);
 }
 
-// File > Export > PNG: drawn off screen at the chosen size by the renderer.
-void export_png(AppState& state, TensorRenderer& renderer) {
+// File > Export > PNG: an extra frame drawn off screen at the chosen size, after this one.
+void export_png(AppState& state, Window& window, TensorRenderer& renderer) {
     state.classroom.export_png_requested = false;
     const std::string path = state.classroom.export_base + ".png";
-    auto ok = export_view_png(state, renderer, path, state.classroom.export_width, state.classroom.export_height);
+    auto ok = export_view_png(state, window, renderer, path, state.classroom.export_width,
+                              state.classroom.export_height);
     if (ok) set_message(state, "saved " + path, false);
     else set_message(state, ok.error().message, true);
 }
@@ -108,7 +109,6 @@ void draw_frame(AppState& state, Window& window, TensorRenderer& renderer, std::
     if (state.show_debug) ImGui::ShowMetricsWindow(&state.show_debug);
     if (state.classroom.pointer) draw_pointer_ring();
     update_derived(state);
-    if (state.classroom.export_png_requested) export_png(state, renderer);
     window.render_ui();
     if (std::string error = drain_gl_errors(); !error.empty())
         std::fprintf(stderr, "normviz: %s in frame %llu\n", error.c_str(), static_cast<unsigned long long>(frame));
@@ -117,6 +117,7 @@ void draw_frame(AppState& state, Window& window, TensorRenderer& renderer, std::
     state.screenshot_requested = false;
     state.panel_screenshot_requested = -1;
     window.swap();
+    if (state.classroom.export_png_requested) export_png(state, window, renderer);
     if (state.fullscreen_requested) window.toggle_fullscreen();
     state.fullscreen_requested = false;
 }

@@ -34,7 +34,7 @@ std::string format_status(const AppState& state, const std::vector<PanelRect>& r
            " pan=" + number(state.camera.pan.x) + "," + number(state.camera.pan.y) + "\n";
     // What covers or moves the canvases, where the "Load .npy" field is, and the raw colour scale.
     out += "ui controls=" + std::string(state.show_controls ? "1" : "0") +
-           " stats=" + (state.show_stats ? "1" : "0") + " help=" + (state.show_help ? "1" : "0") +
+           " stats=" + (state.show_stats && !quiz_hides_statistics(state) ? "1" : "0") + " help=" + (state.show_help ? "1" : "0") +
            " presenter=" + (state.classroom.presenter ? "1" : "0") +
            " lesson=" + std::to_string(state.classroom.lesson) + "," + std::to_string(state.classroom.step) +
            " lesson_text_scale=" + number(state.classroom.text_scale) +
@@ -87,12 +87,18 @@ std::string format_status(const AppState& state, const std::vector<PanelRect>& r
         // The quiz's question, the student's marks and the score the reveal shows (app/quiz.h).
         const QuizState& q = state.classroom.quiz;
         const QuizScore score = current_quiz_score(state);
+        std::string choices;
+        for (int64_t v : q.choices.values) choices += (choices.empty() ? "" : ",") + std::to_string(v);
+        if (choices.empty()) choices = "-";
         out += "quiz norm=" + std::string(core::norm_name(q.norm)) + " focus=" + std::to_string(q.focus.n) + "," +
                std::to_string(q.focus.c) + "," + std::to_string(q.focus.h) + "," + std::to_string(q.focus.w) +
                " round=" + std::to_string(q.round) + " guesses=" + std::to_string(q.guesses.size()) +
                " revealed=" + (q.revealed ? "1" : "0") + " pooled=" + std::to_string(score.pooled) +
                " hits=" + std::to_string(score.hits) + " misses=" + std::to_string(score.misses) +
-               " false_alarms=" + std::to_string(score.false_alarms) + " score=" + number(score.score) + "\n";
+               " false_alarms=" + std::to_string(score.false_alarms) + " score=" + number(score.score) +
+               " kind=" + quiz_kind_name(q.kind) + " choice=" + std::to_string(q.choice) +
+               " choices=" + choices + " answer=" + std::to_string(q.choices.answer) + " explained=" +
+               (q.revealed && !current_quiz_explanation(state).empty() ? "1" : "0") + "\n";
     }
     for (size_t i = 0; i < state.panels.size(); ++i) {
         const PanelDerived& p = state.panels[i];

@@ -27,6 +27,20 @@ void on_glfw_error(int, const char* description) { g_glfw_error = description; }
 
 const char* kFontPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 
+// The UI font (DejaVu Sans when present) at `size` pixels into `atlas`, built.
+void add_ui_font(ImFontAtlas& atlas, float size) {
+    // Latin, combining marks (x\u0302), Greek, punctuation and maths.
+    static const ImWchar kRanges[] = {0x0020, 0x00FF, 0x0300, 0x03FF, 0x2010, 0x22FF, 0};
+    if (std::filesystem::exists(kFontPath)) {
+        atlas.AddFontFromFileTTF(kFontPath, size, nullptr, kRanges);
+    } else {
+        ImFontConfig config;
+        config.SizePixels = size;
+        atlas.AddFontDefault(&config);
+    }
+    atlas.Build();
+}
+
 bool has_display() {
     const char* display = std::getenv("DISPLAY");
     const char* wayland = std::getenv("WAYLAND_DISPLAY");
@@ -185,17 +199,7 @@ float Window::content_scale() const {
 void Window::set_font_size(float pixel_size) {
     ImGuiIO& io = ImGui::GetIO();
     io.Fonts->Clear();
-    const float size = pixel_size * content_scale();
-    // Latin, combining marks (x\u0302), Greek, punctuation and maths.
-    static const ImWchar kRanges[] = {0x0020, 0x00FF, 0x0300, 0x03FF, 0x2010, 0x22FF, 0};
-    if (std::filesystem::exists(kFontPath)) {
-        io.Fonts->AddFontFromFileTTF(kFontPath, size, nullptr, kRanges);
-    } else {
-        ImFontConfig config;
-        config.SizePixels = size;
-        io.Fonts->AddFontDefault(&config);
-    }
-    io.Fonts->Build();
+    add_ui_font(*io.Fonts, pixel_size * content_scale());
     ImGui_ImplOpenGL3_DestroyFontsTexture();
     ImGui_ImplOpenGL3_CreateFontsTexture();
 }
@@ -238,6 +242,60 @@ void Window::render_ui() {
     glClearColor(0.09f, 0.09f, 0.10f, 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+}
+
+std::vector<unsigned char> Window::draw_offscreen(int width, int height, float font_px,
+                                                  const std::function<void()>& draw) {
+    ImGuiContext* window_context = ImGui::GetCurrentContext();
+    const ImGuiStyle style = ImGui::GetStyle();
+    const float window_font = ImGui::GetFontSize();
+    ImFontAtlas atlas;
+    add_ui_font(atlas, font_px);
+    ImGuiContext* context = ImGui::CreateContext(&atlas);
+    ImGui::SetCurrentContext(context);
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.DisplaySize = ImVec2(static_cast<float>(width), static_cast<float>(height));
+    io.DisplayFramebufferScale = ImVec2(1, 1);
+    io.DeltaTime = 1.0f / 60.0f;
+    ImGui::GetStyle() = style;
+    if (window_font > 0) ImGui::GetStyle().ScaleAllSizes(font_px / window_font);
+    ImGui_ImplOpenGL3_Init("#version 330 core");
+    ImGui_ImplOpenGL3_NewFrame();  // the context's own shader and font texture
+    ImGui::NewFrame();
+    draw();
+    ImGui::Render();
+
+    GLuint fbo = 0, color = 0;
+    glGenFramebuffers(1, &fbo);
+    glGenRenderbuffers(1, &color);
+    glBindRenderbuffer(GL_RENDERBUFFER, color);
+    glRenderbufferStorage(GL_RENDERBUFFER, GL_RGBA8, width, height);
+    glBindFramebuffer(GL_FRAMEBUFFER, fbo);
+    glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER, color);
+    glViewport(0, 0, width, height);
+    glDisable(GL_SCISSOR_TEST);
+    glClearColor(0.09f, 0.09f, 0.10f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    std::vector<unsigned char> pixels(static_cast<size_t>(width) * height * 4);
+    glReadBuffer(GL_COLOR_ATTACHMENT0);
+    glPixelStorei(GL_PACK_ALIGNMENT, 1);
+    glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE, pixels.data());
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    glDeleteRenderbuffers(1, &color);
+    glDeleteFramebuffers(1, &fbo);
+
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui::DestroyContext(context);
+    ImGui::SetCurrentContext(window_context);
+    // GL's rows start at the bottom; PNG's at the top.
+    const size_t row = static_cast<size_t>(width) * 4;
+    for (int y = 0; y < height / 2; ++y)
+        std::swap_ranges(pixels.begin() + y * row, pixels.begin() + (y + 1) * row,
+                         pixels.begin() + (height - 1 - y) * row);
+    for (size_t i = 3; i < pixels.size(); i += 4) pixels[i] = 255;  // opaque, whatever blending left
+    return pixels;
 }
 
 void Window::swap() {

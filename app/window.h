@@ -3,6 +3,7 @@
 // ImGui and no input (OffscreenContext).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,6 +51,12 @@ public:
     void begin_frame();
     // Renders ImGui's draw data into the default framebuffer (does not swap).
     void render_ui();
+    // For an export: `draw` (ImGui calls) as one frame of a separate ImGui context, never
+    // shown: a width x height display, no mouse, the window's style scaled to text of
+    // `font_px` pixels. Renders it into an off-screen framebuffer and returns its RGBA
+    // pixels, top row first. The window's own ImGui state (open popups, focus, its font) is
+    // untouched. Call between frames (after swap).
+    std::vector<unsigned char> draw_offscreen(int width, int height, float font_px, const std::function<void()>& draw);
     void swap();
     void framebuffer_size(int& width, int& height) const;
     void window_size(int& width, int& height) const;

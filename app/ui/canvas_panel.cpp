@@ -18,6 +18,14 @@ namespace {
 
 ImU32 rgb(Rgb c, int alpha = 255) { return IM_COL32(c.r, c.g, c.b, alpha); }
 
+// A sample label ("n=3") or channel label ("c=2") where it was drawn: in a quiz a click on
+// it marks the whole sample, or that channel in every sample.
+struct LabelHit {
+    ImVec2 a, b;
+    bool sample = false;
+    int64_t index = 0;
+};
+
 // "BatchNorm · pools N, H, W · 6 groups of 64 values"; shorter when it does not fit.
 std::string panel_header(const PanelDerived& p, const core::Shape& shape, float max_width) {
     std::string title = core::norm_title(p.spec.kind);
@@ -87,7 +95,7 @@ float color_t(const AppState& state, double v, const core::Index& i) {
 
 // Sample and channel labels; counts the sample labels drawn and the blocks in view in `r`.
 void draw_labels(const AppState& state, const GridLayout& layout, const ViewTransform& view,
-                 ImVec2 p0, ImVec2 p1, ImDrawList* dl, PanelRect& r) {
+                 ImVec2 p0, ImVec2 p1, ImDrawList* dl, PanelRect& r, std::vector<LabelHit>& hits) {
     const float font = ImGui::GetFontSize();
     const core::Shape& s = state.tensor.shape;
     const ImU32 color = IM_COL32(200, 200, 205, 255);
@@ -104,15 +112,18 @@ void draw_labels(const AppState& state, const GridLayout& layout, const ViewTran
         ++r.samples_in_view;
         std::snprintf(buf, sizeof buf, "n=%lld", static_cast<long long>(n));
         const ImVec2 size = ImGui::CalcTextSize(buf);
+        ImVec2 at;
         if (one_column) {
             float y = std::clamp(b.y + 0.5f * (bh - font), std::max(p0.y, b.y), std::max(p0.y, b.y + bh - font));
-            dl->AddText(ImVec2(std::max(p0.x + 2, b.x - size.x - 4), y), color, buf);
+            at = ImVec2(std::max(p0.x + 2, b.x - size.x - 4), y);
         } else if ((room_below || n / layout.blocks_per_row == layout.block_rows() - 1) && size.x < bw) {
             // (the fit keeps room under the last row of blocks)
-            dl->AddText(ImVec2(b.x, b.y + bh + 1), color, buf);
+            at = ImVec2(b.x, b.y + bh + 1);
         } else {
             continue;
         }
+        dl->AddText(at, color, buf);
+        hits.push_back({at, ImVec2(at.x + size.x, at.y + size.y), true, n});
         ++drawn;
     }
     r.sample_labels = drawn;
@@ -140,6 +151,7 @@ void draw_labels(const AppState& state, const GridLayout& layout, const ViewTran
             float y = t.y - size.y - 1;
             if (!every_tile) y = std::max(p0.y, y);
             dl->AddText(ImVec2(t.x, y), color, buf);
+            hits.push_back({ImVec2(t.x, y), ImVec2(t.x + size.x, y + size.y), false, c});
         }
     }
 }
@@ -172,7 +184,7 @@ void draw_cell_numbers(const AppState& state, const PanelDerived& p, const GridL
                         std::snprintf(buf, sizeof buf, std::fabs(v) >= 100 ? "%.0f" : "%.2f", v);
                     else
                         std::snprintf(buf, sizeof buf, "%s", std::isnan(v) ? "NaN" : (v > 0 ? "Inf" : "-Inf"));
-                    const bool quiz_hidden = state.classroom.quiz.active && !state.classroom.quiz.revealed;
+                    const bool quiz_hidden = quiz_answer_hidden(state);
                     const bool in_group = quiz_hidden || p.eval_mode ||  // eval mode: nothing dimmed
                                           (!p.stats.empty() && p.partition.key_of(i) == key);
                     Rgb bg = palette_color(state.scene.palette, color_t(state, v, i));
@@ -310,7 +322,9 @@ void draw_legend(AppState& state, ImVec2 p0, float width, bool sub_pixel, ImDraw
     dl->AddText(ImVec2(x, p0.y), color, l.c_str());
     x += ImGui::CalcTextSize(l.c_str()).x + gap;
     const float right_w = nan_w + note_w + key_w + bar_h + gap;
-    const float bar_w = std::clamp(p0.x + width - right_w - gap - ImGui::CalcTextSize(h.c_str()).x - x, 40.0f, 420.0f);
+    // At most 26 em long: a 4K figure's bar as long, for its text, as the window's.
+    const float bar_w = std::clamp(p0.x + width - right_w - gap - ImGui::CalcTextSize(h.c_str()).x - x, 40.0f,
+                                   std::max(40.0f, font * 26));
     const int steps = 64;
     for (int i = 0; i < steps; ++i) {
         float t = -1.0f + 2.0f * (i + 0.5f) / steps;
@@ -392,6 +406,7 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
     const float label_px = font + 2;
     int cols = 1, rows = 1;
     choose_grid(std::max(count, 1), state.tensor.shape, inner, header_h, margin, label_px, cols, rows);
+    state.classroom.panel_columns = cols;  // the SVG export arranges its panels the same way
     const float panel_w = inner.x / cols, panel_h = inner.y / rows;
     const ImVec2 canvas_size(std::max(8.0f, panel_w - 8), std::max(8.0f, panel_h - header_h - 6));
     const GridLayout layout = fit_grid_layout(state.tensor.shape, {canvas_size.x, canvas_size.y}, margin, label_px);
@@ -433,7 +448,7 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
         const bool ok = p.error.empty();
         dl->PushClipRect(ImVec2(px, py), ImVec2(px + panel_w - 4, py + header_h), true);
         dl->AddText(ImVec2(px + 2, py + 0.2f * font), ok ? IM_COL32(235, 235, 240, 255) : IM_COL32(255, 120, 110, 255),
-                    state.classroom.quiz.active && !state.classroom.quiz.revealed  // the header would tell
+                    quiz_answer_hidden(state)  // the header would tell
                         ? core::norm_title(p.spec.kind)
                         : panel_header(p, state.tensor.shape, panel_w - 8, sub_pixel).c_str());
         dl->PopClipRect();
@@ -442,6 +457,7 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
         ImGui::InvisibleButton("##canvas", canvas_size);
         const bool hovered = ImGui::IsItemHovered();
         ViewTransform view{{c0.x, c0.y}, cam.pan, cam.zoom};
+        std::vector<LabelHit> labels;
 
         if (!p.stats.empty()) {
             renderer.ensure_group_stats(i, p.stats, core::is_centered(p.spec), p.spec.eps, p.stats_version);
@@ -452,12 +468,14 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
             params.partition = p.partition;
             params.focus = state.scene.focus;
             // Quiz: the group stays hidden until the reveal (the overlay rings the asked cell).
-            params.has_focus = !(state.classroom.quiz.active && !state.classroom.quiz.revealed);
+            params.has_focus = !quiz_answer_hidden(state);
             params.frozen_group = p.eval_mode;  // eval mode pools nothing; the channel shares frozen stats
             params.show_normalized = state.scene.show_normalized;
             params.center = state.value_center;
             params.half_range = state.value_half_range;
-            params.outline_px = std::clamp(cam.zoom * 0.14f, 1.5f, 4.0f) * io.DisplayFramebufferScale.x;
+            // Thicker with larger text (presenter mode, a 4K figure), as the text is.
+            params.outline_px =
+                std::clamp(cam.zoom * 0.14f, 1.5f, std::max(4.0f, font * 0.25f)) * io.DisplayFramebufferScale.x;
             params.palette = state.scene.palette;
             params.per_channel = !state.value_colors.channels.empty();
             params.group = group_box(p.partition, state.scene.focus);
@@ -468,7 +486,7 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
             dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture)), c0, c1, ImVec2(0, 1),
                          ImVec2(1, 0));
             dl->PushClipRect(c0, c1, true);
-            draw_labels(state, layout, view, c0, c1, dl, r);
+            draw_labels(state, layout, view, c0, c1, dl, r, labels);
             draw_cell_numbers(state, p, layout, view, c0, c1, dl);
             draw_non_finite_marks(state, layout, view, c0, c1, dl);
             draw_classroom_overlay(state, layout, view, dl, r);
@@ -488,8 +506,19 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
             ImGui::PopTextWrapPos();
         }
 
-        // Input: click selects, drag pans, wheel zooms (every canvas shares the camera).
-        if (ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 3.0f)) {
+        // Input: click selects, drag pans (right drag too), wheel zooms (every canvas shares the
+        // camera). While a quiz asks for cells, a left drag marks a rectangle instead.
+        const Vec2 mouse = view.to_world({io.MousePos.x, io.MousePos.y});
+        QuizState& quiz = state.classroom.quiz;
+        const bool marking = quiz_answer_hidden(state) && quiz.kind == QuizKind::Cells;
+        if (marking && ImGui::IsItemActivated()) quiz.drag_from = mouse;
+        if (marking && ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 3.0f)) {
+            const Vec2 a = view.to_screen(quiz.drag_from);
+            dl->AddRectFilled(ImVec2(a.x, a.y), io.MousePos, IM_COL32(255, 255, 255, 40));
+            dl->AddRect(ImVec2(a.x, a.y), io.MousePos, IM_COL32(255, 255, 255, 230), 0, 0, 2.0f);
+        }
+        const bool pan_left = !marking && ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 3.0f);
+        if (pan_left || (hovered && ImGui::IsMouseDragging(ImGuiMouseButton_Right, 3.0f))) {
             cam.pan.x -= io.MouseDelta.x / cam.zoom;
             cam.pan.y -= io.MouseDelta.y / cam.zoom;
         }
@@ -499,13 +528,24 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
             cam.zoom = z.zoom;
             cam.pan = z.pan;
         }
-        const Vec2 mouse = view.to_world({io.MousePos.x, io.MousePos.y});
         std::optional<core::Index> under = cell_at(layout, mouse);
         // A click in a gap between tiles or blocks takes the nearest cell.
         const std::optional<core::Index> clicked = under ? under : nearest_cell(layout, mouse);
-        if (ImGui::IsItemDeactivated() && io.MouseDragMaxDistanceSqr[0] < 9.0f && clicked) {
-            if (state.classroom.quiz.active) toggle_quiz_guess(state, *clicked);  // a guess, not a new focus
-            else state.scene.focus = *clicked;
+        const bool click = ImGui::IsItemDeactivated() && io.MouseDragMaxDistanceSqr[0] < 9.0f;
+        if (marking && ImGui::IsItemDeactivated() && !click)
+            toggle_quiz_guesses(state, cells_in_rect(layout, quiz.drag_from, mouse));
+        if (click && quiz.active) {  // a guess, not a new focus
+            const LabelHit* label = nullptr;
+            for (const LabelHit& h : labels)
+                if (io.MousePos.x >= h.a.x && io.MousePos.x < h.b.x && io.MousePos.y >= h.a.y && io.MousePos.y < h.b.y)
+                    label = &h;
+            const core::Shape& shape = state.tensor.shape;
+            if (label) toggle_quiz_guesses(state, label->sample ? sample_cells(shape, label->index)
+                                                                : channel_cells(shape, label->index));
+            else if (clicked && io.KeyShift) toggle_quiz_guesses(state, tile_cells(shape, clicked->n, clicked->c));
+            else if (clicked) toggle_quiz_guess(state, *clicked);
+        } else if (click && clicked) {
+            state.scene.focus = *clicked;
         }
         // No tooltips in presenter mode: on a projector they cover what the class looks at.
         if (hovered && under && !ImGui::IsItemActive() && !state.classroom.quiz.active && !state.classroom.presenter)

@@ -42,6 +42,7 @@ void quiz_marks(const AppState& state, const GridLayout& layout, const ViewTrans
     const ImVec2 fc = center(q.focus);
     dl->AddCircle(fc, view.zoom * 0.42f, kMarkEdge, 0, 4.0f);
     dl->AddCircle(fc, view.zoom * 0.42f, IM_COL32(255, 255, 255, 255), 0, 2.0f);
+    if (q.kind != QuizKind::Cells) return;  // a multiple-choice question: the reveal shows the group itself
     if (!q.revealed) {
         for (int64_t flat : q.guesses) dot(dl, center(core::unflat_index(s, flat)), r);
         return;

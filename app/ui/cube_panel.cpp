@@ -10,6 +10,7 @@
 
 #include <glm/geometric.hpp>
 
+#include "app/classroom.h"
 #include "app/render/cube_renderer.h"
 #include "app/render/tensor_renderer.h"
 #include "app/ui/format.h"
@@ -37,6 +38,7 @@ std::string cube_subtitle(const AppState& state, const PanelDerived& p, float ma
     const std::string pools = "pools " + (partitioned ? core::pooled_axes_list(p.partition)
                                                       : core::axes_to_list(core::reduced_axes(p.spec)));
     if (p.eval_mode) return "(eval) running statistics \u00b7 pools no values of this batch";
+    if (quiz_answer_hidden(state)) return "which cells share the ringed cell's statistics?";  // pools: the answer
     if (p.stats.empty() || !core::contains(state.tensor.shape, state.scene.focus)) return pools;
     const std::string group = "group " + core::key_to_string(p.partition, p.partition.key_of(state.scene.focus));
     const int64_t size = p.partition.group_size();
@@ -191,6 +193,37 @@ void draw_cube_tooltip(const AppState& state, const PanelDerived& p, const CubeG
     ImGui::EndTooltip();
 }
 
+// The quiz over a cube: the asked cell ringed; the student's marks as dots (after the reveal,
+// marks outside the group as crosses, while the renderer shows the group itself).
+void draw_cube_quiz_marks(const AppState& state, const PanelDerived& p, const CubeGeometry& g, const CubeView& view,
+                          ImVec2 origin, ImDrawList* dl) {
+    const QuizState& q = state.classroom.quiz;
+    const core::Shape& s = state.tensor.shape;
+    if (!core::contains(s, q.focus)) return;
+    auto at = [&](const core::Index& i) {
+        return on_screen(origin, project_to_screen(view, voxel_box(g, voxel_of(g, i)).center()));
+    };
+    const float r = std::clamp(0.35f * ImGui::GetFontSize(), 4.0f, 12.0f);
+    const ImVec2 f = at(q.focus);
+    dl->AddCircle(f, 1.6f * r, IM_COL32(0, 0, 0, 255), 0, 4.0f);
+    dl->AddCircle(f, 1.6f * r, IM_COL32(255, 255, 255, 255), 0, 2.0f);
+    const bool judge = q.revealed && !p.stats.empty();
+    const core::Index key = judge ? p.partition.key_of(q.focus) : core::Index{};
+    int drawn = 0;
+    for (int64_t flat : q.guesses) {
+        if (++drawn > 4096) break;
+        const core::Index i = core::unflat_index(s, flat);
+        const ImVec2 c = at(i);
+        if (judge && p.partition.key_of(i) != key) {  // false alarm
+            dl->AddLine(ImVec2(c.x - r, c.y - r), ImVec2(c.x + r, c.y + r), IM_COL32(255, 80, 80, 255), 3.0f);
+            dl->AddLine(ImVec2(c.x - r, c.y + r), ImVec2(c.x + r, c.y - r), IM_COL32(255, 80, 80, 255), 3.0f);
+            continue;
+        }
+        dl->AddCircleFilled(c, r, IM_COL32(255, 255, 255, 235));
+        dl->AddCircle(c, r, IM_COL32(0, 0, 0, 255), 0, 2.0f);
+    }
+}
+
 void draw_cube_legend(const AppState& state, ImVec2 p0, float width, ImDrawList* dl) {
     const float font = ImGui::GetFontSize();
     const ImU32 color = IM_COL32(220, 220, 225, 255);
@@ -207,7 +240,7 @@ void draw_cube_legend(const AppState& state, ImVec2 p0, float width, ImDrawList*
     x += ImGui::CalcTextSize(what).x + 2 * gap;
     dl->AddText(ImVec2(x, p0.y), color, l.c_str());
     x += ImGui::CalcTextSize(l.c_str()).x + gap;
-    const float bar_w = std::clamp(width * 0.25f, 40.0f, 320.0f);
+    const float bar_w = std::clamp(width * 0.25f, 40.0f, std::max(40.0f, font * 20));  // as long, for its text, at 4K
     const int steps = 48;
     for (int i = 0; i < steps; ++i) {
         const float t = -1.0f + 2.0f * (i + 0.5f) / steps;
@@ -235,8 +268,7 @@ void draw_cube_legend(const AppState& state, ImVec2 p0, float width, ImDrawList*
     }
 }
 
-}  // namespace
-
+// What panel `p`'s cube shows.
 CubeParams cube_params(const AppState& state, const PanelDerived& p, const CubeGeometry& geometry,
                        const CubeView& view, float outline_px) {
     CubeParams params;
@@ -244,7 +276,8 @@ CubeParams cube_params(const AppState& state, const PanelDerived& p, const CubeG
     params.view = view;
     params.partition = p.partition;
     params.focus = state.scene.focus;
-    params.has_focus = !p.eval_mode;  // eval mode pools nothing: no group to outline
+    // Eval mode pools nothing: no group to outline; a quiz hides the group until the reveal.
+    params.has_focus = !p.eval_mode && !quiz_answer_hidden(state);
     params.show_normalized = state.scene.show_normalized;
     params.center = state.value_center;
     params.half_range = state.value_half_range;
@@ -252,6 +285,8 @@ CubeParams cube_params(const AppState& state, const PanelDerived& p, const CubeG
     params.palette = state.scene.palette;
     return params;
 }
+
+}  // namespace
 
 void draw_cube_area(AppState& state, const FrameLayout& frame, TensorRenderer& renderer,
                     std::vector<PanelRect>& rects) {
@@ -306,7 +341,9 @@ void draw_cube_area(AppState& state, const FrameLayout& frame, TensorRenderer& r
 
         if (cube && !p.stats.empty()) {
             cube->ensure_group_stats(i, p.stats, core::is_centered(p.spec), p.spec.eps, p.stats_version);
-            const CubeParams params = cube_params(state, p, geometry, view, 2.0f * io.DisplayFramebufferScale.x);
+            // Thicker with larger text (presenter mode, a 4K figure), as the text is.
+            const CubeParams params =
+                cube_params(state, p, geometry, view, std::max(2.0f, font * 0.125f) * io.DisplayFramebufferScale.x);
             const int fb_w = static_cast<int>(std::lround(canvas_size.x * io.DisplayFramebufferScale.x));
             const int fb_h = static_cast<int>(std::lround(canvas_size.y * io.DisplayFramebufferScale.y));
             const GLuint texture = cube->draw(i, params, fb_w, fb_h);
@@ -315,6 +352,7 @@ void draw_cube_area(AppState& state, const FrameLayout& frame, TensorRenderer& r
             dl->PushClipRect(c0, c1, true);
             draw_block_edges(dl, geometry, view, c0);
             draw_cube_labels(state, geometry, view, c0, dl);
+            if (state.classroom.quiz.active) draw_cube_quiz_marks(state, p, geometry, view, c0, dl);
             if (!ok) dl->AddText(ImVec2(c0.x + 4, c1.y - font * 1.3f), IM_COL32(255, 120, 110, 255), p.error.c_str());
             dl->PopClipRect();
         } else {
@@ -335,9 +373,14 @@ void draw_cube_area(AppState& state, const FrameLayout& frame, TensorRenderer& r
         if (hovered && io.MouseWheel != 0) cam = clamp_camera({cam.yaw, cam.pitch, cam.distance * std::pow(0.88f, io.MouseWheel)});
         const std::optional<core::Index> under =
             hovered ? pick_element(geometry, view, {io.MousePos.x - c0.x, io.MousePos.y - c0.y}) : std::nullopt;
-        if (ImGui::IsItemDeactivated() && io.MouseDragMaxDistanceSqr[0] < 9.0f && under) state.scene.focus = *under;
-        if (hovered && under && !ImGui::IsItemActive() && !state.classroom.presenter)
-            draw_cube_tooltip(state, p, geometry, *under);
+        // In a quiz a click marks the voxel's element (Shift: its whole tile), not a new focus.
+        if (ImGui::IsItemDeactivated() && io.MouseDragMaxDistanceSqr[0] < 9.0f && under) {
+            if (!state.classroom.quiz.active) state.scene.focus = *under;
+            else if (io.KeyShift) toggle_quiz_guesses(state, tile_cells(state.tensor.shape, under->n, under->c));
+            else toggle_quiz_guess(state, *under);
+        }
+        if (hovered && under && !ImGui::IsItemActive() && !state.classroom.quiz.active && !state.classroom.presenter)
+            draw_cube_tooltip(state, p, geometry, *under);  // it names the group
         ImGui::PopID();
     }
     draw_cube_legend(state, ImVec2(area_pos.x + 6, area_pos.y + area_size.y - legend_h + font * 0.45f),

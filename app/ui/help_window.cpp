@@ -110,7 +110,7 @@ static void handle_key(AppState& state, int key, int mods) {
         scene.single_norm = core::kAllNormKinds[k % count];
         scene.single_view = true;
     }
-    for (int k = 0; k < 7; ++k)
+    for (int k = 0; k < 7 && !state.classroom.quiz.active; ++k)  // in a quiz, 1 to 4 answer
         if (pressed(GLFW_KEY_1 + k)) {
             scene.single_norm = core::kAllNormKinds[k];
             scene.single_view = true;

@@ -62,30 +62,6 @@ void text_wrapped_at_spaces(const std::string& text, const ImVec4* color = nullp
     if (!line.empty()) emit(line);
 }
 
-void draw_quiz(AppState& state) {
-    QuizState& q = state.classroom.quiz;
-    const core::Index& f = q.focus;
-    ImGui::Text("Quiz, question %llu: %s. Click every cell you think is pooled with the ringed cell (%lld, %lld, %lld, %lld), "
-                "then Reveal.",
-                static_cast<unsigned long long>(q.round), core::norm_title(q.norm), (long long)f.n, (long long)f.c,
-                (long long)f.h, (long long)f.w);
-    ImGui::Text("%zu cells marked.", q.guesses.size());
-    if (!q.revealed) {
-        if (ImGui::Button("Reveal##quiz_reveal")) reveal_quiz(state);
-        ImGui::SameLine();
-        if (ImGui::Button("Clear marks##quiz_clear")) q.guesses.clear();
-    } else {
-        const QuizScore s = current_quiz_score(state);
-        ImGui::Text("Pooled: %lld cells. Hits %lld (filled dot; the ringed cell is given, so it counts as one), "
-                    "misses %lld (ring), false alarms %lld (cross). Score %.0f%%.",
-                    (long long)s.pooled, (long long)s.hits, (long long)s.misses, (long long)s.false_alarms,
-                    100.0 * s.score);
-        if (ImGui::Button("Next question##quiz_next")) next_quiz_question(state);
-    }
-    ImGui::SameLine();
-    if (ImGui::Button("Stop quiz##quiz_stop")) stop_quiz(state);
-}
-
 // A decision rule's link to the live step that shows why, and the way back from one.
 void draw_links(AppState& state, const LessonStep& step) {
     const ClassroomState& c = state.classroom;
@@ -133,9 +109,9 @@ float lessons_panel_height(const AppState& state) {
     const ClassroomState& c = state.classroom;
     if (state.figure_mode || !c.show_lessons || (c.lesson < 0 && !c.quiz.active)) return 0;
     const float display_h = ImGui::GetIO().DisplaySize.y;
-    // The quiz: three lines of text and a row of buttons, without a scroll bar.
+    // The quiz: up to four lines of text and a row of buttons, without a scroll bar.
     if (c.quiz.active && c.lesson < 0)
-        return std::min(4 * ImGui::GetFrameHeightWithSpacing() + 2 * ImGui::GetStyle().WindowPadding.y, display_h * 0.3f);
+        return std::min(6 * ImGui::GetFrameHeightWithSpacing() + 2 * ImGui::GetStyle().WindowPadding.y, display_h * 0.3f);
     // Presenter mode: larger text, and the table should not need scrolling in front of a class.
     return std::clamp(display_h * (c.presenter ? 0.42f : 0.34f), ImGui::GetFontSize() * 8, display_h * 0.5f);
 }
@@ -149,7 +125,7 @@ void draw_lessons_panel(AppState& state, const FrameLayout& frame) {
                  ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
                      ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoTitleBar);
     ClassroomState& c = state.classroom;
-    if (c.quiz.active) draw_quiz(state);
+    if (c.quiz.active) draw_quiz_strip(state);
     const Lesson* lesson = current_lesson(state);
     const LessonStep* step = current_step(state);
     if (lesson && step && !c.quiz.active) {
@@ -247,6 +223,7 @@ static void handle_classroom_key(AppState& state, int key, int mods) {
         if (c.quiz.active) stop_quiz(state);
         else start_quiz(state);
     }
+    if (c.quiz.active && key >= GLFW_KEY_1 && key <= GLFW_KEY_4) choose_quiz_answer(state, key - GLFW_KEY_1);
     if (c.quiz.active && pressed(GLFW_KEY_ENTER)) {
         if (c.quiz.revealed) next_quiz_question(state);
         else reveal_quiz(state);

@@ -17,7 +17,7 @@ FrameLayout compute_frame_layout(const AppState& state) {
     f.menu_height = state.figure_mode || state.classroom.presenter ? 0 : ImGui::GetFrameHeight();
     const float budget = io.DisplaySize.x * 0.5f;  // sidebars never take more than half
     f.left = state.show_controls ? std::min(font * 19, budget * 0.45f) : 0;
-    f.right = state.show_stats ? std::min(font * 22, budget * 0.55f) : 0;
+    f.right = state.show_stats && !quiz_hides_statistics(state) ? std::min(font * 22, budget * 0.55f) : 0;
     f.bottom = lessons_panel_height(state);
     return f;
 }

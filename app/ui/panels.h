@@ -43,9 +43,6 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
 // `rects` like draw_canvas_area (app/ui/cube_panel.cpp).
 void draw_cube_area(AppState& state, const FrameLayout& frame, TensorRenderer& renderer,
                     std::vector<PanelRect>& rects);
-// What panel `p`'s cube shows (the window's and the PNG export's).
-CubeParams cube_params(const AppState& state, const PanelDerived& p, const CubeGeometry& geometry,
-                       const CubeView& view, float outline_px);
 void draw_help_window(AppState& state);
 // The Channels window (state.channels.show, F4): per-channel summary table; a row click
 // focuses its channel (app/ui/channel_panel.cpp).
@@ -65,6 +62,9 @@ void handle_shortcuts(AppState& state);
 float lessons_panel_height(const AppState& state);
 // The lessons strip (frame.bottom high, between the sidebars): lesson, step text, numbers, quiz.
 void draw_lessons_panel(AppState& state, const FrameLayout& frame);
+// The quiz's question, choices, score and explanation, inside the lessons strip
+// (app/ui/quiz_panel.cpp).
+void draw_quiz_strip(AppState& state);
 // F5 presenter mode, PageUp/PageDown (and arrows in presenter mode) through the lesson, Q quiz.
 // Call before handle_shortcuts.
 void handle_classroom_keys(AppState& state);

@@ -152,7 +152,7 @@ void norm_section(AppState& state, const PanelDerived& p, int index) {
 }  // namespace
 
 void draw_stats_panel(AppState& state, const FrameLayout& frame) {
-    if (!state.show_stats) return;
+    if (frame.right <= 0) return;  // hidden, or kept hidden by a quiz (compute_frame_layout)
     ImGuiIO& io = ImGui::GetIO();
     ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - frame.right, frame.menu_height));
     ImGui::SetNextWindowSize(ImVec2(frame.right, io.DisplaySize.y - frame.menu_height));

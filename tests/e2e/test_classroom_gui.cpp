@@ -1,6 +1,8 @@
 // End-to-end tests of the classroom layer in the real normviz program, under its own Xvfb with
-// real X input (xdotool): the quiz is answered by clicking cells, revealed with Enter, and its
-// score read back from the --status "quiz" record; F12 saves the revealed picture.
+// real X input (xdotool): the quiz is answered by clicking cells, dragging rectangles,
+// Shift+clicking tiles, clicking labels, clicking voxels in the cube view and pressing a
+// multiple-choice key, revealed with Enter, and its score read back from the --status "quiz"
+// record; F12 saves the revealed picture. Exports are checked as files.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,6 +11,11 @@
 #include <fstream>
 #include <iterator>
 
+#include <thread>
+
+#include "app/view/cube_camera.h"
+#include "app/view/cube_geometry.h"
+#include "app/view/grid_layout.h"
 #include "core/norm_spec.h"
 #include "core/partition.h"
 #include "gui_fixture.h"
@@ -26,7 +33,66 @@ const std::map<std::string, std::string>* quiz_record(const StatusBlock& b) {
 class ClassroomGui : public GuiFixture {
 protected:
     ClassroomGui() : GuiFixture({.binary = NORMVIZ_BINARY, .tmp_root = NORMVIZ_E2E_TMP_DIR}) {}
+
+    // The next block whose quiz record has `field` = `value`.
+    std::optional<StatusBlock> wait_quiz(const std::string& field, const std::string& value) {
+        return reader_->wait_block(
+            [&](const StatusBlock& b) { return quiz_record(b) && quiz_record(b)->at(field) == value; }, kEventTimeout);
+    }
+
+    // A world point of the grid in canvas `panel` of `block` as a screen pixel.
+    static Pixel grid_pixel(const StatusBlock& block, size_t panel, app::Vec2 world) {
+        const auto canvas = parse_numbers(block.panels.at(panel).at("canvas"));
+        const auto pan = parse_numbers(block.layout.at("pan"));
+        const double zoom = number(block.layout, "zoom");
+        return {static_cast<int>(std::floor(canvas.at(0) + (world.x - pan.at(0)) * zoom)),
+                static_cast<int>(std::floor(canvas.at(1) + (world.y - pan.at(1)) * zoom))};
+    }
+
+    // Presses the left button at `from`, moves in steps (frames see a drag) to `to`, releases.
+    void drag(const std::string& window, Pixel from, Pixel to) {
+        xdo_ok({"mousemove", "--window", window, std::to_string(from.x), std::to_string(from.y), "mousedown", "1"});
+        for (int k = 1; k <= 4; ++k) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(60));
+            xdo_ok({"mousemove", "--window", window, std::to_string(from.x + (to.x - from.x) * k / 4),
+                    std::to_string(from.y + (to.y - from.y) * k / 4)});
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(60));
+        xdo_ok({"mouseup", "1"});
+    }
+
+    void click_at(const std::string& window, Pixel p, bool shift = false) {
+        if (shift) xdo_ok({"keydown", "shift"});
+        xdo_ok({"mousemove", "--window", window, std::to_string(p.x), std::to_string(p.y), "click", "1"});
+        if (shift) xdo_ok({"keyup", "shift"});
+    }
+
+    void keep_shot(const char* name) {
+        if (const char* keep = std::getenv("NORMVIZ_E2E_KEEP_SHOTS")) {  // for looking at by hand
+            std::error_code ec;
+            fs::copy_file(shot_path(), fs::path(keep) / name, fs::copy_options::overwrite_existing, ec);
+        }
+    }
 };
+
+core::Index parse_index(const std::string& text) {
+    const auto f = parse_numbers(text);
+    EXPECT_EQ(f.size(), 4u) << text;
+    if (f.size() != 4) return {};
+    return {int64_t(f[0]), int64_t(f[1]), int64_t(f[2]), int64_t(f[3])};
+}
+
+// Highlight-coloured pixels (the group's outline) inside canvas `panel`.
+int64_t highlighted_in_canvas(const Image& image, const StatusBlock& block, size_t panel) {
+    const auto canvas = parse_numbers(block.panels.at(panel).at("canvas"));
+    int64_t count = 0;
+    for (int y = std::max(0, int(canvas[1])); y < std::min(image.height, int(canvas[1] + canvas[3])); ++y)
+        for (int x = std::max(0, int(canvas[0])); x < std::min(image.width, int(canvas[0] + canvas[2])); ++x) {
+            const unsigned char* px = image.at(x, y);
+            count += std::abs(px[0] - 255) < 30 && std::abs(px[1] - 196) < 30 && px[2] < 40;
+        }
+    return count;
+}
 
 // The student marks every cell pooled with the asked cell but one, plus one cell that is not
 // pooled; Enter reveals: hits = pooled - 1 (the asked cell counts as a hit), one miss, one
@@ -107,6 +173,305 @@ TEST_F(ClassroomGui, QuizClickRevealScore) {
     }
 }
 
+// A BatchNorm question on (8, 3, 4, 4) without 128 clicks: a dragged rectangle marks a whole
+// tile and the same drag unmarks it; Shift+click marks a cell's tile; a click on a sample
+// label marks the sample; a click on the asked channel's label "c=k" marks that channel in
+// every sample, which is the answer: Enter reveals 128 hits, no false alarm, score 1.
+TEST_F(ClassroomGui, QuizMarksRectanglesTilesSamplesAndChannels) {
+    const core::Shape shape{8, 3, 4, 4};
+    ASSERT_NO_FATAL_FAILURE(launch({"--shape", "8,3,4,4", "--quiz"}));
+    auto first = reader_->wait_block(
+        [](const StatusBlock& b) { return quiz_record(b) && !b.panels.empty() && b.panels[0].count("canvas"); },
+        kStartTimeout);
+    ASSERT_TRUE(first) << "no status block with a quiz record\n" << diagnostics();
+    const auto& q = *quiz_record(*first);
+    ASSERT_EQ(q.at("kind"), "cells");
+    ASSERT_EQ(q.at("norm"), "batch") << "the first question asks BatchNorm";
+    const core::Index focus = parse_index(q.at("focus"));
+    const int64_t other = (focus.c + 1) % shape.C;
+    const app::GridLayout layout = app::make_grid_layout(shape);
+    const StatusBlock& g = *first;
+    const std::string window = find_window();
+    ASSERT_FALSE(window.empty());
+    xdo_ok({"windowfocus", "--sync", window});
+
+    // A rectangle from the first to the last cell of tile (n=0, c=other): 16 cells; again: none.
+    const Pixel a = cell_center(g, 0, shape, {0, other, 0, 0}), b = cell_center(g, 0, shape, {0, other, 3, 3});
+    ASSERT_NO_FATAL_FAILURE(drag(window, a, b));
+    ASSERT_TRUE(wait_quiz("guesses", "16")) << "the drag did not mark the tile\n" << diagnostics();
+    ASSERT_NO_FATAL_FAILURE(drag(window, a, b));
+    ASSERT_TRUE(wait_quiz("guesses", "0")) << "the same drag did not unmark it\n" << diagnostics();
+    EXPECT_EQ(reader_->last_block()->focus(), q.at("focus")) << "a drag in a quiz neither pans nor moves the focus";
+    EXPECT_EQ(reader_->last_block()->layout.at("pan"), g.layout.at("pan"));
+
+    // Shift+click: the whole tile of the clicked cell; again: unmarked.
+    ASSERT_NO_FATAL_FAILURE(click_at(window, cell_center(g, 0, shape, {2, other, 1, 2}), true));
+    ASSERT_TRUE(wait_quiz("guesses", "16")) << "Shift+click did not mark the tile\n" << diagnostics();
+    ASSERT_NO_FATAL_FAILURE(click_at(window, cell_center(g, 0, shape, {2, other, 1, 2}), true));
+    ASSERT_TRUE(wait_quiz("guesses", "0")) << diagnostics();
+
+    // The label "n=5": the whole sample (C * H * W cells); again: unmarked.
+    const double font = number(g.records.at("ui"), "font");
+    const app::Vec2 block5 = app::block_origin(layout, 5);
+    const Pixel b5 = grid_pixel(g, 0, block5);
+    const double zoom = number(g.layout, "zoom");
+    const Pixel n_label = layout.blocks_per_row == 1
+                              ? Pixel{b5.x - 10, int(b5.y + 0.5 * layout.block_height() * zoom)}
+                              : Pixel{b5.x + 6, int(b5.y + layout.block_height() * zoom + 1 + 0.5 * font)};
+    ASSERT_NO_FATAL_FAILURE(click_at(window, n_label));
+    ASSERT_TRUE(wait_quiz("guesses", std::to_string(shape.C * shape.H * shape.W)))
+        << "a click on the label n=5 did not mark the sample\n" << diagnostics();
+    ASSERT_NO_FATAL_FAILURE(click_at(window, n_label));
+    ASSERT_TRUE(wait_quiz("guesses", "0")) << diagnostics();
+
+    // The label "c=<asked channel>" above sample 0's tile: that channel in every sample.
+    const Pixel tile = grid_pixel(g, 0, app::tile_origin(layout, 0, focus.c));
+    ASSERT_NO_FATAL_FAILURE(click_at(window, {tile.x + 6, int(tile.y - 1 - 0.5 * font)}));
+    auto marked = wait_quiz("guesses", std::to_string(shape.N * shape.H * shape.W));
+    ASSERT_TRUE(marked) << "a click on the channel label did not mark the channel\n" << diagnostics();
+
+    park_pointer();
+    xdo_ok({"key", "--delay", "200", "Return"});
+    auto revealed = wait_quiz("revealed", "1");
+    ASSERT_TRUE(revealed) << diagnostics();
+    const auto& r = *quiz_record(*revealed);
+    EXPECT_EQ(number(r, "pooled"), 128.0);
+    EXPECT_EQ(number(r, "hits"), 128.0);
+    EXPECT_EQ(number(r, "false_alarms"), 0.0);
+    EXPECT_EQ(number(r, "score"), 1.0);
+    EXPECT_EQ(r.at("explained"), "1") << "the reveal explains the group in a sentence";
+    settle();
+    Image image;
+    ASSERT_NO_FATAL_FAILURE(save_screenshot(image));
+    keep_shot("quiz_channel_revealed.png");
+}
+
+// In the cube view the quiz hides the group (no highlight outline) until Enter, and a click on
+// a voxel marks that element instead of moving the focus; the reveal scores the clicks and
+// shows the group.
+TEST_F(ClassroomGui, QuizInTheCubeViewHidesTheGroupAndTakesVoxelClicks) {
+    const core::Shape shape{2, 3, 2, 2};
+    ASSERT_NO_FATAL_FAILURE(launch({"--shape", "2,3,2,2", "--quiz", "--view", "cube"}));
+    auto first = reader_->wait_block(
+        [](const StatusBlock& b) {
+            return quiz_record(b) && b.records.count("cube") && !b.panels.empty() && b.panels[0].count("canvas");
+        },
+        kStartTimeout);
+    ASSERT_TRUE(first) << diagnostics();
+    const auto& q = *quiz_record(*first);
+    const core::Index focus = parse_index(q.at("focus"));
+    core::NormSpec spec;
+    auto kind = core::parse_norm_name(q.at("norm"));
+    ASSERT_TRUE(kind);
+    spec.kind = kind.value();
+    spec.groups = 2;
+    const core::Partition partition = core::make_partition(spec, shape);
+
+    // Where voxels are drawn: the same geometry and camera as the program (--status cube).
+    const auto& cube = first->records.at("cube");
+    const app::CubeGeometry geometry = app::make_cube_geometry(shape, cube.at("split") == "1",
+                                                               std::atoll(cube.at("max_voxels").c_str()));
+    ASSERT_FALSE(geometry.binned());
+    const app::CubeCamera camera{float(number(cube, "yaw")), float(number(cube, "pitch")), float(number(cube, "distance"))};
+    const auto canvas = parse_numbers(first->panels.at(0).at("canvas"));
+    const app::CubeView view = app::make_cube_view(camera, geometry, {float(canvas.at(2)), float(canvas.at(3))});
+    // A visible face centre of one pooled element and of one element outside the group.
+    std::optional<Pixel> pooled, outside;
+    for (int64_t flat = 0; flat < shape.numel(); ++flat) {
+        const core::Index e = core::unflat_index(shape, flat);
+        if (e == focus) continue;
+        const bool in_group = partition.same_group(e, focus);
+        if ((in_group && pooled) || (!in_group && outside)) continue;
+        const app::Box box = app::voxel_box(geometry, app::voxel_of(geometry, e));
+        for (int side = 0; side < 6; ++side) {
+            const int axis = side / 2;
+            glm::vec3 p = box.center();
+            p[axis] = side % 2 == 0 ? box.hi[axis] : box.lo[axis];
+            if ((view.eye[axis] - p[axis]) * (side % 2 == 0 ? 1.0f : -1.0f) <= 0.0f) continue;
+            const glm::vec2 local = app::project_to_screen(view, p);
+            const auto picked = app::pick_element(geometry, view, local);
+            if (!picked || !(*picked == e)) continue;
+            const Pixel px{int(std::lround(canvas[0] + local.x)), int(std::lround(canvas[1] + local.y))};
+            (in_group ? pooled : outside) = px;
+            break;
+        }
+    }
+    ASSERT_TRUE(pooled && outside) << "no visible voxel to click";
+
+    park_pointer();
+    settle();
+    Image before;
+    ASSERT_NO_FATAL_FAILURE(save_screenshot(before));
+    keep_shot("quiz_cube_asked.png");
+    const int64_t hidden = highlighted_in_canvas(before, *first, 0);
+
+    const std::string window = find_window();
+    xdo_ok({"windowfocus", "--sync", window});
+    ASSERT_NO_FATAL_FAILURE(click_at(window, *pooled));
+    auto one = wait_quiz("guesses", "1");
+    ASSERT_TRUE(one) << "a voxel click did not mark a guess\n" << diagnostics();
+    EXPECT_EQ(one->focus(), q.at("focus")) << "a quiz click must not move the focus";
+    ASSERT_NO_FATAL_FAILURE(click_at(window, *outside));
+    ASSERT_TRUE(wait_quiz("guesses", "2")) << diagnostics();
+
+    park_pointer();
+    xdo_ok({"key", "--delay", "200", "Return"});
+    auto revealed = wait_quiz("revealed", "1");
+    ASSERT_TRUE(revealed) << diagnostics();
+    const auto& r = *quiz_record(*revealed);
+    EXPECT_EQ(number(r, "hits"), 2.0) << "the clicked pooled voxel and the asked cell";
+    EXPECT_EQ(number(r, "false_alarms"), 1.0);
+    EXPECT_EQ(number(r, "pooled"), double(partition.group_size()));
+    settle();
+    Image after;
+    ASSERT_NO_FATAL_FAILURE(save_screenshot(after));
+    keep_shot("quiz_cube_revealed.png");
+    const int64_t shown = highlighted_in_canvas(after, *revealed, 0);
+    EXPECT_LT(hidden, 20) << "the group is outlined before the reveal";
+    EXPECT_GT(shown, hidden + 200) << "the reveal does not show the group";
+}
+
+// Every third question is multiple choice. The third one here asks how many statistics (or
+// values per statistic) a norm keeps on (8, 8, 4, 4) with G = 4; the test computes the answer
+// from core's partition, presses its number key, and the program reveals it as right. On the
+// way, leaving presenter mode and F3 do not bring back the statistics sidebar.
+TEST_F(ClassroomGui, QuizMultipleChoiceAnsweredWithAKey) {
+    const core::Shape shape{8, 8, 4, 4};
+    ASSERT_NO_FATAL_FAILURE(launch({"--shape", "8,8,4,4", "--groups", "4", "--quiz"}));
+    auto first = wait_block([](const StatusBlock& b) { return quiz_record(b) != nullptr; }, kStartTimeout);
+    ASSERT_TRUE(first) << diagnostics();
+    const std::string window = find_window();
+    xdo_ok({"windowfocus", "--sync", window});
+    park_pointer();
+
+    for (const char* key : {"F5", "F5", "F3"}) xdo_ok({"key", "--delay", "300", key});
+    auto after_keys = wait_block([](const StatusBlock& b) {
+        return quiz_record(b) && b.records.at("ui").at("presenter") == "0" && b.records.at("ui").at("quiz") == "1";
+    });
+    ASSERT_TRUE(after_keys) << diagnostics();
+    settle();
+    EXPECT_EQ(reader_->last_block()->records.at("ui").at("stats"), "0")
+        << "presenter mode or F3 brought back the statistics sidebar during the quiz";
+
+    // Enter reveals, Enter asks the next: two cell questions, then the multiple choice.
+    for (int k = 0; k < 4; ++k) xdo_ok({"key", "--delay", "250", "Return"});
+    auto mc = reader_->wait_block(
+        [](const StatusBlock& b) { return quiz_record(b) && quiz_record(b)->at("kind") != "cells"; }, kEventTimeout);
+    ASSERT_TRUE(mc) << "no multiple-choice question\n" << diagnostics();
+    const auto& q = *quiz_record(*mc);
+    EXPECT_EQ(q.at("revealed"), "0");
+    core::NormSpec spec;
+    auto kind = core::parse_norm_name(q.at("norm"));
+    ASSERT_TRUE(kind);
+    spec.kind = kind.value();
+    spec.groups = 4;
+    const core::Partition partition = core::make_partition(spec, shape);
+    const int64_t truth = q.at("kind") == "count" ? partition.group_count() : partition.group_size();
+    const auto choices = parse_numbers(q.at("choices"));
+    ASSERT_GE(choices.size(), 2u);
+    int index = -1;
+    for (size_t k = 0; k < choices.size(); ++k)
+        if (int64_t(choices[k]) == truth) index = int(k);
+    ASSERT_GE(index, 0) << "the true answer " << truth << " is not among " << q.at("choices");
+    EXPECT_EQ(std::count(choices.begin(), choices.end(), double(truth)), 1);
+
+    xdo_ok({"key", "--delay", "200", std::to_string(index + 1)});
+    auto answered = wait_quiz("revealed", "1");
+    ASSERT_TRUE(answered) << "the number key did not answer\n" << diagnostics();
+    const auto& r = *quiz_record(*answered);
+    EXPECT_EQ(r.at("choice"), std::to_string(index));
+    EXPECT_EQ(r.at("answer"), std::to_string(index)) << "the program's answer differs from core's partition";
+    EXPECT_EQ(r.at("explained"), "1");
+    EXPECT_EQ(answered->panels.at(0).at("norm"), q.at("norm")) << "the number key switched the shown norm";
+    settle();
+    Image image;
+    ASSERT_NO_FATAL_FAILURE(save_screenshot(image));
+    keep_shot("quiz_multiple_choice.png");
+}
+
+// How unlike a 4K picture looks to its 1080p version at a glance: both cut into 16 x 16
+// blocks (at 1080p; 32 x 32 in the 4K one), the share of blocks whose mean colour differs by
+// more than 24 in a channel. Blocks forgive the one-pixel shifts between the two renderings
+// (outlines, glyph edges) but not text drawn at a different size.
+double blocks_unlike(const Image& big, const Image& small) {
+    EXPECT_EQ(big.width, 2 * small.width);
+    EXPECT_EQ(big.height, 2 * small.height);
+    if (big.width != 2 * small.width || big.height != 2 * small.height) return 1;
+    constexpr int kBlock = 16;
+    int64_t differ = 0, blocks = 0;
+    for (int by = 0; by + kBlock <= small.height; by += kBlock)
+        for (int bx = 0; bx + kBlock <= small.width; bx += kBlock, ++blocks) {
+            int64_t worst = 0;
+            for (int k = 0; k < 3; ++k) {
+                int64_t s = 0, b = 0;
+                for (int y = by; y < by + kBlock; ++y)
+                    for (int x = bx; x < bx + kBlock; ++x) {
+                        s += small.at(x, y)[k];
+                        b += big.at(2 * x, 2 * y)[k] + big.at(2 * x + 1, 2 * y)[k] + big.at(2 * x, 2 * y + 1)[k] +
+                             big.at(2 * x + 1, 2 * y + 1)[k];
+                    }
+                worst = std::max<int64_t>(worst, std::abs(s / (kBlock * kBlock) - b / (4 * kBlock * kBlock)));
+            }
+            differ += worst > 24;
+        }
+    return double(differ) / double(blocks);
+}
+
+// Slides: `render --size 3840x2160` and the window's File > Export at 3840 x 2160 read like
+// the same pictures at 1920 x 1080 (titles, labels and legend twice the pixel size, so the 4K
+// picture shrunk to 1080p nearly matches); with the old fixed 16 px text the 4K render does
+// not. The window's export carries its panel titles and the colour bar.
+TEST_F(ClassroomGui, FiguresAt4kReadLikeTheir1080pSelves) {
+    const std::string lesson = std::string(NORMVIZ_SOURCE_DIR) + "/assets/lessons/06_padding.json";
+    auto render = [&](const std::string& size, const std::vector<std::string>& extra, Image& image) {
+        const std::string out = (tmp_ / ("render-" + size + std::to_string(extra.size()) + ".png")).string();
+        std::vector<std::string> args = {NORMVIZ_BINARY, "render", "--scene", lesson, "--step", "2",
+                                         "--size", size, "--out", out};
+        args.insert(args.end(), extra.begin(), extra.end());
+        CommandResult r = run_command(args, env(), kStartTimeout);
+        ASSERT_EQ(r.exit_code, 0) << "stderr:\n" << r.err;
+        std::string error;
+        ASSERT_TRUE(image.load(out, error)) << error;
+    };
+    auto export_png = [&](const std::string& size, Image& image) {
+        const std::string base = (tmp_ / ("export-" + size)).string();
+        CommandResult r = run_command({NORMVIZ_BINARY, "--no-settings", "--no-vsync", "--frames", "3", "--export",
+                                       base, "--export-size", size},
+                                      env(), kStartTimeout);
+        ASSERT_EQ(r.exit_code, 0) << "stderr:\n" << r.err;
+        std::string error;
+        ASSERT_TRUE(image.load(base + ".png", error)) << error;
+    };
+    Image r1, r4, r4_small_text, e1, e4;
+    ASSERT_NO_FATAL_FAILURE(render("1920x1080", {}, r1));
+    ASSERT_NO_FATAL_FAILURE(render("3840x2160", {}, r4));
+    ASSERT_NO_FATAL_FAILURE(render("3840x2160", {"--font-size", "16"}, r4_small_text));
+    ASSERT_NO_FATAL_FAILURE(export_png("1920x1080", e1));
+    ASSERT_NO_FATAL_FAILURE(export_png("3840x2160", e4));
+    const double render_alike = blocks_unlike(r4, r1), old_text = blocks_unlike(r4_small_text, r1);
+    const double export_alike = blocks_unlike(e4, e1);
+    std::printf("blocks unlike 1080p: render 4K %.4f, render 4K with 16 px text %.4f, export 4K %.4f\n",
+                render_alike, old_text, export_alike);
+    EXPECT_LT(render_alike, 0.06);
+    EXPECT_LT(export_alike, 0.06);
+    EXPECT_GT(old_text, 0.12) << "the comparison cannot tell text sizes apart";
+
+    // Titles at the top of the export (light text on the dark header) and the colour bar's
+    // ends at the bottom (deep blue and deep red), as in the window.
+    int64_t title = 0, blue = 0, red = 0;
+    for (int y = 0; y < 24; ++y)  // the panel headers' row (1.5 em of 16 px)
+        for (int x = 0; x < e1.width; ++x) title += e1.at(x, y)[0] > 200 && e1.at(x, y)[1] > 200 && e1.at(x, y)[2] > 200;
+    for (int y = e1.height - 60; y < e1.height; ++y)
+        for (int x = 0; x < e1.width / 2; ++x) {
+            const unsigned char* px = e1.at(x, y);
+            blue += px[2] > 120 && px[0] < 60;
+            red += px[0] > 120 && px[2] < 60 && px[1] < 60;
+        }
+    EXPECT_GT(title, 150) << "no panel title in the export";
+    EXPECT_GT(blue, 40) << "no colour bar in the export";
+    EXPECT_GT(red, 40) << "no colour bar in the export";
+}
+
 // --export writes what File > Export writes: the PNG at 3840 x 2160 (the largest size), the
 // SVG with one group per shown norm, and the statistics CSV with one row per norm.
 TEST_F(ClassroomGui, ExportPngSvgCsvAt4k) {
@@ -150,7 +515,8 @@ TEST_F(ClassroomGui, ExportPngSvgCsvAt4k) {
 
 // In the cube view File > Export's PNG shows the cubes (it used to draw the grid whatever the
 // window showed): the picture differs from the grid's, and the focus's groups are still
-// highlighted.
+// highlighted. The SVG, which draws the grid, is refused there in one line on stderr (exit 1)
+// instead of silently writing the grid; the PNG and the CSV are still written.
 TEST_F(ClassroomGui, ExportInTheCubeViewDrawsTheCubes) {
     Image images[2];
     const char* views[2] = {"grid", "cube"};
@@ -159,7 +525,15 @@ TEST_F(ClassroomGui, ExportInTheCubeViewDrawsTheCubes) {
         CommandResult r = run_command({NORMVIZ_BINARY, "--no-settings", "--no-vsync", "--frames", "3", "--view",
                                        views[i], "--export", base, "--export-size", "960x540"},
                                       env(), kStartTimeout);
-        ASSERT_EQ(r.exit_code, 0) << "stderr:\n" << r.err;
+        if (i == 0) {
+            ASSERT_EQ(r.exit_code, 0) << "stderr:\n" << r.err;
+            EXPECT_TRUE(fs::exists(base + ".svg"));
+        } else {
+            EXPECT_EQ(r.exit_code, 1) << "stderr:\n" << r.err;
+            EXPECT_NE(r.err.find("SVG export draws the grid view, not the cubes shown"), std::string::npos) << r.err;
+            EXPECT_FALSE(fs::exists(base + ".svg")) << "the cube view's SVG must not be the grid";
+        }
+        EXPECT_TRUE(fs::exists(base + ".csv"));
         std::string error;
         ASSERT_TRUE(images[i].load(base + ".png", error)) << error;
         ASSERT_EQ(images[i].width, 960);

@@ -182,15 +182,15 @@ TEST(LessonsPanel, PresenterArrowsMoveTheFocusPagesStepAndEscapeLeaves) {
     EXPECT_TRUE(state.show_stats);
 }
 
-// Q starts the quiz (statistics hidden), Enter reveals, Enter again asks the next question,
-// Q leaves and gives the sidebar back.
+// Q starts the quiz (statistics hidden, however show_stats is set), Enter reveals, Enter
+// again asks the next question, Q leaves and gives the sidebar back.
 TEST(LessonsPanel, QuizKeys) {
     HeadlessImGui ui;
     AppState state = make_state();
     lesson_frame(ui, state);
     std::string text = press(ui, state, GLFW_KEY_Q);
     ASSERT_TRUE(state.classroom.quiz.active);
-    EXPECT_FALSE(state.show_stats);
+    EXPECT_EQ(compute_frame_layout(state).right, 0.0f) << "the statistics sidebar is drawn during the quiz";
     EXPECT_TRUE(contains(text, "Quiz, question 1")) << text;
     press(ui, state, GLFW_KEY_ENTER);
     EXPECT_TRUE(state.classroom.quiz.revealed);
@@ -202,6 +202,30 @@ TEST(LessonsPanel, QuizKeys) {
     press(ui, state, GLFW_KEY_Q);
     EXPECT_FALSE(state.classroom.quiz.active);
     EXPECT_TRUE(state.show_stats);
+    EXPECT_GT(compute_frame_layout(state).right, 0.0f);
+}
+
+// The quiz strip (app/ui/quiz_panel.cpp): after the reveal, the sentence on the asked cell's
+// group; the third question offers choices, and its number key answers it right.
+TEST(LessonsPanel, QuizExplainsAndAsksMultipleChoice) {
+    HeadlessImGui ui;
+    AppState state = make_state();
+    lesson_frame(ui, state);
+    press(ui, state, GLFW_KEY_Q);
+    std::string text = press(ui, state, GLFW_KEY_ENTER);
+    const std::string why = app::current_quiz_explanation(state);
+    ASSERT_FALSE(why.empty());
+    EXPECT_TRUE(contains(text, why)) << text;
+    for (int k = 0; k < 3; ++k) press(ui, state, GLFW_KEY_ENTER);  // next, reveal, next
+    const app::QuizState& q = state.classroom.quiz;
+    ASSERT_NE(q.kind, app::QuizKind::Cells) << "the third question is multiple choice";
+    text = lesson_frame(ui, state);
+    EXPECT_TRUE(contains(text, "How many")) << text;
+    for (int64_t v : q.choices.values) EXPECT_TRUE(contains(text, ")  " + std::to_string(v))) << text;
+    ASSERT_GE(q.choices.answer, 0);
+    text = press(ui, state, GLFW_KEY_1 + q.choices.answer);
+    EXPECT_TRUE(q.revealed);
+    EXPECT_TRUE(contains(text, "Right: " + std::to_string(q.choices.values[q.choices.answer]) + ".")) << text;
 }
 
 }  // namespace
