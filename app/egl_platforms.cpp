@@ -26,11 +26,12 @@ EglPlan plan_egl_platforms(std::string_view ext) {
     const bool query = device_base || has_extension(ext, "EGL_EXT_device_query");
     const bool platform_device = has_extension(ext, "EGL_EXT_platform_device");
     std::string missing;
-    for (auto [ok, name] : {std::pair{platform_base, "EGL_EXT_platform_base"},
-                            std::pair{platform_device, "EGL_EXT_platform_device"},
-                            std::pair{enumeration, "EGL_EXT_device_enumeration or EGL_EXT_device_base"},
-                            std::pair{query, "EGL_EXT_device_query or EGL_EXT_device_base"}})
-        if (!ok) missing += std::string(missing.empty() ? "" : ", ") + name;
+    auto lacks = [&](const char* name) { missing += std::string(missing.empty() ? "" : ", ") + name; };
+    if (!platform_base) lacks("EGL_EXT_platform_base");
+    if (!platform_device) lacks("EGL_EXT_platform_device");
+    if (!enumeration && !query) lacks("EGL_EXT_device_base (or EGL_EXT_device_enumeration and EGL_EXT_device_query)");
+    else if (!enumeration) lacks("EGL_EXT_device_enumeration (or EGL_EXT_device_base)");
+    else if (!query) lacks("EGL_EXT_device_query (or EGL_EXT_device_base)");
     if (missing.empty()) {
         plan.platforms.push_back(EglPlatform::Device);
         plan.found = device_base ? "device platform (EGL_EXT_device_base)"
