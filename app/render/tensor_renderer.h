@@ -1,6 +1,7 @@
 // Draws the tensor grid picture into off-screen canvases with the tensor_view shader. The
 // tensor's values are uploaded once per tensor; per canvas only small group statistics are
-// uploaded per norm, and a focus change sets uniforms only.
+// uploaded per norm. The cell colours are drawn once per view; a focus change sets uniforms
+// and draws the group and focus over them, reading no tensor value.
 #pragma once
 
 #include <cstdint>
@@ -81,12 +82,21 @@ private:
     struct Canvas {
         Framebuffer framebuffer;
         Texture color;
+        // The first pass's cell colours with each pixel's distance to its cell's edge
+        // (RGBA32F, so the second pass blends them exactly as one pass did) and each pixel's
+        // cell (RGBA32I), redrawn only when the view or the colouring changes.
+        Framebuffer cells_framebuffer;
+        Texture cells;
+        Texture cell_index;
         Texture stats;
         int stats_width = 1;
         int width = 0, height = 0;
         uint64_t stats_version = ~uint64_t{0};
-        std::vector<float> last_key;  // uniforms of the last draw; equal key -> skip
+        std::vector<float> last_key;        // uniforms of the last draw; equal key -> skip
+        std::vector<float> last_cells_key;  // what the cell colours depend on; equal -> reuse
     };
+    // Clears every canvas's keys, so that the next draw redraws both passes.
+    void forget_drawn();
     struct Uniforms;
 
     TensorRenderer() = default;
