@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "app/background_work.h"
@@ -87,10 +88,12 @@ struct PanelDerived {
     std::vector<core::GroupStats> stats;
     // The statistics panel's histograms (app/focus_histograms.h): `histograms` are of
     // `histograms_key`'s group, which lags `histograms_wanted` (the focus's) while the worker
-    // computes a large group; recent groups' histograms are kept in `histogram_cache`.
+    // computes a large group; groups counted for the statistics and affine edits of
+    // `histogram_cache_for` are kept in `histogram_cache`, by group.
     core::GroupHistograms histograms;
     HistogramKey histograms_key, histograms_wanted;
-    std::vector<std::pair<HistogramKey, core::GroupHistograms>> histogram_cache;  // newest last
+    std::unordered_map<int64_t, core::GroupHistograms> histogram_cache;
+    HistogramKey histogram_cache_for;
     uint64_t stats_version = 0;      // bumps when stats change, so the renderer re-uploads
     // BatchNorm in eval mode (Scene::batchnorm_eval): `stats` are the running statistics per
     // channel (count 0: no value of this batch pooled), no histograms, and

@@ -1,7 +1,6 @@
 // Histograms of the focus's group per panel: cache, small groups here, large on the worker.
 #include "app/focus_histograms.h"
 
-#include <algorithm>
 #include <utility>
 
 #include "app/app_state.h"
@@ -10,12 +9,17 @@ namespace normviz::app {
 
 namespace {
 
-void remember(PanelDerived& p, const HistogramKey& key, core::GroupHistograms histograms) {
-    auto& cache = p.histogram_cache;
-    cache.erase(std::remove_if(cache.begin(), cache.end(), [&](const auto& e) { return e.first == key; }),
-                cache.end());
-    if (cache.size() >= kHistogramCacheSize) cache.erase(cache.begin());
-    cache.emplace_back(key, std::move(histograms));
+// The panel's cache, emptied when its statistics or the affine edits change.
+void reset_cache_unless(PanelDerived& p, const HistogramKey& inputs) {
+    if (p.histogram_cache_for.same_inputs(inputs)) return;
+    p.histogram_cache.clear();
+    p.histogram_cache_for = inputs;
+}
+
+// The key of group number `group` (Partition::group_of numbers keys in NCHW order).
+core::Index key_of_group(const core::Partition& p, int64_t group) {
+    const auto k = p.key_extents();
+    return core::unflat_index(core::Shape{k[0], k[1], k[2], k[3]}, group);
 }
 
 }  // namespace
@@ -25,43 +29,48 @@ void update_focus_histograms(AppState& state) {
         if (done.panel >= static_cast<int>(state.panels.size())) continue;
         PanelDerived& p = state.panels[done.panel];
         // Results for statistics or affine edits that have changed since are of no use.
-        if (done.key.stats_version == p.stats_version && done.key.affine_version == state.affine_version)
-            remember(p, done.key, std::move(done.histograms));
+        const HistogramKey now{p.stats_version, done.key.group, state.affine_version};
+        if (done.key != now) continue;
+        reset_cache_unless(p, now);
+        p.histogram_cache[done.key.group] = std::move(done.histograms);
     }
     for (size_t i = 0; i < state.panels.size(); ++i) {
         PanelDerived& p = state.panels[i];
         if (p.stats.empty() || p.eval_mode) {  // eval mode pools no value of the batch
             p.histograms = {};
             p.histograms_key = p.histograms_wanted = {};
+            p.histogram_cache.clear();
             continue;
         }
         if (!state.show_stats) continue;
         const HistogramKey wanted{p.stats_version, p.partition.group_of(state.scene.focus), state.affine_version};
         p.histograms_wanted = wanted;
         if (p.histograms_key == wanted) continue;
-        auto cached = std::find_if(p.histogram_cache.begin(), p.histogram_cache.end(),
-                                   [&](const auto& e) { return e.first == wanted; });
-        if (cached != p.histogram_cache.end()) {
+        reset_cache_unless(p, wanted);
+        if (auto cached = p.histogram_cache.find(wanted.group); cached != p.histogram_cache.end()) {
             p.histograms = cached->second;
             p.histograms_key = wanted;
             continue;
         }
-        // What the job reads: the tensor's buffer (set_tensor stops the worker before it
-        // replaces it) and copies of everything else.
-        HistogramWorker::Compute compute =
-            [values = state.tensor.data.data(), spec = p.spec, partition = p.partition,
-             stats = p.stats[static_cast<size_t>(wanted.group)], affine = state.affine,
-             key = p.partition.key_of(state.scene.focus)](const std::atomic<bool>& cancel) {
-                return core::group_histograms(values, spec, partition, stats, affine, key, kHistogramBins, &cancel);
-            };
+        const core::Index key = p.partition.key_of(state.scene.focus);
         if (p.partition.group_size() <= kSyncHistogramValues) {
-            const std::atomic<bool> never{false};
-            p.histograms = compute(never);
+            p.histograms = core::group_histograms(state.tensor.data.data(), p.spec, p.partition,
+                                                  p.stats[static_cast<size_t>(wanted.group)], state.affine, key,
+                                                  kHistogramBins);
             p.histograms_key = wanted;
-            remember(p, wanted, p.histograms);
-        } else if (!state.histogram_worker.asked(static_cast<int>(i), wanted)) {
-            state.histogram_worker.request(static_cast<int>(i), wanted, std::move(compute));
+            if (p.histogram_cache.size() >= kSmallGroupsCached) p.histogram_cache.clear();
+            p.histogram_cache[wanted.group] = p.histograms;
+            continue;
         }
+        // What the worker's jobs read: the tensor's buffer (set_tensor stops the worker before
+        // it replaces it) and copies of the rest (few groups: each is large).
+        HistogramWorker::Compute compute = [values = state.tensor.data.data(), spec = p.spec,
+                                            partition = p.partition, stats = p.stats,
+                                            affine = state.affine](int64_t group, const std::atomic<bool>& cancel) {
+            return core::group_histograms(values, spec, partition, stats[static_cast<size_t>(group)], affine,
+                                          key_of_group(partition, group), kHistogramBins, &cancel);
+        };
+        state.histogram_worker.request(static_cast<int>(i), wanted, p.partition.group_count(), std::move(compute));
     }
 }
 

@@ -119,8 +119,9 @@ TEST(AppState, FocusChangeBringsTheNewGroupsHistogramsNotNewStatistics) {
     EXPECT_EQ(state.derived_focus, state.scene.focus);
 }
 
-// A group larger than kSyncHistogramValues is counted on the worker; a group seen before comes
-// from the panel's cache at once, without waiting for anything.
+// A group larger than kSyncHistogramValues is counted on the worker, which then counts the
+// panel's other groups too: once it is idle, every group's histograms come from the cache at
+// once, without waiting for anything.
 TEST(AppState, LargeGroupsHistogramsComeFromTheWorkerAndTheCache) {
     AppState state = make_state();
     state.scene.shape = {2, 8, 128, 160};
@@ -134,16 +135,27 @@ TEST(AppState, LargeGroupsHistogramsComeFromTheWorkerAndTheCache) {
     EXPECT_EQ(total(layer.histograms.inputs), 8.0f * 128 * 160);
     const normviz::app::HistogramKey first = layer.histograms_key;
     const std::vector<float> first_counts = layer.histograms.outputs.counts;
+    const float first_hi = layer.histograms.outputs.hi;
 
     state.scene.focus.n = 1;
     update_derived(state);
-    normviz::app::finish_focus_histograms(state);
     EXPECT_EQ(panel_of(state, NormKind::Layer).histograms_key.group, 1);
+    EXPECT_EQ(panel_of(state, NormKind::Layer).histograms_key, panel_of(state, NormKind::Layer).histograms_wanted);
+    EXPECT_EQ(total(panel_of(state, NormKind::Layer).histograms.inputs), 8.0f * 128 * 160);
 
     state.scene.focus.n = 0;
     update_derived(state);
     EXPECT_EQ(panel_of(state, NormKind::Layer).histograms_key, first);
     EXPECT_EQ(panel_of(state, NormKind::Layer).histograms.outputs.counts, first_counts);
+
+    // An affine edit makes the cached outputs stale: the new ones come from the worker.
+    state.affine.gamma.assign(8, 2.0f);
+    update_derived(state);
+    normviz::app::finish_focus_histograms(state);
+    const auto& edited = panel_of(state, NormKind::Layer);
+    EXPECT_EQ(edited.histograms_key, edited.histograms_wanted);
+    EXPECT_NE(edited.histograms_key, first);
+    EXPECT_NEAR(edited.histograms.outputs.hi, 2.0f * first_hi, 1e-4f);
 }
 
 TEST(AppState, AffineEditRecomputesOutputs) {
