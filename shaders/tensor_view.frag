@@ -150,11 +150,13 @@ void main() {
         o_cell = on_cell ? cell : ivec4(-1);
         return;
     }
-    vec4 cell_color = texelFetch(t_cells, ivec2(gl_FragCoord.xy), 0);
     ivec4 cell = texelFetch(t_cell_index, ivec2(gl_FragCoord.xy), 0);
     bool centre_in_group = false;
     vec3 color = u_background;
-    if (cell.x >= 0) color = with_group(cell_color.rgb, cell, cell_color.a, centre_in_group);
+    if (cell.x >= 0) {  // over a gap the colour is not read
+        vec4 cell_color = texelFetch(t_cells, ivec2(gl_FragCoord.xy), 0);
+        color = with_group(cell_color.rgb, cell, cell_color.a, centre_in_group);
+    }
     if (u_mark_px > 0.0 && u_has_focus != 0) {
         // Cells smaller than a pixel: the pixel centre picked one cell of several, so a group
         // of scattered single cells would vanish. Any pixel near a cell of the group is marked.
