@@ -2,11 +2,12 @@
 // The tensor grid picture. Each pixel finds its cell (n, c, h, w) with the same math as
 // app/view/grid_layout.cpp (cell_at), fetches the value, colours it, and decides highlight
 // by comparing the cell's key (coordinates / blocks) with the focus's key. A click changes
-// uniforms only; the values were uploaded once. Two passes: u_pass 0 finds each pixel's cell
-// and its colour (the value through the palette) and stores them in t_cells and t_cell_index,
-// once per view; u_pass 1, every focus change, reads them back at the same pixel and adds
-// the group and the focus, so a focus change fetches no tensor value (a large tensor's values
-// miss every cache) and repeats none of the layout math.
+// uniforms only; the values were uploaded once. Two kinds of pass: u_pass 0, when the view
+// changes, draws the whole picture and also keeps each pixel's cell and its colour (the value
+// through the palette) in t_cells and t_cell_index; u_pass 1, when only the focus changes,
+// reads them back at the same pixel and adds the group and the focus, so a focus change
+// fetches no tensor value (a large tensor's values miss every cache) and repeats none of the
+// layout math.
 
 uniform sampler2D t_values;       // R32F, the tensor in NCHW order, 2^u_values_shift per row
 uniform sampler2D t_group_stats;  // RGB32F per group: (shift, scale, pre); y = (x * pre - shift) * scale
@@ -15,7 +16,7 @@ uniform sampler2D t_channel_range;  // RG32F per channel: (center, half_range) o
 uniform sampler2D t_cells;        // pass 1: pass 0's colour (RGB) and the pixel's distance to
                                   // its cell's edge in pixels (A), RGBA32F, canvas-sized
 uniform isampler2D t_cell_index;  // pass 1: pass 0's (n, c, h, w) per pixel; n = -1 over a gap
-uniform int u_pass;               // 0: cell colours; 1: group and focus over them
+uniform int u_pass;               // 0: everything, keeping the cells; 1: group and focus over kept cells
 
 uniform int u_values_shift;       // texture widths are powers of two: no integer division
 uniform int u_stats_shift;
@@ -55,7 +56,8 @@ uniform vec3 u_highlight;
 uniform vec3 u_focus_ring;
 
 layout(location = 0) out vec4 o_color;
-layout(location = 1) out ivec4 o_cell;  // pass 0 only
+layout(location = 1) out vec4 o_cell_color;  // pass 0: t_cells
+layout(location = 2) out ivec4 o_cell;       // pass 0: t_cell_index
 
 float fetch_value(int index) {
     return texelFetch(t_values, ivec2(index & ((1 << u_values_shift) - 1), index >> u_values_shift), 0).r;
@@ -142,21 +144,26 @@ vec3 with_group(vec3 color, ivec4 cell, float edge_px, out bool in_group);
 void main() {
     vec2 pixel = vec2(gl_FragCoord.x, u_canvas_height - gl_FragCoord.y);
     vec2 world = pixel / u_zoom + u_pan;
+    ivec4 cell;
+    float edge_px = 0.0;
+    vec3 base = u_background;
     if (u_pass == 0) {
-        ivec4 cell;
-        float edge_px;
-        bool on_cell = cell_under(world, cell, edge_px);
-        o_color = vec4(on_cell ? value_color(pixel, cell) : u_background, edge_px);
-        o_cell = on_cell ? cell : ivec4(-1);
-        return;
+        if (cell_under(world, cell, edge_px)) base = value_color(pixel, cell);
+        o_cell_color = vec4(base, edge_px);
+        o_cell = cell;
+    } else {
+        cell = texelFetch(t_cell_index, ivec2(gl_FragCoord.xy), 0);
+        if (cell.x >= 0) {  // over a gap the colour is not read
+            vec4 kept = texelFetch(t_cells, ivec2(gl_FragCoord.xy), 0);
+            base = kept.rgb;
+            edge_px = kept.a;
+        }
+        o_cell_color = vec4(0.0);
+        o_cell = ivec4(0);
     }
-    ivec4 cell = texelFetch(t_cell_index, ivec2(gl_FragCoord.xy), 0);
     bool centre_in_group = false;
     vec3 color = u_background;
-    if (cell.x >= 0) {  // over a gap the colour is not read
-        vec4 cell_color = texelFetch(t_cells, ivec2(gl_FragCoord.xy), 0);
-        color = with_group(cell_color.rgb, cell, cell_color.a, centre_in_group);
-    }
+    if (cell.x >= 0) color = with_group(base, cell, edge_px, centre_in_group);
     if (u_mark_px > 0.0 && u_has_focus != 0) {
         // Cells smaller than a pixel: the pixel centre picked one cell of several, so a group
         // of scattered single cells would vanish. Any pixel near a cell of the group is marked.
@@ -172,7 +179,6 @@ void main() {
         }
     }
     o_color = vec4(color, 1.0);
-    o_cell = ivec4(0);
 }
 
 // Pass 0: the colour of the value in `cell`, or hatching for NaN and Inf.
@@ -200,7 +206,7 @@ vec3 value_color(vec2 pixel, ivec4 cell) {
 }
 
 // Pass 0, cell_at(): the cell under world point `world` and the distance from the point to
-// the cell's nearest edge in pixels; false over a gap or outside the picture.
+// the cell's nearest edge in pixels; false (cell n = -1) over a gap or outside the picture.
 bool cell_under(vec2 world, out ivec4 cell, out float edge_px) {
     cell = ivec4(-1);
     edge_px = 0.0;

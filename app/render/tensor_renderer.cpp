@@ -176,14 +176,21 @@ GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int heig
     c.last_key = std::move(key);
     if (c.width != width || c.height != height) {
         attach_color_texture(c.framebuffer.get(), c.color.get(), width, height, GL_NEAREST);
-        attach_color_texture(c.cells_framebuffer.get(), c.cells.get(), width, height, GL_NEAREST, GL_RGBA32F);
+        // The first pass's target: the picture, the cells' colours and the cells' indexes.
+        glBindTexture(GL_TEXTURE_2D, c.cells.get());
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA32F, width, height, 0, GL_RGBA, GL_FLOAT, nullptr);
         glBindTexture(GL_TEXTURE_2D, c.cell_index.get());
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);  // integer: no filtering
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
         glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA32I, width, height, 0, GL_RGBA_INTEGER, GL_INT, nullptr);
-        glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT1, GL_TEXTURE_2D, c.cell_index.get(), 0);
-        const GLenum both[] = {GL_COLOR_ATTACHMENT0, GL_COLOR_ATTACHMENT1};
-        glDrawBuffers(2, both);
+        glBindFramebuffer(GL_FRAMEBUFFER, c.cells_framebuffer.get());
+        glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, c.color.get(), 0);
+        glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT1, GL_TEXTURE_2D, c.cells.get(), 0);
+        glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT2, GL_TEXTURE_2D, c.cell_index.get(), 0);
+        const GLenum all[] = {GL_COLOR_ATTACHMENT0, GL_COLOR_ATTACHMENT1, GL_COLOR_ATTACHMENT2};
+        glDrawBuffers(3, all);
         c.width = width;
         c.height = height;
         c.last_cells_key.clear();
@@ -252,22 +259,23 @@ GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int heig
     const Vec2 focus_origin = core::contains(s, p.focus) ? cell_origin(p.layout, p.focus) : Vec2{-1e9f, -1e9f};
     glUniform2f(u.focus_origin, focus_origin.x, focus_origin.y);
 
-    if (draw_cells) {
+    if (draw_cells) {  // the whole picture, keeping each pixel's cell for later focus changes
         glBindFramebuffer(GL_FRAMEBUFFER, c.cells_framebuffer.get());
         glUniform1i(u.pass, 0);
         glDrawArrays(GL_TRIANGLES, 0, 3);
+    } else {  // the group and focus over the kept cells
+        glBindFramebuffer(GL_FRAMEBUFFER, c.framebuffer.get());
+        glActiveTexture(GL_TEXTURE4);
+        glBindTexture(GL_TEXTURE_2D, c.cells.get());
+        glActiveTexture(GL_TEXTURE5);
+        glBindTexture(GL_TEXTURE_2D, c.cell_index.get());
+        glUniform1i(u.pass, 1);
+        glDrawArrays(GL_TRIANGLES, 0, 3);
+        glBindTexture(GL_TEXTURE_2D, 0);  // both are drawn into again by a first pass
+        glActiveTexture(GL_TEXTURE4);
+        glBindTexture(GL_TEXTURE_2D, 0);
+        glActiveTexture(GL_TEXTURE0);
     }
-    glBindFramebuffer(GL_FRAMEBUFFER, c.framebuffer.get());
-    glActiveTexture(GL_TEXTURE4);
-    glBindTexture(GL_TEXTURE_2D, c.cells.get());
-    glActiveTexture(GL_TEXTURE5);
-    glBindTexture(GL_TEXTURE_2D, c.cell_index.get());
-    glUniform1i(u.pass, 1);
-    glDrawArrays(GL_TRIANGLES, 0, 3);
-    glBindTexture(GL_TEXTURE_2D, 0);  // both are drawn into again later
-    glActiveTexture(GL_TEXTURE4);
-    glBindTexture(GL_TEXTURE_2D, 0);
-    glActiveTexture(GL_TEXTURE0);
     glBindVertexArray(0);
     glUseProgram(0);
     glBindFramebuffer(GL_FRAMEBUFFER, 0);

@@ -1,7 +1,8 @@
 // Draws the tensor grid picture into off-screen canvases with the tensor_view shader. The
 // tensor's values are uploaded once per tensor; per canvas only small group statistics are
-// uploaded per norm. The cell colours are drawn once per view; a focus change sets uniforms
-// and draws the group and focus over them, reading no tensor value.
+// uploaded per norm. A new view draws the whole picture and keeps each pixel's cell; a focus
+// change sets uniforms and draws the group and focus over the kept cells, reading no tensor
+// value.
 #pragma once
 
 #include <cstdint>
@@ -82,9 +83,10 @@ private:
     struct Canvas {
         Framebuffer framebuffer;
         Texture color;
-        // The first pass's cell colours with each pixel's distance to its cell's edge
-        // (RGBA32F, so the second pass blends them exactly as one pass did) and each pixel's
-        // cell (RGBA32I), redrawn only when the view or the colouring changes.
+        // Kept by a whole-picture pass (a new view or colouring) for the focus-only passes:
+        // each pixel's cell colour with its distance to the cell's edge (RGBA32F, so the
+        // focus pass blends it exactly as the whole pass did) and its cell (RGBA32I).
+        // cells_framebuffer draws into `color`, `cells` and `cell_index` at once.
         Framebuffer cells_framebuffer;
         Texture cells;
         Texture cell_index;
