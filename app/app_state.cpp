@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "app/focus_histograms.h"
 #include "app/lesson_numbers.h"
 #include "app/paths.h"
 #include "core/npy.h"
@@ -92,6 +93,7 @@ void show_picture(AppState& state, Picture picture) {
 
 void set_tensor(AppState& state, core::Tensor tensor, std::optional<core::ValueSummary> values) {
     const bool new_shape = !(tensor.shape == state.tensor.shape);
+    state.histogram_worker.cancel_and_wait();  // its jobs read the buffer about to go
     state.batch_editor.edits.clear();  // a new tensor; apply_sample_edit puts its list back
     state.tensor = std::move(tensor);
     state.scene.shape = state.tensor.shape;
@@ -258,9 +260,10 @@ void move_focus(AppState& state, core::Axis axis, int64_t delta) {
     clamp_focus(state);
 }
 
-void update_derived(AppState& state) {
-    update_value_range(state);
-    update_channel_summary(state);
+namespace {
+
+// The panels' partitions and statistics, recomputed where their inputs changed.
+void update_panels(AppState& state) {
     std::vector<core::NormSpec> specs;
     for (core::NormKind k : shown_norms(state.scene)) specs.push_back(spec_for(state.scene, k));
     const bool tensor_changed = state.derived_tensor_version != state.tensor_version;
@@ -272,6 +275,7 @@ void update_derived(AppState& state) {
     const bool affine_changed = state.affine.gamma != state.derived_affine.gamma ||
                                 state.affine.beta != state.derived_affine.beta;
     if (!tensor_changed && !specs_changed && !focus_changed && !affine_changed) return;
+    if (affine_changed) ++state.affine_version;
 
     if (tensor_changed || specs_changed) {
         state.panels.resize(specs.size());
@@ -330,14 +334,6 @@ void update_derived(AppState& state) {
             p.stats_version = ++state.last_stats_version;
         }
     }
-    for (PanelDerived& p : state.panels) {
-        if (p.stats.empty() || p.eval_mode) {  // eval mode pools no value of the batch
-            p.focus_values = {};
-            continue;
-        }
-        p.focus_values = core::group_values(state.tensor, p.spec, p.partition, p.stats, state.affine,
-                                            state.scene.focus);
-    }
     state.derived_tensor_version = state.tensor_version;
     state.derived_specs = specs;
     state.derived_focus = state.scene.focus;
@@ -345,6 +341,15 @@ void update_derived(AppState& state) {
     state.derived_devices = state.scene.devices;
     state.derived_batchnorm_eval = state.scene.batchnorm_eval;
     state.derived_running_version = state.running_version;
+}
+
+}  // namespace
+
+void update_derived(AppState& state) {
+    update_value_range(state);
+    update_channel_summary(state);
+    update_panels(state);
+    update_focus_histograms(state);
 }
 
 }  // namespace normviz::app

@@ -6,10 +6,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "app/background_work.h"
 #include "app/classroom_state.h"
+#include "app/histogram_worker.h"
 #include "app/paths.h"
 #include "app/view/color_scale.h"
 #include "app/view/colormap.h"
@@ -21,6 +23,7 @@
 #include "core/checkpoint.h"
 #include "core/generators.h"
 #include "core/group_arithmetic.h"
+#include "core/group_histogram.h"
 #include "core/group_values.h"
 #include "core/norm_spec.h"
 #include "core/normalize.h"
@@ -85,10 +88,17 @@ struct PanelDerived {
     std::string error;        // validate() message; empty when the norm applies
     core::Partition partition;
     std::vector<core::GroupStats> stats;
-    core::GroupValues focus_values;  // the focus's group, for the statistics panel
+    // The statistics panel's histograms (app/focus_histograms.h): `histograms` are of
+    // `histograms_key`'s group, which lags `histograms_wanted` (the focus's) while the worker
+    // computes a large group; groups counted for the statistics and affine edits of
+    // `histogram_cache_for` are kept in `histogram_cache`, by group.
+    core::GroupHistograms histograms;
+    HistogramKey histograms_key, histograms_wanted;
+    std::unordered_map<int64_t, core::GroupHistograms> histogram_cache;
+    HistogramKey histogram_cache_for;
     uint64_t stats_version = 0;      // bumps when stats change, so the renderer re-uploads
     // BatchNorm in eval mode (Scene::batchnorm_eval): `stats` are the running statistics per
-    // channel (count 0: no value of this batch pooled), `focus_values` empty, and
+    // channel (count 0: no value of this batch pooled), no histograms, and
     // `running_batches` the training batches they were tracked over.
     bool eval_mode = false;
     int running_batches = 0;       // simulated running statistics: batches tracked
@@ -188,6 +198,7 @@ struct AppState {
     uint64_t tensor_version = 0;  // bumps on every new tensor; the renderer uploads once per bump
     uint64_t last_stats_version = 0;  // source of unique PanelDerived::stats_version values
     core::Affine affine;          // per-channel gamma and beta, edited in the statistics panel
+    uint64_t affine_version = 0;  // bumps when update_derived sees `affine` changed
     // The checkpoint buffers Scene::running_source named (empty until loaded), and a counter
     // that bumps when they change, so eval-mode panels recompute.
     std::optional<core::BatchNormBuffers> running;
@@ -239,6 +250,9 @@ struct AppState {
     std::vector<KeyPress> key_presses;  // this frame's key presses, for handle_shortcuts
     // Generating or loading a large tensor runs here, off the frame loop.
     std::shared_ptr<BackgroundWork> work = std::make_shared<BackgroundWork>();
+    // Histograms of large groups (app/focus_histograms.h). Declared after `tensor`, whose
+    // buffer its jobs read, so that it stops first when the state is destroyed.
+    HistogramWorker histogram_worker;
 
     // Keys of the derived data: what it was computed from.
     uint64_t derived_tensor_version = ~uint64_t{0};
@@ -313,7 +327,8 @@ ColorRange raw_color_range(const AppState& state, int64_t c);
 // Moves the focus to the next NaN or Inf value after it in memory order (wrapping around);
 // false, with a message, when every value is finite.
 bool focus_next_non_finite(AppState& state);
-// Recomputes panels whose inputs changed (tensor, specs, focus, affine). Cheap when nothing did.
+// Recomputes panels whose inputs changed (tensor, specs, affine) and brings the histograms to
+// the focus's group (update_focus_histograms). Cheap when nothing changed.
 void update_derived(AppState& state);
 // Moves the focus by delta along axis, clamped to the shape.
 void move_focus(AppState& state, core::Axis axis, int64_t delta);

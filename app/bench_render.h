@@ -3,8 +3,9 @@
 
 namespace normviz::app {
 
-// argv[1] == "bench-render". Prints "frame <median ms> ms" per shape and, with the default
-// shapes, the ratio of the large tensor's frame to the small one's. Returns the exit status.
+// argv[1] == "bench-render". Prints each round's median frame, CPU and GPU times per shape,
+// then per shape the medians over rounds and the median ratio of its frame to the first
+// shape's. Returns the exit status.
 int run_bench_render(int argc, char** argv);
 
 }  // namespace normviz::app

@@ -152,6 +152,7 @@ int run_desktop_unguarded(int argc, char** argv) {
         std::vector<PanelRect> rects;
         std::string last_status;
         state.work->wake = [w = window.value().get()] { w->wake(); };
+        state.histogram_worker.wake = [w = window.value().get()] { w->wake(); };
         int busy = 3;  // frames to draw after the last input, so ImGui settles
         for (uint64_t frame = 0; !window.value()->should_close() && !state.quit_requested;) {
             Window& w = *window.value();
@@ -165,7 +166,8 @@ int run_desktop_unguarded(int argc, char** argv) {
                     w.take_activity();
                 } else if (busy == 0 && !state.redraw_requested) {
                     w.wait_events(1.0);
-                    if (!w.take_activity()) continue;  // nothing changed: sleep again
+                    // Nothing changed and no histogram arrived: sleep again.
+                    if (!w.take_activity() && !state.histogram_worker.has_done()) continue;
                     busy = 3;
                 } else {
                     w.poll_events();
@@ -207,6 +209,8 @@ int run_desktop_unguarded(int argc, char** argv) {
         }
         state.work->wait();  // the worker may still wake the window: finish while it is alive
         state.work->wake = nullptr;
+        state.histogram_worker.cancel_and_wait();  // as the work: it may wake the window
+        state.histogram_worker.wake = nullptr;
         if (o.use_settings) {
             int width = 0, height = 0;
             window.value()->window_size(width, height);

@@ -1,5 +1,6 @@
 // EGL through libepoxy (which also loads GL from the EGL context): the device platform
-// (EGL_EXT_platform_device) gives a display without any window system.
+// (EGL_EXT_platform_device) gives a display without any window system; Mesa's surfaceless
+// platform and the default display are tried where it is missing (app/egl_platforms.h).
 #include "app/offscreen_context.h"
 
 #include <epoxy/egl.h>
@@ -12,6 +13,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <vector>
+
+#include "app/egl_platforms.h"
 
 namespace normviz::app {
 
@@ -29,9 +32,10 @@ bool library_present(const char* name) {
     return handle != nullptr;
 }
 
-// libepoxy aborts the program when a library or entry point it needs is missing; check
-// everything it will reach for, so that a missing piece is an error message instead.
-bool egl_usable(std::string& why) {
+// libepoxy aborts the program when a library or entry point it needs is missing; check the
+// libraries here and each platform's extensions in plan_egl_platforms, so that a missing
+// piece is an error message instead.
+bool libraries_present(std::string& why) {
     if (!library_present("libEGL.so.1")) {
         why = "libEGL.so.1 is not installed";
         return false;
@@ -39,12 +43,6 @@ bool egl_usable(std::string& why) {
     if (!library_present("libOpenGL.so.0") && !library_present("libGL.so.1")) {
         why = "neither libOpenGL.so.0 nor libGL.so.1 is installed";
         return false;
-    }
-    for (const char* extension : {"EGL_EXT_platform_device", "EGL_EXT_device_enumeration", "EGL_EXT_device_query"}) {
-        if (!epoxy_has_egl_extension(EGL_NO_DISPLAY, extension)) {
-            why = std::string("this EGL has no ") + extension;
-            return false;
-        }
     }
     return true;
 }
@@ -73,26 +71,42 @@ std::vector<EGLDeviceEXT> devices_in_order() {
 
 core::Result<std::unique_ptr<OffscreenContext>> OffscreenContext::create(int width, int height) {
     std::string why;
-    if (!egl_usable(why)) return core::make_error(why);
-    const std::vector<EGLDeviceEXT> devices = devices_in_order();
-    if (devices.empty()) return core::make_error("EGL lists no device");
-    // The whole set-up per device: one that initializes may still lack a pbuffer or 3.3 core
+    if (!libraries_present(why)) return core::make_error(why);
+    const char* extensions = eglQueryString(EGL_NO_DISPLAY, EGL_EXTENSIONS);  // null before EGL 1.5
+    const EglPlan plan = plan_egl_platforms(extensions ? extensions : "");
+    // The whole set-up per display: one that initializes may still lack a pbuffer or 3.3 core
     // (a display-only GPU), and the next (Mesa's llvmpipe) may have them.
-    for (EGLDeviceEXT device : devices) {
+    std::string failures;
+    auto attempt = [&](EglPlatform platform, void* display) -> std::unique_ptr<OffscreenContext> {
         std::unique_ptr<OffscreenContext> c(new OffscreenContext());
-        if (auto ok = c->start(device, width, height)) return c;
-        else why = ok.error().message;
+        if (auto ok = c->start(display, width, height)) return c;
+        else failures += std::string(failures.empty() ? "" : "; ") + egl_platform_name(platform) + ": " + ok.error().message;
+        return nullptr;
+    };
+    for (EglPlatform platform : plan.platforms) {
+        if (platform == EglPlatform::Device) {
+            const std::vector<EGLDeviceEXT> devices = devices_in_order();
+            if (devices.empty()) failures += std::string(failures.empty() ? "" : "; ") + "device: EGL lists no device";
+            for (EGLDeviceEXT device : devices)
+                if (auto c = attempt(platform, eglGetPlatformDisplayEXT(EGL_PLATFORM_DEVICE_EXT, device, nullptr)))
+                    return c;
+        } else if (platform == EglPlatform::Surfaceless) {
+            if (auto c = attempt(platform, eglGetPlatformDisplayEXT(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY,
+                                                                    nullptr)))
+                return c;
+        } else if (auto c = attempt(platform, eglGetDisplay(EGL_DEFAULT_DISPLAY))) {
+            return c;
+        }
     }
-    return core::make_error(why);
+    return core::make_error(failures + " (EGL offers: " + plan.found + ")");
 }
 
-core::Status OffscreenContext::start(void* device, int width, int height) {
+core::Status OffscreenContext::start(void* display, int width, int height) {
     width_ = width;
     height_ = height;
-    const EGLDisplay display = eglGetPlatformDisplayEXT(EGL_PLATFORM_DEVICE_EXT, device, nullptr);
     EGLint major = 0, minor = 0;
     if (display == EGL_NO_DISPLAY || !eglInitialize(display, &major, &minor))
-        return core::make_error("no EGL device initializes (" + egl_error_text() + ")");
+        return core::make_error("the display does not initialize (" + egl_error_text() + ")");
     display_ = display;
     const EGLint config_attributes[] = {EGL_SURFACE_TYPE, EGL_PBUFFER_BIT, EGL_RENDERABLE_TYPE, EGL_OPENGL_BIT,
                                         EGL_RED_SIZE, 8, EGL_GREEN_SIZE, 8, EGL_BLUE_SIZE, 8, EGL_ALPHA_SIZE, 8,

@@ -1,7 +1,8 @@
 // An OpenGL 3.3 core context on an EGL pbuffer, with no window system at all: `normviz render`
 // and `bench-render` use it where there is no display (a server, a GPU machine without X), so
 // they need neither X nor xvfb-run there. A hardware EGL device is preferred over Mesa's
-// software one.
+// software one; where EGL has no device platform, Mesa's surfaceless platform and then the
+// default display are tried.
 #pragma once
 
 #include <memory>
@@ -25,8 +26,9 @@ public:
 
 private:
     OffscreenContext() = default;
-    // Display, pbuffer and current context on one EGL device (an EGLDeviceEXT).
-    core::Status start(void* device, int width, int height);
+    // Initializes `display` (an EGLDisplay, EGL_NO_DISPLAY allowed) and makes the pbuffer and
+    // the current context on it.
+    core::Status start(void* display, int width, int height);
     // EGLDisplay, EGLSurface, EGLContext: opaque here so that EGL's headers stay in the .cpp.
     void* display_ = nullptr;
     void* surface_ = nullptr;

@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# Frame times of the comparison view on a GPU server without a display, where the GPU's EGL
+# Frame times and statistics timings on a GPU server without a display, where the GPU's EGL
 # driver is installed but X and normviz's libraries are not.
 #   on the build machine:  ./bench/gpu_bundle.sh pack  -> .gpu_bundle/: normviz (from ./build)
 #                          and the shared libraries it loads beyond glibc, plus glvnd's EGL and
 #                          GL loaders; copy the repository's bench/ and .gpu_bundle/ to the server
-#   on the GPU server:     ./bench/gpu_bundle.sh run   -> bench-render at 1920x1080, grid and
-#                          cube views, through EGL with no display
-# `run` also works on the build machine (Mesa's llvmpipe), which checks the bundle itself.
+#   on the GPU server:     ./bench/gpu_bundle.sh run [OUT.txt]  -> everything below, printed
+#                          and saved in OUT.txt (default .gpu_bundle/results.txt), with two
+#                          pictures beside it, gpu_render_grid.png and gpu_render_cube.png,
+#                          to check by eye:
+#     - render: the six-norm picture of (32, 256, 56, 56), grid and cube, through EGL
+#     - bench-render: grid and cube views at 1920x1080 and 3840x2160, (2, 4, 3, 3) against
+#       (32, 256, 56, 56), (64, 512, 56, 56) and (256, 1024, 28, 28), 5 alternating rounds
+#     - bench: statistics and normalization of (32, 256, 56, 56) on all cores, 5 runs
+# `run` also works on the build machine (Mesa's llvmpipe), which checks the bundle itself;
+# QUICK=1 runs one round of 10 frames of two small shapes for that.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bundle=.gpu_bundle
@@ -34,14 +41,38 @@ run)
     fi
     export LD_LIBRARY_PATH="$PWD/$bundle/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
     unset DISPLAY WAYLAND_DISPLAY
-    if command -v nvidia-smi >/dev/null; then nvidia-smi --query-gpu=name,driver_version --format=csv,noheader; fi
-    for view in grid cube; do
-        echo "view $view"
-        "$bundle/normviz" bench-render --size 1920x1080 --view "$view" --frames 120
-    done
+    out=${2:-$bundle/results.txt}
+    pictures=$(dirname "$out")
+    rounds=5 frames=60
+    shapes="2,4,3,3;32,256,56,56;64,512,56,56;256,1024,28,28"
+    if [[ -n ${QUICK:-} ]]; then rounds=1 frames=10 shapes="2,4,3,3;8,64,28,28"; fi
+    norms=batch,layer,instance,group,layer-token,rms
+    {
+        date -u
+        echo "cores: $(nproc); $(grep -m1 'model name' /proc/cpuinfo || true)"
+        if command -v nvidia-smi >/dev/null; then nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader; fi
+        for view in grid cube; do
+            echo "== render, view $view"
+            "$bundle/normviz" render --shape 32,256,56,56 --norm "$norms" --focus 1,2,3,4 --size 1920x1080 \
+                --view "$view" --out "$pictures/gpu_render_$view.png" && echo "wrote $pictures/gpu_render_$view.png" ||
+                echo "render failed"
+        done
+        for view in grid cube; do
+            for size in 1920x1080 3840x2160; do
+                echo "== bench-render, view $view, $size"
+                "$bundle/normviz" bench-render --size "$size" --view "$view" --frames "$frames" --rounds "$rounds" \
+                    --shape "$shapes" || echo "bench-render failed"
+            done
+        done
+        for run in $(seq "$rounds"); do
+            echo "== bench (all cores), run $run"
+            "$bundle/normviz" bench || echo "bench failed"
+        done
+    } 2>&1 | tee "$out"
+    echo "saved $out"
     ;;
 *)
-    echo "usage: bench/gpu_bundle.sh pack|run" >&2
+    echo "usage: bench/gpu_bundle.sh pack | run [OUT.txt]" >&2
     exit 2
     ;;
 esac

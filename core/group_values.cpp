@@ -1,53 +1,9 @@
-// Group values for the statistics panel; explanations of degenerate groups.
+// Explanations of degenerate groups, and group size formulas.
 #include "core/group_values.h"
 
-#include <algorithm>
 #include <cmath>
 
-#include "core/assert.h"
-
 namespace normviz::core {
-
-GroupValues group_values(const Tensor& tensor, const NormSpec& spec, const Partition& p,
-                         const std::vector<GroupStats>& stats, const Affine& affine,
-                         const Index& focus) {
-    NORMVIZ_ASSERT(contains(tensor.shape, focus), "focus outside the shape");
-    const GroupStats& g = stats[p.group_of(focus)];
-    const bool centered = is_centered(spec);
-    const Index key = p.key_of(focus);
-    GroupValues out;
-    out.inputs.reserve(p.group_size());
-    out.outputs.reserve(p.group_size());
-    // Walk only the group's block: coordinates key * block .. key * block + block - 1.
-    const auto& b = p.block;
-    for (int64_t n = key.n * b[0]; n < (key.n + 1) * b[0]; ++n)
-        for (int64_t c = key.c * b[1]; c < (key.c + 1) * b[1]; ++c)
-            for (int64_t h = key.h * b[2]; h < (key.h + 1) * b[2]; ++h)
-                for (int64_t w = key.w * b[3]; w < (key.w + 1) * b[3]; ++w) {
-                    const float x = tensor.at({n, c, h, w});
-                    const double gamma = affine.gamma.empty() ? 1.0 : affine.gamma[c];
-                    const double beta = affine.beta.empty() ? 0.0 : affine.beta[c];
-                    out.inputs.push_back(x);
-                    out.outputs.push_back(
-                        static_cast<float>(gamma * normalize_value(x, g, centered, spec.eps) + beta));
-                }
-    return out;
-}
-
-std::vector<float> bin_counts(const std::vector<float>& values, int bins, float lo, float hi) {
-    std::vector<float> counts(static_cast<size_t>(std::max(bins, 1)), 0.0f);
-    const double width = (static_cast<double>(hi) - lo) / counts.size();
-    for (float v : values) {
-        if (!std::isfinite(v)) continue;
-        // In double: v - lo in float overflows to Inf for values near the float limits, and a
-        // float-to-integer cast of Inf is undefined.
-        double at = width > 0 ? (static_cast<double>(v) - lo) / width : 0.0;
-        if (!(at >= 0)) at = 0;  // below lo, or NaN from an infinite lo or hi
-        const int64_t i = static_cast<int64_t>(std::min(at, static_cast<double>(counts.size() - 1)));
-        counts[i] += 1;
-    }
-    return counts;
-}
 
 std::string explain_group(const NormSpec& spec, const GroupStats& s) {
     const bool centered = is_centered(spec);

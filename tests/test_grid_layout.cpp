@@ -546,3 +546,53 @@ TEST(BoxInRect, EmptyOrNanRectangleHoldsNothing) {
 }
 
 }  // namespace
+
+namespace {
+
+// Whether world rectangle [a, b) overlaps the box at `o` of size `size`.
+bool overlaps(Vec2 a, Vec2 b, Vec2 o, Vec2 size) {
+    return a.x < o.x + size.x && o.x < b.x && a.y < o.y + size.y && o.y < b.y;
+}
+
+// blocks_in_rect and tiles_in_rect hold exactly the blocks and tiles that overlap the
+// rectangle (brute force over every existing block and tile), for rectangles of every size.
+void expect_spans_match_brute_force(const Shape& shape) {
+    const GridLayout l = normviz::app::make_grid_layout(shape);
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<float> at(-5.0f, std::max(l.width(), l.height()) + 5.0f);
+    std::uniform_real_distribution<float> size(0.01f, std::max(l.width(), l.height()) * 0.3f);
+    const Vec2 block_size{l.block_width(), l.block_height()};
+    const Vec2 tile_size{static_cast<float>(shape.W), static_cast<float>(shape.H)};
+    for (int trial = 0; trial < 300; ++trial) {
+        const Vec2 a{at(rng), at(rng)};
+        const Vec2 b{a.x + size(rng), a.y + size(rng)};
+        const normviz::app::GridSpan blocks = normviz::app::blocks_in_rect(l, a, b);
+        for (int64_t n = 0; n < shape.N; ++n) {
+            const int64_t row = n / l.blocks_per_row, col = n % l.blocks_per_row;
+            const bool in_span = !blocks.empty() && col >= blocks.col0 && col <= blocks.col1 && row >= blocks.row0 &&
+                                 row <= blocks.row1;
+            ASSERT_EQ(in_span, overlaps(a, b, block_origin(l, n), block_size)) << "block " << n << " trial " << trial;
+            const normviz::app::GridSpan tiles = normviz::app::tiles_in_rect(l, n, a, b);
+            for (int64_t c = 0; c < shape.C; ++c) {
+                const int64_t tr = c / l.tiles_per_row, tc = c % l.tiles_per_row;
+                const bool tile_in = !tiles.empty() && tc >= tiles.col0 && tc <= tiles.col1 && tr >= tiles.row0 &&
+                                     tr <= tiles.row1;
+                ASSERT_EQ(tile_in, overlaps(a, b, tile_origin(l, n, c), tile_size))
+                    << "block " << n << " tile " << c << " trial " << trial;
+            }
+        }
+    }
+}
+
+}  // namespace
+
+TEST(GridSpan, MatchesBruteForce_4x6x4x4) { expect_spans_match_brute_force({4, 6, 4, 4}); }
+TEST(GridSpan, MatchesBruteForce_WrappedTiles_2x10x3x2) { expect_spans_match_brute_force({2, 10, 3, 2}); }
+TEST(GridSpan, MatchesBruteForce_ManySamples_37x5x2x3) { expect_spans_match_brute_force({37, 5, 2, 3}); }
+
+TEST(GridSpan, EmptyOrNanRectangleHoldsNothing) {
+    const GridLayout l = normviz::app::make_grid_layout({4, 6, 4, 4});
+    EXPECT_TRUE(normviz::app::blocks_in_rect(l, {3, 3}, {3, 3}).empty());
+    EXPECT_TRUE(normviz::app::blocks_in_rect(l, {NAN, 0}, {10, 10}).empty());
+    EXPECT_TRUE(normviz::app::tiles_in_rect(l, 0, {-50, -50}, {-40, -40}).empty());
+}

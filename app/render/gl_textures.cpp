@@ -58,11 +58,12 @@ void set_rgb_uniform(GLint location, Rgb c) {
     glUniform3f(location, c.r / 255.0f, c.g / 255.0f, c.b / 255.0f);
 }
 
-void attach_color_texture(GLuint framebuffer, GLuint texture, int width, int height, GLint filter) {
+void attach_color_texture(GLuint framebuffer, GLuint texture, int width, int height, GLint filter, GLint format) {
     glBindTexture(GL_TEXTURE_2D, texture);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, filter);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, filter);
-    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
+    const bool floats = format == GL_RGBA32F;
+    glTexImage2D(GL_TEXTURE_2D, 0, format, width, height, 0, GL_RGBA, floats ? GL_FLOAT : GL_UNSIGNED_BYTE, nullptr);
     glBindFramebuffer(GL_FRAMEBUFFER, framebuffer);
     glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, texture, 0);
 }

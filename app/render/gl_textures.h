@@ -21,8 +21,10 @@ void upload_float_rows(GLuint texture, const float* data, int64_t count, int com
 // Fills `texture` with the 256 x 1 RGB lookup table of `palette`, linear filtering.
 void upload_palette(GLuint texture, Palette palette);
 void set_rgb_uniform(GLint location, Rgb c);
-// (Re)allocates `texture` as an RGBA8 width x height image with `filter` and attaches it as the
-// colour of `framebuffer` (left bound): the per-canvas targets both renderers draw into.
-void attach_color_texture(GLuint framebuffer, GLuint texture, int width, int height, GLint filter);
+// (Re)allocates `texture` as a width x height image (RGBA8, or `format`) with `filter` and
+// attaches it as the colour of `framebuffer` (left bound): the per-canvas targets both
+// renderers draw into.
+void attach_color_texture(GLuint framebuffer, GLuint texture, int width, int height, GLint filter,
+                          GLint format = GL_RGBA8);
 
 }  // namespace normviz::app

@@ -15,7 +15,8 @@ struct TensorRenderer::Uniforms {
         tile_gap, sample_gap, pan, zoom, canvas_height, block, inv_block, key_extents, focus, focus_key, has_focus,
         show_group,
         show_normalized, center, half_range, normalized_half_range, outline_px, background,
-        highlight, focus_ring, channel_range, channel_shift, per_channel, mark_px, group_lo, group_hi, focus_origin;
+        highlight, focus_ring, channel_range, channel_shift, per_channel, mark_px, group_lo, group_hi, focus_origin,
+        cells, cell_index, pass;
 };
 
 core::Result<std::unique_ptr<TensorRenderer>> TensorRenderer::create() {
@@ -73,6 +74,9 @@ core::Result<std::unique_ptr<TensorRenderer>> TensorRenderer::create() {
     u->group_lo = uniform_location(pr, "u_group_lo");
     u->group_hi = uniform_location(pr, "u_group_hi");
     u->focus_origin = uniform_location(pr, "u_focus_origin");
+    u->cells = uniform_location(pr, "t_cells");
+    u->cell_index = uniform_location(pr, "t_cell_index");
+    u->pass = uniform_location(pr, "u_pass");
     r->uniforms_ = u;
     return r;
 }
@@ -84,7 +88,7 @@ void TensorRenderer::ensure_values(const core::Tensor& tensor, uint64_t version)
     upload_float_rows(values_.get(), tensor.data.data(), count, 1, values_width_);
     uploaded_value_bytes_ += static_cast<size_t>(count) * sizeof(float);
     values_version_ = version;
-    for (auto& c : canvases_) c->last_key.clear();
+    forget_drawn();
 }
 
 void TensorRenderer::ensure_channel_ranges(const std::vector<ColorRange>& ranges, uint64_t version) {
@@ -98,7 +102,14 @@ void TensorRenderer::ensure_channel_ranges(const std::vector<ColorRange>& ranges
     upload_float_rows(channel_ranges_.get(), texels.data(), static_cast<int64_t>(ranges.size()), 2,
                       channel_ranges_width_);
     channel_ranges_version_ = version;
-    for (auto& c : canvases_) c->last_key.clear();
+    forget_drawn();
+}
+
+void TensorRenderer::forget_drawn() {
+    for (auto& c : canvases_) {
+        c->last_key.clear();
+        c->last_cells_key.clear();
+    }
 }
 
 TensorRenderer::Canvas& TensorRenderer::canvas(int slot) {
@@ -109,6 +120,10 @@ TensorRenderer::Canvas& TensorRenderer::canvas(int slot) {
         glGenFramebuffers(1, &fb);
         c->framebuffer = Framebuffer(fb);
         c->color = Texture(new_texture());
+        glGenFramebuffers(1, &fb);
+        c->cells_framebuffer = Framebuffer(fb);
+        c->cells = Texture(new_texture());
+        c->cell_index = Texture(new_texture());
         c->stats = Texture(new_texture());
         canvases_.push_back(std::move(c));
     }
@@ -121,6 +136,7 @@ void TensorRenderer::ensure_group_stats(int slot, const std::vector<core::GroupS
     if (c.stats_version == version) return;
     c.stats_version = version;
     c.last_key.clear();
+    c.last_cells_key.clear();
     // (shift, scale, pre) per group: shown = (x * pre - shift) * scale (app/view/colormap.h).
     std::vector<float> shift_scale(stats.size() * 3);
     for (size_t g = 0; g < stats.size(); ++g) {
@@ -153,13 +169,34 @@ GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int heig
                               float(p.group.lo.w), float(p.group.hi.n), float(p.group.hi.c), float(p.group.hi.h),
                               float(p.group.hi.w)};
     if (key == c.last_key) return c.color.get();
+    // The first pass's inputs: everything but the partition's group and the focus.
+    std::vector<float> cells_key(key.begin(), key.begin() + 17);
+    cells_key.insert(cells_key.end(), {float(p.show_normalized), p.center, p.half_range, p.normalized_half_range,
+                                       float(p.palette), float(p.per_channel)});
     c.last_key = std::move(key);
     if (c.width != width || c.height != height) {
         attach_color_texture(c.framebuffer.get(), c.color.get(), width, height, GL_NEAREST);
+        // The first pass's target: the picture, the cells' colours and the cells' indexes.
+        glBindTexture(GL_TEXTURE_2D, c.cells.get());
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA32F, width, height, 0, GL_RGBA, GL_FLOAT, nullptr);
+        glBindTexture(GL_TEXTURE_2D, c.cell_index.get());
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);  // integer: no filtering
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA32I, width, height, 0, GL_RGBA_INTEGER, GL_INT, nullptr);
+        glBindFramebuffer(GL_FRAMEBUFFER, c.cells_framebuffer.get());
+        glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, c.color.get(), 0);
+        glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT1, GL_TEXTURE_2D, c.cells.get(), 0);
+        glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT2, GL_TEXTURE_2D, c.cell_index.get(), 0);
+        const GLenum all[] = {GL_COLOR_ATTACHMENT0, GL_COLOR_ATTACHMENT1, GL_COLOR_ATTACHMENT2};
+        glDrawBuffers(3, all);
         c.width = width;
         c.height = height;
+        c.last_cells_key.clear();
     }
-    glBindFramebuffer(GL_FRAMEBUFFER, c.framebuffer.get());
+    const bool draw_cells = cells_key != c.last_cells_key;
+    c.last_cells_key = std::move(cells_key);
     glViewport(0, 0, width, height);
     glDisable(GL_BLEND);
     glDisable(GL_DEPTH_TEST);
@@ -181,6 +218,8 @@ GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int heig
     glActiveTexture(GL_TEXTURE3);
     glBindTexture(GL_TEXTURE_2D, channel_ranges_.get());
     glUniform1i(u.channel_range, 3);
+    glUniform1i(u.cells, 4);  // bound below, for the second pass
+    glUniform1i(u.cell_index, 5);
     glActiveTexture(GL_TEXTURE0);
 
     glUniform1i(u.values_shift, texture_width_shift(values_width_));
@@ -220,7 +259,23 @@ GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int heig
     const Vec2 focus_origin = core::contains(s, p.focus) ? cell_origin(p.layout, p.focus) : Vec2{-1e9f, -1e9f};
     glUniform2f(u.focus_origin, focus_origin.x, focus_origin.y);
 
-    glDrawArrays(GL_TRIANGLES, 0, 3);
+    if (draw_cells) {  // the whole picture, keeping each pixel's cell for later focus changes
+        glBindFramebuffer(GL_FRAMEBUFFER, c.cells_framebuffer.get());
+        glUniform1i(u.pass, 0);
+        glDrawArrays(GL_TRIANGLES, 0, 3);
+    } else {  // the group and focus over the kept cells
+        glBindFramebuffer(GL_FRAMEBUFFER, c.framebuffer.get());
+        glActiveTexture(GL_TEXTURE4);
+        glBindTexture(GL_TEXTURE_2D, c.cells.get());
+        glActiveTexture(GL_TEXTURE5);
+        glBindTexture(GL_TEXTURE_2D, c.cell_index.get());
+        glUniform1i(u.pass, 1);
+        glDrawArrays(GL_TRIANGLES, 0, 3);
+        glBindTexture(GL_TEXTURE_2D, 0);  // both are drawn into again by a first pass
+        glActiveTexture(GL_TEXTURE4);
+        glBindTexture(GL_TEXTURE_2D, 0);
+        glActiveTexture(GL_TEXTURE0);
+    }
     glBindVertexArray(0);
     glUseProgram(0);
     glBindFramebuffer(GL_FRAMEBUFFER, 0);

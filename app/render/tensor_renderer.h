@@ -1,6 +1,8 @@
 // Draws the tensor grid picture into off-screen canvases with the tensor_view shader. The
 // tensor's values are uploaded once per tensor; per canvas only small group statistics are
-// uploaded per norm, and a focus change sets uniforms only.
+// uploaded per norm. A new view draws the whole picture and keeps each pixel's cell; a focus
+// change sets uniforms and draws the group and focus over the kept cells, reading no tensor
+// value.
 #pragma once
 
 #include <cstdint>
@@ -84,12 +86,22 @@ private:
     struct Canvas {
         Framebuffer framebuffer;
         Texture color;
+        // Kept by a whole-picture pass (a new view or colouring) for the focus-only passes:
+        // each pixel's cell colour with its distance to the cell's edge (RGBA32F, so the
+        // focus pass blends it exactly as the whole pass did) and its cell (RGBA32I).
+        // cells_framebuffer draws into `color`, `cells` and `cell_index` at once.
+        Framebuffer cells_framebuffer;
+        Texture cells;
+        Texture cell_index;
         Texture stats;
         int stats_width = 1;
         int width = 0, height = 0;
         uint64_t stats_version = ~uint64_t{0};
-        std::vector<float> last_key;  // uniforms of the last draw; equal key -> skip
+        std::vector<float> last_key;        // uniforms of the last draw; equal key -> skip
+        std::vector<float> last_cells_key;  // what the cell colours depend on; equal -> reuse
     };
+    // Clears every canvas's keys, so that the next draw redraws both passes.
+    void forget_drawn();
     struct Uniforms;
 
     TensorRenderer() = default;

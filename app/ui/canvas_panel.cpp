@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include <imgui.h>
 
@@ -104,8 +105,19 @@ void draw_labels(const AppState& state, const GridLayout& layout, const ViewTran
     // (channel labels take the space above tiles).
     const bool one_column = layout.blocks_per_row == 1;
     const bool room_below = layout.sample_gap * view.zoom >= font + 1;  // fit_grid_layout makes room
+    // Only the blocks and tiles in view (with a label's reach around it) are visited, so the
+    // cost follows the view, not N x C; the checks below still decide each label.
+    const float reach = 8 * font / view.zoom;
+    const Vec2 w0 = view.to_world({p0.x, p0.y}), w1 = view.to_world({p1.x, p1.y});
+    const Vec2 a{w0.x - reach, w0.y - reach}, z{w1.x + reach, w1.y + reach};
+    const GridSpan blocks = blocks_in_rect(layout, a, z);
+    std::vector<int64_t> visible;  // samples whose block is in view, in order
+    for (int64_t row = blocks.row0; row <= blocks.row1; ++row)
+        for (int64_t col = blocks.col0; col <= blocks.col1; ++col)
+            if (const int64_t n = row * layout.blocks_per_row + col; n < s.N) visible.push_back(n);
     int drawn = 0;
-    for (int64_t n = 0; n < s.N && drawn < 512; ++n) {
+    for (int64_t n : visible) {
+        if (drawn >= 512) break;
         Vec2 b = view.to_screen(block_origin(layout, n));
         const float bw = layout.block_width() * view.zoom, bh = layout.block_height() * view.zoom;
         if (b.x > p1.x || b.x + bw < p0.x || b.y > p1.y || b.y + bh < p0.y) continue;
@@ -130,13 +142,18 @@ void draw_labels(const AppState& state, const GridLayout& layout, const ViewTran
     // Channel labels above tiles: every tile when the gap has room, else the first block's.
     const bool every_tile = layout.tile_gap * view.zoom >= font + 2;
     const float tile_w_px = s.W * view.zoom;
-    for (int64_t n = 0; n < (every_tile ? s.N : 1); ++n) {
+    for (int64_t n : every_tile ? visible : std::vector<int64_t>{0}) {
         Vec2 b = view.to_screen(block_origin(layout, n));
         if (b.x > p1.x || b.x + layout.block_width() * view.zoom < p0.x || b.y > p1.y ||
             b.y + layout.block_height() * view.zoom < p0.y)
             continue;
-        for (int64_t c = 0; c < s.C && c < 4096; ++c) {
-            if (!every_tile && c >= layout.tiles_per_row) break;
+        // Every tile in view, or the first block's first row of tiles.
+        GridSpan tiles = tiles_in_rect(layout, n, a, z);
+        if (!every_tile) tiles = {0, layout.tiles_per_row - 1, 0, 0};
+        for (int64_t tile = 0; tile < (tiles.col1 - tiles.col0 + 1) * (tiles.row1 - tiles.row0 + 1); ++tile) {
+            const int64_t row = tiles.row0 + tile / (tiles.col1 - tiles.col0 + 1);
+            const int64_t c = row * layout.tiles_per_row + tiles.col0 + tile % (tiles.col1 - tiles.col0 + 1);
+            if (c >= s.C || c >= 4096) continue;
             std::snprintf(buf, sizeof buf, "c=%lld", static_cast<long long>(c));
             // "c=k", or just "k", with a space before the next tile's label ("c=0c=1" read as one).
             const float pitch = tile_w_px + layout.tile_gap * view.zoom, space = 0.4f * font;
@@ -164,11 +181,21 @@ void draw_cell_numbers(const AppState& state, const PanelDerived& p, const GridL
     Vec2 w0 = view.to_world({p0.x, p0.y}), w1 = view.to_world({p1.x, p1.y});
     int drawn = 0;
     const core::Index key = p.stats.empty() ? core::Index{} : p.partition.key_of(state.scene.focus);
-    for (int64_t n = 0; n < s.N && drawn < 4000; ++n) {
-        Vec2 b = block_origin(layout, n);
-        if (b.y > w1.y || b.y + layout.block_height() < w0.y || b.x > w1.x || b.x + layout.block_width() < w0.x)
-            continue;
-        for (int64_t c = 0; c < s.C && drawn < 4000; ++c) {
+    // Only the blocks and tiles in view (and a cell around it; the checks below decide each
+    // cell): the cost follows the view, not N x C.
+    const Vec2 a{w0.x - 1, w0.y - 1}, z{w1.x + 1, w1.y + 1};
+    const GridSpan blocks = blocks_in_rect(layout, a, z);
+    for (int64_t block = 0; block < (blocks.col1 - blocks.col0 + 1) * (blocks.row1 - blocks.row0 + 1) && drawn < 4000;
+         ++block) {
+        const int64_t n = (blocks.row0 + block / (blocks.col1 - blocks.col0 + 1)) * layout.blocks_per_row +
+                          blocks.col0 + block % (blocks.col1 - blocks.col0 + 1);
+        if (n >= s.N) continue;
+        const GridSpan tiles = tiles_in_rect(layout, n, a, z);
+        for (int64_t tile = 0; tile < (tiles.col1 - tiles.col0 + 1) * (tiles.row1 - tiles.row0 + 1) && drawn < 4000;
+             ++tile) {
+            const int64_t c = (tiles.row0 + tile / (tiles.col1 - tiles.col0 + 1)) * layout.tiles_per_row + tiles.col0 +
+                              tile % (tiles.col1 - tiles.col0 + 1);
+            if (c >= s.C) continue;
             Vec2 t = tile_origin(layout, n, c);
             if (t.x > w1.x || t.x + s.W < w0.x || t.y > w1.y || t.y + s.H < w0.y) continue;
             int64_t h0 = std::max<int64_t>(0, static_cast<int64_t>(w0.y - t.y));

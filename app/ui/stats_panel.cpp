@@ -20,24 +20,15 @@ void row(const char* name, const std::string& value) {
     ImGui::TextUnformatted(value.c_str());
 }
 
-void histogram(const char* id, const char* title, const std::vector<float>& values) {
-    float lo = INFINITY, hi = -INFINITY;
-    for (float v : values)
-        if (std::isfinite(v)) {
-            lo = std::min(lo, v);
-            hi = std::max(hi, v);
-        }
-    if (!(lo <= hi)) {
-        ImGui::TextDisabled("%s: no finite values", title);
+// A histogram made by app/focus_histograms.cpp; `note` follows the title ("updating" while the
+// worker computes the focus's group and the previous group's shows).
+void histogram(const char* id, const char* title, const core::Histogram& h, const char* note) {
+    if (h.counts.empty()) {
+        ImGui::TextDisabled("%s: no finite values%s", title, note);
         return;
     }
-    if (lo == hi) {
-        lo -= 0.5f;
-        hi += 0.5f;
-    }
-    std::vector<float> counts = core::bin_counts(values, 24, lo, hi);
-    std::string label = std::string(title) + "  [" + format_number(lo) + ", " + format_number(hi) + "]";
-    ImGui::PlotHistogram(id, counts.data(), static_cast<int>(counts.size()), 0, label.c_str(), 0.0f, FLT_MAX,
+    std::string label = std::string(title) + "  [" + format_number(h.lo) + ", " + format_number(h.hi) + "]" + note;
+    ImGui::PlotHistogram(id, h.counts.data(), static_cast<int>(h.counts.size()), 0, label.c_str(), 0.0f, FLT_MAX,
                          ImVec2(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 3.2f));
 }
 
@@ -142,8 +133,13 @@ void norm_section(AppState& state, const PanelDerived& p, int index) {
                 ImGui::TextColored(ImVec4(1.0f, 0.8f, 0.4f, 1.0f), "%s", why.c_str());
                 ImGui::PopTextWrapPos();
             }
-            histogram("##hist_before", "pooled x", p.focus_values.inputs);
-            histogram("##hist_after", "after: y", p.focus_values.outputs);
+            if (p.histograms_key.stats_version != 0) {  // none yet: the worker's first result is coming
+                const char* note = p.histograms_key == p.histograms_wanted ? "" : "  (updating)";
+                histogram("##hist_before", "pooled x", p.histograms.inputs, note);
+                histogram("##hist_after", "after: y", p.histograms.outputs, note);
+            } else {
+                ImGui::TextDisabled("histograms: computing");
+            }
         }
     }
     ImGui::PopID();

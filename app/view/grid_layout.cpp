@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace normviz::app {
 
@@ -183,6 +184,34 @@ bool box_in_rect(const GridLayout& l, const CellBox& box, Vec2 a, Vec2 b) {
             if (grid_hits(k0, k1, r0, r1, l.tiles_per_row, box.lo.c, box.hi.c)) return true;
         }
     return false;
+}
+
+namespace {
+
+// Items k = 0 .. count - 1 spanning [k * pitch, k * pitch + size) along one axis that overlap
+// [a, b): (first, last), first > last when none.
+std::pair<int64_t, int64_t> items_reached(float a, float b, float pitch, float size, int64_t count) {
+    if (!(a < b)) return {0, -1};  // empty, or NaN
+    const double first = std::max(0.0, std::floor((static_cast<double>(a) - size) / pitch) + 1);
+    const double last = std::min(static_cast<double>(count - 1), std::ceil(static_cast<double>(b) / pitch) - 1);
+    if (first > last) return {0, -1};
+    return {static_cast<int64_t>(first), static_cast<int64_t>(last)};
+}
+
+}  // namespace
+
+GridSpan blocks_in_rect(const GridLayout& l, Vec2 a, Vec2 b) {
+    const auto [c0, c1] = items_reached(a.x, b.x, l.block_width() + l.sample_gap, l.block_width(), l.blocks_per_row);
+    const auto [r0, r1] = items_reached(a.y, b.y, l.block_height() + l.sample_gap, l.block_height(), l.block_rows());
+    return {c0, c1, r0, r1};
+}
+
+GridSpan tiles_in_rect(const GridLayout& l, int64_t n, Vec2 a, Vec2 b) {
+    const Vec2 o = block_origin(l, n);
+    const float w = static_cast<float>(l.shape.W), h = static_cast<float>(l.shape.H);
+    const auto [c0, c1] = items_reached(a.x - o.x, b.x - o.x, w + l.tile_gap, w, l.tiles_per_row);
+    const auto [r0, r1] = items_reached(a.y - o.y, b.y - o.y, h + l.tile_gap, h, l.tile_rows());
+    return {c0, c1, r0, r1};
 }
 
 Vec2 block_origin(const GridLayout& l, int64_t n) {

@@ -65,6 +65,18 @@ CellBox group_box(const core::Partition& partition, const core::Index& focus);
 // of it), whether it reaches a block of the box's samples. The tensor_view shader mirrors it
 // to mark a group whose cells are smaller than a pixel, with the rectangle a pixel's footprint.
 bool box_in_rect(const GridLayout& layout, const CellBox& box, Vec2 a, Vec2 b);
+// Blocks (or a block's tiles) in a grid of columns and rows: those in columns col0..col1 and
+// rows row0..row1 (inclusive; none when col0 > col1 or row0 > row1). Item (row, col) is
+// number row * per_row + col, which may be past the last item in a partial last row.
+struct GridSpan {
+    int64_t col0 = 0, col1 = -1, row0 = 0, row1 = -1;
+    bool empty() const { return col0 > col1 || row0 > row1; }
+};
+// The sample blocks that overlap world rectangle [a, b), and the channel tiles of block n
+// that do: what labels and numbers need to visit, so that their cost follows the view, not
+// N x C.
+GridSpan blocks_in_rect(const GridLayout& layout, Vec2 a, Vec2 b);
+GridSpan tiles_in_rect(const GridLayout& layout, int64_t n, Vec2 a, Vec2 b);
 // Top-left corner of a channel tile and of a sample block.
 Vec2 tile_origin(const GridLayout& layout, int64_t n, int64_t c);
 Vec2 block_origin(const GridLayout& layout, int64_t n);

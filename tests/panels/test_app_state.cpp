@@ -6,6 +6,7 @@
 #include <cmath>
 #include <string>
 
+#include "app/focus_histograms.h"
 #include "app/lesson_numbers.h"
 #include "app/ui/format.h"
 #include "core/npy.h"
@@ -95,28 +96,78 @@ TEST(AppState, UpdateDerivedRecomputesOnNormChangesOnly) {
     EXPECT_EQ(state.panels[1].spec.kind, NormKind::Rms);
 }
 
-TEST(AppState, FocusChangeRecomputesFocusValuesNotStatistics) {
+float total(const normviz::core::Histogram& h) {
+    float sum = 0;
+    for (float c : h.counts) sum += c;
+    return sum;
+}
+
+TEST(AppState, FocusChangeBringsTheNewGroupsHistogramsNotNewStatistics) {
     AppState state = make_state();
     const auto& batch = panel_of(state, NormKind::Batch);
     const uint64_t version = batch.stats_version;
-    const std::vector<float> before = batch.focus_values.inputs;
-    ASSERT_EQ(before.size(), 4u * 4 * 4);  // BatchNorm pools N*H*W values
+    const normviz::core::Histogram before = batch.histograms.inputs;
+    EXPECT_EQ(total(before), 4.0f * 4 * 4);  // BatchNorm pools N*H*W values
+    EXPECT_EQ(batch.histograms_key.group, 2);  // the focus's channel
     move_focus(state, Axis::C, +1);
     update_derived(state);
-    EXPECT_EQ(panel_of(state, NormKind::Batch).stats_version, version);
-    EXPECT_NE(panel_of(state, NormKind::Batch).focus_values.inputs, before);
+    const auto& after = panel_of(state, NormKind::Batch);
+    EXPECT_EQ(after.stats_version, version);
+    EXPECT_EQ(after.histograms_key.group, 3);
+    EXPECT_EQ(after.histograms_key, after.histograms_wanted);  // a small group: at once
+    EXPECT_TRUE(after.histograms.inputs.lo != before.lo || after.histograms.inputs.counts != before.counts);
     EXPECT_EQ(state.derived_focus, state.scene.focus);
+}
+
+// A group larger than kSyncHistogramValues is counted on the worker, which then counts the
+// panel's other groups too: once it is idle, every group's histograms come from the cache at
+// once, without waiting for anything.
+TEST(AppState, LargeGroupsHistogramsComeFromTheWorkerAndTheCache) {
+    AppState state = make_state();
+    state.scene.shape = {2, 8, 128, 160};
+    regenerate_tensor(state);
+    state.scene.focus = {0, 0, 0, 0};
+    update_derived(state);
+    normviz::app::finish_focus_histograms(state);
+    const auto& layer = panel_of(state, NormKind::Layer);
+    ASSERT_GT(layer.partition.group_size(), normviz::app::kSyncHistogramValues);
+    EXPECT_EQ(layer.histograms_key, layer.histograms_wanted);
+    EXPECT_EQ(total(layer.histograms.inputs), 8.0f * 128 * 160);
+    const normviz::app::HistogramKey first = layer.histograms_key;
+    const std::vector<float> first_counts = layer.histograms.outputs.counts;
+    const float first_hi = layer.histograms.outputs.hi;
+
+    state.scene.focus.n = 1;
+    update_derived(state);
+    EXPECT_EQ(panel_of(state, NormKind::Layer).histograms_key.group, 1);
+    EXPECT_EQ(panel_of(state, NormKind::Layer).histograms_key, panel_of(state, NormKind::Layer).histograms_wanted);
+    EXPECT_EQ(total(panel_of(state, NormKind::Layer).histograms.inputs), 8.0f * 128 * 160);
+
+    state.scene.focus.n = 0;
+    update_derived(state);
+    EXPECT_EQ(panel_of(state, NormKind::Layer).histograms_key, first);
+    EXPECT_EQ(panel_of(state, NormKind::Layer).histograms.outputs.counts, first_counts);
+
+    // An affine edit makes the cached outputs stale: the new ones come from the worker.
+    state.affine.gamma.assign(8, 2.0f);
+    update_derived(state);
+    normviz::app::finish_focus_histograms(state);
+    const auto& edited = panel_of(state, NormKind::Layer);
+    EXPECT_EQ(edited.histograms_key, edited.histograms_wanted);
+    EXPECT_NE(edited.histograms_key, first);
+    EXPECT_NEAR(edited.histograms.outputs.hi, 2.0f * first_hi, 1e-4f);
 }
 
 TEST(AppState, AffineEditRecomputesOutputs) {
     AppState state = make_state();
-    const std::vector<float> before = panel_of(state, NormKind::Layer).focus_values.outputs;
+    const normviz::core::Histogram before = panel_of(state, NormKind::Layer).histograms.outputs;
     state.affine.gamma.assign(state.tensor.shape.C, 2.0f);
     state.affine.beta.assign(state.tensor.shape.C, 0.5f);
     update_derived(state);
-    const std::vector<float>& after = panel_of(state, NormKind::Layer).focus_values.outputs;
-    ASSERT_EQ(after.size(), before.size());
-    for (size_t i = 0; i < after.size(); ++i) EXPECT_NEAR(after[i], 2.0f * before[i] + 0.5f, 1e-5f);
+    const normviz::core::Histogram& after = panel_of(state, NormKind::Layer).histograms.outputs;
+    EXPECT_NEAR(after.lo, 2.0f * before.lo + 0.5f, 1e-5f);
+    EXPECT_NEAR(after.hi, 2.0f * before.hi + 0.5f, 1e-5f);
+    EXPECT_EQ(total(after), total(before));
 }
 
 TEST(AppState, MoveFocusClampsToTheShape) {
@@ -170,7 +221,8 @@ TEST(AppState, BatchNormOfOneValuePerChannelExplainsItselfWithoutNaN) {
         EXPECT_TRUE(std::isfinite(s.mean));
         EXPECT_TRUE(std::isfinite(s.var));
     }
-    for (float y : p.focus_values.outputs) EXPECT_TRUE(std::isfinite(y));
+    EXPECT_FALSE(p.histograms.outputs.counts.empty());
+    EXPECT_TRUE(std::isfinite(p.histograms.outputs.lo) && std::isfinite(p.histograms.outputs.hi));
 
     ui.app_frame(state);
     const std::string text = ui.app_frame_text(state);
@@ -245,8 +297,8 @@ TEST(AppState, BatchNormInEvalModePoolsNoValuesOfTheBatch) {
     EXPECT_TRUE(bn.error.empty()) << bn.error;
     ASSERT_EQ(bn.stats.size(), 6u);  // one per channel: the running statistics
     for (const auto& s : bn.stats) EXPECT_EQ(s.count, 0);  // no value of this batch pooled
-    EXPECT_TRUE(bn.focus_values.inputs.empty());
-    EXPECT_TRUE(bn.focus_values.outputs.empty());
+    EXPECT_TRUE(bn.histograms.inputs.counts.empty());
+    EXPECT_TRUE(bn.histograms.outputs.counts.empty());
     EXPECT_NE(bn.stats_version, train.stats_version);  // the renderer re-uploads
     // The same running statistics lesson 5 computes: a fresh BatchNorm over 30 batches.
     auto running = normviz::app::eval_running_stats(state.tensor.shape, state.scene.generator, state.scene.seed);
@@ -276,7 +328,7 @@ TEST(AppState, BatchNormInEvalModePoolsNoValuesOfTheBatch) {
     update_derived(state);
     EXPECT_FALSE(panel_of(state, NormKind::Batch).eval_mode);
     EXPECT_EQ(panel_of(state, NormKind::Batch).stats[0].count, 4 * 4 * 4);
-    EXPECT_FALSE(panel_of(state, NormKind::Batch).focus_values.inputs.empty());
+    EXPECT_FALSE(panel_of(state, NormKind::Batch).histograms.inputs.counts.empty());
 }
 
 // The first tensor may have the shape the empty one has, (1, 1, 1, 1): G still fits C.
@@ -298,7 +350,7 @@ TEST(AppState, GroupNormWithANonDivisorShowsTheErrorAndNoStatistics) {
     const auto& g = panel_of(state, NormKind::Group);
     EXPECT_FALSE(g.error.empty());
     EXPECT_TRUE(g.stats.empty());
-    EXPECT_TRUE(g.focus_values.inputs.empty());
+    EXPECT_TRUE(g.histograms.inputs.counts.empty());
     const std::string text = ui.app_frame_text(state);
     EXPECT_NE(text.find("divisible"), std::string::npos) << text;
     EXPECT_EQ(text.find("NaN"), std::string::npos) << text;
@@ -394,11 +446,12 @@ TEST(AppState, LargeRegenerateRunsOnTheWorkerAndInstallsTheSameStatistics) {
     ASSERT_EQ(state.panels.size(), 6u);
     std::vector<uint64_t> versions;
     for (const auto& p : state.panels) versions.push_back(p.stats_version);
-    update_derived(state);  // installs focus values, keeps the worker's statistics
+    update_derived(state);  // keeps the worker's statistics
+    normviz::app::finish_focus_histograms(state);
     for (size_t i = 0; i < state.panels.size(); ++i) {
         const auto& p = state.panels[i];
         EXPECT_EQ(p.stats_version, versions[i]) << normviz::core::norm_title(p.spec.kind);
-        EXPECT_FALSE(p.focus_values.inputs.empty());
+        EXPECT_EQ(total(p.histograms.inputs), static_cast<float>(p.partition.group_size()));
         const auto expected = normviz::core::compute_group_stats(state.tensor, p.partition);
         ASSERT_EQ(p.stats.size(), expected.size());
         for (size_t g = 0; g < expected.size(); g += 7) {
