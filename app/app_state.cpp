@@ -2,6 +2,7 @@
 #include "app/app_state.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 
@@ -44,6 +45,11 @@ void set_message(AppState& state, std::string text, bool is_error) {
     if (is_error) std::fprintf(stderr, "normviz: %s\n", text.c_str());
     state.message = std::move(text);
     state.message_is_error = is_error;
+    state.message_time = seconds_now();
+}
+
+double seconds_now() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 namespace {

@@ -237,6 +237,8 @@ struct AppState {
     bool path_field_visible = false;
     std::string message;  // last user-facing message (errors explained in words)
     bool message_is_error = false;
+    double message_time = 0;  // steady-clock seconds when it was set: the menu bar drops notes after a while
+    bool note_shown = false;  // the menu bar showed a note (not an error) in the last frame
     std::string screenshot_path = "normviz.png";
     bool screenshot_requested = false;
     int panel_screenshot_requested = -1;  // index of a norm panel to save as PNG
@@ -334,6 +336,10 @@ void update_derived(AppState& state);
 void move_focus(AppState& state, core::Axis axis, int64_t delta);
 // Shows a message to the user (and on stderr when it is an error).
 void set_message(AppState& state, std::string text, bool is_error);
+// Seconds on a steady clock (message_time).
+double seconds_now();
+// How long the menu bar shows a note ("opened scene ..."); errors stay until the next message.
+inline constexpr double kNoteSeconds = 8;
 // The Channels window's summary of the current tensor, computed here (on this thread) when it
 // is shown and the summary is not the current tensor's; a large tensor's worker job brings
 // its summary along, so this is cheap then and whenever nothing changed. Called by

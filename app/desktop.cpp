@@ -166,8 +166,9 @@ int run_desktop_unguarded(int argc, char** argv) {
                     w.take_activity();
                 } else if (busy == 0 && !state.redraw_requested) {
                     w.wait_events(1.0);
-                    // Nothing changed and no histogram arrived: sleep again.
-                    if (!w.take_activity() && !state.histogram_worker.has_done()) continue;
+                    // Nothing changed, no histogram arrived, no note to take down: sleep again.
+                    const bool note_expired = state.note_shown && seconds_now() - state.message_time >= kNoteSeconds;
+                    if (!w.take_activity() && !state.histogram_worker.has_done() && !note_expired) continue;
                     busy = 3;
                 } else {
                     w.poll_events();

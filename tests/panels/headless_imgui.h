@@ -113,6 +113,8 @@ public:
             draw_canvas_stand_in(layout);
             capture([&] { app::draw_help_window(state); });
             capture([&] { app::draw_channel_panel(state); });
+            capture([&] { app::draw_arithmetic_panel(state); });
+            capture([&] { app::draw_token_panel(state); });
             capture([&] { app::draw_file_browser(state); });
             app::update_derived(state);
         });
@@ -132,6 +134,8 @@ public:
         draw_canvas_stand_in(layout);
         app::draw_help_window(state);
         app::draw_channel_panel(state);
+        app::draw_arithmetic_panel(state);
+        app::draw_token_panel(state);
         app::draw_file_browser(state);
         app::update_derived(state);
     }

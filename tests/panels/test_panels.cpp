@@ -3,6 +3,8 @@
 // ImGui 1.86 feeds it, and the tests assert on the state transitions.
 #include <gtest/gtest.h>
 
+#include <GLFW/glfw3.h>
+
 #include "headless_imgui.h"
 
 namespace {
@@ -23,6 +25,41 @@ TEST(Panels, EveryPanelRunsForSeveralFrames) {
     EXPECT_FALSE(state.quit_requested);
     EXPECT_FALSE(state.screenshot_requested);
     EXPECT_TRUE(state.show_help);
+}
+
+// The arithmetic (F6) and tokens (F7) windows open with their keys and draw with every norm.
+TEST(Panels, ArithmeticAndTokenWindowsOpenWithTheirKeys) {
+    HeadlessImGui ui;
+    AppState state = make_state();
+    ui.press(state, GLFW_KEY_F6);
+    ui.press(state, GLFW_KEY_F7);
+    EXPECT_TRUE(state.arithmetic.show);
+    EXPECT_TRUE(state.tokens.show);
+    const std::string text = ui.app_frame_text(state);
+    EXPECT_NE(text.find("1. Gather"), std::string::npos) << text;
+    EXPECT_NE(text.find("features (c)"), std::string::npos) << text;
+    EXPECT_EQ(state.tokens.rows, state.tensor.shape.N * state.tensor.shape.H * state.tensor.shape.W);
+    for (int k = 0; k < 9; ++k) ui.press(state, GLFW_KEY_PERIOD);
+    EXPECT_EQ(state.arithmetic.stage, 7) << "the last stage stays";
+    ui.press(state, GLFW_KEY_COMMA);
+    EXPECT_EQ(state.arithmetic.stage, 6);
+}
+
+// A note ("opened scene ...") leaves the menu bar after kNoteSeconds; an error stays.
+TEST(Panels, NotesLeaveTheMenuBarErrorsStay) {
+    HeadlessImGui ui;
+    AppState state = make_state();
+    normviz::app::set_message(state, "opened scene x.json", false);
+    ui.app_frame(state);
+    EXPECT_TRUE(state.note_shown);
+    state.message_time -= normviz::app::kNoteSeconds + 1;
+    ui.app_frame(state);
+    EXPECT_FALSE(state.note_shown);
+    normviz::app::set_message(state, "x.json is not valid JSON", true);
+    state.message_time -= normviz::app::kNoteSeconds + 1;
+    const std::string text = ui.app_frame_text(state);
+    EXPECT_NE(text.find("not valid JSON"), std::string::npos);
+    EXPECT_FALSE(state.note_shown);
 }
 
 TEST(Panels, RunWithSidebarsHiddenAndInFigureMode) {
