@@ -176,6 +176,14 @@ GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int heig
     c.last_key = std::move(key);
     if (c.width != width || c.height != height) {
         attach_color_texture(c.framebuffer.get(), c.color.get(), width, height, GL_NEAREST);
+        c.width = width;
+        c.height = height;
+        c.last_cells_key.clear();
+    }
+    // A small tensor's values stay in cache and the whole picture is cheap: it is drawn whole
+    // every time, without the kept cells' extra writes (36 bytes a pixel instead of 4).
+    const bool keep_cells = s.numel() > kKeepCellsAbove;
+    if (keep_cells && (c.cells_width != width || c.cells_height != height)) {
         // The first pass's target: the picture, the cells' colours and the cells' indexes.
         glBindTexture(GL_TEXTURE_2D, c.cells.get());
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
@@ -191,11 +199,11 @@ GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int heig
         glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT2, GL_TEXTURE_2D, c.cell_index.get(), 0);
         const GLenum all[] = {GL_COLOR_ATTACHMENT0, GL_COLOR_ATTACHMENT1, GL_COLOR_ATTACHMENT2};
         glDrawBuffers(3, all);
-        c.width = width;
-        c.height = height;
+        c.cells_width = width;
+        c.cells_height = height;
         c.last_cells_key.clear();
     }
-    const bool draw_cells = cells_key != c.last_cells_key;
+    const bool draw_cells = !keep_cells || cells_key != c.last_cells_key;
     c.last_cells_key = std::move(cells_key);
     glViewport(0, 0, width, height);
     glDisable(GL_BLEND);
@@ -260,7 +268,7 @@ GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int heig
     glUniform2f(u.focus_origin, focus_origin.x, focus_origin.y);
 
     if (draw_cells) {  // the whole picture, keeping each pixel's cell for later focus changes
-        glBindFramebuffer(GL_FRAMEBUFFER, c.cells_framebuffer.get());
+        glBindFramebuffer(GL_FRAMEBUFFER, keep_cells ? c.cells_framebuffer.get() : c.framebuffer.get());
         glUniform1i(u.pass, 0);
         glDrawArrays(GL_TRIANGLES, 0, 3);
     } else {  // the group and focus over the kept cells

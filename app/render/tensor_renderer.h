@@ -1,8 +1,8 @@
 // Draws the tensor grid picture into off-screen canvases with the tensor_view shader. The
 // tensor's values are uploaded once per tensor; per canvas only small group statistics are
-// uploaded per norm. A new view draws the whole picture and keeps each pixel's cell; a focus
-// change sets uniforms and draws the group and focus over the kept cells, reading no tensor
-// value.
+// uploaded per norm. For a large tensor a new view draws the whole picture and keeps each
+// pixel's cell; a focus change sets uniforms and draws the group and focus over the kept
+// cells, reading no tensor value.
 #pragma once
 
 #include <cstdint>
@@ -47,6 +47,10 @@ struct CanvasParams {
     float mark_px = 0;
     CellBox group;
 };
+
+// Tensors of more values than this keep each pixel's cell, so that a focus change draws only
+// the group and focus over them; smaller ones are drawn whole every time.
+inline constexpr int64_t kKeepCellsAbove = int64_t{1} << 20;
 
 // Colours shared by the shader, the legend and the tests.
 inline constexpr Rgb kCanvasBackground{30, 30, 34};
@@ -96,6 +100,7 @@ private:
         Texture stats;
         int stats_width = 1;
         int width = 0, height = 0;
+        int cells_width = 0, cells_height = 0;  // `cells` and `cell_index`, allocated when kept
         uint64_t stats_version = ~uint64_t{0};
         std::vector<float> last_key;        // uniforms of the last draw; equal key -> skip
         std::vector<float> last_cells_key;  // what the cell colours depend on; equal -> reuse
