@@ -1,5 +1,7 @@
 #include "gui_fixture.h"
 
+#include <cstdlib>
+
 #include <sstream>
 #include <thread>
 
@@ -115,6 +117,22 @@ void GuiFixture::save_screenshot(Image& image, const std::vector<std::string>& k
     ASSERT_TRUE(image.load(shot_path(), error)) << error;
     EXPECT_EQ(image.width, options_.window_width);
     EXPECT_EQ(image.height, options_.window_height);
+}
+
+void GuiFixture::keep_shot(const std::string& name) {
+    if (const char* keep = std::getenv("NORMVIZ_E2E_KEEP_SHOTS")) {
+        std::error_code ec;
+        std::filesystem::copy_file(shot_path(), std::filesystem::path(keep) / name,
+                                   std::filesystem::copy_options::overwrite_existing, ec);
+    }
+}
+
+void GuiFixture::keep_screenshot(const std::string& name) {
+    if (!std::getenv("NORMVIZ_E2E_KEEP_SHOTS")) return;
+    settle();
+    Image image;
+    ASSERT_NO_FATAL_FAILURE(save_screenshot(image));
+    keep_shot(name);
 }
 
 void GuiFixture::park_pointer() {

@@ -72,6 +72,10 @@ protected:
     // Presses F12 (xdotool key `key_options` --delay 200 F12) and loads the screenshot the
     // program reports saving to shot_path(): the whole window (the options' size).
     void save_screenshot(Image& image, const std::vector<std::string>& key_options = {});
+    // With NORMVIZ_E2E_KEEP_SHOTS=DIR set, for looking at by hand: keep_shot copies the last
+    // screenshot (shot_path()) to DIR/name; keep_screenshot saves one first (F12). Else nothing.
+    void keep_shot(const std::string& name);
+    void keep_screenshot(const std::string& name);
     // Moves the pointer off the window, so no tooltip covers the canvases.
     void park_pointer();
     // Lets the program finish its frames and go idle before the next input.

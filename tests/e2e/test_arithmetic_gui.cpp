@@ -4,8 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdlib>
-#include <filesystem>
 
 #include "core/npy.h"
 #include "core/tensor.h"
@@ -13,8 +11,6 @@
 
 namespace normviz::e2e {
 namespace {
-
-namespace fs = std::filesystem;
 
 class ArithmeticGui : public GuiFixture {
 protected:
@@ -94,13 +90,7 @@ TEST_F(ArithmeticGui, F6OpensItDotStepsAndAClickMovesItsGroup) {
     ASSERT_TRUE(moved) << diagnostics();
     expect_matches(*arithmetic_record(*moved), batchnorm_by_hand(t, cell));
 
-    if (const char* keep = std::getenv("NORMVIZ_E2E_KEEP_SHOTS")) {  // for looking at by hand
-        settle();
-        Image image;
-        ASSERT_NO_FATAL_FAILURE(save_screenshot(image));
-        std::error_code ec;
-        fs::copy_file(shot_path(), fs::path(keep) / "arithmetic.png", fs::copy_options::overwrite_existing, ec);
-    }
+    ASSERT_NO_FATAL_FAILURE(keep_screenshot("arithmetic.png"));
 }
 
 }  // namespace

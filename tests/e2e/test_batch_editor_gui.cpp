@@ -3,15 +3,11 @@
 // and GroupNorm keep theirs bit for bit (they never look outside the focus's sample).
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
 
 #include "gui_fixture.h"
 
 namespace normviz::e2e {
 namespace {
-
-namespace fs = std::filesystem;
 
 class BatchEditorGui : public GuiFixture {
 protected:
@@ -71,13 +67,7 @@ TEST_F(BatchEditorGui, EditingAnotherSampleMovesOnlyBatchNorm) {
     EXPECT_EQ(removed.status.at("shape"), "3,4,3,3");
     EXPECT_EQ(number(panel(removed, "batch"), "count"), 27.0);
 
-    if (const char* keep = std::getenv("NORMVIZ_E2E_KEEP_SHOTS")) {  // for looking at by hand
-        settle();
-        Image image;
-        ASSERT_NO_FATAL_FAILURE(save_screenshot(image));
-        std::error_code ec;
-        fs::copy_file(shot_path(), fs::path(keep) / "batch_editor.png", fs::copy_options::overwrite_existing, ec);
-    }
+    ASSERT_NO_FATAL_FAILURE(keep_screenshot("batch_editor.png"));
 }
 
 }  // namespace

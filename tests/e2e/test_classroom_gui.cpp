@@ -66,13 +66,6 @@ protected:
         xdo_ok({"mousemove", "--window", window, std::to_string(p.x), std::to_string(p.y), "click", "1"});
         if (shift) xdo_ok({"keyup", "shift"});
     }
-
-    void keep_shot(const char* name) {
-        if (const char* keep = std::getenv("NORMVIZ_E2E_KEEP_SHOTS")) {  // for looking at by hand
-            std::error_code ec;
-            fs::copy_file(shot_path(), fs::path(keep) / name, fs::copy_options::overwrite_existing, ec);
-        }
-    }
 };
 
 core::Index parse_index(const std::string& text) {
@@ -167,10 +160,7 @@ TEST_F(ClassroomGui, QuizClickRevealScore) {
     settle();
     Image image;
     ASSERT_NO_FATAL_FAILURE(save_screenshot(image));
-    if (const char* keep = std::getenv("NORMVIZ_E2E_KEEP_SHOTS")) {  // for looking at by hand
-        std::error_code ec;
-        fs::copy_file(shot_path(), fs::path(keep) / "quiz_revealed.png", fs::copy_options::overwrite_existing, ec);
-    }
+    keep_shot("quiz_revealed.png");
 }
 
 // A BatchNorm question on (8, 3, 4, 4) without 128 clicks: a dragged rectangle marks a whole

@@ -4,15 +4,11 @@
 // label. The --status lines report what was drawn (app/status_line.cpp).
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
 
 #include "gui_fixture.h"
 
 namespace normviz::e2e {
 namespace {
-
-namespace fs = std::filesystem;
 
 // How many lessons the program ships (the status line's count).
 int lesson_count(const StatusBlock& b) { return static_cast<int>(number(b.records.at("ui"), "lessons")); }
@@ -76,16 +72,9 @@ protected:
                 EXPECT_EQ(samples, samples_in_view) << panel.at("norm") << ": a sample label is missing";
                 EXPECT_EQ(devices, devices_in_view) << panel.at("norm") << ": a device label is missing";
             }
-            if (const char* keep = std::getenv("NORMVIZ_E2E_KEEP_SHOTS")) {  // for looking at by hand
-                Image image;
-                ASSERT_NO_FATAL_FAILURE(save_screenshot(image));
-                std::error_code ec;
-                fs::copy_file(shot_path(),
-                              fs::path(keep) / ("presenter_" + std::to_string(width_) + "_" +
-                                                std::to_string(at.first + 1) + "_" + std::to_string(at.second + 1) +
-                                                ".png"),
-                              fs::copy_options::overwrite_existing, ec);
-            }
+            ASSERT_NO_FATAL_FAILURE(keep_screenshot("presenter_" + std::to_string(width_) + "_" +
+                                                    std::to_string(at.first + 1) + "_" +
+                                                    std::to_string(at.second + 1) + ".png"));
             ++steps_seen;
             // PageDown steps; at a lesson's last step it stays, and Shift+PageDown opens the next.
             xdo_ok({"key", "--delay", "150", "Next"});

@@ -3,8 +3,6 @@
 // outlined), and a click on a cell makes it the focus of every view.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
 
 #include "core/layout.h"
 #include "core/npy.h"
@@ -13,8 +11,6 @@
 
 namespace normviz::e2e {
 namespace {
-
-namespace fs = std::filesystem;
 
 class TokenViewGui : public GuiFixture {
 protected:
@@ -64,14 +60,8 @@ TEST_F(TokenViewGui, OneRowPerTokenAndAClickMovesTheFocus) {
     EXPECT_EQ(number(moved->panels[0], "count"), 6.0) << "the grid's panel pools the same row";
     EXPECT_EQ(number(moved->panels[1], "count"), 10.0) << "BatchNorm: feature 4 of every token of the batch";
 
-    if (const char* keep = std::getenv("NORMVIZ_E2E_KEEP_SHOTS")) {  // for looking at by hand
-        park_pointer();
-        settle();
-        Image image;
-        ASSERT_NO_FATAL_FAILURE(save_screenshot(image));
-        std::error_code ec;
-        fs::copy_file(shot_path(), fs::path(keep) / "tokens.png", fs::copy_options::overwrite_existing, ec);
-    }
+    park_pointer();
+    ASSERT_NO_FATAL_FAILURE(keep_screenshot("tokens.png"));
 }
 
 }  // namespace
