@@ -151,7 +151,9 @@ core::Result<DesktopOptions> parse_desktop_options(int argc, char** argv) {
             o.lesson_step = static_cast<int>(v - 1);
         } else if (arg == "--export") {
             if (auto s = take(); !s) return s.error();
-            if (value.empty()) return core::make_error("--export needs a file name without extension");
+            // "out/" would write the hidden files out/.png, out/.svg and out/.csv.
+            if (value.empty() || value.back() == '/')
+                return core::make_error("--export needs a file name without extension, e.g. out/figure");
             o.export_base = value;
         } else if (arg == "--export-size") {
             if (auto s = take(); !s) return s.error();

@@ -12,8 +12,8 @@
 namespace normviz::core {
 
 // An open temporary file that becomes `path` on commit(). Refuses a destination that exists
-// and is not a regular file (a device, pipe, socket or folder; a symlink is followed only to
-// check what it names, and is then replaced, never written through). The temporary file is
+// and is not a regular file (a device, pipe, socket or folder). A symlink to a regular file
+// stays a link: the file it names is replaced; a dangling link is refused. The temporary file is
 // created with O_EXCL | O_NOFOLLOW under a random name in the destination's folder, gets the
 // mode of the file it replaces or, for a new file, 0666 less the umask. Until commit()
 // succeeds the destination is untouched; the temporary file is removed on any failure, on

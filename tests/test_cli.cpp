@@ -1283,6 +1283,14 @@ TEST_F(CliBadInputs, FontSizeAndSizeMustBeWholeNumbers) {
     EXPECT_TRUE(FolderHolds({}));
 }
 
+TEST_F(CliBadInputs, ExportIntoAFolderNameIsRefused) {
+    fs::create_directory(dir_ / "out");
+    const RunResult result = run({"--export", (dir_ / "out").string() + "/", "--frames", "1"});
+    EXPECT_EQ(result.status, kUsageError) << result.err;
+    EXPECT_TRUE(contains_text(result.err, "--export needs a file name")) << result.err;
+    EXPECT_TRUE(fs::is_empty(dir_ / "out"));
+}
+
 TEST_F(CliBadInputs, RenderRefusesAGroupCountThatDoesNotDivideC) {
     for (const char* g : {"4", "0", "7"}) {
         const RunResult result = run({"render", "--shape", "2,6,3,3", "--norm", "group", "--groups", g, "--out",
