@@ -1301,7 +1301,21 @@ TEST_F(CliBadInputs, RenderRefusesAGroupCountThatDoesNotDivideC) {
     EXPECT_TRUE(FolderHolds({}));
 }
 
+// AddressSanitizer maps terabytes of shadow memory at start, so it cannot run under ulimit -v.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
 TEST_F(CliBadInputs, BenchOutOfMemoryIsOneSentence) {
+    if (kAddressSanitizer) GTEST_SKIP() << "ASan cannot start under an address-space limit";
     // Under a 2 GB address-space limit the 64 GB tensor cannot be allocated.
     const RunResult result = run_normviz(dir_, {"bench", "--shape", "16000,1000,1000,1", "--repeat", "1"},
                                          {"/bin/sh", "-c", "ulimit -v 2000000; exec \"$0\" \"$@\""});
