@@ -4,10 +4,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "app/scene_io.h"
+#include "core/input_file.h"
 #include "core/npy.h"
 #include "core/scenarios.h"
 
@@ -57,18 +56,14 @@ core::Status apply_scene(AppState& state, const Scene& scene) {
 
 bool open_scene_file(AppState& state, const std::string& path, int step) {
     // A lesson file opens its shipped lesson at `step` (assets/lessons/*.json are lessons).
-    std::string text;
-    {
-        std::ifstream in(path, std::ios::binary);
-        char head[4096] = {};
-        in.read(head, sizeof head - 1);
-        text.assign(head, static_cast<size_t>(std::max<std::streamsize>(0, in.gcount())));
+    // Lessons and scenes share the size cap; a pipe or device is refused before any read.
+    auto text = core::read_small_file(path, kSceneMaxFileBytes, "a scene file");
+    if (!text) {
+        set_message(state, text.error().message + "; the current scene is kept", true);
+        return false;
     }
-    if (text.find("\"normviz_lesson\"") != std::string::npos) {
-        std::ifstream in(path, std::ios::binary);
-        std::ostringstream all;
-        all << in.rdbuf();
-        auto lesson = parse_lesson_json(all.str(), std::filesystem::path(path).filename().string());
+    if (text.value().find("\"normviz_lesson\"") != std::string::npos) {
+        auto lesson = parse_lesson_json(text.value(), std::filesystem::path(path).filename().string());
         if (!lesson) {
             set_message(state, lesson.error().message + "; the current scene is kept", true);
             return false;
@@ -130,6 +125,23 @@ bool save_scene_file(AppState& state, const std::string& path) {
     else
         set_message(state, "saved scene " + path, false);
     return true;
+}
+
+bool may_replace(AppState& state, const std::string& path) {
+    namespace fs = std::filesystem;
+    std::string& asked = state.classroom.replace_confirmed;
+    std::error_code ec;
+    if (!fs::exists(fs::symlink_status(path, ec)) || asked == path) {
+        asked.clear();
+        return true;
+    }
+    asked = path;
+    const std::string data = core::parse_array_source(state.scene.data_path).path;
+    const bool open_data = !state.scene.data_path.empty() && fs::equivalent(data, path, ec);
+    set_message(state, open_data ? path + " is the tensor file that is open; press Save again to replace its data"
+                                 : path + " exists; press Save again to replace it",
+                true);
+    return false;
 }
 
 const Lesson* current_lesson(const AppState& state) {

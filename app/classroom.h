@@ -20,6 +20,10 @@ core::Status apply_scene(AppState& state, const Scene& scene);
 // stays. Returns whether it was applied.
 bool open_scene_file(AppState& state, const std::string& path, int step = -1);
 bool save_scene_file(AppState& state, const std::string& path);
+// Saving from the window onto a file that exists asks first: false (and the question in
+// state.message) the first time for `path`, true when asked again for the same path or when
+// nothing is there. The open tensor file gets its own warning.
+bool may_replace(AppState& state, const std::string& path);
 
 // Shows step `step` of shipped lesson `lesson` (clamped to the lesson's steps).
 void go_to_lesson_step(AppState& state, int lesson, int step);

@@ -64,6 +64,7 @@ struct ClassroomState {
     ClassroomDialog dialog = ClassroomDialog::None;
     bool dialog_opened = false;  // the popup was opened this dialog (OpenPopup once)
     std::string dialog_path = "scene.json";
+    std::string replace_confirmed;  // an existing file the user was asked about (may_replace)
     std::string export_base = "normviz-figure";  // .png, .svg, .csv appended
     int export_width = 1920, export_height = 1080;
     bool export_png_requested = false;  // done after the frame, where the renderer is

@@ -18,6 +18,7 @@
 #include "app/frame.h"
 #include "app/ui/panels.h"
 #include "app/window.h"
+#include "core/safe_file.h"
 
 #include "core/npy.h"
 
@@ -44,6 +45,14 @@ core::Status initial_scene(const DesktopOptions& o, AppState& state) {
     if (o.focus && !core::contains(state.tensor.shape, *o.focus))
         return core::make_error("focus " + core::to_string(*o.focus) + " is outside the shape " +
                                 core::to_string(state.tensor.shape) + "; each coordinate must be below its extent");
+    // --groups is what was asked for: a G that does not divide C is an error, never another G.
+    if (o.groups) {
+        core::NormSpec spec;
+        spec.kind = core::NormKind::Group;
+        spec.groups = *o.groups;
+        if (auto ok = core::validate(spec, state.tensor.shape); !ok)
+            return core::make_error("--groups " + std::to_string(*o.groups) + ": " + ok.error().message);
+    }
     return core::Ok{};
 }
 
@@ -112,6 +121,7 @@ int run_desktop_unguarded(int argc, char** argv) {
     WindowOptions wo;
     Settings settings;
     if (o.use_settings) settings = load_settings(state);
+    for (const std::string& line : settings.ignored) std::fprintf(stderr, "normviz: %s\n", line.c_str());
     wo.width = o.size_given || !settings.loaded ? o.width : settings.window_width;
     wo.height = o.size_given || !settings.loaded ? o.height : settings.window_height;
     wo.visible = !o.render_command;
@@ -154,7 +164,10 @@ int run_desktop_unguarded(int argc, char** argv) {
         state.work->wake = [w = window.value().get()] { w->wake(); };
         state.histogram_worker.wake = [w = window.value().get()] { w->wake(); };
         int busy = 3;  // frames to draw after the last input, so ImGui settles
-        for (uint64_t frame = 0; !window.value()->should_close() && !state.quit_requested;) {
+        // SIGINT/SIGTERM/SIGHUP end the loop within a second, so settings are still saved.
+        core::install_signal_cleanup(/*keep_running=*/true);
+        for (uint64_t frame = 0; !window.value()->should_close() && !state.quit_requested &&
+                                 !core::termination_requested();) {
             Window& w = *window.value();
             if (o.frames == 0) {
                 if (w.iconified()) {
@@ -215,8 +228,10 @@ int run_desktop_unguarded(int argc, char** argv) {
         if (o.use_settings) {
             int width = 0, height = 0;
             window.value()->window_size(width, height);
-            save_settings(state, width, height);
+            if (auto saved = save_settings(state, width, height); !saved)
+                std::fprintf(stderr, "normviz: settings not saved: %s\n", saved.error().message.c_str());
         }
+        if (core::termination_requested()) status = 1;
     }
     return status;
 }

@@ -30,6 +30,12 @@ core::Result<std::vector<core::NormKind>> parse_norm_list(const std::string& tex
     return out;
 }
 
+// "WxH" and nothing after it.
+bool parse_size(const std::string& text, int& w, int& h) {
+    int used = 0;
+    return std::sscanf(text.c_str(), "%dx%d%n", &w, &h, &used) == 2 && static_cast<size_t>(used) == text.size();
+}
+
 bool parse_int(const std::string& text, long long& out) {
     errno = 0;
     char* end = nullptr;
@@ -145,12 +151,14 @@ core::Result<DesktopOptions> parse_desktop_options(int argc, char** argv) {
             o.lesson_step = static_cast<int>(v - 1);
         } else if (arg == "--export") {
             if (auto s = take(); !s) return s.error();
-            if (value.empty()) return core::make_error("--export needs a file name without extension");
+            // "out/" would write the hidden files out/.png, out/.svg and out/.csv.
+            if (value.empty() || value.back() == '/')
+                return core::make_error("--export needs a file name without extension, e.g. out/figure");
             o.export_base = value;
         } else if (arg == "--export-size") {
             if (auto s = take(); !s) return s.error();
             int w = 0, h = 0;
-            if (std::sscanf(value.c_str(), "%dx%d", &w, &h) != 2 || w < 16 || h < 16 || w > 3840 || h > 2160)
+            if (!parse_size(value, w, h) || w < 16 || h < 16 || w > 3840 || h > 2160)
                 return core::make_error("--export-size '" + value + "' is not WxH within 16x16 .. 3840x2160");
             o.export_width = w;
             o.export_height = h;
@@ -163,7 +171,7 @@ core::Result<DesktopOptions> parse_desktop_options(int argc, char** argv) {
         } else if (arg == "--size") {
             if (auto s = take(); !s) return s.error();
             int w = 0, h = 0;
-            if (std::sscanf(value.c_str(), "%dx%d", &w, &h) != 2 || w < 64 || h < 64 || w > 16384 || h > 16384)
+            if (!parse_size(value, w, h) || w < 64 || h < 64 || w > 16384 || h > 16384)
                 return core::make_error("--size '" + value + "' is not WxH with 64..16384 pixels each, e.g. 1280x800");
             o.width = w;
             o.height = h;
@@ -240,7 +248,13 @@ core::Result<DesktopOptions> parse_desktop_options(int argc, char** argv) {
             o.cube_camera = clamp_camera(cam);
         } else if (arg == "--font-size") {
             if (auto s = take(); !s) return s.error();
-            o.font_size = std::clamp(static_cast<float>(std::atof(value.c_str())), 8.0f, 48.0f);
+            errno = 0;
+            char* end = nullptr;
+            const double px = std::strtod(value.c_str(), &end);
+            // NaN would reach ImGui's font atlas; "18px" and "abc" are typos, not 8 px.
+            if (value.empty() || *end != '\0' || errno != 0 || !std::isfinite(px) || px < 8 || px > 48)
+                return core::make_error("--font-size '" + value + "' is not a text size from 8 to 48 pixels");
+            o.font_size = static_cast<float>(px);
         } else if (arg.rfind("-", 0) == 0) {
             return core::make_error("unknown option '" + arg + "'; see normviz --help");
         } else if (o.input_path.empty() && !o.render_command) {

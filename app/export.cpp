@@ -4,13 +4,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "app/classroom.h"
 #include "app/render/tensor_renderer.h"
 #include "app/view/grid_layout.h"
+#include "core/safe_file.h"
 
 namespace normviz::app {
 
@@ -216,20 +215,7 @@ float slide_font_size(float window_font, int width, int height) {
 }
 
 core::Status write_text_file(const std::string& path, const std::string& text) {
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
-        file << text;
-        if (!file) {
-            std::error_code ec;
-            std::filesystem::remove(tmp, ec);
-            return core::make_error("cannot write '" + path + "'; check that the folder exists and is writable");
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) return core::make_error("cannot write '" + path + "': " + ec.message());
-    return core::Ok{};
+    return core::write_file_safely(path, text);
 }
 
 }  // namespace normviz::app

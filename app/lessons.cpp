@@ -8,6 +8,7 @@
 #include "app/embedded_assets.h"
 #include "app/lesson_numbers.h"
 #include "app/scene_json.h"
+#include "core/json_depth.h"
 
 namespace normviz::app {
 
@@ -119,6 +120,9 @@ LessonLibrary load_library() {
 
 core::Result<Lesson> parse_lesson_json(const std::string& text, const std::string& name) {
     try {
+        if (core::json_nesting_depth(text, core::kMaxJsonDepth) > core::kMaxJsonDepth)
+            return core::make_error(name + " nests lists or objects more than " + std::to_string(core::kMaxJsonDepth) +
+                                    " levels deep; a lesson file is not nested like that");
         json root = json::parse(text, nullptr, false);
         if (root.is_discarded()) return core::make_error(name + " is not valid JSON");
         return parse_lesson(root, name);

@@ -5,10 +5,11 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "app/scene_json.h"
+#include "core/input_file.h"
+#include "core/json_depth.h"
+#include "core/safe_file.h"
 #include "core/scenarios.h"
 
 namespace normviz::app {
@@ -24,7 +25,52 @@ constexpr const char* kSceneFields[] = {"normviz_scene", "shape",  "generator", 
                                         "norms",         "view",   "single_norm",   "groups", "eps",
                                         "custom_axes",   "custom_center", "focus", "values", "palette",
                                         "devices",       "lengths", "batchnorm_eval", "lesson",        "picture",
-                                        "layout",        "running", "color_scale"};
+                                        "layout",        "running", "color_scale", "data_file_bytes"};
+
+// Whether `text` is valid UTF-8 (JSON strings must be; file names need not be).
+bool is_utf8(const std::string& text) {
+    const size_t n = text.size();
+    auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+    for (size_t i = 0; i < n;) {
+        const unsigned char c = byte(i);
+        size_t extra = 0;
+        if (c < 0x80) extra = 0;
+        else if (c >= 0xc2 && c <= 0xdf) extra = 1;
+        else if (c >= 0xe0 && c <= 0xef) extra = 2;
+        else if (c >= 0xf0 && c <= 0xf4) extra = 3;
+        else return false;
+        if (n - i <= extra) return false;
+        for (size_t k = 1; k <= extra; ++k)
+            if ((byte(i + k) & 0xc0) != 0x80) return false;
+        const unsigned char c1 = extra > 0 ? byte(i + 1) : 0x80;
+        if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 > 0x9f) || (c == 0xf0 && c1 < 0x90) || (c == 0xf4 && c1 > 0x8f))
+            return false;  // overlong, a surrogate, or past U+10FFFF
+        i += extra + 1;
+    }
+    return true;
+}
+
+std::string to_hex(const std::string& bytes) {
+    static const char kDigits[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : bytes) {
+        out += kDigits[c >> 4];
+        out += kDigits[c & 15];
+    }
+    return out;
+}
+
+std::optional<std::string> from_hex(const std::string& hex) {
+    if (hex.size() % 2 != 0) return std::nullopt;
+    auto digit = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
+    std::string out;
+    for (size_t i = 0; i < hex.size(); i += 2) {
+        const int hi = digit(hex[i]), lo = digit(hex[i + 1]);
+        if (hi < 0 || lo < 0) return std::nullopt;
+        out += static_cast<char>(hi * 16 + lo);
+    }
+    return out;
+}
 
 // Reads fields of one object with the error prefix "<name>: field '<key>' ...".
 class Reader {
@@ -151,6 +197,15 @@ core::Result<Scene> scene_from_object(const json& object, const std::string& nam
         s.seed = seed->get<uint64_t>();
     }
     NORMVIZ_TRY(r.string("data_file", s.data_path));
+    // A file name that is not UTF-8 travels as its bytes in hex (scene_to_json); they win.
+    if (r.find("data_file_bytes")) {
+        std::string hex;
+        NORMVIZ_TRY(r.string("data_file_bytes", hex));
+        auto bytes = from_hex(hex);
+        if (!bytes || bytes->empty() || bytes->find('\0') != std::string::npos)
+            return r.error("data_file_bytes", "must be the data file's name as lowercase hex digits, two per byte");
+        s.data_path = *bytes;
+    }
     // A data file without "shape" gives the shape when it is opened: what depends on the shape
     // (G, focus, devices, lengths) is then checked against the file by apply_scene.
     const bool shape_from_file = !s.data_path.empty() && !r.find("shape");
@@ -311,6 +366,9 @@ core::Result<Scene> scene_from_json(const nlohmann::json& object, const std::str
 
 core::Result<Scene> parse_scene_json(const std::string& text, const std::string& name) {
     try {
+        if (core::json_nesting_depth(text, core::kMaxJsonDepth) > core::kMaxJsonDepth)
+            return core::make_error(name + " nests lists or objects more than " + std::to_string(core::kMaxJsonDepth) +
+                                    " levels deep; a scene file is a flat object, so this is not one");
         json object = json::parse(text, nullptr, /*allow_exceptions=*/false);
         if (object.is_discarded())
             return core::make_error(name + " is not valid JSON; a scene file looks like {\"normviz_scene\": 1, "
@@ -328,6 +386,9 @@ std::string scene_to_json(const Scene& s, int indent) {
     o["generator"] = core::generator_name(s.generator);
     o["seed"] = s.seed;
     if (!s.data_path.empty()) o["data_file"] = s.data_path;
+    // JSON holds only UTF-8: another file name is kept exactly as hex bytes, and "data_file"
+    // shows it readably (invalid bytes as U+FFFD).
+    if (!s.data_path.empty() && !is_utf8(s.data_path)) o["data_file_bytes"] = to_hex(s.data_path);
     if (!s.data_path.empty() && s.layout) o["layout"] = core::layout_name(*s.layout);
     if (!s.data_path.empty() && !s.running_source.empty()) o["running"] = s.running_source;
     json norms = json::array();
@@ -353,17 +414,10 @@ std::string scene_to_json(const Scene& s, int indent) {
 }
 
 core::Result<Scene> read_scene_file(const std::string& path) {
-    std::error_code ec;
-    const auto size = std::filesystem::file_size(path, ec);
-    if (ec) return core::make_error("cannot open scene '" + path + "': " + ec.message());
-    if (size > kSceneMaxFileBytes)
-        return core::make_error("'" + path + "' is " + std::to_string(size) + " bytes; a scene file is at most " +
-                                std::to_string(kSceneMaxFileBytes) + " bytes, so this is not one");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return core::make_error("cannot open scene '" + path + "'; check the path and permissions");
-    std::ostringstream text;
-    text << in.rdbuf();
-    auto scene = parse_scene_json(text.str(), std::filesystem::path(path).filename().string());
+    // Regular files only, at most kSceneMaxFileBytes: a FIFO or /dev/zero is refused unread.
+    auto text = core::read_small_file(path, kSceneMaxFileBytes, "a scene file");
+    if (!text) return text.error();
+    auto scene = parse_scene_json(text.value(), std::filesystem::path(path).filename().string());
     if (!scene) return scene;
     Scene& s = scene.value();
     if (!s.data_path.empty() && std::filesystem::path(s.data_path).is_relative())
@@ -372,23 +426,7 @@ core::Result<Scene> read_scene_file(const std::string& path) {
 }
 
 core::Status write_scene_file(const std::string& path, const Scene& scene) {
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << scene_to_json(scene);
-        if (!out) {
-            std::error_code ec;
-            std::filesystem::remove(tmp, ec);
-            return core::make_error("cannot write scene '" + path + "'; check that the folder exists and is writable");
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
-        std::filesystem::remove(tmp, ec);
-        return core::make_error("cannot write scene '" + path + "': " + ec.message());
-    }
-    return core::Ok{};
+    return core::write_file_safely(path, scene_to_json(scene));
 }
 
 const char* picture_name(Picture picture) {

@@ -2,18 +2,31 @@
 // file under $XDG_CONFIG_HOME/normviz (or ~/.config/normviz).
 #pragma once
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
 #include "app/app_state.h"
+#include "core/result.h"
 
 namespace normviz::app {
+
+// The settings file is a few hundred bytes; a larger one is not ours.
+inline constexpr uint64_t kMaxSettingsBytes = 64 * 1024;
 
 struct Settings {
     bool loaded = false;
     int window_width = 1400, window_height = 900;
+    std::vector<std::string> ignored;  // one sentence per line that was not used, for stderr
 };
 
-// Reads the settings file into state (scene, font size); unknown or bad lines are ignored.
+// Reads the settings file into state (scene, font size); a line with an unknown key or a value
+// that is not exactly one the key takes (NaN, "18px", out of range) is ignored and named in
+// Settings::ignored, the default kept.
 Settings load_settings(AppState& state);
-// Writes the settings file atomically; failures are silent (settings are a convenience).
-void save_settings(const AppState& state, int window_width, int window_height);
+// The same for the text of a settings file named `name` (for messages).
+Settings parse_settings(const std::string& text, const std::string& name, AppState& state);
+// Writes the settings file through core/safe_file.h; the caller reports a failure.
+core::Status save_settings(const AppState& state, int window_width, int window_height);
 
 }  // namespace normviz::app

@@ -10,6 +10,7 @@
 
 #include "app/offscreen_context.h"
 #include "app/render/gl.h"
+#include "core/safe_file.h"
 // glfw3.h after the GL loader so it does not pull in the system GL header first.
 #include <GLFW/glfw3.h>
 #include <imgui.h>
@@ -327,16 +328,15 @@ std::vector<unsigned char> read_framebuffer(int width, int height) {
 
 core::Status write_png(const std::string& path, const std::vector<unsigned char>& rgba, int width,
                        int height) {
-    const std::string tmp = path + ".tmp.png";
-    if (!stbi_write_png(tmp.c_str(), width, height, 4, rgba.data(), width * 4)) {
-        std::remove(tmp.c_str());
-        return core::make_error("cannot write " + path + "; check that its folder exists and is writable");
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-        std::remove(tmp.c_str());
-        return core::make_error("cannot write " + path + "; check that its folder exists and is writable");
-    }
-    return core::Ok{};
+    // Encoded in memory first: stb's file writer ignores fwrite's and fclose's errors.
+    std::string png;
+    auto append = [](void* context, void* data, int size) {
+        static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<size_t>(size));
+    };
+    if (!stbi_write_png_to_func(append, &png, width, height, 4, rgba.data(), width * 4))
+        return core::make_error("cannot encode " + path + " as PNG (" + std::to_string(width) + "x" +
+                                std::to_string(height) + " pixels); choose a smaller size");
+    return core::write_file_safely(path, png);
 }
 
 }  // namespace normviz::app

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <optional>
 #include <string>
 #include <vector>
@@ -168,9 +169,8 @@ int bench_load(const Options& options) {
     return std::fflush(stdout) == 0 && !std::ferror(stdout) ? 0 : 1;
 }
 
-}  // namespace
-
-int run_bench(int argc, char** argv) {
+// Everything run_bench does; it turns an allocation failure into one sentence.
+int run_bench_unguarded(int argc, char** argv) {
     Options options;
     if (const int status = parse_options(argc, argv, options); status != 0) {
         if (status == -1) std::fputs(kUsage, stdout);
@@ -220,7 +220,23 @@ int run_bench(int argc, char** argv) {
         });
         print_line(core::norm_name(kind), ms, numel);
     }
+    // A full disk or a closed pipe on stdout: the figures are lost, so say so.
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+        std::fprintf(stderr, "normviz bench: cannot write the results to standard output\n");
+        return 1;
+    }
     return 0;
+}
+
+}  // namespace
+
+int run_bench(int argc, char** argv) {
+    try {
+        return run_bench_unguarded(argc, argv);
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr, "normviz bench: out of memory; choose a smaller --shape\n");
+        return 1;
+    }
 }
 
 }  // namespace normviz::bench

@@ -3,6 +3,7 @@
 #include "core/array_file.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -14,6 +15,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/assert.h"
+#include "core/input_file.h"
+#include "core/json_depth.h"
 
 namespace normviz::core {
 namespace {
@@ -45,17 +48,16 @@ uint64_t load_le(const uint8_t* p, int bytes) {
 class File {
 public:
     static Result<File> open(const std::string& path) {
-        std::FILE* f = std::fopen(path.c_str(), "rb");
-        if (f == nullptr) {
-            return file_error(path, std::string("cannot open: ") + std::strerror(errno) +
-                                        "; check the path and the file's permissions");
-        }
+        // Only regular files: a FIFO or a device is refused before anything is read.
+        Result<int> fd = open_regular_file(path, "an array file");
+        if (!fd) return fd.error();
+        std::FILE* f = fdopen(fd.value(), "rb");
         struct stat info {};
-        if (fstat(fileno(f), &info) != 0 || !S_ISREG(info.st_mode)) {
-            const bool folder = S_ISDIR(info.st_mode);
-            std::fclose(f);
-            return file_error(path, folder ? "is a folder; pass the path of an array file"
-                                           : "is not a regular file; save the array to a file");
+        if (f == nullptr || fstat(fileno(f), &info) != 0) {
+            const int saved = errno;
+            if (f != nullptr) std::fclose(f);
+            else close(fd.value());
+            return file_error(path, std::string("cannot read: ") + std::strerror(saved));
         }
         return File(f, static_cast<uint64_t>(info.st_size), path);
     }
@@ -303,6 +305,7 @@ Result<SafeHeader> safetensors_header(const File& file) {
     if (!file.read(8, text.data(), header_size)) return corrupt("cannot read the header");
     SafeHeader header;
     header.data_start = 8 + header_size;
+    if (json_nesting_depth(text, kMaxJsonDepth) > kMaxJsonDepth) return corrupt("the header nests too deeply");
     const nlohmann::json json = nlohmann::json::parse(text, nullptr, false, true);
     if (json.is_discarded() || !json.is_object()) return corrupt("the header is not a JSON object");
     for (const auto& [name, item] : json.items()) {
@@ -437,7 +440,7 @@ Result<Array> read_array(const std::string& source, IntegerPolicy integers) {
 Result<Array> read_array(const ArraySource& s, IntegerPolicy integers) {
     Result<File> file = File::open(s.path);
     if (!file) {
-        // Pipes and other non-regular files: the .npy reader has its own path for them.
+        // Missing files and folders: the .npy reader words the message for the common case.
         if (s.member.empty()) return read_npy_array(s.path, integers);
         return file.error();
     }

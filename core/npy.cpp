@@ -15,7 +15,9 @@
 #include <string_view>
 
 #include "core/assert.h"
+#include "core/input_file.h"
 #include "core/layout.h"
+#include "core/safe_file.h"
 
 namespace normviz::core {
 namespace {
@@ -25,6 +27,8 @@ namespace {
 constexpr char kMagic[] = "\x93NUMPY";
 constexpr size_t kMagicSize = 6;
 constexpr size_t kHeaderAlign = 64;
+// numpy.load refuses longer headers (max_header_size); nothing larger is read or allocated.
+constexpr size_t kMaxHeaderBytes = 10000;
 constexpr const char* kSupported =
     "normviz reads float16, float32 or float64 ('<f2', '<f4', '<f8', either byte order)";
 constexpr const char* kResave = "re-save the array with numpy.save";
@@ -383,41 +387,14 @@ std::string make_header(const char* descr, const std::vector<int64_t>& dims) {
     return out + dict;
 }
 
-// Writes `header` then whatever `write_payload` writes to a temporary file next to `path`,
-// syncs it and renames it onto `path`. On failure the temporary file is removed.
+// Writes `header` then whatever `write_payload` writes through the one safe writer
+// (core/safe_file.h): nothing appears at `path` unless all of it reached the disk.
 Status write_atomically(const std::string& path, const std::string& header,
-                        const std::function<bool(std::FILE*)>& write_payload) {
-    std::string temp = path + ".tmpXXXXXX";
-    int fd = mkstemp(temp.data());
-    if (fd < 0) {
-        return file_error(path, std::string("cannot create a file there: ") + std::strerror(errno) +
-                                    "; check that the folder exists and is writable");
-    }
-    fchmod(fd, 0644);
-    std::FILE* file = fdopen(fd, "wb");
-    if (file == nullptr) {
-        int saved = errno;
-        close(fd);
-        unlink(temp.c_str());
-        return file_error(path, std::string("cannot write: ") + std::strerror(saved));
-    }
-    bool ok = std::fwrite(header.data(), 1, header.size(), file) == header.size() &&
-              write_payload(file) && std::fflush(file) == 0 && fsync(fileno(file)) == 0;
-    int saved = errno;
-    if (std::fclose(file) != 0 && ok) {
-        ok = false;
-        saved = errno;
-    }
-    if (ok && std::rename(temp.c_str(), path.c_str()) != 0) {
-        ok = false;
-        saved = errno;
-    }
-    if (!ok) {
-        unlink(temp.c_str());
-        return file_error(path, std::string("cannot write: ") + std::strerror(saved) +
-                                    "; check the free space and the folder's permissions");
-    }
-    return Ok{};
+                        const std::function<bool(SafeWriter&)>& write_payload) {
+    Result<SafeWriter> writer = SafeWriter::open(path);
+    if (!writer) return writer.error();
+    if (writer.value().write(header.data(), header.size())) write_payload(writer.value());
+    return writer.value().commit();
 }
 
 }  // namespace
@@ -467,6 +444,11 @@ Result<NpyLayout> parse_layout(const uint8_t* head, size_t head_size, uint64_t f
                                     " bytes runs past the end of the file (" +
                                     std::to_string(size) + " bytes); the file is truncated or "
                                     "corrupt, " + kResave);
+    }
+    if (header_size > kMaxHeaderBytes) {
+        return file_error(name, "header length " + std::to_string(header_size) + " bytes is over " +
+                                    std::to_string(kMaxHeaderBytes) + ", numpy's own limit for a "
+                                    ".npy header; the file is corrupt, " + kResave);
     }
     NORMVIZ_ASSERT(head_size >= prefix + header_size, "parse_layout needs the whole header");
     const std::string_view text(reinterpret_cast<const char*>(head + prefix), header_size);
@@ -572,39 +554,22 @@ Result<Tensor> read_npy(const std::string& path, IntegerPolicy integers) {
 }
 
 Result<Array> read_npy_array(const std::string& path, IntegerPolicy integers) {
-    std::FILE* file = std::fopen(path.c_str(), "rb");
-    if (file == nullptr) {
-        return file_error(path, std::string("cannot open: ") + std::strerror(errno) +
-                                    "; check the path and the file's permissions");
-    }
+    // Only regular files: a FIFO, a device (/dev/zero) or a folder is refused before reading.
+    Result<int> fd = open_regular_file(path, "a .npy file");
+    if (!fd) return fd.error();
+    std::FILE* file = fdopen(fd.value(), "rb");
     struct stat info {};
-    if (fstat(fileno(file), &info) != 0) {
+    if (file == nullptr || fstat(fileno(file), &info) != 0) {
         const int saved = errno;
-        std::fclose(file);
+        if (file != nullptr) std::fclose(file);
+        else close(fd.value());
         return file_error(path, std::string("cannot read: ") + std::strerror(saved) +
                                     "; check the file's permissions and the disk");
-    }
-    if (S_ISDIR(info.st_mode)) {
-        std::fclose(file);
-        return file_error(path, "is a folder, not a .npy file; pass the path of a .npy file");
     }
     auto read_failed = [&](int saved) {
         return file_error(path, std::string("cannot read: ") + std::strerror(saved) +
                                     "; check the file's permissions and the disk");
     };
-    // Not a regular file (a pipe): no size to check against; read it all, then parse.
-    if (!S_ISREG(info.st_mode)) {
-        std::vector<uint8_t> bytes;
-        std::array<uint8_t, 1 << 16> chunk;
-        size_t got = 0;
-        while ((got = std::fread(chunk.data(), 1, chunk.size(), file)) > 0)
-            bytes.insert(bytes.end(), chunk.begin(), chunk.begin() + got);
-        const bool failed = std::ferror(file) != 0;
-        const int saved = errno;
-        std::fclose(file);
-        if (failed) return read_failed(saved);
-        return parse_npy_array(bytes.data(), bytes.size(), path, integers);
-    }
     // A regular file: read the header, check it against the file's size, then read the data
     // straight into the tensor (no copy of the whole file, no allocation beyond the size).
     const uint64_t file_size = static_cast<uint64_t>(info.st_size);
@@ -619,7 +584,7 @@ Result<Array> read_npy_array(const std::string& path, IntegerPolicy integers) {
         const size_t prefix = head[6] == 1 ? kMagicSize + 4 : kMagicSize + 6;
         if (head.size() >= prefix) {
             const uint64_t header_size = load_le(&head[8], head[6] == 1 ? 2 : 4);
-            if (header_size <= file_size - prefix) {
+            if (header_size <= file_size - prefix && header_size <= kMaxHeaderBytes) {
                 const size_t had = head.size();
                 head.resize(static_cast<size_t>(prefix + header_size));
                 if (head.size() > had && !read_exactly(file, head.data() + had, head.size() - had)) {
@@ -689,8 +654,8 @@ Status write_npy(const std::string& path, const Tensor& tensor, NpyDtype dtype) 
     const size_t count = tensor.data.size();
     if (dtype == NpyDtype::Float32 && !is_channels_last(tensor.layout)) {
         // The common case writes straight from the tensor: no copy.
-        return write_atomically(path, make_header("<f4", dims), [&](std::FILE* file) {
-            return std::fwrite(tensor.data.data(), sizeof(float), count, file) == count;
+        return write_atomically(path, make_header("<f4", dims), [&](SafeWriter& file) {
+            return file.write(tensor.data.data(), sizeof(float) * count);
         });
     }
     if (dtype == NpyDtype::Float64) {
@@ -701,21 +666,21 @@ Status write_npy(const std::string& path, const Tensor& tensor, NpyDtype dtype) 
             std::vector<double> upcast(tensor.data.begin(), tensor.data.end());
             from_nchw(upcast.data(), tensor.shape, tensor.layout, wide.data());
         }
-        return write_atomically(path, make_header("<f8", dims), [&](std::FILE* file) {
-            return std::fwrite(wide.data(), sizeof(double), count, file) == count;
+        return write_atomically(path, make_header("<f8", dims), [&](SafeWriter& file) {
+            return file.write(wide.data(), sizeof(double) * count);
         });
     }
     std::vector<float> ordered(count);
     from_nchw(tensor.data.data(), tensor.shape, tensor.layout, ordered.data());
     if (dtype == NpyDtype::Float32) {
-        return write_atomically(path, make_header("<f4", dims), [&](std::FILE* file) {
-            return std::fwrite(ordered.data(), sizeof(float), count, file) == count;
+        return write_atomically(path, make_header("<f4", dims), [&](SafeWriter& file) {
+            return file.write(ordered.data(), sizeof(float) * count);
         });
     }
     std::vector<uint16_t> half(count);
     for (size_t i = 0; i < count; ++i) half[i] = float_to_half(ordered[i]);
-    return write_atomically(path, make_header("<f2", dims), [&](std::FILE* file) {
-        return std::fwrite(half.data(), sizeof(uint16_t), count, file) == count;
+    return write_atomically(path, make_header("<f2", dims), [&](SafeWriter& file) {
+        return file.write(half.data(), sizeof(uint16_t) * count);
     });
 }
 
@@ -726,8 +691,8 @@ Status write_npy_u8(const std::string& path, const std::vector<int64_t>& dims,
         NORMVIZ_ASSERT(d >= 0 && !__builtin_mul_overflow(count, d, &count), "valid dims");
     }
     NORMVIZ_ASSERT(static_cast<int64_t>(values.size()) == count, "values match dims");
-    return write_atomically(path, make_header("|u1", dims), [&](std::FILE* file) {
-        return std::fwrite(values.data(), 1, values.size(), file) == values.size();
+    return write_atomically(path, make_header("|u1", dims), [&](SafeWriter& file) {
+        return file.write(values.data(), values.size());
     });
 }
 

@@ -3,7 +3,7 @@
 
 Valid and malformed .npy files (built byte by byte, no numpy needed) for fuzz_npy, and
 command lines (arguments separated by newlines) for fuzz_cli_arguments, and scene files
-(app/scene_io.h) for fuzz_scene_json, and small .npz, .safetensors and torch.save-like
+(app/scene_io.h) for fuzz_scene_json, settings files (app/settings.h) for fuzz_settings, and small .npz, .safetensors and torch.save-like
 archives for fuzz_array_file. Re-running it
 rewrites the same files. Usage: python3 fuzz/make_corpus.py
 """
@@ -207,7 +207,28 @@ SCENES = {
     "bad_layout_without_data_file": scene('"layout": "NLC"'),
     "bad_picture": scene('"picture": "3d"'),
     "bad_deep_nesting": scene('"lesson": ' + "[" * 400 + "]" * 400),
+    # Valid JSON nested past the reader's depth limit (core/json_depth.h): an error, not a crash.
+    "bad_deep_nesting_valid": scene('"lesson": ' + "[" * 1000 + "0" + "]" * 1000),
+    "bad_deep_objects": scene('"lesson": ' + '{"a": ' * 300 + "0" + "}" * 300),
+    "ok_nesting_at_limit": scene('"lengths": ' + "[" * 3 + "1" + "]" * 3),
     "bad_control_key": scene('"sha\\u0001pe\\n": 1'),
+}
+
+
+# Settings files (app/settings.h) as save_settings writes them, and the values it must refuse.
+SETTINGS_OK = (b"window_width=1400\nwindow_height=900\nfont_size=16\nshape=4,6,4,4\ngenerator=per-channel\n"
+               b"seed=1\ndata_path=\nlayout=\ncompared=batch,layer,instance,group\nsingle_view=0\n"
+               b"single_norm=batch\ngroups=2\neps=1.0000000000000001e-05\ncustom_axes=HW\ncustom_center=1\n"
+               b"focus=1,2,1,2\nnormalized=0\npalette=0\ncolor_scale=symmetric\n")
+SETTINGS = {
+    "ok_saved": SETTINGS_OK,
+    "bad_font_nan": b"font_size=nan\n",
+    "bad_font_inf": b"font_size=inf\nfont_size=1e999\nfont_size=-0\n",
+    "bad_trailing": b"window_width=800junk\nwindow_height=600 \ngroups=2x\nseed=1e3\n",
+    "bad_words": b"font_size=abc\neps=nan\nshape=4,6,x,4\nfocus=0,0,0\ncompared=batch,,layer\n",
+    "bad_huge": b"shape=100000,100000,100000,100000\ngroups=99999999999999999999\nwindow_width=99999999\n",
+    "bad_no_equals": b"font_size\n=\n\n\r\n\x00=1\n",
+    "bad_planted_line": b"data_path=evil.npy\nfont_size=nan\n",
 }
 
 
@@ -262,6 +283,7 @@ def main():
                           ("fuzz_cli_arguments",
                            {name: "\n".join(words).encode() for name, words in CLI.items()}),
                           ("fuzz_scene_json", SCENES),
+                          ("fuzz_settings", SETTINGS),
                           ("fuzz_array_file", archive_corpus())):
         folder = os.path.join(ROOT, target)
         os.makedirs(folder, exist_ok=True)

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift $(($# > 0 ? 1 : 0))
 targets=("$@")
-((${#targets[@]})) || targets=(fuzz_npy fuzz_array_file fuzz_cli_arguments fuzz_scene_json)
+((${#targets[@]})) || targets=(fuzz_npy fuzz_array_file fuzz_cli_arguments fuzz_scene_json fuzz_settings)
 
 ./scripts/install_deps.sh
 CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz \

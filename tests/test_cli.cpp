@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -51,11 +52,13 @@ std::string read_file_text(const fs::path& path) {
 }
 
 // Runs normviz with `args`, stdin from /dev/null, stdout and stderr captured through files
-// in `scratch` (no pipes, so a chatty child cannot dead-lock the test).
-RunResult run_normviz(const fs::path& scratch, const std::vector<std::string>& args) {
+// in `scratch` (no pipes, so a chatty child cannot dead-lock the test). `prefix` runs it
+// through another program first (timeout, a shell that sets a ulimit).
+RunResult run_normviz(const fs::path& scratch, const std::vector<std::string>& args,
+                      const std::vector<std::string>& prefix = {}) {
     const fs::path out_path = scratch / "stdout.txt";
     const fs::path err_path = scratch / "stderr.txt";
-    std::vector<std::string> storage;
+    std::vector<std::string> storage = prefix;
     storage.push_back(NORMVIZ_BINARY);
     storage.insert(storage.end(), args.begin(), args.end());
     std::vector<char*> argv;
@@ -1207,4 +1210,145 @@ TEST_F(CliTest, RenderStepPastTheLastIsAnError) {
               std::string::npos) << result.err;
     EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1);
     EXPECT_FALSE(fs::exists(out));
+}
+
+// ---- inputs that are not regular files, and outputs interrupted ---------------------------
+
+class CliBadInputs : public CliTest {
+protected:
+    // Under timeout(1): a read that blocks ends as status 124 instead of hanging the suite.
+    RunResult run_bounded(const std::vector<std::string>& args) {
+        return run_normviz(dir_, args, {"/usr/bin/timeout", "-s", "KILL", "30"});
+    }
+};
+
+TEST_F(CliBadInputs, FifoAsEveryKindOfInputIsRefusedUnread) {
+    const fs::path fifo = dir_ / "fifo.npy";
+    ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+    const RunResult stats = run_bounded({"stats", "--norm", "layer", fifo.string()});
+    EXPECT_TRUE(IsOneLineError(stats, kDataError, "stats"));
+    EXPECT_TRUE(contains_text(stats.err, "is a pipe, device or socket")) << stats.err;
+    const RunResult normalize = run_bounded({"normalize", "--norm", "layer", fifo.string(), out_});
+    EXPECT_TRUE(IsOneLineError(normalize, kDataError, "normalize"));
+    const RunResult member = run_bounded({"stats", "--norm", "layer", fifo.string() + ":x"});
+    EXPECT_TRUE(IsOneLineError(member, kDataError, "stats"));
+    const RunResult bench = run_bounded({"bench", "--load", fifo.string()});
+    EXPECT_EQ(bench.status, 1) << bench.err;
+    EXPECT_TRUE(contains_text(bench.err, "is a pipe, device or socket")) << bench.err;
+    // The desktop program and `render` read FILE, --scene and --running before any window.
+    const RunResult desktop = run_bounded({fifo.string()});
+    EXPECT_EQ(desktop.status, 1) << desktop.err;
+    EXPECT_TRUE(contains_text(desktop.err, "is a pipe, device or socket")) << desktop.err;
+    const RunResult scene = run_bounded({"render", "--scene", fifo.string(), "--out", (dir_ / "s.png").string()});
+    EXPECT_EQ(scene.status, 1) << scene.err;
+    EXPECT_TRUE(contains_text(scene.err, "is a pipe, device or socket")) << scene.err;
+    EXPECT_TRUE(FolderHolds({"fifo.npy"}));
+}
+
+TEST_F(CliBadInputs, DevZeroIsRefusedBeforeReading) {
+    for (const char* device : {"/dev/zero", "/dev/urandom"}) {
+        const RunResult stats = run_bounded({"stats", "--norm", "layer", device});
+        EXPECT_TRUE(IsOneLineError(stats, kDataError, "stats")) << device;
+        EXPECT_TRUE(contains_text(stats.err, "is a pipe, device or socket")) << stats.err;
+        const RunResult scene = run_bounded({"render", "--scene", device, "--out", (dir_ / "s.png").string()});
+        EXPECT_EQ(scene.status, 1) << scene.err;
+        EXPECT_TRUE(contains_text(scene.err, "is a pipe, device or socket")) << scene.err;
+    }
+    EXPECT_TRUE(FolderHolds({}));
+}
+
+TEST_F(CliBadInputs, HugeNpyHeaderIsRefusedWithoutAllocatingIt) {
+    // Version 2.0 with a 4 GB header length, in a file that really holds 20000 header bytes.
+    std::string bytes = std::string("\x93NUMPY\x02\x00", 8);
+    const uint32_t length = 20000;
+    for (int i = 0; i < 4; ++i) bytes += static_cast<char>((length >> (8 * i)) & 0xff);
+    bytes += std::string(length, ' ');
+    std::ofstream(in_, std::ios::binary) << bytes;
+    const RunResult result = run({"stats", "--norm", "layer", in_});
+    EXPECT_TRUE(IsOneLineError(result, kDataError, "stats"));
+    EXPECT_TRUE(contains_text(result.err, "numpy's own limit")) << result.err;
+}
+
+TEST_F(CliBadInputs, FontSizeAndSizeMustBeWholeNumbers) {
+    for (const char* bad : {"nan", "inf", "abc", "18px", "", "1e999", "200"}) {
+        const RunResult result = run({"render", "--norm", "batch", "--font-size", bad, "--out", (dir_ / "f.png").string()});
+        EXPECT_EQ(result.status, kUsageError) << bad << ": " << result.err;
+        EXPECT_TRUE(contains_text(result.err, "--font-size")) << result.err;
+    }
+    for (const char* bad : {"800x600junk", "800x", "x600", "800x600x2"}) {
+        const RunResult result = run({"render", "--norm", "batch", "--size", bad, "--out", (dir_ / "f.png").string()});
+        EXPECT_EQ(result.status, kUsageError) << bad << ": " << result.err;
+        EXPECT_TRUE(contains_text(result.err, "--size")) << result.err;
+    }
+    EXPECT_TRUE(FolderHolds({}));
+}
+
+TEST_F(CliBadInputs, ExportIntoAFolderNameIsRefused) {
+    fs::create_directory(dir_ / "out");
+    const RunResult result = run({"--export", (dir_ / "out").string() + "/", "--frames", "1"});
+    EXPECT_EQ(result.status, kUsageError) << result.err;
+    EXPECT_TRUE(contains_text(result.err, "--export needs a file name")) << result.err;
+    EXPECT_TRUE(fs::is_empty(dir_ / "out"));
+}
+
+TEST_F(CliBadInputs, RenderRefusesAGroupCountThatDoesNotDivideC) {
+    for (const char* g : {"4", "0", "7"}) {
+        const RunResult result = run({"render", "--shape", "2,6,3,3", "--norm", "group", "--groups", g, "--out",
+                                      (dir_ / "g.png").string()});
+        EXPECT_EQ(result.status, kDataError) << g << ": " << result.err;
+        EXPECT_TRUE(contains_text(result.err, "GroupNorm needs")) << result.err;
+    }
+    EXPECT_TRUE(FolderHolds({}));
+}
+
+// AddressSanitizer maps terabytes of shadow memory at start, so it cannot run under ulimit -v.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
+TEST_F(CliBadInputs, BenchOutOfMemoryIsOneSentence) {
+    if (kAddressSanitizer) GTEST_SKIP() << "ASan cannot start under an address-space limit";
+    // Under a 2 GB address-space limit the 64 GB tensor cannot be allocated.
+    const RunResult result = run_normviz(dir_, {"bench", "--shape", "16000,1000,1000,1", "--repeat", "1"},
+                                         {"/bin/sh", "-c", "ulimit -v 2000000; exec \"$0\" \"$@\""});
+    EXPECT_EQ(result.status, 1) << result.err;
+    EXPECT_TRUE(contains_text(result.err, "normviz bench: out of memory")) << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+}
+
+TEST_F(CliBadInputs, SigtermDuringALargeNormalizeLeavesNoTemporaryFile) {
+    // 2^25 values (128 MB): the output takes long enough to write that SIGTERM lands while
+    // its temporary file exists; the test waits for that file rather than for a time.
+    write_input(make_input({32, 64, 128, 128}, 4));
+    const fs::path out = dir_ / "o.npy";
+    std::vector<std::string> storage{NORMVIZ_BINARY, "normalize", "--norm", "layer", in_, out.string()};
+    std::vector<char*> argv;
+    for (std::string& arg : storage) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    ASSERT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
+    bool saw_temp = false;
+    int wait_status = 0;
+    pid_t done = 0;
+    while (!saw_temp && (done = waitpid(pid, &wait_status, WNOHANG)) == 0) {
+        for (const fs::directory_entry& entry : fs::directory_iterator(dir_))
+            if (entry.path().filename().string().find(".tmp") != std::string::npos) saw_temp = true;
+        if (!saw_temp) usleep(200);
+    }
+    if (saw_temp) {
+        kill(pid, SIGTERM);
+        ASSERT_EQ(waitpid(pid, &wait_status, 0), pid);
+        EXPECT_TRUE(WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGTERM);
+        EXPECT_TRUE(FolderHolds({"in.npy"}));
+    } else {
+        GTEST_SKIP() << "normalize finished before its temporary file was seen";
+    }
 }

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "app/cli/command.h"
+#include "core/safe_file.h"
 
 namespace normviz::app {
 
@@ -55,6 +56,7 @@ constexpr const char* kHelp =
 
 // Runs a subcommand; memory exhaustion and other exceptions become one-line errors.
 int run_command(const Command& command, int argc, char** argv) {
+    core::install_signal_cleanup(/*keep_running=*/false);  // an interrupted OUT leaves no temp file
     try {
         return command.run(argc, argv);
     } catch (const std::bad_alloc&) {

@@ -51,19 +51,22 @@ void export_body(AppState& state) {
     if (ImGui::Button("3840 x 2160##export_4k")) c.export_width = 3840, c.export_height = 2160;
     ImGui::Separator();
     // The dialog stays open after each save, so PNG, SVG and CSV take one visit.
-    if (ImGui::Button("Save PNG##export_png")) c.export_png_requested = true;  // drawn in the frame (renderer)
+    if (ImGui::Button("Save PNG##export_png") && may_replace(state, c.export_base + ".png"))
+        c.export_png_requested = true;  // drawn in the frame (renderer)
     ImGui::SameLine();
     if (ImGui::Button("Save SVG##export_svg")) {
         auto svg = view_to_svg(state);
         const std::string path = c.export_base + ".svg";
         if (!svg) set_message(state, svg.error().message, true);
+        else if (!may_replace(state, path)) {}  // asked; a second press saves
         else if (auto ok = write_text_file(path, svg.value()); !ok) set_message(state, ok.error().message, true);
         else set_message(state, "saved " + path, false);
     }
     ImGui::SameLine();
     if (ImGui::Button("Save statistics CSV##export_csv")) {
         const std::string path = c.export_base + ".csv";
-        if (auto ok = write_text_file(path, stats_to_csv(state)); !ok) set_message(state, ok.error().message, true);
+        if (!may_replace(state, path)) {}  // asked; a second press saves
+        else if (auto ok = write_text_file(path, stats_to_csv(state)); !ok) set_message(state, ok.error().message, true);
         else set_message(state, "saved " + path, false);
     }
 }
@@ -94,7 +97,8 @@ void draw_classroom_dialogs(AppState& state) {
         if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
         const bool enter = path_field("##scene_path", c.dialog_path);
         if (ImGui::Button(opening ? "Open##scene_open" : "Save##scene_save") || enter) {
-            const bool ok = opening ? open_scene_file(state, c.dialog_path) : save_scene_file(state, c.dialog_path);
+            const bool ok = opening ? open_scene_file(state, c.dialog_path)
+                                    : may_replace(state, c.dialog_path) && save_scene_file(state, c.dialog_path);
             if (ok) {
                 c.dialog = ClassroomDialog::None;
                 ImGui::CloseCurrentPopup();

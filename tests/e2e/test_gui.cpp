@@ -6,7 +6,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <csignal>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "app/render/tensor_renderer.h"
@@ -475,6 +478,22 @@ TEST_F(Gui, HelpListsSubcommandsAndDesktopOptions) {
     for (const char* word : {"normalize", "stats", "mask", "render", "--scene", "--presenter", "--quiz", "--view",
                              "--focus", "--export", "--no-settings"})
         EXPECT_NE(r.out.find(word), std::string::npos) << word << " is missing from:\n" << r.out;
+}
+
+TEST_F(Gui, SigtermEndsTheWindowAndStillSavesSettings) {
+    // Without --no-settings: the settings go to XDG_CONFIG_HOME in the scratch folder.
+    app_ = std::make_unique<Process>();
+    ASSERT_TRUE(app_->start({options_.binary, "--no-vsync", "--status", "--size", "1400x900", "--shape", "2,3,4,5"},
+                            env()));
+    reader_ = std::make_unique<StatusReader>(*app_);
+    ASSERT_TRUE(wait_block([](const StatusBlock&) { return true; }, kStartTimeout)) << diagnostics();
+    ASSERT_EQ(::kill(app_->pid(), SIGTERM), 0);
+    const std::optional<int> status = app_->wait_exit(kEventTimeout);
+    ASSERT_TRUE(status) << "normviz did not exit after SIGTERM\n" << diagnostics();
+    EXPECT_EQ(*status, 1) << diagnostics();
+    std::ifstream in(tmp_ / "config" / "normviz" / "settings.ini");
+    const std::string settings((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(settings.find("shape=2,3,4,5\n"), std::string::npos) << settings << diagnostics();
 }
 
 TEST_F(Gui, ShadersCompile) {
