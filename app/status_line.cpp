@@ -39,6 +39,7 @@ std::string format_status(const AppState& state, const std::vector<PanelRect>& r
            " lesson=" + std::to_string(state.classroom.lesson) + "," + std::to_string(state.classroom.step) +
            " lesson_text_scale=" + number(state.classroom.text_scale) +
            " lesson_fits=" + (state.classroom.text_fits ? "1" : "0") +
+           " lesson_steps=" + std::to_string(current_lesson(state) ? current_lesson(state)->steps.size() : 0) +
            " lessons=" + std::to_string(shipped_lessons().lessons.size()) +
            " quiz=" + (state.classroom.quiz.active ? "1" : "0") + " busy=" + (state.work->busy() ? "1" : "0") +
            " tensor=" + std::to_string(state.tensor_version) + " font=" + number(state.font_size) +
