@@ -18,6 +18,7 @@
 
 #include "core/npy.h"
 #include "core/tensor.h"
+#include "tests/scratch_files.h"
 
 namespace fs = std::filesystem;
 using normviz::core::SafeWriter;
@@ -26,17 +27,8 @@ using normviz::core::write_file_safely;
 namespace {
 
 // A fresh, empty folder per test.
-fs::path fresh_dir(const std::string& name) {
-    fs::path dir = fs::path(NORMVIZ_TEST_TMP_DIR) / ("safe_file_" + name);
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
-}
-
-std::string read_all(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+fs::path fresh_dir(const std::string& name) { return normviz::test::fresh_dir(NORMVIZ_TEST_TMP_DIR, "safe_file_", name); }
+using normviz::test::read_all;
 
 void write_plain(const fs::path& p, const std::string& text) {
     std::ofstream out(p, std::ios::binary | std::ios::trunc);

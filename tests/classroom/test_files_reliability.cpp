@@ -20,23 +20,16 @@
 #include "core/generators.h"
 #include "core/npy.h"
 #include "core/safe_file.h"
+#include "tests/scratch_files.h"
 
 namespace normviz::app {
 namespace {
 
 namespace fs = std::filesystem;
 
-fs::path fresh_dir(const std::string& name) {
-    fs::path dir = fs::path(NORMVIZ_TEST_TMP_DIR) / ("reliability_" + name);
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
-}
-
-std::string read_all(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+// A fresh, empty folder per test.
+fs::path fresh_dir(const std::string& name) { return normviz::test::fresh_dir(NORMVIZ_TEST_TMP_DIR, "reliability_", name); }
+using normviz::test::read_all;
 
 size_t entries_in(const fs::path& dir) {
     return static_cast<size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
