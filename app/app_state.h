@@ -155,7 +155,7 @@ struct TokenWindow {
     float origin_x = -1, origin_y = -1, cell = 0;  // top-left of row 0 / column 0, cell side
     float gap = 0;                                  // between one sample's rows and the next's
     int64_t rows = 0, cols = 0;                     // drawn (samples x tokens, features)
-    int64_t outlined = 0;                           // cells outlined (in the focus's group)
+    int64_t outlined = 0;                           // cells outlined in view (in the focus's group)
 };
 
 // The batch editor (app/ui/controls_panel.cpp): edits of samples other than the focus's

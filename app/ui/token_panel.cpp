@@ -86,13 +86,19 @@ void draw_token_panel(AppState& state) {
     const bool have_group = (!p.stats.empty() || !p.error.empty()) && !quiz_hides;
     const core::Index key = have_group ? p.partition.key_of(state.scene.focus) : core::Index{};
     const bool normalized = state.scene.show_normalized && !p.stats.empty();
+    // Only the rows and columns inside the scrolled view are drawn: the cost follows the
+    // window, not the tensor.
+    const ImVec2 clip0 = dl->GetClipRectMin(), clip1 = dl->GetClipRectMax();
+    const int64_t c0 = std::clamp<int64_t>(static_cast<int64_t>((clip0.x - origin.x) / cell), 0, cols);
+    const int64_t c1 = std::clamp<int64_t>(static_cast<int64_t>((clip1.x - origin.x) / cell) + 1, 0, cols);
     for (int64_t r = 0; r < rows; ++r) {
         const float y = row_y(r);
+        if (y + cell < clip0.y || y > clip1.y) continue;
         if (r % tokens == 0) {
             std::snprintf(buf, sizeof buf, "n=%lld", (long long)(r / tokens));
             dl->AddText(ImVec2(top.x, y), IM_COL32(200, 200, 205, 255), buf);
         }
-        for (int64_t c = 0; c < cols; ++c) {
+        for (int64_t c = c0; c < c1; ++c) {
             const core::Index i = cell_of(s, r, c);
             const double x = state.tensor.at(i);
             const float t = normalized ? static_cast<float>(core::normalize_value(x, p.stats[p.partition.group_of(i)],
