@@ -16,31 +16,6 @@
 
 namespace normviz::app {
 
-core::NormSpec spec_for(const Scene& scene, core::NormKind kind) {
-    core::NormSpec spec;
-    spec.kind = kind;
-    // Only the fields the kind uses, so that specs compare equal (and update_derived keeps a
-    // panel's statistics) when an unrelated control such as G changes.
-    if (kind == core::NormKind::Group) spec.groups = scene.groups;
-    if (kind == core::NormKind::Custom) {
-        spec.custom_axes = scene.custom_axes;
-        spec.custom_center = scene.custom_center;
-    }
-    spec.eps = scene.eps;
-    return spec;
-}
-
-core::Partition partition_for(const Scene& scene, const core::NormSpec& spec, const core::Shape& shape) {
-    if (spec.kind == core::NormKind::Batch && scene.devices > 1 && core::validate_batch_split(shape, scene.devices))
-        return core::make_device_partition(shape, scene.devices);
-    return core::make_partition(spec, shape);
-}
-
-std::vector<core::NormKind> shown_norms(const Scene& scene) {
-    if (scene.single_view) return {scene.single_norm};
-    return scene.compared;
-}
-
 void set_message(AppState& state, std::string text, bool is_error) {
     if (is_error) std::fprintf(stderr, "normviz: %s\n", text.c_str());
     state.message = std::move(text);
@@ -141,11 +116,7 @@ bool focus_next_non_finite(AppState& state) {
 
 void regenerate_tensor(AppState& state) {
     state.scene.data_path.clear();
-    core::Tensor t = core::generate(state.scene.shape, state.scene.generator, state.scene.seed);
-    // A padded batch (the padding lesson) holds 0 at the padded positions.
-    if (!state.scene.lengths.empty() && core::validate_lengths(t.shape, state.scene.lengths))
-        core::fill_padding(t, state.scene.lengths, 0.0f);
-    set_tensor(state, std::move(t));
+    set_tensor(state, generate_scene_tensor(state.scene));
 }
 
 bool apply_sample_edit(AppState& state, int64_t n, core::SampleEdit edit) {
@@ -268,10 +239,21 @@ void move_focus(AppState& state, core::Axis axis, int64_t delta) {
 
 namespace {
 
+// A derived panel into the state's panel; the histograms follow through stats_version.
+void install_panel(AppState& state, PanelDerived& p, PanelStats derived) {
+    p.spec = derived.spec;
+    p.error = std::move(derived.error);
+    if (derived.has_partition) p.partition = derived.partition;
+    p.stats = std::move(derived.stats);
+    p.eval_mode = derived.eval_mode;
+    p.running_batches = derived.running_batches;
+    p.running_prefix = std::move(derived.running_prefix);
+    if (!p.stats.empty()) p.stats_version = ++state.last_stats_version;
+}
+
 // The panels' partitions and statistics, recomputed where their inputs changed.
 void update_panels(AppState& state) {
-    std::vector<core::NormSpec> specs;
-    for (core::NormKind k : shown_norms(state.scene)) specs.push_back(spec_for(state.scene, k));
+    const std::vector<core::NormSpec> specs = shown_specs(state.scene);
     const bool tensor_changed = state.derived_tensor_version != state.tensor_version;
     const bool devices_changed = state.scene.devices != state.derived_devices;
     const bool running_changed = state.running_version != state.derived_running_version;
@@ -291,53 +273,8 @@ void update_panels(AppState& state) {
             if (!tensor_changed && !devices_changed && p.spec == specs[i] && !p.stats.empty() && p.eval_mode == eval &&
                 !(eval && running_changed))
                 continue;
-            p.spec = specs[i];
-            p.stats.clear();
-            p.eval_mode = eval;
-            p.running_batches = 0;
-            auto ok = core::validate(p.spec, state.tensor.shape);
-            p.error = ok ? "" : ok.error().message;
-            if (!ok) {
-                // Still partition what can be partitioned, so the picture shows the groups.
-                const bool partitionable = !(p.spec.kind == core::NormKind::Group) &&
-                                           (core::reduced_axes(p.spec) & core::kAllAxes) != 0;
-                if (!partitionable) continue;
-            }
-            if (eval && ok) {
-                // Eval mode: one group per channel (no device shards: nothing of the batch is
-                // pooled), normalized with running statistics.
-                p.partition = core::make_partition(p.spec, state.tensor.shape);
-                p.running_prefix.clear();
-                if (!state.scene.data_path.empty()) {
-                    // A loaded tensor has no training stream to simulate them from: only the
-                    // model's own running statistics are true to it.
-                    if (!state.running) {
-                        p.error = kEvalNeedsRunningStats;
-                        p.stats.clear();
-                        continue;
-                    }
-                    if (auto fit = core::check_buffers_fit(*state.running, state.tensor.shape.C); !fit) {
-                        p.error = "eval mode: " + fit.error().message;
-                        continue;
-                    }
-                    p.stats = core::running_stats_from(*state.running).as_group_stats();
-                    p.running_prefix = state.running->prefix;
-                    p.stats_version = ++state.last_stats_version;
-                    continue;
-                }
-                auto running = eval_running_stats(state.tensor.shape, state.scene.generator, state.scene.seed);
-                if (!running) {
-                    p.error = "eval mode: " + running.error().message;
-                    continue;
-                }
-                p.stats = running.value().running.as_group_stats();
-                p.running_batches = running.value().batches;
-                p.stats_version = ++state.last_stats_version;
-                continue;
-            }
-            p.partition = partition_for(state.scene, p.spec, state.tensor.shape);
-            p.stats = core::compute_group_stats(state.tensor, p.partition);
-            p.stats_version = ++state.last_stats_version;
+            install_panel(state, p,
+                          derive_panel(state.scene, state.tensor, specs[i], state.running ? &*state.running : nullptr));
         }
     }
     state.derived_tensor_version = state.tensor_version;
@@ -368,12 +305,6 @@ namespace {
 constexpr int64_t kSyncElements = int64_t{1} << 20;
 constexpr uintmax_t kSyncFileBytes = uintmax_t{4} << 20;
 
-std::vector<core::NormSpec> current_specs(const Scene& scene) {
-    std::vector<core::NormSpec> specs;
-    for (core::NormKind k : shown_norms(scene)) specs.push_back(spec_for(scene, k));
-    return specs;
-}
-
 }  // namespace
 
 void request_regenerate(AppState& state) {
@@ -382,15 +313,17 @@ void request_regenerate(AppState& state) {
         regenerate_tensor(state);
         return;
     }
-    const Scene scene = state.scene;
-    const std::vector<core::NormSpec> specs = current_specs(scene);
-    state.work->start("Generating " + core::to_string(scene.shape), [scene, specs](std::atomic<float>& progress) {
+    Scene scene = state.scene;
+    scene.data_path.clear();
+    const uint64_t running_version = state.running_version;
+    state.work->start("Generating " + core::to_string(scene.shape), [scene, running_version](std::atomic<float>& progress) {
         core::Result<PreparedTensor> out = PreparedTensor{};
         PreparedTensor& p = out.value();
-        p.tensor = core::generate(scene.shape, scene.generator, scene.seed);
+        p.tensor = generate_scene_tensor(scene);
         progress = 0.4f;
-        p.specs = specs;
-        p.stats = stats_for_specs(p.tensor, specs, progress, 0.4f, 1.0f);
+        p.scene = scene;
+        p.running_version = running_version;
+        p.panels = derive_panels(scene, p.tensor, nullptr, progress, 0.4f, 1.0f);
         p.channels = core::summarize_channels(p.tensor);  // the Channels window opens at once
         p.values = core::summarize_values(p.tensor);      // the colour scales' ranges
         return out;
@@ -409,9 +342,13 @@ void request_load(AppState& state, const std::string& typed) {
     // A large archive named without a member and holding several arrays: its list to pick
     // from, as load_tensor_file offers for a small one, rather than the worker's error.
     if (offer_archive_members(state, path)) return;
-    const std::vector<core::NormSpec> specs = current_specs(state.scene);
-    const std::optional<core::Layout> layout = state.scene.layout;
-    state.work->start("Loading " + path, [path, specs, layout](std::atomic<float>& progress) -> core::Result<PreparedTensor> {
+    Scene scene = state.scene;
+    scene.data_path = path;
+    const std::optional<core::BatchNormBuffers> running = state.running;
+    const uint64_t running_version = state.running_version;
+    state.work->start("Loading " + path, [path, scene, running, running_version](
+                                             std::atomic<float>& progress) -> core::Result<PreparedTensor> {
+        const std::optional<core::Layout> layout = scene.layout;
         auto loaded = read_tensor_file(path, layout);
         if (!loaded && layout) loaded = read_tensor_file(path, std::nullopt);  // as load_tensor_file
         if (!loaded) return loaded.error();
@@ -419,8 +356,9 @@ void request_load(AppState& state, const std::string& typed) {
         PreparedTensor p;
         p.tensor = std::move(loaded.value());
         p.source_path = path;
-        p.specs = specs;
-        p.stats = stats_for_specs(p.tensor, specs, progress, 0.4f, 1.0f);
+        p.scene = scene;
+        p.running_version = running_version;
+        p.panels = derive_panels(scene, p.tensor, running ? &*running : nullptr, progress, 0.4f, 1.0f);
         p.channels = core::summarize_channels(p.tensor);  // the Channels window opens at once
         p.values = core::summarize_values(p.tensor);      // the colour scales' ranges
         return p;
@@ -442,23 +380,16 @@ void install_finished_work(AppState& state) {
         state.channels.summary = std::move(*p.channels);
         state.channels.summary_version = state.tensor_version;
     }
-    // Install the statistics computed on the worker; update_derived redoes only what changed.
-    state.panels.assign(p.specs.size(), PanelDerived{});
-    for (size_t i = 0; i < p.specs.size(); ++i) {
-        PanelDerived& panel = state.panels[i];
-        panel.spec = p.specs[i];
-        auto ok = core::validate(panel.spec, state.tensor.shape);
-        panel.error = ok ? "" : ok.error().message;
-        if (p.stats[i].empty()) continue;
-        panel.partition = core::make_partition(panel.spec, state.tensor.shape);
-        panel.stats = std::move(p.stats[i]);
-        panel.stats_version = ++state.last_stats_version;
-    }
+    // Install the panels derived on the worker, with the keys they were derived for:
+    // update_derived redoes only what the scene changed since (G fitted to new channels, ...).
+    state.panels.assign(p.panels.size(), PanelDerived{});
+    for (size_t i = 0; i < p.panels.size(); ++i) install_panel(state, state.panels[i], std::move(p.panels[i]));
     state.derived_tensor_version = state.tensor_version;
-    state.derived_specs = p.specs;
+    state.derived_specs = shown_specs(p.scene);
     state.derived_focus = {-1, -1, -1, -1};
-    // The worker computed train-mode statistics: an eval-mode BatchNorm panel is redone.
-    state.derived_batchnorm_eval = false;
+    state.derived_devices = p.scene.devices;
+    state.derived_batchnorm_eval = p.scene.batchnorm_eval;
+    state.derived_running_version = p.running_version;
 }
 
 void update_channel_summary(AppState& state) {

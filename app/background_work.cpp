@@ -44,14 +44,13 @@ std::optional<core::Result<PreparedTensor>> BackgroundWork::take_result() {
     return std::exchange(result_, std::nullopt);
 }
 
-std::vector<std::vector<core::GroupStats>> stats_for_specs(const core::Tensor& tensor,
-                                                           const std::vector<core::NormSpec>& specs,
-                                                           std::atomic<float>& progress, float start,
-                                                           float end) {
-    std::vector<std::vector<core::GroupStats>> out(specs.size());
+std::vector<PanelStats> derive_panels(const Scene& scene, const core::Tensor& tensor,
+                                      const core::BatchNormBuffers* running, std::atomic<float>& progress,
+                                      float start, float end) {
+    const std::vector<core::NormSpec> specs = shown_specs(scene);
+    std::vector<PanelStats> out;
     for (size_t i = 0; i < specs.size(); ++i) {
-        if (core::validate(specs[i], tensor.shape))
-            out[i] = core::compute_group_stats(tensor, core::make_partition(specs[i], tensor.shape));
+        out.push_back(derive_panel(scene, tensor, specs[i], running));
         progress = start + (end - start) * static_cast<float>(i + 1) / static_cast<float>(specs.size());
     }
     return out;

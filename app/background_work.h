@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "app/model/panel_derivation.h"
+#include "app/model/scene.h"
 #include "core/channel_summary.h"
 #include "core/norm_spec.h"
 #include "core/result.h"
@@ -20,12 +22,13 @@
 
 namespace normviz::app {
 
-// What a job hands back: the tensor, and statistics for the specs it was asked for.
+// What a job hands back: the tensor, and its panels derived under the scene it was asked for.
 struct PreparedTensor {
     core::Tensor tensor;
     std::string source_path;  // empty for generated data
-    std::vector<core::NormSpec> specs;
-    std::vector<std::vector<core::GroupStats>> stats;  // per spec; empty where validate failed
+    Scene scene;              // the scene the panels were derived under (data_path set for a load)
+    std::vector<PanelStats> panels;  // one per shown_specs(scene)
+    uint64_t running_version = 0;    // AppState::running_version of the buffers used
     std::optional<core::ValueSummary> values;  // the colour scales' ranges (core::summarize_values)
     std::optional<std::vector<core::ChannelSummary>> channels;  // the Channels window's rows
 };
@@ -60,11 +63,9 @@ private:
     std::optional<core::Result<PreparedTensor>> result_;
 };
 
-// Statistics of `tensor` for each spec (empty where validate fails), reporting progress
-// from `start` to `end`.
-std::vector<std::vector<core::GroupStats>> stats_for_specs(const core::Tensor& tensor,
-                                                           const std::vector<core::NormSpec>& specs,
-                                                           std::atomic<float>& progress, float start,
-                                                           float end);
+// derive_panel for each of shown_specs(scene), reporting progress from `start` to `end`.
+std::vector<PanelStats> derive_panels(const Scene& scene, const core::Tensor& tensor,
+                                      const core::BatchNormBuffers* running, std::atomic<float>& progress,
+                                      float start, float end);
 
 }  // namespace normviz::app

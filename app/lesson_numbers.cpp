@@ -264,7 +264,7 @@ ClaimResult running_stats(const ClaimInputs& in) {
         r.error = ok.error().message;
         return r;
     }
-    if (int64_t(batches) * bs * s.C * s.H * s.W > kMaxStreamElements) {
+    if (int64_t(batches) * bs * s.C * s.H * s.W > core::kMaxStreamElements) {
         r.error = "the batch stream would be too large; use fewer or smaller batches";
         return r;
     }
@@ -425,7 +425,7 @@ ClaimResult finetune(const ClaimInputs& in) {
     // generator's draws depend on the stream's length): the first `pre` batches pretrain, the
     // next `fine` ones, shifted by `shift`, are the new data (the same distribution, moved).
     const int total = pre + std::max(fine, 50);
-    if (int64_t(total) * s.numel() > kMaxStreamElements) {
+    if (int64_t(total) * s.numel() > core::kMaxStreamElements) {
         r.error = "the batch stream would be too large; use a smaller shape";
         return r;
     }
@@ -529,50 +529,6 @@ ClaimResult costs(const ClaimInputs& in) {
 }  // namespace
 
 std::span<const char* const> lesson_claim_names() { return kClaims; }
-
-core::Tensor take_samples(const core::Tensor& tensor, const std::vector<int64_t>& samples) {
-    core::Shape s = tensor.shape;
-    s.N = static_cast<int64_t>(samples.size());
-    core::Tensor out = core::make_tensor(s);
-    const int64_t per = s.C * s.H * s.W;
-    for (size_t i = 0; i < samples.size(); ++i)
-        std::copy_n(tensor.data.begin() + samples[i] * per, per, out.data.begin() + int64_t(i) * per);
-    return out;
-}
-
-std::vector<core::Tensor> make_batch_stream(const core::Shape& shape, int64_t batch_size, int count, core::Generator g,
-                                            uint64_t seed, double shift) {
-    core::Shape all = shape;
-    all.N = batch_size * count;
-    const core::Tensor joined = core::generate(all, g, seed);
-    std::vector<core::Tensor> out;
-    for (int i = 0; i < count; ++i) {
-        std::vector<int64_t> samples;
-        for (int64_t n = 0; n < batch_size; ++n) samples.push_back(int64_t(i) * batch_size + n);
-        core::Tensor b = take_samples(joined, samples);
-        if (shift != 0)
-            for (float& v : b.data) v = static_cast<float>(v + shift);
-        out.push_back(std::move(b));
-    }
-    return out;
-}
-
-core::Result<core::RunningStats> track_running_stats(const std::vector<core::Tensor>& batches,
-                                                     std::optional<double> momentum) {
-    core::RunningStats running(batches.front().shape.C, momentum);
-    for (const core::Tensor& b : batches)
-        if (auto ok = running.update(b); !ok) return ok.error();
-    return running;
-}
-
-core::Result<EvalRunningStats> eval_running_stats(const core::Shape& shape, core::Generator g, uint64_t seed,
-                                                  int batches) {
-    const int64_t per_batch = std::max<int64_t>(1, shape.numel());
-    batches = static_cast<int>(std::clamp<int64_t>(kMaxStreamElements / per_batch, 1, std::max(batches, 1)));
-    auto running = track_running_stats(make_batch_stream(shape, shape.N, batches, g, seed), core::kDefaultMomentum);
-    if (!running) return running.error();
-    return EvalRunningStats{std::move(running.value()), batches};
-}
 
 ClaimResult compute_claim(const std::string& name, const ClaimInputs& in) {
     if (name == "group_counts") return group_counts(in);

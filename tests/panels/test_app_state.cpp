@@ -10,6 +10,7 @@
 #include "app/lesson_numbers.h"
 #include "app/ui/format.h"
 #include "core/npy.h"
+#include "core/scenarios.h"
 #include "headless_imgui.h"
 
 namespace {
@@ -301,7 +302,7 @@ TEST(AppState, BatchNormInEvalModePoolsNoValuesOfTheBatch) {
     EXPECT_TRUE(bn.histograms.outputs.counts.empty());
     EXPECT_NE(bn.stats_version, train.stats_version);  // the renderer re-uploads
     // The same running statistics lesson 5 computes: a fresh BatchNorm over 30 batches.
-    auto running = normviz::app::eval_running_stats(state.tensor.shape, state.scene.generator, state.scene.seed);
+    auto running = normviz::core::eval_running_stats(state.tensor.shape, state.scene.generator, state.scene.seed);
     ASSERT_TRUE(running) << running.error().message;
     EXPECT_EQ(running.value().batches, 30);
     EXPECT_EQ(bn.running_batches, 30);
@@ -459,6 +460,49 @@ TEST(AppState, LargeRegenerateRunsOnTheWorkerAndInstallsTheSameStatistics) {
             EXPECT_DOUBLE_EQ(p.stats[g].var, expected[g].var);
         }
     }
+}
+
+// The worker's path and the frame's give the same panels: a large batch split over devices
+// keeps BatchNorm's per-device groups (a worker job once partitioned it as one device).
+TEST(AppState, LargeRegenerateKeepsTheDeviceSplit) {
+    AppState state = make_state();
+    state.scene.shape = {4, 64, 64, 80};  // above the synchronous limit: the worker runs
+    state.scene.devices = 2;
+    update_derived(state);
+    normviz::app::request_regenerate(state);
+    state.work->wait();
+    normviz::app::install_finished_work(state);
+    update_derived(state);
+    ASSERT_EQ(state.tensor.shape, (Shape{4, 64, 64, 80}));
+    const auto& bn = panel_of(state, NormKind::Batch);
+    const auto split = normviz::core::make_device_partition(state.tensor.shape, 2);
+    EXPECT_EQ(bn.partition.group_count(), split.group_count());
+    const auto expected = normviz::core::compute_group_stats(state.tensor, split);
+    ASSERT_EQ(bn.stats.size(), expected.size());
+    for (size_t g = 0; g < expected.size(); g += 5) {
+        EXPECT_EQ(bn.stats[g].count, expected[g].count);
+        EXPECT_DOUBLE_EQ(bn.stats[g].mean, expected[g].mean);
+    }
+}
+
+// A padded batch generated on the worker holds 0 at its padded positions, as a small one does.
+TEST(AppState, LargeRegenerateFillsThePadding) {
+    AppState state = make_state();
+    state.scene.shape = {2, 8, 260, 256};  // over 2^20 values: the worker runs
+    state.scene.lengths = {256, 100};
+    normviz::app::request_regenerate(state);
+    state.work->wait();
+    normviz::app::install_finished_work(state);
+    ASSERT_EQ(state.tensor.shape, (Shape{2, 8, 260, 256}));
+    int64_t padded_nonzero = 0, padded = 0;
+    for (int64_t c = 0; c < 8; ++c)
+        for (int64_t h = 0; h < 260; ++h)
+            for (int64_t w = 100; w < 256; ++w) {
+                ++padded;
+                if (state.tensor.at({1, c, h, w}) != 0.0f) ++padded_nonzero;
+            }
+    EXPECT_EQ(padded_nonzero, 0) << "of " << padded << " padded values";
+    EXPECT_NE(state.tensor.at({0, 0, 0, 200}), 0.0f);  // sample 0 is not padded
 }
 
 TEST(AppState, ValueRangeIsSymmetricAroundZeroForSignedData) {
