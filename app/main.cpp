@@ -3,8 +3,8 @@
 #include <string_view>
 
 #include "app/cli/cli.h"
-#include "app/desktop.h"
-#include "app/desktop_options.h"
+#include "app/desktop/desktop.h"
+#include "app/desktop/desktop_options.h"
 #include "bench/bench.h"
 
 int main(int argc, char** argv) {

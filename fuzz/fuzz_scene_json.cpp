@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "app/scene_io.h"
+#include "app/model/scene_io.h"
 #include "core/assert.h"
 
 namespace {

@@ -3,7 +3,7 @@
 
 Valid and malformed .npy files (built byte by byte, no numpy needed) for fuzz_npy, and
 command lines (arguments separated by newlines) for fuzz_cli_arguments, and scene files
-(app/scene_io.h) for fuzz_scene_json, settings files (app/settings.h) for fuzz_settings, and small .npz, .safetensors and torch.save-like
+(app/model/scene_io.h) for fuzz_scene_json, settings files (app/model/settings.h) for fuzz_settings, and small .npz, .safetensors and torch.save-like
 archives for fuzz_array_file. Re-running it
 rewrites the same files. Usage: python3 fuzz/make_corpus.py
 """
@@ -215,7 +215,7 @@ SCENES = {
 }
 
 
-# Settings files (app/settings.h) as save_settings writes them, and the values it must refuse.
+# Settings files (app/model/settings.h) as save_settings writes them, and the values it must refuse.
 SETTINGS_OK = (b"window_width=1400\nwindow_height=900\nfont_size=16\nshape=4,6,4,4\ngenerator=per-channel\n"
                b"seed=1\ndata_path=\nlayout=\ncompared=batch,layer,instance,group\nsingle_view=0\n"
                b"single_norm=batch\ngroups=2\neps=1.0000000000000001e-05\ncustom_axes=HW\ncustom_center=1\n"

@@ -11,7 +11,7 @@ packages=(
     fonts-dejavu-core
     xvfb xauth xdotool x11-utils
     libgl1-mesa-dri
-    libegl1 libegl-mesa0          # render/bench-render without a display (app/offscreen_context.cpp)
+    libegl1 libegl-mesa0          # render/bench-render without a display (app/platform/offscreen_context.cpp)
     clang-14 libclang-rt-14-dev   # libFuzzer and its sanitizer runtimes (scripts/fuzz.sh)
 )
 missing=()

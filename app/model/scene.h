@@ -57,7 +57,7 @@ struct Scene {
     // training stream (core/batch_stream.h, eval_running_stats); a loaded one needs
     // running_source.
     bool batchnorm_eval = false;
-    // The lesson this scene is a step of (app/lessons.h); empty when none.
+    // The lesson this scene is a step of (app/classroom/lessons.h); empty when none.
     std::string lesson_id;
     int lesson_step = 0;
     // The picture a scene file asks for (grid or cube); opening it switches the view, and

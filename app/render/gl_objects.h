@@ -5,7 +5,7 @@
 #include <string>
 #include <utility>
 
-#include "app/render/gl.h"
+#include "app/platform/gl.h"
 #include "core/result.h"
 
 namespace normviz::app {

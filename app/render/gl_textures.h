@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#include "app/render/gl.h"
+#include "app/platform/gl.h"
 #include "app/view/colormap.h"
 
 namespace normviz::app {

@@ -13,6 +13,7 @@
 #include "app/render/gl_objects.h"
 #include "app/view/color_scale.h"
 #include "app/view/colormap.h"
+#include "app/view/theme.h"
 #include "app/view/grid_layout.h"
 #include "core/partition.h"
 #include "core/stats.h"
@@ -51,11 +52,6 @@ struct CanvasParams {
 // Tensors of more values than this keep each pixel's cell, so that a focus change draws only
 // the group and focus over them; smaller ones are drawn whole every time.
 inline constexpr int64_t kKeepCellsAbove = int64_t{1} << 20;
-
-// Colours shared by the shader, the legend and the tests.
-inline constexpr Rgb kCanvasBackground{30, 30, 34};
-inline constexpr Rgb kHighlight{255, 196, 0};
-inline constexpr Rgb kFocusRing{255, 255, 255};
 
 class TensorRenderer {
 public:

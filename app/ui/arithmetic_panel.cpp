@@ -10,7 +10,7 @@
 #include <cstdio>
 #include <string>
 
-#include "app/ui/format.h"
+#include "app/view/number_format.h"
 #include "app/ui/panels.h"
 #include "app/view/colormap.h"
 

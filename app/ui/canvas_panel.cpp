@@ -8,9 +8,9 @@
 
 #include <imgui.h>
 
-#include "app/classroom.h"
+#include "app/state/classroom_actions.h"
 #include "app/render/tensor_renderer.h"
-#include "app/ui/format.h"
+#include "app/view/number_format.h"
 #include "app/ui/panels.h"
 
 namespace normviz::app {

@@ -5,9 +5,8 @@
 #include <cstdio>
 #include <string>
 
-#include "app/classroom.h"
-#include "app/export.h"
-#include "app/export_png.h"
+#include "app/state/classroom_actions.h"
+#include "app/state/export.h"
 #include "app/ui/panels.h"
 
 namespace normviz::app {

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "app/quiz.h"
+#include "app/classroom/quiz.h"
 #include "app/ui/panels.h"
 
 namespace normviz::app {

@@ -10,10 +10,10 @@
 
 #include <glm/geometric.hpp>
 
-#include "app/classroom.h"
+#include "app/state/classroom_actions.h"
 #include "app/render/cube_renderer.h"
 #include "app/render/tensor_renderer.h"
-#include "app/ui/format.h"
+#include "app/view/number_format.h"
 #include "app/ui/panels.h"
 #include "app/view/cube_camera.h"
 

@@ -1,12 +1,12 @@
 // File > Open...: a modal listing one folder's subfolders and .npy/.npz/.safetensors files,
-// with a path field (Enter opens); the transitions are app/file_browser.h.
+// with a path field (Enter opens); the transitions are app/state/file_browser.h.
 #include <imgui.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <string>
 
-#include "app/file_browser.h"
+#include "app/state/file_browser.h"
 #include "app/ui/panels.h"
 
 namespace normviz::app {

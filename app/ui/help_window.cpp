@@ -4,7 +4,7 @@
 #include <GLFW/glfw3.h>
 #include <algorithm>
 
-#include "app/file_browser.h"
+#include "app/state/file_browser.h"
 #include "app/ui/panels.h"
 
 namespace normviz::app {

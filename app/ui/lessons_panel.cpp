@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <string>
 
-#include "app/classroom.h"
+#include "app/state/classroom_actions.h"
 #include "app/ui/panels.h"
 
 namespace normviz::app {

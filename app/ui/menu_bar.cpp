@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <string>
 
-#include "app/classroom.h"
-#include "app/file_browser.h"
+#include "app/state/classroom_actions.h"
+#include "app/state/file_browser.h"
 #include "app/ui/panels.h"
 
 namespace normviz::app {

@@ -2,7 +2,7 @@
 // scene and UI fields; derived data is recomputed afterwards in update_derived().
 #pragma once
 
-#include "app/app_state.h"
+#include "app/state/app_state.h"
 
 struct ImDrawList;
 

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "app/classroom.h"
+#include "app/state/classroom_actions.h"
 #include "app/ui/panels.h"
 
 namespace normviz::app {

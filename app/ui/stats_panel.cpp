@@ -6,7 +6,7 @@
 #include <cmath>
 #include <string>
 
-#include "app/ui/format.h"
+#include "app/view/number_format.h"
 #include "app/ui/panels.h"
 
 namespace normviz::app {
@@ -20,7 +20,7 @@ void row(const char* name, const std::string& value) {
     ImGui::TextUnformatted(value.c_str());
 }
 
-// A histogram made by app/focus_histograms.cpp; `note` follows the title ("updating" while the
+// A histogram made by app/state/focus_histograms.cpp; `note` follows the title ("updating" while the
 // worker computes the focus's group and the previous group's shows).
 void histogram(const char* id, const char* title, const core::Histogram& h, const char* note) {
     if (h.counts.empty()) {

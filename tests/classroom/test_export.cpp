@@ -3,8 +3,8 @@
 
 #include <sstream>
 
-#include "app/classroom.h"
-#include "app/export.h"
+#include "app/state/classroom_actions.h"
+#include "app/state/export.h"
 
 namespace normviz::app {
 namespace {

@@ -11,12 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "app/classroom.h"
-#include "app/export.h"
-#include "app/lessons.h"
-#include "app/scene_io.h"
-#include "app/settings.h"
-#include "app/window.h"
+#include "app/state/classroom_actions.h"
+#include "app/state/export.h"
+#include "app/classroom/lessons.h"
+#include "app/model/scene_io.h"
+#include "app/model/settings.h"
+#include "app/platform/window.h"
 #include "core/generators.h"
 #include "core/npy.h"
 #include "core/safe_file.h"
@@ -196,7 +196,8 @@ TEST_F(SettingsFile, BadNumbersAreIgnoredWithAMessageAndDefaultsKept) {
     const float font = state.font_size;
     const double eps = state.scene.eps;
     const int64_t groups = state.scene.groups;
-    Settings settings = load_settings(state);
+    Settings settings = load_settings(state.scene);
+    EXPECT_FALSE(settings.font_size.has_value());
     EXPECT_EQ(state.font_size, font);
     EXPECT_EQ(state.scene.eps, eps);
     EXPECT_EQ(state.scene.groups, groups);
@@ -209,9 +210,9 @@ TEST_F(SettingsFile, BadNumbersAreIgnoredWithAMessageAndDefaultsKept) {
 TEST_F(SettingsFile, GoodValuesStillLoad) {
     std::ofstream(file()) << "font_size=20\nwindow_width=1000\nshape=2,4,3,3\neps=0.001\ncompared=batch,layer\n";
     AppState state;
-    Settings settings = load_settings(state);
+    Settings settings = load_settings(state.scene);
     EXPECT_TRUE(settings.ignored.empty()) << settings.ignored.front();
-    EXPECT_EQ(state.font_size, 20.0f);
+    EXPECT_EQ(settings.font_size, 20.0f);
     EXPECT_EQ(settings.window_width, 1000);
     EXPECT_EQ(state.scene.shape, (core::Shape{2, 4, 3, 3}));
     EXPECT_EQ(state.scene.compared.size(), 2u);
@@ -221,11 +222,11 @@ TEST_F(SettingsFile, APathWithANewlineCannotPlantALine) {
     AppState state;
     regenerate_tensor(state);
     state.scene.data_path = "evil.npy\nfont_size=nan";
-    ASSERT_TRUE(save_settings(state, 800, 600));
+    ASSERT_TRUE(save_settings(state.scene, state.tensor.shape, state.font_size, 800, 600));
     const std::string text = read_all(file());
     EXPECT_EQ(text.find("font_size=nan"), std::string::npos) << text;
     AppState back;
-    EXPECT_TRUE(load_settings(back).ignored.empty());
+    EXPECT_TRUE(load_settings(back.scene).ignored.empty());
 }
 
 TEST_F(SettingsFile, AShapeThatDidNotLoadIsNotRemembered) {
@@ -234,20 +235,20 @@ TEST_F(SettingsFile, AShapeThatDidNotLoadIsNotRemembered) {
     regenerate_tensor(state);
     const core::Shape loaded = state.tensor.shape;
     state.scene.shape = {1000, 1000, 1000, 1};  // typed in the sidebar; too large to generate
-    ASSERT_TRUE(save_settings(state, 800, 600));
+    ASSERT_TRUE(save_settings(state.scene, state.tensor.shape, state.font_size, 800, 600));
     AppState back;
-    load_settings(back);
+    load_settings(back.scene);
     EXPECT_EQ(back.scene.shape, loaded);
 }
 
 TEST_F(SettingsFile, AFifoInPlaceOfTheFileIsRefusedUnread) {
     ASSERT_EQ(mkfifo(file().c_str(), 0600), 0);
     AppState state;
-    Settings settings = load_settings(state);  // would block forever if it opened the FIFO
+    Settings settings = load_settings(state.scene);  // would block forever if it opened the FIFO
     EXPECT_FALSE(settings.loaded);
     ASSERT_EQ(settings.ignored.size(), 1u);
     EXPECT_NE(settings.ignored[0].find("is a pipe, device or socket"), std::string::npos) << settings.ignored[0];
-    EXPECT_FALSE(save_settings(state, 800, 600));
+    EXPECT_FALSE(save_settings(state.scene, state.tensor.shape, state.font_size, 800, 600));
     EXPECT_TRUE(fs::is_fifo(file()));
 }
 

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "app/classroom.h"
-#include "app/lesson_numbers.h"
+#include "app/state/classroom_actions.h"
+#include "app/classroom/lesson_numbers.h"
 #include "core/partition.h"
 
 namespace normviz::app {

@@ -8,8 +8,8 @@
 #include <iterator>
 #include <sstream>
 
-#include "app/classroom.h"
-#include "app/lesson_numbers.h"
+#include "app/state/classroom_actions.h"
+#include "app/classroom/lesson_numbers.h"
 #include "core/npy.h"
 
 namespace normviz::app {

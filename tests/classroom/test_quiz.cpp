@@ -3,8 +3,8 @@
 
 #include <algorithm>
 
-#include "app/classroom.h"
-#include "app/quiz.h"
+#include "app/state/classroom_actions.h"
+#include "app/classroom/quiz.h"
 #include "core/scenarios.h"
 
 namespace normviz::app {

@@ -4,9 +4,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "app/classroom.h"
-#include "app/scene_io.h"
-#include "app/scene_json.h"
+#include "app/state/classroom_actions.h"
+#include "app/model/scene_io.h"
+#include "app/model/scene_json.h"
 
 namespace normviz::app {
 namespace {

@@ -1,7 +1,7 @@
 // Every step of every shipped lesson in presenter mode, stepped with real key presses (PageDown,
 // Shift+PageDown for the next lesson) at 1920x1080 and 1280x720 full screen: the lesson text
 // and its table fit without scrolling, and every sample block and device shard in view has its
-// label. The --status lines report what was drawn (app/status_line.cpp).
+// label. The --status lines report what was drawn (app/desktop/status_line.cpp).
 #include <gtest/gtest.h>
 
 

@@ -11,7 +11,7 @@
 #include <functional>
 #include <string>
 
-#include "app/app_state.h"
+#include "app/state/app_state.h"
 #include "app/ui/panels.h"
 
 namespace normviz::test {
@@ -68,7 +68,7 @@ public:
         ImGui::Render();
     }
 
-    // The desktop frame (app/desktop.cpp draw_frame) without the GL canvas and the window.
+    // The desktop frame (app/desktop/desktop.cpp draw_frame) without the GL canvas and the window.
     void app_frame(app::AppState& state) {
         frame([&] { draw_app(state); });
     }
@@ -121,7 +121,7 @@ public:
         return text;
     }
 
-    // As app/frame.cpp draw_frame, without the window and GL: the canvas area is an empty
+    // As app/desktop/frame.cpp draw_frame, without the window and GL: the canvas area is an empty
     // window with the same name and flags, so window focus behaves as in the program.
     static void draw_app(app::AppState& state) {
         app::handle_shortcuts(state);

@@ -6,9 +6,9 @@
 #include <cmath>
 #include <string>
 
-#include "app/focus_histograms.h"
-#include "app/lesson_numbers.h"
-#include "app/ui/format.h"
+#include "app/state/focus_histograms.h"
+#include "app/classroom/lesson_numbers.h"
+#include "app/view/number_format.h"
 #include "core/npy.h"
 #include "core/scenarios.h"
 #include "headless_imgui.h"

@@ -1,7 +1,7 @@
 // The off-screen EGL plan from client extension strings as drivers report them.
 #include <gtest/gtest.h>
 
-#include "app/egl_platforms.h"
+#include "app/platform/egl_platforms.h"
 
 namespace normviz::app {
 namespace {

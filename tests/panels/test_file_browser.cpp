@@ -12,8 +12,8 @@
 #include <string>
 #include <thread>
 
-#include "app/file_browser.h"
-#include "app/paths.h"
+#include "app/state/file_browser.h"
+#include "app/model/paths.h"
 #include "core/generators.h"
 #include "core/npy.h"
 #include "headless_imgui.h"

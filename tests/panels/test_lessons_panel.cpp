@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "app/classroom.h"
+#include "app/state/classroom_actions.h"
 #include "headless_imgui.h"
 
 namespace {
@@ -17,7 +17,7 @@ using normviz::test::HeadlessImGui;
 using normviz::test::make_state;
 namespace app = normviz::app;
 
-// One frame in app/frame.cpp's order (classroom keys first: handle_shortcuts consumes the
+// One frame in app/desktop/frame.cpp's order (classroom keys first: handle_shortcuts consumes the
 // queued presses), with the lessons strip; returns the text the strip rendered.
 std::string lesson_frame(HeadlessImGui& ui, AppState& state) {
     std::string captured;

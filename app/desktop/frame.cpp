@@ -1,0 +1,125 @@
+// One frame of the desktop program, always in the same order; screenshots of the back buffer.
+#include "app/desktop/frame.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include <imgui.h>
+
+#include "app/desktop/export_png.h"
+#include "app/render/gl_objects.h"
+#include "app/platform/window.h"
+
+namespace normviz::app {
+
+namespace {
+
+// Saves the back buffer (the whole window, or one panel's rectangle) as PNG.
+void save_screenshot(AppState& state, Window& window, const std::vector<PanelRect>& rects, int panel) {
+    int width = 0, height = 0;
+    window.framebuffer_size(width, height);
+    std::vector<unsigned char> pixels = read_framebuffer(width, height);
+    std::string path = state.screenshot_path;
+    int out_w = width, out_h = height;
+    if (panel >= 0 && panel < static_cast<int>(rects.size())) {
+        const ImVec2 scale = ImGui::GetIO().DisplayFramebufferScale;
+        const PanelRect& r = rects[panel];
+        const int x0 = std::clamp(static_cast<int>(r.x * scale.x), 0, width - 1);
+        const int y0 = std::clamp(static_cast<int>(r.y * scale.y), 0, height - 1);
+        out_w = std::clamp(static_cast<int>(r.w * scale.x), 1, width - x0);
+        out_h = std::clamp(static_cast<int>(r.h * scale.y), 1, height - y0);
+        std::vector<unsigned char> crop(static_cast<size_t>(out_w) * out_h * 4);
+        for (int y = 0; y < out_h; ++y)
+            std::copy_n(&pixels[(static_cast<size_t>(y0 + y) * width + x0) * 4], out_w * 4, &crop[static_cast<size_t>(y) * out_w * 4]);
+        pixels = std::move(crop);
+        const size_t dot = path.rfind(".png");
+        path = (dot == std::string::npos ? path : path.substr(0, dot)) + "-" +
+               core::norm_name(state.panels[panel].spec.kind) + ".png";
+    }
+    auto ok = write_png(path, pixels, out_w, out_h);
+    if (ok) set_message(state, "saved " + path, false);
+    else set_message(state, ok.error().message, true);
+    if (state.print_status) std::printf("screenshot path=%s ok=%d\n", path.c_str(), ok ? 1 : 0), std::fflush(stdout);
+}
+
+// File > Export > PNG: an extra frame drawn off screen at the chosen size, after this one.
+void export_png(AppState& state, Window& window, TensorRenderer& renderer) {
+    state.classroom.export_png_requested = false;
+    const std::string path = state.classroom.export_base + ".png";
+    auto ok = export_view_png(state, window, renderer, path, state.classroom.export_width,
+                              state.classroom.export_height);
+    if (ok) set_message(state, "saved " + path, false);
+    else set_message(state, ok.error().message, true);
+}
+
+// One frame, always in the same order.
+// A small window with the background job's progress; the rest of the UI keeps working.
+void draw_progress_window(const AppState& state) {
+    if (!state.work->busy()) return;
+    const ImGuiIO& io = ImGui::GetIO();
+    ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y * 0.5f), ImGuiCond_Always,
+                            ImVec2(0.5f, 0.5f));
+    ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 24, 0));
+    ImGui::Begin("Working##progress", nullptr,
+                 ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoCollapse |
+                     ImGuiWindowFlags_NoSavedSettings);
+    ImGui::TextUnformatted(state.work->label().c_str());
+    ImGui::ProgressBar(state.work->progress(), ImVec2(-1, 0));
+    ImGui::End();
+}
+
+// L: a large ring around the mouse, drawn over everything, for a class watching a projector.
+void draw_pointer_ring() {
+    const ImGuiIO& io = ImGui::GetIO();
+    if (!ImGui::IsMousePosValid()) return;
+    const float r = ImGui::GetFontSize() * 2.2f;
+    ImDrawList* dl = ImGui::GetForegroundDrawList();
+    dl->AddCircle(io.MousePos, r, IM_COL32(0, 0, 0, 220), 48, 9.0f);
+    dl->AddCircle(io.MousePos, r, IM_COL32(255, 60, 200, 255), 48, 5.0f);
+}
+
+}  // namespace
+
+void draw_frame(AppState& state, Window& window, TensorRenderer& renderer, std::vector<PanelRect>& rects,
+                uint64_t frame) {
+    if (state.font_dirty) {
+        window.set_font_size(state.font_size);
+        state.font_dirty = false;
+    }
+    window.begin_frame();
+    for (auto [key, mods] : window.take_key_presses()) state.key_presses.push_back({key, mods});
+    handle_classroom_keys(state);
+    handle_shortcuts(state);
+    handle_dropped_paths(state, window.take_dropped_paths());
+    install_finished_work(state);
+    update_derived(state);
+    draw_menu_bar(state);
+    const FrameLayout layout = compute_frame_layout(state);
+    draw_controls_panel(state, layout);
+    draw_stats_panel(state, layout);
+    draw_canvas_area(state, layout, renderer, rects);
+    draw_lessons_panel(state, layout);
+    draw_help_window(state);
+    draw_channel_panel(state);
+    draw_arithmetic_panel(state);
+    draw_token_panel(state);
+    draw_classroom_dialogs(state);
+    draw_file_browser(state);
+    draw_progress_window(state);
+    if (state.show_debug) ImGui::ShowMetricsWindow(&state.show_debug);
+    if (state.classroom.pointer) draw_pointer_ring();
+    update_derived(state);
+    window.render_ui();
+    if (std::string error = drain_gl_errors(); !error.empty())
+        std::fprintf(stderr, "normviz: %s in frame %llu\n", error.c_str(), static_cast<unsigned long long>(frame));
+    if (state.screenshot_requested) save_screenshot(state, window, rects, -1);
+    if (state.panel_screenshot_requested >= 0) save_screenshot(state, window, rects, state.panel_screenshot_requested);
+    state.screenshot_requested = false;
+    state.panel_screenshot_requested = -1;
+    window.swap();
+    if (state.classroom.export_png_requested) export_png(state, window, renderer);
+    if (state.fullscreen_requested) window.toggle_fullscreen();
+    state.fullscreen_requested = false;
+}
+
+}  // namespace normviz::app

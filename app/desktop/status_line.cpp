@@ -1,0 +1,131 @@
+// Formatting of the --status block.
+#include "app/desktop/status_line.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "app/state/classroom_actions.h"
+
+namespace normviz::app {
+
+namespace {
+
+std::string number(double v) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    return buf;
+}
+
+}  // namespace
+
+std::string format_status(const AppState& state, const std::vector<PanelRect>& rects) {
+    const core::Index& f = state.scene.focus;
+    const core::Shape& s = state.tensor.shape;
+    std::string out = "status shape=" + std::to_string(s.N) + "," + std::to_string(s.C) + "," +
+                      std::to_string(s.H) + "," + std::to_string(s.W) + " focus=" + std::to_string(f.n) + "," +
+                      std::to_string(f.c) + "," + std::to_string(f.h) + "," + std::to_string(f.w) +
+                      " normalized=" + (state.scene.show_normalized ? "1" : "0") +
+                      " panels=" + std::to_string(state.panels.size()) + "\n";
+    // The canvases' layout (before the first grid frame, and in the cube view: the default one).
+    const GridLayout layout = state.canvas_layout.shape == s ? state.canvas_layout : make_grid_layout(s);
+    out += "layout tiles_per_row=" + std::to_string(layout.tiles_per_row) +
+           " blocks_per_row=" + std::to_string(layout.blocks_per_row) + " tile_gap=" + number(layout.tile_gap) +
+           " sample_gap=" + number(layout.sample_gap) + " zoom=" + number(state.camera.zoom) +
+           " pan=" + number(state.camera.pan.x) + "," + number(state.camera.pan.y) + "\n";
+    // What covers or moves the canvases, where the "Load .npy" field is, and the raw colour scale.
+    out += "ui controls=" + std::string(state.show_controls ? "1" : "0") +
+           " stats=" + (state.show_stats && !quiz_hides_statistics(state) ? "1" : "0") + " help=" + (state.show_help ? "1" : "0") +
+           " presenter=" + (state.classroom.presenter ? "1" : "0") +
+           " lesson=" + std::to_string(state.classroom.lesson) + "," + std::to_string(state.classroom.step) +
+           " lesson_text_scale=" + number(state.classroom.text_scale) +
+           " lesson_fits=" + (state.classroom.text_fits ? "1" : "0") +
+           " lesson_steps=" + std::to_string(current_lesson(state) ? current_lesson(state)->steps.size() : 0) +
+           " lessons=" + std::to_string(shipped_lessons().lessons.size()) +
+           " quiz=" + (state.classroom.quiz.active ? "1" : "0") + " busy=" + (state.work->busy() ? "1" : "0") +
+           " tensor=" + std::to_string(state.tensor_version) + " font=" + number(state.font_size) +
+           " path_field=" + number(state.path_field_x) + "," + number(state.path_field_y) +
+           " path_visible=" + (state.path_field_visible ? "1" : "0") + " value_center=" + number(state.value_center) +
+           " value_half_range=" + number(state.value_half_range) +
+           " color_scale=" + color_scale_name(state.scene.color_scale) +
+           " nan=" + std::to_string(state.value_colors.summary.nan) +
+           " inf=" + std::to_string(state.value_colors.summary.pos_inf + state.value_colors.summary.neg_inf) + "\n";
+    if (state.cube_view) {
+        // What a test needs to predict where a voxel is drawn: make_cube_geometry(shape, split,
+        // max_voxels) and make_cube_view(camera, geometry, canvas size) (app/view/cube_camera.h).
+        const CubeCamera& cam = state.cube_camera;
+        const CubeGeometry g = make_cube_geometry(s, state.cube_split_hw);
+        out += "cube split=" + std::string(state.cube_split_hw ? "1" : "0") + " yaw=" + number(cam.yaw) +
+               " pitch=" + number(cam.pitch) + " distance=" + number(cam.distance) +
+               " max_voxels=" + std::to_string(kCubeMaxVoxels) + " bins=" + std::to_string(g.bin[0]) + "," +
+               std::to_string(g.bin[1]) + "," + std::to_string(g.bin[2]) + "," + std::to_string(g.bin[3]) + "\n";
+    }
+    {
+        // The batch editor: its edits so far and where its buttons are (remove, swap, outlier,
+        // padded, other domain), for tests to click.
+        const BatchEditor& b = state.batch_editor;
+        out += "batch edits=" + std::to_string(b.edits.size()) + " sample=" + std::to_string(b.sample);
+        const char* names[] = {"remove", "swap", "outlier", "padded", "shifted"};
+        for (int i = 0; i < 5; ++i) out += std::string(" ") + names[i] + "=" + number(b.button_x[i]) + "," + number(b.button_y[i]);
+        out += "\n";
+    }
+    if (state.tokens.show) {
+        // The tokens x features window: where its matrix is and how many cells it outlined.
+        const TokenWindow& t = state.tokens;
+        out += "tokens panel=" + std::to_string(t.panel) + " rows=" + std::to_string(t.rows) +
+               " cols=" + std::to_string(t.cols) + " cell=" + number(t.cell) + " gap=" + number(t.gap) +
+               " origin=" + number(t.origin_x) + "," + number(t.origin_y) + " outlined=" + std::to_string(t.outlined) +
+               "\n";
+    }
+    if (state.arithmetic.show) {
+        // The arithmetic window's stage and its numbers (core/group_arithmetic.h).
+        const ArithmeticWindow& w = state.arithmetic;
+        const core::GroupArithmetic& a = w.result;
+        out += "arithmetic stage=" + std::to_string(w.stage) + " panel=" + std::to_string(w.panel) +
+               " count=" + std::to_string(a.count) + " sum=" + number(a.sum) + " mean=" + number(a.mean) +
+               " var=" + number(a.var) + " x=" + number(a.x) + " x_hat=" + number(a.x_hat) + " y=" + number(a.y) + "\n";
+    }
+    if (state.classroom.quiz.active) {
+        // The quiz's question, the student's marks and the score the reveal shows (app/classroom/quiz.h).
+        const QuizState& q = state.classroom.quiz;
+        const QuizScore score = current_quiz_score(state);
+        std::string choices;
+        for (int64_t v : q.choices.values) choices += (choices.empty() ? "" : ",") + std::to_string(v);
+        if (choices.empty()) choices = "-";
+        out += "quiz norm=" + std::string(core::norm_name(q.norm)) + " focus=" + std::to_string(q.focus.n) + "," +
+               std::to_string(q.focus.c) + "," + std::to_string(q.focus.h) + "," + std::to_string(q.focus.w) +
+               " round=" + std::to_string(q.round) + " guesses=" + std::to_string(q.guesses.size()) +
+               " revealed=" + (q.revealed ? "1" : "0") + " pooled=" + std::to_string(score.pooled) +
+               " hits=" + std::to_string(score.hits) + " misses=" + std::to_string(score.misses) +
+               " false_alarms=" + std::to_string(score.false_alarms) + " score=" + number(score.score) +
+               " kind=" + quiz_kind_name(q.kind) + " choice=" + std::to_string(q.choice) +
+               " choices=" + choices + " answer=" + std::to_string(q.choices.answer) + " explained=" +
+               (q.revealed && !current_quiz_explanation(state).empty() ? "1" : "0") + "\n";
+    }
+    for (size_t i = 0; i < state.panels.size(); ++i) {
+        const PanelDerived& p = state.panels[i];
+        std::string line = "panel i=" + std::to_string(i) + " norm=" + core::norm_name(p.spec.kind);
+        if (i < rects.size()) {
+            const PanelRect& r = rects[i];
+            line += " canvas=" + number(r.canvas_x) + "," + number(r.canvas_y) + "," + number(r.canvas_w) + "," +
+                    number(r.canvas_h) + " sample_labels=" + std::to_string(r.sample_labels) + "/" +
+                    std::to_string(r.samples_in_view) + " device_labels=" + std::to_string(r.device_labels) + "/" +
+                    std::to_string(r.devices_in_view);
+        }
+        if (!p.stats.empty() && core::contains(s, f)) {
+            const int64_t g = p.partition.group_of(f);
+            const core::GroupStats& st = p.stats[g];
+            const double x = state.tensor.at(f);
+            line += " group=" + std::to_string(g) + " groups=" + std::to_string(p.partition.group_count()) +
+                    " count=" + std::to_string(st.count) + " mean=" + number(st.mean) + " var=" + number(st.var) +
+                    " mean_sq=" + number(st.mean_sq) + " x=" + number(x) +
+                    " xhat=" + number(core::normalize_value(x, st, core::is_centered(p.spec), p.spec.eps));
+            // The statistics panel shows a sentence for this group (core::explain_group).
+            if (!core::explain_group(p.spec, st).empty()) line += " explained=1";
+        }
+        if (!p.error.empty()) line += " error=1";
+        out += line + "\n";
+    }
+    return out + "end\n";
+}
+
+}  // namespace normviz::app
