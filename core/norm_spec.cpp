@@ -35,55 +35,23 @@ std::string divisors_of(int64_t c) {
 }  // namespace
 
 AxisMask reduced_axes(const NormSpec& spec) {
-    switch (spec.kind) {
-        case NormKind::Batch: return kN | kH | kW;
-        case NormKind::Layer: return kC | kH | kW;
-        case NormKind::Instance: return kH | kW;
-        case NormKind::Group: return kC | kH | kW;
-        case NormKind::LayerToken: return kC;
-        case NormKind::Rms: return kC;
-        case NormKind::Custom: return spec.custom_axes;
-    }
-    return 0;
+    return spec.kind == NormKind::Custom ? spec.custom_axes : norm_info(spec.kind).reduced;
 }
 
 bool is_centered(const NormSpec& spec) {
-    if (spec.kind == NormKind::Rms) return false;
-    if (spec.kind == NormKind::Custom) return spec.custom_center;
-    return true;
+    return spec.kind == NormKind::Custom ? spec.custom_center : norm_info(spec.kind).centered;
 }
 
-const char* norm_name(NormKind kind) {
-    switch (kind) {
-        case NormKind::Batch: return "batch";
-        case NormKind::Layer: return "layer";
-        case NormKind::Instance: return "instance";
-        case NormKind::Group: return "group";
-        case NormKind::LayerToken: return "layer-token";
-        case NormKind::Rms: return "rms";
-        case NormKind::Custom: return "custom";
-    }
-    return "?";
-}
+const char* norm_name(NormKind kind) { return norm_info(kind).name; }
 
-const char* norm_title(NormKind kind) {
-    switch (kind) {
-        case NormKind::Batch: return "BatchNorm";
-        case NormKind::Layer: return "LayerNorm";
-        case NormKind::Instance: return "InstanceNorm";
-        case NormKind::Group: return "GroupNorm";
-        case NormKind::LayerToken: return "LayerNorm (token)";
-        case NormKind::Rms: return "RMSNorm";
-        case NormKind::Custom: return "Custom";
-    }
-    return "?";
-}
+const char* norm_title(NormKind kind) { return norm_info(kind).title; }
 
 Result<NormKind> parse_norm_name(const std::string& text) {
     for (NormKind k : kAllNormKinds)
         if (text == norm_name(k)) return k;
-    return make_error("unknown norm '" + text +
-                      "'; choose one of batch, layer, instance, group, layer-token, rms, custom");
+    std::string names;
+    for (const NormInfo& n : kNorms) names += std::string(names.empty() ? "" : ", ") + n.name;
+    return make_error("unknown norm '" + text + "'; choose one of " + names);
 }
 
 Result<AxisMask> parse_axes(const std::string& text) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 
@@ -11,15 +12,47 @@
 namespace normviz::core {
 
 enum class NormKind { Batch, Layer, Instance, Group, LayerToken, Rms, Custom };
-inline constexpr NormKind kAllNormKinds[] = {NormKind::Batch,      NormKind::Layer,
-                                            NormKind::Instance,   NormKind::Group,
-                                            NormKind::LayerToken, NormKind::Rms,
-                                            NormKind::Custom};
 
 // A set of axes as bits: bit (1 << int(Axis)). N = 1, C = 2, H = 4, W = 8.
 using AxisMask = uint8_t;
 inline constexpr AxisMask axis_bit(Axis a) { return AxisMask(1u << static_cast<int>(a)); }
 inline constexpr AxisMask kAllAxes = 0xF;
+
+// The norm table: one row per NormKind, in its order. Adding a norm is a row here, its
+// blocks in make_partition (core/partition.cpp) when they are not the reduced axes', and a
+// PyTorch case in tools/make_fixtures.py (docs/ARCHITECTURE.md, "Adding things").
+struct NormInfo {
+    NormKind kind;
+    const char* name;   // command lines and files: "batch"
+    const char* title;  // panels and tables: "BatchNorm"
+    AxisMask reduced;   // the axes it pools over (Custom: none here, its spec names them)
+    bool centered;      // subtracts the mean (Custom: its spec says)
+};
+inline constexpr AxisMask kAxesN = axis_bit(Axis::N), kAxesC = axis_bit(Axis::C), kAxesH = axis_bit(Axis::H),
+                          kAxesW = axis_bit(Axis::W);
+inline constexpr NormInfo kNorms[] = {
+    {NormKind::Batch, "batch", "BatchNorm", kAxesN | kAxesH | kAxesW, true},
+    {NormKind::Layer, "layer", "LayerNorm", kAxesC | kAxesH | kAxesW, true},
+    {NormKind::Instance, "instance", "InstanceNorm", kAxesH | kAxesW, true},
+    // GroupNorm pools C only within a group of C / G channels (core/partition.h).
+    {NormKind::Group, "group", "GroupNorm", kAxesC | kAxesH | kAxesW, true},
+    {NormKind::LayerToken, "layer-token", "LayerNorm (token)", kAxesC, true},
+    {NormKind::Rms, "rms", "RMSNorm", kAxesC, false},
+    {NormKind::Custom, "custom", "Custom", 0, true},
+};
+inline constexpr int kNormCount = static_cast<int>(NormKind::Custom) + 1;
+static_assert(std::size(kNorms) == kNormCount, "one row of kNorms per NormKind");
+constexpr bool norm_rows_in_order() {
+    for (int i = 0; i < kNormCount; ++i)
+        if (static_cast<int>(kNorms[i].kind) != i) return false;
+    return true;
+}
+static_assert(norm_rows_in_order(), "kNorms lists the kinds in NormKind's order");
+inline constexpr NormKind kAllNormKinds[] = {NormKind::Batch,      NormKind::Layer, NormKind::Instance,
+                                            NormKind::Group,      NormKind::LayerToken, NormKind::Rms,
+                                            NormKind::Custom};
+static_assert(std::size(kAllNormKinds) == kNormCount, "kAllNormKinds lists every NormKind");
+inline constexpr const NormInfo& norm_info(NormKind kind) { return kNorms[static_cast<int>(kind)]; }
 
 struct NormSpec {
     NormKind kind = NormKind::Batch;

@@ -88,7 +88,7 @@ void draw_frame(AppState& state, Window& window, TensorRenderer& renderer, std::
     }
     window.begin_frame();
     for (auto [key, mods] : window.take_key_presses()) state.key_presses.push_back({key, mods});
-    handle_classroom_keys(state);
+    apply_presenter_style(state);
     handle_shortcuts(state);
     handle_dropped_paths(state, window.take_dropped_paths());
     install_finished_work(state);

@@ -227,8 +227,9 @@ core::Result<Scene> scene_from_object(const json& object, const std::string& nam
         s.running_source.clear();
     }
     if (const json* norms = r.find("norms")) {
-        if (!norms->is_array() || norms->empty() || norms->size() > 7)
-            return r.error("norms", "must be a list of 1 to 7 norm names, e.g. [\"batch\", \"layer\"]");
+        if (!norms->is_array() || norms->empty() || norms->size() > std::size(core::kNorms))
+            return r.error("norms", "must be a list of 1 to " + std::to_string(std::size(core::kNorms)) +
+                                        " norm names, e.g. [\"batch\", \"layer\"]");
         std::vector<core::NormKind> kinds;
         for (const json& e : *norms) {
             if (!e.is_string()) return r.error("norms", "must hold norm names (strings), not " + Reader::type_of(e));

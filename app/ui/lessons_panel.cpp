@@ -4,7 +4,6 @@
 // pointer ring; Q the quiz).
 #include <imgui.h>
 
-#include <GLFW/glfw3.h>
 
 #include <algorithm>
 #include <string>
@@ -202,42 +201,12 @@ void draw_lessons_panel(AppState& state, const FrameLayout& frame) {
     ImGui::End();
 }
 
-// One queued key press (see KeyPress in app_state.h) for the lessons, quiz and presenter mode.
-static void handle_classroom_key(AppState& state, int key, int mods) {
-    ClassroomState& c = state.classroom;
-    const ImGuiIO& io = ImGui::GetIO();
-    auto pressed = [key](int k) { return key == k; };
-    const bool shift = (mods & GLFW_MOD_SHIFT) != 0, ctrl = (mods & GLFW_MOD_CONTROL) != 0;
-    if (pressed(GLFW_KEY_F5)) {
-        set_presenter(state, !c.presenter);
-    }
-    if (io.WantCaptureKeyboard || ctrl) return;
-    if (c.presenter && pressed(GLFW_KEY_ESCAPE)) {
-        set_presenter(state, false);
-    }
-    // The arrows move the focus (app/ui/help_window.cpp), in presenter mode too.
-    if (pressed(GLFW_KEY_PAGE_DOWN)) shift ? change_lesson(state, +1) : step_lesson(state, +1);
-    if (pressed(GLFW_KEY_PAGE_UP)) shift ? change_lesson(state, -1) : step_lesson(state, -1);
-    if (pressed(GLFW_KEY_L)) c.pointer = !c.pointer;
-    if (pressed(GLFW_KEY_Q)) {
-        if (c.quiz.active) stop_quiz(state);
-        else start_quiz(state);
-    }
-    if (c.quiz.active && key >= GLFW_KEY_1 && key <= GLFW_KEY_4) choose_quiz_answer(state, key - GLFW_KEY_1);
-    if (c.quiz.active && pressed(GLFW_KEY_ENTER)) {
-        if (c.quiz.revealed) next_quiz_question(state);
-        else reveal_quiz(state);
-    }
-}
-
-void handle_classroom_keys(AppState& state) {
+void apply_presenter_style(AppState& state) {
     ClassroomState& c = state.classroom;
     if (c.styled_for_presenter != c.presenter) {  // also after --presenter on the command line
         apply_style(c.presenter);
         c.styled_for_presenter = c.presenter;
     }
-    // Reads this frame's queued presses; handle_shortcuts (called next) consumes them.
-    for (const KeyPress& press : state.key_presses) handle_classroom_key(state, press.key, press.mods);
 }
 
 }  // namespace normviz::app

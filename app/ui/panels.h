@@ -65,9 +65,9 @@ void draw_lessons_panel(AppState& state, const FrameLayout& frame);
 // The quiz's question, choices, score and explanation, inside the lessons strip
 // (app/ui/quiz_panel.cpp).
 void draw_quiz_strip(AppState& state);
-// F5 presenter mode, PageUp/PageDown (and arrows in presenter mode) through the lesson, Q quiz.
-// Call before handle_shortcuts.
-void handle_classroom_keys(AppState& state);
+// The ImGui style of presenter mode (large, high contrast) or the normal one, whichever
+// ClassroomState::presenter asks for (also after --presenter on the command line).
+void apply_presenter_style(AppState& state);
 // File > Open scene / Save scene / Export modals.
 void draw_classroom_dialogs(AppState& state);
 // Over one grid canvas (inside its clip rect): quiz marks, padded cells, device shards (their

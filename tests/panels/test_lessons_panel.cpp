@@ -25,7 +25,7 @@ std::string lesson_frame(HeadlessImGui& ui, AppState& state) {
     void* saved = io.ClipboardUserData;
     io.ClipboardUserData = &captured;  // HeadlessImGui's clipboard callback appends to it
     ui.frame([&] {
-        app::handle_classroom_keys(state);
+        app::apply_presenter_style(state);
         app::handle_shortcuts(state);
         app::install_finished_work(state);
         app::update_derived(state);
