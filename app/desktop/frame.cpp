@@ -52,32 +52,6 @@ void export_png(AppState& state, Window& window, TensorRenderer& renderer) {
     else set_message(state, ok.error().message, true);
 }
 
-// One frame, always in the same order.
-// A small window with the background job's progress; the rest of the UI keeps working.
-void draw_progress_window(const AppState& state) {
-    if (!state.work->busy()) return;
-    const ImGuiIO& io = ImGui::GetIO();
-    ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y * 0.5f), ImGuiCond_Always,
-                            ImVec2(0.5f, 0.5f));
-    ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 24, 0));
-    ImGui::Begin("Working##progress", nullptr,
-                 ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoCollapse |
-                     ImGuiWindowFlags_NoSavedSettings);
-    ImGui::TextUnformatted(state.work->label().c_str());
-    ImGui::ProgressBar(state.work->progress(), ImVec2(-1, 0));
-    ImGui::End();
-}
-
-// L: a large ring around the mouse, drawn over everything, for a class watching a projector.
-void draw_pointer_ring() {
-    const ImGuiIO& io = ImGui::GetIO();
-    if (!ImGui::IsMousePosValid()) return;
-    const float r = ImGui::GetFontSize() * 2.2f;
-    ImDrawList* dl = ImGui::GetForegroundDrawList();
-    dl->AddCircle(io.MousePos, r, IM_COL32(0, 0, 0, 220), 48, 9.0f);
-    dl->AddCircle(io.MousePos, r, IM_COL32(255, 60, 200, 255), 48, 5.0f);
-}
-
 }  // namespace
 
 void draw_frame(AppState& state, Window& window, TensorRenderer& renderer, std::vector<PanelRect>& rects,
@@ -88,27 +62,12 @@ void draw_frame(AppState& state, Window& window, TensorRenderer& renderer, std::
     }
     window.begin_frame();
     for (auto [key, mods] : window.take_key_presses()) state.key_presses.push_back({key, mods});
-    apply_presenter_style(state);
-    handle_shortcuts(state);
     handle_dropped_paths(state, window.take_dropped_paths());
-    install_finished_work(state);
-    update_derived(state);
-    draw_menu_bar(state);
-    const FrameLayout layout = compute_frame_layout(state);
-    draw_controls_panel(state, layout);
-    draw_stats_panel(state, layout);
-    draw_canvas_area(state, layout, renderer, rects);
-    draw_lessons_panel(state, layout);
-    draw_help_window(state);
-    draw_channel_panel(state);
-    draw_arithmetic_panel(state);
-    draw_token_panel(state);
-    draw_classroom_dialogs(state);
-    draw_file_browser(state);
-    draw_progress_window(state);
-    if (state.show_debug) ImGui::ShowMetricsWindow(&state.show_debug);
-    if (state.classroom.pointer) draw_pointer_ring();
-    update_derived(state);
+    UiFrameHooks hooks;
+    hooks.canvas = [&renderer, &rects](AppState& s, const FrameLayout& layout) {
+        draw_canvas_area(s, layout, renderer, rects);
+    };
+    draw_ui_frame(state, hooks);
     window.render_ui();
     if (std::string error = drain_gl_errors(); !error.empty())
         std::fprintf(stderr, "normviz: %s in frame %llu\n", error.c_str(), static_cast<unsigned long long>(frame));

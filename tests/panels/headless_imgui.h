@@ -103,20 +103,10 @@ public:
             text += "\n";
         };
         frame([&] {
-            app::handle_shortcuts(state);
-            app::install_finished_work(state);
-            app::update_derived(state);
-            capture([&] { app::draw_menu_bar(state); });
-            const app::FrameLayout layout = app::compute_frame_layout(state);
-            capture([&] { app::draw_controls_panel(state, layout); });
-            capture([&] { app::draw_stats_panel(state, layout); });
-            draw_canvas_stand_in(layout);
-            capture([&] { app::draw_help_window(state); });
-            capture([&] { app::draw_channel_panel(state); });
-            capture([&] { app::draw_arithmetic_panel(state); });
-            capture([&] { app::draw_token_panel(state); });
-            capture([&] { app::draw_file_browser(state); });
-            app::update_derived(state);
+            app::UiFrameHooks hooks;
+            hooks.canvas = [](app::AppState&, const app::FrameLayout& layout) { draw_canvas_stand_in(layout); };
+            hooks.around = [&capture](const char*, const std::function<void()>& draw) { capture(draw); };
+            app::draw_ui_frame(state, hooks);
         });
         return text;
     }
@@ -124,20 +114,9 @@ public:
     // As app/desktop/frame.cpp draw_frame, without the window and GL: the canvas area is an empty
     // window with the same name and flags, so window focus behaves as in the program.
     static void draw_app(app::AppState& state) {
-        app::handle_shortcuts(state);
-        app::install_finished_work(state);
-        app::update_derived(state);
-        app::draw_menu_bar(state);
-        const app::FrameLayout layout = app::compute_frame_layout(state);
-        app::draw_controls_panel(state, layout);
-        app::draw_stats_panel(state, layout);
-        draw_canvas_stand_in(layout);
-        app::draw_help_window(state);
-        app::draw_channel_panel(state);
-        app::draw_arithmetic_panel(state);
-        app::draw_token_panel(state);
-        app::draw_file_browser(state);
-        app::update_derived(state);
+        app::UiFrameHooks hooks;
+        hooks.canvas = [](app::AppState&, const app::FrameLayout& layout) { draw_canvas_stand_in(layout); };
+        app::draw_ui_frame(state, hooks);
     }
 
     static void draw_canvas_stand_in(const app::FrameLayout& frame) {

@@ -17,29 +17,23 @@ using normviz::test::HeadlessImGui;
 using normviz::test::make_state;
 namespace app = normviz::app;
 
-// One frame in app/desktop/frame.cpp's order (classroom keys first: handle_shortcuts consumes the
-// queued presses), with the lessons strip; returns the text the strip rendered.
+// One frame in the program's order (app::draw_ui_frame); returns the text the lessons strip
+// rendered.
 std::string lesson_frame(HeadlessImGui& ui, AppState& state) {
     std::string captured;
     ImGuiIO& io = ImGui::GetIO();
     void* saved = io.ClipboardUserData;
     io.ClipboardUserData = &captured;  // HeadlessImGui's clipboard callback appends to it
     ui.frame([&] {
-        app::apply_presenter_style(state);
-        app::handle_shortcuts(state);
-        app::install_finished_work(state);
-        app::update_derived(state);
-        app::draw_menu_bar(state);
-        const app::FrameLayout layout = app::compute_frame_layout(state);
-        app::draw_controls_panel(state, layout);
-        app::draw_stats_panel(state, layout);
-        HeadlessImGui::draw_canvas_stand_in(layout);
-        ImGui::LogToClipboard();
-        app::draw_lessons_panel(state, layout);
-        ImGui::LogFinish();
-        app::draw_help_window(state);
-        app::draw_classroom_dialogs(state);
-        app::update_derived(state);
+        app::UiFrameHooks hooks;
+        hooks.canvas = [](AppState&, const app::FrameLayout& layout) { HeadlessImGui::draw_canvas_stand_in(layout); };
+        hooks.around = [](const char* panel, const std::function<void()>& draw) {
+            const bool strip = std::string(panel) == "lessons";
+            if (strip) ImGui::LogToClipboard();
+            draw();
+            if (strip) ImGui::LogFinish();
+        };
+        app::draw_ui_frame(state, hooks);
     });
     io.ClipboardUserData = saved;
     return captured;
