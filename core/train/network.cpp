@@ -72,8 +72,8 @@ Status Network::forward(const Act& images, Act& logits, bool training, int threa
     Act current = images;
     for (int layer = 0; layer < kConvLayers; ++layer) {
         const size_t l = static_cast<size_t>(layer);
-        conv_in_[l] = std::move(current);
-        conv3x3_forward(conv_in_[l], conv_w_[l], conv_b_[l], conv_out_[l], threads);
+        conv_in_shape_[l] = current.shape;
+        conv3x3_forward(current, conv_w_[l], conv_b_[l], conv_out_[l], cols_[l], threads);
         if (!norms_.empty()) {
             if (Status ok = norms_[l].forward(conv_out_[l], relu_out_[l], training); !ok) {
                 return make_error("norm" + std::to_string(layer + 1) + ": " + ok.error().message);
@@ -109,8 +109,8 @@ void Network::backward(const Act& dlogits, int threads) {
             norms_[l].backward(grad, tmp);
             grad = std::move(tmp);
         }
-        conv3x3_backward(conv_in_[l], grad, conv_w_[l], conv_b_[l], layer == 0 ? nullptr : &tmp,
-                         threads);
+        conv3x3_backward(grad, cols_[l], conv_in_shape_[l], conv_w_[l], conv_b_[l],
+                         layer == 0 ? nullptr : &tmp, threads);
         if (layer > 0) grad = std::move(tmp);
     }
 }

@@ -53,9 +53,11 @@ private:
     std::array<Param, kConvLayers> conv_w_, conv_b_;
     std::vector<NormLayer> norms_;
     Param fc_w_, fc_b_;
-    // Kept from the forward pass: each conv's input, each block's ReLU output, the pools'
+    // Kept from the forward pass: each conv's input shape and columns, each block's ReLU output, the pools'
     // outputs, the classifier's input.
-    std::array<Act, kConvLayers> conv_in_, conv_out_, relu_out_;
+    std::array<Shape, kConvLayers> conv_in_shape_;
+    std::array<std::vector<float>, kConvLayers> cols_;  // each conv's im2col columns
+    std::array<Act, kConvLayers> conv_out_, relu_out_;
     Act pooled_;
 };
 
