@@ -111,9 +111,14 @@ Result<TrainResult> train(const TrainConfig& config, const Dataset& train_set,
             sgd_step(params, cosine_lr(lr, step, total_steps), config.sgd);
             ++step;
         }
-        Result<EpochReport> eval = evaluate(net, val_set, 100, config.threads);
-        if (!eval) return eval.error();
-        EpochReport report = eval.value();
+        EpochReport report;
+        if (config.evaluate_every_epoch || epoch == config.epochs) {
+            Result<EpochReport> eval = evaluate(net, val_set, 100, config.threads);
+            if (!eval) return eval.error();
+            report = eval.value();
+        } else {
+            report.val_loss = report.val_error = std::nan("");
+        }
         report.epoch = epoch;
         report.steps = step;
         report.train_loss = loss_sum / static_cast<double>(steps_per_epoch);
@@ -153,6 +158,7 @@ std::vector<SweepResult> run_sweep(const TrainConfig& base, const std::vector<Sw
             config.norm = jobs[i].norm;
             config.batch = jobs[i].batch;
             config.threads = 1;
+            config.evaluate_every_epoch = false;
             results[i].job = jobs[i];
             results[i].result = train(config, train_set, val_set, {}, cancel);
             std::lock_guard<std::mutex> lock(report_mutex);

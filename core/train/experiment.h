@@ -22,13 +22,15 @@ namespace normviz::core::train {
 struct TrainConfig {
     std::optional<NormSpec> norm;  // nullopt: "none"
     int64_t batch = 32;
-    int epochs = 10;
+    int epochs = 5;
     double base_lr = 0.02;  // at batch 32; the run uses base_lr * batch / 32
     uint64_t seed = 1;      // weights and shuffling; the data has ShapesConfig::seed
     int threads = 1;        // within one run
     std::array<int64_t, 3> widths{8, 16, 32};
     SgdOptions sgd;
-    ShapesConfig data;
+    ShapesConfig data{2000, 1000, 16, 1};
+    // false: the held-out split only after the last epoch (the sweep; saves its time).
+    bool evaluate_every_epoch = true;
 };
 
 // Errors of the settings alone: batch < 1 or larger than the train split, epochs < 1, lr not
