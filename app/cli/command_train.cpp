@@ -45,7 +45,7 @@ void print_help() {
         "  --epochs E     passes over the training images (default 5)\n"
         "  --lr LR        learning rate at batch 32 (default 0.02; the run uses LR * B / 32)\n"
         "  --seed S       weights and shuffling (default 1); the images are always the same\n"
-        "  --images N     training images (default 2000; 1000 held out)\n"
+        "  --images N     training images (default 4000; 1000 held out)\n"
         "  --threads T    threads (default all); the result is the same for every T\n"
         "  --sweep        norms none, batch, layer, instance, group, rms x batch 2, 4, 8, 16,\n"
         "                 32, one run per thread; one line per run: norm=NAME batch=B final ...\n"

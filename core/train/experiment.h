@@ -28,7 +28,7 @@ struct TrainConfig {
     int threads = 1;        // within one run
     std::array<int64_t, 3> widths{8, 16, 32};
     SgdOptions sgd;
-    ShapesConfig data{2000, 1000, 16, 1};
+    ShapesConfig data{4000, 1000, 16, 1};
     // false: the held-out split only after the last epoch (the sweep; saves its time).
     bool evaluate_every_epoch = true;
 };

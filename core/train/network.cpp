@@ -37,9 +37,11 @@ Network::Network(const NetworkConfig& config, uint64_t seed) : config_(config) {
         const std::string name = "conv" + std::to_string(layer + 1);
         conv_w_[static_cast<size_t>(layer)].init(name + ".weight", {cout, cin, 3, 3});
         conv_b_[static_cast<size_t>(layer)].init(name + ".bias", {cout});
-        const double bound = std::sqrt(6.0 / static_cast<double>(cin * 9));
+        const double bound = 1.0 / std::sqrt(static_cast<double>(cin * 9));
         for (float& w : conv_w_[static_cast<size_t>(layer)].value)
             w = static_cast<float>(random.uniform(-bound, bound));
+        for (float& b : conv_b_[static_cast<size_t>(layer)].value)
+            b = static_cast<float>(random.uniform(-bound, bound));
         if (config.norm) norms_.emplace_back(*config.norm, cout, "norm" + std::to_string(layer + 1));
     }
     const int64_t last = config.widths[2];
@@ -47,6 +49,7 @@ Network::Network(const NetworkConfig& config, uint64_t seed) : config_(config) {
     fc_b_.init("fc.bias", {config.classes});
     const double bound = 1.0 / std::sqrt(static_cast<double>(last));
     for (float& w : fc_w_.value) w = static_cast<float>(random.uniform(-bound, bound));
+    for (float& b : fc_b_.value) b = static_cast<float>(random.uniform(-bound, bound));
 }
 
 std::vector<Param*> Network::params() {

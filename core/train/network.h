@@ -33,7 +33,8 @@ Status validate_network(const NetworkConfig& config);
 
 class Network {
 public:
-    // Weights He-uniform (bound sqrt(6 / fan_in)), biases 0, gamma 1, beta 0, from `seed`.
+    // PyTorch's default initialization (nn.Conv2d, nn.Linear): weights and biases uniform in
+    // +-1 / sqrt(fan_in); gamma 1, beta 0; from `seed`.
     // Precondition: validate_network(config) passed.
     Network(const NetworkConfig& config, uint64_t seed);
 
