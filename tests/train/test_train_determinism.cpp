@@ -106,13 +106,13 @@ TEST(TrainRun, RefusesBadSettings) {
     EXPECT_FALSE(validate_train_config(config).ok());
 }
 
-TEST(TrainRun, BatchNormWithOneImageIsAnErrorNotNaN) {
+TEST(TrainRun, BatchNormTrainsOnOneImagePerBatch) {
     TrainConfig config = small_config(NormSpec{NormKind::Batch}, 1);
     config.widths = {4, 4, 4};
     config.batch = 1;
     const Dataset train_set = make_shapes(config.data, false);
     const Dataset val_set = make_shapes(config.data, true);
-    // Spatial positions make N*H*W > 1, so batch 1 trains; the network's last blocks have 4x4.
+    // H * W > 1 in every layer (the last blocks see 4x4), so BatchNorm has values to pool.
     Result<TrainResult> result = train(config, train_set, val_set, {}, nullptr);
     ASSERT_TRUE(result.ok()) << result.error().message;
     EXPECT_TRUE(std::isfinite(result.value().last.val_loss));
