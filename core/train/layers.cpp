@@ -65,7 +65,7 @@ void conv3x3_forward(const Act& x, const Param& weight, const Param& bias, Act& 
     const Shape s = x.shape;
     const int64_t cout = weight.dims[0], cin = weight.dims[1];
     NORMVIZ_ASSERT(cin == s.C, "shape mismatch");
-    y.resize({s.N, cout, s.H, s.W});
+    y.reshape({s.N, cout, s.H, s.W});
     const int64_t plane = s.H * s.W, K = cin * 9;
     cols.resize(static_cast<size_t>(s.N * K * plane));
     parallel_for(s.N, threads, [&](int64_t begin, int64_t end) {
@@ -157,7 +157,7 @@ void relu_backward(const Act& y, Act& dy) {
 void avgpool2_forward(const Act& x, Act& y) {
     const Shape s = x.shape;
     NORMVIZ_ASSERT(s.H % 2 == 0 && s.W % 2 == 0, "even H and W");
-    y.resize({s.N, s.C, s.H / 2, s.W / 2});
+    y.reshape({s.N, s.C, s.H / 2, s.W / 2});
     const int64_t Ho = s.H / 2, Wo = s.W / 2;
     for (int64_t p = 0; p < s.N * s.C; ++p) {
         const float* in = &x.v[static_cast<size_t>(p * s.H * s.W)];
@@ -172,7 +172,7 @@ void avgpool2_forward(const Act& x, Act& y) {
 }
 
 void avgpool2_backward(const Act& dy, const Shape& x_shape, Act& dx) {
-    dx.resize(x_shape);
+    dx.reshape(x_shape);
     const Shape s = x_shape;
     const int64_t Ho = s.H / 2, Wo = s.W / 2;
     for (int64_t p = 0; p < s.N * s.C; ++p) {

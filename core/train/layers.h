@@ -15,9 +15,15 @@ namespace normviz::core::train {
 struct Act {
     Shape shape;
     std::vector<float> v;
+    // Zero-filled: for outputs that are accumulated into.
     void resize(const Shape& s) {
         shape = s;
         v.assign(static_cast<size_t>(s.numel()), 0.0f);
+    }
+    // Old values kept: for outputs that are written whole (saves the fill).
+    void reshape(const Shape& s) {
+        shape = s;
+        v.resize(static_cast<size_t>(s.numel()));
     }
 };
 

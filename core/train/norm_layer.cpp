@@ -44,16 +44,20 @@ Status NormLayer::forward(const Act& x, Act& y, bool training) {
     if (!use_running) {
         if (Status valid = validate(spec_, s); !valid) return valid;
     }
-    y.resize(s);
+    y.reshape(s);
     xhat_.resize(x.v.size());
-    const int64_t plane = s.H * s.W;
-    const auto channel_of = [&](size_t i) { return static_cast<size_t>((static_cast<int64_t>(i) / plane) % s.C); };
+    // Elements in (n, c) planes of H * W: the channel is fixed within a plane.
+    const size_t plane = static_cast<size_t>(s.H * s.W), planes = static_cast<size_t>(s.N * s.C);
+    const size_t C = static_cast<size_t>(s.C);
     if (use_running) {
-        for (size_t i = 0; i < x.v.size(); ++i) {
-            const size_t c = channel_of(i);
-            const double xh = (x.v[i] - running_mean[c]) / std::sqrt(running_var[c] + spec_.eps);
-            xhat_[i] = static_cast<float>(xh);
-            y.v[i] = static_cast<float>(gamma.value[c] * xh + beta.value[c]);
+        for (size_t p = 0; p < planes; ++p) {
+            const size_t c = p % C;
+            const double inv = 1.0 / std::sqrt(running_var[c] + spec_.eps);
+            for (size_t i = p * plane; i < (p + 1) * plane; ++i) {
+                const double xh = (x.v[i] - running_mean[c]) * inv;
+                xhat_[i] = static_cast<float>(xh);
+                y.v[i] = static_cast<float>(gamma.value[c] * xh + beta.value[c]);
+            }
         }
         return Ok{};
     }
@@ -76,12 +80,14 @@ Status NormLayer::forward(const Act& x, Act& y, bool training) {
     }
     inv_sigma_.resize(G);
     for (size_t g = 0; g < G; ++g) inv_sigma_[g] = 1.0 / std::sqrt(second[g] / count + spec_.eps);
-    for (size_t i = 0; i < x.v.size(); ++i) {
-        const size_t g = static_cast<size_t>(group_[i]);
-        const size_t c = channel_of(i);
-        const double xh = (x.v[i] - mean[g]) * inv_sigma_[g];
-        xhat_[i] = static_cast<float>(xh);
-        y.v[i] = static_cast<float>(gamma.value[c] * xh + beta.value[c]);
+    for (size_t p = 0; p < planes; ++p) {
+        const double ga = gamma.value[p % C], be = beta.value[p % C];
+        for (size_t i = p * plane; i < (p + 1) * plane; ++i) {
+            const size_t g = static_cast<size_t>(group_[i]);
+            const double xh = (x.v[i] - mean[g]) * inv_sigma_[g];
+            xhat_[i] = static_cast<float>(xh);
+            y.v[i] = static_cast<float>(ga * xh + be);
+        }
     }
     if (running_ && training) {
         // Group number of key (0, c, 0, 0) is c: the running statistics are per group.
@@ -98,30 +104,41 @@ Status NormLayer::forward(const Act& x, Act& y, bool training) {
 void NormLayer::backward(const Act& dy, Act& dx) {
     const Shape s = dy.shape;
     NORMVIZ_ASSERT(s == cached_shape_ && xhat_.size() == dy.v.size(), "backward after a training-mode forward of the same shape");
-    const int64_t plane = s.H * s.W;
+    const size_t plane = static_cast<size_t>(s.H * s.W), planes = static_cast<size_t>(s.N * s.C);
+    const size_t C = static_cast<size_t>(s.C);
     const size_t G = static_cast<size_t>(group_count_);
     const double count = static_cast<double>(group_size_);
     std::vector<double> sum_g(G, 0.0), sum_gx(G, 0.0);
-    std::vector<double> dgamma(static_cast<size_t>(s.C), 0.0), dbeta(static_cast<size_t>(s.C), 0.0);
-    for (size_t i = 0; i < dy.v.size(); ++i) {
-        const size_t c = static_cast<size_t>((static_cast<int64_t>(i) / plane) % s.C);
-        const size_t g = static_cast<size_t>(group_[i]);
-        const double d = dy.v[i];
-        const double gd = d * gamma.value[c];
-        dgamma[c] += d * xhat_[i];
-        dbeta[c] += d;
-        sum_g[g] += gd;
-        sum_gx[g] += gd * xhat_[i];
+    std::vector<double> dgamma(C, 0.0), dbeta(C, 0.0);
+    for (size_t p = 0; p < planes; ++p) {
+        const size_t c = p % C;
+        const double ga = gamma.value[c];
+        for (size_t i = p * plane; i < (p + 1) * plane; ++i) {
+            const size_t g = static_cast<size_t>(group_[i]);
+            const double d = dy.v[i];
+            const double gd = d * ga;
+            dgamma[c] += d * xhat_[i];
+            dbeta[c] += d;
+            sum_g[g] += gd;
+            sum_gx[g] += gd * xhat_[i];
+        }
     }
-    dx.resize(s);
-    for (size_t i = 0; i < dy.v.size(); ++i) {
-        const size_t c = static_cast<size_t>((static_cast<int64_t>(i) / plane) % s.C);
-        const size_t g = static_cast<size_t>(group_[i]);
-        const double gd = double(dy.v[i]) * gamma.value[c];
-        const double centre = centered_ ? sum_g[g] / count : 0.0;
-        dx.v[i] = static_cast<float>(inv_sigma_[g] * (gd - centre - xhat_[i] * (sum_gx[g] / count)));
+    // Per group: the centre and the projection on xhat, then one pass over the elements.
+    std::vector<double> centre(G), slope(G);
+    for (size_t g = 0; g < G; ++g) {
+        centre[g] = centered_ ? sum_g[g] / count : 0.0;
+        slope[g] = sum_gx[g] / count;
     }
-    for (size_t c = 0; c < static_cast<size_t>(s.C); ++c) {
+    dx.reshape(s);
+    for (size_t p = 0; p < planes; ++p) {
+        const double ga = gamma.value[p % C];
+        for (size_t i = p * plane; i < (p + 1) * plane; ++i) {
+            const size_t g = static_cast<size_t>(group_[i]);
+            const double gd = double(dy.v[i]) * ga;
+            dx.v[i] = static_cast<float>(inv_sigma_[g] * (gd - centre[g] - xhat_[i] * slope[g]));
+        }
+    }
+    for (size_t c = 0; c < C; ++c) {
         gamma.grad[c] += static_cast<float>(dgamma[c]);
         beta.grad[c] += static_cast<float>(dbeta[c]);
     }
