@@ -6,6 +6,8 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <algorithm>
+#include <vector>
 
 #include "core/train/dataset.h"
 #include "core/train/experiment.h"
@@ -116,6 +118,35 @@ TEST(TrainRun, BatchNormTrainsOnOneImagePerBatch) {
     Result<TrainResult> result = train(config, train_set, val_set, {}, nullptr);
     ASSERT_TRUE(result.ok()) << result.error().message;
     EXPECT_TRUE(std::isfinite(result.value().last.val_loss));
+}
+
+}  // namespace
+}  // namespace normviz::core::train
+
+namespace normviz::core::train {
+namespace {
+
+TEST(TrainSweep, EachRunEqualsItsRunAloneInJobOrder) {
+    TrainConfig base = small_config(std::nullopt, 1);
+    std::vector<SweepJob> jobs = {{NormSpec{NormKind::Batch}, 8}, {NormSpec{NormKind::Instance}, 4},
+                                  {std::nullopt, 16}};
+    std::vector<size_t> finished;
+    const std::vector<SweepResult> results = run_sweep(
+        base, jobs, 2, [&](size_t i, const SweepResult&) { finished.push_back(i); }, nullptr);
+    ASSERT_EQ(results.size(), jobs.size());
+    std::sort(finished.begin(), finished.end());
+    EXPECT_EQ(finished, (std::vector<size_t>{0, 1, 2}));
+    for (size_t i = 0; i < jobs.size(); ++i) {
+        TrainConfig alone = base;
+        alone.norm = jobs[i].norm;
+        alone.batch = jobs[i].batch;
+        alone.evaluate_every_epoch = false;
+        ASSERT_TRUE(results[i].result.ok());
+        EXPECT_EQ(results[i].job.batch, jobs[i].batch);
+        const TrainResult expected = run(alone);
+        EXPECT_EQ(results[i].result.value().last.val_loss, expected.last.val_loss) << i;
+        EXPECT_EQ(results[i].result.value().last.steps, expected.last.steps) << i;
+    }
 }
 
 }  // namespace
