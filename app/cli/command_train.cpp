@@ -121,8 +121,10 @@ int run_train(int argc, char** argv) {
         groups = *g;
     }
     if (sweep) {
-        if (args.has("--norm") || args.has("--axes") || args.has("--batch") || args.has("--no-center"))
-            return report_usage_error(kName, "--sweep runs every norm and batch; drop --norm, --axes, --no-center and --batch");
+        if (args.has("--norm") || args.has("--axes") || args.has("--batch") || args.has("--no-center") ||
+            args.has("--eps"))
+            return report_usage_error(kName, "--sweep runs every norm and batch with eps 1e-05; drop --norm, --axes, "
+                                             "--no-center, --eps and --batch");
     } else {
         const std::optional<std::string> norm = args.value("--norm");
         if (norm && *norm == "none") {
@@ -186,6 +188,7 @@ int run_train(int argc, char** argv) {
                      threads, config.epochs, config.base_lr);
         // Lines come out in job order: a finished run waits for the ones before it.
         std::vector<std::optional<std::string>> lines(jobs.size());
+        std::vector<std::string> csv_rows(jobs.size());  // job order, whatever order runs end in
         size_t next_line = 0;
         bool failed = false;
         auto done = [&](size_t i, const core::train::SweepResult& r) {
@@ -199,7 +202,7 @@ int run_train(int argc, char** argv) {
                 failed = true;
             } else {
                 line += final_line(r.result.value().last);
-                csv_text += csv_row(norm, r.job.batch, r.result.value().last);
+                csv_rows[i] = csv_row(norm, r.job.batch, r.result.value().last);
             }
             lines[i] = line;
             for (; next_line < lines.size() && lines[next_line]; ++next_line) {
@@ -208,6 +211,7 @@ int run_train(int argc, char** argv) {
             }
         };
         core::train::run_sweep(config, jobs, threads, done, nullptr);
+        for (const std::string& row : csv_rows) csv_text += row;
         if (csv) {
             if (core::Status ok = core::write_file_safely(*csv, csv_text); !ok)
                 return report_error(kName, kExitDataError, ok.error().message);
