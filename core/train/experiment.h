@@ -19,6 +19,9 @@
 
 namespace normviz::core::train {
 
+// Defaults: 4000 images x 5 epochs keeps the default sweep (30 runs) near 280 CPU seconds;
+// base lr 0.02 because 0.05 left batch-32 BatchNorm and GroupNorm runs at 0.55-0.73 held-out
+// error (seeds 1-3) where 0.02 reaches 0.18-0.53.
 struct TrainConfig {
     std::optional<NormSpec> norm;  // nullopt: "none"
     int64_t batch = 32;
