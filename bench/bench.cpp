@@ -3,6 +3,7 @@
 // copy of the same tensor in the same run (docs/ARCHITECTURE.md, Tests). GB/s counts the bytes read
 // plus the bytes written (2 * 4 * numel) for every operation, so GB/s ratios are time ratios.
 #include "bench/bench.h"
+#include "bench/bench_train.h"
 
 #include <algorithm>
 #include <chrono>
@@ -32,11 +33,13 @@ struct Options {
     int repeat = 0;  // 0: adaptive
     std::string load_path;  // --load: time reading this array file instead
     std::optional<core::Layout> layout;  // --layout, with --load
+    bool train = false;  // --train: the training lab's steps per second instead
 };
 
 constexpr const char* kUsage =
     "usage: normviz bench [--shape N,C,H,W] [--threads T] [--repeat R]\n"
     "       normviz bench --load FILE [--layout L] [--repeat R]\n"
+    "       normviz bench --train [--threads T] [--repeat STEPS]\n"
     "  times statistics + normalization per norm against a plain copy; prints\n"
     "  '<name> <median ms> ms <GB/s> GB/s' per operation (defaults: 32,256,56,56, all\n"
     "  hardware threads, repeats until the median is stable). With --load: reading the\n"
@@ -57,6 +60,10 @@ int parse_options(int argc, char** argv, Options& options) {
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "-h" || arg == "--help") return -1;
+        if (arg == "--train") {
+            options.train = true;
+            continue;
+        }
         if (i + 1 >= argc ||
             (arg != "--shape" && arg != "--threads" && arg != "--repeat" && arg != "--load" &&
              arg != "--layout")) {
@@ -177,6 +184,8 @@ int run_bench_unguarded(int argc, char** argv) {
         return status == -1 ? 0 : status;
     }
     if (!options.load_path.empty()) return bench_load(options);
+    if (options.train)
+        return bench_train(options.threads > 0 ? options.threads : core::hardware_threads(), options.repeat);
     if (core::Status ok = core::validate_shape(options.shape); !ok) {
         std::fprintf(stderr, "normviz bench: %s\n", ok.error().message.c_str());
         return 2;

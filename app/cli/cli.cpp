@@ -22,6 +22,7 @@ constexpr Command kCommands[] = {
     {"normalize", cli::run_normalize},
     {"stats", cli::run_stats},
     {"mask", cli::run_mask},
+    {"train", cli::run_train},
 };
 
 constexpr const char* kHelp =
@@ -35,6 +36,7 @@ constexpr const char* kHelp =
     "  normalize   normalize a .npy tensor like PyTorch's training-mode forward (no affine)\n"
     "  stats       print each group's key, count, mean, var and mean_sq as JSON or CSV\n"
     "  mask        write a uint8 .npy mask: 1 where a value is pooled with a focus cell\n"
+    "  train       train a small CNN on generated shapes with a norm, or sweep norms x batch\n"
     "  bench       time statistics + normalization of every norm against a plain copy\n"
     "\n"
     "Subcommands that need OpenGL (a display, or EGL off screen without one):\n"
@@ -52,6 +54,7 @@ constexpr const char* kHelp =
     "  normviz normalize --norm group --groups 2 acts.npy normalized.npy\n"
     "  normviz stats --norm batch acts.npy --format csv\n"
     "  normviz mask --shape 2,4,3,3 --norm instance --focus 0,1,2,2 mask.npy\n"
+    "  normviz train --norm group --groups 4 --batch 2\n"
     "  normviz acts.npy\n";
 
 // Runs a subcommand; memory exhaustion and other exceptions become one-line errors.

@@ -22,6 +22,7 @@ inline constexpr int kExitUsageError = 2;
 int run_normalize(int argc, char** argv);
 int run_stats(int argc, char** argv);
 int run_mask(int argc, char** argv);
+int run_train(int argc, char** argv);
 
 // Prints "normviz COMMAND: MESSAGE" as exactly one line on stderr (line breaks inside the
 // message become spaces) and returns `status`. An empty command prints "normviz: MESSAGE".

@@ -1,0 +1,118 @@
+// normviz train as a user runs it: the final line's format, one-line errors with the
+// subcommands' exit statuses, the CSV file.
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RunResult {
+    int status = -1;
+    std::string out, err;
+};
+
+std::string slurp(const fs::path& path) {
+    std::ifstream file(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+}
+
+// Runs normviz with `args`, output captured through files (no pipes to dead-lock on).
+RunResult run_normviz(const std::vector<std::string>& args) {
+    const fs::path dir = NORMVIZ_TEST_TMP_DIR;
+    const fs::path out_path = dir / "train_stdout.txt", err_path = dir / "train_stderr.txt";
+    std::vector<std::string> storage{NORMVIZ_BINARY};
+    storage.insert(storage.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (std::string& arg : storage) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    RunResult result;
+    pid_t pid = 0;
+    const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (spawned != 0) {
+        ADD_FAILURE() << "cannot start " << argv[0] << ": " << std::strerror(spawned);
+        return result;
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFEXITED(status)) result.status = WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) result.status = 128 + WTERMSIG(status);
+    result.out = slurp(out_path);
+    result.err = slurp(err_path);
+    return result;
+}
+
+void expect_one_line_error(const std::vector<std::string>& args, int status) {
+    const RunResult r = run_normviz(args);
+    EXPECT_EQ(r.status, status) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(r.err.rfind("normviz train: ", 0), 0u) << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
+const std::vector<std::string> kSmall = {"--images", "64", "--epochs", "2", "--threads", "2"};
+
+std::vector<std::string> with_small(std::vector<std::string> args) {
+    args.insert(args.begin(), "train");
+    args.insert(args.end(), kSmall.begin(), kSmall.end());
+    return args;
+}
+
+TEST(TrainCli, FinalLineAndCsv) {
+    const fs::path csv = fs::path(NORMVIZ_TEST_TMP_DIR) / "train_run.csv";
+    fs::remove(csv);
+    const RunResult r = run_normviz(with_small({"--norm", "group", "--groups", "2", "--batch", "8", "--csv", csv.string()}));
+    ASSERT_EQ(r.status, 0) << r.err;
+    const std::string last = r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1);
+    const std::regex final_re(R"(final epochs=2 steps=16 train_loss=[0-9.]+ val_loss=[0-9.]+ val_error=(0|1)\.[0-9]{4}\n)");
+    EXPECT_TRUE(std::regex_match(last, final_re)) << last;
+    const std::string text = slurp(csv);
+    EXPECT_EQ(text.rfind("norm,batch,epoch,steps,", 0), 0u) << text;
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 3) << text;  // header + 2 epochs
+}
+
+TEST(TrainCli, NoneAndCustomAxesRun) {
+    EXPECT_EQ(run_normviz(with_small({"--norm", "none", "--batch", "16"})).status, 0);
+    EXPECT_EQ(run_normviz(with_small({"--axes", "HW", "--no-center", "--batch", "16"})).status, 0);
+}
+
+TEST(TrainCli, BadInputIsOneLineError) {
+    expect_one_line_error(with_small({"--norm", "nope", "--batch", "4"}), 2);
+    expect_one_line_error(with_small({"--norm", "group", "--groups", "3", "--batch", "4"}), 2);
+    expect_one_line_error(with_small({"--norm", "batch", "--batch", "0"}), 2);
+    expect_one_line_error(with_small({"--norm", "batch"}), 2);
+    expect_one_line_error({"train", "--norm", "batch", "--batch", "4", "--epochs", "0"}, 2);
+    expect_one_line_error({"train", "--norm", "batch", "--batch", "4", "--lr", "nan"}, 2);
+    expect_one_line_error({"train", "--norm", "batch", "--batch", "4", "--lr", "-1"}, 2);
+    expect_one_line_error({"train", "--sweep", "--norm", "batch"}, 2);
+}
+
+TEST(TrainCli, DivergingRunEndsWithAMessage) {
+    const RunResult r = run_normviz(with_small({"--norm", "layer", "--batch", "8", "--lr", "1e30"}));
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find("step"), std::string::npos) << r.err;
+}
+
+}  // namespace
