@@ -40,6 +40,8 @@ bool use_streaming(int64_t numel) {
 }
 
 using detail::Double4;
+using detail::Double8;
+using detail::kWidth;
 using detail::Quad2;
 using detail::quad_load;
 using detail::quad_splat;
@@ -57,7 +59,32 @@ NORMVIZ_INLINE void store_float4(float* y, Q v) {
     std::memcpy(y, &f, sizeof f);
 }
 
-NORMVIZ_INLINE bool aligned16(const float* p) { return (reinterpret_cast<uintptr_t>(p) & 15) == 0; }
+// Stores eight lanes as eight floats; kStream: a streaming store, y 32-byte aligned (AVX-512
+// code only: the 32-byte streaming store needs AVX).
+template <bool kStream>
+NORMVIZ_INLINE void store_float8(float* y, Double8 v) {
+    const detail::Float8 f = detail::to_float8(v);
+#if NORMVIZ_SIMD_DISPATCH
+    if constexpr (kStream) {
+        __builtin_ia32_movntps256(y, f);
+        return;
+    }
+#endif
+    std::memcpy(y, &f, sizeof f);
+}
+
+// Stores kWidth<Q> lanes as floats at y (aligned to their size when kStream).
+template <bool kStream, class Q>
+NORMVIZ_INLINE void store_floats(float* y, Q v) {
+    if constexpr (kWidth<Q> == 8) store_float8<kStream>(y, v);
+    else store_float4<kStream>(y, v);
+}
+
+// Whether y may take a streaming store of kWidth<Q> floats.
+template <class Q>
+NORMVIZ_INLINE bool aligned_for(const float* p) {
+    return (reinterpret_cast<uintptr_t>(p) & (kWidth<Q> * sizeof(float) - 1)) == 0;
+}
 
 // Orders streaming stores before whatever the caller does next (other threads may read).
 void finish_streaming(bool stream) {
@@ -88,19 +115,27 @@ NORMVIZ_INLINE double normalize_one(float x, RunScale s) {
     return v;
 }
 
+// Every element is computed alone, so the bits do not depend on how the run is split between
+// the vector loop and the scalar ends (or on the vector width).
 template <class Q, bool kBeta, bool kStream>
 NORMVIZ_INLINE void normalize_run_as(const float* x, float* y, int64_t n, RunScale s) {
     int64_t i = 0;
     if constexpr (kStream)
-        for (; i < n && !aligned16(y + i); ++i) y[i] = static_cast<float>(normalize_one<kBeta>(x[i], s));
+        for (; i < n && !aligned_for<Q>(y + i); ++i) y[i] = static_cast<float>(normalize_one<kBeta>(x[i], s));
     const Q shift = quad_splat<Q>(s.shift), scale = quad_splat<Q>(s.scale),
             beta = quad_splat<Q>(s.beta);
     for (; i + 8 <= n; i += 8) {
-        Q u = (quad_load<Q>(x + i) - shift) * scale;
-        Q v = (quad_load<Q>(x + i + 4) - shift) * scale;
-        if constexpr (kBeta) u = u + beta, v = v + beta;
-        store_float4<kStream>(y + i, u);
-        store_float4<kStream>(y + i + 4, v);
+        if constexpr (kWidth<Q> == 8) {
+            Q u = (quad_load<Q>(x + i) - shift) * scale;
+            if constexpr (kBeta) u = u + beta;
+            store_floats<kStream>(y + i, u);
+        } else {
+            Q u = (quad_load<Q>(x + i) - shift) * scale;
+            Q v = (quad_load<Q>(x + i + 4) - shift) * scale;
+            if constexpr (kBeta) u = u + beta, v = v + beta;
+            store_float4<kStream>(y + i, u);
+            store_float4<kStream>(y + i + 4, v);
+        }
     }
     for (; i < n; ++i) y[i] = static_cast<float>(normalize_one<kBeta>(x[i], s));
 }
@@ -122,12 +157,20 @@ NORMVIZ_TARGET_AVX2 void normalize_run_avx2(const float* x, float* y, int64_t n,
                                             bool beta, bool stream) {
     normalize_run_q<Double4>(x, y, n, s, beta, stream);
 }
+NORMVIZ_TARGET_AVX512 void normalize_run_avx512(const float* x, float* y, int64_t n, RunScale s,
+                                                bool beta, bool stream) {
+    normalize_run_q<Double8>(x, y, n, s, beta, stream);
+}
 #endif
 
 // y[i] = (x[i] - shift) * scale (+ beta), i < n.
 void normalize_run(const float* x, float* y, int64_t n, RunScale s, bool beta, bool stream) {
 #if NORMVIZ_SIMD_DISPATCH
-    if (detail::use_avx2()) return normalize_run_avx2(x, y, n, s, beta, stream);
+    switch (detail::simd_path()) {
+    case detail::SimdPath::Avx512: return normalize_run_avx512(x, y, n, s, beta, stream);
+    case detail::SimdPath::Avx2: return normalize_run_avx2(x, y, n, s, beta, stream);
+    case detail::SimdPath::Baseline: break;
+    }
 #endif
     normalize_run_q<Quad2>(x, y, n, s, beta, stream);
 }
@@ -159,15 +202,15 @@ NORMVIZ_INLINE void normalize_lanes_as(const float* x, float* y, int64_t n, cons
                                        const double* scale, double gamma, double beta) {
     int64_t p = 0;
     if constexpr (kStream)
-        for (; p < n && !aligned16(y + p); ++p)
+        for (; p < n && !aligned_for<Q>(y + p); ++p)
             y[p] = static_cast<float>(normalize_lane<kAffine>(x[p], shift[p], scale[p], gamma, beta));
     const Q g = quad_splat<Q>(gamma), b = quad_splat<Q>(beta);
-    for (; p + 4 <= n; p += 4) {
+    for (; p + kWidth<Q> <= n; p += kWidth<Q>) {
         // x, shift, scale and y are too many streams for the hardware prefetcher.
         if ((p & 15) == 0) __builtin_prefetch(x + p + detail::kPrefetchAhead);
         Q v = (quad_load<Q>(x + p) - quad_load<Q>(shift + p)) * quad_load<Q>(scale + p);
         if constexpr (kAffine) v = v * g + b;
-        store_float4<kStream>(y + p, v);
+        store_floats<kStream>(y + p, v);
     }
     for (; p < n; ++p)
         y[p] = static_cast<float>(normalize_lane<kAffine>(x[p], shift[p], scale[p], gamma, beta));
@@ -177,11 +220,12 @@ NORMVIZ_INLINE void normalize_lanes_as(const float* x, float* y, int64_t n, cons
 template <class Q, bool kStream>
 NORMVIZ_INLINE void normalize_4_rows_as(const float* const* x, float* const* y, int64_t n,
                                         const double* shift, const double* scale) {
-    for (int64_t p = 0; p + 4 <= n; p += 4) {
+    constexpr int64_t W = kWidth<Q>;
+    for (int64_t p = 0; p + W <= n; p += W) {
         const Q sh = quad_load<Q>(shift + p), sc = quad_load<Q>(scale + p);
-        for (int r = 0; r < 4; ++r) store_float4<kStream>(y[r] + p, (quad_load<Q>(x[r] + p) - sh) * sc);
+        for (int r = 0; r < 4; ++r) store_floats<kStream>(y[r] + p, (quad_load<Q>(x[r] + p) - sh) * sc);
     }
-    for (int64_t p = n / 4 * 4; p < n; ++p)
+    for (int64_t p = n / W * W; p < n; ++p)
         for (int r = 0; r < 4; ++r)
             y[r][p] = static_cast<float>(normalize_lane<false>(x[r][p], shift[p], scale[p], 1.0, 0.0));
 }
@@ -198,8 +242,8 @@ NORMVIZ_INLINE void normalize_lane_tile_q(const RowLayout& layout, const float* 
     const bool has_affine = !affine.gamma.empty() || !affine.beta.empty();
     int64_t j = 0;
     // Without affine, four rows share each load of shift and scale; streaming needs every
-    // row 16-byte aligned (rows of four floats' multiple, aligned start).
-    const bool rows4 = !has_affine && (!stream || (aligned16(y + base) && layout.row_length % 4 == 0));
+    // row aligned to a vector of floats (rows of a multiple of kWidth floats, aligned start).
+    const bool rows4 = !has_affine && (!stream || (aligned_for<Q>(y + base) && layout.row_length % kWidth<Q> == 0));
     if (rows4) {
         for (; j + 4 <= layout.rows_per_group; j += 4) {
             const float* xs[4];
@@ -238,14 +282,26 @@ NORMVIZ_TARGET_AVX2 void normalize_lane_tile_avx2(const RowLayout& layout, const
                                                   bool stream) {
     normalize_lane_tile_q<Double4>(layout, x, y, k, lane0, lanes, shift, scale, affine, stream);
 }
+NORMVIZ_TARGET_AVX512 void normalize_lane_tile_avx512(const RowLayout& layout, const float* x,
+                                                      float* y, int64_t k, int64_t lane0,
+                                                      int64_t lanes, const double* shift,
+                                                      const double* scale, const Affine& affine,
+                                                      bool stream) {
+    normalize_lane_tile_q<Double8>(layout, x, y, k, lane0, lanes, shift, scale, affine, stream);
+}
 #endif
 
 void normalize_lane_tile(const RowLayout& layout, const float* x, float* y, int64_t k,
                          int64_t lane0, int64_t lanes, const double* shift, const double* scale,
                          const Affine& affine, bool stream) {
 #if NORMVIZ_SIMD_DISPATCH
-    if (detail::use_avx2())
+    switch (detail::simd_path()) {
+    case detail::SimdPath::Avx512:
+        return normalize_lane_tile_avx512(layout, x, y, k, lane0, lanes, shift, scale, affine, stream);
+    case detail::SimdPath::Avx2:
         return normalize_lane_tile_avx2(layout, x, y, k, lane0, lanes, shift, scale, affine, stream);
+    case detail::SimdPath::Baseline: break;
+    }
 #endif
     normalize_lane_tile_q<Quad2>(layout, x, y, k, lane0, lanes, shift, scale, affine, stream);
 }

@@ -12,7 +12,6 @@
 // is recomputed exactly (two passes), which gives PyTorch's propagation.
 #include "core/stats.h"
 
-#include <atomic>
 #include <cmath>
 
 #include "core/assert.h"
@@ -22,21 +21,6 @@
 namespace normviz::core {
 
 namespace detail {
-
-namespace {
-std::atomic<bool> g_simd_baseline_only{false};
-}  // namespace
-
-bool use_avx2() {
-#if NORMVIZ_SIMD_DISPATCH
-    static const bool has_avx2 = __builtin_cpu_supports("avx2");
-    return has_avx2 && !g_simd_baseline_only.load(std::memory_order_relaxed);
-#else
-    return false;
-#endif
-}
-
-void set_simd_baseline_only(bool baseline_only) { g_simd_baseline_only.store(baseline_only); }
 
 int64_t RowLayout::lane_tile(int threads) const {
     int64_t t = kLaneTileBytes / (std::max<int64_t>(rows_per_group, 1) * 4);
@@ -107,19 +91,29 @@ namespace {
 template <class Q>
 NORMVIZ_INLINE void add_shifted_as(const float* x, int64_t n, double shift, double* s1,
                                    double* s2) {
-    Q a0 = quad_load<Q>(s1), a1 = quad_load<Q>(s1 + 4);
-    Q q0 = quad_load<Q>(s2), q1 = quad_load<Q>(s2 + 4);
     const Q sh = quad_splat<Q>(shift);
     int64_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        const Q u = quad_load<Q>(x + i) - sh, v = quad_load<Q>(x + i + 4) - sh;
-        a0 = a0 + u;
-        a1 = a1 + v;
-        q0 = q0 + u * u;
-        q1 = q1 + v * v;
+    if constexpr (kWidth<Q> == 8) {  // the eight lanes in one register
+        Q a = quad_load<Q>(s1), q = quad_load<Q>(s2);
+        for (; i + 8 <= n; i += 8) {
+            const Q u = quad_load<Q>(x + i) - sh;
+            a = a + u;
+            q = q + u * u;
+        }
+        quad_store(s1, a), quad_store(s2, q);
+    } else {  // lanes 0-3 and 4-7 in two registers
+        Q a0 = quad_load<Q>(s1), a1 = quad_load<Q>(s1 + 4);
+        Q q0 = quad_load<Q>(s2), q1 = quad_load<Q>(s2 + 4);
+        for (; i + 8 <= n; i += 8) {
+            const Q u = quad_load<Q>(x + i) - sh, v = quad_load<Q>(x + i + 4) - sh;
+            a0 = a0 + u;
+            a1 = a1 + v;
+            q0 = q0 + u * u;
+            q1 = q1 + v * v;
+        }
+        quad_store(s1, a0), quad_store(s1 + 4, a1);
+        quad_store(s2, q0), quad_store(s2 + 4, q1);
     }
-    quad_store(s1, a0), quad_store(s1 + 4, a1);
-    quad_store(s2, q0), quad_store(s2 + 4, q1);
     for (int l = 0; i < n; ++i, ++l) {
         const double d = static_cast<double>(x[i]) - shift;
         s1[l] += d;
@@ -129,7 +123,8 @@ NORMVIZ_INLINE void add_shifted_as(const float* x, int64_t n, double shift, doub
 
 // Lanes mode: adds rows [r0, r1) of a tile to per-lane sums of d = x - shift[p] and d^2,
 // kRowsAtOnce rows at a time so that each lane's sums stay in registers across them (each
-// lane still adds its rows in order, so the bits do not depend on kRowsAtOnce).
+// lane still adds its rows in order, so the bits depend neither on kRowsAtOnce nor on how
+// many lanes a register holds).
 inline constexpr int kRowsAtOnce = 8;
 template <class Q>
 NORMVIZ_INLINE void add_rows_as(const int64_t* row_offset, const float* base, int64_t r0,
@@ -140,7 +135,7 @@ NORMVIZ_INLINE void add_rows_as(const int64_t* row_offset, const float* base, in
         const float* rows[kRowsAtOnce];
         for (int r = 0; r < kRowsAtOnce; ++r) rows[r] = base + row_offset[j + r];
         int64_t p = 0;
-        for (; p + 4 <= lanes; p += 4) {
+        for (; p + kWidth<Q> <= lanes; p += kWidth<Q>) {
             if ((p & 15) == 0)  // many rows and three lane arrays are too many streams for
                 for (const float* x : rows) __builtin_prefetch(x + p + kPrefetchAhead);  // hw
             const Q sh = quad_load<Q>(shift + p);
@@ -181,21 +176,39 @@ NORMVIZ_TARGET_AVX2 void add_rows_avx2(const int64_t* row_offset, const float* b
                                        double* s1, double* s2) {
     add_rows_as<Double4>(row_offset, base, r0, r1, lanes, shift, s1, s2);
 }
+NORMVIZ_TARGET_AVX512 void add_shifted_avx512(const float* x, int64_t n, double shift,
+                                              double* s1, double* s2) {
+    add_shifted_as<Double8>(x, n, shift, s1, s2);
+}
+NORMVIZ_TARGET_AVX512 void add_rows_avx512(const int64_t* row_offset, const float* base,
+                                           int64_t r0, int64_t r1, int64_t lanes,
+                                           const double* shift, double* s1, double* s2) {
+    add_rows_as<Double8>(row_offset, base, r0, r1, lanes, shift, s1, s2);
+}
 #endif
 
 void add_shifted(const float* x, int64_t n, double shift, double* s1, double* s2) {
 #if NORMVIZ_SIMD_DISPATCH
-    if (use_avx2()) return add_shifted_avx2(x, n, shift, s1, s2);
+    switch (simd_path()) {
+    case SimdPath::Avx512: return add_shifted_avx512(x, n, shift, s1, s2);
+    case SimdPath::Avx2: return add_shifted_avx2(x, n, shift, s1, s2);
+    case SimdPath::Baseline: break;
+    }
 #endif
     add_shifted_as<Quad2>(x, n, shift, s1, s2);
 }
 
 void add_rows(const RowLayout& layout, const float* base, int64_t r0, int64_t r1,
               int64_t lanes, const double* shift, double* s1, double* s2) {
+    const int64_t* offsets = layout.row_offset.data();
 #if NORMVIZ_SIMD_DISPATCH
-    if (use_avx2()) return add_rows_avx2(layout.row_offset.data(), base, r0, r1, lanes, shift, s1, s2);
+    switch (simd_path()) {
+    case SimdPath::Avx512: return add_rows_avx512(offsets, base, r0, r1, lanes, shift, s1, s2);
+    case SimdPath::Avx2: return add_rows_avx2(offsets, base, r0, r1, lanes, shift, s1, s2);
+    case SimdPath::Baseline: break;
+    }
 #endif
-    add_rows_as<Quad2>(layout.row_offset.data(), base, r0, r1, lanes, shift, s1, s2);
+    add_rows_as<Quad2>(offsets, base, r0, r1, lanes, shift, s1, s2);
 }
 
 double lane_total(const double* v) {
