@@ -415,12 +415,66 @@ void normalize_into(const Tensor& input, const NormSpec& spec, const Partition& 
     });
 }
 
+namespace {
+
+// Fused statistics and normalization in waves of whole groups (detail::whole_in_waves): each
+// wave's pieces, in (group, piece) order, are cut into one share per thread; every share's
+// piece moments first, then each group's merge in piece order (as compute_group_stats), then
+// every share's outputs on the thread that read it, while its input is still in that core's
+// cache. Shares only decide who computes what, so the bits are those of the two sweeps.
+void normalize_whole_in_waves(const RowLayout& layout, const float* x, float* y,
+                              const NormSpec& spec, const Affine& affine, bool stream, int t,
+                              std::vector<GroupStats>& stats) {
+    const bool centered = is_centered(spec);
+    const int64_t pieces = layout.whole_pieces(), size = layout.group_size();
+    const int64_t per_wave = std::max<int64_t>(1, t * detail::item_bytes() / (size * 4));
+    std::vector<detail::Moments> parts(static_cast<size_t>(per_wave * pieces));
+    std::vector<GroupScale> scales(static_cast<size_t>(per_wave));
+    for (int64_t k0 = 0; k0 < layout.row_groups; k0 += per_wave) {
+        const int64_t k1 = std::min(k0 + per_wave, layout.row_groups);
+        const int64_t total = (k1 - k0) * pieces;
+        parallel_for_static(t, t, [&](int64_t begin, int64_t end) {
+            for (int64_t share = begin; share < end; ++share)
+                for (int64_t j = total * share / t; j < total * (share + 1) / t; ++j)
+                    parts[static_cast<size_t>(j)] = detail::whole_piece_moments(layout, x, k0 + j / pieces, j % pieces);
+        });
+        for (int64_t k = k0; k < k1; ++k) {
+            const GroupStats g = detail::merge_moments(&parts[static_cast<size_t>((k - k0) * pieces)], pieces, 1, size);
+            stats[static_cast<size_t>(k)] = g;
+            scales[static_cast<size_t>(k - k0)] = group_scale(g, centered, spec.eps);
+        }
+        parallel_for_static(t, t, [&](int64_t begin, int64_t end) {
+            for (int64_t share = begin; share < end; ++share) {
+                const int64_t j1 = total * (share + 1) / t;
+                for (int64_t j = total * share / t; j < j1;) {
+                    const int64_t k = j / pieces, next = std::min(j1, (k + 1) * pieces);
+                    normalize_whole(layout, x, y, k0 + k, (j - k * pieces) * detail::kPieceLength,
+                                    std::min(size, (next - k * pieces) * detail::kPieceLength),
+                                    scales[static_cast<size_t>(k)], affine, stream);
+                    j = next;
+                }
+            }
+            finish_streaming(stream);
+        });
+    }
+}
+
+}  // namespace
+
 void normalize_with_stats_into(const Tensor& input, const NormSpec& spec,
                                const Partition& partition, const Affine& affine,
                                std::vector<GroupStats>& stats, Tensor& output, int threads) {
     const RowLayout layout = detail::make_row_layout(partition);
     const int64_t numel = input.shape.numel();
     const int t = resolve_threads(threads, numel);
+    if (!input.has_exact64() && layout.mode == RowMode::Whole && detail::whole_in_waves(layout, t)) {
+        check_and_shape(input, partition, affine, output);
+        output.data64.clear();
+        stats.resize(static_cast<size_t>(partition.group_count()));
+        normalize_whole_in_waves(layout, input.data.data(), output.data.data(), spec, affine,
+                                 use_streaming(numel), t, stats);
+        return;
+    }
     if (input.has_exact64() || layout.mode == RowMode::Generic ||
         (layout.mode == RowMode::Whole && !detail::whole_by_group(layout, t))) {
         // Too few groups to hand each thread whole groups: two sweeps, pieces in parallel.

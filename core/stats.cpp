@@ -12,7 +12,9 @@
 // is recomputed exactly (two passes), which gives PyTorch's propagation.
 #include "core/stats.h"
 
+#include <atomic>
 #include <cmath>
+#include <limits>
 
 #include "core/assert.h"
 #include "core/parallel.h"
@@ -22,8 +24,19 @@ namespace normviz::core {
 
 namespace detail {
 
+namespace {
+std::atomic<int64_t> g_item_bytes_for_testing{0};
+}  // namespace
+
+int64_t item_bytes() {
+    const int64_t forced = g_item_bytes_for_testing.load(std::memory_order_relaxed);
+    return forced > 0 ? forced : l2_cache_bytes() / 2;
+}
+
+void set_item_bytes_for_testing(int64_t bytes) { g_item_bytes_for_testing.store(bytes); }
+
 int64_t RowLayout::lane_tile(int threads) const {
-    int64_t t = kLaneTileBytes / (std::max<int64_t>(rows_per_group, 1) * 4);
+    int64_t t = item_bytes() / (std::max<int64_t>(rows_per_group, 1) * 4);
     const int64_t tiles_wanted = (kItemsPerThread * threads + row_groups - 1) / std::max<int64_t>(row_groups, 1);
     if (tiles_wanted > 1) t = std::min(t, (row_length + tiles_wanted - 1) / tiles_wanted);
     t = std::max<int64_t>(8, t / 8 * 8);
@@ -77,10 +90,16 @@ bool whole_by_group(const RowLayout& layout, int threads) {
     return layout.row_groups >= 4 * static_cast<int64_t>(threads);
 }
 
+bool whole_in_waves(const RowLayout& layout, int threads) {
+    const int64_t group_bytes = layout.group_size() * 4, item = item_bytes();
+    if (threads < 2 || group_bytes > threads * item) return false;
+    return group_bytes > item || !whole_by_group(layout, threads);
+}
+
 int64_t groups_per_item(const RowLayout& layout, int threads) {
     const int64_t bytes = std::max<int64_t>(layout.group_size() * 4, 1);
     const int64_t share = (layout.row_groups + kItemsPerThread * threads - 1) / (kItemsPerThread * threads);
-    return std::max<int64_t>(1, std::min(kGroupBatchBytes / bytes, share));
+    return std::max<int64_t>(1, std::min(item_bytes() / 2 / bytes, share));
 }
 
 namespace {
@@ -319,11 +338,16 @@ GroupStats merge_moments(const Moments* parts, int64_t count, int64_t stride, in
         const double d = m.mean - mean;
         between += static_cast<double>(m.count) * (d * d);
     }
+    // A NaN's sign follows the operand order the compiler picked for this copy of the code
+    // (x86 keeps the first NaN operand's), which differs between the places this function is
+    // inlined; NaN statistics are made the one positive quiet NaN, so that every path gives
+    // the same bits.
+    auto canonical = [](double v) { return std::isnan(v) ? std::numeric_limits<double>::quiet_NaN() : v; };
     GroupStats g;
     g.count = group_size;
-    g.mean = mean;
-    g.var = (m2 + between) / n;
-    g.mean_sq = sum_sq / n;
+    g.mean = canonical(mean);
+    g.var = canonical((m2 + between) / n);
+    g.mean_sq = canonical(sum_sq / n);
     return g;
 }
 

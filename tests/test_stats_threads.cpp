@@ -11,7 +11,9 @@
 
 #include "core/generators.h"
 #include "core/normalize.h"
+#include "core/parallel.h"
 #include "core/simd.h"
+#include "core/stats_kernels.h"
 #include "core/stats.h"
 
 using namespace normviz::core;
@@ -236,4 +238,45 @@ TEST(StatsThreads, LaneWiseGroupsWithManyRowPiecesKeepTheContract) {
         EXPECT_NEAR(stats[static_cast<size_t>(g)].var, static_cast<double>(dev / 600),
                     1e-9 * static_cast<double>(dev / 600));
     }
+}
+
+TEST(StatsThreads, WorkItemSizeNeverChangesABit) {
+    // Items are sized to the L2 cache read at run time (stats_kernels.h, item_bytes()); any
+    // size, from 8-lane tiles to whole tensors, with fused waves of groups in between, gives
+    // the bits of one thread at the default size.
+    EXPECT_GE(l2_cache_bytes(), int64_t{256} << 10);
+    EXPECT_LE(l2_cache_bytes(), int64_t{16} << 20);
+    const Tensor t = random_tensor({4, 8, 40, 40}, 11, true);
+    bool waves_taken = false;
+    for (NormKind k : {NormKind::Batch, NormKind::Layer, NormKind::Instance, NormKind::Group,
+                       NormKind::LayerToken, NormKind::Rms}) {
+        NormSpec spec;
+        spec.kind = k;
+        spec.groups = 4;
+        const Partition p = make_partition(spec, t.shape);
+        const std::vector<GroupStats> ref_stats = compute_group_stats(t, p, 1);
+        Tensor ref;
+        normalize_into(t, spec, p, ref_stats, {}, ref, 1);
+        for (int64_t bytes : {int64_t{2} << 10, int64_t{16} << 10, int64_t{64} << 10,
+                              int64_t{64} << 20}) {
+            detail::set_item_bytes_for_testing(bytes);
+            for (int threads : {2, 3, 7}) {
+                const detail::RowLayout layout = detail::make_row_layout(p);
+                waves_taken = waves_taken || (layout.mode == detail::RowMode::Whole &&
+                                              detail::whole_in_waves(layout, threads));
+                const std::string what = to_string(spec) + ", items of " + std::to_string(bytes) +
+                                         " bytes, " + std::to_string(threads) + " threads";
+                std::vector<GroupStats> fused_stats;
+                Tensor fused, y;
+                normalize_with_stats_into(t, spec, p, {}, fused_stats, fused, threads);
+                normalize_into(t, spec, p, ref_stats, {}, y, threads);
+                EXPECT_TRUE(same_bits(compute_group_stats(t, p, threads), ref_stats)) << what;
+                EXPECT_TRUE(same_bits(fused_stats, ref_stats)) << what << ": fused stats";
+                EXPECT_TRUE(same_bits(fused.data, ref.data)) << what << ": fused output";
+                EXPECT_TRUE(same_bits(y.data, ref.data)) << what << ": output";
+            }
+            detail::set_item_bytes_for_testing(0);
+        }
+    }
+    EXPECT_TRUE(waves_taken) << "no case took the fused waves of whole groups";
 }
