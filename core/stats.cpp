@@ -91,9 +91,8 @@ bool whole_by_group(const RowLayout& layout, int threads) {
 }
 
 bool whole_in_waves(const RowLayout& layout, int threads) {
-    const int64_t group_bytes = layout.group_size() * 4, item = item_bytes();
-    if (threads < 2 || group_bytes > threads * item) return false;
-    return group_bytes > item || !whole_by_group(layout, threads);
+    return threads >= 2 && !whole_by_group(layout, threads) &&
+           layout.group_size() * 4 <= threads * item_bytes();
 }
 
 int64_t groups_per_item(const RowLayout& layout, int threads) {

@@ -110,9 +110,11 @@ GroupStats merge_moments(const Moments* parts, int64_t count, int64_t stride, in
 // Whole mode with enough groups to give each thread several: work items of whole groups.
 bool whole_by_group(const RowLayout& layout, int threads);
 // Fused statistics and normalization in Whole mode by waves of whole groups, each wave's
-// pieces shared out over the threads: for groups larger than one item that all threads'
-// items together hold (LayerNorm's samples on many cores), where items of whole groups would
-// leave each group's second read to memory or to too few threads.
+// pieces shared out over the threads: where there are too few groups for whole_by_group
+// (LayerNorm's samples on many cores) but a group fits in all threads' items together, so
+// that the input is read from memory once instead of twice. Each wave costs two joins of all
+// threads, so only few groups take waves (with many groups, one join per wave cost 4x the
+// time on a loaded 2-core machine).
 bool whole_in_waves(const RowLayout& layout, int threads);
 // Consecutive groups per such work item, about item_bytes() / 2 of input (at least one): small
 // groups (InstanceNorm's planes) then reach each thread as one long stream that the hardware
