@@ -260,7 +260,7 @@ TEST(StatsThreads, WorkItemSizeNeverChangesABit) {
         for (int64_t bytes : {int64_t{2} << 10, int64_t{16} << 10, int64_t{64} << 10,
                               int64_t{64} << 20}) {
             detail::set_item_bytes_for_testing(bytes);
-            for (int threads : {2, 3, 7}) {
+            for (int threads : {2, 3, 7, 16}) {
                 const detail::RowLayout layout = detail::make_row_layout(p);
                 waves_taken = waves_taken || (layout.mode == detail::RowMode::Whole &&
                                               detail::whole_in_waves(layout, threads));
