@@ -106,6 +106,12 @@ namespace {
 // Sums of d = x - shift and of d^2 over a run of n values, into eight lanes each: element i
 // of the run goes to lane i % 8 (s1[i % 8], s2[i % 8]). Eight independent chains vectorize
 // without reassociating (no -ffast-math); the lanes are added in a fixed tree at the end.
+// AVX-512 holds the eight lanes in one register and AVX2 in two, with the same chains, so a
+// wider path costs no bit. Each lane is one dependent chain of additions, so a piece is
+// summed at most 8 values per addition latency on any path; more speed at the same bits
+// would come from summing two pieces at once (their own lanes, interleaved), not from more
+// lanes in a piece, which would change every sum. Not done: on the Zen 4 this was measured on,
+// the additions' throughput is the same bound, so it could not be shown to help.
 template <class Q>
 NORMVIZ_INLINE void add_shifted_as(const float* x, int64_t n, double shift, double* s1,
                                    double* s2) {
