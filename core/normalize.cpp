@@ -66,7 +66,11 @@ NORMVIZ_INLINE void store_float8(float* y, Double8 v) {
     const detail::Float8 f = detail::to_float8(v);
 #if NORMVIZ_SIMD_DISPATCH
     if constexpr (kStream) {
+#if defined(__clang__)
+        __builtin_nontemporal_store(f, reinterpret_cast<detail::Float8*>(y));
+#else
         __builtin_ia32_movntps256(y, f);
+#endif
         return;
     }
 #endif
