@@ -59,36 +59,34 @@ NORMVIZ_INLINE void store_float4(float* y, Q v) {
     std::memcpy(y, &f, sizeof f);
 }
 
-// Stores eight lanes as eight floats; kStream: a streaming store, y 32-byte aligned (AVX-512
-// code only: the 32-byte streaming store needs AVX).
+// Stores eight lanes as eight floats; kStream: two 16-byte streaming stores, y 16-byte aligned.
+// Not one 32-byte store: that needs y 32-byte aligned, and where the scalar start of a run
+// ends would then follow the allocation's address (malloc promises 16 bytes), and with it the
+// sign of a NaN output wherever the compiler orders the operands of scalar and vector code
+// differently (clang does), so two calls could differ in bits.
 template <bool kStream>
 NORMVIZ_INLINE void store_float8(float* y, Double8 v) {
     const detail::Float8 f = detail::to_float8(v);
-#if NORMVIZ_SIMD_DISPATCH
+#if defined(__SSE__)
     if constexpr (kStream) {
-#if defined(__clang__)
-        __builtin_nontemporal_store(f, reinterpret_cast<detail::Float8*>(y));
-#else
-        __builtin_ia32_movntps256(y, f);
-#endif
+        const detail::Float4 lo = __builtin_shufflevector(f, f, 0, 1, 2, 3);
+        const detail::Float4 hi = __builtin_shufflevector(f, f, 4, 5, 6, 7);
+        _mm_stream_ps(y, reinterpret_cast<const __m128&>(lo));
+        _mm_stream_ps(y + 4, reinterpret_cast<const __m128&>(hi));
         return;
     }
 #endif
     std::memcpy(y, &f, sizeof f);
 }
 
-// Stores kWidth<Q> lanes as floats at y (aligned to their size when kStream).
+// Stores kWidth<Q> lanes as floats at y (16-byte aligned when kStream).
 template <bool kStream, class Q>
 NORMVIZ_INLINE void store_floats(float* y, Q v) {
     if constexpr (kWidth<Q> == 8) store_float8<kStream>(y, v);
     else store_float4<kStream>(y, v);
 }
 
-// Whether y may take a streaming store of kWidth<Q> floats.
-template <class Q>
-NORMVIZ_INLINE bool aligned_for(const float* p) {
-    return (reinterpret_cast<uintptr_t>(p) & (kWidth<Q> * sizeof(float) - 1)) == 0;
-}
+NORMVIZ_INLINE bool aligned16(const float* p) { return (reinterpret_cast<uintptr_t>(p) & 15) == 0; }
 
 // Orders streaming stores before whatever the caller does next (other threads may read).
 void finish_streaming(bool stream) {
@@ -125,7 +123,7 @@ template <class Q, bool kBeta, bool kStream>
 NORMVIZ_INLINE void normalize_run_as(const float* x, float* y, int64_t n, RunScale s) {
     int64_t i = 0;
     if constexpr (kStream)
-        for (; i < n && !aligned_for<Q>(y + i); ++i) y[i] = static_cast<float>(normalize_one<kBeta>(x[i], s));
+        for (; i < n && !aligned16(y + i); ++i) y[i] = static_cast<float>(normalize_one<kBeta>(x[i], s));
     const Q shift = quad_splat<Q>(s.shift), scale = quad_splat<Q>(s.scale),
             beta = quad_splat<Q>(s.beta);
     for (; i + 8 <= n; i += 8) {
@@ -206,7 +204,7 @@ NORMVIZ_INLINE void normalize_lanes_as(const float* x, float* y, int64_t n, cons
                                        const double* scale, double gamma, double beta) {
     int64_t p = 0;
     if constexpr (kStream)
-        for (; p < n && !aligned_for<Q>(y + p); ++p)
+        for (; p < n && !aligned16(y + p); ++p)
             y[p] = static_cast<float>(normalize_lane<kAffine>(x[p], shift[p], scale[p], gamma, beta));
     const Q g = quad_splat<Q>(gamma), b = quad_splat<Q>(beta);
     for (; p + kWidth<Q> <= n; p += kWidth<Q>) {
@@ -246,8 +244,8 @@ NORMVIZ_INLINE void normalize_lane_tile_q(const RowLayout& layout, const float* 
     const bool has_affine = !affine.gamma.empty() || !affine.beta.empty();
     int64_t j = 0;
     // Without affine, four rows share each load of shift and scale; streaming needs every
-    // row aligned to a vector of floats (rows of a multiple of kWidth floats, aligned start).
-    const bool rows4 = !has_affine && (!stream || (aligned_for<Q>(y + base) && layout.row_length % kWidth<Q> == 0));
+    // row 16-byte aligned (rows of four floats' multiple, aligned start).
+    const bool rows4 = !has_affine && (!stream || (aligned16(y + base) && layout.row_length % 4 == 0));
     if (rows4) {
         for (; j + 4 <= layout.rows_per_group; j += 4) {
             const float* xs[4];
