@@ -20,6 +20,7 @@
 #include "core/normalize.h"
 #include "core/npy.h"
 #include "core/parallel.h"
+#include "core/simd.h"
 
 namespace normviz::bench {
 
@@ -42,7 +43,8 @@ constexpr const char* kUsage =
     "       normviz bench --train [--threads T] [--repeat STEPS]\n"
     "  times statistics + normalization per norm against a plain copy; prints\n"
     "  '<name> <median ms> ms <GB/s> GB/s' per operation (defaults: 32,256,56,56, all\n"
-    "  hardware threads, repeats until the median is stable). With --load: reading the\n"
+    "  hardware threads, repeats until the median is stable); NORMVIZ_SIMD=baseline|avx2|avx512\n"
+    "  caps the kernels' instruction set (all give the same bits). With --load: reading the\n"
     "  file's bytes ('read-file', the floor) and loading it as a tensor ('load', as the\n"
     "  program does: .npy of any dtype, x.npz:NAME, x.safetensors:NAME, --layout), in\n"
     "  alternating rounds (R, default 9); the ratio is the median of the rounds' ratios.\n";
@@ -194,9 +196,13 @@ int run_bench_unguarded(int argc, char** argv) {
     const core::Tensor input = core::generate(options.shape, core::Generator::Normal, 1);
     core::Tensor output = core::make_tensor(options.shape);  // zero-filled: touched
     const int64_t numel = options.shape.numel();
-    std::fprintf(stderr, "normviz bench: shape %s, %d threads, %s repeats, median of each\n",
+    std::fprintf(stderr,
+                 "normviz bench: shape %s, %d threads, %s repeats, median of each; %s kernels, "
+                 "L2 %lld KiB\n",
                  core::to_string(options.shape).c_str(), threads,
-                 options.repeat > 0 ? std::to_string(options.repeat).c_str() : "adaptive");
+                 options.repeat > 0 ? std::to_string(options.repeat).c_str() : "adaptive",
+                 core::detail::simd_path_name(core::detail::simd_path()),
+                 static_cast<long long>(core::l2_cache_bytes() >> 10));
 
     // The floor: each thread copies one contiguous slice (memcpy, as a framework's copy).
     const int copy_threads = core::resolve_threads(threads, numel);

@@ -40,6 +40,8 @@ bool use_streaming(int64_t numel) {
 }
 
 using detail::Double4;
+using detail::Double8;
+using detail::kWidth;
 using detail::Quad2;
 using detail::quad_load;
 using detail::quad_splat;
@@ -55,6 +57,33 @@ NORMVIZ_INLINE void store_float4(float* y, Q v) {
     }
 #endif
     std::memcpy(y, &f, sizeof f);
+}
+
+// Stores eight lanes as eight floats; kStream: two 16-byte streaming stores, y 16-byte aligned.
+// Not one 32-byte store: that needs y 32-byte aligned, and where the scalar start of a run
+// ends would then follow the allocation's address (malloc promises 16 bytes), and with it the
+// sign of a NaN output wherever the compiler orders the operands of scalar and vector code
+// differently (clang does), so two calls could differ in bits.
+template <bool kStream>
+NORMVIZ_INLINE void store_float8(float* y, Double8 v) {
+    const detail::Float8 f = detail::to_float8(v);
+#if defined(__SSE__)
+    if constexpr (kStream) {
+        const detail::Float4 lo = __builtin_shufflevector(f, f, 0, 1, 2, 3);
+        const detail::Float4 hi = __builtin_shufflevector(f, f, 4, 5, 6, 7);
+        _mm_stream_ps(y, reinterpret_cast<const __m128&>(lo));
+        _mm_stream_ps(y + 4, reinterpret_cast<const __m128&>(hi));
+        return;
+    }
+#endif
+    std::memcpy(y, &f, sizeof f);
+}
+
+// Stores kWidth<Q> lanes as floats at y (16-byte aligned when kStream).
+template <bool kStream, class Q>
+NORMVIZ_INLINE void store_floats(float* y, Q v) {
+    if constexpr (kWidth<Q> == 8) store_float8<kStream>(y, v);
+    else store_float4<kStream>(y, v);
 }
 
 NORMVIZ_INLINE bool aligned16(const float* p) { return (reinterpret_cast<uintptr_t>(p) & 15) == 0; }
@@ -88,6 +117,8 @@ NORMVIZ_INLINE double normalize_one(float x, RunScale s) {
     return v;
 }
 
+// Every element is computed alone, so the bits do not depend on how the run is split between
+// the vector loop and the scalar ends (or on the vector width).
 template <class Q, bool kBeta, bool kStream>
 NORMVIZ_INLINE void normalize_run_as(const float* x, float* y, int64_t n, RunScale s) {
     int64_t i = 0;
@@ -96,11 +127,17 @@ NORMVIZ_INLINE void normalize_run_as(const float* x, float* y, int64_t n, RunSca
     const Q shift = quad_splat<Q>(s.shift), scale = quad_splat<Q>(s.scale),
             beta = quad_splat<Q>(s.beta);
     for (; i + 8 <= n; i += 8) {
-        Q u = (quad_load<Q>(x + i) - shift) * scale;
-        Q v = (quad_load<Q>(x + i + 4) - shift) * scale;
-        if constexpr (kBeta) u = u + beta, v = v + beta;
-        store_float4<kStream>(y + i, u);
-        store_float4<kStream>(y + i + 4, v);
+        if constexpr (kWidth<Q> == 8) {
+            Q u = (quad_load<Q>(x + i) - shift) * scale;
+            if constexpr (kBeta) u = u + beta;
+            store_floats<kStream>(y + i, u);
+        } else {
+            Q u = (quad_load<Q>(x + i) - shift) * scale;
+            Q v = (quad_load<Q>(x + i + 4) - shift) * scale;
+            if constexpr (kBeta) u = u + beta, v = v + beta;
+            store_float4<kStream>(y + i, u);
+            store_float4<kStream>(y + i + 4, v);
+        }
     }
     for (; i < n; ++i) y[i] = static_cast<float>(normalize_one<kBeta>(x[i], s));
 }
@@ -122,12 +159,20 @@ NORMVIZ_TARGET_AVX2 void normalize_run_avx2(const float* x, float* y, int64_t n,
                                             bool beta, bool stream) {
     normalize_run_q<Double4>(x, y, n, s, beta, stream);
 }
+NORMVIZ_TARGET_AVX512 void normalize_run_avx512(const float* x, float* y, int64_t n, RunScale s,
+                                                bool beta, bool stream) {
+    normalize_run_q<Double8>(x, y, n, s, beta, stream);
+}
 #endif
 
 // y[i] = (x[i] - shift) * scale (+ beta), i < n.
 void normalize_run(const float* x, float* y, int64_t n, RunScale s, bool beta, bool stream) {
 #if NORMVIZ_SIMD_DISPATCH
-    if (detail::use_avx2()) return normalize_run_avx2(x, y, n, s, beta, stream);
+    switch (detail::simd_path()) {
+    case detail::SimdPath::Avx512: return normalize_run_avx512(x, y, n, s, beta, stream);
+    case detail::SimdPath::Avx2: return normalize_run_avx2(x, y, n, s, beta, stream);
+    case detail::SimdPath::Baseline: break;
+    }
 #endif
     normalize_run_q<Quad2>(x, y, n, s, beta, stream);
 }
@@ -162,12 +207,12 @@ NORMVIZ_INLINE void normalize_lanes_as(const float* x, float* y, int64_t n, cons
         for (; p < n && !aligned16(y + p); ++p)
             y[p] = static_cast<float>(normalize_lane<kAffine>(x[p], shift[p], scale[p], gamma, beta));
     const Q g = quad_splat<Q>(gamma), b = quad_splat<Q>(beta);
-    for (; p + 4 <= n; p += 4) {
+    for (; p + kWidth<Q> <= n; p += kWidth<Q>) {
         // x, shift, scale and y are too many streams for the hardware prefetcher.
         if ((p & 15) == 0) __builtin_prefetch(x + p + detail::kPrefetchAhead);
         Q v = (quad_load<Q>(x + p) - quad_load<Q>(shift + p)) * quad_load<Q>(scale + p);
         if constexpr (kAffine) v = v * g + b;
-        store_float4<kStream>(y + p, v);
+        store_floats<kStream>(y + p, v);
     }
     for (; p < n; ++p)
         y[p] = static_cast<float>(normalize_lane<kAffine>(x[p], shift[p], scale[p], gamma, beta));
@@ -177,11 +222,12 @@ NORMVIZ_INLINE void normalize_lanes_as(const float* x, float* y, int64_t n, cons
 template <class Q, bool kStream>
 NORMVIZ_INLINE void normalize_4_rows_as(const float* const* x, float* const* y, int64_t n,
                                         const double* shift, const double* scale) {
-    for (int64_t p = 0; p + 4 <= n; p += 4) {
+    constexpr int64_t W = kWidth<Q>;
+    for (int64_t p = 0; p + W <= n; p += W) {
         const Q sh = quad_load<Q>(shift + p), sc = quad_load<Q>(scale + p);
-        for (int r = 0; r < 4; ++r) store_float4<kStream>(y[r] + p, (quad_load<Q>(x[r] + p) - sh) * sc);
+        for (int r = 0; r < 4; ++r) store_floats<kStream>(y[r] + p, (quad_load<Q>(x[r] + p) - sh) * sc);
     }
-    for (int64_t p = n / 4 * 4; p < n; ++p)
+    for (int64_t p = n / W * W; p < n; ++p)
         for (int r = 0; r < 4; ++r)
             y[r][p] = static_cast<float>(normalize_lane<false>(x[r][p], shift[p], scale[p], 1.0, 0.0));
 }
@@ -238,14 +284,26 @@ NORMVIZ_TARGET_AVX2 void normalize_lane_tile_avx2(const RowLayout& layout, const
                                                   bool stream) {
     normalize_lane_tile_q<Double4>(layout, x, y, k, lane0, lanes, shift, scale, affine, stream);
 }
+NORMVIZ_TARGET_AVX512 void normalize_lane_tile_avx512(const RowLayout& layout, const float* x,
+                                                      float* y, int64_t k, int64_t lane0,
+                                                      int64_t lanes, const double* shift,
+                                                      const double* scale, const Affine& affine,
+                                                      bool stream) {
+    normalize_lane_tile_q<Double8>(layout, x, y, k, lane0, lanes, shift, scale, affine, stream);
+}
 #endif
 
 void normalize_lane_tile(const RowLayout& layout, const float* x, float* y, int64_t k,
                          int64_t lane0, int64_t lanes, const double* shift, const double* scale,
                          const Affine& affine, bool stream) {
 #if NORMVIZ_SIMD_DISPATCH
-    if (detail::use_avx2())
+    switch (detail::simd_path()) {
+    case detail::SimdPath::Avx512:
+        return normalize_lane_tile_avx512(layout, x, y, k, lane0, lanes, shift, scale, affine, stream);
+    case detail::SimdPath::Avx2:
         return normalize_lane_tile_avx2(layout, x, y, k, lane0, lanes, shift, scale, affine, stream);
+    case detail::SimdPath::Baseline: break;
+    }
 #endif
     normalize_lane_tile_q<Quad2>(layout, x, y, k, lane0, lanes, shift, scale, affine, stream);
 }
@@ -359,12 +417,66 @@ void normalize_into(const Tensor& input, const NormSpec& spec, const Partition& 
     });
 }
 
+namespace {
+
+// Fused statistics and normalization in waves of whole groups (detail::whole_in_waves): each
+// wave's pieces, in (group, piece) order, are cut into one share per thread; every share's
+// piece moments first, then each group's merge in piece order (as compute_group_stats), then
+// every share's outputs on the thread that read it, while its input is still in that core's
+// cache. Shares only decide who computes what, so the bits are those of the two sweeps.
+void normalize_whole_in_waves(const RowLayout& layout, const float* x, float* y,
+                              const NormSpec& spec, const Affine& affine, bool stream, int t,
+                              std::vector<GroupStats>& stats) {
+    const bool centered = is_centered(spec);
+    const int64_t pieces = layout.whole_pieces(), size = layout.group_size();
+    const int64_t per_wave = std::max<int64_t>(1, t * detail::item_bytes() / (size * 4));
+    std::vector<detail::Moments> parts(static_cast<size_t>(per_wave * pieces));
+    std::vector<GroupScale> scales(static_cast<size_t>(per_wave));
+    for (int64_t k0 = 0; k0 < layout.row_groups; k0 += per_wave) {
+        const int64_t k1 = std::min(k0 + per_wave, layout.row_groups);
+        const int64_t total = (k1 - k0) * pieces;
+        parallel_for_static(t, t, [&](int64_t begin, int64_t end) {
+            for (int64_t share = begin; share < end; ++share)
+                for (int64_t j = total * share / t; j < total * (share + 1) / t; ++j)
+                    parts[static_cast<size_t>(j)] = detail::whole_piece_moments(layout, x, k0 + j / pieces, j % pieces);
+        });
+        for (int64_t k = k0; k < k1; ++k) {
+            const GroupStats g = detail::merge_moments(&parts[static_cast<size_t>((k - k0) * pieces)], pieces, 1, size);
+            stats[static_cast<size_t>(k)] = g;
+            scales[static_cast<size_t>(k - k0)] = group_scale(g, centered, spec.eps);
+        }
+        parallel_for_static(t, t, [&](int64_t begin, int64_t end) {
+            for (int64_t share = begin; share < end; ++share) {
+                const int64_t j1 = total * (share + 1) / t;
+                for (int64_t j = total * share / t; j < j1;) {
+                    const int64_t k = j / pieces, next = std::min(j1, (k + 1) * pieces);
+                    normalize_whole(layout, x, y, k0 + k, (j - k * pieces) * detail::kPieceLength,
+                                    std::min(size, (next - k * pieces) * detail::kPieceLength),
+                                    scales[static_cast<size_t>(k)], affine, stream);
+                    j = next;
+                }
+            }
+            finish_streaming(stream);
+        });
+    }
+}
+
+}  // namespace
+
 void normalize_with_stats_into(const Tensor& input, const NormSpec& spec,
                                const Partition& partition, const Affine& affine,
                                std::vector<GroupStats>& stats, Tensor& output, int threads) {
     const RowLayout layout = detail::make_row_layout(partition);
     const int64_t numel = input.shape.numel();
     const int t = resolve_threads(threads, numel);
+    if (!input.has_exact64() && layout.mode == RowMode::Whole && detail::whole_in_waves(layout, t)) {
+        check_and_shape(input, partition, affine, output);
+        output.data64.clear();
+        stats.resize(static_cast<size_t>(partition.group_count()));
+        normalize_whole_in_waves(layout, input.data.data(), output.data.data(), spec, affine,
+                                 use_streaming(numel), t, stats);
+        return;
+    }
     if (input.has_exact64() || layout.mode == RowMode::Generic ||
         (layout.mode == RowMode::Whole && !detail::whole_by_group(layout, t))) {
         // Too few groups to hand each thread whole groups: two sweeps, pieces in parallel.

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <limits>
 
 #include "core/assert.h"
 #include "core/parallel.h"
@@ -24,22 +25,18 @@ namespace normviz::core {
 namespace detail {
 
 namespace {
-std::atomic<bool> g_simd_baseline_only{false};
+std::atomic<int64_t> g_item_bytes_for_testing{0};
 }  // namespace
 
-bool use_avx2() {
-#if NORMVIZ_SIMD_DISPATCH
-    static const bool has_avx2 = __builtin_cpu_supports("avx2");
-    return has_avx2 && !g_simd_baseline_only.load(std::memory_order_relaxed);
-#else
-    return false;
-#endif
+int64_t item_bytes() {
+    const int64_t forced = g_item_bytes_for_testing.load(std::memory_order_relaxed);
+    return forced > 0 ? forced : l2_cache_bytes() / 2;
 }
 
-void set_simd_baseline_only(bool baseline_only) { g_simd_baseline_only.store(baseline_only); }
+void set_item_bytes_for_testing(int64_t bytes) { g_item_bytes_for_testing.store(bytes); }
 
 int64_t RowLayout::lane_tile(int threads) const {
-    int64_t t = kLaneTileBytes / (std::max<int64_t>(rows_per_group, 1) * 4);
+    int64_t t = item_bytes() / (std::max<int64_t>(rows_per_group, 1) * 4);
     const int64_t tiles_wanted = (kItemsPerThread * threads + row_groups - 1) / std::max<int64_t>(row_groups, 1);
     if (tiles_wanted > 1) t = std::min(t, (row_length + tiles_wanted - 1) / tiles_wanted);
     t = std::max<int64_t>(8, t / 8 * 8);
@@ -93,10 +90,15 @@ bool whole_by_group(const RowLayout& layout, int threads) {
     return layout.row_groups >= 4 * static_cast<int64_t>(threads);
 }
 
+bool whole_in_waves(const RowLayout& layout, int threads) {
+    return threads >= 2 && !whole_by_group(layout, threads) &&
+           layout.group_size() * 4 <= threads * item_bytes();
+}
+
 int64_t groups_per_item(const RowLayout& layout, int threads) {
     const int64_t bytes = std::max<int64_t>(layout.group_size() * 4, 1);
     const int64_t share = (layout.row_groups + kItemsPerThread * threads - 1) / (kItemsPerThread * threads);
-    return std::max<int64_t>(1, std::min(kGroupBatchBytes / bytes, share));
+    return std::max<int64_t>(1, std::min(item_bytes() / 2 / bytes, share));
 }
 
 namespace {
@@ -104,22 +106,38 @@ namespace {
 // Sums of d = x - shift and of d^2 over a run of n values, into eight lanes each: element i
 // of the run goes to lane i % 8 (s1[i % 8], s2[i % 8]). Eight independent chains vectorize
 // without reassociating (no -ffast-math); the lanes are added in a fixed tree at the end.
+// AVX-512 holds the eight lanes in one register and AVX2 in two, with the same chains, so a
+// wider path costs no bit. Each lane is one dependent chain of additions, so a piece is
+// summed at most 8 values per addition latency on any path; more speed at the same bits
+// would come from summing two pieces at once (their own lanes, interleaved), not from more
+// lanes in a piece, which would change every sum. Not done: on the Zen 4 this was measured on,
+// the additions' throughput is the same bound, so it could not be shown to help.
 template <class Q>
 NORMVIZ_INLINE void add_shifted_as(const float* x, int64_t n, double shift, double* s1,
                                    double* s2) {
-    Q a0 = quad_load<Q>(s1), a1 = quad_load<Q>(s1 + 4);
-    Q q0 = quad_load<Q>(s2), q1 = quad_load<Q>(s2 + 4);
     const Q sh = quad_splat<Q>(shift);
     int64_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        const Q u = quad_load<Q>(x + i) - sh, v = quad_load<Q>(x + i + 4) - sh;
-        a0 = a0 + u;
-        a1 = a1 + v;
-        q0 = q0 + u * u;
-        q1 = q1 + v * v;
+    if constexpr (kWidth<Q> == 8) {  // the eight lanes in one register
+        Q a = quad_load<Q>(s1), q = quad_load<Q>(s2);
+        for (; i + 8 <= n; i += 8) {
+            const Q u = quad_load<Q>(x + i) - sh;
+            a = a + u;
+            q = q + u * u;
+        }
+        quad_store(s1, a), quad_store(s2, q);
+    } else {  // lanes 0-3 and 4-7 in two registers
+        Q a0 = quad_load<Q>(s1), a1 = quad_load<Q>(s1 + 4);
+        Q q0 = quad_load<Q>(s2), q1 = quad_load<Q>(s2 + 4);
+        for (; i + 8 <= n; i += 8) {
+            const Q u = quad_load<Q>(x + i) - sh, v = quad_load<Q>(x + i + 4) - sh;
+            a0 = a0 + u;
+            a1 = a1 + v;
+            q0 = q0 + u * u;
+            q1 = q1 + v * v;
+        }
+        quad_store(s1, a0), quad_store(s1 + 4, a1);
+        quad_store(s2, q0), quad_store(s2 + 4, q1);
     }
-    quad_store(s1, a0), quad_store(s1 + 4, a1);
-    quad_store(s2, q0), quad_store(s2 + 4, q1);
     for (int l = 0; i < n; ++i, ++l) {
         const double d = static_cast<double>(x[i]) - shift;
         s1[l] += d;
@@ -129,7 +147,8 @@ NORMVIZ_INLINE void add_shifted_as(const float* x, int64_t n, double shift, doub
 
 // Lanes mode: adds rows [r0, r1) of a tile to per-lane sums of d = x - shift[p] and d^2,
 // kRowsAtOnce rows at a time so that each lane's sums stay in registers across them (each
-// lane still adds its rows in order, so the bits do not depend on kRowsAtOnce).
+// lane still adds its rows in order, so the bits depend neither on kRowsAtOnce nor on how
+// many lanes a register holds).
 inline constexpr int kRowsAtOnce = 8;
 template <class Q>
 NORMVIZ_INLINE void add_rows_as(const int64_t* row_offset, const float* base, int64_t r0,
@@ -140,7 +159,7 @@ NORMVIZ_INLINE void add_rows_as(const int64_t* row_offset, const float* base, in
         const float* rows[kRowsAtOnce];
         for (int r = 0; r < kRowsAtOnce; ++r) rows[r] = base + row_offset[j + r];
         int64_t p = 0;
-        for (; p + 4 <= lanes; p += 4) {
+        for (; p + kWidth<Q> <= lanes; p += kWidth<Q>) {
             if ((p & 15) == 0)  // many rows and three lane arrays are too many streams for
                 for (const float* x : rows) __builtin_prefetch(x + p + kPrefetchAhead);  // hw
             const Q sh = quad_load<Q>(shift + p);
@@ -181,21 +200,39 @@ NORMVIZ_TARGET_AVX2 void add_rows_avx2(const int64_t* row_offset, const float* b
                                        double* s1, double* s2) {
     add_rows_as<Double4>(row_offset, base, r0, r1, lanes, shift, s1, s2);
 }
+NORMVIZ_TARGET_AVX512 void add_shifted_avx512(const float* x, int64_t n, double shift,
+                                              double* s1, double* s2) {
+    add_shifted_as<Double8>(x, n, shift, s1, s2);
+}
+NORMVIZ_TARGET_AVX512 void add_rows_avx512(const int64_t* row_offset, const float* base,
+                                           int64_t r0, int64_t r1, int64_t lanes,
+                                           const double* shift, double* s1, double* s2) {
+    add_rows_as<Double8>(row_offset, base, r0, r1, lanes, shift, s1, s2);
+}
 #endif
 
 void add_shifted(const float* x, int64_t n, double shift, double* s1, double* s2) {
 #if NORMVIZ_SIMD_DISPATCH
-    if (use_avx2()) return add_shifted_avx2(x, n, shift, s1, s2);
+    switch (simd_path()) {
+    case SimdPath::Avx512: return add_shifted_avx512(x, n, shift, s1, s2);
+    case SimdPath::Avx2: return add_shifted_avx2(x, n, shift, s1, s2);
+    case SimdPath::Baseline: break;
+    }
 #endif
     add_shifted_as<Quad2>(x, n, shift, s1, s2);
 }
 
 void add_rows(const RowLayout& layout, const float* base, int64_t r0, int64_t r1,
               int64_t lanes, const double* shift, double* s1, double* s2) {
+    const int64_t* offsets = layout.row_offset.data();
 #if NORMVIZ_SIMD_DISPATCH
-    if (use_avx2()) return add_rows_avx2(layout.row_offset.data(), base, r0, r1, lanes, shift, s1, s2);
+    switch (simd_path()) {
+    case SimdPath::Avx512: return add_rows_avx512(offsets, base, r0, r1, lanes, shift, s1, s2);
+    case SimdPath::Avx2: return add_rows_avx2(offsets, base, r0, r1, lanes, shift, s1, s2);
+    case SimdPath::Baseline: break;
+    }
 #endif
-    add_rows_as<Quad2>(layout.row_offset.data(), base, r0, r1, lanes, shift, s1, s2);
+    add_rows_as<Quad2>(offsets, base, r0, r1, lanes, shift, s1, s2);
 }
 
 double lane_total(const double* v) {
@@ -264,6 +301,11 @@ Moments whole_piece_moments(const RowLayout& layout, const float* x, int64_t k, 
     });
 }
 
+namespace {
+GroupStats merge_moments_raw(const Moments* parts, int64_t count, int64_t stride, int64_t group_size);
+void canonical_nans(GroupStats* g, int64_t count);
+}  // namespace
+
 void lane_tile_stats(const RowLayout& layout, const float* x, int64_t k, int64_t lane0,
                      int64_t lanes, int64_t group_size, GroupStats* out) {
     const int64_t pieces = layout.row_pieces();
@@ -289,10 +331,13 @@ void lane_tile_stats(const RowLayout& layout, const float* x, int64_t k, int64_t
             });
         }
     }
-    for (int64_t p = 0; p < lanes; ++p) out[p] = merge_moments(&parts[static_cast<size_t>(p)], pieces, lanes, group_size);
+    for (int64_t p = 0; p < lanes; ++p) out[p] = merge_moments_raw(&parts[static_cast<size_t>(p)], pieces, lanes, group_size);
+    canonical_nans(out, lanes);
 }
 
-GroupStats merge_moments(const Moments* parts, int64_t count, int64_t stride, int64_t group_size) {
+namespace {
+
+GroupStats merge_moments_raw(const Moments* parts, int64_t count, int64_t stride, int64_t group_size) {
     double sum = 0, sum_sq = 0, m2 = 0, between = 0;
     for (int64_t i = 0; i < count; ++i) {
         sum += parts[i * stride].sum;
@@ -311,6 +356,26 @@ GroupStats merge_moments(const Moments* parts, int64_t count, int64_t stride, in
     g.mean = mean;
     g.var = (m2 + between) / n;
     g.mean_sq = sum_sq / n;
+    return g;
+}
+
+// A NaN's sign follows the operand order the compiler picked for each copy of the code (x86
+// keeps the first NaN operand's), which differs between the places the kernels are inlined;
+// NaN statistics are made the one positive quiet NaN, so that every path gives the same bits.
+// A separate loop: tested inside the merge, it cost lane-wise groups 10 % in cache.
+void canonical_nans(GroupStats* g, int64_t count) {
+    for (int64_t i = 0; i < count; ++i) {
+        if (!std::isnan(g[i].mean + g[i].var + g[i].mean_sq)) continue;
+        for (double* v : {&g[i].mean, &g[i].var, &g[i].mean_sq})
+            if (std::isnan(*v)) *v = std::numeric_limits<double>::quiet_NaN();
+    }
+}
+
+}  // namespace
+
+GroupStats merge_moments(const Moments* parts, int64_t count, int64_t stride, int64_t group_size) {
+    GroupStats g = merge_moments_raw(parts, count, stride, group_size);
+    canonical_nans(&g, 1);
     return g;
 }
 

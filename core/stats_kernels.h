@@ -20,12 +20,18 @@ namespace normviz::core::detail {
 inline constexpr int64_t kPieceLength = 4096;  // Whole rows: elements per piece
 inline constexpr int64_t kPieceRows = 256;     // Lanes rows: rows per piece
 // Work-item sizes only decide which thread computes which groups, never a number: every
-// group's statistics come from its own pieces, whichever item holds them. Items are as large
-// as these, but shrink (down to one group, or 8 lanes) so that each thread gets
-// kItemsPerThread of them where the tensor allows.
-inline constexpr int64_t kLaneTileBytes = 4 << 20;      // Lanes: input bytes per item
-inline constexpr int64_t kGroupBatchBytes = 256 << 10;  // Whole by group: input bytes per item
+// group's statistics come from its own pieces, whichever item holds them, merged in piece
+// order. Items hold about item_bytes() of input (Lanes: a tile of lanes; Whole: a wave's
+// share), half of it for Whole mode's batches of groups, so that what a fused item reads a
+// second time (to normalize it) is still in the core's L2; they shrink (down to one group, or
+// 8 lanes) so that each thread gets kItemsPerThread of them where the tensor allows.
 inline constexpr int64_t kItemsPerThread = 2;
+// Input bytes per work item: half of l2_cache_bytes() (core/parallel.h), or what
+// set_item_bytes_for_testing set.
+int64_t item_bytes();
+// For tests: item_bytes() returns `bytes` (0: back to half the L2), to check that results do
+// not depend on it.
+void set_item_bytes_for_testing(int64_t bytes);
 inline constexpr int64_t kPrefetchAhead = 512;  // Lanes: floats a row is prefetched ahead
 
 // How the (h, w) plane maps to groups; every partition make_partition builds is one of:
@@ -57,7 +63,7 @@ struct RowLayout {
     int64_t group_size() const { return rows_per_group * row_length; }  // Whole mode
     int64_t whole_pieces() const { return (group_size() + kPieceLength - 1) / kPieceLength; }
     int64_t row_pieces() const { return (rows_per_group + kPieceRows - 1) / kPieceRows; }
-    // Lanes mode: lanes per work item, a multiple of 8 (or L) sized to kLaneTileBytes, or
+    // Lanes mode: lanes per work item, a multiple of 8 (or L) sized to item_bytes(), or
     // smaller where that leaves some of `threads` threads without kItemsPerThread items.
     int64_t lane_tile(int threads) const;
     int64_t lane_tiles(int threads) const { return (row_length + lane_tile(threads) - 1) / lane_tile(threads); }
@@ -103,7 +109,14 @@ GroupStats merge_moments(const Moments* parts, int64_t count, int64_t stride, in
 
 // Whole mode with enough groups to give each thread several: work items of whole groups.
 bool whole_by_group(const RowLayout& layout, int threads);
-// Consecutive groups per such work item, about kGroupBatchBytes of input (at least one): small
+// Fused statistics and normalization in Whole mode by waves of whole groups, each wave's
+// pieces shared out over the threads: where there are too few groups for whole_by_group
+// (LayerNorm's samples on many cores) but a group fits in all threads' items together, so
+// that the input is read from memory once instead of twice. Each wave costs two joins of all
+// threads, so only few groups take waves (with many groups, one join per wave cost 4x the
+// time on a loaded 2-core machine).
+bool whole_in_waves(const RowLayout& layout, int threads);
+// Consecutive groups per such work item, about item_bytes() / 2 of input (at least one): small
 // groups (InstanceNorm's planes) then reach each thread as one long stream that the hardware
 // prefetcher follows, not as planes interleaved with the other threads'.
 int64_t groups_per_item(const RowLayout& layout, int threads);

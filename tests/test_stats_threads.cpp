@@ -11,7 +11,9 @@
 
 #include "core/generators.h"
 #include "core/normalize.h"
+#include "core/parallel.h"
 #include "core/simd.h"
+#include "core/stats_kernels.h"
 #include "core/stats.h"
 
 using namespace normviz::core;
@@ -19,6 +21,8 @@ using namespace normviz::core;
 namespace {
 
 constexpr int kThreadCounts[] = {1, 2, 3, 7};
+constexpr detail::SimdPath kPaths[] = {detail::SimdPath::Baseline, detail::SimdPath::Avx2,
+                                       detail::SimdPath::Avx512};
 
 bool same_bits(const std::vector<GroupStats>& a, const std::vector<GroupStats>& b) {
     if (a.size() != b.size()) return false;
@@ -37,7 +41,7 @@ bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
 
 // Bitwise, except that a NaN matches any NaN: how x86 propagates a NaN's sign through
 // arithmetic depends on operand order, which the compiler picks per code path (the baseline
-// and AVX2 kernels, unoptimized builds).
+// AVX2 and AVX-512 kernels, unoptimized builds).
 bool same_values(const std::vector<float>& a, const std::vector<float>& b) {
     if (a.size() != b.size()) return false;
     for (size_t i = 0; i < a.size(); ++i) {
@@ -110,14 +114,25 @@ void expect_thread_invariant(const Tensor& t, const NormSpec& spec, const Affine
         EXPECT_TRUE(same_bits(fused_stats, ref_stats)) << what << ": fused stats, " << threads << " threads";
         EXPECT_TRUE(same_bits(fused.data, ref.data)) << what << ": fused output, " << threads << " threads";
     }
-    // The baseline kernels (SSE2 / NEON) and the AVX2 ones chosen at run time agree too.
-    detail::set_simd_baseline_only(true);
-    std::vector<GroupStats> base_stats;
-    Tensor base;
-    normalize_with_stats_into(t, spec, p, affine, base_stats, base, 3);
-    detail::set_simd_baseline_only(false);
-    EXPECT_TRUE(same_bits(base_stats, ref_stats)) << what << ": baseline SIMD stats";
-    EXPECT_TRUE(same_values(base.data, ref.data)) << what << ": baseline SIMD output";
+    // Every kernel path this machine runs (baseline SSE2 / NEON, AVX2, AVX-512) agrees with
+    // the reference, which took the widest one.
+    const detail::SimdPath limit = detail::simd_path_limit();
+    for (detail::SimdPath path : kPaths) {
+        if (!detail::simd_path_supported(path)) continue;
+        detail::set_simd_path_limit(path);
+        std::vector<GroupStats> path_stats;
+        Tensor path_out;
+        normalize_with_stats_into(t, spec, p, affine, path_stats, path_out, 3);
+        const std::vector<GroupStats> alone = compute_group_stats(t, p, 2);
+        Tensor alone_out;
+        normalize_into(t, spec, p, ref_stats, affine, alone_out, 2);
+        detail::set_simd_path_limit(limit);
+        const char* name = detail::simd_path_name(path);
+        EXPECT_TRUE(same_bits(path_stats, ref_stats)) << what << ": " << name << " fused stats";
+        EXPECT_TRUE(same_values(path_out.data, ref.data)) << what << ": " << name << " fused output";
+        EXPECT_TRUE(same_bits(alone, ref_stats)) << what << ": " << name << " stats";
+        EXPECT_TRUE(same_values(alone_out.data, ref.data)) << what << ": " << name << " output";
+    }
 }
 
 }  // namespace
@@ -223,4 +238,45 @@ TEST(StatsThreads, LaneWiseGroupsWithManyRowPiecesKeepTheContract) {
         EXPECT_NEAR(stats[static_cast<size_t>(g)].var, static_cast<double>(dev / 600),
                     1e-9 * static_cast<double>(dev / 600));
     }
+}
+
+TEST(StatsThreads, WorkItemSizeNeverChangesABit) {
+    // Items are sized to the L2 cache read at run time (stats_kernels.h, item_bytes()); any
+    // size, from 8-lane tiles to whole tensors, with fused waves of groups in between, gives
+    // the bits of one thread at the default size.
+    EXPECT_GE(l2_cache_bytes(), int64_t{256} << 10);
+    EXPECT_LE(l2_cache_bytes(), int64_t{16} << 20);
+    const Tensor t = random_tensor({4, 8, 40, 40}, 11, true);
+    bool waves_taken = false;
+    for (NormKind k : {NormKind::Batch, NormKind::Layer, NormKind::Instance, NormKind::Group,
+                       NormKind::LayerToken, NormKind::Rms}) {
+        NormSpec spec;
+        spec.kind = k;
+        spec.groups = 4;
+        const Partition p = make_partition(spec, t.shape);
+        const std::vector<GroupStats> ref_stats = compute_group_stats(t, p, 1);
+        Tensor ref;
+        normalize_into(t, spec, p, ref_stats, {}, ref, 1);
+        for (int64_t bytes : {int64_t{2} << 10, int64_t{16} << 10, int64_t{64} << 10,
+                              int64_t{64} << 20}) {
+            detail::set_item_bytes_for_testing(bytes);
+            for (int threads : {2, 3, 7, 16}) {
+                const detail::RowLayout layout = detail::make_row_layout(p);
+                waves_taken = waves_taken || (layout.mode == detail::RowMode::Whole &&
+                                              detail::whole_in_waves(layout, threads));
+                const std::string what = to_string(spec) + ", items of " + std::to_string(bytes) +
+                                         " bytes, " + std::to_string(threads) + " threads";
+                std::vector<GroupStats> fused_stats;
+                Tensor fused, y;
+                normalize_with_stats_into(t, spec, p, {}, fused_stats, fused, threads);
+                normalize_into(t, spec, p, ref_stats, {}, y, threads);
+                EXPECT_TRUE(same_bits(compute_group_stats(t, p, threads), ref_stats)) << what;
+                EXPECT_TRUE(same_bits(fused_stats, ref_stats)) << what << ": fused stats";
+                EXPECT_TRUE(same_bits(fused.data, ref.data)) << what << ": fused output";
+                EXPECT_TRUE(same_bits(y.data, ref.data)) << what << ": output";
+            }
+            detail::set_item_bytes_for_testing(0);
+        }
+    }
+    EXPECT_TRUE(waves_taken) << "no case took the fused waves of whole groups";
 }
