@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/splitmix.h"
+
 namespace normviz::core {
 
 namespace {
@@ -13,13 +15,7 @@ class Rng {
 public:
     explicit Rng(uint64_t seed) : state_(seed) {}
 
-    // splitmix64 (Steele, Lea, Flood 2014).
-    uint64_t next_u64() {
-        uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
+    uint64_t next_u64() { return splitmix64(state_); }
     // Uniform in (0, 1): 53 random bits, never 0 (Box-Muller takes its log).
     double next_uniform() { return (static_cast<double>(next_u64() >> 11) + 0.5) * 0x1.0p-53; }
     // Standard normal by Box-Muller; keeps the second value for the next call.

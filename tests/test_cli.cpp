@@ -31,7 +31,7 @@
 #include "core/partition.h"
 #include "core/stats.h"
 
-extern char** environ;
+#include "tests/run_program.h"
 
 namespace {
 
@@ -40,56 +40,17 @@ using namespace normviz;
 
 // ---- running the binary ----------------------------------------------------------------
 
-struct RunResult {
-    int status = -1;  // exit status, or 128 + signal
-    std::string out;
-    std::string err;
-};
+using test::read_file_text;
+using test::RunResult;
 
-std::string read_file_text(const fs::path& path) {
-    std::ifstream file(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
-}
-
-// Runs normviz with `args`, stdin from /dev/null, stdout and stderr captured through files
-// in `scratch` (no pipes, so a chatty child cannot dead-lock the test). `prefix` runs it
-// through another program first (timeout, a shell that sets a ulimit).
+// Runs normviz with `args` (tests/run_program.h). `prefix` runs it through another program
+// first (timeout, a shell that sets a ulimit).
 RunResult run_normviz(const fs::path& scratch, const std::vector<std::string>& args,
                       const std::vector<std::string>& prefix = {}) {
-    const fs::path out_path = scratch / "stdout.txt";
-    const fs::path err_path = scratch / "stderr.txt";
-    std::vector<std::string> storage = prefix;
-    storage.push_back(NORMVIZ_BINARY);
-    storage.insert(storage.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& arg : storage) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    RunResult result;
-    pid_t pid = 0;
-    const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (spawned != 0) {
-        ADD_FAILURE() << "cannot start " << argv[0] << ": " << std::strerror(spawned);
-        return result;
-    }
-    int wait_status = 0;
-    while (waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {
-    }
-    if (WIFEXITED(wait_status)) result.status = WEXITSTATUS(wait_status);
-    if (WIFSIGNALED(wait_status)) result.status = 128 + WTERMSIG(wait_status);
-    result.out = read_file_text(out_path);
-    result.err = read_file_text(err_path);
-    fs::remove(out_path);
-    fs::remove(err_path);
-    return result;
+    std::vector<std::string> argv = prefix;
+    argv.push_back(NORMVIZ_BINARY);
+    argv.insert(argv.end(), args.begin(), args.end());
+    return test::run_program(scratch, std::move(argv));
 }
 
 // An error run: the status, exactly one line on stderr starting "normviz COMMAND: ", and

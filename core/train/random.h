@@ -1,21 +1,18 @@
-// A small seeded generator (SplitMix64) for the training lab: the same numbers on every
+// A small seeded generator (core/splitmix.h) for the training lab: the same numbers on every
 // platform and standard library, unlike std::uniform_real_distribution.
 #pragma once
 
 #include <cmath>
 #include <cstdint>
 
+#include "core/splitmix.h"
+
 namespace normviz::core::train {
 
 class Random {
 public:
     explicit Random(uint64_t seed) : state_(seed) {}
-    uint64_t next() {
-        uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
+    uint64_t next() { return splitmix64(state_); }
     // Uniform in [0, 1), 53 bits.
     double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
     double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }

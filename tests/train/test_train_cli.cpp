@@ -2,66 +2,25 @@
 // subcommands' exit statuses, the CSV file.
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
+#include "tests/run_program.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <regex>
 #include <string>
 #include <vector>
-
-extern char** environ;
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct RunResult {
-    int status = -1;
-    std::string out, err;
-};
+using normviz::test::RunResult;
 
-std::string slurp(const fs::path& path) {
-    std::ifstream file(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
-}
-
-// Runs normviz with `args`, output captured through files (no pipes to dead-lock on).
+// Runs normviz with `args` (tests/run_program.h).
 RunResult run_normviz(const std::vector<std::string>& args) {
-    const fs::path dir = NORMVIZ_TEST_TMP_DIR;
-    const fs::path out_path = dir / "train_stdout.txt", err_path = dir / "train_stderr.txt";
-    std::vector<std::string> storage{NORMVIZ_BINARY};
-    storage.insert(storage.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& arg : storage) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    RunResult result;
-    pid_t pid = 0;
-    const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (spawned != 0) {
-        ADD_FAILURE() << "cannot start " << argv[0] << ": " << std::strerror(spawned);
-        return result;
-    }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (WIFEXITED(status)) result.status = WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) result.status = 128 + WTERMSIG(status);
-    result.out = slurp(out_path);
-    result.err = slurp(err_path);
-    return result;
+    std::vector<std::string> argv{NORMVIZ_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return normviz::test::run_program(NORMVIZ_TEST_TMP_DIR, std::move(argv));
 }
 
 void expect_one_line_error(const std::vector<std::string>& args, int status) {
@@ -88,7 +47,7 @@ TEST(TrainCli, FinalLineAndCsv) {
     const std::string last = r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1);
     const std::regex final_re(R"(final epochs=2 steps=16 train_loss=[0-9.]+ val_loss=[0-9.]+ val_error=(0|1)\.[0-9]{4}\n)");
     EXPECT_TRUE(std::regex_match(last, final_re)) << last;
-    const std::string text = slurp(csv);
+    const std::string text = normviz::test::read_file_text(csv);
     EXPECT_EQ(text.rfind("norm,batch,epoch,steps,", 0), 0u) << text;
     EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 3) << text;  // header + 2 epochs
 }
