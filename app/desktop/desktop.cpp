@@ -164,6 +164,7 @@ int run_desktop_unguarded(int argc, char** argv) {
         std::string last_status;
         state.work->wake = [w = window.value().get()] { w->wake(); };
         state.histogram_worker.wake = [w = window.value().get()] { w->wake(); };
+        state.train.worker->wake = [w = window.value().get()] { w->wake(); };
         int busy = 3;  // frames to draw after the last input, so ImGui settles
         // SIGINT/SIGTERM/SIGHUP end the loop within a second, so settings are still saved.
         core::install_signal_cleanup(/*keep_running=*/true);
@@ -180,9 +181,11 @@ int run_desktop_unguarded(int argc, char** argv) {
                     w.take_activity();
                 } else if (busy == 0 && !state.redraw_requested) {
                     w.wait_events(1.0);
-                    // Nothing changed, no histogram arrived, no note to take down: sleep again.
+                    // Nothing changed, no histogram or epoch arrived, no note to take down: sleep again.
                     const bool note_expired = state.note_shown && seconds_now() - state.message_time >= kNoteSeconds;
-                    if (!w.take_activity() && !state.histogram_worker.has_done() && !note_expired) continue;
+                    const bool trained = state.train.worker->take_news();  // an epoch to plot
+                    if (!w.take_activity() && !state.histogram_worker.has_done() && !note_expired && !trained)
+                        continue;
                     busy = 3;
                 } else {
                     w.poll_events();
@@ -226,6 +229,9 @@ int run_desktop_unguarded(int argc, char** argv) {
         state.work->wake = nullptr;
         state.histogram_worker.cancel_and_wait();  // as the work: it may wake the window
         state.histogram_worker.wake = nullptr;
+        state.train.worker->stop();  // a training run ends at its next step
+        state.train.worker->wait();
+        state.train.worker->wake = nullptr;
         if (o.use_settings) {
             int width = 0, height = 0;
             window.value()->window_size(width, height);

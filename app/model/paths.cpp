@@ -33,6 +33,18 @@ bool ends_with(const std::string& s, const std::string& tail) {
 
 }  // namespace
 
+std::string cache_folder() {
+    // A relative XDG_CACHE_HOME is invalid (XDG Base Directory spec): it is ignored.
+    const char* xdg = std::getenv("XDG_CACHE_HOME");
+    const char* home = std::getenv("HOME");
+    std::filesystem::path dir = xdg && *xdg == '/' ? std::filesystem::path(xdg) / "normviz"
+                                : home && *home    ? std::filesystem::path(home) / ".cache" / "normviz"
+                                                   : std::filesystem::temp_directory_path() / "normviz";
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    return dir.string();
+}
+
 bool is_array_file_name(const std::string& name) {
     const std::string l = lower(name);
     for (const char* ext : {".npy", ".npz", ".safetensors"})

@@ -16,6 +16,10 @@ namespace normviz::app {
 // HOME is unset or empty, is returned unchanged.
 std::string expand_home(const std::string& path);
 
+// $XDG_CACHE_HOME/normviz, else ~/.cache/normviz, else the system's temporary folder: where
+// the program keeps files it makes for itself (a trained network's activations). Created.
+std::string cache_folder();
+
 // Whether a file name ends in an extension normviz reads: .npy, .npz or .safetensors
 // (case-insensitive).
 bool is_array_file_name(const std::string& name);

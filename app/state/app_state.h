@@ -12,6 +12,7 @@
 #include "app/model/background_work.h"
 #include "app/model/panel_derivation.h"
 #include "app/model/scene.h"
+#include "app/model/train_worker.h"
 #include "app/classroom/classroom_state.h"
 #include "app/model/histogram_worker.h"
 #include "app/model/paths.h"
@@ -110,6 +111,24 @@ struct TokenWindow {
     float gap = 0;                                  // between one sample's rows and the next's
     int64_t rows = 0, cols = 0;                     // drawn (samples x tokens, features)
     int64_t outlined = 0;                           // cells outlined in view (in the focus's group)
+};
+
+// The Train panel (F8, app/ui/train_panel.cpp): settings of the next run, the runs on their
+// worker (app/model/train_worker.h) and which block's activations to show. Button centres of
+// the last frame are kept for the status line (tests click them).
+struct TrainWindow {
+    bool show = false;
+    int norm = 4;           // index into train_norm_choices(): group
+    int groups = 4;
+    int batch = 32;
+    int epochs = 5;
+    int images = 4000;      // training images (1000 more are held out)
+    float lr = 0.02f;       // at batch 32
+    int layer = 0;          // block whose norm input "Show activations" puts in the grid
+    std::string error;      // why the last Run or Show did not start
+    std::shared_ptr<TrainWorker> worker = std::make_shared<TrainWorker>();
+    float run_x = -1, run_y = -1, stop_x = -1, stop_y = -1, show_x = -1, show_y = -1;
+    float images_x = -1, images_y = -1;  // the training images field
 };
 
 // The batch editor (app/ui/controls_panel.cpp): edits of samples other than the focus's
@@ -226,6 +245,7 @@ struct AppState {
     ArithmeticWindow arithmetic;
     BatchEditor batch_editor;
     TokenWindow tokens;
+    TrainWindow train;
     FileBrowser file_browser;
 };
 

@@ -156,6 +156,8 @@ const Command kCommands[] = {
     {"View", "Tokens x features", "F7", "tokens x features: one row per token, one column per feature (sequence data)",
      {{GLFW_KEY_F7, 0}}, true, false, [](S& s) { s.tokens.show = !s.tokens.show; },
      [](CS& s) { return s.tokens.show; }},
+    {"View", "Train", "F8", "train: a small CNN with a chosen norm, its curves, its activations in the grid",
+     {{GLFW_KEY_F8, 0}}, true, false, [](S& s) { s.train.show = !s.train.show; }, [](CS& s) { return s.train.show; }},
     {"View", "Normalized values", "Space", "raw / normalized values", {{GLFW_KEY_SPACE, 0}}, false, false,
      [](S& s) { s.scene.show_normalized = !s.scene.show_normalized; }, [](CS& s) { return s.scene.show_normalized; }},
     {"View", "Colour-blind safe palette", "P", "colour-blind safe palette", {{GLFW_KEY_P, 0}}, false, false,

@@ -71,6 +71,9 @@ void draw_channel_panel(AppState& state);
 void draw_arithmetic_panel(AppState& state);
 // The tokens x features window (F7): rows are tokens, columns features, linked by the focus.
 void draw_token_panel(AppState& state);
+// The Train panel (F8): runs of the built-in CNN with a chosen norm, their curves, and a
+// trained block's activations into the grid (app/ui/train_panel.cpp).
+void draw_train_panel(AppState& state);
 // File > Open... (state.file_browser.open, Ctrl+O): the file browser modal
 // (app/ui/file_browser_panel.cpp).
 void draw_file_browser(AppState& state);

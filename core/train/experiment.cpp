@@ -66,7 +66,9 @@ Result<TrainResult> train(const TrainConfig& config, const Dataset& train_set,
                           const std::atomic<bool>* cancel) {
     if (Status valid = validate_train_config(config); !valid) return valid.error();
     const auto start = std::chrono::steady_clock::now();
-    Network net(network_config(config), config.seed);
+    TrainResult result;
+    result.network = std::make_shared<Network>(network_config(config), config.seed);
+    Network& net = *result.network;
     const std::vector<Param*> params = net.params();
     Random shuffler(mix_seed(config.seed, 0x5EED));
     // Whole batches only: BatchNorm cannot use a last batch of one image.
@@ -77,7 +79,6 @@ Result<TrainResult> train(const TrainConfig& config, const Dataset& train_set,
     std::vector<int64_t> indices(static_cast<size_t>(config.batch));
     Act images, logits, dlogits;
     std::vector<int> labels;
-    TrainResult result;
     int64_t step = 0;
     for (int epoch = 1; epoch <= config.epochs; ++epoch) {
         std::iota(order.begin(), order.end(), 0);

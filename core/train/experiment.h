@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,6 +58,9 @@ struct TrainResult {
     bool cancelled = false;
     bool diverged = false;  // a loss was not finite; `message` says where
     std::string message;
+    // The network as training left it (also when cancelled or diverged): its weights and
+    // BatchNorm running statistics, for looking at its activations.
+    std::shared_ptr<Network> network;
 };
 
 // Loss and error of `net` in eval mode on `data`, in batches of `eval_batch`.

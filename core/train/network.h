@@ -46,6 +46,9 @@ public:
     // Logits of a batch (N, C, H, W). Training mode keeps what backward needs. Error from a
     // norm that is invalid for the batch (BatchNorm with one value per channel).
     Status forward(const Act& images, Act& logits, bool training, int threads);
+    // The input of block `layer`'s norm in the last forward (its conv's output, N x C x H x W):
+    // the activations the norm pools. Precondition: 0 <= layer < kConvLayers, a forward ran.
+    const Act& norm_input(int layer) const { return conv_out_[static_cast<size_t>(layer)]; }
     // Zeroes every gradient, then backpropagates dlogits through the last forward.
     void backward(const Act& dlogits, int threads);
 

@@ -128,6 +128,7 @@ const std::map<std::string, Promise>& promises() {
          {[](AppState& s) { s.arithmetic.show = true, s.arithmetic.stage = 3; },
           [](const AppState&, const AppState& a) { return a.arithmetic.stage == 4; }}},
         {"F7|tokens x features:", {none, [](const AppState& b, const AppState& a) { return a.tokens.show != b.tokens.show; }}},
+        {"F8|train:", {none, [](const AppState& b, const AppState& a) { return a.train.show != b.train.show; }}},
         {"Space|raw / normalized values",
          {none, [](const AppState& b, const AppState& a) { return a.scene.show_normalized != b.scene.show_normalized; }}},
         {"P|colour-blind safe palette",
