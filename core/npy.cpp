@@ -9,6 +9,8 @@
 #include <array>
 #include <bit>
 #include <cerrno>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -685,7 +687,26 @@ Status write_npy(const std::string& path, const Tensor& tensor, NpyDtype dtype) 
         });
     }
     std::vector<uint16_t> half(count);
-    for (size_t i = 0; i < count; ++i) half[i] = float_to_half(ordered[i]);
+    for (size_t i = 0; i < count; ++i) {
+        half[i] = float_to_half(ordered[i]);
+        // A finite value past 65504 would be written as Inf without a word: refused, and
+        // nothing is written.
+        if ((half[i] & 0x7fffu) == 0x7c00u && std::isfinite(ordered[i])) {
+            std::vector<int64_t> index(dims.size());
+            int64_t rest = static_cast<int64_t>(i);
+            for (size_t k = dims.size(); k-- > 0;) {
+                index[k] = rest % dims[k];
+                rest /= dims[k];
+            }
+            std::string where;
+            for (size_t k = 0; k < index.size(); ++k) where += (k ? ", " : "") + std::to_string(index[k]);
+            char value[32];
+            const auto printed = std::to_chars(value, value + sizeof value, ordered[i]);
+            return file_error(path, "value " + std::string(value, printed.ptr) + " at index [" + where +
+                                        "] exceeds the range of float16 (at most 65504 in magnitude); "
+                                        "write float32 or float64 instead");
+        }
+    }
     return write_atomically(path, make_header("<f2", dims), [&](SafeWriter& file) {
         return file.write(half.data(), sizeof(uint16_t) * count);
     });
