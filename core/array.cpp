@@ -2,8 +2,10 @@
 #include "core/array.h"
 
 #include <bit>
+#include <charconv>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace normviz::core {
 
@@ -46,6 +48,40 @@ std::string describe_reading(const Tensor& tensor) {
     if (d == "float16" || d == "bfloat16") return text + "; " + d + ", exact in float32";
     if (d == "float64") return text + "; float64, statistics from the float64 values";
     return text + "; " + d + " converted to float32";
+}
+
+Status narrow_float64(Array& array, const std::string& name) {
+    const std::vector<double>& wide = array.values64;
+    array.values.resize(wide.size());
+    for (size_t i = 0; i < wide.size(); ++i) {
+        const float narrow = static_cast<float>(wide[i]);
+        if (std::isinf(narrow) && std::isfinite(wide[i])) {
+            // The C-order position as an index into the file's dims, numpy style.
+            std::vector<int64_t> index(array.dims.size());
+            int64_t rest = static_cast<int64_t>(i);
+            for (size_t k = array.dims.size(); k-- > 0;) {
+                const int64_t extent = array.dims[k] > 0 ? array.dims[k] : 1;
+                index[k] = rest % extent;
+                rest /= extent;
+            }
+            std::string where;
+            for (size_t k = 0; k < index.size(); ++k) where += (k ? ", " : "") + std::to_string(index[k]);
+            char value[32];
+            const auto printed = std::to_chars(value, value + sizeof value, wide[i]);
+            std::string message = name + ": float64 value " + std::string(value, printed.ptr) +
+                                  " at index [" + where + "] exceeds the range of float32 (at "
+                                  "most 3.4028235e+38 in magnitude), in which normviz computes "
+                                  "and draws; rescale or clip the array before saving";
+            for (char& ch : message) {
+                if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = '?';
+            }
+            array.values.clear();
+            array.values64.clear();
+            return make_error(std::move(message));
+        }
+        array.values[i] = narrow;
+    }
+    return Ok{};
 }
 
 float half_to_float(uint16_t h) {

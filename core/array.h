@@ -31,6 +31,13 @@ Result<Tensor> tensor_from_array(Array&& array, std::optional<Layout> layout,
 // N=2, L=7, C=16 (NLC); float16, exact in float32" or "...; int64 converted to float32".
 std::string describe_reading(const Tensor& tensor);
 
+// Fills array.values (float32: what the views, colour scales and float32 writers use) from
+// array.values64. A finite float64 value beyond float32's range would become +-Inf there
+// without a word, so the first one is an Error instead: one line naming `name`, the value's
+// index in array.dims (C order) and the value. NaN and Inf stay what they are; values below
+// float32's smallest subnormal become 0 there (statistics use values64).
+Status narrow_float64(Array& array, const std::string& name);
+
 // float16 / bfloat16 bits -> float32, exactly (subnormals, Inf and NaN included).
 float half_to_float(uint16_t bits);
 float bfloat16_to_float(uint16_t bits);

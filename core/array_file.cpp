@@ -331,6 +331,16 @@ Result<SafeHeader> safetensors_header(const File& file) {
     // Offsets order the data; show the arrays in that order.
     std::stable_sort(header.entries.begin(), header.entries.end(),
                      [](const SafeEntry& a, const SafeEntry& b) { return a.begin < b.begin; });
+    // Tensors own disjoint bytes (the format's own reader refuses overlaps too): a header
+    // whose offsets overlap lies about at least one tensor, so none of it is trusted.
+    for (size_t i = 1; i < header.entries.size(); ++i) {
+        const SafeEntry& a = header.entries[i - 1];
+        const SafeEntry& b = header.entries[i];
+        if (b.begin < a.end && b.end > b.begin)
+            return corrupt("the data of '" + a.name + "' and '" + b.name + "' overlap (data_offsets [" +
+                           std::to_string(a.begin) + ", " + std::to_string(a.end) + "] and [" +
+                           std::to_string(b.begin) + ", " + std::to_string(b.end) + "])");
+    }
     return header;
 }
 
@@ -392,7 +402,7 @@ Result<Array> read_safetensors(const File& file, const std::string& member, Inte
         else if (code == "F64") {
             if (array.values64.empty()) array.values64.resize(static_cast<size_t>(count));
             array.values64[static_cast<size_t>(i)] = std::bit_cast<double>(bits);
-            v = static_cast<float>(array.values64[static_cast<size_t>(i)]);
+            continue;  // narrowed (and range-checked) below
         } else if (code[0] == 'I') {
             const int shift = 64 - 8 * dtype->size;  // sign-extend
             v = static_cast<float>(static_cast<int64_t>(bits << shift) >> shift);
@@ -400,6 +410,9 @@ Result<Array> read_safetensors(const File& file, const std::string& member, Inte
             v = static_cast<float>(bits);
         }
         array.values[static_cast<size_t>(i)] = v;
+    }
+    if (code == "F64") {
+        if (Status narrowed = narrow_float64(array, where); !narrowed) return narrowed.error();
     }
     return array;
 }
@@ -416,6 +429,17 @@ Format sniff(const File& file) {
     if (got >= 4 && std::memcmp(head, "PK\x03\x04", 4) == 0) return Format::Zip;
     if (got >= 2 && head[0] == 0x80 && head[1] >= 2 && head[1] <= 5) return Format::Pickle;
     if (got >= 9 && head[8] == '{' && load_le(head, 8) < file.size()) return Format::Safetensors;
+    return Format::Unknown;
+}
+
+// The format the bytes say, or else the name's extension: a .safetensors or .npz file whose
+// first bytes are wrong is then refused by its own reader, in its terms, rather than as a
+// file without the .npy magic.
+Format format_of(const File& file) {
+    const Format sniffed = sniff(file);
+    if (sniffed != Format::Unknown) return sniffed;
+    if (ends_with(file.path(), ".safetensors")) return Format::Safetensors;
+    if (ends_with(file.path(), ".npz")) return Format::Zip;
     return Format::Unknown;
 }
 
@@ -445,7 +469,7 @@ Result<Array> read_array(const ArraySource& s, IntegerPolicy integers) {
         return file.error();
     }
     const File& f = file.value();
-    switch (sniff(f)) {
+    switch (format_of(f)) {
         case Format::Zip: return read_npz(f, s.member, integers);
         case Format::Safetensors: return read_safetensors(f, s.member, integers);
         case Format::Pickle:
@@ -472,7 +496,7 @@ Result<std::vector<ArrayEntry>> list_arrays(const std::string& path) {
     if (!file) return file.error();
     const File& f = file.value();
     std::vector<ArrayEntry> out;
-    switch (sniff(f)) {
+    switch (format_of(f)) {
         case Format::Zip: {
             Result<std::vector<ZipEntry>> entries = zip_entries(f);
             if (!entries) return entries.error();

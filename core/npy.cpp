@@ -9,6 +9,8 @@
 #include <array>
 #include <bit>
 #include <cerrno>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -454,8 +456,11 @@ Result<NpyLayout> parse_layout(const uint8_t* head, size_t head_size, uint64_t f
     const std::string_view text(reinterpret_cast<const char*>(head + prefix), header_size);
     NpyLayout layout;
     if (std::string problem = HeaderParser(text).parse(layout.header); !problem.empty()) {
+        // The padding (spaces, then '\n') says nothing: shown without it.
+        const size_t shown = text.find_last_not_of(" \n");
         return file_error(name, "malformed .npy header (" + problem + ") in " +
-                                    excerpt(text) + "; " + kResave);
+                                    excerpt(text.substr(0, shown == std::string_view::npos ? 0 : shown + 1)) +
+                                    "; " + kResave);
     }
     Result<Dtype> dtype = parse_dtype(layout.header, name, integers);
     if (!dtype) return dtype.error();
@@ -480,17 +485,16 @@ std::string dtype_text(const Dtype& t) {
     return dtype_name(code, t.itemsize);
 }
 
-// Fills `array.values` (and values64 for float64) from the raw data bytes.
-void fill_values(Array& array, const uint8_t* data, const NpyLayout& l) {
+// Fills `array.values` (and values64 for float64) from the raw data bytes; float64 values
+// beyond float32's range are an Error (narrow_float64).
+Status fill_values(Array& array, const uint8_t* data, const NpyLayout& l, const std::string& name) {
     const bool fortran = l.header.fortran_order;
     if (l.dtype.kind == Kind::Float && l.dtype.itemsize == 8) {
         array.values64 = convert_items<double>(data, l.count, l.dtype, l.header.dims, fortran);
-        array.values.resize(array.values64.size());
-        for (size_t i = 0; i < array.values64.size(); ++i)
-            array.values[i] = static_cast<float>(array.values64[i]);
-        return;
+        return narrow_float64(array, name);
     }
     array.values = convert_items<float>(data, l.count, l.dtype, l.header.dims, fortran);
+    return Ok{};
 }
 
 Array array_for(const NpyLayout& l) {
@@ -536,7 +540,7 @@ Result<Array> parse_npy_array(const uint8_t* bytes, size_t size, const std::stri
     if (!layout) return layout.error();
     const NpyLayout& l = layout.value();
     Array array = array_for(l);
-    fill_values(array, bytes + l.data_offset, l);
+    if (Status filled = fill_values(array, bytes + l.data_offset, l, name); !filled) return filled.error();
     return array;
 }
 
@@ -622,7 +626,12 @@ Result<Array> read_npy_array(const std::string& path, IntegerPolicy integers) {
     } else if (ok) {
         std::vector<uint8_t> data(static_cast<size_t>(l.count) * l.dtype.itemsize);
         ok = read_exactly(file, data.data(), data.size());
-        if (ok) fill_values(array, data.data(), l);
+        if (ok) {
+            if (Status filled = fill_values(array, data.data(), l, path); !filled) {
+                std::fclose(file);
+                return filled.error();
+            }
+        }
     }
     const int saved = errno;
     std::fclose(file);
@@ -678,7 +687,26 @@ Status write_npy(const std::string& path, const Tensor& tensor, NpyDtype dtype) 
         });
     }
     std::vector<uint16_t> half(count);
-    for (size_t i = 0; i < count; ++i) half[i] = float_to_half(ordered[i]);
+    for (size_t i = 0; i < count; ++i) {
+        half[i] = float_to_half(ordered[i]);
+        // A finite value past 65504 would be written as Inf without a word: refused, and
+        // nothing is written.
+        if ((half[i] & 0x7fffu) == 0x7c00u && std::isfinite(ordered[i])) {
+            std::vector<int64_t> index(dims.size());
+            int64_t rest = static_cast<int64_t>(i);
+            for (size_t k = dims.size(); k-- > 0;) {
+                index[k] = rest % dims[k];
+                rest /= dims[k];
+            }
+            std::string where;
+            for (size_t k = 0; k < index.size(); ++k) where += (k ? ", " : "") + std::to_string(index[k]);
+            char value[32];
+            const auto printed = std::to_chars(value, value + sizeof value, ordered[i]);
+            return file_error(path, "value " + std::string(value, printed.ptr) + " at index [" + where +
+                                        "] exceeds the range of float16 (at most 65504 in magnitude); "
+                                        "write float32 or float64 instead");
+        }
+    }
     return write_atomically(path, make_header("<f2", dims), [&](SafeWriter& file) {
         return file.write(half.data(), sizeof(uint16_t) * count);
     });

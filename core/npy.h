@@ -39,8 +39,10 @@ Result<NpyDtype> parse_npy_dtype(const std::string& text);
 
 // Writes `tensor` little-endian, C order, format 1.0, in its layout (source_dims(tensor)),
 // as `dtype`: float64 writes data64 when the tensor has exact values, else widens data;
-// float16 rounds to nearest even. Atomic: writes a temporary file in the same folder and
-// renames it, so on error no file (and no partial file) is left at `path`.
+// float16 rounds to nearest even, and a finite value beyond float16's range (past 65504
+// after rounding) is an Error naming its index, not an Inf in the file. Atomic: writes a
+// temporary file in the same folder and renames it, so on error no file (and no partial
+// file) is left at `path`.
 Status write_npy(const std::string& path, const Tensor& tensor,
                  NpyDtype dtype = NpyDtype::Float32);
 

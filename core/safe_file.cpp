@@ -32,6 +32,7 @@ int claim_slot(const std::string& temp) {
     for (int i = 0; i < kSlots; ++i) {
         if (g_slot_used[i]) continue;
         std::memcpy(g_temp_names[i], temp.c_str(), temp.size() + 1);
+        std::atomic_thread_fence(std::memory_order_seq_cst);  // the name before the flag
         g_slot_used[i] = 1;
         return i;
     }
@@ -112,13 +113,25 @@ Result<SafeWriter> SafeWriter::open(const std::string& requested) {
                                           "; check the path and its permissions");
     }
     int fd = -1;
+    int slot = -1;
     std::string temp;
     for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
         temp = path + ".tmp" + random_suffix();
         if (injected("create")) break;
+        // The name is registered for the signal handler before the file exists: registered
+        // after, a SIGTERM landing between the two left the file behind (seen under load in
+        // CliBadInputs.SigtermDuringALargeNormalizeLeavesNoTemporaryFile). Unlinking a name
+        // not yet created is harmless.
+        slot = claim_slot(temp);
         // O_EXCL and O_NOFOLLOW: never open anything planted at the name. 0666 lets the umask
         // decide a new file's mode.
         fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+        if (fd < 0) {
+            const int saved = errno;
+            release_slot(slot);  // the name is another's (EEXIST) or nobody's
+            slot = -1;
+            errno = saved;
+        }
         if (fd < 0 && errno != EEXIST) break;
     }
     if (fd < 0) {
@@ -129,9 +142,9 @@ Result<SafeWriter> SafeWriter::open(const std::string& requested) {
         const int saved = errno;
         close(fd);
         unlink(temp.c_str());
+        release_slot(slot);
         return write_error(requested, std::string("cannot keep the file's mode: ") + std::strerror(saved));
     }
-    const int slot = claim_slot(temp);
     return SafeWriter(std::move(path), std::move(temp), fd, slot);
 }
 

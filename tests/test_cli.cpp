@@ -553,8 +553,8 @@ TEST_F(CliStats, NonFiniteIsNullInJsonAndNamedInCsv) {
     const RunResult json = run({"stats", "--norm", "batch", in_});
     ASSERT_EQ(json.status, 0) << json.err;
     EXPECT_TRUE(contains_text(json.out, "\"mean\": null"));
-    EXPECT_FALSE(contains_text(json.out, "nan"));
-    EXPECT_FALSE(contains_text(json.out, "inf"));
+    for (const char* bare : {": nan", ": inf", ": -inf", ": NaN", ": Infinity"})  // not JSON
+        EXPECT_FALSE(contains_text(json.out, bare)) << bare;
     const std::vector<double> means = json_numbers(json.out, "mean");
     ASSERT_EQ(means.size(), 2u);
     EXPECT_TRUE(std::isnan(means[0]));
@@ -567,6 +567,84 @@ TEST_F(CliStats, NonFiniteIsNullInJsonAndNamedInCsv) {
     EXPECT_EQ(lines[0], "c,count,mean,var,mean_sq");
     EXPECT_EQ(split(lines[1], ',')[2], "nan");
     EXPECT_EQ(split(lines[2], ',')[2], "inf");
+}
+
+// A null or nan statistic is never left unexplained: the JSON counts the input's NaN and Inf
+// values, and one note on stderr says how many there are, where the first is, and how the
+// affected groups print. Finite data prints no note.
+TEST_F(CliStats, NonFiniteStatisticsComeWithANote) {
+    core::Tensor input = make_input({2, 2, 2, 2}, 4);
+    input.at({0, 1, 0, 1}) = std::numeric_limits<float>::quiet_NaN();
+    input.at({1, 1, 1, 1}) = -std::numeric_limits<float>::infinity();
+    write_input(input);
+    const RunResult json = run({"stats", "--norm", "instance", in_});
+    ASSERT_EQ(json.status, 0) << json.err;
+    EXPECT_TRUE(contains_text(json.out, "\"non_finite_values\": {\"nan\": 1, \"inf\": 0, \"-inf\": 1}")) << json.out;
+    EXPECT_EQ(json.err, "normviz stats: note: " + in_ + " holds 1 NaN, 0 +Inf and 1 -Inf values (the first at "
+                        "(n, c, h, w) = (0, 1, 0, 1)); the statistics of the 2 group(s) that pool them are not "
+                        "finite, printed as null\n");
+    const RunResult csv = run({"stats", "--norm", "instance", "--format", "csv", in_});
+    ASSERT_EQ(csv.status, 0) << csv.err;
+    EXPECT_TRUE(contains_text(csv.err, "printed as nan, inf or -inf")) << csv.err;
+    write_default_input();
+    const RunResult finite = run({"stats", "--norm", "instance", in_});
+    ASSERT_EQ(finite.status, 0) << finite.err;
+    EXPECT_EQ(finite.err, "");
+    EXPECT_TRUE(contains_text(finite.out, "\"non_finite_values\": {\"nan\": 0, \"inf\": 0, \"-inf\": 0}"));
+}
+
+// float64 values beyond float32's range used to become +-Inf on reading, and stats printed
+// null for them with exit 0; now the file is refused, naming the index and the value.
+TEST_F(CliStats, Float64BeyondFloat32IsRefused) {
+    std::string data;
+    for (int i = 0; i < 12; ++i) {
+        const double value = i == 7 ? 1e300 : 0.5 * i;
+        data.append(reinterpret_cast<const char*>(&value), sizeof value);
+    }
+    write_bytes(in_, npy_bytes("<f8", "(2, 3, 2)", data));
+    for (const char* command : {"stats", "normalize"}) {
+        std::vector<std::string> args{command, "--norm", "layer", in_};
+        if (std::string(command) == "normalize") args.push_back(out_);
+        const RunResult result = run(args);
+        EXPECT_TRUE(IsOneLineError(result, kDataError, command));
+        EXPECT_TRUE(contains_text(result.err, in_ + ": float64 value 1e+300 at index [1, 0, 1] exceeds the range of "
+                                              "float32")) << result.err;
+    }
+    EXPECT_TRUE(FolderHolds({"in.npy"}));
+}
+
+// The largest float32 magnitudes: sums and squares are taken in double, so every statistic
+// stays finite (float32 accumulation would overflow: 3e38 + 3e38 = Inf) and equals the
+// float64 answer written out: mean 0 and var = mean_sq = max^2 for +-max pairs.
+TEST_F(CliStats, LargestFloat32ValuesGiveFiniteStatistics) {
+    const float max = std::numeric_limits<float>::max();
+    core::Tensor input = core::make_tensor({2, 1, 2, 2});
+    for (size_t i = 0; i < input.data.size(); ++i) input.data[i] = i % 2 ? -max : max;
+    write_input(input);
+    const RunResult result = run({"stats", "--norm", "layer", "--format", "csv", in_});
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_EQ(result.err, "");
+    const std::vector<std::string> lines = split(result.out, '\n');
+    ASSERT_EQ(lines.size(), 3u);
+    const double square = double(max) * double(max);
+    for (int n = 1; n <= 2; ++n) {
+        const std::vector<std::string> row = split(lines[n], ',');
+        ASSERT_EQ(row.size(), 5u) << lines[n];
+        EXPECT_EQ(std::stod(row[2]), 0.0);
+        EXPECT_DOUBLE_EQ(std::stod(row[3]), square);
+        EXPECT_DOUBLE_EQ(std::stod(row[4]), square);
+    }
+}
+
+// stats made its partition before checking the norm against the file's shape, so a G that
+// does not divide C aborted on an internal assertion (found by tests/soak/soak_cli.py).
+TEST_F(CliStats, GroupsNotDividingTheFilesChannelsIsADataError) {
+    write_input(make_input({2, 3, 2, 2}, 4));
+    for (const char* format : {"json", "csv"}) {
+        const RunResult result = run({"stats", "--norm", "group", "--groups", "2", "--format", format, in_});
+        EXPECT_TRUE(IsOneLineError(result, kDataError, "stats"));
+        EXPECT_TRUE(contains_text(result.err, "C = 3 is not divisible by G = 2")) << result.err;
+    }
 }
 
 TEST_F(CliStats, UnknownFormatIsAUsageError) {

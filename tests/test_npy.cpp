@@ -619,5 +619,32 @@ TEST(Npy, WriteReplacesExistingFileAndLeavesNoTemporaryFile) {
     }
 }
 
+// float16 output: values up to 65504 (and those that round to it) are written; a finite
+// value past it would have become Inf in the file without a word, so the write is refused
+// naming the value's index, and no file is left. NaN and Inf are the data's own.
+TEST(Npy, Float16WriteRefusesFiniteValuesBeyondItsRange) {
+    const std::string path = tmp_path("half_range.npy");
+    fs::remove(path);
+    Tensor t = make_tensor(Shape{2, 3, 1, 1});
+    t.layout = default_layout(2);
+    t.data = {65504.0f, -65519.0f, std::nanf(""), -std::numeric_limits<float>::infinity(), 1.0f, 0.0f};
+    Status fits = write_npy(path, t, NpyDtype::Float16);
+    ASSERT_TRUE(fits.ok()) << fits.error().message;
+    Result<Tensor> back = read_npy(path);
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    EXPECT_EQ(back.value().data[0], 65504.0f);
+    EXPECT_EQ(back.value().data[1], -65504.0f);
+    EXPECT_TRUE(std::isnan(back.value().data[2]));
+    EXPECT_EQ(back.value().data[3], -std::numeric_limits<float>::infinity());
+    fs::remove(path);
+    t.data[4] = 65520.0f;  // rounds to Inf in float16
+    Status over = write_npy(path, t, NpyDtype::Float16);
+    ASSERT_FALSE(over.ok());
+    EXPECT_EQ(over.error().message, path + ": value 65520 at index [1, 1] exceeds the range of float16 (at most "
+                                           "65504 in magnitude); write float32 or float64 instead");
+    EXPECT_FALSE(fs::exists(path));
+    EXPECT_TRUE(write_npy(path, t, NpyDtype::Float32).ok());
+}
+
 }  // namespace
 }  // namespace normviz::core

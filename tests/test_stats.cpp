@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
+#include <string>
 
 #include "core/generators.h"
 #include "core/normalize.h"
+#include "core/simd.h"
 #include "core/stats.h"
 
 using namespace normviz::core;
@@ -144,4 +147,34 @@ TEST(Generators, PerChannelMakesChannelMeansDiffer) {
     Tensor t = generate({8, 6, 8, 8}, Generator::PerChannel, 11);
     auto stats = compute_group_stats(t, make_partition(preset(NormKind::Batch), t.shape));
     EXPECT_GT(stats.back().mean - stats.front().mean, 3.0);
+}
+
+// float32's extremes: every kernel (SIMD and baseline, one and several threads, every norm)
+// sums in double, so +-FLT_MAX pairs give mean 0 and var = mean_sq = FLT_MAX^2 (1.16e77),
+// finite. A float accumulator would overflow to Inf at the first FLT_MAX + FLT_MAX. With
+// float64 input beyond float32 refused (core/array.h), finite input gives finite statistics.
+TEST(Stats, LargestFloat32ValuesNeverOverflowTheSums) {
+    const float max = std::numeric_limits<float>::max();
+    Tensor t = make_tensor({8, 64, 32, 32});
+    for (size_t i = 0; i < t.data.size(); ++i) t.data[i] = (i % 2) ? -max : max;  // alternate along W
+    const double square = double(max) * double(max);
+    for (bool baseline : {false, true}) {
+        detail::set_simd_baseline_only(baseline);
+        for (int threads : {1, 4}) {
+            for (NormKind k : {NormKind::Batch, NormKind::Layer, NormKind::Instance, NormKind::Group, NormKind::Rms}) {
+                SCOPED_TRACE(std::string(norm_name(k)) + (baseline ? " baseline" : " simd") + " threads " +
+                             std::to_string(threads));
+                const auto stats = compute_group_stats(t, make_partition(preset(k, 4), t.shape), threads);
+                ASSERT_FALSE(stats.empty());
+                for (const GroupStats& g : stats) {
+                    ASSERT_TRUE(std::isfinite(g.mean) && std::isfinite(g.var) && std::isfinite(g.mean_sq));
+                    EXPECT_NEAR(g.mean_sq, square, square * 1e-12);
+                    if (k == NormKind::Rms) continue;  // pools along C: one sign per group
+                    EXPECT_NEAR(g.mean, 0.0, double(max) * 1e-12);
+                    EXPECT_NEAR(g.var, square, square * 1e-12);
+                }
+            }
+        }
+    }
+    detail::set_simd_baseline_only(false);
 }

@@ -1,4 +1,5 @@
 // normviz stats: one record per group (key, count, mean, var, mean_sq) on stdout, JSON or CSV.
+#include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -29,8 +30,10 @@ void print_help() {
         "coordinates the norm keeps, e.g. {\"c\": 3} for batch, {\"n\": 1, \"g\": 0} for group),\n"
         "count, mean, biased variance var and mean of squares mean_sq, exactly as PyTorch's\n"
         "training-mode forward computes them. Numbers read back to the same double; NaN and\n"
-        "Inf print as null in JSON and as nan, inf, -inf in CSV. The JSON names the layout\n"
-        "and how IN was read (\"read (2, 7, 16) as N=2, L=7, C=16 (NLC)\").\n"
+        "Inf print as null in JSON and as nan, inf, -inf in CSV; when any does, a note on\n"
+        "stderr counts the NaN and Inf values of IN and says where the first is (the JSON\n"
+        "counts them in \"non_finite_values\"). The JSON names the layout and how IN was\n"
+        "read (\"read (2, 7, 16) as N=2, L=7, C=16 (NLC)\").\n"
         "\n" +
         norm_options_help() + "\n" + input_options_help() +
         "\n"
@@ -49,6 +52,56 @@ void print_help() {
         "  normviz stats --layout NLC --norm batch --lengths 7,4 hidden.npy\n"
         "  normviz stats --norm group --groups 2 acts.npz:layer1 --format csv\n";
     std::fputs(text.c_str(), stdout);
+}
+
+// NaN and +-Inf values of the input, counted so that statistics printed as null (JSON) or
+// nan/inf (CSV) are never left unexplained.
+struct NonFinite {
+    int64_t nan = 0, pos_inf = 0, neg_inf = 0;
+    int64_t first = -1;  // flat NCHW index of the first one
+    int64_t total() const { return nan + pos_inf + neg_inf; }
+};
+
+NonFinite count_non_finite(const core::Tensor& tensor) {
+    NonFinite count;
+    for (size_t i = 0; i < tensor.data.size(); ++i) {
+        const float v = tensor.data[i];
+        if (std::isfinite(v)) continue;
+        if (count.first < 0) count.first = static_cast<int64_t>(i);
+        if (std::isnan(v)) ++count.nan;
+        else if (v > 0) ++count.pos_inf;
+        else ++count.neg_inf;
+    }
+    return count;
+}
+
+// One line on stderr (exit status stays 0: NaN and Inf in the data are the data, and showing
+// where they go is the point) when a printed statistic is not finite.
+void note_non_finite(const std::vector<core::GroupStats>& stats, const NonFinite& input,
+                     const core::Tensor& tensor, const std::string& path, bool eval_mode, bool json) {
+    int64_t groups = 0;
+    for (const core::GroupStats& s : stats) {
+        if (!std::isfinite(s.mean) || !std::isfinite(s.var) || !std::isfinite(s.mean_sq)) ++groups;
+    }
+    if (groups == 0) return;
+    const std::string printed = json ? "printed as null" : "printed as nan, inf or -inf";
+    std::string text;
+    if (eval_mode) {
+        text = "the checkpoint's running statistics hold NaN or Inf for " + std::to_string(groups) +
+               " channel(s), " + printed;
+    } else {
+        const core::Index first = core::unflat_index(tensor.shape, input.first < 0 ? 0 : input.first);
+        const auto c = first.coords();
+        text = path + " holds " + std::to_string(input.nan) + " NaN, " + std::to_string(input.pos_inf) +
+               " +Inf and " + std::to_string(input.neg_inf) + " -Inf values (the first at (n, c, h, w) = (" +
+               std::to_string(c[0]) + ", " + std::to_string(c[1]) + ", " + std::to_string(c[2]) + ", " +
+               std::to_string(c[3]) + ")); the statistics of the " + std::to_string(groups) +
+               " group(s) that pool them are not finite, " + printed;
+    }
+    for (char& ch : text) {
+        if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = '?';
+    }
+    std::fprintf(stderr, "normviz stats: note: %s\n", text.c_str());
 }
 
 }  // namespace
@@ -105,6 +158,13 @@ int run_stats(int argc, char** argv) {
     if (!running) return report_error(kName, kExitDataError, running.error().message);
     std::vector<core::GroupStats> stats;
     core::NormSpec norm = spec.value();
+    // Checked before the partition is made: make_partition asserts a valid spec (a G that
+    // does not divide the file's C used to abort here).
+    if (!running.value()) {
+        if (core::Status valid = core::validate(norm, tensor.shape); !valid) {
+            return report_error(kName, kExitDataError, valid.error().message);
+        }
+    }
     const core::Partition partition = core::make_partition(norm, tensor.shape);
     if (running.value()) {
         // Eval mode: any batch works (N = 1 included); the groups hold no value of it.
@@ -112,9 +172,6 @@ int run_stats(int argc, char** argv) {
         source.running = *args.value().value("--running");
         stats = core::running_stats_from(*running.value()).as_group_stats();
     } else {
-        if (core::Status valid = core::validate(norm, tensor.shape); !valid) {
-            return report_error(kName, kExitDataError, valid.error().message);
-        }
         if (lengths_text) {
             if (core::Status ok = core::validate_lengths(tensor.shape, lengths); !ok)
                 return report_error(kName, kExitDataError, ok.error().message);
@@ -126,11 +183,18 @@ int run_stats(int argc, char** argv) {
         }
     }
 
+    const NonFinite non_finite = count_non_finite(tensor);
+    if (!source.eval_mode) {
+        source.nan = non_finite.nan;
+        source.pos_inf = non_finite.pos_inf;
+        source.neg_inf = non_finite.neg_inf;
+    }
     if (format == "csv") {
         write_stats_csv(stdout, norm, partition, stats, tensor.layout);
     } else {
         write_stats_json(stdout, norm, partition, stats, source);
     }
+    note_non_finite(stats, non_finite, tensor, paths[0], source.eval_mode, format == "json");
     if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
         return report_error(kName, kExitDataError,
                             "cannot write to standard output; check the disk or the pipe");

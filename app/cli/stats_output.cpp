@@ -105,6 +105,10 @@ void write_stats_json(std::FILE* out, const core::NormSpec& spec,
     std::fprintf(out, "  \"eps\": %s,\n", json_number(spec.eps).c_str());
     std::fprintf(out, "  \"description\": %s,\n",
                  json_string(core::describe(spec, shape)).c_str());
+    if (!source.eval_mode)
+        std::fprintf(out, "  \"non_finite_values\": {\"nan\": %lld, \"inf\": %lld, \"-inf\": %lld},\n",
+                     static_cast<long long>(source.nan), static_cast<long long>(source.pos_inf),
+                     static_cast<long long>(source.neg_inf));
     std::fprintf(out, "  \"groups\": [");
     const std::vector<KeyAxis> axes = key_axes(spec, source.layout);
     for (size_t g = 0; g < stats.size(); ++g) {

@@ -29,10 +29,13 @@ struct StatsSource {
     bool eval_mode = false;    // --running: the checkpoint's running statistics (count 0)
     std::string running;       // the --running source
     std::string lengths;       // --lengths as given, "" when not masked
+    // NaN, +Inf and -Inf values of the input (train mode; eval mode pools none of them).
+    int64_t nan = 0, pos_inf = 0, neg_inf = 0;
 };
 
 // Writes {"norm", "spec", "shape", "layout", "read", "mode" ("train" or "eval"), "running"
-// (eval only), "lengths" (masked only), "eps", "description", "groups": [{"key": {...}, "count",
+// (eval only), "lengths" (masked only), "eps", "description", "non_finite_values" (train only:
+// {"nan", "inf", "-inf"}, counts of the input's values), "groups": [{"key": {...}, "count",
 // "mean", "var", "mean_sq"}, ...]} with groups in group order (Partition::group_of). Numbers
 // are the shortest text that reads back to the same double; NaN and +-Inf are null.
 // Precondition: stats come from compute_group_stats(tensor, partition) and spec made it.
