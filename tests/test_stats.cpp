@@ -158,11 +158,11 @@ TEST(Stats, LargestFloat32ValuesNeverOverflowTheSums) {
     Tensor t = make_tensor({8, 64, 32, 32});
     for (size_t i = 0; i < t.data.size(); ++i) t.data[i] = (i % 2) ? -max : max;  // alternate along W
     const double square = double(max) * double(max);
-    for (bool baseline : {false, true}) {
-        detail::set_simd_baseline_only(baseline);
+    for (detail::SimdPath path : {detail::SimdPath::Avx512, detail::SimdPath::Avx2, detail::SimdPath::Baseline}) {
+        detail::set_simd_path_limit(path);
         for (int threads : {1, 4}) {
             for (NormKind k : {NormKind::Batch, NormKind::Layer, NormKind::Instance, NormKind::Group, NormKind::Rms}) {
-                SCOPED_TRACE(std::string(norm_name(k)) + (baseline ? " baseline" : " simd") + " threads " +
+                SCOPED_TRACE(std::string(norm_name(k)) + " " + detail::simd_path_name(path) + " threads " +
                              std::to_string(threads));
                 const auto stats = compute_group_stats(t, make_partition(preset(k, 4), t.shape), threads);
                 ASSERT_FALSE(stats.empty());
@@ -176,5 +176,5 @@ TEST(Stats, LargestFloat32ValuesNeverOverflowTheSums) {
             }
         }
     }
-    detail::set_simd_baseline_only(false);
+    detail::set_simd_path_limit(detail::SimdPath::Avx512);
 }
