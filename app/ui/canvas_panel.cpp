@@ -273,6 +273,38 @@ std::string non_finite_text(const core::ValueSummary& v) {
     return out;
 }
 
+// The colour scale combo, beside what it scales (ImGui items inside the canvas area window).
+void draw_color_scale_combo(AppState& state, ColorScale scale, ImVec2 pos, float combo_w) {
+    ImGui::SetCursorScreenPos(pos);
+    ImGui::SetNextItemWidth(combo_w);
+    if (ImGui::BeginCombo("##color_scale", color_scale_label(scale))) {
+        for (ColorScale s : kAllColorScales)
+            if (ImGui::Selectable(color_scale_label(s), s == scale)) state.scene.color_scale = s;
+        ImGui::EndCombo();
+    }
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("colour scale of raw values: what range the palette spans (1 \u2013 99 %%: values "
+                          "beyond the percentiles take the end colours; per channel: each channel its own)");
+}
+
+// The legend's NaN/Inf count: its hatched swatch, the count and (in the window) a button to
+// the next one.
+void draw_non_finite_entry(AppState& state, const std::string& nan_text, bool next_button, ImVec2 p0, float bar_h,
+                           float gap, ImU32 color, ImDrawList* dl) {
+    const float font = ImGui::GetFontSize();
+    float x = p0.x;
+    draw_hatch_swatch(ImVec2(x, p0.y), bar_h, dl);
+    x += bar_h + gap * 0.5f;
+    dl->AddText(ImVec2(x, p0.y - 0.1f * font), color, nan_text.c_str());
+    x += ImGui::CalcTextSize(nan_text.c_str()).x + gap;
+    if (next_button) {
+        ImGui::SetCursorScreenPos(ImVec2(x, p0.y + 0.5f * bar_h - 0.5f * ImGui::GetFrameHeight()));
+        if (ImGui::Button("Next##next_non_finite")) focus_next_non_finite(state);
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("focus the next NaN or Inf after the focus, in memory order (N)");
+    }
+}
+
 // Under the canvases, left to right: what is coloured (raw values: the colour scale combo),
 // the low end, the bar, the high end of the range actually used (a per-channel scale: the
 // focus's channel), the NaN/Inf count with its swatch and a button to the next one, and at
@@ -329,17 +361,7 @@ void draw_legend(AppState& state, ImVec2 p0, float width, bool sub_pixel, ImDraw
 
     float x = p0.x + 4;
     if (scale_w > 0) {
-        // The colour scale, beside what it scales (ImGui items inside the canvas area window).
-        ImGui::SetCursorScreenPos(ImVec2(x, p0.y + 0.5f * bar_h - 0.5f * ImGui::GetFrameHeight()));
-        ImGui::SetNextItemWidth(combo_w);
-        if (ImGui::BeginCombo("##color_scale", color_scale_label(scale))) {
-            for (ColorScale s : kAllColorScales)
-                if (ImGui::Selectable(color_scale_label(s), s == scale)) state.scene.color_scale = s;
-            ImGui::EndCombo();
-        }
-        if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("colour scale of raw values: what range the palette spans (1 \u2013 99 %%: values "
-                              "beyond the percentiles take the end colours; per channel: each channel its own)");
+        draw_color_scale_combo(state, scale, ImVec2(x, p0.y + 0.5f * bar_h - 0.5f * ImGui::GetFrameHeight()), combo_w);
         x += scale_w;
     }
     if (!what.empty()) {
@@ -362,18 +384,7 @@ void draw_legend(AppState& state, ImVec2 p0, float width, bool sub_pixel, ImDraw
     x += bar_w + gap;
     dl->AddText(ImVec2(x, p0.y), color, h.c_str());
     x += ImGui::CalcTextSize(h.c_str()).x + gap;
-    if (!nan_text.empty()) {
-        draw_hatch_swatch(ImVec2(x, p0.y), bar_h, dl);
-        x += bar_h + gap * 0.5f;
-        dl->AddText(ImVec2(x, p0.y - 0.1f * font), color, nan_text.c_str());
-        x += ImGui::CalcTextSize(nan_text.c_str()).x + gap;
-        if (next_button) {
-            ImGui::SetCursorScreenPos(ImVec2(x, p0.y + 0.5f * bar_h - 0.5f * ImGui::GetFrameHeight()));
-            if (ImGui::Button("Next##next_non_finite")) focus_next_non_finite(state);
-            if (ImGui::IsItemHovered())
-                ImGui::SetTooltip("focus the next NaN or Inf after the focus, in memory order (N)");
-        }
-    }
+    if (!nan_text.empty()) draw_non_finite_entry(state, nan_text, next_button, ImVec2(x, p0.y), bar_h, gap, color, dl);
     const float kx = p0.x + width - key_w - bar_h;
     if (*note) dl->AddText(ImVec2(kx - note_w, p0.y - 0.1f * font), rgb(kHighlight), note);
     dl->AddRect(ImVec2(kx, p0.y), ImVec2(kx + bar_h, p0.y + bar_h), key_color, 0, 0, 2.5f);
