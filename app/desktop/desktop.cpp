@@ -87,6 +87,101 @@ bool export_files(AppState& state, const std::string& base) {
     return all_ok;
 }
 
+// The window's size (options, else the remembered one), visibility and vsync.
+WindowOptions window_options(const DesktopOptions& o, const Settings& settings) {
+    WindowOptions wo;
+    wo.width = o.size_given || !settings.loaded ? o.width : settings.window_width;
+    wo.height = o.size_given || !settings.loaded ? o.height : settings.window_height;
+    wo.visible = !o.render_command;
+    wo.vsync = o.vsync;
+    return wo;
+}
+
+// The options that set the program's state rather than the scene (text size, status lines,
+// screenshot, figure mode, cube camera); after the remembered font size.
+void apply_state_options(const DesktopOptions& o, AppState& state) {
+    // A figure's text reads like the window at 1080p whatever its size (--font-size wins).
+    if (o.font_size) state.font_size = *o.font_size;
+    else if (o.render_command) state.font_size = slide_font_size(state.font_size, o.width, o.height);
+    state.print_status = o.status;
+    if (!o.screenshot_path.empty()) state.screenshot_path = o.screenshot_path;
+    state.figure_mode = o.render_command;
+    if (o.cube_camera) state.cube_camera = *o.cube_camera;
+    if (o.render_command) state.show_controls = state.show_stats = false;
+}
+
+// The data, scene, running statistics, view, presenter mode and quiz the options ask for;
+// false (the reason printed) when one cannot be loaded.
+bool load_initial_state(const DesktopOptions& o, AppState& state) {
+    if (auto ok = initial_scene(o, state); !ok) {
+        std::fprintf(stderr, "normviz: %s\n", ok.error().message.c_str());
+        return false;
+    }
+    // open_scene_file prints its own message.
+    if (!o.scene_path.empty() && !open_scene_file(state, o.scene_path, o.lesson_step)) return false;
+    if (auto ok = apply_running_option(o, state); !ok) {
+        std::fprintf(stderr, "normviz: %s\n", ok.error().message.c_str());
+        return false;
+    }
+    if (o.view) show_picture(state, *o.view);  // after the scene: --view wins over its "picture"
+    if (o.presenter) set_presenter(state, true);
+    if (o.quiz) start_quiz(state);
+    return true;
+}
+
+// The window's wait between frames: false when there is nothing to draw (minimized, or no
+// input, histogram or expiring note came); `busy` counts the frames still to draw.
+bool wait_for_frame(Window& w, AppState& state, int& busy) {
+    if (w.iconified()) {
+        w.wait_events(0.5);  // minimized: draw nothing
+        return false;
+    }
+    if (state.work->busy()) {
+        w.wait_events(0.1);  // a worker is running: draw its progress
+        w.take_activity();
+    } else if (busy == 0 && !state.redraw_requested) {
+        w.wait_events(1.0);
+        // Nothing changed, no histogram or epoch arrived, no note to take down: sleep again.
+        const bool note_expired = state.note_shown && seconds_now() - state.message_time >= kNoteSeconds;
+        const bool trained = state.train.worker->take_news();  // an epoch to plot
+        if (!w.take_activity() && !state.histogram_worker.has_done() && !note_expired && !trained) return false;
+        busy = 3;
+    } else {
+        w.poll_events();
+        busy = w.take_activity() || state.redraw_requested ? 3 : busy - 1;
+    }
+    state.redraw_requested = false;
+    return true;
+}
+
+// --status: prints the status line when it differs from the last one printed.
+void print_status_if_changed(const AppState& state, const std::vector<PanelRect>& rects, std::string& last_status) {
+    std::string s = format_status(state, rects);
+    if (s != last_status) {
+        std::fputs(s.c_str(), stdout);
+        std::fflush(stdout);
+        last_status = s;
+    }
+}
+
+// After the last frame, while the window is alive: stops the workers that may wake it and
+// saves the settings with the window's size.
+void finish_session(const DesktopOptions& o, AppState& state, Window& window) {
+    state.work->wait();  // the worker may still wake the window: finish while it is alive
+    state.work->wake = nullptr;
+    state.histogram_worker.cancel_and_wait();  // as the work: it may wake the window
+    state.histogram_worker.wake = nullptr;
+    state.train.worker->stop();  // a training run ends at its next step
+    state.train.worker->wait();
+    state.train.worker->wake = nullptr;
+    if (o.use_settings) {
+        int width = 0, height = 0;
+        window.window_size(width, height);
+        if (auto saved = save_settings(state.scene, state.tensor.shape, state.font_size, width, height); !saved)
+            std::fprintf(stderr, "normviz: settings not saved: %s\n", saved.error().message.c_str());
+    }
+}
+
 }  // namespace
 
 namespace {
@@ -118,35 +213,13 @@ int run_desktop_unguarded(int argc, char** argv) {
         return 0;
     }
     AppState state;
-    WindowOptions wo;
     Settings settings;
     if (o.use_settings) settings = load_settings(state.scene);
     if (settings.font_size) state.font_size = *settings.font_size;
     for (const std::string& line : settings.ignored) std::fprintf(stderr, "normviz: %s\n", line.c_str());
-    wo.width = o.size_given || !settings.loaded ? o.width : settings.window_width;
-    wo.height = o.size_given || !settings.loaded ? o.height : settings.window_height;
-    wo.visible = !o.render_command;
-    wo.vsync = o.vsync;
-    // A figure's text reads like the window at 1080p whatever its size (--font-size wins).
-    if (o.font_size) state.font_size = *o.font_size;
-    else if (o.render_command) state.font_size = slide_font_size(state.font_size, o.width, o.height);
-    state.print_status = o.status;
-    if (!o.screenshot_path.empty()) state.screenshot_path = o.screenshot_path;
-    state.figure_mode = o.render_command;
-    if (o.cube_camera) state.cube_camera = *o.cube_camera;
-    if (o.render_command) state.show_controls = state.show_stats = false;
-    if (auto ok = initial_scene(o, state); !ok) {
-        std::fprintf(stderr, "normviz: %s\n", ok.error().message.c_str());
-        return 1;
-    }
-    if (!o.scene_path.empty() && !open_scene_file(state, o.scene_path, o.lesson_step)) return 1;  // message printed
-    if (auto ok = apply_running_option(o, state); !ok) {
-        std::fprintf(stderr, "normviz: %s\n", ok.error().message.c_str());
-        return 1;
-    }
-    if (o.view) show_picture(state, *o.view);  // after the scene: --view wins over its "picture"
-    if (o.presenter) set_presenter(state, true);
-    if (o.quiz) start_quiz(state);
+    const WindowOptions wo = window_options(o, settings);
+    apply_state_options(o, state);
+    if (!load_initial_state(o, state)) return 1;  // message printed
 
     auto window = Window::open(wo);
     if (!window) {
@@ -172,26 +245,7 @@ int run_desktop_unguarded(int argc, char** argv) {
                                  !core::termination_requested();) {
             Window& w = *window.value();
             if (o.frames == 0) {
-                if (w.iconified()) {
-                    w.wait_events(0.5);  // minimized: draw nothing
-                    continue;
-                }
-                if (state.work->busy()) {
-                    w.wait_events(0.1);  // a worker is running: draw its progress
-                    w.take_activity();
-                } else if (busy == 0 && !state.redraw_requested) {
-                    w.wait_events(1.0);
-                    // Nothing changed, no histogram or epoch arrived, no note to take down: sleep again.
-                    const bool note_expired = state.note_shown && seconds_now() - state.message_time >= kNoteSeconds;
-                    const bool trained = state.train.worker->take_news();  // an epoch to plot
-                    if (!w.take_activity() && !state.histogram_worker.has_done() && !note_expired && !trained)
-                        continue;
-                    busy = 3;
-                } else {
-                    w.poll_events();
-                    busy = w.take_activity() || state.redraw_requested ? 3 : busy - 1;
-                }
-                state.redraw_requested = false;
+                if (!wait_for_frame(w, state, busy)) continue;
             } else {
                 w.poll_events();
             }
@@ -208,14 +262,7 @@ int run_desktop_unguarded(int argc, char** argv) {
             }
             draw_frame(state, w, *renderer.value(), rects, frame);
             if (export_now && !export_files(state, o.export_base)) status = 1;
-            if (state.print_status) {
-                std::string s = format_status(state, rects);
-                if (s != last_status) {
-                    std::fputs(s.c_str(), stdout);
-                    std::fflush(stdout);
-                    last_status = s;
-                }
-            }
+            if (state.print_status) print_status_if_changed(state, rects, last_status);
             if (o.render_command && last_frame && state.message_is_error) status = 1;
             // A picture whose cubes could not be drawn (the panel shows why) is no figure.
             if (o.render_command && last_frame && state.cube_view && !renderer.value()->cube()) {
@@ -225,19 +272,7 @@ int run_desktop_unguarded(int argc, char** argv) {
             if (last_frame) break;
             ++frame;
         }
-        state.work->wait();  // the worker may still wake the window: finish while it is alive
-        state.work->wake = nullptr;
-        state.histogram_worker.cancel_and_wait();  // as the work: it may wake the window
-        state.histogram_worker.wake = nullptr;
-        state.train.worker->stop();  // a training run ends at its next step
-        state.train.worker->wait();
-        state.train.worker->wake = nullptr;
-        if (o.use_settings) {
-            int width = 0, height = 0;
-            window.value()->window_size(width, height);
-            if (auto saved = save_settings(state.scene, state.tensor.shape, state.font_size, width, height); !saved)
-                std::fprintf(stderr, "normviz: settings not saved: %s\n", saved.error().message.c_str());
-        }
+        finish_session(o, state, *window.value());
         if (core::termination_requested()) status = 1;
     }
     return status;

@@ -105,6 +105,220 @@ const char* render_usage() {
            "On a display it uses a hidden window; without one, an off-screen EGL context.\n";
 }
 
+namespace {
+
+// Options that take no value; true when `arg` was one of them.
+bool parse_flag_option(const std::string& arg, DesktopOptions& o) {
+    if (arg == "--help" || arg == "-h") {
+        o.help = true;
+        return true;
+    }
+    if (arg == "--normalized") {
+        o.normalized = true;
+        return true;
+    }
+    if (arg == "--no-center") {
+        o.no_center = true;
+        return true;
+    }
+    if (arg == "--presenter") {
+        o.presenter = true;
+        return true;
+    }
+    if (arg == "--quiz") {
+        o.quiz = true;
+        return true;
+    }
+    if (arg == "--status") {
+        o.status = true;
+        return true;
+    }
+    if (arg == "--no-vsync") {
+        o.vsync = false;
+        return true;
+    }
+    if (arg == "--no-settings") {
+        o.use_settings = false;
+        return true;
+    }
+    return false;
+}
+
+// Options for what the run writes and how big (scene, lesson step, exports, window size, screenshot).
+// Nothing when `arg` is not one of them; else whether its value was read.
+template <typename Take>
+std::optional<core::Status> parse_output_option(const std::string& arg, const std::string& value, Take& take,
+                                                DesktopOptions& o) {
+    if (arg == "--scene") {
+        if (auto s = take(); !s) return s.error();
+        o.scene_path = value;
+        return core::Status(core::Ok{});
+    }
+    if (arg == "--step") {
+        if (auto s = take(); !s) return s.error();
+        long long v = 0;
+        if (!parse_int(value, v) || v < 1 || v > 999)
+            return core::make_error("--step '" + value + "' is not a step number from 1 to 999");
+        o.lesson_step = static_cast<int>(v - 1);
+        return core::Status(core::Ok{});
+    }
+    if (arg == "--export") {
+        if (auto s = take(); !s) return s.error();
+        // "out/" would write the hidden files out/.png, out/.svg and out/.csv.
+        if (value.empty() || value.back() == '/')
+            return core::make_error("--export needs a file name without extension, e.g. out/figure");
+        o.export_base = value;
+        return core::Status(core::Ok{});
+    }
+    if (arg == "--export-size") {
+        if (auto s = take(); !s) return s.error();
+        int w = 0, h = 0;
+        if (!parse_size(value, w, h) || w < 16 || h < 16 || w > 3840 || h > 2160)
+            return core::make_error("--export-size '" + value + "' is not WxH within 16x16 .. 3840x2160");
+        o.export_width = w;
+        o.export_height = h;
+        return core::Status(core::Ok{});
+    }
+    if (arg == "--size") {
+        if (auto s = take(); !s) return s.error();
+        int w = 0, h = 0;
+        if (!parse_size(value, w, h) || w < 64 || h < 64 || w > 16384 || h > 16384)
+            return core::make_error("--size '" + value + "' is not WxH with 64..16384 pixels each, e.g. 1280x800");
+        o.width = w;
+        o.height = h;
+        o.size_given = true;
+        return core::Status(core::Ok{});
+    }
+    if (arg == "--screenshot" || arg == "--out") {
+        if (auto s = take(); !s) return s.error();
+        o.screenshot_path = value;
+        return core::Status(core::Ok{});
+    }
+    return std::nullopt;
+}
+
+// Options for the data and the norms (shape, generator, numbers, norms, axes, eps, focus, layout, files).
+// Nothing when `arg` is not one of them; else whether its value was read.
+template <typename Take>
+std::optional<core::Status> parse_data_option(const std::string& arg, const std::string& value, Take& take,
+                                              DesktopOptions& o) {
+    if (arg == "--shape") {
+        if (auto s = take(); !s) return s.error();
+        auto shape = core::parse_shape(value);
+        if (!shape) return shape.error();
+        o.shape = shape.value();
+        return core::Status(core::Ok{});
+    }
+    if (arg == "--generator") {
+        if (auto s = take(); !s) return s.error();
+        auto g = core::parse_generator(value);
+        if (!g) return g.error();
+        o.generator = g.value();
+        return core::Status(core::Ok{});
+    }
+    if (arg == "--seed" || arg == "--groups" || arg == "--frames") {
+        if (auto s = take(); !s) return s.error();
+        long long v = 0;
+        if (!parse_int(value, v) || v < 0)
+            return core::make_error(arg + " '" + value + "' is not a non-negative integer");
+        if (arg == "--seed") o.seed = static_cast<uint64_t>(v);
+        if (arg == "--groups") o.groups = v;
+        if (arg == "--frames") o.frames = static_cast<int>(std::min<long long>(v, 1000000));
+        return core::Status(core::Ok{});
+    }
+    if (arg == "--norm") {
+        if (auto s = take(); !s) return s.error();
+        auto norms = parse_norm_list(value);
+        if (!norms) return norms.error();
+        o.norms = norms.value();
+        return core::Status(core::Ok{});
+    }
+    if (arg == "--axes") {
+        if (auto s = take(); !s) return s.error();
+        auto axes = core::parse_axes(value);
+        if (!axes) return axes.error();
+        o.axes = axes.value();
+        return core::Status(core::Ok{});
+    }
+    if (arg == "--eps") {
+        if (auto s = take(); !s) return s.error();
+        char* end = nullptr;
+        double e = std::strtod(value.c_str(), &end);
+        if (value.empty() || *end != '\0' || !(e >= 0) || !std::isfinite(e))
+            return core::make_error("--eps '" + value + "' is not a finite number >= 0");
+        o.eps = e;
+        return core::Status(core::Ok{});
+    }
+    if (arg == "--focus") {
+        if (auto s = take(); !s) return s.error();
+        o.focus_text = value;  // read after the loop: --layout may come later
+        return core::Status(core::Ok{});
+    }
+    if (arg == "--layout") {
+        if (auto s = take(); !s) return s.error();
+        auto layout = core::parse_layout(value);
+        if (!layout) return layout.error();
+        o.layout = layout.value();
+        return core::Status(core::Ok{});
+    }
+    if (arg == "--running") {
+        if (auto s = take(); !s) return s.error();
+        if (value.empty()) return core::make_error("--running needs FILE.safetensors:PREFIX");
+        o.running_source = value;
+        return core::Status(core::Ok{});
+    }
+    if (arg == "--input") {
+        if (auto s = take(); !s) return s.error();
+        o.input_path = value;
+        return core::Status(core::Ok{});
+    }
+    return std::nullopt;
+}
+
+// Options for how the picture looks (colour scale, view, cube camera, font size).
+// Nothing when `arg` is not one of them; else whether its value was read.
+template <typename Take>
+std::optional<core::Status> parse_picture_option(const std::string& arg, const std::string& value, Take& take,
+                                                 DesktopOptions& o) {
+    if (arg == "--color-scale") {
+        if (auto s = take(); !s) return s.error();
+        o.color_scale = parse_color_scale(value);
+        if (!o.color_scale)
+            return core::make_error("--color-scale '" + value + "' is not one of symmetric, min-max, percentile, "
+                                    "channel-min-max, channel-percentile");
+        return core::Status(core::Ok{});
+    }
+    if (arg == "--view") {
+        if (auto s = take(); !s) return s.error();
+        o.view = parse_picture(value);
+        if (!o.view) return core::make_error("--view '" + value + "' is not one of grid, cube, cube-hw");
+        return core::Status(core::Ok{});
+    }
+    if (arg == "--cube-camera") {
+        if (auto s = take(); !s) return s.error();
+        CubeCamera cam;
+        const int got = std::sscanf(value.c_str(), "%f,%f,%f", &cam.yaw, &cam.pitch, &cam.distance);
+        if (got < 2 || !std::isfinite(cam.yaw) || !std::isfinite(cam.pitch) || !std::isfinite(cam.distance))
+            return core::make_error("--cube-camera '" + value + "' is not YAW,PITCH[,DISTANCE], e.g. 32,24,1");
+        o.cube_camera = clamp_camera(cam);
+        return core::Status(core::Ok{});
+    }
+    if (arg == "--font-size") {
+        if (auto s = take(); !s) return s.error();
+        errno = 0;
+        char* end = nullptr;
+        const double px = std::strtod(value.c_str(), &end);
+        // NaN would reach ImGui's font atlas; "18px" and "abc" are typos, not 8 px.
+        if (value.empty() || *end != '\0' || errno != 0 || !std::isfinite(px) || px < 8 || px > 48)
+            return core::make_error("--font-size '" + value + "' is not a text size from 8 to 48 pixels");
+        o.font_size = static_cast<float>(px);
+
+        return core::Status(core::Ok{});
+    }
+    return std::nullopt;
+}
+}  // namespace
+
 core::Result<DesktopOptions> parse_desktop_options(int argc, char** argv) {
     DesktopOptions o;
     int i = 1;
@@ -130,131 +344,12 @@ core::Result<DesktopOptions> parse_desktop_options(int argc, char** argv) {
             arg = arg.substr(0, eq);
         }
         auto take = [&]() -> core::Status { return inline_value ? core::Status(core::Ok{}) : need_value(arg, value); };
-        if (arg == "--help" || arg == "-h") {
-            o.help = true;
-        } else if (arg == "--normalized") {
-            o.normalized = true;
-        } else if (arg == "--no-center") {
-            o.no_center = true;
-        } else if (arg == "--presenter") {
-            o.presenter = true;
-        } else if (arg == "--quiz") {
-            o.quiz = true;
-        } else if (arg == "--scene") {
-            if (auto s = take(); !s) return s.error();
-            o.scene_path = value;
-        } else if (arg == "--step") {
-            if (auto s = take(); !s) return s.error();
-            long long v = 0;
-            if (!parse_int(value, v) || v < 1 || v > 999)
-                return core::make_error("--step '" + value + "' is not a step number from 1 to 999");
-            o.lesson_step = static_cast<int>(v - 1);
-        } else if (arg == "--export") {
-            if (auto s = take(); !s) return s.error();
-            // "out/" would write the hidden files out/.png, out/.svg and out/.csv.
-            if (value.empty() || value.back() == '/')
-                return core::make_error("--export needs a file name without extension, e.g. out/figure");
-            o.export_base = value;
-        } else if (arg == "--export-size") {
-            if (auto s = take(); !s) return s.error();
-            int w = 0, h = 0;
-            if (!parse_size(value, w, h) || w < 16 || h < 16 || w > 3840 || h > 2160)
-                return core::make_error("--export-size '" + value + "' is not WxH within 16x16 .. 3840x2160");
-            o.export_width = w;
-            o.export_height = h;
-        } else if (arg == "--status") {
-            o.status = true;
-        } else if (arg == "--no-vsync") {
-            o.vsync = false;
-        } else if (arg == "--no-settings") {
-            o.use_settings = false;
-        } else if (arg == "--size") {
-            if (auto s = take(); !s) return s.error();
-            int w = 0, h = 0;
-            if (!parse_size(value, w, h) || w < 64 || h < 64 || w > 16384 || h > 16384)
-                return core::make_error("--size '" + value + "' is not WxH with 64..16384 pixels each, e.g. 1280x800");
-            o.width = w;
-            o.height = h;
-            o.size_given = true;
-        } else if (arg == "--shape") {
-            if (auto s = take(); !s) return s.error();
-            auto shape = core::parse_shape(value);
-            if (!shape) return shape.error();
-            o.shape = shape.value();
-        } else if (arg == "--generator") {
-            if (auto s = take(); !s) return s.error();
-            auto g = core::parse_generator(value);
-            if (!g) return g.error();
-            o.generator = g.value();
-        } else if (arg == "--seed" || arg == "--groups" || arg == "--frames") {
-            if (auto s = take(); !s) return s.error();
-            long long v = 0;
-            if (!parse_int(value, v) || v < 0)
-                return core::make_error(arg + " '" + value + "' is not a non-negative integer");
-            if (arg == "--seed") o.seed = static_cast<uint64_t>(v);
-            if (arg == "--groups") o.groups = v;
-            if (arg == "--frames") o.frames = static_cast<int>(std::min<long long>(v, 1000000));
-        } else if (arg == "--norm") {
-            if (auto s = take(); !s) return s.error();
-            auto norms = parse_norm_list(value);
-            if (!norms) return norms.error();
-            o.norms = norms.value();
-        } else if (arg == "--axes") {
-            if (auto s = take(); !s) return s.error();
-            auto axes = core::parse_axes(value);
-            if (!axes) return axes.error();
-            o.axes = axes.value();
-        } else if (arg == "--eps") {
-            if (auto s = take(); !s) return s.error();
-            char* end = nullptr;
-            double e = std::strtod(value.c_str(), &end);
-            if (value.empty() || *end != '\0' || !(e >= 0) || !std::isfinite(e))
-                return core::make_error("--eps '" + value + "' is not a finite number >= 0");
-            o.eps = e;
-        } else if (arg == "--focus") {
-            if (auto s = take(); !s) return s.error();
-            o.focus_text = value;  // read after the loop: --layout may come later
-        } else if (arg == "--layout") {
-            if (auto s = take(); !s) return s.error();
-            auto layout = core::parse_layout(value);
-            if (!layout) return layout.error();
-            o.layout = layout.value();
-        } else if (arg == "--running") {
-            if (auto s = take(); !s) return s.error();
-            if (value.empty()) return core::make_error("--running needs FILE.safetensors:PREFIX");
-            o.running_source = value;
-        } else if (arg == "--screenshot" || arg == "--out") {
-            if (auto s = take(); !s) return s.error();
-            o.screenshot_path = value;
-        } else if (arg == "--input") {
-            if (auto s = take(); !s) return s.error();
-            o.input_path = value;
-        } else if (arg == "--color-scale") {
-            if (auto s = take(); !s) return s.error();
-            o.color_scale = parse_color_scale(value);
-            if (!o.color_scale)
-                return core::make_error("--color-scale '" + value + "' is not one of symmetric, min-max, percentile, "
-                                        "channel-min-max, channel-percentile");
-        } else if (arg == "--view") {
-            if (auto s = take(); !s) return s.error();
-            o.view = parse_picture(value);
-            if (!o.view) return core::make_error("--view '" + value + "' is not one of grid, cube, cube-hw");
-        } else if (arg == "--cube-camera") {
-            if (auto s = take(); !s) return s.error();
-            CubeCamera cam;
-            const int got = std::sscanf(value.c_str(), "%f,%f,%f", &cam.yaw, &cam.pitch, &cam.distance);
-            if (got < 2 || !std::isfinite(cam.yaw) || !std::isfinite(cam.pitch) || !std::isfinite(cam.distance))
-                return core::make_error("--cube-camera '" + value + "' is not YAW,PITCH[,DISTANCE], e.g. 32,24,1");
-            o.cube_camera = clamp_camera(cam);
-        } else if (arg == "--font-size") {
-            if (auto s = take(); !s) return s.error();
-            errno = 0;
-            char* end = nullptr;
-            const double px = std::strtod(value.c_str(), &end);
-            // NaN would reach ImGui's font atlas; "18px" and "abc" are typos, not 8 px.
-            if (value.empty() || *end != '\0' || errno != 0 || !std::isfinite(px) || px < 8 || px > 48)
-                return core::make_error("--font-size '" + value + "' is not a text size from 8 to 48 pixels");
-            o.font_size = static_cast<float>(px);
+        if (parse_flag_option(arg, o)) continue;
+        std::optional<core::Status> parsed = parse_output_option(arg, value, take, o);
+        if (!parsed) parsed = parse_data_option(arg, value, take, o);
+        if (!parsed) parsed = parse_picture_option(arg, value, take, o);
+        if (parsed) {
+            if (!*parsed) return parsed->error();
         } else if (arg.rfind("-", 0) == 0) {
             return core::make_error("unknown option '" + arg + "'; see normviz --help");
         } else if (o.input_path.empty() && !o.render_command) {

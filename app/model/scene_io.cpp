@@ -151,28 +151,11 @@ private:
         if (auto s_ = (expr); !s_) return s_.error(); \
     } while (0)
 
-core::Result<Scene> scene_from_object(const json& object, const std::string& name, bool require_marker,
-                                      const Scene& base) {
-    if (!object.is_object())
-        return core::make_error(name + ": a scene must be a JSON object {...}, not " + Reader::type_of(object));
-    Reader r(object, name);
-    if (require_marker) {
-        const json* marker = r.find("normviz_scene");
-        if (!marker)
-            return core::make_error(name + " is not a normviz scene (it has no \"normviz_scene\" field); "
-                                           "save one with File > Save scene");
-        if (!marker->is_number_integer() || marker->get<int64_t>() != kSceneFormatVersion)
-            return core::make_error(name + ": \"normviz_scene\" is " + marker->dump() + "; this normviz reads version " +
-                                    std::to_string(kSceneFormatVersion));
-    }
-    for (auto it = object.begin(); it != object.end(); ++it) {
-        bool known = false;
-        for (const char* f : kSceneFields) known |= it.key() == f;
-        if (!known) return core::make_error(name + ": unknown field '" + it.key() + "' in the scene");
-    }
-
-    Scene s = base;
+// Shape, generator, seed and data file (with its layout and running statistics), read first
+// because every later field is checked against the shape they give.
+core::Status read_data_fields(const Reader& r, const std::string& name, Scene& s) {
     std::vector<int64_t> v;
+    std::string text;
     if (r.find("shape")) {
         NORMVIZ_TRY(r.integers("shape", 4, 1, v));
         core::Shape shape{v[0], v[1], v[2], v[3]};
@@ -183,14 +166,12 @@ core::Result<Scene> scene_from_object(const json& object, const std::string& nam
                                     " (load larger data from a .npy file with data_file)");
         s.shape = shape;
     }
-    std::string text;
     if (r.find("generator")) {
         NORMVIZ_TRY(r.string("generator", text));
         auto g = core::parse_generator(text);
         if (!g) return core::make_error(name + ": " + g.error().message);
         s.generator = g.value();
     }
-    int64_t number = 0;
     if (const json* seed = r.find("seed")) {
         if (!seed->is_number_integer() || (!seed->is_number_unsigned() && seed->get<int64_t>() < 0))
             return r.error("seed", "must be a whole number >= 0, not " + seed->dump());
@@ -226,6 +207,13 @@ core::Result<Scene> scene_from_object(const json& object, const std::string& nam
     } else if (s.data_path.empty()) {
         s.running_source.clear();
     }
+    return core::Ok{};
+}
+
+// Which norms are shown and how they are set up (norms, view, single_norm, groups, eps, custom axes).
+core::Status read_norm_fields(const Reader& r, const std::string& name, Scene& s, bool shape_from_file) {
+    std::string text;
+    int64_t number = 0;
     if (const json* norms = r.find("norms")) {
         if (!norms->is_array() || norms->empty() || norms->size() > std::size(core::kNorms))
             return r.error("norms", "must be a list of 1 to " + std::to_string(std::size(core::kNorms)) +
@@ -276,6 +264,13 @@ core::Result<Scene> scene_from_object(const json& object, const std::string& nam
         s.custom_axes = axes.value();
     }
     NORMVIZ_TRY(r.boolean("custom_center", s.custom_center));
+    return core::Ok{};
+}
+
+// The focused value and how values are drawn (focus, values, palette, color_scale, picture).
+core::Status read_focus_and_view_fields(const Reader& r, Scene& s, bool shape_from_file) {
+    std::vector<int64_t> v;
+    std::string text;
     if (r.find("focus")) {
         NORMVIZ_TRY(r.integers("focus", 4, 0, v));
         s.focus = {v[0], v[1], v[2], v[3]};
@@ -310,7 +305,13 @@ core::Result<Scene> scene_from_object(const json& object, const std::string& nam
         s.picture = parse_picture(text);
         if (!s.picture) return r.error("picture", "is '" + text + "'; use \"grid\", \"cube\" or \"cube-hw\"");
     }
-    number = r.find("devices") || core::validate_batch_split(s.shape, s.devices) ? s.devices : 1;
+    return core::Ok{};
+}
+
+// The teaching scenario: devices for the batch split, sequence lengths, BatchNorm in eval mode.
+core::Status read_teaching_fields(const Reader& r, const std::string& name, Scene& s, bool shape_from_file) {
+    std::vector<int64_t> v;
+    int64_t number = r.find("devices") || core::validate_batch_split(s.shape, s.devices) ? s.devices : 1;
     NORMVIZ_TRY(r.integer("devices", 1, shape_from_file ? core::kMaxElements : s.shape.N, number));
     if (number > 1 && !shape_from_file)
         if (auto ok = core::validate_batch_split(s.shape, number); !ok)
@@ -325,6 +326,11 @@ core::Result<Scene> scene_from_object(const json& object, const std::string& nam
         s.lengths.clear();  // inherited lengths that no longer fit the shape
     }
     NORMVIZ_TRY(r.boolean("batchnorm_eval", s.batchnorm_eval));
+    return core::Ok{};
+}
+
+// The lesson and step the scene was saved at; a step needs its lesson.
+core::Status read_lesson_field(const Reader& r, const std::string& name, Scene& s) {
     if (const json* lesson = r.find("lesson")) {
         if (!lesson->is_object()) return r.error("lesson", "must be an object {\"id\": ..., \"step\": ...}");
         Reader lr(*lesson, name);
@@ -339,6 +345,35 @@ core::Result<Scene> scene_from_object(const json& object, const std::string& nam
         NORMVIZ_TRY(lr.integer("step", 0, 999, step));
         s.lesson_step = static_cast<int>(step);
     }
+    return core::Ok{};
+}
+
+core::Result<Scene> scene_from_object(const json& object, const std::string& name, bool require_marker,
+                                      const Scene& base) {
+    if (!object.is_object())
+        return core::make_error(name + ": a scene must be a JSON object {...}, not " + Reader::type_of(object));
+    Reader r(object, name);
+    if (require_marker) {
+        const json* marker = r.find("normviz_scene");
+        if (!marker)
+            return core::make_error(name + " is not a normviz scene (it has no \"normviz_scene\" field); "
+                                           "save one with File > Save scene");
+        if (!marker->is_number_integer() || marker->get<int64_t>() != kSceneFormatVersion)
+            return core::make_error(name + ": \"normviz_scene\" is " + marker->dump() + "; this normviz reads version " +
+                                    std::to_string(kSceneFormatVersion));
+    }
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        bool known = false;
+        for (const char* f : kSceneFields) known |= it.key() == f;
+        if (!known) return core::make_error(name + ": unknown field '" + it.key() + "' in the scene");
+    }
+
+    Scene s = base;
+    NORMVIZ_TRY(read_data_fields(r, name, s));
+    NORMVIZ_TRY(read_norm_fields(r, name, s, s.shape_from_file));
+    NORMVIZ_TRY(read_focus_and_view_fields(r, s, s.shape_from_file));
+    NORMVIZ_TRY(read_teaching_fields(r, name, s, s.shape_from_file));
+    NORMVIZ_TRY(read_lesson_field(r, name, s));
     return s;
 }
 

@@ -52,13 +52,15 @@ std::optional<double> finite_number(const std::string& text, double lo, double h
     return v;
 }
 
-// Applies one key; false when the key is unknown or its value is not one it takes.
-bool apply_setting(const std::string& key, const std::string& value, Scene& scene, Settings& settings) {
-    auto flag = [&](bool& out) {
-        auto v = whole_number(value, 0, 1);
-        if (v) out = *v != 0;
-        return v.has_value();
-    };
+// A 0/1 value into `out`; false when the value is neither.
+bool read_flag(const std::string& value, bool& out) {
+    auto v = whole_number(value, 0, 1);
+    if (v) out = *v != 0;
+    return v.has_value();
+}
+
+// The window keys (size, font); kept apart because they go to Settings, not to the scene.
+std::optional<bool> apply_window_setting(const std::string& key, const std::string& value, Settings& settings) {
     if (key == "window_width" || key == "window_height") {
         auto v = whole_number(value, 64, 16384);
         if (v) (key == "window_width" ? settings.window_width : settings.window_height) = static_cast<int>(*v);
@@ -69,6 +71,11 @@ bool apply_setting(const std::string& key, const std::string& value, Scene& scen
         if (v) settings.font_size = static_cast<float>(*v);
         return v.has_value();
     }
+    return std::nullopt;
+}
+
+// The data keys (shape, generator, seed, data file and its layout).
+std::optional<bool> apply_data_setting(const std::string& key, const std::string& value, Scene& scene) {
     if (key == "shape") {
         // Larger shapes come from files; generating one at start could only fail, every time.
         auto v = core::parse_shape(value);
@@ -96,6 +103,11 @@ bool apply_setting(const std::string& key, const std::string& value, Scene& scen
         if (v) scene.layout = v.value();
         return v.ok();
     }
+    return std::nullopt;
+}
+
+// How the norms are set up (groups, eps, the custom norm's axes and centering).
+std::optional<bool> apply_norm_setup_setting(const std::string& key, const std::string& value, Scene& scene) {
     if (key == "groups") {
         auto v = whole_number(value, 1, std::numeric_limits<int64_t>::max());
         if (v) scene.groups = *v;
@@ -111,16 +123,21 @@ bool apply_setting(const std::string& key, const std::string& value, Scene& scen
         if (v) scene.custom_axes = v.value();
         return v.ok();
     }
-    if (key == "custom_center") return flag(scene.custom_center);
+    if (key == "custom_center") return read_flag(value, scene.custom_center);
+    return std::nullopt;
+}
+
+// How values are shown (focus, raw or normalized, palette, colour scale).
+std::optional<bool> apply_view_setting(const std::string& key, const std::string& value, Scene& scene) {
     if (key == "focus") {
         auto v = core::parse_index(value);
         if (v) scene.focus = v.value();
         return v.ok();
     }
-    if (key == "normalized") return flag(scene.show_normalized);
+    if (key == "normalized") return read_flag(value, scene.show_normalized);
     if (key == "palette") {
         bool blue_orange = false;
-        if (!flag(blue_orange)) return false;
+        if (!read_flag(value, blue_orange)) return false;
         scene.palette = blue_orange ? Palette::BlueOrange : Palette::BlueRed;
         return true;
     }
@@ -129,7 +146,12 @@ bool apply_setting(const std::string& key, const std::string& value, Scene& scen
         if (v) scene.color_scale = *v;
         return v.has_value();
     }
-    if (key == "single_view") return flag(scene.single_view);
+    return std::nullopt;
+}
+
+// Which norms are shown (one or the compared list).
+std::optional<bool> apply_compared_setting(const std::string& key, const std::string& value, Scene& scene) {
+    if (key == "single_view") return read_flag(value, scene.single_view);
     if (key == "single_norm") {
         auto v = core::parse_norm_name(value);
         if (v) scene.single_norm = v.value();
@@ -148,6 +170,16 @@ bool apply_setting(const std::string& key, const std::string& value, Scene& scen
         scene.compared = kinds;
         return true;
     }
+    return std::nullopt;
+}
+
+// Applies one key; false when the key is unknown or its value is not one it takes.
+bool apply_setting(const std::string& key, const std::string& value, Scene& scene, Settings& settings) {
+    if (auto applied = apply_window_setting(key, value, settings)) return *applied;
+    if (auto applied = apply_data_setting(key, value, scene)) return *applied;
+    if (auto applied = apply_norm_setup_setting(key, value, scene)) return *applied;
+    if (auto applied = apply_view_setting(key, value, scene)) return *applied;
+    if (auto applied = apply_compared_setting(key, value, scene)) return *applied;
     return false;
 }
 

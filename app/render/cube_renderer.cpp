@@ -42,6 +42,81 @@ std::string with_common(const char* stage) {
            source.substr(first_line);
 }
 
+// Everything a cube's picture depends on; an equal key lets draw() skip the cube.
+std::vector<float> cube_key(const CubeParams& p, int width, int height, const float* m) {
+    const CubeGeometry& g = p.geometry;
+    std::vector<float> key = {float(width), float(height), float(g.split_hw), float(p.focus.n), float(p.focus.c),
+                              float(p.focus.h), float(p.focus.w), float(p.has_focus), float(p.show_normalized),
+                              p.center, p.half_range, p.normalized_half_range, p.outline_px, float(p.palette)};
+    for (int a = 0; a < 4; ++a) {
+        key.push_back(float(g.bin[a]));
+        key.push_back(float(g.counts[a]));
+        key.push_back(float(p.partition.block[a]));
+    }
+    key.insert(key.end(), m, m + 16);
+    return key;
+}
+
+// Sizes a cube's multisampled colour and depth buffers to width x height and attaches them.
+void attach_multisampled_targets(GLuint multisampled, GLuint color_ms, GLuint depth_ms, int samples, int width,
+                                 int height) {
+    glBindRenderbuffer(GL_RENDERBUFFER, color_ms);
+    glRenderbufferStorageMultisample(GL_RENDERBUFFER, samples, GL_RGBA8, width, height);
+    glBindRenderbuffer(GL_RENDERBUFFER, depth_ms);
+    glRenderbufferStorageMultisample(GL_RENDERBUFFER, samples, GL_DEPTH_COMPONENT24, width, height);
+    glBindRenderbuffer(GL_RENDERBUFFER, 0);
+    glBindFramebuffer(GL_FRAMEBUFFER, multisampled);
+    glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER, color_ms);
+    glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_DEPTH_ATTACHMENT, GL_RENDERBUFFER, depth_ms);
+}
+
+// Sets the GL state a cube's draw relies on (depth test, no blending) and clears the bound
+// framebuffer to the canvas background.
+void begin_cube_frame(int width, int height) {
+    glViewport(0, 0, width, height);
+    glDisable(GL_SCISSOR_TEST);
+    glDisable(GL_CULL_FACE);
+    glDisable(GL_BLEND);
+    glEnable(GL_DEPTH_TEST);
+    glDepthFunc(GL_LESS);
+    glDepthMask(GL_TRUE);
+    glClearColor(kCanvasBackground.r / 255.0f, kCanvasBackground.g / 255.0f, kCanvasBackground.b / 255.0f, 1.0f);
+    glClearDepth(1.0);
+    glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
+}
+
+// Passes 1 and 2 of CubeRenderer::draw: the shell's back then front sides, blended over the
+// group, pushed behind it by a few depth units.
+void draw_shell_passes(GLint pass_uniform, GLint face_uniform, GLsizei blocks) {
+    glEnable(GL_POLYGON_OFFSET_FILL);
+    glPolygonOffset(0.0f, 4.0f);
+    glEnable(GL_BLEND);
+    glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
+    glDepthMask(GL_FALSE);
+    for (int pass = 1; pass <= 2; ++pass) {
+        glUniform1i(pass_uniform, pass);
+        for (int face = 0; face < 6; ++face) {  // +x, -x, +y, -y, +z, -z
+            glUniform1i(face_uniform, face);
+            glDrawArraysInstanced(GL_TRIANGLES, 0, 6, blocks);
+        }
+    }
+}
+
+// Restores the GL state draw() changed and resolves the multisampled picture into the
+// texture ImGui shows.
+void end_cube_frame(GLuint multisampled, GLuint resolved, int width, int height) {
+    glDisable(GL_POLYGON_OFFSET_FILL);
+    glDepthMask(GL_TRUE);
+    glDisable(GL_BLEND);
+    glDisable(GL_DEPTH_TEST);
+    glBindVertexArray(0);
+    glUseProgram(0);
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, multisampled);
+    glBindFramebuffer(GL_DRAW_FRAMEBUFFER, resolved);
+    glBlitFramebuffer(0, 0, width, height, 0, 0, width, height, GL_COLOR_BUFFER_BIT, GL_NEAREST);
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+}
+
 }  // namespace
 
 struct CubeRenderer::Canvas {
@@ -178,44 +253,21 @@ GLuint CubeRenderer::draw(int slot, const CubeParams& p, int width, int height) 
     const CubeGeometry& g = p.geometry;
     NORMVIZ_ASSERT(static_cast<int64_t>(values_.size()) == g.voxel_count(), "ensure_values ran for this geometry");
     const glm::mat4 view_proj = p.view.projection * p.view.view;
-    std::vector<float> key = {float(width), float(height), float(g.split_hw), float(p.focus.n), float(p.focus.c),
-                              float(p.focus.h), float(p.focus.w), float(p.has_focus), float(p.show_normalized),
-                              p.center, p.half_range, p.normalized_half_range, p.outline_px, float(p.palette)};
-    for (int a = 0; a < 4; ++a) {
-        key.push_back(float(g.bin[a]));
-        key.push_back(float(g.counts[a]));
-        key.push_back(float(p.partition.block[a]));
-    }
     const float* m = glm::value_ptr(view_proj);
-    key.insert(key.end(), m, m + 16);
+    std::vector<float> key = cube_key(p, width, height, m);
     if (key == c.last_key) return c.color.get();
     c.last_key = std::move(key);
     ensure_colors(c, p);
 
     if (c.width != width || c.height != height) {
-        glBindRenderbuffer(GL_RENDERBUFFER, c.color_ms.get());
-        glRenderbufferStorageMultisample(GL_RENDERBUFFER, samples_, GL_RGBA8, width, height);
-        glBindRenderbuffer(GL_RENDERBUFFER, c.depth_ms.get());
-        glRenderbufferStorageMultisample(GL_RENDERBUFFER, samples_, GL_DEPTH_COMPONENT24, width, height);
-        glBindRenderbuffer(GL_RENDERBUFFER, 0);
-        glBindFramebuffer(GL_FRAMEBUFFER, c.multisampled.get());
-        glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER, c.color_ms.get());
-        glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_DEPTH_ATTACHMENT, GL_RENDERBUFFER, c.depth_ms.get());
+        attach_multisampled_targets(c.multisampled.get(), c.color_ms.get(), c.depth_ms.get(), samples_, width,
+                                    height);
         attach_color_texture(c.resolved.get(), c.color.get(), width, height, GL_LINEAR);
         c.width = width;
         c.height = height;
     }
     glBindFramebuffer(GL_FRAMEBUFFER, c.multisampled.get());
-    glViewport(0, 0, width, height);
-    glDisable(GL_SCISSOR_TEST);
-    glDisable(GL_CULL_FACE);
-    glDisable(GL_BLEND);
-    glEnable(GL_DEPTH_TEST);
-    glDepthFunc(GL_LESS);
-    glDepthMask(GL_TRUE);
-    glClearColor(kCanvasBackground.r / 255.0f, kCanvasBackground.g / 255.0f, kCanvasBackground.b / 255.0f, 1.0f);
-    glClearDepth(1.0);
-    glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
+    begin_cube_frame(width, height);
     glUseProgram(program_.get());
     glBindVertexArray(empty_vao_.get());
 
@@ -267,29 +319,9 @@ GLuint CubeRenderer::draw(int slot, const CubeParams& p, int width, int height) 
     // discard (its centre is off the group) keeps the group's samples, as when the shell had
     // no face there, instead of covering some of them by rounding. Units only: a slope term
     // would also push steep shell sides behind the group's edges that only meet them.
-    glEnable(GL_POLYGON_OFFSET_FILL);
-    glPolygonOffset(0.0f, 4.0f);
-    glEnable(GL_BLEND);
-    glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
-    glDepthMask(GL_FALSE);
-    for (int pass = 1; pass <= 2; ++pass) {
-        glUniform1i(u.pass, pass);
-        for (int face = 0; face < 6; ++face) {  // +x, -x, +y, -y, +z, -z
-            glUniform1i(u.face, face);
-            glDrawArraysInstanced(GL_TRIANGLES, 0, 6, static_cast<GLsizei>(g.blocks()));
-        }
-    }
+    draw_shell_passes(u.pass, u.face, static_cast<GLsizei>(g.blocks()));
 
-    glDisable(GL_POLYGON_OFFSET_FILL);
-    glDepthMask(GL_TRUE);
-    glDisable(GL_BLEND);
-    glDisable(GL_DEPTH_TEST);
-    glBindVertexArray(0);
-    glUseProgram(0);
-    glBindFramebuffer(GL_READ_FRAMEBUFFER, c.multisampled.get());
-    glBindFramebuffer(GL_DRAW_FRAMEBUFFER, c.resolved.get());
-    glBlitFramebuffer(0, 0, width, height, 0, 0, width, height, GL_COLOR_BUFFER_BIT, GL_NEAREST);
-    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    end_cube_frame(c.multisampled.get(), c.resolved.get(), width, height);
     return c.color.get();
 }
 

@@ -10,6 +10,68 @@
 
 namespace normviz::app {
 
+namespace {
+
+// Everything a canvas's picture depends on; an equal key lets draw() skip the canvas.
+std::vector<float> canvas_key(const CanvasParams& p, int width, int height) {
+    const core::Shape& s = p.layout.shape;
+    return {float(width), float(height), float(s.N), float(s.C), float(s.H), float(s.W),
+            float(p.layout.tiles_per_row), float(p.layout.blocks_per_row), p.layout.tile_gap, p.layout.sample_gap,
+            p.view.pan.x, p.view.pan.y, p.view.zoom, float(p.partition.block[0]),
+            float(p.partition.block[1]), float(p.partition.block[2]),
+            float(p.partition.block[3]), float(p.focus.n), float(p.focus.c),
+            float(p.focus.h), float(p.focus.w), float(p.has_focus), float(p.show_group), float(p.frozen_group),
+            float(p.show_normalized), p.center, p.half_range,
+            p.normalized_half_range, p.outline_px, float(p.palette), float(p.per_channel),
+            p.mark_px, float(p.group.lo.n), float(p.group.lo.c), float(p.group.lo.h),
+            float(p.group.lo.w), float(p.group.hi.n), float(p.group.hi.c), float(p.group.hi.h),
+            float(p.group.hi.w)};
+}
+
+// Sizes the kept cells' textures to width x height and attaches them, with `color`, as the
+// first pass's three targets.
+void attach_cell_targets(GLuint cells_framebuffer, GLuint color, GLuint cells, GLuint cell_index, int width,
+                         int height) {
+    glBindTexture(GL_TEXTURE_2D, cells);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA32F, width, height, 0, GL_RGBA, GL_FLOAT, nullptr);
+    glBindTexture(GL_TEXTURE_2D, cell_index);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);  // integer: no filtering
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA32I, width, height, 0, GL_RGBA_INTEGER, GL_INT, nullptr);
+    glBindFramebuffer(GL_FRAMEBUFFER, cells_framebuffer);
+    glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, color, 0);
+    glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT1, GL_TEXTURE_2D, cells, 0);
+    glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT2, GL_TEXTURE_2D, cell_index, 0);
+    const GLenum all[] = {GL_COLOR_ATTACHMENT0, GL_COLOR_ATTACHMENT1, GL_COLOR_ATTACHMENT2};
+    glDrawBuffers(3, all);
+}
+
+// Draws into the canvas: the whole picture, or only the group and focus over the kept cells.
+void run_passes(bool draw_cells, bool keep_cells, GLint pass, GLuint framebuffer, GLuint cells_framebuffer,
+                GLuint cells, GLuint cell_index) {
+    if (draw_cells) {  // the whole picture, keeping each pixel's cell for later focus changes
+        glBindFramebuffer(GL_FRAMEBUFFER, keep_cells ? cells_framebuffer : framebuffer);
+        glUniform1i(pass, 0);
+        glDrawArrays(GL_TRIANGLES, 0, 3);
+    } else {  // the group and focus over the kept cells
+        glBindFramebuffer(GL_FRAMEBUFFER, framebuffer);
+        glActiveTexture(GL_TEXTURE4);
+        glBindTexture(GL_TEXTURE_2D, cells);
+        glActiveTexture(GL_TEXTURE5);
+        glBindTexture(GL_TEXTURE_2D, cell_index);
+        glUniform1i(pass, 1);
+        glDrawArrays(GL_TRIANGLES, 0, 3);
+        glBindTexture(GL_TEXTURE_2D, 0);  // both are drawn into again by a first pass
+        glActiveTexture(GL_TEXTURE4);
+        glBindTexture(GL_TEXTURE_2D, 0);
+        glActiveTexture(GL_TEXTURE0);
+    }
+}
+
+}  // namespace
+
 struct TensorRenderer::Uniforms {
     GLint values, group_stats, palette, values_shift, stats_shift, shape, tiles_per_row, tile_rows, blocks_per_row,
         tile_gap, sample_gap, pan, zoom, canvas_height, block, inv_block, key_extents, focus, focus_key, has_focus,
@@ -17,7 +79,50 @@ struct TensorRenderer::Uniforms {
         show_normalized, center, half_range, normalized_half_range, outline_px, background,
         highlight, focus_ring, channel_range, channel_shift, per_channel, mark_px, group_lo, group_hi, focus_origin,
         cells, cell_index, pass;
+
+    // Sets the uniforms that come from the canvas's parameters alone (shape, layout, view,
+    // partition, focus, colouring), which keeps draw() to the passes and their targets.
+    void set_params(const CanvasParams& p, int height) const;
 };
+
+void TensorRenderer::Uniforms::set_params(const CanvasParams& p, int height) const {
+    const Uniforms& u = *this;
+    const core::Shape& s = p.layout.shape;
+    auto k = p.partition.key_extents();
+    glUniform4i(u.shape, int(s.N), int(s.C), int(s.H), int(s.W));
+    glUniform1i(u.tiles_per_row, static_cast<int>(p.layout.tiles_per_row));
+    glUniform1i(u.tile_rows, static_cast<int>(p.layout.tile_rows()));
+    glUniform1i(u.blocks_per_row, static_cast<int>(p.layout.blocks_per_row));
+    glUniform1f(u.tile_gap, p.layout.tile_gap);
+    glUniform1f(u.sample_gap, p.layout.sample_gap);
+    glUniform2f(u.pan, p.view.pan.x, p.view.pan.y);
+    glUniform1f(u.zoom, p.view.zoom);
+    glUniform1f(u.canvas_height, static_cast<float>(height));
+    glUniform4i(u.block, int(p.partition.block[0]), int(p.partition.block[1]), int(p.partition.block[2]),
+                int(p.partition.block[3]));
+    const auto& b = p.partition.block;
+    glUniform4f(u.inv_block, 1.0f / float(b[0]), 1.0f / float(b[1]), 1.0f / float(b[2]), 1.0f / float(b[3]));
+    glUniform4i(u.key_extents, int(k[0]), int(k[1]), int(k[2]), int(k[3]));
+    glUniform4i(u.focus, int(p.focus.n), int(p.focus.c), int(p.focus.h), int(p.focus.w));
+    glUniform4i(u.focus_key, int(p.focus.n / b[0]), int(p.focus.c / b[1]), int(p.focus.h / b[2]),
+                int(p.focus.w / b[3]));
+    glUniform1i(u.has_focus, p.has_focus ? 1 : 0);
+    glUniform1i(u.show_group, !p.show_group ? 0 : p.frozen_group ? 2 : 1);
+    glUniform1i(u.show_normalized, p.show_normalized ? 1 : 0);
+    glUniform1f(u.center, p.center);
+    glUniform1f(u.half_range, std::max(p.half_range, 1e-30f));
+    glUniform1f(u.normalized_half_range, p.normalized_half_range);
+    glUniform1f(u.outline_px, p.outline_px);
+    set_rgb_uniform(u.background, kCanvasBackground);
+    set_rgb_uniform(u.highlight, kHighlight);
+    set_rgb_uniform(u.focus_ring, kFocusRing);
+    glUniform1i(u.per_channel, p.per_channel ? 1 : 0);
+    glUniform1f(u.mark_px, p.mark_px);
+    glUniform4i(u.group_lo, int(p.group.lo.n), int(p.group.lo.c), int(p.group.lo.h), int(p.group.lo.w));
+    glUniform4i(u.group_hi, int(p.group.hi.n), int(p.group.hi.c), int(p.group.hi.h), int(p.group.hi.w));
+    const Vec2 focus_origin = core::contains(s, p.focus) ? cell_origin(p.layout, p.focus) : Vec2{-1e9f, -1e9f};
+    glUniform2f(u.focus_origin, focus_origin.x, focus_origin.y);
+}
 
 core::Result<std::unique_ptr<TensorRenderer>> TensorRenderer::create() {
     auto program = link_program("tensor_view.vert", shader_sources::k_tensor_view_vert,
@@ -156,18 +261,7 @@ GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int heig
     width = std::max(width, 1);
     height = std::max(height, 1);
     const core::Shape& s = p.layout.shape;
-    auto k = p.partition.key_extents();
-    std::vector<float> key = {float(width), float(height), float(s.N), float(s.C), float(s.H), float(s.W),
-                              float(p.layout.tiles_per_row), float(p.layout.blocks_per_row), p.layout.tile_gap, p.layout.sample_gap,
-                              p.view.pan.x, p.view.pan.y, p.view.zoom, float(p.partition.block[0]),
-                              float(p.partition.block[1]), float(p.partition.block[2]),
-                              float(p.partition.block[3]), float(p.focus.n), float(p.focus.c),
-                              float(p.focus.h), float(p.focus.w), float(p.has_focus), float(p.show_group), float(p.frozen_group),
-                              float(p.show_normalized), p.center, p.half_range,
-                              p.normalized_half_range, p.outline_px, float(p.palette), float(p.per_channel),
-                              p.mark_px, float(p.group.lo.n), float(p.group.lo.c), float(p.group.lo.h),
-                              float(p.group.lo.w), float(p.group.hi.n), float(p.group.hi.c), float(p.group.hi.h),
-                              float(p.group.hi.w)};
+    std::vector<float> key = canvas_key(p, width, height);
     if (key == c.last_key) return c.color.get();
     // The first pass's inputs: everything but the partition's group and the focus.
     std::vector<float> cells_key(key.begin(), key.begin() + 17);
@@ -184,21 +278,8 @@ GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int heig
     // every time, without the kept cells' extra writes (36 bytes a pixel instead of 4).
     const bool keep_cells = s.numel() > kKeepCellsAbove;
     if (keep_cells && (c.cells_width != width || c.cells_height != height)) {
-        // The first pass's target: the picture, the cells' colours and the cells' indexes.
-        glBindTexture(GL_TEXTURE_2D, c.cells.get());
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
-        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA32F, width, height, 0, GL_RGBA, GL_FLOAT, nullptr);
-        glBindTexture(GL_TEXTURE_2D, c.cell_index.get());
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);  // integer: no filtering
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
-        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA32I, width, height, 0, GL_RGBA_INTEGER, GL_INT, nullptr);
-        glBindFramebuffer(GL_FRAMEBUFFER, c.cells_framebuffer.get());
-        glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, c.color.get(), 0);
-        glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT1, GL_TEXTURE_2D, c.cells.get(), 0);
-        glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT2, GL_TEXTURE_2D, c.cell_index.get(), 0);
-        const GLenum all[] = {GL_COLOR_ATTACHMENT0, GL_COLOR_ATTACHMENT1, GL_COLOR_ATTACHMENT2};
-        glDrawBuffers(3, all);
+        attach_cell_targets(c.cells_framebuffer.get(), c.color.get(), c.cells.get(), c.cell_index.get(), width,
+                            height);
         c.cells_width = width;
         c.cells_height = height;
         c.last_cells_key.clear();
@@ -232,58 +313,11 @@ GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int heig
 
     glUniform1i(u.values_shift, texture_width_shift(values_width_));
     glUniform1i(u.stats_shift, texture_width_shift(c.stats_width));
-    glUniform4i(u.shape, int(s.N), int(s.C), int(s.H), int(s.W));
-    glUniform1i(u.tiles_per_row, static_cast<int>(p.layout.tiles_per_row));
-    glUniform1i(u.tile_rows, static_cast<int>(p.layout.tile_rows()));
-    glUniform1i(u.blocks_per_row, static_cast<int>(p.layout.blocks_per_row));
-    glUniform1f(u.tile_gap, p.layout.tile_gap);
-    glUniform1f(u.sample_gap, p.layout.sample_gap);
-    glUniform2f(u.pan, p.view.pan.x, p.view.pan.y);
-    glUniform1f(u.zoom, p.view.zoom);
-    glUniform1f(u.canvas_height, static_cast<float>(height));
-    glUniform4i(u.block, int(p.partition.block[0]), int(p.partition.block[1]), int(p.partition.block[2]),
-                int(p.partition.block[3]));
-    const auto& b = p.partition.block;
-    glUniform4f(u.inv_block, 1.0f / float(b[0]), 1.0f / float(b[1]), 1.0f / float(b[2]), 1.0f / float(b[3]));
-    glUniform4i(u.key_extents, int(k[0]), int(k[1]), int(k[2]), int(k[3]));
-    glUniform4i(u.focus, int(p.focus.n), int(p.focus.c), int(p.focus.h), int(p.focus.w));
-    glUniform4i(u.focus_key, int(p.focus.n / b[0]), int(p.focus.c / b[1]), int(p.focus.h / b[2]),
-                int(p.focus.w / b[3]));
-    glUniform1i(u.has_focus, p.has_focus ? 1 : 0);
-    glUniform1i(u.show_group, !p.show_group ? 0 : p.frozen_group ? 2 : 1);
-    glUniform1i(u.show_normalized, p.show_normalized ? 1 : 0);
-    glUniform1f(u.center, p.center);
-    glUniform1f(u.half_range, std::max(p.half_range, 1e-30f));
-    glUniform1f(u.normalized_half_range, p.normalized_half_range);
-    glUniform1f(u.outline_px, p.outline_px);
-    set_rgb_uniform(u.background, kCanvasBackground);
-    set_rgb_uniform(u.highlight, kHighlight);
-    set_rgb_uniform(u.focus_ring, kFocusRing);
     glUniform1i(u.channel_shift, texture_width_shift(channel_ranges_width_));
-    glUniform1i(u.per_channel, p.per_channel ? 1 : 0);
-    glUniform1f(u.mark_px, p.mark_px);
-    glUniform4i(u.group_lo, int(p.group.lo.n), int(p.group.lo.c), int(p.group.lo.h), int(p.group.lo.w));
-    glUniform4i(u.group_hi, int(p.group.hi.n), int(p.group.hi.c), int(p.group.hi.h), int(p.group.hi.w));
-    const Vec2 focus_origin = core::contains(s, p.focus) ? cell_origin(p.layout, p.focus) : Vec2{-1e9f, -1e9f};
-    glUniform2f(u.focus_origin, focus_origin.x, focus_origin.y);
+    u.set_params(p, height);
 
-    if (draw_cells) {  // the whole picture, keeping each pixel's cell for later focus changes
-        glBindFramebuffer(GL_FRAMEBUFFER, keep_cells ? c.cells_framebuffer.get() : c.framebuffer.get());
-        glUniform1i(u.pass, 0);
-        glDrawArrays(GL_TRIANGLES, 0, 3);
-    } else {  // the group and focus over the kept cells
-        glBindFramebuffer(GL_FRAMEBUFFER, c.framebuffer.get());
-        glActiveTexture(GL_TEXTURE4);
-        glBindTexture(GL_TEXTURE_2D, c.cells.get());
-        glActiveTexture(GL_TEXTURE5);
-        glBindTexture(GL_TEXTURE_2D, c.cell_index.get());
-        glUniform1i(u.pass, 1);
-        glDrawArrays(GL_TRIANGLES, 0, 3);
-        glBindTexture(GL_TEXTURE_2D, 0);  // both are drawn into again by a first pass
-        glActiveTexture(GL_TEXTURE4);
-        glBindTexture(GL_TEXTURE_2D, 0);
-        glActiveTexture(GL_TEXTURE0);
-    }
+    run_passes(draw_cells, keep_cells, u.pass, c.framebuffer.get(), c.cells_framebuffer.get(), c.cells.get(),
+               c.cell_index.get());
     glBindVertexArray(0);
     glUseProgram(0);
     glBindFramebuffer(GL_FRAMEBUFFER, 0);

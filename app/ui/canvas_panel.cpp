@@ -273,6 +273,38 @@ std::string non_finite_text(const core::ValueSummary& v) {
     return out;
 }
 
+// The colour scale combo, beside what it scales (ImGui items inside the canvas area window).
+void draw_color_scale_combo(AppState& state, ColorScale scale, ImVec2 pos, float combo_w) {
+    ImGui::SetCursorScreenPos(pos);
+    ImGui::SetNextItemWidth(combo_w);
+    if (ImGui::BeginCombo("##color_scale", color_scale_label(scale))) {
+        for (ColorScale s : kAllColorScales)
+            if (ImGui::Selectable(color_scale_label(s), s == scale)) state.scene.color_scale = s;
+        ImGui::EndCombo();
+    }
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("colour scale of raw values: what range the palette spans (1 \u2013 99 %%: values "
+                          "beyond the percentiles take the end colours; per channel: each channel its own)");
+}
+
+// The legend's NaN/Inf count: its hatched swatch, the count and (in the window) a button to
+// the next one.
+void draw_non_finite_entry(AppState& state, const std::string& nan_text, bool next_button, ImVec2 p0, float bar_h,
+                           float gap, ImU32 color, ImDrawList* dl) {
+    const float font = ImGui::GetFontSize();
+    float x = p0.x;
+    draw_hatch_swatch(ImVec2(x, p0.y), bar_h, dl);
+    x += bar_h + gap * 0.5f;
+    dl->AddText(ImVec2(x, p0.y - 0.1f * font), color, nan_text.c_str());
+    x += ImGui::CalcTextSize(nan_text.c_str()).x + gap;
+    if (next_button) {
+        ImGui::SetCursorScreenPos(ImVec2(x, p0.y + 0.5f * bar_h - 0.5f * ImGui::GetFrameHeight()));
+        if (ImGui::Button("Next##next_non_finite")) focus_next_non_finite(state);
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("focus the next NaN or Inf after the focus, in memory order (N)");
+    }
+}
+
 // Under the canvases, left to right: what is coloured (raw values: the colour scale combo),
 // the low end, the bar, the high end of the range actually used (a per-channel scale: the
 // focus's channel), the NaN/Inf count with its swatch and a button to the next one, and at
@@ -329,17 +361,7 @@ void draw_legend(AppState& state, ImVec2 p0, float width, bool sub_pixel, ImDraw
 
     float x = p0.x + 4;
     if (scale_w > 0) {
-        // The colour scale, beside what it scales (ImGui items inside the canvas area window).
-        ImGui::SetCursorScreenPos(ImVec2(x, p0.y + 0.5f * bar_h - 0.5f * ImGui::GetFrameHeight()));
-        ImGui::SetNextItemWidth(combo_w);
-        if (ImGui::BeginCombo("##color_scale", color_scale_label(scale))) {
-            for (ColorScale s : kAllColorScales)
-                if (ImGui::Selectable(color_scale_label(s), s == scale)) state.scene.color_scale = s;
-            ImGui::EndCombo();
-        }
-        if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("colour scale of raw values: what range the palette spans (1 \u2013 99 %%: values "
-                              "beyond the percentiles take the end colours; per channel: each channel its own)");
+        draw_color_scale_combo(state, scale, ImVec2(x, p0.y + 0.5f * bar_h - 0.5f * ImGui::GetFrameHeight()), combo_w);
         x += scale_w;
     }
     if (!what.empty()) {
@@ -362,18 +384,7 @@ void draw_legend(AppState& state, ImVec2 p0, float width, bool sub_pixel, ImDraw
     x += bar_w + gap;
     dl->AddText(ImVec2(x, p0.y), color, h.c_str());
     x += ImGui::CalcTextSize(h.c_str()).x + gap;
-    if (!nan_text.empty()) {
-        draw_hatch_swatch(ImVec2(x, p0.y), bar_h, dl);
-        x += bar_h + gap * 0.5f;
-        dl->AddText(ImVec2(x, p0.y - 0.1f * font), color, nan_text.c_str());
-        x += ImGui::CalcTextSize(nan_text.c_str()).x + gap;
-        if (next_button) {
-            ImGui::SetCursorScreenPos(ImVec2(x, p0.y + 0.5f * bar_h - 0.5f * ImGui::GetFrameHeight()));
-            if (ImGui::Button("Next##next_non_finite")) focus_next_non_finite(state);
-            if (ImGui::IsItemHovered())
-                ImGui::SetTooltip("focus the next NaN or Inf after the focus, in memory order (N)");
-        }
-    }
+    if (!nan_text.empty()) draw_non_finite_entry(state, nan_text, next_button, ImVec2(x, p0.y), bar_h, gap, color, dl);
     const float kx = p0.x + width - key_w - bar_h;
     if (*note) dl->AddText(ImVec2(kx - note_w, p0.y - 0.1f * font), rgb(kHighlight), note);
     dl->AddRect(ImVec2(kx, p0.y), ImVec2(kx + bar_h, p0.y + bar_h), key_color, 0, 0, 2.5f);
@@ -394,6 +405,127 @@ void draw_non_finite_marks(const AppState& state, const GridLayout& layout, cons
         dl->AddRect(ImVec2(cx - r - 1, cy - r - 1), ImVec2(cx + r + 1, cy + r + 1), IM_COL32(20, 20, 20, 255));
         dl->AddRect(ImVec2(cx - r, cy - r), ImVec2(cx + r, cy + r), IM_COL32(217, 0, 217, 255), 0, 0, 2.0f);
     }
+}
+
+// Fits the shared camera to a new layout or canvas size, then applies the keyboard's zoom steps.
+void update_camera(Camera& cam, const GridLayout& layout, bool new_layout, ImVec2 canvas_size, Vec2 margin,
+                   float label_px) {
+    if (cam.needs_fit || new_layout || cam.fitted_for.x != canvas_size.x || cam.fitted_for.y != canvas_size.y) {
+        // Sample labels sit below the blocks when blocks wrap: keep room for the last row's.
+        const float below = layout.blocks_per_row > 1 ? label_px + 2 : 0.0f;
+        ViewTransform fit = fit_view(layout, {0, 0}, {canvas_size.x, canvas_size.y - below}, margin);
+        cam.pan = fit.pan;
+        cam.zoom = fit.zoom;
+        cam.fit_zoom = fit.zoom;
+        cam.fitted_for = {canvas_size.x, canvas_size.y};
+        cam.needs_fit = false;
+    }
+    if (cam.zoom_steps != 0) {  // keyboard zoom, about the canvas centre
+        ViewTransform v{{0, 0}, cam.pan, cam.zoom};
+        ViewTransform z = zoom_about(v, std::pow(1.25f, float(cam.zoom_steps)),
+                                     {canvas_size.x * 0.5f, canvas_size.y * 0.5f}, cam.fit_zoom * 0.5f, 400.0f);
+        cam.pan = z.pan;
+        cam.zoom = z.zoom;
+        cam.zoom_steps = 0;
+    }
+}
+
+// A panel's title line, clipped to the panel: the norm and its groups, red when it does not apply.
+void draw_panel_title(const AppState& state, const PanelDerived& p, ImVec2 pos, float panel_w, float header_h,
+                      float font, bool sub_pixel, bool ok, ImDrawList* dl) {
+    const float px = pos.x, py = pos.y;
+    dl->PushClipRect(ImVec2(px, py), ImVec2(px + panel_w - 4, py + header_h), true);
+    dl->AddText(ImVec2(px + 2, py + 0.2f * font), ok ? IM_COL32(235, 235, 240, 255) : IM_COL32(255, 120, 110, 255),
+                quiz_answer_hidden(state)  // the header would tell
+                    ? core::norm_title(p.spec.kind)
+                    : panel_header(p, state.tensor.shape, panel_w - 8, sub_pixel).c_str());
+    dl->PopClipRect();
+}
+
+// What the renderer needs to draw one panel's canvas with the shared camera.
+CanvasParams canvas_params(const AppState& state, const PanelDerived& p, const GridLayout& layout, float font) {
+    const ImGuiIO& io = ImGui::GetIO();
+    const Camera& cam = state.camera;
+    CanvasParams params;
+    params.layout = layout;
+    params.view = {{0, 0}, cam.pan, cam.zoom * io.DisplayFramebufferScale.x};
+    params.view.pan = cam.pan;
+    params.partition = p.partition;
+    params.focus = state.scene.focus;
+    // Quiz: the group stays hidden until the reveal (the overlay rings the asked cell).
+    params.has_focus = !quiz_answer_hidden(state);
+    params.frozen_group = p.eval_mode;  // eval mode pools nothing; the channel shares frozen stats
+    params.show_normalized = state.scene.show_normalized;
+    params.center = state.value_center;
+    params.half_range = state.value_half_range;
+    // Thicker with larger text (presenter mode, a 4K figure), as the text is.
+    params.outline_px =
+        std::clamp(cam.zoom * 0.14f, 1.5f, std::max(4.0f, font * 0.25f)) * io.DisplayFramebufferScale.x;
+    params.palette = state.scene.palette;
+    params.per_channel = !state.value_colors.channels.empty();
+    params.group = group_box(p.partition, state.scene.focus);
+    params.mark_px = 2.0f * io.DisplayFramebufferScale.x;
+    return params;
+}
+
+// Why the norm does not apply, wrapped on a dark band over the bottom of its picture.
+void draw_norm_error(const std::string& error, float canvas_w, float font, ImVec2 c0, ImVec2 c1, ImDrawList* dl) {
+    const float wrap = canvas_w - 12;
+    const ImVec2 size = ImGui::CalcTextSize(error.c_str(), nullptr, false, wrap);
+    const ImVec2 t0(c0.x + 6, c1.y - size.y - 6);
+    dl->AddRectFilled(ImVec2(c0.x, t0.y - 4), c1, IM_COL32(20, 20, 24, 230));
+    dl->AddText(ImGui::GetFont(), font, t0, IM_COL32(255, 120, 110, 255), error.c_str(), nullptr, wrap);
+}
+
+// Input on one canvas (the last item drawn): click, drag, wheel, quiz marks and the tooltip.
+void handle_canvas_input(AppState& state, const PanelDerived& p, const GridLayout& layout, const ViewTransform& view,
+                         const std::vector<LabelHit>& labels, bool hovered, ImDrawList* dl) {
+    ImGuiIO& io = ImGui::GetIO();
+    Camera& cam = state.camera;
+    // Input: click selects, drag pans (right drag too), wheel zooms (every canvas shares the
+    // camera). While a quiz asks for cells, a left drag marks a rectangle instead.
+    const Vec2 mouse = view.to_world({io.MousePos.x, io.MousePos.y});
+    QuizState& quiz = state.classroom.quiz;
+    const bool marking = quiz_answer_hidden(state) && quiz.kind == QuizKind::Cells;
+    if (marking && ImGui::IsItemActivated()) quiz.drag_from = mouse;
+    if (marking && ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 3.0f)) {
+        const Vec2 a = view.to_screen(quiz.drag_from);
+        dl->AddRectFilled(ImVec2(a.x, a.y), io.MousePos, IM_COL32(255, 255, 255, 40));
+        dl->AddRect(ImVec2(a.x, a.y), io.MousePos, IM_COL32(255, 255, 255, 230), 0, 0, 2.0f);
+    }
+    const bool pan_left = !marking && ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 3.0f);
+    if (pan_left || (hovered && ImGui::IsMouseDragging(ImGuiMouseButton_Right, 3.0f))) {
+        cam.pan.x -= io.MouseDelta.x / cam.zoom;
+        cam.pan.y -= io.MouseDelta.y / cam.zoom;
+    }
+    if (hovered && io.MouseWheel != 0) {
+        ViewTransform z = zoom_about(view, std::pow(1.2f, io.MouseWheel), {io.MousePos.x, io.MousePos.y},
+                                     cam.fit_zoom * 0.5f, 400.0f);
+        cam.zoom = z.zoom;
+        cam.pan = z.pan;
+    }
+    std::optional<core::Index> under = cell_at(layout, mouse);
+    // A click in a gap between tiles or blocks takes the nearest cell.
+    const std::optional<core::Index> clicked = under ? under : nearest_cell(layout, mouse);
+    const bool click = ImGui::IsItemDeactivated() && io.MouseDragMaxDistanceSqr[0] < 9.0f;
+    if (marking && ImGui::IsItemDeactivated() && !click)
+        toggle_quiz_guesses(state, cells_in_rect(layout, quiz.drag_from, mouse));
+    if (click && quiz.active) {  // a guess, not a new focus
+        const LabelHit* label = nullptr;
+        for (const LabelHit& h : labels)
+            if (io.MousePos.x >= h.a.x && io.MousePos.x < h.b.x && io.MousePos.y >= h.a.y && io.MousePos.y < h.b.y)
+                label = &h;
+        const core::Shape& shape = state.tensor.shape;
+        if (label) toggle_quiz_guesses(state, label->sample ? sample_cells(shape, label->index)
+                                                            : channel_cells(shape, label->index));
+        else if (clicked && io.KeyShift) toggle_quiz_guesses(state, tile_cells(shape, clicked->n, clicked->c));
+        else if (clicked) toggle_quiz_guess(state, *clicked);
+    } else if (click && clicked) {
+        state.scene.focus = *clicked;
+    }
+    // No tooltips in presenter mode: on a projector they cover what the class looks at.
+    if (hovered && under && !ImGui::IsItemActive() && !state.classroom.quiz.active && !state.classroom.presenter)
+        draw_tooltip(state, p, *under);
 }
 
 }  // namespace
@@ -443,24 +575,7 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
     const bool new_layout = drawn.shape != layout.shape || drawn.blocks_per_row != layout.blocks_per_row ||
                             drawn.sample_gap != layout.sample_gap;
     state.canvas_layout = layout;
-    if (cam.needs_fit || new_layout || cam.fitted_for.x != canvas_size.x || cam.fitted_for.y != canvas_size.y) {
-        // Sample labels sit below the blocks when blocks wrap: keep room for the last row's.
-        const float below = layout.blocks_per_row > 1 ? label_px + 2 : 0.0f;
-        ViewTransform fit = fit_view(layout, {0, 0}, {canvas_size.x, canvas_size.y - below}, margin);
-        cam.pan = fit.pan;
-        cam.zoom = fit.zoom;
-        cam.fit_zoom = fit.zoom;
-        cam.fitted_for = {canvas_size.x, canvas_size.y};
-        cam.needs_fit = false;
-    }
-    if (cam.zoom_steps != 0) {  // keyboard zoom, about the canvas centre
-        ViewTransform v{{0, 0}, cam.pan, cam.zoom};
-        ViewTransform z = zoom_about(v, std::pow(1.25f, float(cam.zoom_steps)),
-                                     {canvas_size.x * 0.5f, canvas_size.y * 0.5f}, cam.fit_zoom * 0.5f, 400.0f);
-        cam.pan = z.pan;
-        cam.zoom = z.zoom;
-        cam.zoom_steps = 0;
-    }
+    update_camera(cam, layout, new_layout, canvas_size, margin, label_px);
     renderer.ensure_values(state.tensor, state.tensor_version);
     renderer.ensure_channel_ranges(state.value_colors.channels, state.value_colors.channels_version);
     // Cells smaller than a screen pixel: the shader marks the focus's group (CanvasParams::mark_px).
@@ -473,12 +588,7 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
         r = {px, py, panel_w - 4, panel_h - 4, px, py + header_h, canvas_size.x, canvas_size.y};
         ImGui::PushID(i);
         const bool ok = p.error.empty();
-        dl->PushClipRect(ImVec2(px, py), ImVec2(px + panel_w - 4, py + header_h), true);
-        dl->AddText(ImVec2(px + 2, py + 0.2f * font), ok ? IM_COL32(235, 235, 240, 255) : IM_COL32(255, 120, 110, 255),
-                    quiz_answer_hidden(state)  // the header would tell
-                        ? core::norm_title(p.spec.kind)
-                        : panel_header(p, state.tensor.shape, panel_w - 8, sub_pixel).c_str());
-        dl->PopClipRect();
+        draw_panel_title(state, p, ImVec2(px, py), panel_w, header_h, font, sub_pixel, ok, dl);
         const ImVec2 c0(r.canvas_x, r.canvas_y), c1(r.canvas_x + r.canvas_w, r.canvas_y + r.canvas_h);
         ImGui::SetCursorScreenPos(c0);
         ImGui::InvisibleButton("##canvas", canvas_size);
@@ -488,25 +598,7 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
 
         if (!p.stats.empty()) {
             renderer.ensure_group_stats(i, p.stats, core::is_centered(p.spec), p.spec.eps, p.stats_version);
-            CanvasParams params;
-            params.layout = layout;
-            params.view = {{0, 0}, cam.pan, cam.zoom * io.DisplayFramebufferScale.x};
-            params.view.pan = cam.pan;
-            params.partition = p.partition;
-            params.focus = state.scene.focus;
-            // Quiz: the group stays hidden until the reveal (the overlay rings the asked cell).
-            params.has_focus = !quiz_answer_hidden(state);
-            params.frozen_group = p.eval_mode;  // eval mode pools nothing; the channel shares frozen stats
-            params.show_normalized = state.scene.show_normalized;
-            params.center = state.value_center;
-            params.half_range = state.value_half_range;
-            // Thicker with larger text (presenter mode, a 4K figure), as the text is.
-            params.outline_px =
-                std::clamp(cam.zoom * 0.14f, 1.5f, std::max(4.0f, font * 0.25f)) * io.DisplayFramebufferScale.x;
-            params.palette = state.scene.palette;
-            params.per_channel = !state.value_colors.channels.empty();
-            params.group = group_box(p.partition, state.scene.focus);
-            params.mark_px = 2.0f * io.DisplayFramebufferScale.x;
+            const CanvasParams params = canvas_params(state, p, layout, font);
             const int fb_w = static_cast<int>(std::lround(canvas_size.x * io.DisplayFramebufferScale.x));
             const int fb_h = static_cast<int>(std::lround(canvas_size.y * io.DisplayFramebufferScale.y));
             GLuint texture = renderer.draw(i, params, fb_w, fb_h);
@@ -517,13 +609,7 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
             draw_cell_numbers(state, p, layout, view, c0, c1, dl);
             draw_non_finite_marks(state, layout, view, c0, c1, dl);
             draw_classroom_overlay(state, layout, view, dl, r);
-            if (!ok) {  // the norm does not apply: say why, wrapped on a dark band over the picture
-                const float wrap = r.canvas_w - 12;
-                const ImVec2 size = ImGui::CalcTextSize(p.error.c_str(), nullptr, false, wrap);
-                const ImVec2 t0(c0.x + 6, c1.y - size.y - 6);
-                dl->AddRectFilled(ImVec2(c0.x, t0.y - 4), c1, IM_COL32(20, 20, 24, 230));
-                dl->AddText(ImGui::GetFont(), font, t0, IM_COL32(255, 120, 110, 255), p.error.c_str(), nullptr, wrap);
-            }
+            if (!ok) draw_norm_error(p.error, r.canvas_w, font, c0, c1, dl);
             dl->PopClipRect();
         } else {
             dl->AddRectFilled(c0, c1, rgb(kCanvasBackground));
@@ -533,50 +619,7 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
             ImGui::PopTextWrapPos();
         }
 
-        // Input: click selects, drag pans (right drag too), wheel zooms (every canvas shares the
-        // camera). While a quiz asks for cells, a left drag marks a rectangle instead.
-        const Vec2 mouse = view.to_world({io.MousePos.x, io.MousePos.y});
-        QuizState& quiz = state.classroom.quiz;
-        const bool marking = quiz_answer_hidden(state) && quiz.kind == QuizKind::Cells;
-        if (marking && ImGui::IsItemActivated()) quiz.drag_from = mouse;
-        if (marking && ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 3.0f)) {
-            const Vec2 a = view.to_screen(quiz.drag_from);
-            dl->AddRectFilled(ImVec2(a.x, a.y), io.MousePos, IM_COL32(255, 255, 255, 40));
-            dl->AddRect(ImVec2(a.x, a.y), io.MousePos, IM_COL32(255, 255, 255, 230), 0, 0, 2.0f);
-        }
-        const bool pan_left = !marking && ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 3.0f);
-        if (pan_left || (hovered && ImGui::IsMouseDragging(ImGuiMouseButton_Right, 3.0f))) {
-            cam.pan.x -= io.MouseDelta.x / cam.zoom;
-            cam.pan.y -= io.MouseDelta.y / cam.zoom;
-        }
-        if (hovered && io.MouseWheel != 0) {
-            ViewTransform z = zoom_about(view, std::pow(1.2f, io.MouseWheel), {io.MousePos.x, io.MousePos.y},
-                                         cam.fit_zoom * 0.5f, 400.0f);
-            cam.zoom = z.zoom;
-            cam.pan = z.pan;
-        }
-        std::optional<core::Index> under = cell_at(layout, mouse);
-        // A click in a gap between tiles or blocks takes the nearest cell.
-        const std::optional<core::Index> clicked = under ? under : nearest_cell(layout, mouse);
-        const bool click = ImGui::IsItemDeactivated() && io.MouseDragMaxDistanceSqr[0] < 9.0f;
-        if (marking && ImGui::IsItemDeactivated() && !click)
-            toggle_quiz_guesses(state, cells_in_rect(layout, quiz.drag_from, mouse));
-        if (click && quiz.active) {  // a guess, not a new focus
-            const LabelHit* label = nullptr;
-            for (const LabelHit& h : labels)
-                if (io.MousePos.x >= h.a.x && io.MousePos.x < h.b.x && io.MousePos.y >= h.a.y && io.MousePos.y < h.b.y)
-                    label = &h;
-            const core::Shape& shape = state.tensor.shape;
-            if (label) toggle_quiz_guesses(state, label->sample ? sample_cells(shape, label->index)
-                                                                : channel_cells(shape, label->index));
-            else if (clicked && io.KeyShift) toggle_quiz_guesses(state, tile_cells(shape, clicked->n, clicked->c));
-            else if (clicked) toggle_quiz_guess(state, *clicked);
-        } else if (click && clicked) {
-            state.scene.focus = *clicked;
-        }
-        // No tooltips in presenter mode: on a projector they cover what the class looks at.
-        if (hovered && under && !ImGui::IsItemActive() && !state.classroom.quiz.active && !state.classroom.presenter)
-            draw_tooltip(state, p, *under);
+        handle_canvas_input(state, p, layout, view, labels, hovered, dl);
         ImGui::PopID();
     }
     draw_legend(state, ImVec2(area_pos.x + 6, area_pos.y + area_size.y - legend_h + font * 0.5f), area_size.x - 12,
