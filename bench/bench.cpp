@@ -31,10 +31,10 @@ using Clock = std::chrono::steady_clock;
 struct Options {
     core::Shape shape{32, 256, 56, 56};
     int threads = 0;
-    int repeat = 0;  // 0: adaptive
-    std::string load_path;  // --load: time reading this array file instead
+    int repeat = 0;                      // 0: adaptive
+    std::string load_path;               // --load: time reading this array file instead
     std::optional<core::Layout> layout;  // --layout, with --load
-    bool train = false;  // --train: the training lab's steps per second instead
+    bool train = false;                  // --train: the training lab's steps per second instead
 };
 
 constexpr const char* kUsage =
@@ -67,10 +67,8 @@ int parse_options(int argc, char** argv, Options& options) {
             continue;
         }
         if (i + 1 >= argc ||
-            (arg != "--shape" && arg != "--threads" && arg != "--repeat" && arg != "--load" &&
-             arg != "--layout")) {
-            std::fprintf(stderr, "normviz bench: unknown or incomplete option '%s'\n%s",
-                         arg.c_str(), kUsage);
+            (arg != "--shape" && arg != "--threads" && arg != "--repeat" && arg != "--load" && arg != "--layout")) {
+            std::fprintf(stderr, "normviz bench: unknown or incomplete option '%s'\n%s", arg.c_str(), kUsage);
             return 2;
         }
         const char* value = argv[++i];
@@ -91,8 +89,7 @@ int parse_options(int argc, char** argv, Options& options) {
             }
             options.shape = shape.value();
         } else if (!parse_int(value, arg == "--threads" ? options.threads : options.repeat)) {
-            std::fprintf(stderr, "normviz bench: %s wants an integer from 1 to 4096, got '%s'\n",
-                         arg.c_str(), value);
+            std::fprintf(stderr, "normviz bench: %s wants an integer from 1 to 4096, got '%s'\n", arg.c_str(), value);
             return 2;
         }
     }
@@ -172,8 +169,8 @@ int bench_load(const Options& options) {
     std::printf("%s\n", reading.c_str());
     print_line("read-file", median(read_times), numel);
     print_line("load", median(load_times), numel);
-    std::printf("ratio %.2f load / read-file (median of %d alternating rounds, min %.2f, max %.2f)\n",
-                median(ratios), rounds, *std::min_element(ratios.begin(), ratios.end()),
+    std::printf("ratio %.2f load / read-file (median of %d alternating rounds, min %.2f, max %.2f)\n", median(ratios),
+                rounds, *std::min_element(ratios.begin(), ratios.end()),
                 *std::max_element(ratios.begin(), ratios.end()));
     return std::fflush(stdout) == 0 && !std::ferror(stdout) ? 0 : 1;
 }
@@ -217,15 +214,13 @@ int run_bench_unguarded(int argc, char** argv) {
     });
     print_line("copy", copy_ms, numel);
 
-    for (core::NormKind kind : {core::NormKind::Batch, core::NormKind::Layer,
-                                core::NormKind::Instance, core::NormKind::Group,
-                                core::NormKind::LayerToken, core::NormKind::Rms}) {
+    for (core::NormKind kind : {core::NormKind::Batch, core::NormKind::Layer, core::NormKind::Instance,
+                                core::NormKind::Group, core::NormKind::LayerToken, core::NormKind::Rms}) {
         core::NormSpec spec;
         spec.kind = kind;
         spec.groups = 32;
         if (core::Status ok = core::validate(spec, options.shape); !ok) {
-            std::fprintf(stderr, "normviz bench: skipping %s: %s\n", core::norm_name(kind),
-                         ok.error().message.c_str());
+            std::fprintf(stderr, "normviz bench: skipping %s: %s\n", core::norm_name(kind), ok.error().message.c_str());
             continue;
         }
         const core::Partition partition = core::make_partition(spec, options.shape);

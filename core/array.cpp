@@ -9,14 +9,12 @@
 
 namespace normviz::core {
 
-Result<Tensor> tensor_from_array(Array&& array, std::optional<Layout> layout,
-                                 const std::string& name) {
+Result<Tensor> tensor_from_array(Array&& array, std::optional<Layout> layout, const std::string& name) {
     const int rank = static_cast<int>(array.dims.size());
     if (rank < 2 || rank > 4) {
         std::string dims;
         for (size_t i = 0; i < array.dims.size(); ++i) dims += (i ? ", " : "") + std::to_string(array.dims[i]);
-        return make_error(name + ": rank " + std::to_string(rank) + " array (" + dims +
-                          (rank == 1 ? ",)" : ")") +
+        return make_error(name + ": rank " + std::to_string(rank) + " array (" + dims + (rank == 1 ? ",)" : ")") +
                           "; normviz reads rank 2 (N, C), 3 (N, C, L) or (N, L, C), or 4 "
                           "(N, C, H, W) or (N, H, W, C); reshape before saving");
     }
@@ -68,8 +66,8 @@ Status narrow_float64(Array& array, const std::string& name) {
             for (size_t k = 0; k < index.size(); ++k) where += (k ? ", " : "") + std::to_string(index[k]);
             char value[32];
             const auto printed = std::to_chars(value, value + sizeof value, wide[i]);
-            std::string message = name + ": float64 value " + std::string(value, printed.ptr) +
-                                  " at index [" + where + "] exceeds the range of float32 (at "
+            std::string message = name + ": float64 value " + std::string(value, printed.ptr) + " at index [" + where +
+                                  "] exceeds the range of float32 (at "
                                   "most 3.4028235e+38 in magnitude), in which normviz computes "
                                   "and draws; rescale or clip the array before saving";
             for (char& ch : message) {

@@ -23,8 +23,7 @@ struct Array {
 // The tensor of `array` read as `layout` (default_layout of its rank when nullopt): values
 // moved into NCHW order, float64 values kept in data64. `array` is consumed. Error (prefixed
 // by `name`) when the rank does not fit the layout.
-Result<Tensor> tensor_from_array(Array&& array, std::optional<Layout> layout,
-                                 const std::string& name);
+Result<Tensor> tensor_from_array(Array&& array, std::optional<Layout> layout, const std::string& name);
 
 // How the program read the tensor's source, in words: describe_reading of its dims and
 // layout, plus what became of its dtype when that was not float32, e.g. "read (2, 7, 16) as

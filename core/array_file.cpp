@@ -94,8 +94,9 @@ struct ZipEntry {
 Result<std::vector<ZipEntry>> zip_entries(const File& file) {
     const std::string& name = file.path();
     const auto corrupt = [&](const std::string& what) {
-        return file_error(name, "not a readable zip archive (" + what + "); re-save it with "
-                                "np.savez or np.savez_compressed");
+        return file_error(name, "not a readable zip archive (" + what +
+                                    "); re-save it with "
+                                    "np.savez or np.savez_compressed");
     };
     const uint64_t tail_size = std::min<uint64_t>(file.size(), 22 + 0xffff);
     std::vector<uint8_t> tail(tail_size);
@@ -137,8 +138,7 @@ Result<std::vector<ZipEntry>> zip_entries(const File& file) {
         entry.crc = static_cast<uint32_t>(load_le(h + 16, 4));
         entry.compressed = load_le(h + 20, 4);
         entry.uncompressed = load_le(h + 24, 4);
-        const size_t name_len = load_le(h + 28, 2), extra_len = load_le(h + 30, 2),
-                     comment_len = load_le(h + 32, 2);
+        const size_t name_len = load_le(h + 28, 2), extra_len = load_le(h + 30, 2), comment_len = load_le(h + 32, 2);
         entry.local_offset = load_le(h + 42, 4);
         if (at + 46 + name_len + extra_len + comment_len > cd.size()) return corrupt("bad directory entry");
         entry.name.assign(reinterpret_cast<const char*>(h + 46), name_len);
@@ -165,9 +165,8 @@ Result<std::vector<ZipEntry>> zip_entries(const File& file) {
 }
 
 bool is_torch_zip(const std::vector<ZipEntry>& entries) {
-    return std::any_of(entries.begin(), entries.end(), [](const ZipEntry& e) {
-        return e.name == "data.pkl" || ends_with(e.name, "/data.pkl");
-    });
+    return std::any_of(entries.begin(), entries.end(),
+                       [](const ZipEntry& e) { return e.name == "data.pkl" || ends_with(e.name, "/data.pkl"); });
 }
 
 // An .npz member's name as numpy shows it: without ".npy".
@@ -226,8 +225,7 @@ Result<std::vector<uint8_t>> zip_member_bytes(const File& file, const ZipEntry& 
             if (rc == Z_BUF_ERROR && (in_done == packed.size() || out_done == out.size())) break;
         }
         inflateEnd(&z);
-        if (rc != Z_STREAM_END || out_done != out.size())
-            return corrupt("the compressed data is corrupt or truncated");
+        if (rc != Z_STREAM_END || out_done != out.size()) return corrupt("the compressed data is corrupt or truncated");
     }
     uLong crc = crc32(0L, Z_NULL, 0);
     for (size_t done = 0; done < out.size();) {
@@ -247,12 +245,12 @@ std::string names_list(const std::vector<std::string>& names) {
 
 // The member to open: `member`, or the only one. Errors list the names.
 template <class Entry, class NameOf>
-Result<const Entry*> pick_member(const std::vector<Entry>& entries, const std::string& member,
-                                 const std::string& path, const char* kind, NameOf name_of) {
+Result<const Entry*> pick_member(const std::vector<Entry>& entries, const std::string& member, const std::string& path,
+                                 const char* kind, NameOf name_of) {
     std::vector<std::string> names;
     for (const Entry& e : entries) names.push_back(name_of(e));
-    const std::string listed = std::to_string(names.size()) + (names.size() == 1 ? " array: " : " arrays: ") +
-                               names_list(names);
+    const std::string listed =
+        std::to_string(names.size()) + (names.size() == 1 ? " array: " : " arrays: ") + names_list(names);
     if (member.empty()) {
         if (entries.size() == 1) return &entries[0];
         if (entries.empty()) return file_error(path, std::string("the ") + kind + " file holds no arrays");
@@ -273,8 +271,8 @@ Result<Array> read_npz(const File& file, const std::string& member, IntegerPolic
     if (!picked) return picked.error();
     Result<std::vector<uint8_t>> bytes = zip_member_bytes(file, *picked.value());
     if (!bytes) return bytes.error();
-    return parse_npy_array(bytes.value().data(), bytes.value().size(),
-                           file.path() + ":" + member_name(*picked.value()), integers);
+    return parse_npy_array(bytes.value().data(), bytes.value().size(), file.path() + ":" + member_name(*picked.value()),
+                           integers);
 }
 
 // ---- safetensors ----
@@ -310,9 +308,9 @@ Result<SafeHeader> safetensors_header(const File& file) {
     if (json.is_discarded() || !json.is_object()) return corrupt("the header is not a JSON object");
     for (const auto& [name, item] : json.items()) {
         if (name == "__metadata__") continue;
-        if (!item.is_object() || !item.contains("dtype") || !item["dtype"].is_string() ||
-            !item.contains("shape") || !item["shape"].is_array() || !item.contains("data_offsets") ||
-            !item["data_offsets"].is_array() || item["data_offsets"].size() != 2)
+        if (!item.is_object() || !item.contains("dtype") || !item["dtype"].is_string() || !item.contains("shape") ||
+            !item["shape"].is_array() || !item.contains("data_offsets") || !item["data_offsets"].is_array() ||
+            item["data_offsets"].size() != 2)
             return corrupt("entry '" + name + "' lacks dtype, shape or data_offsets");
         SafeEntry entry;
         entry.name = name;
@@ -358,8 +356,8 @@ constexpr SafeDtype kSafeDtypes[] = {
 Result<Array> read_safetensors(const File& file, const std::string& member, IntegerPolicy integers) {
     Result<SafeHeader> header = safetensors_header(file);
     if (!header) return header.error();
-    Result<const SafeEntry*> picked = pick_member(header.value().entries, member, file.path(),
-                                                  ".safetensors", [](const SafeEntry& e) { return e.name; });
+    Result<const SafeEntry*> picked = pick_member(header.value().entries, member, file.path(), ".safetensors",
+                                                  [](const SafeEntry& e) { return e.name; });
     if (!picked) return picked.error();
     const SafeEntry& entry = *picked.value();
     const std::string where = file.path() + ":" + entry.name;
@@ -368,12 +366,13 @@ Result<Array> read_safetensors(const File& file, const std::string& member, Inte
         if (entry.dtype == d.code) dtype = &d;
     }
     if (dtype == nullptr)
-        return file_error(where, "unsupported dtype " + entry.dtype + "; normviz reads F32, F16, "
-                                 "BF16 and F64 (integers with --convert-int); save it with .float()");
+        return file_error(where, "unsupported dtype " + entry.dtype +
+                                     "; normviz reads F32, F16, "
+                                     "BF16 and F64 (integers with --convert-int); save it with .float()");
     const bool integer = dtype->code[0] != 'F' && std::strcmp(dtype->code, "BF16") != 0;
     if (integer && integers == IntegerPolicy::Refuse)
         return file_error(where, std::string("integer dtype ") + dtype->name +
-                                 "; convert with .float() before saving, or pass --convert-int");
+                                     "; convert with .float() before saving, or pass --convert-int");
     int64_t count = 1;
     for (int64_t d : entry.dims) {
         if (d == 0) return file_error(where, "has a zero-size dimension (the array is empty)");
@@ -382,8 +381,9 @@ Result<Array> read_safetensors(const File& file, const std::string& member, Inte
     }
     if (entry.begin > entry.end || entry.end > file.size() - header.value().data_start ||
         entry.end - entry.begin != static_cast<uint64_t>(count) * dtype->size)
-        return file_error(where, "data_offsets do not match its shape and dtype, or run past the "
-                                 "end of the file; the file is truncated or corrupt");
+        return file_error(where,
+                          "data_offsets do not match its shape and dtype, or run past the "
+                          "end of the file; the file is truncated or corrupt");
     std::vector<uint8_t> raw(static_cast<size_t>(entry.end - entry.begin));
     if (!file.read(header.value().data_start + entry.begin, raw.data(), raw.size()))
         return file_error(where, "cannot read the data");
@@ -474,7 +474,8 @@ Result<Array> read_array(const ArraySource& s, IntegerPolicy integers) {
         case Format::Safetensors: return read_safetensors(f, s.member, integers);
         case Format::Pickle:
             return file_error(s.path, std::string("a Python pickle (torch.save's legacy format or "
-                                                  "pickle.dump), not an array; ") + kTorchFix);
+                                                  "pickle.dump), not an array; ") +
+                                          kTorchFix);
         case Format::Npy:
             if (!s.member.empty())
                 return file_error(s.path, "is a .npy file holding one array; drop ':" + s.member + "'");
@@ -484,8 +485,7 @@ Result<Array> read_array(const ArraySource& s, IntegerPolicy integers) {
     return read_npy_array(s.path, integers);  // its error says what the bytes are not
 }
 
-Result<Tensor> read_tensor(const std::string& source, std::optional<Layout> layout,
-                           IntegerPolicy integers) {
+Result<Tensor> read_tensor(const std::string& source, std::optional<Layout> layout, IntegerPolicy integers) {
     Result<Array> array = read_array(source, integers);
     if (!array) return array.error();
     return tensor_from_array(std::move(array.value()), layout, source);

@@ -28,8 +28,7 @@ ArraySource parse_array_source(const std::string& text);
 // several, the Error lists their names ("... holds 3 arrays: a, b, c; pick one with
 // FILE.npz:NAME"), as does a member that does not exist. Every Error is one line naming the
 // file and the fix. Integer dtypes as read_npy_array's `integers`.
-Result<Array> read_array(const std::string& source,
-                         IntegerPolicy integers = IntegerPolicy::Refuse);
+Result<Array> read_array(const std::string& source, IntegerPolicy integers = IntegerPolicy::Refuse);
 // Same, with the file and member apart (a path whose name has no extension, e.g. a pipe).
 Result<Array> read_array(const ArraySource& source, IntegerPolicy integers);
 

@@ -4,11 +4,10 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define NORMVIZ_ASSERT(cond, msg)                                                          \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            std::fprintf(stderr, "normviz: internal error: %s (%s) at %s:%d\n", msg, #cond, \
-                         __FILE__, __LINE__);                                              \
-            std::abort();                                                                  \
-        }                                                                                  \
+#define NORMVIZ_ASSERT(cond, msg)                                                                                \
+    do {                                                                                                         \
+        if (!(cond)) {                                                                                           \
+            std::fprintf(stderr, "normviz: internal error: %s (%s) at %s:%d\n", msg, #cond, __FILE__, __LINE__); \
+            std::abort();                                                                                        \
+        }                                                                                                        \
     } while (0)

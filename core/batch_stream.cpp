@@ -14,8 +14,8 @@ Tensor take_samples(const Tensor& tensor, const std::vector<int64_t>& samples) {
     return out;
 }
 
-std::vector<Tensor> make_batch_stream(const Shape& shape, int64_t batch_size, int count, Generator g,
-                                    uint64_t seed, double shift) {
+std::vector<Tensor> make_batch_stream(const Shape& shape, int64_t batch_size, int count, Generator g, uint64_t seed,
+                                      double shift) {
     Shape all = shape;
     all.N = batch_size * count;
     const Tensor joined = generate(all, g, seed);
@@ -31,16 +31,14 @@ std::vector<Tensor> make_batch_stream(const Shape& shape, int64_t batch_size, in
     return out;
 }
 
-Result<RunningStats> track_running_stats(const std::vector<Tensor>& batches,
-                                         std::optional<double> momentum) {
+Result<RunningStats> track_running_stats(const std::vector<Tensor>& batches, std::optional<double> momentum) {
     RunningStats running(batches.front().shape.C, momentum);
     for (const Tensor& b : batches)
         if (auto ok = running.update(b); !ok) return ok.error();
     return running;
 }
 
-Result<EvalRunningStats> eval_running_stats(const Shape& shape, Generator g, uint64_t seed,
-                                          int batches) {
+Result<EvalRunningStats> eval_running_stats(const Shape& shape, Generator g, uint64_t seed, int batches) {
     const int64_t per_batch = std::max<int64_t>(1, shape.numel());
     batches = static_cast<int>(std::clamp<int64_t>(kMaxStreamElements / per_batch, 1, std::max(batches, 1)));
     auto running = track_running_stats(make_batch_stream(shape, shape.N, batches, g, seed), kDefaultMomentum);

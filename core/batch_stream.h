@@ -19,8 +19,8 @@ namespace normviz::core {
 // otherwise, from generator g. The per-channel offsets and scales depend only on seed and C
 // (core/generators.h), so every batch comes from the same distribution as the scene's tensor
 // with that seed; `shift` is added to every value (a new domain when fine-tuning).
-std::vector<Tensor> make_batch_stream(const Shape& shape, int64_t batch_size, int count,
-                                    Generator g, uint64_t seed, double shift = 0);
+std::vector<Tensor> make_batch_stream(const Shape& shape, int64_t batch_size, int count, Generator g, uint64_t seed,
+                                      double shift = 0);
 
 // Running statistics after training-mode passes over `batches`, in order (torch semantics,
 // RunningStats). Errors: those of RunningStats::update (C mismatch, one value per
@@ -46,7 +46,7 @@ struct EvalRunningStats {
 // kMaxStreamElements values. Errors: those of track_running_stats (N*H*W == 1).
 // Precondition: validate_shape(shape) passed, batches >= 1.
 Result<EvalRunningStats> eval_running_stats(const Shape& shape, Generator g, uint64_t seed,
-                                          int batches = kEvalStreamBatches);
+                                            int batches = kEvalStreamBatches);
 
 // Samples `samples` (indices into tensor's N) as a new tensor, in that order.
 Tensor take_samples(const Tensor& tensor, const std::vector<int64_t>& samples);

@@ -179,8 +179,7 @@ std::vector<ChannelSummary> summarize_channels(const Tensor& tensor, int threads
     return summarize_all(tensor.data.data(), tensor.shape, threads);
 }
 
-std::vector<int64_t> sort_channels(const std::vector<ChannelSummary>& summary, ChannelColumn column,
-                                   bool descending) {
+std::vector<int64_t> sort_channels(const std::vector<ChannelSummary>& summary, ChannelColumn column, bool descending) {
     std::vector<int64_t> order(summary.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int64_t>(i);
     std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {

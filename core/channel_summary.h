@@ -24,7 +24,7 @@ struct ChannelSummary {
     double min = 0, max = 0;   // of the finite values
     double zero_fraction = 0;  // zeros / count, in [0, 1]
     int64_t nan_count = 0;
-    int64_t inf_count = 0;     // +Inf and -Inf together
+    int64_t inf_count = 0;  // +Inf and -Inf together
 };
 
 // The summary of every channel, indexed by c. Accumulates in double with the corrected
@@ -42,7 +42,6 @@ enum class ChannelColumn { Channel, Mean, Std, Min, Max, Zeros, Nan, Inf };
 // Channel indices ordered by `column` (ascending, or descending), ties broken by c ascending
 // so the order is stable. Channels whose value in that column is NaN (no finite value) come
 // last in both directions.
-std::vector<int64_t> sort_channels(const std::vector<ChannelSummary>& summary, ChannelColumn column,
-                                   bool descending);
+std::vector<int64_t> sort_channels(const std::vector<ChannelSummary>& summary, ChannelColumn column, bool descending);
 
 }  // namespace normviz::core

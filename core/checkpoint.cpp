@@ -56,14 +56,15 @@ Result<BatchNormBuffers> read_batchnorm_buffers(const ArraySource& s) {
         const std::string name = s.member + suffixes[k];
         if (!names.count(name)) {
             if (k >= 2) continue;  // affine=False layers have no weight or bias
-            return line_error(s.path + ": has no '" + name + "'; layers with running statistics: " +
-                              prefixes);
+            return line_error(s.path + ": has no '" + name + "'; layers with running statistics: " + prefixes);
         }
         Result<Array> array = read_array(ArraySource{s.path, name}, IntegerPolicy::Refuse);
         if (!array) return array.error();
         if (array.value().dims.size() != 1)
-            return line_error(s.path + ":" + name + ": expected one value per channel (rank 1), "
-                              "got rank " + std::to_string(array.value().dims.size()));
+            return line_error(s.path + ":" + name +
+                              ": expected one value per channel (rank 1), "
+                              "got rank " +
+                              std::to_string(array.value().dims.size()));
         if (k < 2 && !array.value().values64.empty()) {
             (k == 0 ? out.running_mean : out.running_var) = array.value().values64;
         } else {
@@ -78,9 +79,9 @@ Result<BatchNormBuffers> read_batchnorm_buffers(const ArraySource& s) {
     const bool same = out.running_var.size() == c && (out.affine.gamma.empty() || out.affine.gamma.size() == c) &&
                       (out.affine.beta.empty() || out.affine.beta.size() == c);
     if (!same)
-        return line_error(s.path + ": the buffers of '" + s.member + "' have different lengths (" +
-                          std::to_string(c) + " running means, " +
-                          std::to_string(out.running_var.size()) + " variances); the checkpoint is "
+        return line_error(s.path + ": the buffers of '" + s.member + "' have different lengths (" + std::to_string(c) +
+                          " running means, " + std::to_string(out.running_var.size()) +
+                          " variances); the checkpoint is "
                           "inconsistent");
     return out;
 }

@@ -78,8 +78,8 @@ Tensor generate(const Shape& shape, Generator g, uint64_t seed) {
     // N, H or W.
     std::vector<double> channel_offset(shape.C), channel_scale(shape.C);
     for (int64_t c = 0; c < shape.C; ++c) {
-        channel_offset[c] = 4.0 * (static_cast<double>(c) / std::max<int64_t>(1, shape.C - 1) - 0.5) * 2.0 +
-                            0.5 * rng.next_normal();
+        channel_offset[c] =
+            4.0 * (static_cast<double>(c) / std::max<int64_t>(1, shape.C - 1) - 0.5) * 2.0 + 0.5 * rng.next_normal();
         channel_scale[c] = 0.5 + 1.5 * rng.next_uniform();
     }
 
@@ -99,9 +99,7 @@ Tensor generate(const Shape& shape, Generator g, uint64_t seed) {
                 double v = 0;
                 switch (g) {
                     case Generator::Normal: v = sample.next_normal(); break;
-                    case Generator::PerChannel:
-                        v = sample.next_normal() * channel_scale[c] + channel_offset[c];
-                        break;
+                    case Generator::PerChannel: v = sample.next_normal() * channel_scale[c] + channel_offset[c]; break;
                     case Generator::PerSample: v = sample.next_normal() + sample_offset; break;
                     case Generator::Constant: v = 1.5; break;
                     case Generator::LargeOffset: v = 1e4 + sample.next_normal(); break;

@@ -10,16 +10,15 @@
 namespace normviz::core {
 
 enum class Generator {
-    Normal,             // N(0, 1)
-    PerChannel,         // N(0, 1) * scale[c] + offset[c]: BatchNorm groups visibly differ
-    PerSample,          // N(0, 1) + offset[n]: LayerNorm groups visibly differ
-    Constant,           // every value 1.5
-    LargeOffset,        // 1e4 + N(0, 1): defeats E[x^2] - E[x]^2 in float
-    Smooth,             // image-like: smooth waves in h, w per (n, c), plus a little noise
+    Normal,       // N(0, 1)
+    PerChannel,   // N(0, 1) * scale[c] + offset[c]: BatchNorm groups visibly differ
+    PerSample,    // N(0, 1) + offset[n]: LayerNorm groups visibly differ
+    Constant,     // every value 1.5
+    LargeOffset,  // 1e4 + N(0, 1): defeats E[x^2] - E[x]^2 in float
+    Smooth,       // image-like: smooth waves in h, w per (n, c), plus a little noise
 };
-inline constexpr Generator kAllGenerators[] = {Generator::Normal,   Generator::PerChannel,
-                                              Generator::PerSample, Generator::Constant,
-                                              Generator::LargeOffset, Generator::Smooth};
+inline constexpr Generator kAllGenerators[] = {Generator::Normal,   Generator::PerChannel,  Generator::PerSample,
+                                               Generator::Constant, Generator::LargeOffset, Generator::Smooth};
 
 const char* generator_name(Generator g);  // "normal", "per-channel", ...
 Result<Generator> parse_generator(const std::string& text);

@@ -16,14 +16,14 @@
 namespace normviz::core {
 
 struct GroupArithmetic {
-    bool centered = true;          // false: RMSNorm-style, no mean subtracted
-    int64_t count = 0;             // values in the group
-    std::vector<double> shown;     // the first values of the group, memory order (at most `cap`)
-    int64_t focus_position = -1;   // the focus's index in the group's memory order
-    double sum = 0;                // Σ x
-    double mean = 0;               // Σ x / count (0 when not centered)
-    double sum_sq_dev = 0;         // Σ (x - mean)² (centered) or Σ x² (not centered)
-    double var = 0;                // sum_sq_dev / count: the biased variance, or the mean square
+    bool centered = true;            // false: RMSNorm-style, no mean subtracted
+    int64_t count = 0;               // values in the group
+    std::vector<double> shown;       // the first values of the group, memory order (at most `cap`)
+    int64_t focus_position = -1;     // the focus's index in the group's memory order
+    double sum = 0;                  // Σ x
+    double mean = 0;                 // Σ x / count (0 when not centered)
+    double sum_sq_dev = 0;           // Σ (x - mean)² (centered) or Σ x² (not centered)
+    double var = 0;                  // sum_sq_dev / count: the biased variance, or the mean square
     double x = 0, x_hat = 0, y = 0;  // the focus, normalized, and after γ and β
 };
 

@@ -102,9 +102,8 @@ void bin_chunk(const float* v, int64_t m, double x_lo, double per_unit, double m
 
 }  // namespace
 
-GroupHistograms group_histograms(const float* values, const NormSpec& spec, const Partition& p,
-                                 const GroupStats& stats, const Affine& affine, const Index& key, int bins,
-                                 const std::atomic<bool>* cancel) {
+GroupHistograms group_histograms(const float* values, const NormSpec& spec, const Partition& p, const GroupStats& stats,
+                                 const Affine& affine, const Index& key, int bins, const std::atomic<bool>* cancel) {
     NORMVIZ_ASSERT(bins >= 1, "a histogram needs a bin");
     const int64_t c0 = key.c * p.block[1], channels = p.block[1];
     // Work between checks of `cancel`: a few hundred microseconds.
@@ -188,10 +187,8 @@ GroupHistograms group_histograms(const float* values, const NormSpec& spec, cons
             const double shift = with_y ? (beta_of(c) - by.lo) * by.per_unit : 0.0;
             for (int64_t at = 0; at < length; at += kChunk) {
                 const int64_t m = std::min(kChunk, length - at);
-                if (huge)
-                    bin_chunk<double>(x + at, m, bx.lo, bx.per_unit, mean, scale, shift, last, x_bin, y_bin);
-                else
-                    bin_chunk<float>(x + at, m, bx.lo, bx.per_unit, mean, scale, shift, last, x_bin, y_bin);
+                if (huge) bin_chunk<double>(x + at, m, bx.lo, bx.per_unit, mean, scale, shift, last, x_bin, y_bin);
+                else bin_chunk<float>(x + at, m, bx.lo, bx.per_unit, mean, scale, shift, last, x_bin, y_bin);
                 count(x_counts, x_bin, m);
                 if (with_y) count(y_counts, y_bin, m);
             }

@@ -23,15 +23,15 @@ Result<int> open_regular_file(const std::string& path, const std::string& what) 
     // O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
     const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
-        return input_error(path, std::string("cannot open: ") + std::strerror(errno) +
-                                     "; check the path and the file's permissions");
+        return input_error(
+            path, std::string("cannot open: ") + std::strerror(errno) + "; check the path and the file's permissions");
     }
     struct stat info {};
     if (fstat(fd, &info) != 0) {
         const int saved = errno;
         close(fd);
-        return input_error(path, std::string("cannot read: ") + std::strerror(saved) +
-                                     "; check the file's permissions and the disk");
+        return input_error(
+            path, std::string("cannot read: ") + std::strerror(saved) + "; check the file's permissions and the disk");
     }
     if (S_ISDIR(info.st_mode)) {
         close(fd);
@@ -39,8 +39,8 @@ Result<int> open_regular_file(const std::string& path, const std::string& what) 
     }
     if (!S_ISREG(info.st_mode)) {
         close(fd);
-        return input_error(path, "is a pipe, device or socket, not " + what +
-                                     "; save the data to a file and pass its path");
+        return input_error(path,
+                           "is a pipe, device or socket, not " + what + "; save the data to a file and pass its path");
     }
     const int flags = fcntl(fd, F_GETFL);
     if (flags >= 0) fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);

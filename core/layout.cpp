@@ -42,9 +42,7 @@ int layout_rank(Layout layout) {
     return 4;
 }
 
-Layout default_layout(int rank) {
-    return rank == 2 ? Layout::NC : rank == 3 ? Layout::NCL : Layout::NCHW;
-}
+Layout default_layout(int rank) { return rank == 2 ? Layout::NC : rank == 3 ? Layout::NCL : Layout::NCHW; }
 
 bool is_channels_last(Layout layout) { return layout == Layout::NHWC || layout == Layout::NLC; }
 
@@ -58,8 +56,7 @@ std::string dims_text(const std::vector<int64_t>& dims) {
 
 }  // namespace
 
-Result<Shape> shape_in_layout(const std::vector<int64_t>& dims, Layout layout,
-                              const std::string& name) {
+Result<Shape> shape_in_layout(const std::vector<int64_t>& dims, Layout layout, const std::string& name) {
     const int rank = static_cast<int>(dims.size());
     if (rank != layout_rank(layout)) {
         std::string fits;
@@ -67,10 +64,9 @@ Result<Shape> shape_in_layout(const std::vector<int64_t>& dims, Layout layout,
             if (layout_rank(l) == rank) fits += std::string(fits.empty() ? "" : " or ") + layout_name(l);
         }
         return make_error(name + ": layout " + layout_name(layout) + " reads rank " +
-                          std::to_string(layout_rank(layout)) + " arrays, but the array " +
-                          dims_text(dims) + " has rank " + std::to_string(rank) +
-                          (fits.empty() ? "; normviz reads rank 2, 3 or 4"
-                                        : "; use --layout " + fits));
+                          std::to_string(layout_rank(layout)) + " arrays, but the array " + dims_text(dims) +
+                          " has rank " + std::to_string(rank) +
+                          (fits.empty() ? "; normviz reads rank 2, 3 or 4" : "; use --layout " + fits));
     }
     switch (layout) {
         case Layout::NCHW: return Shape{dims[0], dims[1], dims[2], dims[3]};

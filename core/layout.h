@@ -16,8 +16,7 @@ namespace normviz::core {
 // (N, C, L), read as (N, C, 1, L). NLC: a transformer's (batch, tokens, features), read as
 // (N, C = features, 1, L = tokens). NC: (batch, features), read as (N, C, 1, 1).
 enum class Layout { NCHW, NHWC, NCL, NLC, NC };
-inline constexpr Layout kAllLayouts[] = {Layout::NCHW, Layout::NHWC, Layout::NCL, Layout::NLC,
-                                         Layout::NC};
+inline constexpr Layout kAllLayouts[] = {Layout::NCHW, Layout::NHWC, Layout::NCL, Layout::NLC, Layout::NC};
 
 const char* layout_name(Layout layout);  // "NCHW", ...
 // Case-insensitive name -> Layout. Error lists the five names.
@@ -31,8 +30,7 @@ bool is_channels_last(Layout layout);
 
 // The NCHW shape of an array with `dims` read as `layout`. Error (prefixed by `name`) when
 // the rank does not match the layout, saying which layouts fit that rank.
-Result<Shape> shape_in_layout(const std::vector<int64_t>& dims, Layout layout,
-                              const std::string& name);
+Result<Shape> shape_in_layout(const std::vector<int64_t>& dims, Layout layout, const std::string& name);
 // The array dims that `layout` gives a tensor of NCHW `shape` (the inverse of shape_in_layout).
 // Precondition: shape fits the layout (H == 1 for NCL/NLC, H == W == 1 for NC).
 std::vector<int64_t> dims_in_layout(const Shape& shape, Layout layout);

@@ -11,8 +11,7 @@ namespace normviz::core {
 
 namespace {
 
-constexpr AxisMask kN = axis_bit(Axis::N), kC = axis_bit(Axis::C), kH = axis_bit(Axis::H),
-                   kW = axis_bit(Axis::W);
+constexpr AxisMask kN = axis_bit(Axis::N), kC = axis_bit(Axis::C), kH = axis_bit(Axis::H), kW = axis_bit(Axis::W);
 
 // "N·H·W" for the axes in `axes` (the product that counts groups or group sizes).
 std::string axes_product(AxisMask axes) {
@@ -55,8 +54,7 @@ Result<NormKind> parse_norm_name(const std::string& text) {
 }
 
 Result<AxisMask> parse_axes(const std::string& text) {
-    if (text.empty())
-        return make_error("empty axes; name the reduced axes with letters from N, C, H, W, e.g. NHW");
+    if (text.empty()) return make_error("empty axes; name the reduced axes with letters from N, C, H, W, e.g. NHW");
     AxisMask mask = 0;
     for (char ch : text) {
         char up = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
@@ -67,8 +65,7 @@ Result<AxisMask> parse_axes(const std::string& text) {
             return make_error("axes '" + text + "' contain '" + std::string(1, ch) +
                               "'; use only the letters N, C, H, W, e.g. NHW");
         if (mask & (1u << axis))
-            return make_error("axes '" + text + "' name " + std::string(1, up) +
-                              " twice; name each axis at most once");
+            return make_error("axes '" + text + "' name " + std::string(1, up) + " twice; name each axis at most once");
         mask |= AxisMask(1u << axis);
     }
     return mask;
@@ -97,32 +94,37 @@ Status validate(const NormSpec& spec, const Shape& shape) {
     switch (spec.kind) {
         case NormKind::Batch:
             if (shape.N * shape.H * shape.W == 1)
-                return make_error("BatchNorm needs more than one value per channel in training mode, "
-                                  "but shape " + to_string(shape) +
-                                  " has N\u00b7H\u00b7W = 1 (PyTorch raises the same error); "
-                                  "use a batch of 2 or more, or another norm");
+                return make_error(
+                    "BatchNorm needs more than one value per channel in training mode, "
+                    "but shape " +
+                    to_string(shape) +
+                    " has N\u00b7H\u00b7W = 1 (PyTorch raises the same error); "
+                    "use a batch of 2 or more, or another norm");
             break;
         case NormKind::Instance:
             if (shape.H * shape.W == 1)
-                return make_error("InstanceNorm needs more than one spatial value per (n, c) in "
-                                  "training mode, but shape " + to_string(shape) +
-                                  " has H\u00b7W = 1 (PyTorch raises the same error); "
-                                  "use H\u00b7W >= 2, or another norm");
+                return make_error(
+                    "InstanceNorm needs more than one spatial value per (n, c) in "
+                    "training mode, but shape " +
+                    to_string(shape) +
+                    " has H\u00b7W = 1 (PyTorch raises the same error); "
+                    "use H\u00b7W >= 2, or another norm");
             break;
         case NormKind::Group:
             if (spec.groups < 1)
                 return make_error("GroupNorm needs G >= 1, got G = " + std::to_string(spec.groups) +
-                                  "; choose G from the divisors of C = " + std::to_string(shape.C) +
-                                  ": " + divisors_of(shape.C));
+                                  "; choose G from the divisors of C = " + std::to_string(shape.C) + ": " +
+                                  divisors_of(shape.C));
             if (shape.C % spec.groups != 0)
                 return make_error("GroupNorm needs C divisible by G, but C = " + std::to_string(shape.C) +
-                                  " is not divisible by G = " + std::to_string(spec.groups) +
-                                  "; choose G from " + divisors_of(shape.C));
+                                  " is not divisible by G = " + std::to_string(spec.groups) + "; choose G from " +
+                                  divisors_of(shape.C));
             break;
         case NormKind::Custom:
             if ((spec.custom_axes & kAllAxes) == 0)
-                return make_error("a custom norm needs at least one reduced axis; "
-                                  "name them with letters from N, C, H, W, e.g. NHW");
+                return make_error(
+                    "a custom norm needs at least one reduced axis; "
+                    "name them with letters from N, C, H, W, e.g. NHW");
             break;
         default: break;
     }

@@ -48,17 +48,16 @@ constexpr bool norm_rows_in_order() {
     return true;
 }
 static_assert(norm_rows_in_order(), "kNorms lists the kinds in NormKind's order");
-inline constexpr NormKind kAllNormKinds[] = {NormKind::Batch,      NormKind::Layer, NormKind::Instance,
-                                            NormKind::Group,      NormKind::LayerToken, NormKind::Rms,
-                                            NormKind::Custom};
+inline constexpr NormKind kAllNormKinds[] = {NormKind::Batch,      NormKind::Layer, NormKind::Instance, NormKind::Group,
+                                             NormKind::LayerToken, NormKind::Rms,   NormKind::Custom};
 static_assert(std::size(kAllNormKinds) == kNormCount, "kAllNormKinds lists every NormKind");
 inline constexpr const NormInfo& norm_info(NormKind kind) { return kNorms[static_cast<int>(kind)]; }
 
 struct NormSpec {
     NormKind kind = NormKind::Batch;
-    int64_t groups = 1;        // G, used by Group only
-    AxisMask custom_axes = 0;  // reduced axes, used by Custom only
-    bool custom_center = true; // Custom only: subtract the mean (false: divide by RMS)
+    int64_t groups = 1;         // G, used by Group only
+    AxisMask custom_axes = 0;   // reduced axes, used by Custom only
+    bool custom_center = true;  // Custom only: subtract the mean (false: divide by RMS)
     double eps = 1e-5;
 
     bool operator==(const NormSpec&) const = default;

@@ -124,8 +124,7 @@ NORMVIZ_INLINE void normalize_run_as(const float* x, float* y, int64_t n, RunSca
     int64_t i = 0;
     if constexpr (kStream)
         for (; i < n && !aligned16(y + i); ++i) y[i] = static_cast<float>(normalize_one<kBeta>(x[i], s));
-    const Q shift = quad_splat<Q>(s.shift), scale = quad_splat<Q>(s.scale),
-            beta = quad_splat<Q>(s.beta);
+    const Q shift = quad_splat<Q>(s.shift), scale = quad_splat<Q>(s.scale), beta = quad_splat<Q>(s.beta);
     for (; i + 8 <= n; i += 8) {
         if constexpr (kWidth<Q> == 8) {
             Q u = (quad_load<Q>(x + i) - shift) * scale;
@@ -143,8 +142,7 @@ NORMVIZ_INLINE void normalize_run_as(const float* x, float* y, int64_t n, RunSca
 }
 
 template <class Q>
-NORMVIZ_INLINE void normalize_run_q(const float* x, float* y, int64_t n, RunScale s, bool beta,
-                                    bool stream) {
+NORMVIZ_INLINE void normalize_run_q(const float* x, float* y, int64_t n, RunScale s, bool beta, bool stream) {
     if (beta) {
         if (stream) normalize_run_as<Q, true, true>(x, y, n, s);
         else normalize_run_as<Q, true, false>(x, y, n, s);
@@ -155,12 +153,11 @@ NORMVIZ_INLINE void normalize_run_q(const float* x, float* y, int64_t n, RunScal
 }
 
 #if NORMVIZ_SIMD_DISPATCH
-NORMVIZ_TARGET_AVX2 void normalize_run_avx2(const float* x, float* y, int64_t n, RunScale s,
-                                            bool beta, bool stream) {
+NORMVIZ_TARGET_AVX2 void normalize_run_avx2(const float* x, float* y, int64_t n, RunScale s, bool beta, bool stream) {
     normalize_run_q<Double4>(x, y, n, s, beta, stream);
 }
-NORMVIZ_TARGET_AVX512 void normalize_run_avx512(const float* x, float* y, int64_t n, RunScale s,
-                                                bool beta, bool stream) {
+NORMVIZ_TARGET_AVX512 void normalize_run_avx512(const float* x, float* y, int64_t n, RunScale s, bool beta,
+                                                bool stream) {
     normalize_run_q<Double8>(x, y, n, s, beta, stream);
 }
 #endif
@@ -169,17 +166,17 @@ NORMVIZ_TARGET_AVX512 void normalize_run_avx512(const float* x, float* y, int64_
 void normalize_run(const float* x, float* y, int64_t n, RunScale s, bool beta, bool stream) {
 #if NORMVIZ_SIMD_DISPATCH
     switch (detail::simd_path()) {
-    case detail::SimdPath::Avx512: return normalize_run_avx512(x, y, n, s, beta, stream);
-    case detail::SimdPath::Avx2: return normalize_run_avx2(x, y, n, s, beta, stream);
-    case detail::SimdPath::Baseline: break;
+        case detail::SimdPath::Avx512: return normalize_run_avx512(x, y, n, s, beta, stream);
+        case detail::SimdPath::Avx2: return normalize_run_avx2(x, y, n, s, beta, stream);
+        case detail::SimdPath::Baseline: break;
     }
 #endif
     normalize_run_q<Quad2>(x, y, n, s, beta, stream);
 }
 
 // Whole mode: normalizes elements [begin, end) of group k.
-void normalize_whole(const RowLayout& layout, const float* x, float* y, int64_t k, int64_t begin,
-                     int64_t end, GroupScale g, const Affine& affine, bool stream) {
+void normalize_whole(const RowLayout& layout, const float* x, float* y, int64_t k, int64_t begin, int64_t end,
+                     GroupScale g, const Affine& affine, bool stream) {
     const int64_t c0 = layout.first_channel(k);
     detail::for_each_segment(layout, k, begin, end, [&](int64_t j, int64_t offset, int64_t n) {
         const size_t c = static_cast<size_t>(c0 + layout.row_channel[static_cast<size_t>(j)]);
@@ -191,8 +188,7 @@ void normalize_whole(const RowLayout& layout, const float* x, float* y, int64_t 
 }
 
 template <bool kAffine>
-NORMVIZ_INLINE double normalize_lane(float x, double shift, double scale, double gamma,
-                                     double beta) {
+NORMVIZ_INLINE double normalize_lane(float x, double shift, double scale, double gamma, double beta) {
     double v = (static_cast<double>(x) - shift) * scale;
     if constexpr (kAffine) v = v * gamma + beta;
     return v;
@@ -200,8 +196,8 @@ NORMVIZ_INLINE double normalize_lane(float x, double shift, double scale, double
 
 // One row of a lane tile: y[p] = (x[p] - shift[p]) * scale[p] (* gamma + beta).
 template <class Q, bool kAffine, bool kStream>
-NORMVIZ_INLINE void normalize_lanes_as(const float* x, float* y, int64_t n, const double* shift,
-                                       const double* scale, double gamma, double beta) {
+NORMVIZ_INLINE void normalize_lanes_as(const float* x, float* y, int64_t n, const double* shift, const double* scale,
+                                       double gamma, double beta) {
     int64_t p = 0;
     if constexpr (kStream)
         for (; p < n && !aligned16(y + p); ++p)
@@ -214,14 +210,13 @@ NORMVIZ_INLINE void normalize_lanes_as(const float* x, float* y, int64_t n, cons
         if constexpr (kAffine) v = v * g + b;
         store_floats<kStream>(y + p, v);
     }
-    for (; p < n; ++p)
-        y[p] = static_cast<float>(normalize_lane<kAffine>(x[p], shift[p], scale[p], gamma, beta));
+    for (; p < n; ++p) y[p] = static_cast<float>(normalize_lane<kAffine>(x[p], shift[p], scale[p], gamma, beta));
 }
 
 // Four rows of a lane tile at once (shift and scale loaded once for the four); no affine.
 template <class Q, bool kStream>
-NORMVIZ_INLINE void normalize_4_rows_as(const float* const* x, float* const* y, int64_t n,
-                                        const double* shift, const double* scale) {
+NORMVIZ_INLINE void normalize_4_rows_as(const float* const* x, float* const* y, int64_t n, const double* shift,
+                                        const double* scale) {
     constexpr int64_t W = kWidth<Q>;
     for (int64_t p = 0; p + W <= n; p += W) {
         const Q sh = quad_load<Q>(shift + p), sc = quad_load<Q>(scale + p);
@@ -235,10 +230,9 @@ NORMVIZ_INLINE void normalize_4_rows_as(const float* const* x, float* const* y, 
 // Lanes mode: normalizes lanes [lane0, lane0 + lanes) of every row of row group k, lane p
 // with shift[p] and scale[p].
 template <class Q>
-NORMVIZ_INLINE void normalize_lane_tile_q(const RowLayout& layout, const float* x, float* y,
-                                          int64_t k, int64_t lane0, int64_t lanes,
-                                          const double* shift, const double* scale,
-                                          const Affine& affine, bool stream) {
+NORMVIZ_INLINE void normalize_lane_tile_q(const RowLayout& layout, const float* x, float* y, int64_t k, int64_t lane0,
+                                          int64_t lanes, const double* shift, const double* scale, const Affine& affine,
+                                          bool stream) {
     const int64_t base = layout.first_offset(k) + lane0;
     const int64_t c0 = layout.first_channel(k);
     const bool has_affine = !affine.gamma.empty() || !affine.beta.empty();
@@ -277,40 +271,35 @@ NORMVIZ_INLINE void normalize_lane_tile_q(const RowLayout& layout, const float* 
 }
 
 #if NORMVIZ_SIMD_DISPATCH
-NORMVIZ_TARGET_AVX2 void normalize_lane_tile_avx2(const RowLayout& layout, const float* x,
-                                                  float* y, int64_t k, int64_t lane0,
-                                                  int64_t lanes, const double* shift,
-                                                  const double* scale, const Affine& affine,
-                                                  bool stream) {
+NORMVIZ_TARGET_AVX2 void normalize_lane_tile_avx2(const RowLayout& layout, const float* x, float* y, int64_t k,
+                                                  int64_t lane0, int64_t lanes, const double* shift,
+                                                  const double* scale, const Affine& affine, bool stream) {
     normalize_lane_tile_q<Double4>(layout, x, y, k, lane0, lanes, shift, scale, affine, stream);
 }
-NORMVIZ_TARGET_AVX512 void normalize_lane_tile_avx512(const RowLayout& layout, const float* x,
-                                                      float* y, int64_t k, int64_t lane0,
-                                                      int64_t lanes, const double* shift,
-                                                      const double* scale, const Affine& affine,
-                                                      bool stream) {
+NORMVIZ_TARGET_AVX512 void normalize_lane_tile_avx512(const RowLayout& layout, const float* x, float* y, int64_t k,
+                                                      int64_t lane0, int64_t lanes, const double* shift,
+                                                      const double* scale, const Affine& affine, bool stream) {
     normalize_lane_tile_q<Double8>(layout, x, y, k, lane0, lanes, shift, scale, affine, stream);
 }
 #endif
 
-void normalize_lane_tile(const RowLayout& layout, const float* x, float* y, int64_t k,
-                         int64_t lane0, int64_t lanes, const double* shift, const double* scale,
-                         const Affine& affine, bool stream) {
+void normalize_lane_tile(const RowLayout& layout, const float* x, float* y, int64_t k, int64_t lane0, int64_t lanes,
+                         const double* shift, const double* scale, const Affine& affine, bool stream) {
 #if NORMVIZ_SIMD_DISPATCH
     switch (detail::simd_path()) {
-    case detail::SimdPath::Avx512:
-        return normalize_lane_tile_avx512(layout, x, y, k, lane0, lanes, shift, scale, affine, stream);
-    case detail::SimdPath::Avx2:
-        return normalize_lane_tile_avx2(layout, x, y, k, lane0, lanes, shift, scale, affine, stream);
-    case detail::SimdPath::Baseline: break;
+        case detail::SimdPath::Avx512:
+            return normalize_lane_tile_avx512(layout, x, y, k, lane0, lanes, shift, scale, affine, stream);
+        case detail::SimdPath::Avx2:
+            return normalize_lane_tile_avx2(layout, x, y, k, lane0, lanes, shift, scale, affine, stream);
+        case detail::SimdPath::Baseline: break;
     }
 #endif
     normalize_lane_tile_q<Quad2>(layout, x, y, k, lane0, lanes, shift, scale, affine, stream);
 }
 
 // Partitions that stats_kernels.h calls Generic: one thread, element by element.
-void normalize_generic(const Tensor& input, const Partition& partition,
-                       const std::vector<GroupScale>& scales, const Affine& affine, Tensor& output) {
+void normalize_generic(const Tensor& input, const Partition& partition, const std::vector<GroupScale>& scales,
+                       const Affine& affine, Tensor& output) {
     const int64_t numel = input.shape.numel();
     for (int64_t f = 0; f < numel; ++f) {
         const GroupScale& g = scales[static_cast<size_t>(partition.group_of_flat(f))];
@@ -322,17 +311,14 @@ void normalize_generic(const Tensor& input, const Partition& partition,
     }
 }
 
-void check_and_shape(const Tensor& input, const Partition& partition, const Affine& affine,
-                     Tensor& output) {
+void check_and_shape(const Tensor& input, const Partition& partition, const Affine& affine, Tensor& output) {
     const Shape& s = input.shape;
     NORMVIZ_ASSERT(partition.shape == s, "partition made for another shape");
-    NORMVIZ_ASSERT(static_cast<int64_t>(input.data.size()) == s.numel(),
-                   "tensor data size does not match its shape");
+    NORMVIZ_ASSERT(static_cast<int64_t>(input.data.size()) == s.numel(), "tensor data size does not match its shape");
     NORMVIZ_ASSERT(&input != &output, "normalize_into cannot work in place");
     NORMVIZ_ASSERT(affine.gamma.empty() || static_cast<int64_t>(affine.gamma.size()) == s.C,
                    "gamma must have C values");
-    NORMVIZ_ASSERT(affine.beta.empty() || static_cast<int64_t>(affine.beta.size()) == s.C,
-                   "beta must have C values");
+    NORMVIZ_ASSERT(affine.beta.empty() || static_cast<int64_t>(affine.beta.size()) == s.C, "beta must have C values");
     output.shape = s;
     output.layout = input.layout;
     output.data.resize(input.data.size());
@@ -350,8 +336,7 @@ namespace {
 // A float64 input: every output in double from the exact values, kept in output.data64 and
 // rounded once into output.data. One thread, memory order (float64 files are small).
 void normalize_exact64(const Tensor& input, const NormSpec& spec, const Partition& partition,
-                       const std::vector<GroupStats>& stats, const Affine& affine,
-                       Tensor& output) {
+                       const std::vector<GroupStats>& stats, const Affine& affine, Tensor& output) {
     const bool centered = is_centered(spec);
     const Shape& s = input.shape;
     const int64_t plane = s.H * s.W;
@@ -359,9 +344,8 @@ void normalize_exact64(const Tensor& input, const NormSpec& spec, const Partitio
     for (int64_t f = 0; f < s.numel(); ++f) {
         const size_t i = static_cast<size_t>(f);
         const size_t c = static_cast<size_t>((f / plane) % s.C);
-        double y = normalize_value(input.data64[i],
-                                   stats[static_cast<size_t>(partition.group_of_flat(f))],
-                                   centered, spec.eps);
+        double y = normalize_value(input.data64[i], stats[static_cast<size_t>(partition.group_of_flat(f))], centered,
+                                   spec.eps);
         if (!affine.gamma.empty()) y *= affine.gamma[c];
         if (!affine.beta.empty()) y += affine.beta[c];
         output.data64[i] = y;
@@ -372,8 +356,7 @@ void normalize_exact64(const Tensor& input, const NormSpec& spec, const Partitio
 }  // namespace
 
 void normalize_into(const Tensor& input, const NormSpec& spec, const Partition& partition,
-                    const std::vector<GroupStats>& stats, const Affine& affine, Tensor& output,
-                    int threads) {
+                    const std::vector<GroupStats>& stats, const Affine& affine, Tensor& output, int threads) {
     NORMVIZ_ASSERT(static_cast<int64_t>(stats.size()) == partition.group_count(), "stats size");
     check_and_shape(input, partition, affine, output);
     if (input.has_exact64()) return normalize_exact64(input, spec, partition, stats, affine, output);
@@ -396,8 +379,8 @@ void normalize_into(const Tensor& input, const NormSpec& spec, const Partition& 
             for (int64_t i = begin; i < end; ++i) {
                 const int64_t k = i / pieces, q = i % pieces;
                 normalize_whole(layout, x, y, k, q * detail::kPieceLength,
-                                std::min(size, (q + 1) * detail::kPieceLength),
-                                scales[static_cast<size_t>(k)], affine, stream);
+                                std::min(size, (q + 1) * detail::kPieceLength), scales[static_cast<size_t>(k)], affine,
+                                stream);
             }
             finish_streaming(stream);
         });
@@ -410,8 +393,8 @@ void normalize_into(const Tensor& input, const NormSpec& spec, const Partition& 
         for (int64_t i = begin; i < end; ++i) {
             const int64_t k = i / tiles, lane0 = (i % tiles) * tile;
             const size_t g0 = static_cast<size_t>(k * layout.row_length + lane0);
-            normalize_lane_tile(layout, x, y, k, lane0, std::min(tile, layout.row_length - lane0),
-                                &shift[g0], &scale[g0], affine, stream);
+            normalize_lane_tile(layout, x, y, k, lane0, std::min(tile, layout.row_length - lane0), &shift[g0],
+                                &scale[g0], affine, stream);
         }
         finish_streaming(stream);
     });
@@ -424,9 +407,8 @@ namespace {
 // piece moments first, then each group's merge in piece order (as compute_group_stats), then
 // every share's outputs on the thread that read it, while its input is still in that core's
 // cache. Shares only decide who computes what, so the bits are those of the two sweeps.
-void normalize_whole_in_waves(const RowLayout& layout, const float* x, float* y,
-                              const NormSpec& spec, const Affine& affine, bool stream, int t,
-                              std::vector<GroupStats>& stats) {
+void normalize_whole_in_waves(const RowLayout& layout, const float* x, float* y, const NormSpec& spec,
+                              const Affine& affine, bool stream, int t, std::vector<GroupStats>& stats) {
     const bool centered = is_centered(spec);
     const int64_t pieces = layout.whole_pieces(), size = layout.group_size();
     const int64_t per_wave = std::max<int64_t>(1, t * detail::item_bytes() / (size * 4));
@@ -463,9 +445,8 @@ void normalize_whole_in_waves(const RowLayout& layout, const float* x, float* y,
 
 }  // namespace
 
-void normalize_with_stats_into(const Tensor& input, const NormSpec& spec,
-                               const Partition& partition, const Affine& affine,
-                               std::vector<GroupStats>& stats, Tensor& output, int threads) {
+void normalize_with_stats_into(const Tensor& input, const NormSpec& spec, const Partition& partition,
+                               const Affine& affine, std::vector<GroupStats>& stats, Tensor& output, int threads) {
     const RowLayout layout = detail::make_row_layout(partition);
     const int64_t numel = input.shape.numel();
     const int t = resolve_threads(threads, numel);
@@ -473,8 +454,8 @@ void normalize_with_stats_into(const Tensor& input, const NormSpec& spec,
         check_and_shape(input, partition, affine, output);
         output.data64.clear();
         stats.resize(static_cast<size_t>(partition.group_count()));
-        normalize_whole_in_waves(layout, input.data.data(), output.data.data(), spec, affine,
-                                 use_streaming(numel), t, stats);
+        normalize_whole_in_waves(layout, input.data.data(), output.data.data(), spec, affine, use_streaming(numel), t,
+                                 stats);
         return;
     }
     if (input.has_exact64() || layout.mode == RowMode::Generic ||
@@ -508,8 +489,7 @@ void normalize_with_stats_into(const Tensor& input, const NormSpec& spec,
                 }
                 for (int64_t k = k0; k < k1; ++k)
                     normalize_whole(layout, x, y, k, 0, size,
-                                    group_scale(stats[static_cast<size_t>(k)], centered, spec.eps),
-                                    affine, stream);
+                                    group_scale(stats[static_cast<size_t>(k)], centered, spec.eps), affine, stream);
             }
             finish_streaming(stream);
         });
@@ -528,15 +508,13 @@ void normalize_with_stats_into(const Tensor& input, const NormSpec& spec,
                 shift[static_cast<size_t>(p)] = s.shift;
                 scale[static_cast<size_t>(p)] = s.scale;
             }
-            normalize_lane_tile(layout, x, y, k, lane0, lanes, shift.data(), scale.data(), affine,
-                                stream);
+            normalize_lane_tile(layout, x, y, k, lane0, lanes, shift.data(), scale.data(), affine, stream);
         }
         finish_streaming(stream);
     });
 }
 
-Result<Tensor> normalize(const Tensor& input, const NormSpec& spec, const Affine& affine,
-                         int threads) {
+Result<Tensor> normalize(const Tensor& input, const NormSpec& spec, const Affine& affine, int threads) {
     if (auto ok = validate(spec, input.shape); !ok) return ok.error();
     Partition partition = make_partition(spec, input.shape);
     std::vector<GroupStats> stats;

@@ -25,19 +25,16 @@ double normalize_value(double x, const GroupStats& stats, bool centered, double 
 // the output is the same for every thread count. Large outputs are written with streaming
 // stores. Precondition: validate(spec, input.shape) passed; &input != &output.
 void normalize_into(const Tensor& input, const NormSpec& spec, const Partition& partition,
-                    const std::vector<GroupStats>& stats, const Affine& affine, Tensor& output,
-                    int threads = 0);
+                    const std::vector<GroupStats>& stats, const Affine& affine, Tensor& output, int threads = 0);
 
 // compute_group_stats and normalize_into in one sweep: a group (or a tile of lane-wise
 // groups) is normalized while it is still in cache, so the input is read from memory once
 // where the groups are small enough. `stats` and `output` are bit for bit what the two calls
 // give, for every `threads`. Precondition: as normalize_into.
-void normalize_with_stats_into(const Tensor& input, const NormSpec& spec,
-                               const Partition& partition, const Affine& affine,
-                               std::vector<GroupStats>& stats, Tensor& output, int threads = 0);
+void normalize_with_stats_into(const Tensor& input, const NormSpec& spec, const Partition& partition,
+                               const Affine& affine, std::vector<GroupStats>& stats, Tensor& output, int threads = 0);
 
 // Convenience: validate, partition, stats and normalize in one call.
-Result<Tensor> normalize(const Tensor& input, const NormSpec& spec, const Affine& affine = {},
-                         int threads = 0);
+Result<Tensor> normalize(const Tensor& input, const NormSpec& spec, const Affine& affine = {}, int threads = 0);
 
 }  // namespace normviz::core

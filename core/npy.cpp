@@ -31,8 +31,7 @@ constexpr size_t kMagicSize = 6;
 constexpr size_t kHeaderAlign = 64;
 // numpy.load refuses longer headers (max_header_size); nothing larger is read or allocated.
 constexpr size_t kMaxHeaderBytes = 10000;
-constexpr const char* kSupported =
-    "normviz reads float16, float32 or float64 ('<f2', '<f4', '<f8', either byte order)";
+constexpr const char* kSupported = "normviz reads float16, float32 or float64 ('<f2', '<f4', '<f8', either byte order)";
 constexpr const char* kResave = "re-save the array with numpy.save";
 
 // "name: text" on one line: control characters (from the file's bytes) become '?'.
@@ -110,9 +109,7 @@ public:
 
 private:
     std::string offset() const { return std::to_string(pos_); }
-    std::string expected(const std::string& what) const {
-        return "expected " + what + " at offset " + offset();
-    }
+    std::string expected(const std::string& what) const { return "expected " + what + " at offset " + offset(); }
     bool at_end() const { return pos_ >= text_.size(); }
     char peek() const { return at_end() ? '\0' : text_[pos_]; }
     bool eat(char ch) {
@@ -126,8 +123,7 @@ private:
         return true;
     }
     void skip_space() {
-        while (!at_end() && (peek() == ' ' || peek() == '\t' || peek() == '\n' || peek() == '\r'))
-            ++pos_;
+        while (!at_end() && (peek() == ' ' || peek() == '\t' || peek() == '\n' || peek() == '\r')) ++pos_;
     }
 
     // 'text' or "text"; a backslash keeps the next character.
@@ -182,8 +178,7 @@ private:
             if (peek() < '0' || peek() > '9') return expected("an integer in 'shape'");
             int64_t value = 0;
             while (peek() >= '0' && peek() <= '9') {
-                if (__builtin_mul_overflow(value, 10, &value) ||
-                    __builtin_add_overflow(value, peek() - '0', &value))
+                if (__builtin_mul_overflow(value, 10, &value) || __builtin_add_overflow(value, peek() - '0', &value))
                     return "dimension at offset " + offset() + " in 'shape' is too large";
                 ++pos_;
             }
@@ -217,7 +212,8 @@ std::string dtype_name(char code, int size) {
         case 'c': return "complex" + bits;
         case 'b': return "bool";
         case 'O': return "Python objects";
-        case 'S': case 'a': return "byte string";
+        case 'S':
+        case 'a': return "byte string";
         case 'U': return "unicode string";
         case 'V': return "raw void";
         case 'M': return "datetime64";
@@ -230,8 +226,7 @@ std::string dtype_name(char code, int size) {
 Result<Dtype> parse_dtype(const Header& header, const std::string& name, IntegerPolicy integers) {
     const std::string fix = "; convert with x.astype(np.float32) before saving";
     if (header.descr_is_list) {
-        return file_error(name, "unsupported structured dtype " + excerpt(header.descr) + "; " +
-                                    kSupported +
+        return file_error(name, "unsupported structured dtype " + excerpt(header.descr) + "; " + kSupported +
                                     "; save one field, e.g. x['field'].astype(np.float32)");
     }
     std::string_view d = header.descr;
@@ -248,8 +243,7 @@ Result<Dtype> parse_dtype(const Header& header, const std::string& name, Integer
     }
     const std::string quoted = "'" + excerpt(header.descr, 30) + "'";
     if (d.size() == 1 && d[0] == 'O') {
-        return file_error(name, "unsupported dtype " + quoted + " (Python objects); " +
-                                    kSupported + fix);
+        return file_error(name, "unsupported dtype " + quoted + " (Python objects); " + kSupported + fix);
     }
     if (!digits_ok || size == 0) {
         return file_error(name, "unsupported dtype " + quoted + "; " + kSupported + fix);
@@ -257,16 +251,14 @@ Result<Dtype> parse_dtype(const Header& header, const std::string& name, Integer
     const char code = d[0];
     const std::string described = quoted + " (" + dtype_name(code, size) + ")";
     const bool is_float = code == 'f' && (size == 2 || size == 4 || size == 8);
-    const bool is_integer = (code == 'i' || code == 'u') &&
-                            (size == 1 || size == 2 || size == 4 || size == 8);
+    const bool is_integer = (code == 'i' || code == 'u') && (size == 1 || size == 2 || size == 4 || size == 8);
     if (!is_float && !is_integer) {
-        return file_error(name, "unsupported dtype " + described + "; " + kSupported +
-                                    ", or integers with --convert-int" + fix);
+        return file_error(
+            name, "unsupported dtype " + described + "; " + kSupported + ", or integers with --convert-int" + fix);
     }
     if (order == '|' && size != 1) {
-        return file_error(name, "dtype " + quoted + " has no byte order but items of " +
-                                    std::to_string(size) + " bytes; the header is corrupt, " +
-                                    kResave);
+        return file_error(name, "dtype " + quoted + " has no byte order but items of " + std::to_string(size) +
+                                    " bytes; the header is corrupt, " + kResave);
     }
     if (is_integer && integers == IntegerPolicy::Refuse) {
         return file_error(name, "integer dtype " + described + "; " + kSupported +
@@ -286,8 +278,10 @@ Result<int64_t> check_dims(const std::vector<int64_t>& dims, const std::string& 
     const std::string shape = dims_text(dims);
     for (int64_t d : dims) {
         if (d < 0) {
-            return file_error(name, "shape " + shape + " has a negative dimension; the header is "
-                                    "corrupt, " + kResave);
+            return file_error(name, "shape " + shape +
+                                        " has a negative dimension; the header is "
+                                        "corrupt, " +
+                                        kResave);
         }
     }
     // Ranks 1 (an .npz's BatchNorm buffers) to 8 are read; tensor_from_array takes 2 to 4.
@@ -298,15 +292,16 @@ Result<int64_t> check_dims(const std::vector<int64_t>& dims, const std::string& 
     }
     for (int64_t d : dims) {
         if (d == 0) {
-            return file_error(name, "shape " + shape + " has a zero-size dimension (the array is "
-                                    "empty); normviz needs at least one element along every axis");
+            return file_error(name, "shape " + shape +
+                                        " has a zero-size dimension (the array is "
+                                        "empty); normviz needs at least one element along every axis");
         }
     }
     int64_t count = 1;
     for (int64_t d : dims) {
         if (__builtin_mul_overflow(count, d, &count) || count > kMaxElements) {
-            return file_error(name, "shape " + shape + " has more than " +
-                                        std::to_string(kMaxElements) + " (2^34) elements, the "
+            return file_error(name, "shape " + shape + " has more than " + std::to_string(kMaxElements) +
+                                        " (2^34) elements, the "
                                         "most normviz reads; save a slice of the array instead");
         }
     }
@@ -328,8 +323,7 @@ T load_item(const uint8_t* p, const Dtype& t) {
             const int shift = 64 - 8 * n;  // sign-extend
             return static_cast<T>(static_cast<int64_t>(bits << shift) >> shift);
         }
-        case Kind::Unsigned:
-            return static_cast<T>(bits);
+        case Kind::Unsigned: return static_cast<T>(bits);
     }
     return T{};
 }
@@ -337,11 +331,11 @@ T load_item(const uint8_t* p, const Dtype& t) {
 // Converts `count` items at `src` to T in C order; Fortran data is transposed by walking the
 // source in its own order (first axis fastest) and tracking the C offset.
 template <class T>
-std::vector<T> convert_items(const uint8_t* src, int64_t count, const Dtype& t,
-                             const std::vector<int64_t>& dims, bool fortran_order) {
+std::vector<T> convert_items(const uint8_t* src, int64_t count, const Dtype& t, const std::vector<int64_t>& dims,
+                             bool fortran_order) {
     std::vector<T> out(static_cast<size_t>(count));
-    const bool raw_copy = t.kind == Kind::Float && t.itemsize == int(sizeof(T)) &&
-                          !t.big_endian && std::endian::native == std::endian::little;
+    const bool raw_copy = t.kind == Kind::Float && t.itemsize == int(sizeof(T)) && !t.big_endian &&
+                          std::endian::native == std::endian::little;
     if (!fortran_order || count == 1) {
         if (raw_copy) {
             std::memcpy(out.data(), src, out.size() * sizeof(T));
@@ -375,8 +369,8 @@ uint32_t load_le(const uint8_t* p, int n) {
 
 // Magic, version 1.0, header length, dict padded with spaces and '\n' to kHeaderAlign.
 std::string make_header(const char* descr, const std::vector<int64_t>& dims) {
-    std::string dict = std::string("{'descr': '") + descr +
-                       "', 'fortran_order': False, 'shape': " + dims_text(dims) + ", }";
+    std::string dict =
+        std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': " + dims_text(dims) + ", }";
     const size_t prefix = kMagicSize + 4;
     dict.append((kHeaderAlign - (prefix + dict.size() + 1) % kHeaderAlign) % kHeaderAlign, ' ');
     dict += '\n';
@@ -413,8 +407,8 @@ struct NpyLayout {
     int64_t count = 0;
 };
 
-Result<NpyLayout> parse_layout(const uint8_t* head, size_t head_size, uint64_t file_size,
-                               const std::string& name, IntegerPolicy integers) {
+Result<NpyLayout> parse_layout(const uint8_t* head, size_t head_size, uint64_t file_size, const std::string& name,
+                               IntegerPolicy integers) {
     const uint64_t size = file_size;
     const size_t magic_seen = static_cast<size_t>(std::min<uint64_t>(size, kMagicSize));
     if (magic_seen > 0 && std::memcmp(head, kMagic, magic_seen) != 0) {
@@ -432,8 +426,10 @@ Result<NpyLayout> parse_layout(const uint8_t* head, size_t head_size, uint64_t f
     const int major = head[6], minor = head[7];
     if ((major != 1 && major != 2 && major != 3) || minor != 0) {
         return file_error(name, "unsupported .npy format version " + std::to_string(major) + "." +
-                                    std::to_string(minor) + "; normviz reads versions 1.0, 2.0 "
-                                    "and 3.0, " + kResave);
+                                    std::to_string(minor) +
+                                    "; normviz reads versions 1.0, 2.0 "
+                                    "and 3.0, " +
+                                    kResave);
     }
     const size_t prefix = major == 1 ? kMagicSize + 4 : kMagicSize + 6;
     if (size < prefix) {
@@ -443,14 +439,17 @@ Result<NpyLayout> parse_layout(const uint8_t* head, size_t head_size, uint64_t f
     const size_t header_size = load_le(&head[8], major == 1 ? 2 : 4);
     if (header_size > size - prefix) {
         return file_error(name, "header length " + std::to_string(header_size) +
-                                    " bytes runs past the end of the file (" +
-                                    std::to_string(size) + " bytes); the file is truncated or "
-                                    "corrupt, " + kResave);
+                                    " bytes runs past the end of the file (" + std::to_string(size) +
+                                    " bytes); the file is truncated or "
+                                    "corrupt, " +
+                                    kResave);
     }
     if (header_size > kMaxHeaderBytes) {
         return file_error(name, "header length " + std::to_string(header_size) + " bytes is over " +
-                                    std::to_string(kMaxHeaderBytes) + ", numpy's own limit for a "
-                                    ".npy header; the file is corrupt, " + kResave);
+                                    std::to_string(kMaxHeaderBytes) +
+                                    ", numpy's own limit for a "
+                                    ".npy header; the file is corrupt, " +
+                                    kResave);
     }
     NORMVIZ_ASSERT(head_size >= prefix + header_size, "parse_layout needs the whole header");
     const std::string_view text(reinterpret_cast<const char*>(head + prefix), header_size);
@@ -459,8 +458,8 @@ Result<NpyLayout> parse_layout(const uint8_t* head, size_t head_size, uint64_t f
         // The padding (spaces, then '\n') says nothing: shown without it.
         const size_t shown = text.find_last_not_of(" \n");
         return file_error(name, "malformed .npy header (" + problem + ") in " +
-                                    excerpt(text.substr(0, shown == std::string_view::npos ? 0 : shown + 1)) +
-                                    "; " + kResave);
+                                    excerpt(text.substr(0, shown == std::string_view::npos ? 0 : shown + 1)) + "; " +
+                                    kResave);
     }
     Result<Dtype> dtype = parse_dtype(layout.header, name, integers);
     if (!dtype) return dtype.error();
@@ -473,8 +472,8 @@ Result<NpyLayout> parse_layout(const uint8_t* head, size_t head_size, uint64_t f
     const uint64_t promised = static_cast<uint64_t>(layout.count) * layout.dtype.itemsize;
     if (promised > size - layout.data_offset) {
         return file_error(name, "file is truncated: header promises " + std::to_string(promised) +
-                                    " bytes of data, file holds " +
-                                    std::to_string(size - layout.data_offset) + "; " + kResave);
+                                    " bytes of data, file holds " + std::to_string(size - layout.data_offset) + "; " +
+                                    kResave);
     }
     return layout;
 }
@@ -528,14 +527,11 @@ const std::vector<float>& half_table() {
     return table;
 }
 
-bool read_exactly(std::FILE* file, void* out, size_t bytes) {
-    return std::fread(out, 1, bytes, file) == bytes;
-}
+bool read_exactly(std::FILE* file, void* out, size_t bytes) { return std::fread(out, 1, bytes, file) == bytes; }
 
 }  // namespace
 
-Result<Array> parse_npy_array(const uint8_t* bytes, size_t size, const std::string& name,
-                             IntegerPolicy integers) {
+Result<Array> parse_npy_array(const uint8_t* bytes, size_t size, const std::string& name, IntegerPolicy integers) {
     Result<NpyLayout> layout = parse_layout(bytes, size, size, name, integers);
     if (!layout) return layout.error();
     const NpyLayout& l = layout.value();
@@ -544,8 +540,7 @@ Result<Array> parse_npy_array(const uint8_t* bytes, size_t size, const std::stri
     return array;
 }
 
-Result<Tensor> parse_npy(const std::vector<uint8_t>& bytes, const std::string& name,
-                         IntegerPolicy integers) {
+Result<Tensor> parse_npy(const std::vector<uint8_t>& bytes, const std::string& name, IntegerPolicy integers) {
     Result<Array> array = parse_npy_array(bytes.data(), bytes.size(), name, integers);
     if (!array) return array.error();
     return tensor_from_array(std::move(array.value()), std::nullopt, name);
@@ -567,12 +562,12 @@ Result<Array> read_npy_array(const std::string& path, IntegerPolicy integers) {
         const int saved = errno;
         if (file != nullptr) std::fclose(file);
         else close(fd.value());
-        return file_error(path, std::string("cannot read: ") + std::strerror(saved) +
-                                    "; check the file's permissions and the disk");
+        return file_error(
+            path, std::string("cannot read: ") + std::strerror(saved) + "; check the file's permissions and the disk");
     }
     auto read_failed = [&](int saved) {
-        return file_error(path, std::string("cannot read: ") + std::strerror(saved) +
-                                    "; check the file's permissions and the disk");
+        return file_error(
+            path, std::string("cannot read: ") + std::strerror(saved) + "; check the file's permissions and the disk");
     };
     // A regular file: read the header, check it against the file's size, then read the data
     // straight into the tensor (no copy of the whole file, no allocation beyond the size).
@@ -675,16 +670,14 @@ Status write_npy(const std::string& path, const Tensor& tensor, NpyDtype dtype) 
             std::vector<double> upcast(tensor.data.begin(), tensor.data.end());
             from_nchw(upcast.data(), tensor.shape, tensor.layout, wide.data());
         }
-        return write_atomically(path, make_header("<f8", dims), [&](SafeWriter& file) {
-            return file.write(wide.data(), sizeof(double) * count);
-        });
+        return write_atomically(path, make_header("<f8", dims),
+                                [&](SafeWriter& file) { return file.write(wide.data(), sizeof(double) * count); });
     }
     std::vector<float> ordered(count);
     from_nchw(tensor.data.data(), tensor.shape, tensor.layout, ordered.data());
     if (dtype == NpyDtype::Float32) {
-        return write_atomically(path, make_header("<f4", dims), [&](SafeWriter& file) {
-            return file.write(ordered.data(), sizeof(float) * count);
-        });
+        return write_atomically(path, make_header("<f4", dims),
+                                [&](SafeWriter& file) { return file.write(ordered.data(), sizeof(float) * count); });
     }
     std::vector<uint16_t> half(count);
     for (size_t i = 0; i < count; ++i) {
@@ -707,21 +700,18 @@ Status write_npy(const std::string& path, const Tensor& tensor, NpyDtype dtype) 
                                         "write float32 or float64 instead");
         }
     }
-    return write_atomically(path, make_header("<f2", dims), [&](SafeWriter& file) {
-        return file.write(half.data(), sizeof(uint16_t) * count);
-    });
+    return write_atomically(path, make_header("<f2", dims),
+                            [&](SafeWriter& file) { return file.write(half.data(), sizeof(uint16_t) * count); });
 }
 
-Status write_npy_u8(const std::string& path, const std::vector<int64_t>& dims,
-                    const std::vector<uint8_t>& values) {
+Status write_npy_u8(const std::string& path, const std::vector<int64_t>& dims, const std::vector<uint8_t>& values) {
     int64_t count = 1;
     for (int64_t d : dims) {
         NORMVIZ_ASSERT(d >= 0 && !__builtin_mul_overflow(count, d, &count), "valid dims");
     }
     NORMVIZ_ASSERT(static_cast<int64_t>(values.size()) == count, "values match dims");
-    return write_atomically(path, make_header("|u1", dims), [&](SafeWriter& file) {
-        return file.write(values.data(), values.size());
-    });
+    return write_atomically(path, make_header("|u1", dims),
+                            [&](SafeWriter& file) { return file.write(values.data(), values.size()); });
 }
 
 }  // namespace normviz::core

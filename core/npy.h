@@ -20,8 +20,7 @@ enum class IntegerPolicy { Refuse, Convert };
 // IntegerPolicy::Convert. The header is bounds-checked: truncated data, overflowing element
 // counts, a rank outside 2..4, a zero-size dimension, or any other dtype is an Error naming
 // the file and the fix; nothing is allocated beyond what the file's size justifies.
-Result<Array> read_npy_array(const std::string& path,
-                             IntegerPolicy integers = IntegerPolicy::Refuse);
+Result<Array> read_npy_array(const std::string& path, IntegerPolicy integers = IntegerPolicy::Refuse);
 // Same, from bytes already in memory (`name` is used in messages), e.g. an .npz member.
 Result<Array> parse_npy_array(const uint8_t* bytes, size_t size, const std::string& name,
                               IntegerPolicy integers = IntegerPolicy::Refuse);
@@ -43,11 +42,9 @@ Result<NpyDtype> parse_npy_dtype(const std::string& text);
 // after rounding) is an Error naming its index, not an Inf in the file. Atomic: writes a
 // temporary file in the same folder and renames it, so on error no file (and no partial
 // file) is left at `path`.
-Status write_npy(const std::string& path, const Tensor& tensor,
-                 NpyDtype dtype = NpyDtype::Float32);
+Status write_npy(const std::string& path, const Tensor& tensor, NpyDtype dtype = NpyDtype::Float32);
 
 // Writes raw uint8 values ('|u1') with the given dims, atomically as above.
-Status write_npy_u8(const std::string& path, const std::vector<int64_t>& dims,
-                    const std::vector<uint8_t>& values);
+Status write_npy_u8(const std::string& path, const std::vector<int64_t>& dims, const std::vector<uint8_t>& values);
 
 }  // namespace normviz::core

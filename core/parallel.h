@@ -34,8 +34,7 @@ template <class Body>
 void parallel_for(int64_t count, int threads, Body&& body) {
     using B = std::remove_reference_t<Body>;
     detail::parallel_for_impl(
-        count, threads,
-        [](void* context, int64_t begin, int64_t end) { (*static_cast<B*>(context))(begin, end); },
+        count, threads, [](void* context, int64_t begin, int64_t end) { (*static_cast<B*>(context))(begin, end); },
         const_cast<void*>(static_cast<const void*>(&body)));
 }
 
@@ -46,8 +45,7 @@ template <class Body>
 void parallel_for_static(int64_t count, int threads, Body&& body) {
     using B = std::remove_reference_t<Body>;
     detail::parallel_for_static_impl(
-        count, threads,
-        [](void* context, int64_t begin, int64_t end) { (*static_cast<B*>(context))(begin, end); },
+        count, threads, [](void* context, int64_t begin, int64_t end) { (*static_cast<B*>(context))(begin, end); },
         const_cast<void*>(static_cast<const void*>(&body)));
 }
 

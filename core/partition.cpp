@@ -53,8 +53,7 @@ std::vector<uint8_t> group_mask(const Partition& p, const Index& focus) {
     for (int64_t n = 0; n < s.N; ++n)
         for (int64_t c = 0; c < s.C; ++c)
             for (int64_t h = 0; h < s.H; ++h)
-                for (int64_t w = 0; w < s.W; ++w, ++flat)
-                    mask[flat] = p.key_of({n, c, h, w}) == key ? 1 : 0;
+                for (int64_t w = 0; w < s.W; ++w, ++flat) mask[flat] = p.key_of({n, c, h, w}) == key ? 1 : 0;
     return mask;
 }
 

@@ -30,19 +30,17 @@ std::string format_number(double v) {
 
 Status check_channels(const Shape& shape, int64_t channels) {
     if (shape.C != channels)
-        return make_error("running statistics have " + std::to_string(channels) +
-                          " channels, but the batch " + to_string(shape) + " has C = " +
-                          std::to_string(shape.C) +
-                          "; use a batch with C = " + std::to_string(channels) +
-                          " or reset the running statistics");
+        return make_error("running statistics have " + std::to_string(channels) + " channels, but the batch " +
+                          to_string(shape) + " has C = " + std::to_string(shape.C) +
+                          "; use a batch with C = " + std::to_string(channels) + " or reset the running statistics");
     return Ok{};
 }
 
 Status check_train_batch(const Shape& shape, int64_t channels) {
     if (auto ok = check_channels(shape, channels); !ok) return ok;
     if (shape.N * shape.H * shape.W == 1)
-        return make_error("Expected more than 1 value per channel when training, but batch " +
-                          to_string(shape) + " has N\u00b7H\u00b7W = 1 (PyTorch raises the same "
+        return make_error("Expected more than 1 value per channel when training, but batch " + to_string(shape) +
+                          " has N\u00b7H\u00b7W = 1 (PyTorch raises the same "
                           "error); use a batch of 2 or more, or eval mode (running statistics)");
     return Ok{};
 }
@@ -64,15 +62,12 @@ Status validate_momentum(std::optional<double> momentum) {
 }
 
 RunningStats::RunningStats(int64_t channels, std::optional<double> momentum)
-    : momentum_(momentum),
-      mean_(static_cast<size_t>(channels), 0.0),
-      var_(static_cast<size_t>(channels), 1.0) {
+    : momentum_(momentum), mean_(static_cast<size_t>(channels), 0.0), var_(static_cast<size_t>(channels), 1.0) {
     NORMVIZ_ASSERT(channels >= 1, "running statistics need at least one channel");
     NORMVIZ_ASSERT(validate_momentum(momentum).ok(), "momentum not validated");
 }
 
-RunningStats::RunningStats(std::vector<double> mean, std::vector<double> var,
-                           std::optional<double> momentum)
+RunningStats::RunningStats(std::vector<double> mean, std::vector<double> var, std::optional<double> momentum)
     : momentum_(momentum), mean_(std::move(mean)), var_(std::move(var)) {
     NORMVIZ_ASSERT(!mean_.empty() && mean_.size() == var_.size(), "one mean and var per channel");
     NORMVIZ_ASSERT(validate_momentum(momentum).ok(), "momentum not validated");
@@ -99,24 +94,22 @@ void RunningStats::update_from_stats(const std::vector<GroupStats>& stats) {
 
 std::vector<GroupStats> RunningStats::as_group_stats() const {
     std::vector<GroupStats> out(mean_.size());
-    for (size_t c = 0; c < out.size(); ++c)
-        out[c] = {0, mean_[c], var_[c], std::numeric_limits<double>::quiet_NaN()};
+    for (size_t c = 0; c < out.size(); ++c) out[c] = {0, mean_[c], var_[c], std::numeric_limits<double>::quiet_NaN()};
     return out;
 }
 
-Result<Tensor> normalize_eval(const Tensor& input, const RunningStats& running, double eps,
-                              const Affine& affine) {
+Result<Tensor> normalize_eval(const Tensor& input, const RunningStats& running, double eps, const Affine& affine) {
     if (auto ok = check_channels(input.shape, running.channels()); !ok) return ok.error();
     NORMVIZ_ASSERT(eps >= 0, "eps must be >= 0");
     check_affine(affine, running.channels());
     Tensor out;
-    normalize_into(input, batch_spec(eps), make_partition(batch_spec(eps), input.shape),
-                   running.as_group_stats(), affine, out);
+    normalize_into(input, batch_spec(eps), make_partition(batch_spec(eps), input.shape), running.as_group_stats(),
+                   affine, out);
     return out;
 }
 
-Result<TrainEvalGap> train_eval_gap(const Tensor& batch, const RunningStats& running,
-                                    double eps, const Affine& affine) {
+Result<TrainEvalGap> train_eval_gap(const Tensor& batch, const RunningStats& running, double eps,
+                                    const Affine& affine) {
     if (auto ok = check_train_batch(batch.shape, running.channels()); !ok) return ok.error();
     NORMVIZ_ASSERT(eps >= 0, "eps must be >= 0");
     check_affine(affine, running.channels());

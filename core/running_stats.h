@@ -36,8 +36,7 @@ public:
     explicit RunningStats(int64_t channels, std::optional<double> momentum = kDefaultMomentum);
     // Running statistics a trained model holds (a checkpoint's running_mean / running_var).
     // Precondition: mean.size() == var.size() >= 1.
-    RunningStats(std::vector<double> mean, std::vector<double> var,
-                 std::optional<double> momentum = kDefaultMomentum);
+    RunningStats(std::vector<double> mean, std::vector<double> var, std::optional<double> momentum = kDefaultMomentum);
 
     // A training-mode forward pass of `batch` (any N, H, W; C must match). Errors, with
     // nothing updated: C differs from channels(); N*H*W == 1 (PyTorch raises "Expected more
@@ -69,21 +68,21 @@ private:
 // then gamma[c], beta[c]; in double, rounded once to float. Works for any batch, N = 1 and
 // H = W = 1 included. Errors: input's C differs from running.channels().
 // Precondition: eps >= 0, affine sizes 0 or C.
-Result<Tensor> normalize_eval(const Tensor& input, const RunningStats& running,
-                              double eps = 1e-5, const Affine& affine = {});
+Result<Tensor> normalize_eval(const Tensor& input, const RunningStats& running, double eps = 1e-5,
+                              const Affine& affine = {});
 
 // How one batch's train-mode output (batch statistics) differs from its eval-mode output
 // (running statistics), both computed in double without rounding to float.
 struct TrainEvalGap {
-    double max_abs_diff = 0;  // max over elements of |y_train - y_eval| (NaN if any is NaN)
-    Index where;              // the first element that attains it
+    double max_abs_diff = 0;              // max over elements of |y_train - y_eval| (NaN if any is NaN)
+    Index where;                          // the first element that attains it
     std::vector<GroupStats> batch_stats;  // per channel, what train mode pools
 };
 
 // TrainEvalGap of `batch` against `running` (which is not updated). Errors: C differs from
 // running.channels(); N*H*W == 1 (train mode cannot run, as in PyTorch).
 // Precondition: eps >= 0, affine sizes 0 or C.
-Result<TrainEvalGap> train_eval_gap(const Tensor& batch, const RunningStats& running,
-                                    double eps = 1e-5, const Affine& affine = {});
+Result<TrainEvalGap> train_eval_gap(const Tensor& batch, const RunningStats& running, double eps = 1e-5,
+                                    const Affine& affine = {});
 
 }  // namespace normviz::core

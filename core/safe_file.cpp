@@ -103,14 +103,14 @@ Result<SafeWriter> SafeWriter::open(const std::string& requested) {
                 return write_error(requested, "is a symbolic link to a missing file; give the path of a file");
             path = resolved;
         }
-        if (S_ISDIR(info.st_mode))
-            return write_error(requested, "is a folder; give a file name inside it");
+        if (S_ISDIR(info.st_mode)) return write_error(requested, "is a folder; give a file name inside it");
         if (!S_ISREG(info.st_mode))
-            return write_error(requested, "exists and is not a regular file (a device, pipe or socket); "
-                                          "choose a file path");
+            return write_error(requested,
+                               "exists and is not a regular file (a device, pipe or socket); "
+                               "choose a file path");
     } else if (errno != ENOENT) {
-        return write_error(requested, std::string("cannot write: ") + std::strerror(errno) +
-                                          "; check the path and its permissions");
+        return write_error(
+            requested, std::string("cannot write: ") + std::strerror(errno) + "; check the path and its permissions");
     }
     int fd = -1;
     int slot = -1;
@@ -152,8 +152,12 @@ SafeWriter::SafeWriter(std::string path, std::string temp, int fd, int slot)
     : path_(std::move(path)), temp_(std::move(temp)), fd_(fd), slot_(slot) {}
 
 SafeWriter::SafeWriter(SafeWriter&& other) noexcept
-    : path_(std::move(other.path_)), temp_(std::move(other.temp_)), fd_(other.fd_), slot_(other.slot_),
-      error_(other.error_), failed_step_(other.failed_step_) {
+    : path_(std::move(other.path_)),
+      temp_(std::move(other.temp_)),
+      fd_(other.fd_),
+      slot_(other.slot_),
+      error_(other.error_),
+      failed_step_(other.failed_step_) {
     other.fd_ = -1;
     other.slot_ = -1;
     other.temp_.clear();

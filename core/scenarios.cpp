@@ -39,8 +39,7 @@ struct GroupTables {
         std::vector<int64_t>* tables[4] = {&gn, &gc, &gh, &gw};
         for (int a = 0; a < kAxisCount; ++a) {
             tables[a]->resize(static_cast<size_t>(dims[a]));
-            for (int64_t i = 0; i < dims[a]; ++i)
-                (*tables[a])[static_cast<size_t>(i)] = (i / p.block[a]) * stride[a];
+            for (int64_t i = 0; i < dims[a]; ++i) (*tables[a])[static_cast<size_t>(i)] = (i / p.block[a]) * stride[a];
         }
     }
 };
@@ -54,8 +53,8 @@ void for_each_group_element(const Partition& p, F&& f) {
     for (int64_t n = 0; n < s.N; ++n)
         for (int64_t c = 0; c < s.C; ++c)
             for (int64_t h = 0; h < s.H; ++h) {
-                const int64_t base = t.gn[static_cast<size_t>(n)] + t.gc[static_cast<size_t>(c)] +
-                                     t.gh[static_cast<size_t>(h)];
+                const int64_t base =
+                    t.gn[static_cast<size_t>(n)] + t.gc[static_cast<size_t>(c)] + t.gh[static_cast<size_t>(h)];
                 for (int64_t w = 0; w < s.W; ++w, ++flat) f(flat, base + t.gw[static_cast<size_t>(w)]);
             }
 }
@@ -67,20 +66,21 @@ Status validate_batch_split(const Shape& shape, int64_t parts, BatchSplit split)
     const std::string what = devices ? "devices" : "micro-batches";
     const std::string letter = devices ? "D" : "M";
     if (parts < 1)
-        return make_error("splitting the batch " + std::string(devices ? "over " : "into ") +
-                          what + " needs " + letter + " >= 1, got " + letter + " = " +
-                          std::to_string(parts) + "; use " + letter + " = 1 (" +
-                          (devices ? "SyncBatchNorm" : "no accumulation") + ") or more");
+        return make_error("splitting the batch " + std::string(devices ? "over " : "into ") + what + " needs " +
+                          letter + " >= 1, got " + letter + " = " + std::to_string(parts) + "; use " + letter +
+                          " = 1 (" + (devices ? "SyncBatchNorm" : "no accumulation") + ") or more");
     if (shape.N % parts != 0)
-        return make_error("splitting a batch of N = " + std::to_string(shape.N) + " over " +
-                          letter + " = " + std::to_string(parts) + " " + what +
-                          " needs N divisible by " + letter + "; choose " + letter + " from " +
-                          divisors_of(shape.N));
+        return make_error("splitting a batch of N = " + std::to_string(shape.N) + " over " + letter + " = " +
+                          std::to_string(parts) + " " + what + " needs N divisible by " + letter + "; choose " +
+                          letter + " from " + divisors_of(shape.N));
     if ((shape.N / parts) * shape.H * shape.W == 1)
-        return make_error("BatchNorm needs more than one value per channel in training mode, "
-                          "but with " + letter + " = " + std::to_string(parts) + " " + what +
-                          " each gets 1 sample of H\u00b7W = 1 value (PyTorch raises the same "
-                          "error); use fewer " + what + " or a larger batch");
+        return make_error(
+            "BatchNorm needs more than one value per channel in training mode, "
+            "but with " +
+            letter + " = " + std::to_string(parts) + " " + what +
+            " each gets 1 sample of H\u00b7W = 1 value (PyTorch raises the same "
+            "error); use fewer " +
+            what + " or a larger batch");
     return Ok{};
 }
 
@@ -91,14 +91,11 @@ Partition make_device_partition(const Shape& shape, int64_t devices) {
     return p;
 }
 
-Result<DeviceChannelStats> device_channel_stats(const Tensor& tensor, int64_t devices,
-                                                int64_t channel) {
+Result<DeviceChannelStats> device_channel_stats(const Tensor& tensor, int64_t devices, int64_t channel) {
     NORMVIZ_ASSERT(channel >= 0 && channel < tensor.shape.C, "channel outside 0..C-1");
     if (auto ok = validate_batch_split(tensor.shape, devices); !ok) return ok.error();
-    const std::vector<GroupStats> split =
-        compute_group_stats(tensor, make_device_partition(tensor.shape, devices));
-    const std::vector<GroupStats> synced =
-        compute_group_stats(tensor, make_device_partition(tensor.shape, 1));
+    const std::vector<GroupStats> split = compute_group_stats(tensor, make_device_partition(tensor.shape, devices));
+    const std::vector<GroupStats> synced = compute_group_stats(tensor, make_device_partition(tensor.shape, 1));
     DeviceChannelStats out;
     out.synced = synced[static_cast<size_t>(channel)];
     double lo = std::numeric_limits<double>::infinity(), hi = -lo;
@@ -112,8 +109,7 @@ Result<DeviceChannelStats> device_channel_stats(const Tensor& tensor, int64_t de
     return out;
 }
 
-Result<Tensor> normalize_per_device(const Tensor& tensor, int64_t devices, double eps,
-                                    const Affine& affine) {
+Result<Tensor> normalize_per_device(const Tensor& tensor, int64_t devices, double eps, const Affine& affine) {
     if (auto ok = validate_batch_split(tensor.shape, devices); !ok) return ok.error();
     NORMVIZ_ASSERT(eps >= 0, "eps must be >= 0");
     const Partition p = make_device_partition(tensor.shape, devices);
@@ -125,14 +121,12 @@ Result<Tensor> normalize_per_device(const Tensor& tensor, int64_t devices, doubl
 
 Status validate_lengths(const Shape& shape, const std::vector<int64_t>& lengths) {
     if (static_cast<int64_t>(lengths.size()) != shape.N)
-        return make_error("expected one valid length per sample (N = " + std::to_string(shape.N) +
-                          "), got " + std::to_string(lengths.size()) +
-                          "; give N lengths, each in 1.." + std::to_string(shape.W));
+        return make_error("expected one valid length per sample (N = " + std::to_string(shape.N) + "), got " +
+                          std::to_string(lengths.size()) + "; give N lengths, each in 1.." + std::to_string(shape.W));
     for (size_t n = 0; n < lengths.size(); ++n)
         if (lengths[n] < 1 || lengths[n] > shape.W)
-            return make_error("valid length of sample " + std::to_string(n) + " is " +
-                              std::to_string(lengths[n]) + ", outside 1..W = 1.." +
-                              std::to_string(shape.W) +
+            return make_error("valid length of sample " + std::to_string(n) + " is " + std::to_string(lengths[n]) +
+                              ", outside 1..W = 1.." + std::to_string(shape.W) +
                               "; a sample keeps at least one position and at most W");
     return Ok{};
 }
@@ -143,8 +137,7 @@ std::vector<uint8_t> make_padding_mask(const Shape& shape, const std::vector<int
     size_t flat = 0;
     for (int64_t n = 0; n < shape.N; ++n)
         for (int64_t ch = 0; ch < shape.C * shape.H; ++ch)
-            for (int64_t w = 0; w < shape.W; ++w, ++flat)
-                mask[flat] = w < lengths[static_cast<size_t>(n)] ? 1 : 0;
+            for (int64_t w = 0; w < shape.W; ++w, ++flat) mask[flat] = w < lengths[static_cast<size_t>(n)] ? 1 : 0;
     return mask;
 }
 
@@ -154,8 +147,7 @@ void fill_padding(Tensor& tensor, const std::vector<int64_t>& lengths, float val
         if (!mask[i]) tensor.data[i] = value;
 }
 
-std::vector<GroupStats> compute_group_stats_masked(const Tensor& tensor,
-                                                   const Partition& partition,
+std::vector<GroupStats> compute_group_stats_masked(const Tensor& tensor, const Partition& partition,
                                                    const std::vector<uint8_t>& mask) {
     NORMVIZ_ASSERT(tensor.shape == partition.shape, "partition made for another shape");
     NORMVIZ_ASSERT(static_cast<int64_t>(tensor.data.size()) == tensor.shape.numel(),
@@ -193,18 +185,16 @@ std::vector<GroupStats> compute_group_stats_masked(const Tensor& tensor,
 }
 
 Tensor normalize_masked(const Tensor& input, const NormSpec& spec, const Partition& partition,
-                        const std::vector<GroupStats>& stats, const std::vector<uint8_t>& mask,
-                        const Affine& affine, float excluded_value) {
+                        const std::vector<GroupStats>& stats, const std::vector<uint8_t>& mask, const Affine& affine,
+                        float excluded_value) {
     const Shape& s = input.shape;
     NORMVIZ_ASSERT(partition.shape == s, "partition made for another shape");
-    NORMVIZ_ASSERT(static_cast<int64_t>(input.data.size()) == s.numel(),
-                   "tensor data size does not match its shape");
+    NORMVIZ_ASSERT(static_cast<int64_t>(input.data.size()) == s.numel(), "tensor data size does not match its shape");
     NORMVIZ_ASSERT(static_cast<int64_t>(stats.size()) == partition.group_count(), "stats size");
     NORMVIZ_ASSERT(mask.size() == input.data.size(), "mask must have one entry per element");
     NORMVIZ_ASSERT(affine.gamma.empty() || static_cast<int64_t>(affine.gamma.size()) == s.C,
                    "gamma must have C values");
-    NORMVIZ_ASSERT(affine.beta.empty() || static_cast<int64_t>(affine.beta.size()) == s.C,
-                   "beta must have C values");
+    NORMVIZ_ASSERT(affine.beta.empty() || static_cast<int64_t>(affine.beta.size()) == s.C, "beta must have C values");
     const bool centered = is_centered(spec);
     Tensor out = make_tensor(s);
     out.layout = input.layout;
@@ -224,8 +214,7 @@ Tensor normalize_masked(const Tensor& input, const NormSpec& spec, const Partiti
     return out;
 }
 
-Result<std::vector<PaddingEffect>> padding_effect(const Tensor& tensor,
-                                                  const std::vector<int64_t>& lengths) {
+Result<std::vector<PaddingEffect>> padding_effect(const Tensor& tensor, const std::vector<int64_t>& lengths) {
     if (auto ok = validate_lengths(tensor.shape, lengths); !ok) return ok.error();
     const Partition p = make_partition(batch_spec(1e-5), tensor.shape);
     const std::vector<GroupStats> naive = compute_group_stats(tensor, p);

@@ -25,8 +25,7 @@ enum class BatchSplit { Devices, MicroBatches };
 // Errors PyTorch-style for splitting `shape`'s batch into `parts` equal shards: parts < 1,
 // N not divisible by parts, and a shard with one value per channel ((N / parts) * H * W == 1,
 // where BatchNorm raises in training mode). Precondition: validate_shape(shape) passed.
-Status validate_batch_split(const Shape& shape, int64_t parts,
-                            BatchSplit split = BatchSplit::Devices);
+Status validate_batch_split(const Shape& shape, int64_t parts, BatchSplit split = BatchSplit::Devices);
 
 // BatchNorm on each of `devices` shards of N / devices consecutive samples, without sync: the
 // key of (n, c, h, w) is (n / (N / devices), c), i.e. batch's partition with an N block of
@@ -45,8 +44,7 @@ struct DeviceChannelStats {
 
 // Statistics of channel `channel` per device and synced (compute_group_stats, in double).
 // Errors: those of validate_batch_split. Precondition: 0 <= channel < C.
-Result<DeviceChannelStats> device_channel_stats(const Tensor& tensor, int64_t devices,
-                                                int64_t channel);
+Result<DeviceChannelStats> device_channel_stats(const Tensor& tensor, int64_t devices, int64_t channel);
 
 // Training-mode BatchNorm output of unsynced devices: each shard normalized with its own
 // statistics, eps as given (>= 0), optional affine. Errors: those of validate_batch_split.
@@ -74,8 +72,7 @@ void fill_padding(Tensor& tensor, const std::vector<int64_t>& lengths, float val
 // element has count 0 and NaN mean, var and mean_sq ("the group is empty"): check count
 // before showing its numbers. With an all-ones mask the numbers equal compute_group_stats's
 // up to rounding. Preconditions: partition.shape == tensor.shape, mask.size() == numel.
-std::vector<GroupStats> compute_group_stats_masked(const Tensor& tensor,
-                                                   const Partition& partition,
+std::vector<GroupStats> compute_group_stats_masked(const Tensor& tensor, const Partition& partition,
                                                    const std::vector<uint8_t>& mask);
 
 // Normalizes the counted elements with `stats` (from compute_group_stats_masked), as
@@ -97,7 +94,6 @@ struct PaddingEffect {
 };
 
 // PaddingEffect for every channel c (index c). Errors: those of validate_lengths.
-Result<std::vector<PaddingEffect>> padding_effect(const Tensor& tensor,
-                                                  const std::vector<int64_t>& lengths);
+Result<std::vector<PaddingEffect>> padding_effect(const Tensor& tensor, const std::vector<int64_t>& lengths);
 
 }  // namespace normviz::core

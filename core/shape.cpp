@@ -9,9 +9,7 @@
 
 namespace normviz::core {
 
-Strides contiguous_strides(const Shape& s) {
-    return {s.C * s.H * s.W, s.H * s.W, s.W, 1};
-}
+Strides contiguous_strides(const Shape& s) { return {s.C * s.H * s.W, s.H * s.W, s.W, 1}; }
 
 int64_t flat_index(const Shape& s, const Index& i) {
     NORMVIZ_ASSERT(contains(s, i), "index outside the shape");
@@ -31,8 +29,7 @@ Index unflat_index(const Shape& s, int64_t flat) {
 }
 
 bool contains(const Shape& s, const Index& i) {
-    return i.n >= 0 && i.n < s.N && i.c >= 0 && i.c < s.C && i.h >= 0 && i.h < s.H &&
-           i.w >= 0 && i.w < s.W;
+    return i.n >= 0 && i.n < s.N && i.c >= 0 && i.c < s.C && i.h >= 0 && i.h < s.H && i.w >= 0 && i.w < s.W;
 }
 
 Status validate_shape(const Shape& s) {
@@ -40,8 +37,8 @@ Status validate_shape(const Shape& s) {
     for (int a = 0; a < kAxisCount; ++a) {
         int64_t e = s.dims()[a];
         if (e < 1)
-            return make_error("shape " + to_string(s) + " has " + kAxisLetters[a] + " = " +
-                              std::to_string(e) + "; every dimension must be at least 1");
+            return make_error("shape " + to_string(s) + " has " + kAxisLetters[a] + " = " + std::to_string(e) +
+                              "; every dimension must be at least 1");
         if (__builtin_mul_overflow(total, e, &total) || total > kMaxElements)
             return make_error("shape " + to_string(s) + " has too many elements; normviz holds at most " +
                               std::to_string(kMaxElements) + " values");
@@ -52,8 +49,7 @@ Status validate_shape(const Shape& s) {
 namespace {
 
 // Splits "a,b,c,d" into exactly four integers; `what` names the text in errors.
-Result<std::array<int64_t, 4>> parse_four(const std::string& text, const char* what,
-                                          const char* example) {
+Result<std::array<int64_t, 4>> parse_four(const std::string& text, const char* what, const char* example) {
     std::vector<int64_t> values;
     const char* p = text.c_str();
     while (true) {
@@ -61,14 +57,12 @@ Result<std::array<int64_t, 4>> parse_four(const std::string& text, const char* w
         errno = 0;
         long long v = std::strtoll(p, &end, 10);
         if (end == p || errno == ERANGE)
-            return make_error(std::string(what) + " '" + text + "' is not four integers; write it like " +
-                              example);
+            return make_error(std::string(what) + " '" + text + "' is not four integers; write it like " + example);
         values.push_back(v);
         p = end;
         if (*p == '\0') break;
         if (*p != ',')
-            return make_error(std::string(what) + " '" + text + "' is not four integers; write it like " +
-                              example);
+            return make_error(std::string(what) + " '" + text + "' is not four integers; write it like " + example);
         ++p;
     }
     if (values.size() != 4)
@@ -95,8 +89,7 @@ Result<Index> parse_index(const std::string& text) {
     return Index{v[0], v[1], v[2], v[3]};
 }
 
-Result<std::vector<int64_t>> parse_integers(const std::string& text, size_t count,
-                                                  const std::string& what) {
+Result<std::vector<int64_t>> parse_integers(const std::string& text, size_t count, const std::string& what) {
     std::vector<int64_t> values;
     const char* p = text.c_str();
     while (*p != '\0') {
@@ -109,19 +102,19 @@ Result<std::vector<int64_t>> parse_integers(const std::string& text, size_t coun
         p = *end == ',' ? end + 1 : end;
     }
     if (count != 0 && values.size() != count)
-        return make_error(what + " '" + text + "' has " + std::to_string(values.size()) +
-                                " numbers; write " + std::to_string(count));
+        return make_error(what + " '" + text + "' has " + std::to_string(values.size()) + " numbers; write " +
+                          std::to_string(count));
     return values;
 }
 
 std::string to_string(const Shape& s) {
-    return "(" + std::to_string(s.N) + ", " + std::to_string(s.C) + ", " + std::to_string(s.H) +
-           ", " + std::to_string(s.W) + ")";
+    return "(" + std::to_string(s.N) + ", " + std::to_string(s.C) + ", " + std::to_string(s.H) + ", " +
+           std::to_string(s.W) + ")";
 }
 
 std::string to_string(const Index& i) {
-    return "(" + std::to_string(i.n) + ", " + std::to_string(i.c) + ", " + std::to_string(i.h) +
-           ", " + std::to_string(i.w) + ")";
+    return "(" + std::to_string(i.n) + ", " + std::to_string(i.c) + ", " + std::to_string(i.h) + ", " +
+           std::to_string(i.w) + ")";
 }
 
 }  // namespace normviz::core

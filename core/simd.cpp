@@ -31,9 +31,9 @@ SimdPath widest_supported() {
 
 const char* simd_path_name(SimdPath path) {
     switch (path) {
-    case SimdPath::Baseline: return "baseline";
-    case SimdPath::Avx2: return "avx2";
-    case SimdPath::Avx512: return "avx512";
+        case SimdPath::Baseline: return "baseline";
+        case SimdPath::Avx2: return "avx2";
+        case SimdPath::Avx512: return "avx512";
     }
     return "baseline";
 }

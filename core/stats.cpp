@@ -91,8 +91,7 @@ bool whole_by_group(const RowLayout& layout, int threads) {
 }
 
 bool whole_in_waves(const RowLayout& layout, int threads) {
-    return threads >= 2 && !whole_by_group(layout, threads) &&
-           layout.group_size() * 4 <= threads * item_bytes();
+    return threads >= 2 && !whole_by_group(layout, threads) && layout.group_size() * 4 <= threads * item_bytes();
 }
 
 int64_t groups_per_item(const RowLayout& layout, int threads) {
@@ -113,8 +112,7 @@ namespace {
 // lanes in a piece, which would change every sum. Not done: on the Zen 4 this was measured on,
 // the additions' throughput is the same bound, so it could not be shown to help.
 template <class Q>
-NORMVIZ_INLINE void add_shifted_as(const float* x, int64_t n, double shift, double* s1,
-                                   double* s2) {
+NORMVIZ_INLINE void add_shifted_as(const float* x, int64_t n, double shift, double* s1, double* s2) {
     const Q sh = quad_splat<Q>(shift);
     int64_t i = 0;
     if constexpr (kWidth<Q> == 8) {  // the eight lanes in one register
@@ -151,9 +149,8 @@ NORMVIZ_INLINE void add_shifted_as(const float* x, int64_t n, double shift, doub
 // many lanes a register holds).
 inline constexpr int kRowsAtOnce = 8;
 template <class Q>
-NORMVIZ_INLINE void add_rows_as(const int64_t* row_offset, const float* base, int64_t r0,
-                                int64_t r1, int64_t lanes, const double* shift, double* s1,
-                                double* s2) {
+NORMVIZ_INLINE void add_rows_as(const int64_t* row_offset, const float* base, int64_t r0, int64_t r1, int64_t lanes,
+                                const double* shift, double* s1, double* s2) {
     int64_t j = r0;
     for (; j + kRowsAtOnce <= r1; j += kRowsAtOnce) {
         const float* rows[kRowsAtOnce];
@@ -191,22 +188,18 @@ NORMVIZ_INLINE void add_rows_as(const int64_t* row_offset, const float* base, in
 }
 
 #if NORMVIZ_SIMD_DISPATCH
-NORMVIZ_TARGET_AVX2 void add_shifted_avx2(const float* x, int64_t n, double shift, double* s1,
-                                          double* s2) {
+NORMVIZ_TARGET_AVX2 void add_shifted_avx2(const float* x, int64_t n, double shift, double* s1, double* s2) {
     add_shifted_as<Double4>(x, n, shift, s1, s2);
 }
-NORMVIZ_TARGET_AVX2 void add_rows_avx2(const int64_t* row_offset, const float* base, int64_t r0,
-                                       int64_t r1, int64_t lanes, const double* shift,
-                                       double* s1, double* s2) {
+NORMVIZ_TARGET_AVX2 void add_rows_avx2(const int64_t* row_offset, const float* base, int64_t r0, int64_t r1,
+                                       int64_t lanes, const double* shift, double* s1, double* s2) {
     add_rows_as<Double4>(row_offset, base, r0, r1, lanes, shift, s1, s2);
 }
-NORMVIZ_TARGET_AVX512 void add_shifted_avx512(const float* x, int64_t n, double shift,
-                                              double* s1, double* s2) {
+NORMVIZ_TARGET_AVX512 void add_shifted_avx512(const float* x, int64_t n, double shift, double* s1, double* s2) {
     add_shifted_as<Double8>(x, n, shift, s1, s2);
 }
-NORMVIZ_TARGET_AVX512 void add_rows_avx512(const int64_t* row_offset, const float* base,
-                                           int64_t r0, int64_t r1, int64_t lanes,
-                                           const double* shift, double* s1, double* s2) {
+NORMVIZ_TARGET_AVX512 void add_rows_avx512(const int64_t* row_offset, const float* base, int64_t r0, int64_t r1,
+                                           int64_t lanes, const double* shift, double* s1, double* s2) {
     add_rows_as<Double8>(row_offset, base, r0, r1, lanes, shift, s1, s2);
 }
 #endif
@@ -214,30 +207,28 @@ NORMVIZ_TARGET_AVX512 void add_rows_avx512(const int64_t* row_offset, const floa
 void add_shifted(const float* x, int64_t n, double shift, double* s1, double* s2) {
 #if NORMVIZ_SIMD_DISPATCH
     switch (simd_path()) {
-    case SimdPath::Avx512: return add_shifted_avx512(x, n, shift, s1, s2);
-    case SimdPath::Avx2: return add_shifted_avx2(x, n, shift, s1, s2);
-    case SimdPath::Baseline: break;
+        case SimdPath::Avx512: return add_shifted_avx512(x, n, shift, s1, s2);
+        case SimdPath::Avx2: return add_shifted_avx2(x, n, shift, s1, s2);
+        case SimdPath::Baseline: break;
     }
 #endif
     add_shifted_as<Quad2>(x, n, shift, s1, s2);
 }
 
-void add_rows(const RowLayout& layout, const float* base, int64_t r0, int64_t r1,
-              int64_t lanes, const double* shift, double* s1, double* s2) {
+void add_rows(const RowLayout& layout, const float* base, int64_t r0, int64_t r1, int64_t lanes, const double* shift,
+              double* s1, double* s2) {
     const int64_t* offsets = layout.row_offset.data();
 #if NORMVIZ_SIMD_DISPATCH
     switch (simd_path()) {
-    case SimdPath::Avx512: return add_rows_avx512(offsets, base, r0, r1, lanes, shift, s1, s2);
-    case SimdPath::Avx2: return add_rows_avx2(offsets, base, r0, r1, lanes, shift, s1, s2);
-    case SimdPath::Baseline: break;
+        case SimdPath::Avx512: return add_rows_avx512(offsets, base, r0, r1, lanes, shift, s1, s2);
+        case SimdPath::Avx2: return add_rows_avx2(offsets, base, r0, r1, lanes, shift, s1, s2);
+        case SimdPath::Baseline: break;
     }
 #endif
     add_rows_as<Quad2>(offsets, base, r0, r1, lanes, shift, s1, s2);
 }
 
-double lane_total(const double* v) {
-    return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
-}
+double lane_total(const double* v) { return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7])); }
 
 // Moments from the shifted sums of n values; nullopt-like `false` when they are not finite.
 bool shifted_moments(int64_t n, double shift, double s1, double s2, Moments& m) {
@@ -306,13 +297,12 @@ GroupStats merge_moments_raw(const Moments* parts, int64_t count, int64_t stride
 void canonical_nans(GroupStats* g, int64_t count);
 }  // namespace
 
-void lane_tile_stats(const RowLayout& layout, const float* x, int64_t k, int64_t lane0,
-                     int64_t lanes, int64_t group_size, GroupStats* out) {
+void lane_tile_stats(const RowLayout& layout, const float* x, int64_t k, int64_t lane0, int64_t lanes,
+                     int64_t group_size, GroupStats* out) {
     const int64_t pieces = layout.row_pieces();
     const int64_t R = layout.rows_per_group;
     const float* base = x + layout.first_offset(k) + lane0;
-    std::vector<double> shift_v(static_cast<size_t>(lanes)), s1_v(shift_v.size()),
-        s2_v(shift_v.size());
+    std::vector<double> shift_v(static_cast<size_t>(lanes)), s1_v(shift_v.size()), s2_v(shift_v.size());
     std::vector<Moments> parts(static_cast<size_t>(pieces * lanes));
     double* shift = shift_v.data();
     double* s1 = s1_v.data();
@@ -331,7 +321,8 @@ void lane_tile_stats(const RowLayout& layout, const float* x, int64_t k, int64_t
             });
         }
     }
-    for (int64_t p = 0; p < lanes; ++p) out[p] = merge_moments_raw(&parts[static_cast<size_t>(p)], pieces, lanes, group_size);
+    for (int64_t p = 0; p < lanes; ++p)
+        out[p] = merge_moments_raw(&parts[static_cast<size_t>(p)], pieces, lanes, group_size);
     canonical_nans(out, lanes);
 }
 
@@ -411,8 +402,7 @@ std::vector<GroupStats> generic_stats(const std::vector<T>& data, const Partitio
 
 }  // namespace
 
-std::vector<GroupStats> compute_group_stats(const Tensor& tensor, const Partition& partition,
-                                            int threads) {
+std::vector<GroupStats> compute_group_stats(const Tensor& tensor, const Partition& partition, int threads) {
     using namespace detail;
     NORMVIZ_ASSERT(tensor.shape == partition.shape, "partition made for another shape");
     NORMVIZ_ASSERT(static_cast<int64_t>(tensor.data.size()) == tensor.shape.numel(),
@@ -429,8 +419,7 @@ std::vector<GroupStats> compute_group_stats(const Tensor& tensor, const Partitio
         parallel_for(layout.row_groups * tiles, t, [&](int64_t begin, int64_t end) {
             for (int64_t i = begin; i < end; ++i) {
                 const int64_t k = i / tiles, lane0 = (i % tiles) * tile;
-                lane_tile_stats(layout, x, k, lane0, std::min(tile, layout.row_length - lane0),
-                                layout.rows_per_group,
+                lane_tile_stats(layout, x, k, lane0, std::min(tile, layout.row_length - lane0), layout.rows_per_group,
                                 &stats[static_cast<size_t>(k * layout.row_length + lane0)]);
             }
         });

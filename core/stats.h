@@ -25,7 +25,6 @@ struct GroupStats {
 // mean and NaN var (as PyTorch's), and mean_sq Inf. Precondition: partition.shape ==
 // tensor.shape. A float64 tensor (Tensor::has_exact64) is computed from its exact values, two
 // passes in memory order on one thread.
-std::vector<GroupStats> compute_group_stats(const Tensor& tensor, const Partition& partition,
-                                            int threads = 0);
+std::vector<GroupStats> compute_group_stats(const Tensor& tensor, const Partition& partition, int threads = 0);
 
 }  // namespace normviz::core

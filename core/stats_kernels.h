@@ -47,9 +47,9 @@ enum class RowMode { Whole, Lanes, Generic };
 // (k * row_length + i). Rows of a row group are listed in memory order.
 struct RowLayout {
     RowMode mode = RowMode::Generic;
-    int64_t row_length = 0;      // L, values per row
-    int64_t row_groups = 0;      // K
-    int64_t rows_per_group = 0;  // R
+    int64_t row_length = 0;            // L, values per row
+    int64_t row_groups = 0;            // K
+    int64_t rows_per_group = 0;        // R
     std::vector<int64_t> row_offset;   // R offsets (elements) from the row group's first row
     std::vector<int64_t> row_channel;  // R channels relative to the row group's first channel
     // To locate row group k = (kn * KC + kc) * key_h + kh.
@@ -81,8 +81,7 @@ struct Moments {
 // Calls segment(row j, offset in elements, length) for the contiguous runs that make up the
 // elements [begin, end) of row group k (its rows concatenated in order).
 template <class Segment>
-void for_each_segment(const RowLayout& layout, int64_t k, int64_t begin, int64_t end,
-                      Segment&& segment) {
+void for_each_segment(const RowLayout& layout, int64_t k, int64_t begin, int64_t end, Segment&& segment) {
     const int64_t L = layout.row_length;
     const int64_t base = layout.first_offset(k);
     int64_t j = begin / L, col = begin % L;
@@ -99,8 +98,8 @@ void for_each_segment(const RowLayout& layout, int64_t k, int64_t begin, int64_t
 Moments whole_piece_moments(const RowLayout& layout, const float* x, int64_t k, int64_t piece);
 
 // Lanes mode: statistics of the groups k * L + lane0 ... + lanes - 1 into out[0, lanes).
-void lane_tile_stats(const RowLayout& layout, const float* x, int64_t k, int64_t lane0,
-                     int64_t lanes, int64_t group_size, GroupStats* out);
+void lane_tile_stats(const RowLayout& layout, const float* x, int64_t k, int64_t lane0, int64_t lanes,
+                     int64_t group_size, GroupStats* out);
 
 // Merges the moments parts[0], parts[stride], ... (count of them) of one group, in order:
 // mean = total sum / count; var = (sum of m2 + sum of count_i (mean_i - mean)^2) / count

@@ -26,7 +26,7 @@ struct ValueSpan {
 };
 
 struct ValueSummary {
-    ValueSpan all;                  // every finite value of the tensor
+    ValueSpan all;                    // every finite value of the tensor
     std::vector<ValueSpan> channels;  // per channel c (over n, h, w)
     int64_t nan = 0, pos_inf = 0, neg_inf = 0;
     // Flat indices (NCHW) of the first kNonFiniteKept NaN/Inf values, ascending.

@@ -23,8 +23,7 @@ using app::cli::OptionSpec;
 
 // Mirrors the option tables in app/cli/command_*.cpp (they are local to each command).
 std::vector<OptionSpec> options_of(std::string_view command) {
-    std::vector<OptionSpec> options(std::begin(app::cli::kNormOptions),
-                                    std::end(app::cli::kNormOptions));
+    std::vector<OptionSpec> options(std::begin(app::cli::kNormOptions), std::end(app::cli::kNormOptions));
     if (command == "mask") {
         options.push_back({"--shape", "N,C,H,W"});
         options.push_back({"--focus", "n,c,h,w"});
@@ -35,9 +34,7 @@ std::vector<OptionSpec> options_of(std::string_view command) {
     return options;
 }
 
-void check_message(const core::Error& error) {
-    NORMVIZ_ASSERT(!error.message.empty(), "an error has a message");
-}
+void check_message(const core::Error& error) { NORMVIZ_ASSERT(!error.message.empty(), "an error has a message"); }
 
 // The parsed spec, printed back as options and parsed again, is the same norm.
 void check_round_trip(const core::NormSpec& spec) {
@@ -56,18 +53,15 @@ void check_round_trip(const core::NormSpec& spec) {
     for (std::string& word : words) argv.push_back(word.data());
     argv.push_back(nullptr);
     const int argc = static_cast<int>(words.size());
-    core::Result<app::cli::Arguments> again =
-        app::cli::parse_arguments(argc, argv.data(), 2, app::cli::kNormOptions);
+    core::Result<app::cli::Arguments> again = app::cli::parse_arguments(argc, argv.data(), 2, app::cli::kNormOptions);
     NORMVIZ_ASSERT(again.ok(), "to_string(spec) parses as options");
     core::Result<core::NormSpec> spec_again = app::cli::parse_norm_options(again.value());
     NORMVIZ_ASSERT(spec_again.ok(), "to_string(spec) is a valid norm");
     const core::NormSpec& b = spec_again.value();
     NORMVIZ_ASSERT(b.kind == spec.kind, "round trip keeps the norm");
-    NORMVIZ_ASSERT(spec.kind != core::NormKind::Group || b.groups == spec.groups,
-                   "round trip keeps G");
+    NORMVIZ_ASSERT(spec.kind != core::NormKind::Group || b.groups == spec.groups, "round trip keeps G");
     NORMVIZ_ASSERT(spec.kind != core::NormKind::Custom ||
-                       (b.custom_axes == spec.custom_axes &&
-                        b.custom_center == spec.custom_center),
+                       (b.custom_axes == spec.custom_axes && b.custom_center == spec.custom_center),
                    "round trip keeps custom axes and centering");
 }
 
@@ -96,8 +90,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
     if (app::cli::wants_help(argc, argv.data(), 2)) return 0;
     const std::vector<OptionSpec> options = options_of(command);
-    core::Result<app::cli::Arguments> args =
-        app::cli::parse_arguments(argc, argv.data(), 2, options);
+    core::Result<app::cli::Arguments> args = app::cli::parse_arguments(argc, argv.data(), 2, options);
     if (!args) {
         check_message(args.error());
         return 0;
@@ -123,8 +116,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!focus) check_message(focus.error());
     if (shape && focus) (void)core::to_string(focus.value());
     if (shape) {
-        NORMVIZ_ASSERT(core::validate_shape(shape.value()).ok(),
-                       "parse_shape returns only valid shapes");
+        NORMVIZ_ASSERT(core::validate_shape(shape.value()).ok(), "parse_shape returns only valid shapes");
         (void)core::to_string(shape.value());
         if (focus) (void)core::contains(shape.value(), focus.value());
         if (spec) {

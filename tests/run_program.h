@@ -53,8 +53,7 @@ inline RunResult run_program(const std::filesystem::path& scratch, std::vector<s
         return result;
     }
     int wait_status = 0;
-    while (waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {
-    }
+    while (waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {}
     if (WIFEXITED(wait_status)) result.status = WEXITSTATUS(wait_status);
     if (WIFSIGNALED(wait_status)) result.status = 128 + WTERMSIG(wait_status);
     result.out = read_file_text(out_path);

@@ -9,7 +9,8 @@
 namespace normviz::test {
 
 // An empty folder NORMVIZ_TEST_TMP_DIR/<prefix><name>, emptied first.
-inline std::filesystem::path fresh_dir(const std::string& tmp_root, const std::string& prefix, const std::string& name) {
+inline std::filesystem::path fresh_dir(const std::string& tmp_root, const std::string& prefix,
+                                       const std::string& name) {
     std::filesystem::path dir = std::filesystem::path(tmp_root) / (prefix + name);
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);

@@ -23,7 +23,8 @@ void expect_sample_kept(const Tensor& a, int64_t na, const Tensor& b, int64_t nb
             for (int64_t w = 0; w < a.shape.W; ++w) {
                 EXPECT_EQ(a.at({na, c, h, w}), b.at({nb, c, h, w}));
                 if (a.has_exact64()) {
-                    EXPECT_EQ(a.data64[flat_index(a.shape, {na, c, h, w})], b.data64[flat_index(b.shape, {nb, c, h, w})]);
+                    EXPECT_EQ(a.data64[flat_index(a.shape, {na, c, h, w})],
+                              b.data64[flat_index(b.shape, {nb, c, h, w})]);
                 }
             }
 }

@@ -55,8 +55,7 @@ RunResult run_normviz(const fs::path& scratch, const std::vector<std::string>& a
 
 // An error run: the status, exactly one line on stderr starting "normviz COMMAND: ", and
 // nothing on stdout.
-::testing::AssertionResult IsOneLineError(const RunResult& run, int status,
-                                          const std::string& command) {
+::testing::AssertionResult IsOneLineError(const RunResult& run, int status, const std::string& command) {
     const std::string prefix = "normviz " + command + ": ";
     if (run.status != status) {
         return ::testing::AssertionFailure()
@@ -66,16 +65,13 @@ RunResult run_normviz(const fs::path& scratch, const std::vector<std::string>& a
         return ::testing::AssertionFailure() << "stderr is not exactly one line: [" << run.err << "]";
     }
     if (run.err.rfind(prefix, 0) != 0) {
-        return ::testing::AssertionFailure() << "stderr does not start with '" << prefix
-                                             << "': " << run.err;
+        return ::testing::AssertionFailure() << "stderr does not start with '" << prefix << "': " << run.err;
     }
     if (!run.out.empty()) return ::testing::AssertionFailure() << "stdout not empty: " << run.out;
     return ::testing::AssertionSuccess();
 }
 
-bool contains_text(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
+bool contains_text(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // ---- files -------------------------------------------------------------------------------
 
@@ -87,8 +83,7 @@ core::Tensor make_input(const core::Shape& shape, int source_rank, uint64_t seed
 
 // A .npy file (format 1.0) with the given header fields and raw data bytes.
 std::string npy_bytes(const std::string& descr, const std::string& shape, const std::string& data) {
-    std::string header =
-        "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+    std::string header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
     const size_t total = 10 + header.size() + 1;
     header.append((64 - total % 64) % 64, ' ');
     header += '\n';
@@ -171,8 +166,7 @@ class CliTest : public ::testing::Test {
 protected:
     void SetUp() override {
         const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        dir_ = fs::path(NORMVIZ_TEST_TMP_DIR) / "cli" /
-               (std::string(info->test_suite_name()) + "." + info->name());
+        dir_ = fs::path(NORMVIZ_TEST_TMP_DIR) / "cli" / (std::string(info->test_suite_name()) + "." + info->name());
         fs::remove_all(dir_);
         fs::create_directories(dir_);
         in_ = (dir_ / "in.npy").string();
@@ -232,24 +226,20 @@ TEST_F(CliHelp, TopLevelListsSubcommandsAndDesktop) {
     const RunResult result = run({"--help"});
     EXPECT_EQ(result.status, 0);
     EXPECT_TRUE(result.err.empty());
-    for (const char* part : {"normalize", "stats", "mask", "--version", "normviz [FILE.npy]",
-                             "desktop"}) {
+    for (const char* part : {"normalize", "stats", "mask", "--version", "normviz [FILE.npy]", "desktop"}) {
         EXPECT_TRUE(contains_text(result.out, part)) << part;
     }
 }
 
-TEST_F(CliHelp, ShortFlagIsTheSame) {
-    EXPECT_EQ(run({"-h"}).out, run({"--help"}).out);
-}
+TEST_F(CliHelp, ShortFlagIsTheSame) { EXPECT_EQ(run({"-h"}).out, run({"--help"}).out); }
 
 TEST_F(CliHelp, NormalizeHelpListsOptions) {
     const RunResult result = run({"normalize", "--help"});
     EXPECT_EQ(result.status, 0);
     EXPECT_TRUE(result.err.empty());
-    for (const char* part : {"Usage: normviz normalize", "--norm", "--groups", "--axes",
-                             "--no-center", "--eps", "--convert-int", "IN OUT.npy", "--layout", "--dtype",
-                             "--running", "NLC",
-                             "layer-token", "Examples"}) {
+    for (const char* part :
+         {"Usage: normviz normalize", "--norm", "--groups", "--axes", "--no-center", "--eps", "--convert-int",
+          "IN OUT.npy", "--layout", "--dtype", "--running", "NLC", "layer-token", "Examples"}) {
         EXPECT_TRUE(contains_text(result.out, part)) << part;
     }
 }
@@ -257,8 +247,7 @@ TEST_F(CliHelp, NormalizeHelpListsOptions) {
 TEST_F(CliHelp, StatsHelpListsFormats) {
     const RunResult result = run({"stats", "--help"});
     EXPECT_EQ(result.status, 0);
-    for (const char* part : {"Usage: normviz stats", "--format", "json", "csv", "mean_sq",
-                             "--norm"}) {
+    for (const char* part : {"Usage: normviz stats", "--format", "json", "csv", "mean_sq", "--norm"}) {
         EXPECT_TRUE(contains_text(result.out, part)) << part;
     }
 }
@@ -266,8 +255,7 @@ TEST_F(CliHelp, StatsHelpListsFormats) {
 TEST_F(CliHelp, MaskHelpListsShapeAndFocus) {
     const RunResult result = run({"mask", "-h"});
     EXPECT_EQ(result.status, 0);
-    for (const char* part : {"Usage: normviz mask", "--shape N,C,H,W", "--focus n,c,h,w",
-                             "--norm", "uint8"}) {
+    for (const char* part : {"Usage: normviz mask", "--shape N,C,H,W", "--focus n,c,h,w", "--norm", "uint8"}) {
         EXPECT_TRUE(contains_text(result.out, part)) << part;
     }
 }
@@ -298,8 +286,7 @@ TEST_F(CliVersion, PrintsNameAndVersion) {
 class CliNormalize : public CliTest {
 protected:
     // Runs normalize with `norm_args` on `input` and checks OUT equals core::normalize.
-    void expect_matches_core(const core::Tensor& input, const core::NormSpec& spec,
-                             std::vector<std::string> args) {
+    void expect_matches_core(const core::Tensor& input, const core::NormSpec& spec, std::vector<std::string> args) {
         write_input(input);
         args.insert(args.begin(), "normalize");
         const RunResult result = run(args);
@@ -320,13 +307,11 @@ protected:
 };
 
 TEST_F(CliNormalize, BatchMatchesCore) {
-    expect_matches_core(make_input({2, 4, 3, 3}, 4), {.kind = core::NormKind::Batch},
-                        {"--norm", "batch", in_, out_});
+    expect_matches_core(make_input({2, 4, 3, 3}, 4), {.kind = core::NormKind::Batch}, {"--norm", "batch", in_, out_});
 }
 
 TEST_F(CliNormalize, LayerMatchesCore) {
-    expect_matches_core(make_input({2, 4, 3, 3}, 4), {.kind = core::NormKind::Layer},
-                        {"--norm", "layer", in_, out_});
+    expect_matches_core(make_input({2, 4, 3, 3}, 4), {.kind = core::NormKind::Layer}, {"--norm", "layer", in_, out_});
 }
 
 TEST_F(CliNormalize, InstanceMatchesCore) {
@@ -345,20 +330,18 @@ TEST_F(CliNormalize, LayerTokenOnRank3KeepsRank) {
 }
 
 TEST_F(CliNormalize, RmsMatchesCore) {
-    expect_matches_core(make_input({2, 4, 3, 3}, 4), {.kind = core::NormKind::Rms},
-                        {"--norm", "rms", in_, out_});
+    expect_matches_core(make_input({2, 4, 3, 3}, 4), {.kind = core::NormKind::Rms}, {"--norm", "rms", in_, out_});
 }
 
 TEST_F(CliNormalize, BatchOnRank2KeepsRank) {
-    expect_matches_core(make_input({5, 3, 1, 1}, 2), {.kind = core::NormKind::Batch},
-                        {"--norm", "batch", in_, out_});
+    expect_matches_core(make_input({5, 3, 1, 1}, 2), {.kind = core::NormKind::Batch}, {"--norm", "batch", in_, out_});
 }
 
 TEST_F(CliNormalize, CustomAxesNoCenter) {
-    const core::NormSpec spec{.kind = core::NormKind::Custom,
-                              .custom_axes = core::AxisMask(core::axis_bit(core::Axis::N) |
-                                                            core::axis_bit(core::Axis::W)),
-                              .custom_center = false};
+    const core::NormSpec spec{
+        .kind = core::NormKind::Custom,
+        .custom_axes = core::AxisMask(core::axis_bit(core::Axis::N) | core::axis_bit(core::Axis::W)),
+        .custom_center = false};
     expect_matches_core(make_input({3, 2, 2, 4}, 4), spec,
                         {"--norm", "custom", "--axes", "WN", "--no-center", in_, out_});
 }
@@ -370,8 +353,7 @@ TEST_F(CliNormalize, AxesWithoutNormMeansCustom) {
 }
 
 TEST_F(CliNormalize, OptionsAfterPathsAndEqualsSyntax) {
-    expect_matches_core(make_input({2, 4, 3, 3}, 4),
-                        {.kind = core::NormKind::Group, .groups = 2, .eps = 0.5},
+    expect_matches_core(make_input({2, 4, 3, 3}, 4), {.kind = core::NormKind::Group, .groups = 2, .eps = 0.5},
                         {in_, "--groups=2", out_, "--norm=group", "--eps", "0.5"});
 }
 
@@ -387,8 +369,7 @@ TEST_F(CliNormalize, DoubleDashEndsOptions) {
 
 TEST_F(CliNormalize, ReplacesAnExistingOut) {
     write_bytes(out_, "old");
-    expect_matches_core(make_input({2, 4, 3, 3}, 4), {.kind = core::NormKind::Batch},
-                        {"--norm", "batch", in_, out_});
+    expect_matches_core(make_input({2, 4, 3, 3}, 4), {.kind = core::NormKind::Batch}, {"--norm", "batch", in_, out_});
 }
 
 // A float64 input keeps its precision: statistics and output in float64 by default, float32
@@ -580,9 +561,10 @@ TEST_F(CliStats, NonFiniteStatisticsComeWithANote) {
     const RunResult json = run({"stats", "--norm", "instance", in_});
     ASSERT_EQ(json.status, 0) << json.err;
     EXPECT_TRUE(contains_text(json.out, "\"non_finite_values\": {\"nan\": 1, \"inf\": 0, \"-inf\": 1}")) << json.out;
-    EXPECT_EQ(json.err, "normviz stats: note: " + in_ + " holds 1 NaN, 0 +Inf and 1 -Inf values (the first at "
-                        "(n, c, h, w) = (0, 1, 0, 1)); the statistics of the 2 group(s) that pool them are not "
-                        "finite, printed as null\n");
+    EXPECT_EQ(json.err, "normviz stats: note: " + in_ +
+                            " holds 1 NaN, 0 +Inf and 1 -Inf values (the first at "
+                            "(n, c, h, w) = (0, 1, 0, 1)); the statistics of the 2 group(s) that pool them are not "
+                            "finite, printed as null\n");
     const RunResult csv = run({"stats", "--norm", "instance", "--format", "csv", in_});
     ASSERT_EQ(csv.status, 0) << csv.err;
     EXPECT_TRUE(contains_text(csv.err, "printed as nan, inf or -inf")) << csv.err;
@@ -608,7 +590,8 @@ TEST_F(CliStats, Float64BeyondFloat32IsRefused) {
         const RunResult result = run(args);
         EXPECT_TRUE(IsOneLineError(result, kDataError, command));
         EXPECT_TRUE(contains_text(result.err, in_ + ": float64 value 1e+300 at index [1, 0, 1] exceeds the range of "
-                                              "float32")) << result.err;
+                                                    "float32"))
+            << result.err;
     }
     EXPECT_TRUE(FolderHolds({"in.npy"}));
 }
@@ -660,8 +643,7 @@ TEST_F(CliStats, TwoInputsAreAUsageError) {
 }
 
 TEST_F(CliStats, MissingInputFileIsADataError) {
-    EXPECT_TRUE(IsOneLineError(run({"stats", "--norm", "batch", (dir_ / "nope.npy").string()}),
-                               kDataError, "stats"));
+    EXPECT_TRUE(IsOneLineError(run({"stats", "--norm", "batch", (dir_ / "nope.npy").string()}), kDataError, "stats"));
 }
 
 TEST_F(CliStats, BatchWithOneValuePerChannelIsADataError) {
@@ -689,8 +671,7 @@ protected:
 };
 
 TEST_F(CliMask, BatchMaskMatchesCore) {
-    expect_mask({}, {2, 4, 3, 3}, {1, 2, 0, 1},
-                {"--shape", "2,4,3,3", "--norm", "batch", "--focus", "1,2,0,1", out_});
+    expect_mask({}, {2, 4, 3, 3}, {1, 2, 0, 1}, {"--shape", "2,4,3,3", "--norm", "batch", "--focus", "1,2,0,1", out_});
 }
 
 TEST_F(CliMask, GroupMaskMatchesCore) {
@@ -701,34 +682,29 @@ TEST_F(CliMask, GroupMaskMatchesCore) {
 TEST_F(CliMask, CustomMaskMatchesCore) {
     const core::NormSpec spec{.kind = core::NormKind::Custom,
                               .custom_axes = core::AxisMask(core::axis_bit(core::Axis::C))};
-    expect_mask(spec, {2, 3, 2, 2}, {0, 0, 1, 0},
-                {"--shape", "2,3,2,2", "--axes", "C", "--focus", "0,0,1,0", out_});
+    expect_mask(spec, {2, 3, 2, 2}, {0, 0, 1, 0}, {"--shape", "2,3,2,2", "--axes", "C", "--focus", "0,0,1,0", out_});
 }
 
 TEST_F(CliMask, FocusOutsideShape) {
-    const RunResult result =
-        run({"mask", "--shape", "2,4,3,3", "--norm", "batch", "--focus", "0,4,0,0", out_});
+    const RunResult result = run({"mask", "--shape", "2,4,3,3", "--norm", "batch", "--focus", "0,4,0,0", out_});
     EXPECT_TRUE(IsOneLineError(result, kUsageError, "mask"));
     EXPECT_FALSE(fs::exists(out_));
 }
 
 TEST_F(CliMask, MalformedFocus) {
-    const RunResult result =
-        run({"mask", "--shape", "2,4,3,3", "--norm", "batch", "--focus", "0,a", out_});
+    const RunResult result = run({"mask", "--shape", "2,4,3,3", "--norm", "batch", "--focus", "0,a", out_});
     EXPECT_TRUE(IsOneLineError(result, kUsageError, "mask"));
     EXPECT_FALSE(fs::exists(out_));
 }
 
 TEST_F(CliMask, MalformedShape) {
-    const RunResult result =
-        run({"mask", "--shape", "2x4", "--norm", "batch", "--focus", "0,0,0,0", out_});
+    const RunResult result = run({"mask", "--shape", "2x4", "--norm", "batch", "--focus", "0,0,0,0", out_});
     EXPECT_TRUE(IsOneLineError(result, kUsageError, "mask"));
     EXPECT_FALSE(fs::exists(out_));
 }
 
 TEST_F(CliMask, ZeroSizeShape) {
-    const RunResult result =
-        run({"mask", "--shape", "2,0,3,3", "--norm", "batch", "--focus", "0,0,0,0", out_});
+    const RunResult result = run({"mask", "--shape", "2,0,3,3", "--norm", "batch", "--focus", "0,0,0,0", out_});
     EXPECT_TRUE(IsOneLineError(result, kUsageError, "mask"));
     EXPECT_FALSE(fs::exists(out_));
 }
@@ -746,30 +722,27 @@ TEST_F(CliMask, MissingFocus) {
 }
 
 TEST_F(CliMask, MissingOut) {
-    EXPECT_TRUE(IsOneLineError(
-        run({"mask", "--shape", "2,4,3,3", "--norm", "batch", "--focus", "0,0,0,0"}),
-        kUsageError, "mask"));
+    EXPECT_TRUE(IsOneLineError(run({"mask", "--shape", "2,4,3,3", "--norm", "batch", "--focus", "0,0,0,0"}),
+                               kUsageError, "mask"));
 }
 
 TEST_F(CliMask, NormInvalidForShape) {
     const RunResult result =
-        run({"mask", "--shape", "2,6,3,3", "--norm", "group", "--groups", "4", "--focus",
-             "0,0,0,0", out_});
+        run({"mask", "--shape", "2,6,3,3", "--norm", "group", "--groups", "4", "--focus", "0,0,0,0", out_});
     EXPECT_TRUE(IsOneLineError(result, kUsageError, "mask"));
     EXPECT_FALSE(fs::exists(out_));
 }
 
 TEST_F(CliMask, ConvertIntIsNotAMaskOption) {
-    const RunResult result = run({"mask", "--shape", "2,4,3,3", "--norm", "batch", "--focus",
-                                  "0,0,0,0", "--convert-int", out_});
+    const RunResult result =
+        run({"mask", "--shape", "2,4,3,3", "--norm", "batch", "--focus", "0,0,0,0", "--convert-int", out_});
     EXPECT_TRUE(IsOneLineError(result, kUsageError, "mask"));
     EXPECT_FALSE(fs::exists(out_));
 }
 
 TEST_F(CliMask, UnwritableOut) {
     const std::string out = (dir_ / "missing" / "mask.npy").string();
-    const RunResult result =
-        run({"mask", "--shape", "2,4,3,3", "--norm", "batch", "--focus", "0,0,0,0", out});
+    const RunResult result = run({"mask", "--shape", "2,4,3,3", "--norm", "batch", "--focus", "0,0,0,0", out});
     EXPECT_TRUE(IsOneLineError(result, kDataError, "mask"));
     EXPECT_FALSE(fs::exists(out));
 }
@@ -802,27 +775,19 @@ TEST_F(CliNormOptions, GroupsNotANumber) {
     expect_normalize_error({"--norm", "group", "--groups", "two", in_, out_}, kUsageError);
 }
 
-TEST_F(CliNormOptions, GroupNormWithoutGroups) {
-    expect_normalize_error({"--norm", "group", in_, out_}, kUsageError);
-}
+TEST_F(CliNormOptions, GroupNormWithoutGroups) { expect_normalize_error({"--norm", "group", in_, out_}, kUsageError); }
 
 TEST_F(CliNormOptions, GroupsWithNonGroupNorm) {
     expect_normalize_error({"--norm", "batch", "--groups", "2", in_, out_}, kUsageError);
 }
 
-TEST_F(CliNormOptions, BadAxesLetters) {
-    expect_normalize_error({"--axes", "NXY", in_, out_}, kUsageError);
-}
+TEST_F(CliNormOptions, BadAxesLetters) { expect_normalize_error({"--axes", "NXY", in_, out_}, kUsageError); }
 
 TEST_F(CliNormOptions, EmptyAxes) { expect_normalize_error({"--axes=", in_, out_}, kUsageError); }
 
-TEST_F(CliNormOptions, RepeatedAxisLetter) {
-    expect_normalize_error({"--axes", "NN", in_, out_}, kUsageError);
-}
+TEST_F(CliNormOptions, RepeatedAxisLetter) { expect_normalize_error({"--axes", "NN", in_, out_}, kUsageError); }
 
-TEST_F(CliNormOptions, CustomWithoutAxes) {
-    expect_normalize_error({"--norm", "custom", in_, out_}, kUsageError);
-}
+TEST_F(CliNormOptions, CustomWithoutAxes) { expect_normalize_error({"--norm", "custom", in_, out_}, kUsageError); }
 
 TEST_F(CliNormOptions, AxesWithNonCustomNorm) {
     expect_normalize_error({"--norm", "layer", "--axes", "CHW", in_, out_}, kUsageError);
@@ -836,9 +801,7 @@ TEST_F(CliNormOptions, NoCenterWithRms) {
     expect_normalize_error({"--norm", "rms", "--no-center", in_, out_}, kUsageError);
 }
 
-TEST_F(CliNormOptions, BadEps) {
-    expect_normalize_error({"--norm", "batch", "--eps", "tiny", in_, out_}, kUsageError);
-}
+TEST_F(CliNormOptions, BadEps) { expect_normalize_error({"--norm", "batch", "--eps", "tiny", in_, out_}, kUsageError); }
 
 TEST_F(CliNormOptions, NegativeEps) {
     expect_normalize_error({"--norm", "batch", "--eps", "-1e-5", in_, out_}, kUsageError);
@@ -868,9 +831,7 @@ TEST_F(CliArguments, UnknownOptionNamesItAndTheHelp) {
     EXPECT_TRUE(contains_text(result.err, "normviz normalize --help"));
 }
 
-TEST_F(CliArguments, MissingOptionValueAtEnd) {
-    expect_normalize_error({in_, out_, "--norm"}, kUsageError);
-}
+TEST_F(CliArguments, MissingOptionValueAtEnd) { expect_normalize_error({in_, out_, "--norm"}, kUsageError); }
 
 TEST_F(CliArguments, MissingOptionValueBeforeOption) {
     expect_normalize_error({"--norm", "--eps", "1", in_, out_}, kUsageError);
@@ -886,9 +847,7 @@ TEST_F(CliArguments, RepeatedOption) {
 
 TEST_F(CliArguments, NoPaths) { expect_normalize_error({"--norm", "batch"}, kUsageError); }
 
-TEST_F(CliArguments, MissingOutPath) {
-    expect_normalize_error({"--norm", "batch", in_}, kUsageError);
-}
+TEST_F(CliArguments, MissingOutPath) { expect_normalize_error({"--norm", "batch", in_}, kUsageError); }
 
 TEST_F(CliArguments, TooManyPaths) {
     const std::string extra = (dir_ / "extra.npy").string();
@@ -1026,8 +985,8 @@ TEST_F(CliOutput, PipeIsNotReplaced) {
 TEST_F(CliOutput, MaskPipeIsNotReplaced) {
     const fs::path pipe = dir_ / "pipe";
     ASSERT_EQ(mkfifo(pipe.c_str(), 0644), 0);
-    const RunResult result = run({"mask", "--shape", "2,4,3,3", "--norm", "batch", "--focus",
-                                  "0,0,0,0", pipe.string()});
+    const RunResult result =
+        run({"mask", "--shape", "2,4,3,3", "--norm", "batch", "--focus", "0,0,0,0", pipe.string()});
     EXPECT_TRUE(IsOneLineError(result, kDataError, "mask"));
     EXPECT_TRUE(fs::is_fifo(pipe));
 }
@@ -1039,8 +998,7 @@ TEST_F(CliOutput, NameTooLongForTheWriter) {
 
 TEST_F(CliOutput, MaskNameTooLongForTheWriter) {
     const std::string out = (dir_ / (std::string(300, 'x') + ".npy")).string();
-    const RunResult result =
-        run({"mask", "--shape", "2,4,3,3", "--norm", "batch", "--focus", "0,0,0,0", out});
+    const RunResult result = run({"mask", "--shape", "2,4,3,3", "--norm", "batch", "--focus", "0,0,0,0", out});
     EXPECT_TRUE(IsOneLineError(result, kDataError, "mask"));
     EXPECT_TRUE(FolderHolds({"in.npy"}));
 }
@@ -1053,8 +1011,7 @@ TEST_F(CliOutput, ReadOnlyFolder) {
         fs::permissions(locked, fs::perms::owner_all);
         GTEST_SKIP() << "running with permission to write anywhere";
     }
-    const RunResult result =
-        run({"normalize", "--norm", "batch", in_, (locked / "out.npy").string()});
+    const RunResult result = run({"normalize", "--norm", "batch", in_, (locked / "out.npy").string()});
     fs::permissions(locked, fs::perms::owner_all);
     EXPECT_TRUE(IsOneLineError(result, kDataError, "normalize"));
     EXPECT_TRUE(fs::is_empty(locked));
@@ -1068,8 +1025,8 @@ TEST_F(CliOutput, MaskIntoReadOnlyFolder) {
         fs::permissions(locked, fs::perms::owner_all);
         GTEST_SKIP() << "running with permission to write anywhere";
     }
-    const RunResult result = run({"mask", "--shape", "2,4,3,3", "--norm", "batch", "--focus",
-                                  "0,0,0,0", (locked / "mask.npy").string()});
+    const RunResult result =
+        run({"mask", "--shape", "2,4,3,3", "--norm", "batch", "--focus", "0,0,0,0", (locked / "mask.npy").string()});
     fs::permissions(locked, fs::perms::owner_all);
     EXPECT_TRUE(IsOneLineError(result, kDataError, "mask"));
     EXPECT_TRUE(fs::is_empty(locked));
@@ -1093,8 +1050,8 @@ protected:
         return (fs::path(NORMVIZ_FIXTURE_DIR) / "real" / name).string();
     }
     // normalize ARGS IN OUT, then OUT against the truth file, element by element.
-    void expect_normalize_matches(std::vector<std::string> args, const std::string& input,
-                                  const std::string& truth, double tol) {
+    void expect_normalize_matches(std::vector<std::string> args, const std::string& input, const std::string& truth,
+                                  double tol) {
         args.insert(args.begin(), "normalize");
         args.push_back(real(input));
         args.push_back(out_);
@@ -1106,8 +1063,7 @@ protected:
         ASSERT_EQ(got.value().dims, want.value().dims) << "OUT keeps IN's layout";
         const std::vector<double>& w = want.value().values64;
         double worst = 0;
-        for (size_t i = 0; i < w.size(); ++i)
-            worst = std::max(worst, std::abs(double(got.value().values[i]) - w[i]));
+        for (size_t i = 0; i < w.size(); ++i) worst = std::max(worst, std::abs(double(got.value().values[i]) - w[i]));
         EXPECT_LE(worst, tol) << input;
     }
 };
@@ -1138,9 +1094,9 @@ TEST_F(CliRealInput, NhwcBatchIsBatchNorm2dOnThePermutedArray) {
 }
 
 TEST_F(CliRealInput, RunningIsBatchNormEvalWithTheCheckpointsBuffers) {
-    expect_normalize_matches({"--layout", "NHWC", "--norm", "batch", "--running",
-                              real("resnet18_bn.safetensors") + ":layer3.1.bn2"},
-                             "resnet18_layer3_1_bn2_in.nhwc.npy", "eval_resnet18_layer3_1_bn2.truth.npy", 3.6e-07);
+    expect_normalize_matches(
+        {"--layout", "NHWC", "--norm", "batch", "--running", real("resnet18_bn.safetensors") + ":layer3.1.bn2"},
+        "resnet18_layer3_1_bn2_in.nhwc.npy", "eval_resnet18_layer3_1_bn2.truth.npy", 3.6e-07);
 }
 
 TEST_F(CliRealInput, StatsNamesTheLayoutAndTheTokenAxis) {
@@ -1154,8 +1110,8 @@ TEST_F(CliRealInput, StatsNamesTheLayoutAndTheTokenAxis) {
 }
 
 TEST_F(CliRealInput, StatsWithRunningPrintsTheModelsStatistics) {
-    const RunResult result = run({"stats", "--norm", "batch", "--running",
-                                  real("resnet18_bn.safetensors") + ":bn1", real("resnet18_bn1_in.nchw.npy")});
+    const RunResult result = run({"stats", "--norm", "batch", "--running", real("resnet18_bn.safetensors") + ":bn1",
+                                  real("resnet18_bn1_in.nchw.npy")});
     ASSERT_EQ(result.status, 0) << result.err;
     EXPECT_TRUE(contains_text(result.out, "\"mode\": \"eval\""));
     EXPECT_TRUE(contains_text(result.out, "\"count\": 0,"));
@@ -1166,8 +1122,8 @@ TEST_F(CliRealInput, StatsWithRunningPrintsTheModelsStatistics) {
 TEST_F(CliRealInput, StatsLengthsMaskThePadding) {
     core::Result<core::Tensor> t = core::read_tensor(real("encoder_norm1_in.nlc.npy"), core::Layout::NLC);
     ASSERT_TRUE(t.ok());
-    const RunResult result = run({"stats", "--layout", "NLC", "--norm", "batch", "--lengths", "7,3",
-                                  "--format", "csv", real("encoder_norm1_in.nlc.npy")});
+    const RunResult result = run({"stats", "--layout", "NLC", "--norm", "batch", "--lengths", "7,3", "--format", "csv",
+                                  real("encoder_norm1_in.nlc.npy")});
     ASSERT_EQ(result.status, 0) << result.err;
     std::istringstream rows(result.out);
     std::string line;
@@ -1225,8 +1181,8 @@ TEST_F(CliRealInput, BadInputsAreOneLineWithNoOutput) {
 }
 
 TEST_F(CliRealInput, MaskWritesInTheLayout) {
-    const RunResult result = run({"mask", "--layout", "NLC", "--shape", "2,7,16", "--norm", "layer-token",
-                                  "--focus", "1,5,3", out_});
+    const RunResult result =
+        run({"mask", "--layout", "NLC", "--shape", "2,7,16", "--norm", "layer-token", "--focus", "1,5,3", out_});
     ASSERT_EQ(result.status, 0) << result.err;
     core::Result<core::Array> mask = core::read_npy_array(out_, core::IntegerPolicy::Convert);
     ASSERT_TRUE(mask.ok());
@@ -1240,13 +1196,15 @@ TEST_F(CliRealInput, MaskWritesInTheLayout) {
 // A lesson step past the last one is an error naming how many steps there are (it used to
 // show the last step silently).
 TEST_F(CliTest, RenderStepPastTheLastIsAnError) {
-    const std::string lesson = (fs::path(NORMVIZ_FIXTURE_DIR).parent_path().parent_path() / "assets" / "lessons" /
-                                "04_batch_size.json").string();
+    const std::string lesson =
+        (fs::path(NORMVIZ_FIXTURE_DIR).parent_path().parent_path() / "assets" / "lessons" / "04_batch_size.json")
+            .string();
     const std::string out = (dir_ / "slide.png").string();
     const RunResult result = run({"render", "--scene", lesson, "--step", "9", "--out", out});
     EXPECT_EQ(result.status, 1);
     EXPECT_NE(result.err.find("lesson 'batch-size' has 4 steps; --step 9 is past its last, use 1 to 4"),
-              std::string::npos) << result.err;
+              std::string::npos)
+        << result.err;
     EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1);
     EXPECT_FALSE(fs::exists(out));
 }
@@ -1310,7 +1268,8 @@ TEST_F(CliBadInputs, HugeNpyHeaderIsRefusedWithoutAllocatingIt) {
 
 TEST_F(CliBadInputs, FontSizeAndSizeMustBeWholeNumbers) {
     for (const char* bad : {"nan", "inf", "abc", "18px", "", "1e999", "200"}) {
-        const RunResult result = run({"render", "--norm", "batch", "--font-size", bad, "--out", (dir_ / "f.png").string()});
+        const RunResult result =
+            run({"render", "--norm", "batch", "--font-size", bad, "--out", (dir_ / "f.png").string()});
         EXPECT_EQ(result.status, kUsageError) << bad << ": " << result.err;
         EXPECT_TRUE(contains_text(result.err, "--font-size")) << result.err;
     }
@@ -1332,8 +1291,8 @@ TEST_F(CliBadInputs, ExportIntoAFolderNameIsRefused) {
 
 TEST_F(CliBadInputs, RenderRefusesAGroupCountThatDoesNotDivideC) {
     for (const char* g : {"4", "0", "7"}) {
-        const RunResult result = run({"render", "--shape", "2,6,3,3", "--norm", "group", "--groups", g, "--out",
-                                      (dir_ / "g.png").string()});
+        const RunResult result =
+            run({"render", "--shape", "2,6,3,3", "--norm", "group", "--groups", g, "--out", (dir_ / "g.png").string()});
         EXPECT_EQ(result.status, kDataError) << g << ": " << result.err;
         EXPECT_TRUE(contains_text(result.err, "GroupNorm needs")) << result.err;
     }

@@ -20,13 +20,14 @@ std::string str(Rgb c) {
     return "(" + std::to_string(c.r) + ", " + std::to_string(c.g) + ", " + std::to_string(c.b) + ")";
 }
 
-#define EXPECT_RGB(actual, R, G, B) \
-    EXPECT_TRUE(same((actual), Rgb{R, G, B})) << #actual << " = " << str(actual) << ", want (" << R << ", " << G << ", " << B << ")"
+#define EXPECT_RGB(actual, R, G, B)           \
+    EXPECT_TRUE(same((actual), Rgb{R, G, B})) \
+        << #actual << " = " << str(actual) << ", want (" << R << ", " << G << ", " << B << ")"
 
 TEST(Colormap, BlueRedEndpointsAndMiddleAreColorBrewerStops) {
-    EXPECT_RGB(palette_color(Palette::BlueRed, -1.0f), 5, 48, 97);   // RdBu darkest blue
+    EXPECT_RGB(palette_color(Palette::BlueRed, -1.0f), 5, 48, 97);  // RdBu darkest blue
     EXPECT_RGB(palette_color(Palette::BlueRed, 0.0f), 247, 247, 247);
-    EXPECT_RGB(palette_color(Palette::BlueRed, 1.0f), 103, 0, 31);   // RdBu darkest red
+    EXPECT_RGB(palette_color(Palette::BlueRed, 1.0f), 103, 0, 31);  // RdBu darkest red
 }
 
 TEST(Colormap, BlueOrangeEndpointsAndMiddleAreColorBrewerStops) {
@@ -142,7 +143,7 @@ TEST(GroupTransform, ValuesNearTheFloatLimitDoNotOverflowOrFlushToZero) {
     expect_close(1.875e37, 8.96484e76, 1e-5, 3e38f);
     expect_close(1.875e37, 8.96484e76, 1e-5, -3e38f);
     expect_close(0.0, 9e76, 0.0, 3.4e38f);
-    expect_close(2.2e38, 1.44e76, 1e-5, 1e38f);  // all positive and large
+    expect_close(2.2e38, 1.44e76, 1e-5, 1e38f);     // all positive and large
     expect_close(double(3e38f), 0.0, 1e-5, 3e38f);  // constant at 3e38: x_hat = 0
 }
 

@@ -109,9 +109,10 @@ TEST(CubeGeometry, GroupVoxelsHoldTheFocusGroupsElements) {
     const core::Shape shape{3, 6, 5, 7};
     for (int64_t cap : {int64_t{4096}, int64_t{40}, int64_t{3}}) {
         const CubeGeometry g = make_cube_geometry(shape, false, cap);
-        for (const std::array<int64_t, 4>& block : {std::array<int64_t, 4>{1, 1, 1, 1}, {3, 1, 5, 7}, {1, 6, 5, 7},
-                                                    {1, 2, 5, 7}, {1, 1, 5, 7}, {1, 6, 1, 1}})
-            for (const core::Index& focus : {core::Index{0, 0, 0, 0}, core::Index{2, 5, 4, 6}, core::Index{1, 3, 2, 1}}) {
+        for (const std::array<int64_t, 4>& block :
+             {std::array<int64_t, 4>{1, 1, 1, 1}, {3, 1, 5, 7}, {1, 6, 5, 7}, {1, 2, 5, 7}, {1, 1, 5, 7}, {1, 6, 1, 1}})
+            for (const core::Index& focus :
+                 {core::Index{0, 0, 0, 0}, core::Index{2, 5, 4, 6}, core::Index{1, 3, 2, 1}}) {
                 core::Partition p;
                 p.shape = shape;
                 p.block = block;
@@ -244,8 +245,8 @@ TEST(CubeCamera, RayBoxEntry) {
     auto t = ray_box_entry({{0, 0, 5}, {0, 0, -1}}, box);
     ASSERT_TRUE(t);
     EXPECT_FLOAT_EQ(*t, 4.0f);
-    EXPECT_FALSE(ray_box_entry({{0, 2, 5}, {0, 0, -1}}, box));   // parallel, above
-    EXPECT_FALSE(ray_box_entry({{0, 0, 5}, {0, 0, 1}}, box));    // pointing away
+    EXPECT_FALSE(ray_box_entry({{0, 2, 5}, {0, 0, -1}}, box));  // parallel, above
+    EXPECT_FALSE(ray_box_entry({{0, 0, 5}, {0, 0, 1}}, box));   // pointing away
     EXPECT_FALSE(ray_box_entry({{3, 0, 5}, glm::normalize(glm::vec3(0, 1, -1))}, box));
 }
 

@@ -56,16 +56,14 @@ std::string stored_zip(const std::vector<std::pair<std::string, std::string>>& m
     for (const auto& [name, data] : members) {
         const uint32_t crc = crc32_of(data);
         const std::string sizes = le_bytes(crc, 4) + le_bytes(data.size(), 4) + le_bytes(data.size(), 4);
-        directory += le_bytes(0x02014b50, 4) + le_bytes(20, 2) + le_bytes(20, 2) + le_bytes(0, 2) +
-                     le_bytes(0, 2) + le_bytes(0, 4) + sizes + le_bytes(name.size(), 2) + le_bytes(0, 2) +
-                     le_bytes(0, 2) + le_bytes(0, 2) + le_bytes(0, 2) + le_bytes(0, 4) +
-                     le_bytes(body.size(), 4) + name;
-        body += le_bytes(0x04034b50, 4) + le_bytes(20, 2) + le_bytes(0, 2) + le_bytes(0, 2) + le_bytes(0, 4) +
-                sizes + le_bytes(name.size(), 2) + le_bytes(0, 2) + name + data;
+        directory += le_bytes(0x02014b50, 4) + le_bytes(20, 2) + le_bytes(20, 2) + le_bytes(0, 2) + le_bytes(0, 2) +
+                     le_bytes(0, 4) + sizes + le_bytes(name.size(), 2) + le_bytes(0, 2) + le_bytes(0, 2) +
+                     le_bytes(0, 2) + le_bytes(0, 2) + le_bytes(0, 4) + le_bytes(body.size(), 4) + name;
+        body += le_bytes(0x04034b50, 4) + le_bytes(20, 2) + le_bytes(0, 2) + le_bytes(0, 2) + le_bytes(0, 4) + sizes +
+                le_bytes(name.size(), 2) + le_bytes(0, 2) + name + data;
     }
     return body + directory + le_bytes(0x06054b50, 4) + le_bytes(0, 4) + le_bytes(members.size(), 2) +
-           le_bytes(members.size(), 2) + le_bytes(directory.size(), 4) + le_bytes(body.size(), 4) +
-           le_bytes(0, 2);
+           le_bytes(members.size(), 2) + le_bytes(directory.size(), 4) + le_bytes(body.size(), 4) + le_bytes(0, 2);
 }
 
 // A .safetensors file of F64 tensors, laid out one after another.
@@ -97,12 +95,12 @@ protected:
 };
 
 // The refusal names the file (or FILE:MEMBER), the index and the value, on one line.
-::testing::AssertionResult RefusedNaming(const Result<Array>& r, const std::string& name,
-                                         const std::string& index, const std::string& value) {
+::testing::AssertionResult RefusedNaming(const Result<Array>& r, const std::string& name, const std::string& index,
+                                         const std::string& value) {
     if (r.ok()) return ::testing::AssertionFailure() << "read, not refused";
     const std::string& m = r.error().message;
-    const std::string expected = name + ": float64 value " + value + " at index " + index +
-                                 " exceeds the range of float32";
+    const std::string expected =
+        name + ": float64 value " + value + " at index " + index + " exceeds the range of float32";
     if (m.rfind(expected, 0) != 0) return ::testing::AssertionFailure() << "message: " << m;
     if (m.find('\n') != std::string::npos) return ::testing::AssertionFailure() << "two lines: " << m;
     return ::testing::AssertionSuccess();
@@ -114,8 +112,8 @@ TEST_F(Float64Range, NpyNamesTheFirstValueBeyondFloat32) {
     EXPECT_TRUE(RefusedNaming(read_npy_array(path), path, "[1, 1]", "-1e+300"));
     // The same bytes parsed from memory (the path .npz members take).
     const std::string bytes = npy_f8("(2, 3)", {1, 2, 3, 4, -1e300, 1e39});
-    EXPECT_TRUE(RefusedNaming(parse_npy_array(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), "m"),
-                              "m", "[1, 1]", "-1e+300"));
+    EXPECT_TRUE(RefusedNaming(parse_npy_array(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), "m"), "m",
+                              "[1, 1]", "-1e+300"));
     Result<Tensor> tensor = read_tensor(path);
     ASSERT_FALSE(tensor.ok());
     EXPECT_NE(tensor.error().message.find("rescale or clip"), std::string::npos) << tensor.error().message;
@@ -142,8 +140,8 @@ TEST_F(Float64Range, SafetensorsTensorIsRefused) {
 }
 
 TEST_F(Float64Range, CheckpointBuffersAreRefused) {
-    const std::string path = write("bn.safetensors", safetensors_f64({{"bn.running_mean", {0, 1}},
-                                                                       {"bn.running_var", {1, 1e308}}}));
+    const std::string path =
+        write("bn.safetensors", safetensors_f64({{"bn.running_mean", {0, 1}}, {"bn.running_var", {1, 1e308}}}));
     Result<BatchNormBuffers> buffers = read_batchnorm_buffers(path + ":bn");
     ASSERT_FALSE(buffers.ok());
     EXPECT_EQ(buffers.error().message.rfind(path + ":bn.running_var: float64 value 1e+308 at index [1]", 0), 0u)

@@ -14,13 +14,13 @@
 
 namespace {
 
+using normviz::app::block_origin;
 using normviz::app::cell_at;
 using normviz::app::cell_origin;
 using normviz::app::fit_view;
 using normviz::app::GridLayout;
 using normviz::app::make_grid_layout;
 using normviz::app::tile_origin;
-using normviz::app::block_origin;
 using normviz::app::Vec2;
 using normviz::app::ViewTransform;
 using normviz::app::zoom_about;
@@ -43,8 +43,8 @@ void expect_every_cell_round_trips(const Shape& s) {
                 for (int64_t w = 0; w < s.W; ++w) {
                     const Index i{n, c, h, w};
                     const Vec2 o = cell_origin(l, i);
-                    for (Vec2 d : {Vec2{0.5f, 0.5f}, Vec2{0.001f, 0.001f}, Vec2{0.999f, 0.999f},
-                                   Vec2{0.001f, 0.999f}, Vec2{0.999f, 0.001f}, Vec2{0.0f, 0.0f}}) {
+                    for (Vec2 d : {Vec2{0.5f, 0.5f}, Vec2{0.001f, 0.001f}, Vec2{0.999f, 0.999f}, Vec2{0.001f, 0.999f},
+                                   Vec2{0.999f, 0.001f}, Vec2{0.0f, 0.0f}}) {
                         auto got = cell_at(l, add(o, d.x, d.y));
                         ASSERT_TRUE(got.has_value()) << "cell " << str(i) << " offset (" << d.x << ", " << d.y << ")";
                         EXPECT_EQ(*got, i) << "offset (" << d.x << ", " << d.y << ") got " << str(*got);
@@ -75,13 +75,13 @@ TEST(GridLayout, LargeShapeSampleOfCellsRoundTrips) {
     const Shape s{32, 256, 56, 56};
     const GridLayout l = make_grid_layout(s);
     // Deterministic sample: corners of the index space and a stride walk through it.
-    std::vector<Index> sample = {{0, 0, 0, 0},   {31, 255, 55, 55}, {0, 255, 0, 55}, {31, 0, 55, 0},
+    std::vector<Index> sample = {{0, 0, 0, 0},    {31, 255, 55, 55}, {0, 255, 0, 55}, {31, 0, 55, 0},
                                  {15, 15, 0, 55}, {15, 16, 55, 0},   {1, 240, 27, 28}};
     uint64_t x = 12345;
     for (int k = 0; k < 2000; ++k) {
         x = x * 6364136223846793005ull + 1442695040888963407ull;
-        sample.push_back({int64_t((x >> 33) % 32), int64_t((x >> 20) % 256), int64_t((x >> 10) % 56),
-                          int64_t((x >> 40) % 56)});
+        sample.push_back(
+            {int64_t((x >> 33) % 32), int64_t((x >> 20) % 256), int64_t((x >> 10) % 56), int64_t((x >> 40) % 56)});
     }
     for (const Index& i : sample) {
         const Vec2 o = cell_origin(l, i);
@@ -266,10 +266,8 @@ TEST(GridLayout, FitViewShowsWholeLayoutInsideMargins) {
         Vec2 origin, size, margin;
     };
     const Case cases[] = {
-        {{4, 6, 4, 4}, {0, 0}, {800, 600}, {40, 30}},
-        {{2, 3, 1, 7}, {200, 19}, {640, 480}, {32, 20}},
-        {{1, 20, 5, 3}, {10, 10}, {300, 900}, {0, 0}},
-        {{32, 256, 56, 56}, {0, 0}, {1000, 700}, {48, 24}},
+        {{4, 6, 4, 4}, {0, 0}, {800, 600}, {40, 30}},  {{2, 3, 1, 7}, {200, 19}, {640, 480}, {32, 20}},
+        {{1, 20, 5, 3}, {10, 10}, {300, 900}, {0, 0}}, {{32, 256, 56, 56}, {0, 0}, {1000, 700}, {48, 24}},
         {{1, 1, 1, 1}, {5, 5}, {100, 100}, {10, 10}},
     };
     for (const Case& k : cases) {
@@ -382,8 +380,8 @@ void expect_nearest_matches_brute_force(const GridLayout& l, int points, uint32_
 
 TEST(NearestCell, MatchesBruteForceAcrossGapsAndEmptySlots) {
     expect_nearest_matches_brute_force(make_grid_layout({4, 6, 4, 4}), 400, 1);
-    expect_nearest_matches_brute_force(make_grid_layout({2, 10, 3, 2}), 400, 2);   // partial last tile row
-    expect_nearest_matches_brute_force(make_grid_layout({7, 5, 2, 3}), 400, 3);    // partial last block row
+    expect_nearest_matches_brute_force(make_grid_layout({2, 10, 3, 2}), 400, 2);  // partial last tile row
+    expect_nearest_matches_brute_force(make_grid_layout({7, 5, 2, 3}), 400, 3);   // partial last block row
     expect_nearest_matches_brute_force(make_grid_layout({13, 3, 1, 1}), 400, 4);  // 1x1 tiles
     expect_nearest_matches_brute_force(make_grid_layout({3, 20, 1, 9}), 400, 5);  // flat tiles
 }
@@ -476,8 +474,7 @@ void expect_box_in_rect_matches_brute_force(const GridLayout& l, uint32_t seed, 
     const Shape& s = l.shape;
     std::mt19937 rng(seed);
     auto pick = [&](int64_t extent) { return std::uniform_int_distribution<int64_t>(0, extent - 1)(rng); };
-    std::uniform_real_distribution<float> ux(-2.0f, l.width() + 2), uy(-2.0f, l.height() + 2),
-        size(0.05f, max_size);
+    std::uniform_real_distribution<float> ux(-2.0f, l.width() + 2), uy(-2.0f, l.height() + 2), size(0.05f, max_size);
     int hits = 0, misses = 0;
     for (int k = 0; k < 600; ++k) {
         // A box of one to all coordinates per axis, like the groups of the norms.
@@ -523,7 +520,8 @@ TEST(BoxInRect, OneCellPerTileGroupIsFoundAtFitZoomOfALargeTensor) {
     for (int64_t c = 0; c < s.C; c += 17) {
         const Vec2 o = cell_origin(l, {1, c, 5, 7});
         // The pixel holding the cell, and pixels one over on each side of it (a 2 px mark).
-        EXPECT_TRUE(box_in_rect(l, box, {o.x - pixel * 0.4f, o.y - pixel * 0.4f}, {o.x + pixel * 0.6f, o.y + pixel * 0.6f}));
+        EXPECT_TRUE(
+            box_in_rect(l, box, {o.x - pixel * 0.4f, o.y - pixel * 0.4f}, {o.x + pixel * 0.6f, o.y + pixel * 0.6f}));
         ++marked;
         // A pixel-sized rectangle in the same tile but well away from the cell: nothing.
         const Vec2 far{o.x + 20, o.y + 20};
@@ -569,14 +567,14 @@ void expect_spans_match_brute_force(const Shape& shape) {
         const normviz::app::GridSpan blocks = normviz::app::blocks_in_rect(l, a, b);
         for (int64_t n = 0; n < shape.N; ++n) {
             const int64_t row = n / l.blocks_per_row, col = n % l.blocks_per_row;
-            const bool in_span = !blocks.empty() && col >= blocks.col0 && col <= blocks.col1 && row >= blocks.row0 &&
-                                 row <= blocks.row1;
+            const bool in_span =
+                !blocks.empty() && col >= blocks.col0 && col <= blocks.col1 && row >= blocks.row0 && row <= blocks.row1;
             ASSERT_EQ(in_span, overlaps(a, b, block_origin(l, n), block_size)) << "block " << n << " trial " << trial;
             const normviz::app::GridSpan tiles = normviz::app::tiles_in_rect(l, n, a, b);
             for (int64_t c = 0; c < shape.C; ++c) {
                 const int64_t tr = c / l.tiles_per_row, tc = c % l.tiles_per_row;
-                const bool tile_in = !tiles.empty() && tc >= tiles.col0 && tc <= tiles.col1 && tr >= tiles.row0 &&
-                                     tr <= tiles.row1;
+                const bool tile_in =
+                    !tiles.empty() && tc >= tiles.col0 && tc <= tiles.col1 && tr >= tiles.row0 && tr <= tiles.row1;
                 ASSERT_EQ(tile_in, overlaps(a, b, tile_origin(l, n, c), tile_size))
                     << "block " << n << " tile " << c << " trial " << trial;
             }

@@ -21,9 +21,12 @@ struct Case {
 };
 
 TEST(GroupArithmetic, NormalizedFocusEqualsPyTorchForEveryCell) {
-    const Case cases[] = {{"batch_4x6x4x4", NormKind::Batch, 0},        {"layer_4x6x4x4", NormKind::Layer, 0},
-                          {"instance_4x6x4x4", NormKind::Instance, 0},  {"group2_4x6x4x4", NormKind::Group, 2},
-                          {"group4_2x8x3x5", NormKind::Group, 4},       {"layer_token_4x6x4x4", NormKind::LayerToken, 0},
+    const Case cases[] = {{"batch_4x6x4x4", NormKind::Batch, 0},
+                          {"layer_4x6x4x4", NormKind::Layer, 0},
+                          {"instance_4x6x4x4", NormKind::Instance, 0},
+                          {"group2_4x6x4x4", NormKind::Group, 2},
+                          {"group4_2x8x3x5", NormKind::Group, 4},
+                          {"layer_token_4x6x4x4", NormKind::LayerToken, 0},
                           {"rms_4x6x4x4", NormKind::Rms, 0}};
     for (const Case& c : cases) {
         SCOPED_TRACE(c.name);
@@ -69,7 +72,7 @@ TEST(GroupArithmetic, StagesAddUpAsTheFormulasSay) {
         for (int64_t h = 0; h < 2; ++h)
             for (int64_t w = 0; w < 2; ++w) sq += (t.at({n, 2, h, w}) - mean) * (t.at({n, 2, h, w}) - mean);
     EXPECT_EQ(a.count, 8);
-    EXPECT_EQ(a.shown.size(), 3u);  // the cap
+    EXPECT_EQ(a.shown.size(), 3u);   // the cap
     EXPECT_EQ(a.focus_position, 5);  // (1, 2, 0, 1) is the sixth of the group in memory order
     EXPECT_DOUBLE_EQ(a.sum, sum);
     EXPECT_DOUBLE_EQ(a.mean, mean);

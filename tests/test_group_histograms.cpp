@@ -27,7 +27,8 @@ GroupHistograms reference(const Tensor& t, const NormSpec& spec, const Partition
                     const float x = t.at({n, c, h, w});
                     const double gamma = affine.gamma.empty() ? 1.0 : affine.gamma[c];
                     const double beta = affine.beta.empty() ? 0.0 : affine.beta[c];
-                    const float y = static_cast<float>(gamma * normalize_value(x, g, is_centered(spec), spec.eps) + beta);
+                    const float y =
+                        static_cast<float>(gamma * normalize_value(x, g, is_centered(spec), spec.eps) + beta);
                     if (std::isfinite(x)) xs.push_back(x);
                     if (std::isfinite(x) && std::isfinite(y)) ys.push_back(y);
                 }
@@ -61,8 +62,7 @@ void expect_close(const Histogram& got, const Histogram& want, const char* what)
     EXPECT_LE(moved, 2.0f) << what;  // at most one value in a neighbouring bin
 }
 
-void check_group(const Tensor& t, const NormSpec& spec, const Partition& p, const Affine& affine,
-                 const Index& focus) {
+void check_group(const Tensor& t, const NormSpec& spec, const Partition& p, const Affine& affine, const Index& focus) {
     const std::vector<GroupStats> stats = compute_group_stats(t, p);
     const GroupStats& g = stats[p.group_of(focus)];
     const GroupHistograms got = group_histograms(t.data.data(), spec, p, g, affine, p.key_of(focus), 24);

@@ -71,8 +71,7 @@ TEST(Layout, RankMismatchIsOneLineNamingTheLayoutsThatFit) {
 TEST(Layout, DescribeReadingNamesEveryAxis) {
     EXPECT_EQ(describe_reading({4, 16, 64}, Layout::NCL), "read (4, 16, 64) as N=4, C=16, L=64 (NCL)");
     EXPECT_EQ(describe_reading({2, 7, 768}, Layout::NLC), "read (2, 7, 768) as N=2, L=7, C=768 (NLC)");
-    EXPECT_EQ(describe_reading({8, 56, 56, 64}, Layout::NHWC),
-              "read (8, 56, 56, 64) as N=8, H=56, W=56, C=64 (NHWC)");
+    EXPECT_EQ(describe_reading({8, 56, 56, 64}, Layout::NHWC), "read (8, 56, 56, 64) as N=8, H=56, W=56, C=64 (NHWC)");
 }
 
 TEST(Layout, IndexInLayoutFollowsTheArrayOrder) {
@@ -129,11 +128,11 @@ TEST(Layout, TensorFromArrayUsesTheRankDefaultOrTheGivenLayout) {
 }
 
 TEST(Layout, ReadingSaysWhatBecameOfTheDtype) {
-    for (const auto& [dtype, tail] : std::vector<std::pair<std::string, std::string>>{
-             {"float32", ""},
-             {"float16", "; float16, exact in float32"},
-             {"float64", "; float64, statistics from the float64 values"},
-             {"int64", "; int64 converted to float32"}}) {
+    for (const auto& [dtype, tail] :
+         std::vector<std::pair<std::string, std::string>>{{"float32", ""},
+                                                          {"float16", "; float16, exact in float32"},
+                                                          {"float64", "; float64, statistics from the float64 values"},
+                                                          {"int64", "; int64 converted to float32"}}) {
         Array array;
         array.dims = {2, 7, 16};
         array.values.resize(2 * 7 * 16);

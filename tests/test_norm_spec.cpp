@@ -8,8 +8,7 @@
 using namespace normviz::core;
 
 namespace {
-constexpr AxisMask N = axis_bit(Axis::N), C = axis_bit(Axis::C), H = axis_bit(Axis::H),
-                   W = axis_bit(Axis::W);
+constexpr AxisMask N = axis_bit(Axis::N), C = axis_bit(Axis::C), H = axis_bit(Axis::H), W = axis_bit(Axis::W);
 
 NormSpec spec_of(NormKind kind, int64_t groups = 1) {
     NormSpec s;

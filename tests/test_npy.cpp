@@ -19,8 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // A .npy file: magic, version, header length (2 bytes in 1.0, 4 otherwise), dict, payload.
-std::vector<uint8_t> npy_bytes(int major, const std::string& dict,
-                               const std::vector<uint8_t>& payload, int minor = 0) {
+std::vector<uint8_t> npy_bytes(int major, const std::string& dict, const std::vector<uint8_t>& payload, int minor = 0) {
     std::vector<uint8_t> out = {0x93, 'N', 'U', 'M', 'P', 'Y', uint8_t(major), uint8_t(minor)};
     const size_t length_bytes = major == 1 ? 2 : 4;
     for (size_t i = 0; i < length_bytes; ++i) out.push_back(uint8_t(dict.size() >> (8 * i)));
@@ -31,8 +30,8 @@ std::vector<uint8_t> npy_bytes(int major, const std::string& dict,
 
 // The dict numpy writes, e.g. {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }.
 std::string npy_dict(const std::string& descr, bool fortran, const std::string& shape) {
-    return "{'descr': '" + descr + "', 'fortran_order': " + (fortran ? "True" : "False") +
-           ", 'shape': " + shape + ", }\n";
+    return "{'descr': '" + descr + "', 'fortran_order': " + (fortran ? "True" : "False") + ", 'shape': " + shape +
+           ", }\n";
 }
 
 // Raw bytes of `values` in the requested byte order, built from the bit patterns.
@@ -40,8 +39,7 @@ template <class T>
 std::vector<uint8_t> encode(const std::vector<T>& values, bool big_endian = false) {
     using Bits = std::conditional_t<
         sizeof(T) == 1, uint8_t,
-        std::conditional_t<sizeof(T) == 2, uint16_t,
-                           std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
+        std::conditional_t<sizeof(T) == 2, uint16_t, std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
     std::vector<uint8_t> out;
     for (T value : values) {
         const uint64_t bits = std::bit_cast<Bits>(value);
@@ -73,19 +71,15 @@ std::vector<uint8_t> simple_f4(int major, const std::string& shape, int count) {
         return ::testing::AssertionFailure() << "does not start with '" << name << ": ': " << m;
     if (m.find('\n') != std::string::npos || m.find('\r') != std::string::npos)
         return ::testing::AssertionFailure() << "not one line: " << m;
-    if (m.find(part) == std::string::npos)
-        return ::testing::AssertionFailure() << "'" << part << "' not in: " << m;
+    if (m.find(part) == std::string::npos) return ::testing::AssertionFailure() << "'" << part << "' not in: " << m;
     return ::testing::AssertionSuccess();
 }
 
-Result<Tensor> parse(const std::vector<uint8_t>& bytes,
-                     IntegerPolicy integers = IntegerPolicy::Refuse) {
+Result<Tensor> parse(const std::vector<uint8_t>& bytes, IntegerPolicy integers = IntegerPolicy::Refuse) {
     return parse_npy(bytes, "x.npy", integers);
 }
 
-std::string tmp_path(const std::string& file) {
-    return std::string(NORMVIZ_TEST_TMP_DIR) + "/npy_" + file;
-}
+std::string tmp_path(const std::string& file) { return std::string(NORMVIZ_TEST_TMP_DIR) + "/npy_" + file; }
 
 std::vector<uint8_t> read_bytes(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -135,8 +129,7 @@ TEST(Npy, ReadsFloat64LittleEndianRoundingToFloat32) {
 TEST(Npy, ReadsFloat64BigEndianKeepingNanAndInf) {
     const double inf = std::numeric_limits<double>::infinity();
     std::vector<double> values = {std::nan(""), -inf, 4.75, 1e-3};
-    Result<Tensor> r =
-        parse(npy_bytes(1, npy_dict(">f8", false, "(1, 4)"), encode(values, true)));
+    Result<Tensor> r = parse(npy_bytes(1, npy_dict(">f8", false, "(1, 4)"), encode(values, true)));
     ASSERT_TRUE(r.ok()) << r.error().message;
     const std::vector<float>& d = r.value().data;
     EXPECT_TRUE(std::isnan(d[0]));
@@ -146,8 +139,7 @@ TEST(Npy, ReadsFloat64BigEndianKeepingNanAndInf) {
 }
 
 TEST(Npy, TreatsNativeByteOrderAsLittleEndian) {
-    Result<Tensor> r = parse(npy_bytes(1, npy_dict("=f4", false, "(2, 3)"),
-                                       encode(iota_floats(6))));
+    Result<Tensor> r = parse(npy_bytes(1, npy_dict("=f4", false, "(2, 3)"), encode(iota_floats(6))));
     ASSERT_TRUE(r.ok()) << r.error().message;
     EXPECT_EQ(r.value().data, iota_floats(6));
 }
@@ -178,8 +170,7 @@ TEST(Npy, MapsRank3ToNC1LAndRecordsSourceRank) {
 TEST(Npy, FortranOrderRank2IsTransposedToCOrder) {
     // x = [[0, 1, 2], [10, 11, 12]] stored column by column.
     std::vector<float> column_major = {0, 10, 1, 11, 2, 12};
-    Result<Tensor> r =
-        parse(npy_bytes(1, npy_dict("<f4", true, "(2, 3)"), encode(column_major)));
+    Result<Tensor> r = parse(npy_bytes(1, npy_dict("<f4", true, "(2, 3)"), encode(column_major)));
     ASSERT_TRUE(r.ok()) << r.error().message;
     EXPECT_EQ(r.value().shape, (Shape{2, 3, 1, 1}));
     EXPECT_EQ(r.value().data, (std::vector<float>{0, 1, 2, 10, 11, 12}));
@@ -191,8 +182,7 @@ TEST(Npy, FortranOrderRank3PlacesEveryElement) {
     for (int k = 0; k < 4; ++k)
         for (int j = 0; j < 3; ++j)
             for (int i = 0; i < 2; ++i) column_major.push_back(float(100 * i + 10 * j + k));
-    Result<Tensor> r =
-        parse(npy_bytes(2, npy_dict("<f4", true, "(2, 3, 4)"), encode(column_major)));
+    Result<Tensor> r = parse(npy_bytes(2, npy_dict("<f4", true, "(2, 3, 4)"), encode(column_major)));
     ASSERT_TRUE(r.ok()) << r.error().message;
     const Tensor& t = r.value();
     EXPECT_EQ(t.shape, (Shape{2, 3, 1, 4}));
@@ -208,16 +198,14 @@ TEST(Npy, FortranOrderRank4BigEndianFloat64PlacesEveryElement) {
         for (int k = 0; k < 2; ++k)
             for (int j = 0; j < 3; ++j)
                 for (int i = 0; i < 2; ++i) column_major.push_back(1000 * i + 100 * j + 10 * k + l);
-    Result<Tensor> r =
-        parse(npy_bytes(1, npy_dict(">f8", true, "(2, 3, 2, 3)"), encode(column_major, true)));
+    Result<Tensor> r = parse(npy_bytes(1, npy_dict(">f8", true, "(2, 3, 2, 3)"), encode(column_major, true)));
     ASSERT_TRUE(r.ok()) << r.error().message;
     const Tensor& t = r.value();
     EXPECT_EQ(t.shape, (Shape{2, 3, 2, 3}));
     for (int i = 0; i < 2; ++i)
         for (int j = 0; j < 3; ++j)
             for (int k = 0; k < 2; ++k)
-                for (int l = 0; l < 3; ++l)
-                    EXPECT_EQ(t.at(Index{i, j, k, l}), 1000 * i + 100 * j + 10 * k + l);
+                for (int l = 0; l < 3; ++l) EXPECT_EQ(t.at(Index{i, j, k, l}), 1000 * i + 100 * j + 10 * k + l);
 }
 
 // ---- header dict syntax ----
@@ -266,17 +254,14 @@ TEST(Npy, RejectsMalformedHeaderDicts) {
         "{descr: '<f4', fortran_order: False, shape: (2, 3)}",
     };
     for (const std::string& dict : dicts) {
-        EXPECT_TRUE(fails_with(parse(npy_bytes(1, dict, encode(iota_floats(6)))),
-                               "malformed .npy header"))
-            << dict;
+        EXPECT_TRUE(fails_with(parse(npy_bytes(1, dict, encode(iota_floats(6)))), "malformed .npy header")) << dict;
     }
 }
 
 // ---- integers ----
 
 TEST(Npy, RefusesIntegersByDefaultAndSaysHowToConvert) {
-    Result<Tensor> r = parse(npy_bytes(1, npy_dict("<i8", false, "(2, 3)"),
-                                       encode(std::vector<int64_t>(6, 1))));
+    Result<Tensor> r = parse(npy_bytes(1, npy_dict("<i8", false, "(2, 3)"), encode(std::vector<int64_t>(6, 1))));
     EXPECT_TRUE(fails_with(r, "'<i8' (int64)"));
     EXPECT_TRUE(fails_with(r, "x.astype(np.float32)"));
     EXPECT_TRUE(fails_with(r, "--convert-int"));
@@ -286,8 +271,7 @@ template <class T>
 void expect_integer_conversion(const std::string& code, const std::vector<T>& values) {
     for (bool big : {false, true}) {
         const std::string descr = (sizeof(T) == 1 ? "|" : big ? ">" : "<") + code;
-        const std::vector<uint8_t> bytes =
-            npy_bytes(1, npy_dict(descr, false, "(2, 2)"), encode(values, big));
+        const std::vector<uint8_t> bytes = npy_bytes(1, npy_dict(descr, false, "(2, 2)"), encode(values, big));
         EXPECT_TRUE(fails_with(parse(bytes), "integer dtype")) << descr;
         Result<Tensor> r = parse(bytes, IntegerPolicy::Convert);
         ASSERT_TRUE(r.ok()) << descr << ": " << r.error().message;
@@ -299,10 +283,8 @@ void expect_integer_conversion(const std::string& code, const std::vector<T>& va
 TEST(Npy, ConvertsEveryIntegerDtypeWhenAsked) {
     expect_integer_conversion<int8_t>("i1", {-128, -1, 0, 127});
     expect_integer_conversion<int16_t>("i2", {-32768, -2, 300, 32767});
-    expect_integer_conversion<int32_t>("i4", {std::numeric_limits<int32_t>::min(), -3,
-                                              16777216, 2147483647});
-    expect_integer_conversion<int64_t>("i8", {-(int64_t{1} << 40), -4, 5,
-                                              std::numeric_limits<int64_t>::max()});
+    expect_integer_conversion<int32_t>("i4", {std::numeric_limits<int32_t>::min(), -3, 16777216, 2147483647});
+    expect_integer_conversion<int64_t>("i8", {-(int64_t{1} << 40), -4, 5, std::numeric_limits<int64_t>::max()});
     expect_integer_conversion<uint8_t>("u1", {0, 1, 128, 255});
     expect_integer_conversion<uint16_t>("u2", {0, 2, 40000, 65535});
     expect_integer_conversion<uint32_t>("u4", {0, 3, 3000000000u, 4294967295u});
@@ -317,30 +299,25 @@ TEST(Npy, RefusesBoolEvenWhenConvertingIntegers) {
 // ---- unsupported dtypes ----
 
 TEST(Npy, RejectsComplexNamingTheDtype) {
-    EXPECT_TRUE(fails_with(parse(npy_bytes(1, npy_dict("<c8", false, "(2, 2)"),
-                                           std::vector<uint8_t>(32))),
+    EXPECT_TRUE(fails_with(parse(npy_bytes(1, npy_dict("<c8", false, "(2, 2)"), std::vector<uint8_t>(32))),
                            "unsupported dtype '<c8' (complex64); normviz reads float16, float32"));
-    EXPECT_TRUE(fails_with(parse(npy_bytes(1, npy_dict("<c16", false, "(2, 2)"),
-                                           std::vector<uint8_t>(64)),
-                                 IntegerPolicy::Convert),
-                           "'<c16' (complex128)"));
+    EXPECT_TRUE(fails_with(
+        parse(npy_bytes(1, npy_dict("<c16", false, "(2, 2)"), std::vector<uint8_t>(64)), IntegerPolicy::Convert),
+        "'<c16' (complex128)"));
 }
 
 TEST(Npy, RejectsObjectArrays) {
-    EXPECT_TRUE(fails_with(parse(npy_bytes(1, npy_dict("|O", false, "(2, 2)"),
-                                           std::vector<uint8_t>(32))),
+    EXPECT_TRUE(fails_with(parse(npy_bytes(1, npy_dict("|O", false, "(2, 2)"), std::vector<uint8_t>(32))),
                            "'|O' (Python objects)"));
 }
 
 TEST(Npy, RejectsUnicodeStrings) {
-    EXPECT_TRUE(fails_with(parse(npy_bytes(1, npy_dict("<U3", false, "(2, 2)"),
-                                           std::vector<uint8_t>(48))),
+    EXPECT_TRUE(fails_with(parse(npy_bytes(1, npy_dict("<U3", false, "(2, 2)"), std::vector<uint8_t>(48))),
                            "'<U3' (unicode string)"));
 }
 
 TEST(Npy, RejectsByteStrings) {
-    EXPECT_TRUE(fails_with(parse(npy_bytes(1, npy_dict("|S5", false, "(2, 2)"),
-                                           std::vector<uint8_t>(20))),
+    EXPECT_TRUE(fails_with(parse(npy_bytes(1, npy_dict("|S5", false, "(2, 2)"), std::vector<uint8_t>(20))),
                            "'|S5' (byte string)"));
 }
 
@@ -348,8 +325,8 @@ TEST(Npy, RejectsByteStrings) {
 // (bit patterns from IEEE 754 binary16, values as numpy's astype(np.float32) gives them).
 TEST(Npy, ReadsFloat16Exactly) {
     const uint16_t bits[] = {0x3c00, 0xc000, 0x0001, 0x03ff, 0x8000, 0x7bff, 0x7c00, 0x7e00};
-    const float expected[] = {1.0f, -2.0f, 5.960464477539063e-08f, 6.097555160522461e-05f,
-                              -0.0f, 65504.0f, INFINITY, NAN};
+    const float expected[] = {1.0f,     -2.0f, 5.960464477539063e-08f, 6.097555160522461e-05f, -0.0f, 65504.0f,
+                              INFINITY, NAN};
     std::vector<uint8_t> data;
     for (uint16_t b : bits) data.insert(data.end(), {uint8_t(b & 0xff), uint8_t(b >> 8)});
     Result<Tensor> t = parse(npy_bytes(1, npy_dict("<f2", false, "(2, 4)"), data));
@@ -389,33 +366,30 @@ TEST(Npy, Float16RoundsToNearestEven) {
         if (std::isnan(f)) continue;
         ASSERT_EQ(float_to_half(f), b) << b;
     }
-    EXPECT_EQ(float_to_half(1.0f + 0x1p-11f), 0x3c00);           // tie -> even (1.0)
-    EXPECT_EQ(float_to_half(1.0f + 3 * 0x1p-11f), 0x3c02);       // tie -> even (1 + 2^-9)
-    EXPECT_EQ(float_to_half(65520.0f), 0x7c00);                  // rounds past 65504: Inf
+    EXPECT_EQ(float_to_half(1.0f + 0x1p-11f), 0x3c00);      // tie -> even (1.0)
+    EXPECT_EQ(float_to_half(1.0f + 3 * 0x1p-11f), 0x3c02);  // tie -> even (1 + 2^-9)
+    EXPECT_EQ(float_to_half(65520.0f), 0x7c00);             // rounds past 65504: Inf
     EXPECT_EQ(float_to_half(65519.0f), 0x7bff);
-    EXPECT_EQ(float_to_half(0x1p-25f), 0x0000);                  // tie -> even (0)
+    EXPECT_EQ(float_to_half(0x1p-25f), 0x0000);  // tie -> even (0)
     EXPECT_EQ(float_to_half(0x1.8p-25f), 0x0001);
 }
 
 TEST(Npy, RejectsStructuredDtypes) {
-    const std::string dict =
-        "{'descr': [('x', '<f4'), ('y', '<i4')], 'fortran_order': False, 'shape': (2, 2), }";
+    const std::string dict = "{'descr': [('x', '<f4'), ('y', '<i4')], 'fortran_order': False, 'shape': (2, 2), }";
     EXPECT_TRUE(fails_with(parse(npy_bytes(1, dict, std::vector<uint8_t>(32))),
                            "structured dtype [('x', '<f4'), ('y', '<i4')]"));
 }
 
 TEST(Npy, RejectsGarbageDtypeStrings) {
     for (const char* descr : {"", "<", "<f", "<fx", "float32", "<f4f4"}) {
-        EXPECT_TRUE(fails_with(parse(npy_bytes(1, npy_dict(descr, false, "(2, 3)"),
-                                               encode(iota_floats(6)))),
+        EXPECT_TRUE(fails_with(parse(npy_bytes(1, npy_dict(descr, false, "(2, 3)"), encode(iota_floats(6)))),
                                "unsupported dtype"))
             << descr;
     }
 }
 
 TEST(Npy, RejectsNoByteOrderForMultiByteItems) {
-    EXPECT_TRUE(fails_with(parse(npy_bytes(1, npy_dict("|f4", false, "(2, 3)"),
-                                           encode(iota_floats(6)))),
+    EXPECT_TRUE(fails_with(parse(npy_bytes(1, npy_dict("|f4", false, "(2, 3)"), encode(iota_floats(6)))),
                            "'|f4' has no byte order"));
 }
 
@@ -436,12 +410,10 @@ TEST(Npy, RejectsEmptyAndTruncatedPreamble) {
 }
 
 TEST(Npy, RejectsUnsupportedFormatVersion) {
-    EXPECT_TRUE(fails_with(parse(npy_bytes(4, npy_dict("<f4", false, "(2, 3)"),
-                                           encode(iota_floats(6)))),
-                           "version 4.0"));
-    EXPECT_TRUE(fails_with(parse(npy_bytes(1, npy_dict("<f4", false, "(2, 3)"),
-                                           encode(iota_floats(6)), 1)),
-                           "version 1.1"));
+    EXPECT_TRUE(
+        fails_with(parse(npy_bytes(4, npy_dict("<f4", false, "(2, 3)"), encode(iota_floats(6)))), "version 4.0"));
+    EXPECT_TRUE(
+        fails_with(parse(npy_bytes(1, npy_dict("<f4", false, "(2, 3)"), encode(iota_floats(6)), 1)), "version 1.1"));
 }
 
 TEST(Npy, RejectsHeaderLengthBeyondTheFile) {
@@ -455,39 +427,29 @@ TEST(Npy, RejectsHeaderLengthBeyondTheFile) {
 }
 
 TEST(Npy, RejectsTruncatedDataWithByteCounts) {
-    std::vector<uint8_t> bytes =
-        npy_bytes(1, npy_dict("<f4", false, "(2, 3, 4)"), std::vector<uint8_t>(50));
-    EXPECT_TRUE(fails_with(parse(bytes),
-                           "file is truncated: header promises 96 bytes of data, file holds 50"));
-    std::vector<uint8_t> f8 =
-        npy_bytes(1, npy_dict(">f8", true, "(2, 3)"), std::vector<uint8_t>(47));
+    std::vector<uint8_t> bytes = npy_bytes(1, npy_dict("<f4", false, "(2, 3, 4)"), std::vector<uint8_t>(50));
+    EXPECT_TRUE(fails_with(parse(bytes), "file is truncated: header promises 96 bytes of data, file holds 50"));
+    std::vector<uint8_t> f8 = npy_bytes(1, npy_dict(">f8", true, "(2, 3)"), std::vector<uint8_t>(47));
     EXPECT_TRUE(fails_with(parse(f8), "header promises 48 bytes of data, file holds 47"));
 }
 
 TEST(Npy, RejectsElementCountThatOverflows) {
-    EXPECT_TRUE(fails_with(parse(npy_bytes(1, npy_dict("<f4", false,
-                                                       "(1099511627776, 1099511627776, 2)"),
-                                           {})),
+    EXPECT_TRUE(fails_with(parse(npy_bytes(1, npy_dict("<f4", false, "(1099511627776, 1099511627776, 2)"), {})),
                            "(1099511627776, 1099511627776, 2) has more than 17179869184"));
 }
 
 TEST(Npy, RejectsElementCountAboveTheLimit) {
-    EXPECT_TRUE(fails_with(parse(npy_bytes(1, npy_dict("<f8", false,
-                                                       "(1048576, 1048576, 1048576)"),
-                                           {})),
+    EXPECT_TRUE(fails_with(parse(npy_bytes(1, npy_dict("<f8", false, "(1048576, 1048576, 1048576)"), {})),
                            "has more than 17179869184"));
-    EXPECT_TRUE(fails_with(parse(npy_bytes(1, npy_dict("<f4", false, "(131072, 131073)"), {})),
-                           "has more than 17179869184"));
+    EXPECT_TRUE(
+        fails_with(parse(npy_bytes(1, npy_dict("<f4", false, "(131072, 131073)"), {})), "has more than 17179869184"));
 }
 
 TEST(Npy, RejectsRank1) {
-    EXPECT_TRUE(fails_with(parse(simple_f4(1, "(6,)", 6)),
-                           "x.npy: rank 1 array (6,); normviz reads rank 2 (N, C)"));
+    EXPECT_TRUE(fails_with(parse(simple_f4(1, "(6,)", 6)), "x.npy: rank 1 array (6,); normviz reads rank 2 (N, C)"));
 }
 
-TEST(Npy, RejectsRank0) {
-    EXPECT_TRUE(fails_with(parse(simple_f4(1, "()", 1)), "rank 0 array ()"));
-}
+TEST(Npy, RejectsRank0) { EXPECT_TRUE(fails_with(parse(simple_f4(1, "()", 1)), "rank 0 array ()")); }
 
 TEST(Npy, RejectsRank5) {
     EXPECT_TRUE(fails_with(parse(simple_f4(1, "(2, 3, 4, 5, 6)", 720)),
@@ -496,13 +458,11 @@ TEST(Npy, RejectsRank5) {
 }
 
 TEST(Npy, RejectsZeroSizeDimension) {
-    EXPECT_TRUE(fails_with(parse(simple_f4(1, "(2, 0, 3)", 0)),
-                           "shape (2, 0, 3) has a zero-size dimension"));
+    EXPECT_TRUE(fails_with(parse(simple_f4(1, "(2, 0, 3)", 0)), "shape (2, 0, 3) has a zero-size dimension"));
 }
 
 TEST(Npy, RejectsNegativeDimension) {
-    EXPECT_TRUE(fails_with(parse(simple_f4(1, "(2, -3)", 6)),
-                           "shape (2, -3) has a negative dimension"));
+    EXPECT_TRUE(fails_with(parse(simple_f4(1, "(2, -3)", 6)), "shape (2, -3) has a negative dimension"));
 }
 
 // ---- files ----
@@ -583,8 +543,7 @@ TEST(Npy, WriteU8WritesExactBytes) {
     EXPECT_EQ(header_end, 128u);
     ASSERT_EQ(bytes.size(), header_end + values.size());
     const std::string header(bytes.begin() + 10, bytes.begin() + header_end);
-    EXPECT_EQ(header.rfind("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), }", 0), 0u)
-        << header;
+    EXPECT_EQ(header.rfind("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), }", 0), 0u) << header;
     EXPECT_EQ(header.back(), '\n');
     EXPECT_EQ(std::vector<uint8_t>(bytes.begin() + header_end, bytes.end()), values);
     Result<Tensor> r = read_npy(path, IntegerPolicy::Convert);
@@ -614,8 +573,7 @@ TEST(Npy, WriteReplacesExistingFileAndLeavesNoTemporaryFile) {
     ASSERT_TRUE(r.ok()) << r.error().message;
     EXPECT_EQ(r.value().shape, (Shape{2, 3, 1, 1}));
     for (const fs::directory_entry& e : fs::directory_iterator(NORMVIZ_TEST_TMP_DIR)) {
-        EXPECT_EQ(e.path().filename().string().find("npy_replace.npy.tmp"), std::string::npos)
-            << e.path();
+        EXPECT_EQ(e.path().filename().string().find("npy_replace.npy.tmp"), std::string::npos) << e.path();
     }
 }
 
@@ -640,8 +598,9 @@ TEST(Npy, Float16WriteRefusesFiniteValuesBeyondItsRange) {
     t.data[4] = 65520.0f;  // rounds to Inf in float16
     Status over = write_npy(path, t, NpyDtype::Float16);
     ASSERT_FALSE(over.ok());
-    EXPECT_EQ(over.error().message, path + ": value 65520 at index [1, 1] exceeds the range of float16 (at most "
-                                           "65504 in magnitude); write float32 or float64 instead");
+    EXPECT_EQ(over.error().message, path +
+                                        ": value 65520 at index [1, 1] exceeds the range of float16 (at most "
+                                        "65504 in magnitude); write float32 or float64 instead");
     EXPECT_FALSE(fs::exists(path));
     EXPECT_TRUE(write_npy(path, t, NpyDtype::Float32).ok());
 }

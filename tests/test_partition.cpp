@@ -8,8 +8,7 @@
 using namespace normviz::core;
 
 namespace {
-constexpr AxisMask N = axis_bit(Axis::N), C = axis_bit(Axis::C), H = axis_bit(Axis::H),
-                   W = axis_bit(Axis::W);
+constexpr AxisMask N = axis_bit(Axis::N), C = axis_bit(Axis::C), H = axis_bit(Axis::H), W = axis_bit(Axis::W);
 
 NormSpec preset(NormKind kind, int64_t groups = 1) {
     NormSpec s;
@@ -33,9 +32,8 @@ std::vector<int64_t> labels(const Partition& p) {
 }
 
 std::vector<NormSpec> every_spec(const Shape& s) {
-    std::vector<NormSpec> specs = {preset(NormKind::Batch), preset(NormKind::Layer),
-                                   preset(NormKind::Instance), preset(NormKind::LayerToken),
-                                   preset(NormKind::Rms)};
+    std::vector<NormSpec> specs = {preset(NormKind::Batch), preset(NormKind::Layer), preset(NormKind::Instance),
+                                   preset(NormKind::LayerToken), preset(NormKind::Rms)};
     for (int64_t g = 1; g <= s.C; ++g)
         if (s.C % g == 0) specs.push_back(preset(NormKind::Group, g));
     for (AxisMask m = 1; m <= kAllAxes; ++m) specs.push_back(custom(m));

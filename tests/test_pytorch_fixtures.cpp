@@ -79,17 +79,15 @@ std::vector<FixtureCase> load_manifest() {
     const std::string path = kFixtureDir + "/manifest.tsv";
     std::ifstream in(path);
     if (!in) {
-        return {placeholder("cannot open " + path +
-                            "; run /usr/bin/python3 tools/make_fixtures.py")};
+        return {placeholder("cannot open " + path + "; run /usr/bin/python3 tools/make_fixtures.py")};
     }
     std::string line;
     std::getline(in, line);
     std::map<std::string, size_t> col;
     const std::vector<std::string> header = split_tabs(line);
     for (size_t i = 0; i < header.size(); ++i) col[header[i]] = i;
-    for (const char* required :
-         {"name", "input", "truth", "stats", "norm", "groups", "axes", "center", "eps",
-          "torch_f32_max_abs_err", "torch_f32_usable", "note"}) {
+    for (const char* required : {"name", "input", "truth", "stats", "norm", "groups", "axes", "center", "eps",
+                                 "torch_f32_max_abs_err", "torch_f32_usable", "note"}) {
         if (!col.count(required)) {
             return {placeholder(path + ": header lacks column '" + required + "'")};
         }
@@ -101,9 +99,8 @@ std::vector<FixtureCase> load_manifest() {
         if (line.empty()) continue;
         const std::vector<std::string> f = split_tabs(line);
         if (f.size() != header.size()) {
-            return {placeholder(path + ":" + std::to_string(line_no) + ": " +
-                                std::to_string(f.size()) + " fields, header has " +
-                                std::to_string(header.size()))};
+            return {placeholder(path + ":" + std::to_string(line_no) + ": " + std::to_string(f.size()) +
+                                " fields, header has " + std::to_string(header.size()))};
         }
         FixtureCase c;
         c.name = f[col["name"]];
@@ -124,7 +121,6 @@ std::vector<FixtureCase> load_manifest() {
     return cases;
 }
 
-
 ::testing::AssertionResult make_spec(const FixtureCase& c, NormSpec& spec) {
     const Result<NormKind> kind = parse_norm_name(c.norm);
     if (!kind) return ::testing::AssertionFailure() << kind.error().message;
@@ -144,8 +140,7 @@ std::vector<FixtureCase> load_manifest() {
 // Spacing of float32 at |t|: a correctly rounded float32 is within half of it.
 double ulp32(double t) {
     const float a = static_cast<float>(std::fabs(t));
-    return static_cast<double>(std::nextafter(a, std::numeric_limits<float>::infinity())) -
-           static_cast<double>(a);
+    return static_cast<double>(std::nextafter(a, std::numeric_limits<float>::infinity())) - static_cast<double>(a);
 }
 
 class PyTorchFixture : public ::testing::TestWithParam<FixtureCase> {};
@@ -191,9 +186,8 @@ TEST_P(PyTorchFixture, Normalize) {
         }
         if (!ok && ++failures <= 8) {
             const Index at = unflat_index(y.shape, static_cast<int64_t>(i));
-            ADD_FAILURE() << c.name << ": element " << to_string(at) << " input "
-                          << input.value().data[i] << " ours " << ours << " truth " << t
-                          << " |diff| " << std::fabs(ours - t) << " allowed " << allowed;
+            ADD_FAILURE() << c.name << ": element " << to_string(at) << " input " << input.value().data[i] << " ours "
+                          << ours << " truth " << t << " |diff| " << std::fabs(ours - t) << " allowed " << allowed;
         }
     }
     std::ostringstream worst_text;
@@ -207,8 +201,8 @@ TEST_P(PyTorchFixture, Normalize) {
 // Statistics are compared tightly: float64 accumulation with two passes, from the float32
 // values normviz stores, must agree with the exactly summed float64 statistics.
 // A variance that is exactly 0 (a constant group) must be exactly 0 (stats.h promises it).
-::testing::AssertionResult close_stat(const char* what, int64_t group, double ours,
-                                      double truth, double abs_floor, bool exact_zero = false) {
+::testing::AssertionResult close_stat(const char* what, int64_t group, double ours, double truth, double abs_floor,
+                                      bool exact_zero = false) {
     if (std::isnan(truth)) {
         if (std::isnan(ours)) return ::testing::AssertionSuccess();
     } else if (std::isinf(truth) || (exact_zero && truth == 0)) {
@@ -216,8 +210,7 @@ TEST_P(PyTorchFixture, Normalize) {
     } else if (std::fabs(ours - truth) <= std::max(1e-9 * std::fabs(truth), abs_floor)) {
         return ::testing::AssertionSuccess();
     }
-    return ::testing::AssertionFailure() << "group " << group << " " << what << ": ours "
-                                         << ours << " truth " << truth;
+    return ::testing::AssertionFailure() << "group " << group << " " << what << ": ours " << ours << " truth " << truth;
 }
 
 TEST_P(PyTorchFixture, GroupStats) {
@@ -254,9 +247,7 @@ TEST_P(PyTorchFixture, GroupStats) {
 }
 
 INSTANTIATE_TEST_SUITE_P(PyTorch, PyTorchFixture, ::testing::ValuesIn(load_manifest()),
-                         [](const ::testing::TestParamInfo<FixtureCase>& info) {
-                             return info.param.name;
-                         });
+                         [](const ::testing::TestParamInfo<FixtureCase>& info) { return info.param.name; });
 
 }  // namespace
 }  // namespace normviz::core

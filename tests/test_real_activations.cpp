@@ -89,8 +89,8 @@ Table load_table(const std::string& file, const std::vector<std::string>& requir
         if (line.empty()) continue;
         const std::vector<std::string> f = split(line, '\t');
         if (f.size() != header.size()) {
-            t.error = path + ":" + std::to_string(line_no) + ": " + std::to_string(f.size()) +
-                      " fields, header has " + std::to_string(header.size());
+            t.error = path + ":" + std::to_string(line_no) + ": " + std::to_string(f.size()) + " fields, header has " +
+                      std::to_string(header.size());
             return t;
         }
         Row row;
@@ -102,10 +102,10 @@ Table load_table(const std::string& file, const std::vector<std::string>& requir
 }
 
 const Table& cases() {
-    static const Table t = load_table(
-        "manifest.tsv", {"name", "test", "kind", "source", "layout", "norm", "groups", "eps",
-                         "gamma", "beta", "buffers", "truth", "dims", "nchw", "dtype",
-                         "precision", "torch_err", "tol", "origin", "torch_call"});
+    static const Table t =
+        load_table("manifest.tsv", {"name",  "test",      "kind",      "source",  "layout", "norm",      "groups",
+                                    "eps",   "gamma",     "beta",      "buffers", "truth",  "dims",      "nchw",
+                                    "dtype", "precision", "torch_err", "tol",     "origin", "torch_call"});
     return t;
 }
 
@@ -153,8 +153,7 @@ using test::read_f64_npy;
 // Spacing of float32 at |t|: a correctly rounded float32 result is within half of it.
 double ulp32(double t) {
     const float a = static_cast<float>(std::fabs(t));
-    return static_cast<double>(std::nextafter(a, std::numeric_limits<float>::infinity())) -
-           static_cast<double>(a);
+    return static_cast<double>(std::nextafter(a, std::numeric_limits<float>::infinity())) - static_cast<double>(a);
 }
 
 double ulp64(double t) {
@@ -194,8 +193,8 @@ Comparison compare(const Row& c, const std::vector<double>& got, const F64Array&
         if (++r.outside <= 6) {
             std::ostringstream line;
             line.precision(17);
-            line << "  at " << index_text(truth.dims, i) << ": ours " << ours << ", truth "
-                 << t << ", |diff| " << diff << ", allowed " << allowed << "\n";
+            line << "  at " << index_text(truth.dims, i) << ": ours " << ours << ", truth " << t << ", |diff| " << diff
+                 << ", allowed " << allowed << "\n";
             r.first += line.str();
         }
     }
@@ -211,9 +210,8 @@ Comparison compare(const Row& c, const std::vector<double>& got, const F64Array&
     for (double t : truth.values) scale = std::max(scale, std::fabs(t));
     const double limit = (c.at("precision") == "f64" ? 1e-6 : 1e-2) * scale;
     if (std::isfinite(tol) && tol > 0 && tol <= limit) return ::testing::AssertionSuccess();
-    return ::testing::AssertionFailure()
-           << c.at("name") << ": manifest tolerance " << c.at("tol") << " is not in (0, "
-           << limit << "]";
+    return ::testing::AssertionFailure() << c.at("name") << ": manifest tolerance " << c.at("tol") << " is not in (0, "
+                                         << limit << "]";
 }
 
 // ------------------------------------------------------------------------------------------
@@ -235,8 +233,7 @@ Comparison compare(const Row& c, const std::vector<double>& got, const F64Array&
     Result<Tensor> in = read_tensor(kDir + "/" + c.at("source"), layout);
     if (!in) {
         return ::testing::AssertionFailure()
-               << "read_tensor(" << c.at("source") << ", " << c.at("layout")
-               << "): " << in.error().message;
+               << "read_tensor(" << c.at("source") << ", " << c.at("layout") << "): " << in.error().message;
     }
     x = std::move(in.value());
     const std::vector<int64_t> nchw = parse_dims(c.at("nchw"));
@@ -244,14 +241,12 @@ Comparison compare(const Row& c, const std::vector<double>& got, const F64Array&
     if (x.layout != layout || !(x.shape == expected) || source_dims(x) != parse_dims(c.at("dims")) ||
         x.data.size() != static_cast<size_t>(expected.numel())) {
         return ::testing::AssertionFailure()
-               << c.at("source") << " read as " << c.at("layout") << ": tensor shape "
-               << to_string(x.shape) << " (expected " << to_string(expected) << "), layout "
-               << layout_name(x.layout) << ", source dims " << dims_text(source_dims(x))
-               << " (file " << dims_text(parse_dims(c.at("dims"))) << ")";
+               << c.at("source") << " read as " << c.at("layout") << ": tensor shape " << to_string(x.shape)
+               << " (expected " << to_string(expected) << "), layout " << layout_name(x.layout) << ", source dims "
+               << dims_text(source_dims(x)) << " (file " << dims_text(parse_dims(c.at("dims"))) << ")";
     }
     if (c.at("precision") == "f64" && !x.has_exact64()) {
-        return ::testing::AssertionFailure()
-               << c.at("source") << " holds float64 values, but the tensor has no data64";
+        return ::testing::AssertionFailure() << c.at("source") << " holds float64 values, but the tensor has no data64";
     }
     return ::testing::AssertionSuccess();
 }
@@ -263,8 +258,8 @@ Comparison compare(const Row& c, const std::vector<double>& got, const F64Array&
     if (c.at("kind") == "eval") {
         Result<BatchNormBuffers> buffers = read_batchnorm_buffers(kDir + "/" + c.at("buffers"));
         if (!buffers) {
-            return ::testing::AssertionFailure() << "read_batchnorm_buffers(" << c.at("buffers")
-                                                 << "): " << buffers.error().message;
+            return ::testing::AssertionFailure()
+                   << "read_batchnorm_buffers(" << c.at("buffers") << "): " << buffers.error().message;
         }
         const Status fits = check_buffers_fit(buffers.value(), x.shape.C);
         if (!fits) return ::testing::AssertionFailure() << fits.error().message;
@@ -287,8 +282,7 @@ Comparison compare(const Row& c, const std::vector<double>& got, const F64Array&
 }
 
 // What a user gets on disk: the output written as float64 in the input's layout, read back.
-::testing::AssertionResult write_and_read_back(const std::string& name, const Tensor& y,
-                                               F64Array& got) {
+::testing::AssertionResult write_and_read_back(const std::string& name, const Tensor& y, F64Array& got) {
     const std::string path = kTmp + "/real_" + name + ".out.npy";
     const Status written = write_npy(path, y, NpyDtype::Float64);
     if (!written) return ::testing::AssertionFailure() << written.error().message;
@@ -296,9 +290,8 @@ Comparison compare(const Row& c, const std::vector<double>& got, const F64Array&
 }
 
 void check_case(const Row& c) {
-    SCOPED_TRACE(c.at("name") + ": " + c.at("source") + " as " + c.at("layout") + ", " +
-                 c.at("kind") + " " + c.at("norm") + " (" + c.at("origin") + "; truth: " +
-                 c.at("torch_call") + ")");
+    SCOPED_TRACE(c.at("name") + ": " + c.at("source") + " as " + c.at("layout") + ", " + c.at("kind") + " " +
+                 c.at("norm") + " (" + c.at("origin") + "; truth: " + c.at("torch_call") + ")");
     const Result<Layout> layout = parse_layout(c.at("layout"));
     ASSERT_TRUE(layout.ok()) << layout.error().message;
     F64Array truth;
@@ -320,9 +313,8 @@ void check_case(const Row& c) {
     ASSERT_TRUE(write_and_read_back(c.at("name"), y, got));
     ASSERT_EQ(got.dims, truth.dims) << "write_npy did not restore the input's layout";
     const Comparison r = compare(c, got.values, truth);
-    EXPECT_EQ(r.outside, 0) << c.at("name") << ": " << r.outside << " of "
-                            << truth.values.size() << " elements outside tolerance (tol "
-                            << c.at("tol") << ", " << c.at("precision")
+    EXPECT_EQ(r.outside, 0) << c.at("name") << ": " << r.outside << " of " << truth.values.size()
+                            << " elements outside tolerance (tol " << c.at("tol") << ", " << c.at("precision")
                             << "); worst |diff| " << r.worst << "\n"
                             << r.first;
 }
@@ -336,17 +328,17 @@ void run_cases(const std::string& test, size_t min_cases) {
         ++n;
         check_case(c);
     }
-    EXPECT_GE(n, min_cases) << "manifest.tsv has " << n << " cases for " << test
-                            << kRegenerate;
+    EXPECT_GE(n, min_cases) << "manifest.tsv has " << n << " cases for " << test << kRegenerate;
 }
 
 // ------------------------------------------------------------------------------------------
 // Normalization against PyTorch.
 
-const std::map<std::string, std::string> kMatrixTest = {
-    {"NCHW", "NchwActivationsMatchTorch"}, {"NHWC", "NhwcActivationsMatchTorch"},
-    {"NCL", "NclActivationsMatchTorch"},   {"NLC", "NlcHiddenStatesMatchTorch"},
-    {"NC", "NcFeaturesMatchTorch"}};
+const std::map<std::string, std::string> kMatrixTest = {{"NCHW", "NchwActivationsMatchTorch"},
+                                                        {"NHWC", "NhwcActivationsMatchTorch"},
+                                                        {"NCL", "NclActivationsMatchTorch"},
+                                                        {"NLC", "NlcHiddenStatesMatchTorch"},
+                                                        {"NC", "NcFeaturesMatchTorch"}};
 
 TEST(RealActivations, ManifestCoversEveryLayoutAndNorm) {
     ASSERT_TRUE(cases().error.empty()) << cases().error;
@@ -367,11 +359,10 @@ TEST(RealActivations, ManifestCoversEveryLayoutAndNorm) {
         EXPECT_TRUE(seen.count("eval " + l)) << "no checkpoint BatchNorm case in " << l;
     }
     for (const char* key :
-         {"Float16NpyMatchesTorch float16", "Float64KeepsPrecision float64",
-          "SafetensorsMembersMatchTorch float32", "SafetensorsMembersMatchTorch float16",
-          "SafetensorsMembersMatchTorch bfloat16", "SafetensorsMembersMatchTorch float64",
-          "NpzMembersMatchTorch float32", "NpzCompressedMembersMatchTorch float16",
-          "NpzCompressedMembersMatchTorch float64"}) {
+         {"Float16NpyMatchesTorch float16", "Float64KeepsPrecision float64", "SafetensorsMembersMatchTorch float32",
+          "SafetensorsMembersMatchTorch float16", "SafetensorsMembersMatchTorch bfloat16",
+          "SafetensorsMembersMatchTorch float64", "NpzMembersMatchTorch float32",
+          "NpzCompressedMembersMatchTorch float16", "NpzCompressedMembersMatchTorch float64"}) {
         EXPECT_TRUE(seen.count(key)) << "no case for " << key << kRegenerate;
     }
 }
@@ -403,14 +394,10 @@ TEST(RealActivations, Float64KeepsPrecision) { run_cases("Float64KeepsPrecision"
 
 TEST(RealActivations, NpzMembersMatchTorch) { run_cases("NpzMembersMatchTorch", 3); }
 
-TEST(RealActivations, NpzCompressedMembersMatchTorch) {
-    run_cases("NpzCompressedMembersMatchTorch", 4);
-}
+TEST(RealActivations, NpzCompressedMembersMatchTorch) { run_cases("NpzCompressedMembersMatchTorch", 4); }
 
 // F32, F16, BF16 and F64 members of a .safetensors file.
-TEST(RealActivations, SafetensorsMembersMatchTorch) {
-    run_cases("SafetensorsMembersMatchTorch", 5);
-}
+TEST(RealActivations, SafetensorsMembersMatchTorch) { run_cases("SafetensorsMembersMatchTorch", 5); }
 
 // The encoder's own norm1 (with its weight and bias), RMSNorm with a weight, GroupNorm with
 // an affine on a channels-last activation: normalize with core::Affine.
@@ -419,9 +406,7 @@ TEST(RealActivations, AffineMatchesTorchModules) { run_cases("AffineMatchesTorch
 // bn.eval()(activation) with the running statistics and affine of a state_dict saved as
 // .safetensors (SmallNet's whole state_dict, resnet18's BatchNorm entries), activations
 // captured by forward pre-hooks, in NCHW, NHWC, NCL, NLC and NC.
-TEST(RealActivations, CheckpointBatchNormEvalMatchesTorch) {
-    run_cases("CheckpointBatchNormEvalMatchesTorch", 9);
-}
+TEST(RealActivations, CheckpointBatchNormEvalMatchesTorch) { run_cases("CheckpointBatchNormEvalMatchesTorch", 9); }
 
 // ------------------------------------------------------------------------------------------
 // The comparisons can fail: a wrong layout mapping or a float32 computation of a float64 input
@@ -446,8 +431,7 @@ int64_t outside_when(const std::string& name, Layout read_as, bool drop_float64)
         return -1;
     }
     F64Array got, truth;
-    if (!write_and_read_back(name + "_misread", y, got) ||
-        !read_f64_npy(kDir + "/" + c->at("truth"), truth)) {
+    if (!write_and_read_back(name + "_misread", y, got) || !read_f64_npy(kDir + "/" + c->at("truth"), truth)) {
         ADD_FAILURE() << "cannot write or read back " << name;
         return -1;
     }
@@ -506,8 +490,7 @@ TEST(RealActivations, ListArraysMatchesArchives) {
 TEST(RealActivations, ReadArrayKeepsFileDimsAndDtype) {
     ASSERT_TRUE(members().error.empty()) << members().error;
     for (const Row& r : members().rows) {
-        const std::string source =
-            r.at("file") + (r.at("member") == "-" ? "" : ":" + r.at("member"));
+        const std::string source = r.at("file") + (r.at("member") == "-" ? "" : ":" + r.at("member"));
         SCOPED_TRACE(source);
         const Result<Array> a = read_array(kDir + "/" + source);
         ASSERT_TRUE(a.ok()) << a.error().message;
@@ -526,12 +509,10 @@ TEST(RealActivations, ReadArrayKeepsFileDimsAndDtype) {
 // ------------------------------------------------------------------------------------------
 // Errors.
 
-::testing::AssertionResult error_mentions(const std::string& message,
-                                          const std::vector<std::string>& words) {
+::testing::AssertionResult error_mentions(const std::string& message, const std::vector<std::string>& words) {
     for (const std::string& w : words) {
         if (message.find(w) == std::string::npos) {
-            return ::testing::AssertionFailure()
-                   << "message does not mention '" << w << "': " << message;
+            return ::testing::AssertionFailure() << "message does not mention '" << w << "': " << message;
         }
     }
     return ::testing::AssertionSuccess();
@@ -558,8 +539,7 @@ TEST(RealActivations, MissingSafetensorsMemberListsNames) {
     ASSERT_GE(names.size(), 4u);
     // A near miss: the member is "encoder.hidden"; "__metadata__" is no array.
     for (const std::string member : {"encoder.hidden_f32", "__metadata__"}) {
-        const Result<Tensor> t =
-            read_tensor(kDir + "/activations.safetensors:" + member, Layout::NLC);
+        const Result<Tensor> t = read_tensor(kDir + "/activations.safetensors:" + member, Layout::NLC);
         ASSERT_FALSE(t.ok()) << member << " was read";
         EXPECT_TRUE(error_mentions(t.error().message, names));
     }
@@ -567,8 +547,7 @@ TEST(RealActivations, MissingSafetensorsMemberListsNames) {
 
 TEST(RealActivations, ArchiveWithSeveralArraysNeedsMember) {
     ASSERT_TRUE(members().error.empty()) << members().error;
-    for (const std::string file :
-         {"activations.npz", "activations_compressed.npz", "activations.safetensors"}) {
+    for (const std::string file : {"activations.npz", "activations_compressed.npz", "activations.safetensors"}) {
         const Result<Tensor> t = read_tensor(kDir + "/" + file);
         ASSERT_FALSE(t.ok()) << file << " has several arrays, but one was read";
         EXPECT_TRUE(error_mentions(t.error().message, member_names(file))) << file;
@@ -618,8 +597,7 @@ TEST(RealActivations, TorchSaveFileIsRefused) {
 }
 
 TEST(RealActivations, BuffersOfWrongLengthAreRefused) {
-    const Result<BatchNormBuffers> block =
-        read_batchnorm_buffers(kDir + "/smallnet.safetensors:block.bn");
+    const Result<BatchNormBuffers> block = read_batchnorm_buffers(kDir + "/smallnet.safetensors:block.bn");
     ASSERT_TRUE(block.ok()) << block.error().message;
     ASSERT_EQ(block.value().running_mean.size(), 16u);
     EXPECT_TRUE(check_buffers_fit(block.value(), 16).ok());
@@ -632,13 +610,12 @@ TEST(RealActivations, BuffersOfWrongLengthAreRefused) {
     ASSERT_TRUE(stem.ok()) << stem.error().message;
     ASSERT_EQ(stem.value().shape.C, 8);
     EXPECT_FALSE(check_buffers_fit(block.value(), stem.value().shape.C).ok());
-    const Result<Tensor> y = normalize_eval(stem.value(), running_stats_from(block.value()), 1e-5,
-                                            block.value().affine);
+    const Result<Tensor> y =
+        normalize_eval(stem.value(), running_stats_from(block.value()), 1e-5, block.value().affine);
     EXPECT_FALSE(y.ok()) << "normalize_eval ran 8 channels with 16-channel statistics";
 
     // The block's channels-last activation (6, 3, 5, 16) read as NCHW has C = 3.
-    const Result<Tensor> misread =
-        read_tensor(kDir + "/smallnet_block_conv.nhwc.npy", Layout::NCHW);
+    const Result<Tensor> misread = read_tensor(kDir + "/smallnet_block_conv.nhwc.npy", Layout::NCHW);
     ASSERT_TRUE(misread.ok()) << misread.error().message;
     const Status misfit = check_buffers_fit(block.value(), misread.value().shape.C);
     ASSERT_FALSE(misfit.ok());

@@ -36,8 +36,7 @@ struct F64Array {
     const std::string path = kDir + "/" + name;
     std::ifstream in(path, std::ios::binary);
     if (!in) return ::testing::AssertionFailure() << "cannot open " << path << kRegenerate;
-    const std::vector<char> bytes((std::istreambuf_iterator<char>(in)),
-                                  std::istreambuf_iterator<char>());
+    const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (bytes.size() < 10 || std::memcmp(bytes.data(), "\x93NUMPY\x01", 7) != 0)
         return ::testing::AssertionFailure() << path << ": not a version 1 .npy file";
     const size_t header_len = static_cast<uint8_t>(bytes[8]) | (size_t{static_cast<uint8_t>(bytes[9])} << 8);
@@ -132,8 +131,7 @@ protected:
                 const double m = mean.values[k * C + c], v = var.values[k * C + c];
                 EXPECT_NEAR(rs.mean()[c], m, 1e-12 * std::max(1.0, std::fabs(m)))
                     << prefix << " mean, batch " << k << ", channel " << c;
-                EXPECT_NEAR(rs.var()[c], v, 1e-12 * std::fabs(v))
-                    << prefix << " var, batch " << k << ", channel " << c;
+                EXPECT_NEAR(rs.var()[c], v, 1e-12 * std::fabs(v)) << prefix << " var, batch " << k << ", channel " << c;
             }
         }
         EXPECT_EQ(rs.batches_tracked(), std::stoi(manifest.at("batches_tracked")));
@@ -246,8 +244,7 @@ TEST(RunningStats, OneValuePerChannelIsAnErrorAndUpdatesNothing) {
     t.data = {1, 2, 3};
     Status s = rs.update(t);
     ASSERT_FALSE(s.ok());
-    EXPECT_NE(s.error().message.find("Expected more than 1 value per channel when training"),
-              std::string::npos);
+    EXPECT_NE(s.error().message.find("Expected more than 1 value per channel when training"), std::string::npos);
     EXPECT_EQ(s.error().message.find('\n'), std::string::npos);
     EXPECT_EQ(rs.batches_tracked(), 0);
     EXPECT_EQ(rs.mean(), std::vector<double>(3, 0.0));
@@ -255,8 +252,7 @@ TEST(RunningStats, OneValuePerChannelIsAnErrorAndUpdatesNothing) {
     // Eval mode has no such limit: the batch contributes no statistics.
     Result<Tensor> y = normalize_eval(t, rs);
     ASSERT_TRUE(y.ok());
-    for (int c = 0; c < 3; ++c)
-        EXPECT_NEAR(y.value().data[c], (c + 1) / std::sqrt(1.0 + 1e-5), 1e-6);
+    for (int c = 0; c < 3; ++c) EXPECT_NEAR(y.value().data[c], (c + 1) / std::sqrt(1.0 + 1e-5), 1e-6);
 }
 
 TEST(RunningStats, ChannelMismatchIsAnError) {
@@ -292,8 +288,7 @@ TEST(RunningStats, EvalOutputDoesNotDependOnTheRestOfTheBatch) {
     // Eval mode: each sample is normalized on its own, so serving it alone or in a batch of 8
     // gives the same numbers. Train mode does not.
     RunningStats rs(3);
-    for (int k = 0; k < 20; ++k)
-        ASSERT_TRUE(rs.update(channel_batch({16, 3, 4, 4}, 7 + k)).ok());
+    for (int k = 0; k < 20; ++k) ASSERT_TRUE(rs.update(channel_batch({16, 3, 4, 4}, 7 + k)).ok());
     Tensor batch = channel_batch({8, 3, 4, 4}, 99);
     Tensor one = make_tensor({1, 3, 4, 4});
     std::copy(batch.data.begin(), batch.data.begin() + 48, one.data.begin());
@@ -306,8 +301,7 @@ TEST(RunningStats, TrainedAtBatch64ServedAtBatch1InTrainModeDiffers) {
     // The lesson's numbers: running statistics from many batches of 64 match a fresh batch of
     // 64 closely, so train and eval outputs agree; one sample in train mode pools only itself.
     RunningStats rs(4);
-    for (int k = 0; k < 100; ++k)
-        ASSERT_TRUE(rs.update(channel_batch({64, 4, 3, 3}, 1000 + k)).ok());
+    for (int k = 0; k < 100; ++k) ASSERT_TRUE(rs.update(channel_batch({64, 4, 3, 3}, 1000 + k)).ok());
     Tensor big = channel_batch({64, 4, 3, 3}, 5);
     Result<TrainEvalGap> g64 = train_eval_gap(big, rs);
     ASSERT_TRUE(g64.ok());
@@ -335,8 +329,7 @@ TEST(RunningStats, FineTuningDriftsFrozenStays) {
     // Lesson 8: trained on data around 0, then fine-tuned on data around +5. Updated running
     // statistics drift toward the new data; a frozen BatchNorm (not updated) keeps them.
     RunningStats updated(2);
-    for (int k = 0; k < 50; ++k)
-        ASSERT_TRUE(updated.update(generate({8, 2, 4, 4}, Generator::Normal, 10 + k)).ok());
+    for (int k = 0; k < 50; ++k) ASSERT_TRUE(updated.update(generate({8, 2, 4, 4}, Generator::Normal, 10 + k)).ok());
     const RunningStats frozen = updated;
     for (int k = 0; k < 50; ++k) {
         Tensor t = generate({8, 2, 4, 4}, Generator::Normal, 500 + k);

@@ -27,7 +27,9 @@ using normviz::core::write_file_safely;
 namespace {
 
 // A fresh, empty folder per test.
-fs::path fresh_dir(const std::string& name) { return normviz::test::fresh_dir(NORMVIZ_TEST_TMP_DIR, "safe_file_", name); }
+fs::path fresh_dir(const std::string& name) {
+    return normviz::test::fresh_dir(NORMVIZ_TEST_TMP_DIR, "safe_file_", name);
+}
 using normviz::test::read_all;
 
 void write_plain(const fs::path& p, const std::string& text) {

@@ -39,8 +39,7 @@ GroupStats direct_stats(const Tensor& t, const std::function<bool(int64_t, int64
     const long double mean = sum / count;
     long double dev = 0, sq = 0;
     visit([&](long double v) { dev += (v - mean) * (v - mean), sq += v * v; });
-    return {count, static_cast<double>(mean), static_cast<double>(dev / count),
-            static_cast<double>(sq / count)};
+    return {count, static_cast<double>(mean), static_cast<double>(dev / count), static_cast<double>(sq / count)};
 }
 
 void expect_stats_near(const GroupStats& got, const GroupStats& want, const std::string& what) {
@@ -103,8 +102,7 @@ TEST(ScenarioDevices, SplitErrorsNameTheFix) {
     EXPECT_NE(zero.error().message.find("D = 0"), std::string::npos);
     const Status three = validate_batch_split(s, 3);
     ASSERT_FALSE(three.ok());
-    EXPECT_NE(three.error().message.find("choose D from 1, 2, 4, 8"), std::string::npos)
-        << three.error().message;
+    EXPECT_NE(three.error().message.find("choose D from 1, 2, 4, 8"), std::string::npos) << three.error().message;
     const Status micro = validate_batch_split(s, 3, BatchSplit::MicroBatches);
     ASSERT_FALSE(micro.ok());
     EXPECT_NE(micro.error().message.find("micro-batches"), std::string::npos);
@@ -114,8 +112,7 @@ TEST(ScenarioDevices, SplitErrorsNameTheFix) {
     ASSERT_FALSE(single.ok());
     EXPECT_NE(single.error().message.find("more than one value per channel"), std::string::npos);
     EXPECT_TRUE(validate_batch_split({4, 3, 1, 1}, 2).ok());
-    for (const Status& st : {zero, three, micro, single})
-        EXPECT_EQ(st.error().message.find('\n'), std::string::npos);
+    for (const Status& st : {zero, three, micro, single}) EXPECT_EQ(st.error().message.find('\n'), std::string::npos);
     EXPECT_FALSE(device_channel_stats(generate(s, Generator::Normal, 1), 3, 0).ok());
     EXPECT_FALSE(normalize_per_device(generate(s, Generator::Normal, 1), 3).ok());
 }
@@ -136,8 +133,7 @@ TEST(ScenarioDevices, PerDeviceAndSyncedStatsMatchDirectLoops) {
                               "c " + std::to_string(c) + " device " + std::to_string(d));
             lo = std::min(lo, want.mean), hi = std::max(hi, want.mean);
         }
-        const GroupStats synced =
-            direct_stats(t, [&](int64_t, int64_t cc, int64_t, int64_t) { return cc == c; });
+        const GroupStats synced = direct_stats(t, [&](int64_t, int64_t cc, int64_t, int64_t) { return cc == c; });
         expect_stats_near(r.value().synced, synced, "synced c " + std::to_string(c));
         EXPECT_NEAR(r.value().mean_spread, hi - lo, 1e-12 * std::max(1.0, hi - lo));
         EXPECT_GT(r.value().mean_spread, 0.1);  // PerSample offsets: devices disagree
@@ -168,13 +164,12 @@ TEST(ScenarioDevices, NormalizePerDeviceMatchesDirectFormula) {
     ASSERT_TRUE(y.ok());
     for (int64_t n = 0; n < 4; ++n)
         for (int64_t c = 0; c < 3; ++c) {
-            const GroupStats g = direct_stats(t, [&](int64_t nn, int64_t cc, int64_t, int64_t) {
-                return cc == c && nn / 2 == n / 2;
-            });
+            const GroupStats g =
+                direct_stats(t, [&](int64_t nn, int64_t cc, int64_t, int64_t) { return cc == c && nn / 2 == n / 2; });
             for (int64_t h = 0; h < 2; ++h)
                 for (int64_t w = 0; w < 3; ++w) {
-                    const double want = (t.at({n, c, h, w}) - g.mean) / std::sqrt(g.var + 1e-5) *
-                                            affine.gamma[c] + affine.beta[c];
+                    const double want =
+                        (t.at({n, c, h, w}) - g.mean) / std::sqrt(g.var + 1e-5) * affine.gamma[c] + affine.beta[c];
                     EXPECT_NEAR(y.value().at({n, c, h, w}), want, 1e-6);
                 }
         }
@@ -248,8 +243,7 @@ TEST(ScenarioPadding, PaddingEffectShowsHowFarNaiveStatsMove) {
     ASSERT_EQ(r.value().size(), 3u);
     for (int64_t c = 0; c < 3; ++c) {
         const PaddingEffect& e = r.value()[static_cast<size_t>(c)];
-        const GroupStats naive =
-            direct_stats(t, [&](int64_t, int64_t cc, int64_t, int64_t) { return cc == c; });
+        const GroupStats naive = direct_stats(t, [&](int64_t, int64_t cc, int64_t, int64_t) { return cc == c; });
         const GroupStats masked = direct_stats(t, [&](int64_t n, int64_t cc, int64_t, int64_t w) {
             return cc == c && w < lengths[static_cast<size_t>(n)];
         });
@@ -265,9 +259,8 @@ TEST(ScenarioPadding, PaddingEffectShowsHowFarNaiveStatsMove) {
 TEST(ScenarioPadding, AllOnesMaskEqualsOrdinaryStats) {
     const Tensor t = generate({3, 6, 2, 4}, Generator::PerSample, 6);
     const std::vector<uint8_t> ones(static_cast<size_t>(t.shape.numel()), 1);
-    for (const NormSpec& spec : {preset(NormKind::Batch), preset(NormKind::Layer),
-                                 preset(NormKind::Instance), preset(NormKind::Group, 3),
-                                 preset(NormKind::LayerToken), preset(NormKind::Rms)}) {
+    for (const NormSpec& spec : {preset(NormKind::Batch), preset(NormKind::Layer), preset(NormKind::Instance),
+                                 preset(NormKind::Group, 3), preset(NormKind::LayerToken), preset(NormKind::Rms)}) {
         const Partition p = make_partition(spec, t.shape);
         const auto masked = compute_group_stats_masked(t, p, ones);
         const auto plain = compute_group_stats(t, p);
@@ -281,8 +274,8 @@ TEST(ScenarioPadding, MaskedDeviceStatsCombineBothScenarios) {
     // A mask on any partition: devices and padding together, against direct loops.
     const Tensor t = generate({4, 2, 1, 5}, Generator::PerSample, 9);
     const std::vector<int64_t> lengths{5, 2, 3, 1};
-    const auto stats = compute_group_stats_masked(t, make_device_partition(t.shape, 2),
-                                                  make_padding_mask(t.shape, lengths));
+    const auto stats =
+        compute_group_stats_masked(t, make_device_partition(t.shape, 2), make_padding_mask(t.shape, lengths));
     for (int64_t d = 0; d < 2; ++d)
         for (int64_t c = 0; c < 2; ++c) {
             const GroupStats want = direct_stats(t, [&](int64_t n, int64_t cc, int64_t, int64_t w) {
@@ -323,8 +316,7 @@ TEST(ScenarioPadding, LayerNormOverChannelsNeverSeesPadding) {
             }
         }
     const Tensor y = normalize_masked(a, token, p, masked, mask);
-    for (size_t i = 0; i < mask.size(); ++i)
-        EXPECT_NEAR(y.data[i], mask[i] ? ya.value().data[i] : 0.0f, 1e-6);
+    for (size_t i = 0; i < mask.size(); ++i) EXPECT_NEAR(y.data[i], mask[i] ? ya.value().data[i] : 0.0f, 1e-6);
 }
 
 TEST(ScenarioPadding, NaiveBatchNormOutputsDependOnPaddingMaskedDoNot) {
@@ -356,8 +348,7 @@ TEST(ScenarioPadding, MaskedNormalizeMatchesDirectFormula) {
     const Partition p = make_partition(bn, t.shape);
     const auto mask = make_padding_mask(t.shape, lengths);
     const Affine affine{{2.0f, 0.5f}, {1.0f, -0.5f}};
-    const Tensor y = normalize_masked(t, bn, p, compute_group_stats_masked(t, p, mask), mask,
-                                      affine, -9.0f);
+    const Tensor y = normalize_masked(t, bn, p, compute_group_stats_masked(t, p, mask), mask, affine, -9.0f);
     for (int64_t c = 0; c < 2; ++c) {
         const GroupStats g = direct_stats(t, [&](int64_t n, int64_t cc, int64_t, int64_t w) {
             return cc == c && w < lengths[static_cast<size_t>(n)];
@@ -365,9 +356,10 @@ TEST(ScenarioPadding, MaskedNormalizeMatchesDirectFormula) {
         for (int64_t n = 0; n < 3; ++n)
             for (int64_t h = 0; h < 2; ++h)
                 for (int64_t w = 0; w < 4; ++w) {
-                    const double want = w < lengths[static_cast<size_t>(n)]
-                        ? (t.at({n, c, h, w}) - g.mean) / std::sqrt(g.var + 1e-5) * affine.gamma[c] + affine.beta[c]
-                        : -9.0;
+                    const double want =
+                        w < lengths[static_cast<size_t>(n)]
+                            ? (t.at({n, c, h, w}) - g.mean) / std::sqrt(g.var + 1e-5) * affine.gamma[c] + affine.beta[c]
+                            : -9.0;
                     EXPECT_NEAR(y.at({n, c, h, w}), want, 1e-6);
                 }
     }
@@ -376,8 +368,8 @@ TEST(ScenarioPadding, MaskedNormalizeMatchesDirectFormula) {
 TEST(ScenarioPadding, LargeOffsetKeepsItsMaskedVariance) {
     const Tensor t = generate({4, 2, 4, 16}, Generator::LargeOffset, 14);
     const std::vector<int64_t> lengths{16, 9, 4, 12};
-    const auto stats = compute_group_stats_masked(
-        t, make_partition(preset(NormKind::Batch), t.shape), make_padding_mask(t.shape, lengths));
+    const auto stats = compute_group_stats_masked(t, make_partition(preset(NormKind::Batch), t.shape),
+                                                  make_padding_mask(t.shape, lengths));
     for (int64_t c = 0; c < 2; ++c) {
         const GroupStats want = direct_stats(t, [&](int64_t n, int64_t cc, int64_t, int64_t w) {
             return cc == c && w < lengths[static_cast<size_t>(n)];
@@ -392,8 +384,8 @@ TEST(ScenarioPadding, NanStaysInsideItsGroupAndPaddedNanIsIgnored) {
     const std::vector<int64_t> lengths{4, 2};
     t.at({0, 1, 0, 2}) = std::numeric_limits<float>::quiet_NaN();  // valid: poisons channel 1
     t.at({1, 2, 0, 3}) = std::numeric_limits<float>::infinity();   // padded: excluded
-    const auto stats = compute_group_stats_masked(
-        t, make_partition(preset(NormKind::Batch), t.shape), make_padding_mask(t.shape, lengths));
+    const auto stats = compute_group_stats_masked(t, make_partition(preset(NormKind::Batch), t.shape),
+                                                  make_padding_mask(t.shape, lengths));
     EXPECT_TRUE(std::isfinite(stats[0].mean) && std::isfinite(stats[0].var));
     EXPECT_TRUE(std::isnan(stats[1].mean) && std::isnan(stats[1].var));
     EXPECT_TRUE(std::isfinite(stats[2].mean) && std::isfinite(stats[2].var));

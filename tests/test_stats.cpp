@@ -83,8 +83,7 @@ TEST(Stats, InfMakesACentredGroupNan) {
     EXPECT_TRUE(std::isnan(stats[1].var));
     EXPECT_TRUE(std::isfinite(stats[0].var));
     Tensor y = normalize(t, preset(NormKind::Batch)).value();
-    for (int64_t f = 0; f < t.shape.numel(); ++f)
-        EXPECT_EQ(std::isnan(y.data[f]), unflat_index(t.shape, f).c == 1);
+    for (int64_t f = 0; f < t.shape.numel(); ++f) EXPECT_EQ(std::isnan(y.data[f]), unflat_index(t.shape, f).c == 1);
 }
 
 TEST(Stats, RmsDividesByRootMeanSquareWithoutCentering) {

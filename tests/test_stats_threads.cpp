@@ -21,15 +21,13 @@ using namespace normviz::core;
 namespace {
 
 constexpr int kThreadCounts[] = {1, 2, 3, 7};
-constexpr detail::SimdPath kPaths[] = {detail::SimdPath::Baseline, detail::SimdPath::Avx2,
-                                       detail::SimdPath::Avx512};
+constexpr detail::SimdPath kPaths[] = {detail::SimdPath::Baseline, detail::SimdPath::Avx2, detail::SimdPath::Avx512};
 
 bool same_bits(const std::vector<GroupStats>& a, const std::vector<GroupStats>& b) {
     if (a.size() != b.size()) return false;
     for (size_t i = 0; i < a.size(); ++i) {
         if (a[i].count != b[i].count || std::memcmp(&a[i].mean, &b[i].mean, 8) != 0 ||
-            std::memcmp(&a[i].var, &b[i].var, 8) != 0 ||
-            std::memcmp(&a[i].mean_sq, &b[i].mean_sq, 8) != 0)
+            std::memcmp(&a[i].var, &b[i].var, 8) != 0 || std::memcmp(&a[i].mean_sq, &b[i].mean_sq, 8) != 0)
             return false;
     }
     return true;
@@ -54,8 +52,7 @@ bool same_values(const std::vector<float>& a, const std::vector<float>& b) {
 // Every preset, GroupNorm with every divisor G of C, every custom axis set centred and not.
 std::vector<NormSpec> all_specs(const Shape& shape) {
     std::vector<NormSpec> specs;
-    for (NormKind k : {NormKind::Batch, NormKind::Layer, NormKind::Instance, NormKind::LayerToken,
-                       NormKind::Rms}) {
+    for (NormKind k : {NormKind::Batch, NormKind::Layer, NormKind::Instance, NormKind::LayerToken, NormKind::Rms}) {
         NormSpec s;
         s.kind = k;
         specs.push_back(s);
@@ -141,8 +138,7 @@ TEST(StatsThreads, EveryNormGivesTheSameBitsForAnyThreadCount) {
     // Random shapes above the parallel grain (32768 values), including planes longer than a
     // piece, odd extents, and channels that need several row pieces for layer-token.
     std::mt19937_64 rng(2024);
-    std::vector<Shape> shapes = {{3, 300, 7, 9}, {1, 4, 130, 70}, {5, 12, 1, 700},
-                                 {2, 520, 1, 37}, {33, 8, 11, 13}};
+    std::vector<Shape> shapes = {{3, 300, 7, 9}, {1, 4, 130, 70}, {5, 12, 1, 700}, {2, 520, 1, 37}, {33, 8, 11, 13}};
     std::uniform_int_distribution<int64_t> n(1, 6), c(1, 24), hw(1, 40);
     while (shapes.size() < 9) {
         Shape s{n(rng), c(rng), hw(rng), hw(rng)};
@@ -166,8 +162,8 @@ TEST(StatsThreads, EveryNormGivesTheSameBitsForAnyThreadCount) {
 TEST(StatsThreads, StreamingOutputIsTheSameForAnyThreadCount) {
     // 4 M values = 16 MiB: normalize writes with streaming stores.
     const Tensor t = random_tensor({4, 64, 128, 128}, 9, true);
-    for (NormKind k : {NormKind::Batch, NormKind::Layer, NormKind::Instance, NormKind::Group,
-                       NormKind::LayerToken, NormKind::Rms}) {
+    for (NormKind k :
+         {NormKind::Batch, NormKind::Layer, NormKind::Instance, NormKind::Group, NormKind::LayerToken, NormKind::Rms}) {
         NormSpec spec;
         spec.kind = k;
         spec.groups = 32;
@@ -189,7 +185,8 @@ TEST(StatsThreads, ManyPieceGroupsKeepTheNumericContract) {
         const GroupStats g = compute_group_stats(t, p, threads)[0];
         EXPECT_NEAR(g.mean, static_cast<double>(mean), 1e-12 * 1e4);
         EXPECT_NEAR(g.var, static_cast<double>(dev / t.data.size()), 1e-9 * static_cast<double>(dev / t.data.size()));
-        EXPECT_NEAR(g.mean_sq, static_cast<double>(sq / t.data.size()), 1e-12 * static_cast<double>(sq / t.data.size()));
+        EXPECT_NEAR(g.mean_sq, static_cast<double>(sq / t.data.size()),
+                    1e-12 * static_cast<double>(sq / t.data.size()));
     }
 
     for (float& v : t.data) v = 3.1f;  // constant: variance exactly 0, mean exactly the value
@@ -248,8 +245,8 @@ TEST(StatsThreads, WorkItemSizeNeverChangesABit) {
     EXPECT_LE(l2_cache_bytes(), int64_t{16} << 20);
     const Tensor t = random_tensor({4, 8, 40, 40}, 11, true);
     bool waves_taken = false;
-    for (NormKind k : {NormKind::Batch, NormKind::Layer, NormKind::Instance, NormKind::Group,
-                       NormKind::LayerToken, NormKind::Rms}) {
+    for (NormKind k :
+         {NormKind::Batch, NormKind::Layer, NormKind::Instance, NormKind::Group, NormKind::LayerToken, NormKind::Rms}) {
         NormSpec spec;
         spec.kind = k;
         spec.groups = 4;
@@ -257,15 +254,14 @@ TEST(StatsThreads, WorkItemSizeNeverChangesABit) {
         const std::vector<GroupStats> ref_stats = compute_group_stats(t, p, 1);
         Tensor ref;
         normalize_into(t, spec, p, ref_stats, {}, ref, 1);
-        for (int64_t bytes : {int64_t{2} << 10, int64_t{16} << 10, int64_t{64} << 10,
-                              int64_t{64} << 20}) {
+        for (int64_t bytes : {int64_t{2} << 10, int64_t{16} << 10, int64_t{64} << 10, int64_t{64} << 20}) {
             detail::set_item_bytes_for_testing(bytes);
             for (int threads : {2, 3, 7, 16}) {
                 const detail::RowLayout layout = detail::make_row_layout(p);
-                waves_taken = waves_taken || (layout.mode == detail::RowMode::Whole &&
-                                              detail::whole_in_waves(layout, threads));
-                const std::string what = to_string(spec) + ", items of " + std::to_string(bytes) +
-                                         " bytes, " + std::to_string(threads) + " threads";
+                waves_taken =
+                    waves_taken || (layout.mode == detail::RowMode::Whole && detail::whole_in_waves(layout, threads));
+                const std::string what = to_string(spec) + ", items of " + std::to_string(bytes) + " bytes, " +
+                                         std::to_string(threads) + " threads";
                 std::vector<GroupStats> fused_stats;
                 Tensor fused, y;
                 normalize_with_stats_into(t, spec, p, {}, fused_stats, fused, threads);

@@ -87,7 +87,8 @@ TEST(OrderStatistics, RadixSelectAgreesWithSortIncludingSignsZerosDuplicatesAndO
     const int64_t n = static_cast<int64_t>(sorted.size());
     const std::vector<int64_t> ranks = {0, 1, 2, n / 100, n / 2, n / 2 + 1, n - 3, n - 2, n - 1, 150};
     for (int threads : {1, 2, 3, 8}) {
-        const std::vector<float> got = finite_order_statistics(v.data(), static_cast<int64_t>(v.size()), ranks, threads);
+        const std::vector<float> got =
+            finite_order_statistics(v.data(), static_cast<int64_t>(v.size()), ranks, threads);
         ASSERT_EQ(got.size(), ranks.size());
         for (size_t r = 0; r < ranks.size(); ++r)
             EXPECT_EQ(got[r], sorted[static_cast<size_t>(ranks[r])]) << "rank " << ranks[r] << " threads " << threads;
@@ -119,10 +120,9 @@ TEST(SummarizeValues, CountsMinMaxAndPercentilesOfTheTensorAndEachChannel) {
     EXPECT_EQ(v.pos_inf, 1);
     EXPECT_EQ(v.neg_inf, 1);
     EXPECT_EQ(v.non_finite_count(), 4);
-    const std::vector<int64_t> where = {normviz::core::flat_index(s, {0, 3, 0, 0}),
-                                        normviz::core::flat_index(s, {1, 1, 2, 3}),
-                                        normviz::core::flat_index(s, {2, 0, 4, 6}),
-                                        normviz::core::flat_index(s, {2, 3, 1, 1})};
+    const std::vector<int64_t> where = {
+        normviz::core::flat_index(s, {0, 3, 0, 0}), normviz::core::flat_index(s, {1, 1, 2, 3}),
+        normviz::core::flat_index(s, {2, 0, 4, 6}), normviz::core::flat_index(s, {2, 3, 1, 1})};
     EXPECT_EQ(v.non_finite, where);
 
     const std::vector<float> all = finite_only(t.data);

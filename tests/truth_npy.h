@@ -28,8 +28,7 @@ struct F64Array {
 inline ::testing::AssertionResult read_f64_npy(const std::string& path, F64Array& out) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return ::testing::AssertionFailure() << "cannot open " << path;
-    const std::vector<char> bytes((std::istreambuf_iterator<char>(in)),
-                                  std::istreambuf_iterator<char>());
+    const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (bytes.size() < 10 || std::memcmp(bytes.data(), "\x93NUMPY", 6) != 0) {
         return ::testing::AssertionFailure() << path << ": not a .npy file";
     }
@@ -40,8 +39,7 @@ inline ::testing::AssertionResult read_f64_npy(const std::string& path, F64Array
         offset = 10;
     } else if (byte(6) == 2 || byte(6) == 3) {
         if (bytes.size() < 12) return ::testing::AssertionFailure() << path << ": truncated";
-        header_len = byte(8) | (size_t{byte(9)} << 8) | (size_t{byte(10)} << 16) |
-                     (size_t{byte(11)} << 24);
+        header_len = byte(8) | (size_t{byte(9)} << 8) | (size_t{byte(10)} << 16) | (size_t{byte(11)} << 24);
         offset = 12;
     } else {
         return ::testing::AssertionFailure() << path << ": unknown .npy version";
@@ -52,8 +50,7 @@ inline ::testing::AssertionResult read_f64_npy(const std::string& path, F64Array
     const std::string header(bytes.data() + offset, header_len);
     if (header.find("'descr': '<f8'") == std::string::npos ||
         header.find("'fortran_order': False") == std::string::npos) {
-        return ::testing::AssertionFailure()
-               << path << ": expected '<f8' in C order, header is " << header;
+        return ::testing::AssertionFailure() << path << ": expected '<f8' in C order, header is " << header;
     }
     const size_t open = header.find("'shape': (");
     const size_t close = header.find(')', open);
@@ -72,8 +69,7 @@ inline ::testing::AssertionResult read_f64_npy(const std::string& path, F64Array
     const size_t data_at = offset + header_len;
     if (bytes.size() - data_at != static_cast<size_t>(count) * sizeof(double)) {
         return ::testing::AssertionFailure()
-               << path << ": " << bytes.size() - data_at << " data bytes, expected "
-               << count * 8;
+               << path << ": " << bytes.size() - data_at << " data bytes, expected " << count * 8;
     }
     static_assert(std::endian::native == std::endian::little, "the loader assumes '<f8'");
     out.values.resize(static_cast<size_t>(count));

@@ -27,7 +27,7 @@ struct QuizState {
     QuizChoices choices;        // Count and Size questions
     int choice = -1;            // the student's pick, an index into choices.values (-1: none)
     uint64_t round = 0;         // question number; picks the next norm and focus
-    Vec2 drag_from;  // where a rectangle dragged over a grid canvas started, in world units
+    Vec2 drag_from;             // where a rectangle dragged over a grid canvas started, in world units
     // The view before the quiz (it shows one norm at a time), given back when it stops.
     bool saved_single_view = false;
     core::NormKind saved_single_norm = core::NormKind::Batch;
@@ -50,7 +50,7 @@ struct ClassroomState {
     float saved_font_size = 16;
     bool saved_show_controls = true, saved_show_stats = true;
     bool styled_for_presenter = false;  // which ImGui style is applied now
-    bool pointer = false;  // L: a large ring follows the mouse, for a projected screen
+    bool pointer = false;               // L: a large ring follows the mouse, for a projected screen
     // The lesson strip's text scale: shrunk (not below 0.5) until the step's
     // text and table fit without scrolling; back to 1 for each new step or window size.
     // `text_fits`: they fitted in the last frame (the status line says so).
@@ -64,11 +64,11 @@ struct ClassroomState {
     ClassroomDialog dialog = ClassroomDialog::None;
     bool dialog_opened = false;  // the popup was opened this dialog (OpenPopup once)
     std::string dialog_path = "scene.json";
-    std::string replace_confirmed;  // an existing file the user was asked about (may_replace)
+    std::string replace_confirmed;               // an existing file the user was asked about (may_replace)
     std::string export_base = "normviz-figure";  // .png, .svg, .csv appended
     int export_width = 1920, export_height = 1080;
     bool export_png_requested = false;  // done after the frame, where the renderer is
-    int panel_columns = 0;  // columns of panels the grid view drew last: the SVG export's arrangement
+    int panel_columns = 0;              // columns of panels the grid view drew last: the SVG export's arrangement
 
     // The current step's numbers, cached: recomputed when claim_key (lesson, step, tensor
     // version, focus, settings) changes. Derived data: written by current_claim() only.

@@ -18,8 +18,8 @@ namespace normviz::app {
 
 namespace {
 
-constexpr const char* kClaims[] = {"group_counts", "group_sweep", "layer_token_rms", "batch_size",
-                                   "running_stats", "padding",    "devices",         "finetune", "costs"};
+constexpr const char* kClaims[] = {"group_counts", "group_sweep", "layer_token_rms", "batch_size", "running_stats",
+                                   "padding",      "devices",     "finetune",        "costs"};
 
 std::string num(double v) { return format_number(v); }
 std::string count(int64_t v) { return std::to_string(v); }
@@ -90,7 +90,8 @@ ClaimResult group_counts(const ClaimInputs& in) {
         r.values[std::string("size.") + core::norm_name(row.kind)] = double(p.group_size());
         r.rows.push_back({title, std::string(row.formula) + " = " + count(p.group_count()) + " pairs, each over " +
                                      core::group_size_formula(p) + " values"});
-        headline += std::string(" ") + core::norm_title(row.kind) + " " + row.formula + " = " + count(row.expected) + ",";
+        headline +=
+            std::string(" ") + core::norm_title(row.kind) + " " + row.formula + " = " + count(row.expected) + ",";
     }
     headline.back() = '.';
     r.headline = headline;
@@ -140,8 +141,8 @@ ClaimResult group_sweep(const ClaimInputs& in) {
     if (c.error.empty() && d.error.empty())
         r.rows.push_back({"focus mean, G = C | InstanceNorm", num(c.stats.mean) + " | " + num(d.stats.mean)});
     r.headline = std::string("G = 1 pools the same values as LayerNorm (") +
-                 (r.values["same.g1_layer"] ? "checked on this tensor" : "NOT equal here") + "); G = C = " +
-                 std::to_string(s.C) + " pools the same as InstanceNorm (" +
+                 (r.values["same.g1_layer"] ? "checked on this tensor" : "NOT equal here") +
+                 "); G = C = " + std::to_string(s.C) + " pools the same as InstanceNorm (" +
                  (r.values["same.gC_instance"] ? "checked" : "not equal here") + ").";
     return r;
 }
@@ -164,7 +165,8 @@ ClaimResult layer_token_rms(const ClaimInputs& in) {
     r.values["xhat.rms"] = rms.xhat;
     r.rows.push_back({"LayerNorm (CNN) pools", count(layer.stats.count) + " values: C\u00b7H\u00b7W of sample n"});
     r.rows.push_back({"LayerNorm (token) pools", count(token.stats.count) + " values: C at position (h, w)"});
-    r.rows.push_back({"RMSNorm pools", count(rms.stats.count) + " values, " + (same ? "the same cells" : "other cells")});
+    r.rows.push_back(
+        {"RMSNorm pools", count(rms.stats.count) + " values, " + (same ? "the same cells" : "other cells")});
     r.rows.push_back({"mean | RMS", num(token.stats.mean) + " | " + num(std::sqrt(rms.stats.mean_sq))});
     r.rows.push_back({"focus: LN(token) | RMS", num(token.xhat) + " | " + num(rms.xhat)});
     r.rows.push_back({"focus: LayerNorm (CNN)", num(layer.xhat)});
@@ -190,14 +192,14 @@ ClaimResult layer_token_rms(const ClaimInputs& in) {
         r.values["diff.near_token"] = diff[near];
         r.values["mean_over_rms.far_token"] = ratio[far];
         r.values["mean_over_rms.near_token"] = ratio[near];
-        r.rows.push_back({"token with mean farthest from 0", "|mean|/RMS " + num(ratio[far]) +
-                                                              ": LN and RMS outputs differ by up to " + num(diff[far])});
-        r.rows.push_back({"token with mean nearest 0", "|mean|/RMS " + num(ratio[near]) +
-                                                        ": outputs differ by up to " + num(diff[near])});
+        r.rows.push_back({"token with mean farthest from 0",
+                          "|mean|/RMS " + num(ratio[far]) + ": LN and RMS outputs differ by up to " + num(diff[far])});
+        r.rows.push_back({"token with mean nearest 0",
+                          "|mean|/RMS " + num(ratio[near]) + ": outputs differ by up to " + num(diff[near])});
     }
     r.headline = "RMSNorm pools the same " + count(rms.stats.count) +
-                 " values as the transformer LayerNorm and only skips subtracting their mean (" + num(token.stats.mean) +
-                 " here).";
+                 " values as the transformer LayerNorm and only skips subtracting their mean (" +
+                 num(token.stats.mean) + " here).";
     return r;
 }
 
@@ -246,8 +248,10 @@ ClaimResult batch_size(const ClaimInputs& in) {
     if (auto ok = core::validate(spec_of(core::NormKind::Batch, in), s); !ok) {
         r.headline = ok.error().message;
     } else {
-        r.headline = "BatchNorm's statistics of the focus change with the batch; LayerNorm, InstanceNorm and "
-                     "GroupNorm use only sample n = " + count(in.focus.n) + ", so they stay put.";
+        r.headline =
+            "BatchNorm's statistics of the focus change with the batch; LayerNorm, InstanceNorm and "
+            "GroupNorm use only sample n = " +
+            count(in.focus.n) + ", so they stay put.";
     }
     return r;
 }
@@ -287,9 +291,11 @@ ClaimResult running_stats(const ClaimInputs& in) {
     all.N = bs * batches;
     core::Tensor joined = core::make_tensor(all);
     for (int i = 0; i < batches; ++i)
-        std::copy(stream[i].data.begin(), stream[i].data.end(), joined.data.begin() + int64_t(i) * bs * s.C * s.H * s.W);
+        std::copy(stream[i].data.begin(), stream[i].data.end(),
+                  joined.data.begin() + int64_t(i) * bs * s.C * s.H * s.W);
     auto pooled = core::compute_group_stats(joined, core::make_partition(spec_of(core::NormKind::Batch, in), all));
-    r.rows.push_back({"whole stream, channel " + count(c), "mean " + num(pooled[c].mean) + ", var " + num(pooled[c].var)});
+    r.rows.push_back(
+        {"whole stream, channel " + count(c), "mean " + num(pooled[c].mean) + ", var " + num(pooled[c].var)});
     r.values["running_mean"] = running.mean()[c];
     r.values["running_var"] = running.var()[c];
     r.values["stream_mean"] = pooled[c].mean;
@@ -317,11 +323,13 @@ ClaimResult running_stats(const ClaimInputs& in) {
     auto gapn = core::train_eval_gap(t, running, in.eps);
     if (gapn && s.N > 1) {
         r.values["gap_batchN"] = gapn.value().max_abs_diff;
-        r.rows.push_back({"train vs eval, batch " + count(s.N), "outputs differ by up to " + num(gapn.value().max_abs_diff)});
+        r.rows.push_back(
+            {"train vs eval, batch " + count(s.N), "outputs differ by up to " + num(gapn.value().max_abs_diff)});
     }
-    r.headline = "After " + std::to_string(batches) + " batches (momentum " + num(momentum) +
-                 ") the running mean of channel " + count(c) + " is " + num(running.mean()[c]) + "; a batch of 1 in train mode " +
-                 (gap1 ? "gives outputs up to " + num(gap1.value().max_abs_diff) + " away from eval mode." : "cannot run.");
+    r.headline =
+        "After " + std::to_string(batches) + " batches (momentum " + num(momentum) + ") the running mean of channel " +
+        count(c) + " is " + num(running.mean()[c]) + "; a batch of 1 in train mode " +
+        (gap1 ? "gives outputs up to " + num(gap1.value().max_abs_diff) + " away from eval mode." : "cannot run.");
     return r;
 }
 
@@ -348,10 +356,11 @@ ClaimResult padding(const ClaimInputs& in) {
     r.values["naive_var"] = e.naive.var;
     r.values["masked_var"] = e.masked.var;
     r.values["padded_count"] = double(padded);
-    r.rows.push_back({"channel " + count(c) + " naive", "mean " + num(e.naive.mean) + ", var " + num(e.naive.var) + " over " +
-                                                        count(e.naive.count) + " values (" + count(padded) + " padded)"});
+    r.rows.push_back({"channel " + count(c) + " naive", "mean " + num(e.naive.mean) + ", var " + num(e.naive.var) +
+                                                            " over " + count(e.naive.count) + " values (" +
+                                                            count(padded) + " padded)"});
     r.rows.push_back({"channel " + count(c) + " masked", "mean " + num(e.masked.mean) + ", var " + num(e.masked.var) +
-                                                         " over " + count(e.masked.count) + " valid values"});
+                                                             " over " + count(e.masked.count) + " valid values"});
     r.rows.push_back({"padding moved the mean by", num(e.mean_shift)});
     r.rows.push_back({"variance ratio naive/masked", num(e.var_ratio)});
     const bool focus_valid = in.focus.w < in.lengths[in.focus.n];
@@ -385,12 +394,13 @@ ClaimResult devices(const ClaimInputs& in) {
     const int64_t shard = t.shape.N / d;
     for (int64_t i = 0; i < d; ++i) {
         r.values["device_mean." + count(i)] = ds.per_device[i].mean;
-        r.rows.push_back({std::string(what) + " " + count(i) + " (n " + count(i * shard) + ".." + count((i + 1) * shard - 1) + ")",
-                          "mean " + num(ds.per_device[i].mean) + ", var " + num(ds.per_device[i].var) + " over " +
-                              count(ds.per_device[i].count)});
+        r.rows.push_back(
+            {std::string(what) + " " + count(i) + " (n " + count(i * shard) + ".." + count((i + 1) * shard - 1) + ")",
+             "mean " + num(ds.per_device[i].mean) + ", var " + num(ds.per_device[i].var) + " over " +
+                 count(ds.per_device[i].count)});
     }
-    r.rows.push_back({"synced (SyncBatchNorm)", "mean " + num(ds.synced.mean) + ", var " + num(ds.synced.var) + " over " +
-                                                    count(ds.synced.count)});
+    r.rows.push_back({"synced (SyncBatchNorm)", "mean " + num(ds.synced.mean) + ", var " + num(ds.synced.var) +
+                                                    " over " + count(ds.synced.count)});
     const int64_t own = in.focus.n / shard;
     const double x = t.at(in.focus);
     const double y_own = core::normalize_value(x, ds.per_device[own], true, in.eps);
@@ -442,7 +452,8 @@ ClaimResult finetune(const ClaimInputs& in) {
     core::RunningStats drifting = pretrained.value();
     const core::RunningStats& frozen = pretrained.value();
     const int64_t c = in.focus.c;
-    r.rows.push_back({"pretrained (old data)", "running mean " + num(frozen.mean()[c]) + ", var " + num(frozen.var()[c])});
+    r.rows.push_back(
+        {"pretrained (old data)", "running mean " + num(frozen.mean()[c]) + ", var " + num(frozen.var()[c])});
     for (int i = 0; i < fine; ++i) {
         (void)drifting.update(new_stream[i]);
         const int k = i + 1;
@@ -478,11 +489,11 @@ ClaimResult finetune(const ClaimInputs& in) {
     const double new_drift = channel_mean(core::normalize_eval(moved, drifting, in.eps).value());
     r.values["new_frozen_out_mean"] = new_frozen;
     r.values["new_drift_out_mean"] = new_drift;
-    r.rows.push_back({"new-domain input, frozen BN", "channel " + count(c) + "'s outputs average " + num(new_frozen) +
-                                                      " (shifted)"});
+    r.rows.push_back({"new-domain input, frozen BN",
+                      "channel " + count(c) + "'s outputs average " + num(new_frozen) + " (shifted)"});
     r.rows.push_back({"new-domain input, drifted BN", "average " + num(new_drift) + " (re-centred, as AdaBN does)"});
-    r.headline = "Fine-tuning " + std::to_string(fine) + (fine == 1 ? " batch" : " batches") + " on data shifted by " + num(shift) +
-                 " moves channel " + count(c) + "'s running mean from " + num(frozen.mean()[c]) + " to " +
+    r.headline = "Fine-tuning " + std::to_string(fine) + (fine == 1 ? " batch" : " batches") + " on data shifted by " +
+                 num(shift) + " moves channel " + count(c) + "'s running mean from " + num(frozen.mean()[c]) + " to " +
                  num(drifting.mean()[c]) + "; a frozen BN keeps it.";
     return r;
 }
@@ -514,12 +525,14 @@ ClaimResult costs(const ClaimInputs& in) {
         r.values[std::string("pooled.") + c.key] = double(p.group_size());
         r.values[std::string("parameters.") + c.key] = double(c.params);
         r.values[std::string("buffers.") + c.key] = double(c.buffers);
-        r.rows.push_back({core::norm_title(c.kind), count(stats) + (core::is_centered(spec) ? " means+vars" : " mean squares") +
+        r.rows.push_back({core::norm_title(c.kind), count(stats) +
+                                                        (core::is_centered(spec) ? " means+vars" : " mean squares") +
                                                         " over " + count(p.group_size()) + " values each; γβ " +
                                                         count(c.params) + "; buffers " + count(c.buffers)});
     }
     r.values["values_per_pass"] = double(s.numel());
-    r.rows.push_back({"work, every norm", "2 passes over " + count(s.numel()) + " values (statistics, then normalizing)"});
+    r.rows.push_back(
+        {"work, every norm", "2 passes over " + count(s.numel()) + " values (statistics, then normalizing)"});
     r.headline = "Only BatchNorm keeps buffers (running mean and variance, 2C + 1 = " + count(2 * s.C + 1) +
                  " numbers) and depends on the batch; every norm reads each of the " + count(s.numel()) +
                  " values twice, so the work is about the same.";

@@ -16,15 +16,15 @@ inline constexpr int kLessonFormatVersion = 1;
 
 struct LessonStep {
     std::string title;
-    std::string text;    // two or three sentences
-    std::string source;  // who established the fact, e.g. "Ioffe and Szegedy 2015"
-    std::string claim;   // one of lesson_claim_names()
+    std::string text;                      // two or three sentences
+    std::string source;                    // who established the fact, e.g. "Ioffe and Szegedy 2015"
+    std::string claim;                     // one of lesson_claim_names()
     std::map<std::string, double> params;  // the claim's knobs (batches, momentum, ...)
     // The live step that shows why (a rule of the decision lesson): lesson id and 1-based step;
     // empty when none. The lessons strip draws it as a button.
     std::string see_lesson;
     int see_step = 0;
-    Scene scene;         // lesson_id and lesson_step filled in
+    Scene scene;  // lesson_id and lesson_step filled in
 };
 
 struct Lesson {

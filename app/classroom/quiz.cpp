@@ -112,21 +112,19 @@ std::string quiz_prompt(const QuizQuestion& q, const core::Shape& shape, int64_t
     switch (q.kind) {
         case QuizKind::Count:
             return "How many statistics (mean and variance pairs) does " + norm + " keep for " + tensor + "?";
-        case QuizKind::Size:
-            return "How many values does each " + norm + " mean pool in " + tensor + "?";
+        case QuizKind::Size: return "How many values does each " + norm + " mean pool in " + tensor + "?";
         case QuizKind::Cells: break;
     }
     const core::Index& f = q.focus;
-    return norm + ": mark every cell pooled with the ringed cell (" + std::to_string(f.n) + ", " +
-           std::to_string(f.c) + ", " + std::to_string(f.h) + ", " + std::to_string(f.w) + ").";
+    return norm + ": mark every cell pooled with the ringed cell (" + std::to_string(f.n) + ", " + std::to_string(f.c) +
+           ", " + std::to_string(f.h) + ", " + std::to_string(f.w) + ").";
 }
 
 std::string explain_quiz_group(const core::NormSpec& spec, const core::Partition& p, const core::Index& focus) {
     const core::Shape& s = p.shape;
     const core::Index k = p.key_of(focus);
     std::string where = span("channel", "channels", s.C, p.block[1], k.c);
-    where += p.block[0] >= s.N ? " of every sample"
-                               : " of " + span("sample", "samples", s.N, p.block[0], k.n);
+    where += p.block[0] >= s.N ? " of every sample" : " of " + span("sample", "samples", s.N, p.block[0], k.n);
     // Positions: said only where the group does not take all of them.
     std::vector<std::string> pos;
     if (p.block[2] < s.H) pos.push_back(span("h", "h", s.H, p.block[2], k.h));
@@ -185,8 +183,7 @@ std::vector<int64_t> cells_in_rect(const GridLayout& layout, Vec2 a, Vec2 b) {
 }
 
 void toggle_cells(std::set<int64_t>& guesses, const std::vector<int64_t>& cells) {
-    const bool all_marked =
-        std::all_of(cells.begin(), cells.end(), [&](int64_t i) { return guesses.count(i) > 0; });
+    const bool all_marked = std::all_of(cells.begin(), cells.end(), [&](int64_t i) { return guesses.count(i) > 0; });
     for (int64_t i : cells) {
         if (all_marked) guesses.erase(i);
         else guesses.insert(i);

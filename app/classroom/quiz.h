@@ -27,8 +27,7 @@ struct QuizScore {
 // Scores `guesses` (flat NCHW indices) against the focus's group under `partition`. The
 // focus itself counts as pooled whether marked or not (it is given: it is always a hit).
 // Guesses outside the tensor count as false alarms. Precondition: contains(shape, focus).
-QuizScore score_quiz(const core::Partition& partition, const core::Index& focus,
-                     const std::set<int64_t>& guesses);
+QuizScore score_quiz(const core::Partition& partition, const core::Index& focus, const std::set<int64_t>& guesses);
 
 // Cells: mark the cells pooled with the focus. Count / Size: pick, among choices, how many
 // statistics (groups) the norm keeps for this tensor, or how many values each one pools.
@@ -63,8 +62,7 @@ std::string quiz_prompt(const QuizQuestion& question, const core::Shape& shape, 
 
 // One sentence on the focus's group, from the partition: "BatchNorm pools N, H, W: channel 2
 // of every sample, 128 values." Precondition: contains(partition.shape, focus).
-std::string explain_quiz_group(const core::NormSpec& spec, const core::Partition& partition,
-                               const core::Index& focus);
+std::string explain_quiz_group(const core::NormSpec& spec, const core::Partition& partition, const core::Index& focus);
 
 // Cells one gesture marks, as flat NCHW indices: a whole channel tile of a sample, a whole
 // sample, one channel in every sample, and every cell a world rectangle (corners in any

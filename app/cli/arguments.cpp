@@ -44,8 +44,7 @@ std::optional<std::string> Arguments::value(std::string_view name) const {
     return it->second;
 }
 
-core::Result<Arguments> parse_arguments(int argc, char** argv, int first,
-                                        std::span<const OptionSpec> options) {
+core::Result<Arguments> parse_arguments(int argc, char** argv, int first, std::span<const OptionSpec> options) {
     Arguments args;
     bool options_ended = false;
     for (int i = first; i < argc; ++i) {
@@ -72,8 +71,7 @@ core::Result<Arguments> parse_arguments(int argc, char** argv, int first,
         }
         if (!option->takes_value()) {
             if (equals != std::string_view::npos) {
-                return core::make_error(std::string(name) + " takes no value; write just " +
-                                        std::string(name));
+                return core::make_error(std::string(name) + " takes no value; write just " + std::string(name));
             }
             args.options.emplace(std::string(name), std::string());
             continue;
@@ -84,8 +82,8 @@ core::Result<Arguments> parse_arguments(int argc, char** argv, int first,
         } else if (i + 1 < argc && !starts_with_dashes(argv[i + 1])) {
             value = argv[++i];
         } else {
-            return core::make_error(std::string(name) + " needs a value: " + std::string(name) +
-                                    " " + std::string(option->metavar));
+            return core::make_error(std::string(name) + " needs a value: " + std::string(name) + " " +
+                                    std::string(option->metavar));
         }
         args.options.emplace(std::string(name), std::move(value));
     }
@@ -113,8 +111,7 @@ core::Result<core::NormSpec> parse_norm_options(const Arguments& args) {
     if (norm) {
         core::Result<NormKind> kind = core::parse_norm_name(*norm);
         if (!kind) {
-            return core::make_error("unknown norm '" + *norm + "'; choose --norm from " +
-                                    norm_names_list());
+            return core::make_error("unknown norm '" + *norm + "'; choose --norm from " + norm_names_list());
         }
         spec.kind = kind.value();
     } else if (axes) {
@@ -144,16 +141,15 @@ core::Result<core::NormSpec> parse_norm_options(const Arguments& args) {
             return core::make_error("--norm rms never subtracts the mean; drop --no-center");
         }
         if (no_center) {
-            return core::make_error("--no-center works only with --norm custom, not --norm " +
-                                    name + "; drop it, or use --norm rms or --axes AXES "
+            return core::make_error("--no-center works only with --norm custom, not --norm " + name +
+                                    "; drop it, or use --norm rms or --axes AXES "
                                     "--no-center");
         }
     }
 
     if (spec.kind == NormKind::Group) {
         if (!groups) {
-            return core::make_error(
-                "--norm group needs --groups G, the number of groups (C must be divisible by G)");
+            return core::make_error("--norm group needs --groups G, the number of groups (C must be divisible by G)");
         }
         std::optional<int64_t> g = parse_int64(*groups);
         if (!g || *g < 1) {
@@ -169,8 +165,7 @@ core::Result<core::NormSpec> parse_norm_options(const Arguments& args) {
     if (eps) {
         std::optional<double> e = parse_double(*eps);
         if (!e || !std::isfinite(*e) || *e < 0) {
-            return core::make_error("--eps must be a finite number >= 0, got '" + *eps +
-                                    "' (the default is 1e-05)");
+            return core::make_error("--eps must be a finite number >= 0, got '" + *eps + "' (the default is 1e-05)");
         }
         spec.eps = *e;
     }
@@ -188,7 +183,9 @@ std::string norm_names_list() {
 
 std::string norm_options_help() {
     return "Norm options (PyTorch's training-mode forward, no affine):\n"
-           "  --norm NAME    " + norm_names_list() + "\n"
+           "  --norm NAME    " +
+           norm_names_list() +
+           "\n"
            "  --groups G     number of groups for --norm group; C must be divisible by G\n"
            "  --axes AXES    reduced axes for --norm custom, letters of NCHW (e.g. HW, NW);\n"
            "                 --axes without --norm means --norm custom\n"

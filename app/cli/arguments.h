@@ -23,8 +23,7 @@ struct OptionSpec {
 
 // The options of every subcommand that chooses a norm.
 inline constexpr OptionSpec kNormOptions[] = {
-    {"--norm", "NAME"}, {"--groups", "G"}, {"--axes", "AXES"}, {"--no-center", ""},
-    {"--eps", "E"},
+    {"--norm", "NAME"}, {"--groups", "G"}, {"--axes", "AXES"}, {"--no-center", ""}, {"--eps", "E"},
 };
 
 // A parsed command line: option values by name ("" for flags) and positionals in order.
@@ -41,8 +40,7 @@ struct Arguments {
 // the next argument unless that starts with "--" (so "--eps -1" passes -1 on).
 // Error (a usage error, message without prefix) on an unknown option, a missing value, a value
 // given to a flag, or an option given twice. --help is not handled here: see wants_help.
-core::Result<Arguments> parse_arguments(int argc, char** argv, int first,
-                                        std::span<const OptionSpec> options);
+core::Result<Arguments> parse_arguments(int argc, char** argv, int first, std::span<const OptionSpec> options);
 
 // Whether "--help" or "-h" appears among argv[first..] before any "--"; help wins over errors.
 bool wants_help(int argc, char** argv, int first);

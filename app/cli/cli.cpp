@@ -66,8 +66,7 @@ int run_command(const Command& command, int argc, char** argv) {
         return cli::report_error(command.name, cli::kExitDataError,
                                  "out of memory; the tensor is too large for this machine");
     } catch (const std::exception& e) {
-        return cli::report_error(command.name, cli::kExitDataError,
-                                 std::string("internal error: ") + e.what());
+        return cli::report_error(command.name, cli::kExitDataError, std::string("internal error: ") + e.what());
     }
 }
 

@@ -69,9 +69,9 @@ int run_mask(int argc, char** argv) {
     core::Result<std::vector<int64_t>> dims = core::parse_integers(*shape_text, rank, "--shape");
     core::Result<core::Shape> shape = core::parse_shape(*shape_text);
     if (layout_option.value()) {
-        if (!dims) return report_usage_error(kName, "invalid --shape for layout " +
-                                                        std::string(core::layout_name(layout)) +
-                                                        ": " + dims.error().message);
+        if (!dims)
+            return report_usage_error(kName, "invalid --shape for layout " + std::string(core::layout_name(layout)) +
+                                                 ": " + dims.error().message);
         shape = core::shape_in_layout(dims.value(), layout, "--shape");
         if (shape) {
             if (core::Status ok = core::validate_shape(shape.value()); !ok) shape = ok.error();
@@ -97,8 +97,7 @@ int run_mask(int argc, char** argv) {
         focus = parsed.value();
     }
     if (!core::contains(shape.value(), focus)) {
-        return report_usage_error(kName, "--focus " + core::to_string(focus) +
-                                             " is outside --shape " +
+        return report_usage_error(kName, "--focus " + core::to_string(focus) + " is outside --shape " +
                                              core::to_string(shape.value()) +
                                              "; each coordinate must be below its extent");
     }
@@ -106,8 +105,7 @@ int run_mask(int argc, char** argv) {
     const std::vector<std::string>& paths = args.value().positionals;
     if (paths.empty()) return report_usage_error(kName, "missing OUT.npy, the file to write");
     if (paths.size() > 1) {
-        return report_usage_error(kName, "too many paths: '" + paths[1] +
-                                             "' after OUT.npy; give exactly one");
+        return report_usage_error(kName, "too many paths: '" + paths[1] + "' after OUT.npy; give exactly one");
     }
     const std::string& out_path = paths[0];
     if (core::Status valid = core::validate(spec.value(), shape.value()); !valid) {
@@ -121,8 +119,7 @@ int run_mask(int argc, char** argv) {
     const std::vector<uint8_t> mask = core::group_mask(partition, focus);
     std::vector<uint8_t> ordered(mask.size());
     core::from_nchw(mask.data(), shape.value(), layout, ordered.data());
-    core::Status written =
-        core::write_npy_u8(out_path, core::dims_in_layout(shape.value(), layout), ordered);
+    core::Status written = core::write_npy_u8(out_path, core::dims_in_layout(shape.value(), layout), ordered);
     if (!written) return report_error(kName, kExitDataError, written.error().message);
     return kExitOk;
 }

@@ -81,17 +81,14 @@ int run_normalize(int argc, char** argv) {
     const std::vector<std::string>& paths = args.value().positionals;
     if (paths.empty()) return report_usage_error(kName, "missing IN and OUT.npy");
     if (paths.size() == 1) {
-        return report_usage_error(kName, "missing OUT.npy, the file to write after '" +
-                                             paths[0] + "'");
+        return report_usage_error(kName, "missing OUT.npy, the file to write after '" + paths[0] + "'");
     }
     if (paths.size() > 2) {
-        return report_usage_error(kName, "too many paths: '" + paths[2] +
-                                             "' after IN and OUT.npy; give exactly two");
+        return report_usage_error(kName, "too many paths: '" + paths[2] + "' after IN and OUT.npy; give exactly two");
     }
     const std::string& in_path = paths[0];
     const std::string& out_path = paths[1];
-    if (core::Status same = check_not_same_file(out_path, core::parse_array_source(in_path).path);
-        !same) {
+    if (core::Status same = check_not_same_file(out_path, core::parse_array_source(in_path).path); !same) {
         return report_usage_error(kName, same.error().message);
     }
     if (core::Status folder = check_output_folder(out_path); !folder) {
@@ -101,18 +98,17 @@ int run_normalize(int argc, char** argv) {
     core::Result<core::Tensor> input = read_input(args.value(), in_path);
     if (!input) return report_error(kName, kExitDataError, input.error().message);
     const core::Tensor& tensor = input.value();
-    core::Result<std::optional<core::BatchNormBuffers>> running =
-        read_running_option(args.value(), tensor.shape.C);
+    core::Result<std::optional<core::BatchNormBuffers>> running = read_running_option(args.value(), tensor.shape.C);
     if (!running) return report_error(kName, kExitDataError, running.error().message);
     if (!running.value()) {
         if (core::Status valid = core::validate(spec.value(), tensor.shape); !valid) {
             return report_error(kName, kExitDataError, valid.error().message);
         }
     }
-    core::Result<core::Tensor> output =
-        running.value() ? core::normalize_eval(tensor, core::running_stats_from(*running.value()),
-                                               spec.value().eps, running.value()->affine)
-                        : core::normalize(tensor, spec.value());
+    core::Result<core::Tensor> output = running.value()
+                                            ? core::normalize_eval(tensor, core::running_stats_from(*running.value()),
+                                                                   spec.value().eps, running.value()->affine)
+                                            : core::normalize(tensor, spec.value());
     if (!output) return report_error(kName, kExitDataError, output.error().message);
 
     const core::NpyDtype out_dtype =

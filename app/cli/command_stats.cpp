@@ -77,8 +77,8 @@ NonFinite count_non_finite(const core::Tensor& tensor) {
 
 // One line on stderr (exit status stays 0: NaN and Inf in the data are the data, and showing
 // where they go is the point) when a printed statistic is not finite.
-void note_non_finite(const std::vector<core::GroupStats>& stats, const NonFinite& input,
-                     const core::Tensor& tensor, const std::string& path, bool eval_mode, bool json) {
+void note_non_finite(const std::vector<core::GroupStats>& stats, const NonFinite& input, const core::Tensor& tensor,
+                     const std::string& path, bool eval_mode, bool json) {
     int64_t groups = 0;
     for (const core::GroupStats& s : stats) {
         if (!std::isfinite(s.mean) || !std::isfinite(s.var) || !std::isfinite(s.mean_sq)) ++groups;
@@ -87,16 +87,16 @@ void note_non_finite(const std::vector<core::GroupStats>& stats, const NonFinite
     const std::string printed = json ? "printed as null" : "printed as nan, inf or -inf";
     std::string text;
     if (eval_mode) {
-        text = "the checkpoint's running statistics hold NaN or Inf for " + std::to_string(groups) +
-               " channel(s), " + printed;
+        text = "the checkpoint's running statistics hold NaN or Inf for " + std::to_string(groups) + " channel(s), " +
+               printed;
     } else {
         const core::Index first = core::unflat_index(tensor.shape, input.first < 0 ? 0 : input.first);
         const auto c = first.coords();
-        text = path + " holds " + std::to_string(input.nan) + " NaN, " + std::to_string(input.pos_inf) +
-               " +Inf and " + std::to_string(input.neg_inf) + " -Inf values (the first at (n, c, h, w) = (" +
-               std::to_string(c[0]) + ", " + std::to_string(c[1]) + ", " + std::to_string(c[2]) + ", " +
-               std::to_string(c[3]) + ")); the statistics of the " + std::to_string(groups) +
-               " group(s) that pool them are not finite, " + printed;
+        text = path + " holds " + std::to_string(input.nan) + " NaN, " + std::to_string(input.pos_inf) + " +Inf and " +
+               std::to_string(input.neg_inf) + " -Inf values (the first at (n, c, h, w) = (" + std::to_string(c[0]) +
+               ", " + std::to_string(c[1]) + ", " + std::to_string(c[2]) + ", " + std::to_string(c[3]) +
+               ")); the statistics of the " + std::to_string(groups) + " group(s) that pool them are not finite, " +
+               printed;
     }
     for (char& ch : text) {
         if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = '?';
@@ -128,8 +128,9 @@ int run_stats(int argc, char** argv) {
     std::vector<int64_t> lengths;
     if (lengths_text) {
         if (args.value().has("--running"))
-            return report_usage_error(kName, "--lengths and --running exclude each other: eval "
-                                             "mode pools no value of the batch");
+            return report_usage_error(kName,
+                                      "--lengths and --running exclude each other: eval "
+                                      "mode pools no value of the batch");
         core::Result<std::vector<int64_t>> parsed = core::parse_integers(*lengths_text, 0, "--lengths");
         if (!parsed) return report_usage_error(kName, parsed.error().message);
         lengths = parsed.value();
@@ -153,8 +154,7 @@ int run_stats(int argc, char** argv) {
     StatsSource source;
     source.layout = tensor.layout;
     source.reading = core::describe_reading(tensor);
-    core::Result<std::optional<core::BatchNormBuffers>> running =
-        read_running_option(args.value(), tensor.shape.C);
+    core::Result<std::optional<core::BatchNormBuffers>> running = read_running_option(args.value(), tensor.shape.C);
     if (!running) return report_error(kName, kExitDataError, running.error().message);
     std::vector<core::GroupStats> stats;
     core::NormSpec norm = spec.value();
@@ -176,8 +176,7 @@ int run_stats(int argc, char** argv) {
             if (core::Status ok = core::validate_lengths(tensor.shape, lengths); !ok)
                 return report_error(kName, kExitDataError, ok.error().message);
             source.lengths = *lengths_text;
-            stats = core::compute_group_stats_masked(
-                tensor, partition, core::make_padding_mask(tensor.shape, lengths));
+            stats = core::compute_group_stats_masked(tensor, partition, core::make_padding_mask(tensor.shape, lengths));
         } else {
             stats = core::compute_group_stats(tensor, partition);
         }
@@ -196,8 +195,7 @@ int run_stats(int argc, char** argv) {
     }
     note_non_finite(stats, non_finite, tensor, paths[0], source.eval_mode, format == "json");
     if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
-        return report_error(kName, kExitDataError,
-                            "cannot write to standard output; check the disk or the pipe");
+        return report_error(kName, kExitDataError, "cannot write to standard output; check the disk or the pipe");
     }
     return kExitOk;
 }

@@ -78,16 +78,16 @@ std::optional<double> parse_real(const std::string& text) {
 // "final epochs=E steps=S train_loss=X val_loss=Y val_error=Z".
 std::string final_line(const core::train::EpochReport& r) {
     char line[200];
-    std::snprintf(line, sizeof line, "final epochs=%d steps=%lld train_loss=%.6f val_loss=%.6f val_error=%.4f",
-                  r.epoch, static_cast<long long>(r.steps), r.train_loss, r.val_loss, r.val_error);
+    std::snprintf(line, sizeof line, "final epochs=%d steps=%lld train_loss=%.6f val_loss=%.6f val_error=%.4f", r.epoch,
+                  static_cast<long long>(r.steps), r.train_loss, r.val_loss, r.val_error);
     return line;
 }
 
 std::string csv_row(const std::string& norm, int64_t batch, const core::train::EpochReport& r) {
     char line[240];
     std::snprintf(line, sizeof line, "%s,%lld,%d,%lld,%.9g,%.9g,%.9g,%.3f\n", norm.c_str(),
-                  static_cast<long long>(batch), r.epoch, static_cast<long long>(r.steps),
-                  r.train_loss, r.val_loss, r.val_error, r.seconds);
+                  static_cast<long long>(batch), r.epoch, static_cast<long long>(r.steps), r.train_loss, r.val_loss,
+                  r.val_error, r.seconds);
     return line;
 }
 constexpr const char* kCsvHeader = "norm,batch,epoch,steps,train_loss,val_loss,val_error,seconds\n";
@@ -101,9 +101,8 @@ int run_train(int argc, char** argv) {
     }
     std::vector<OptionSpec> options(std::begin(kNormOptions), std::end(kNormOptions));
     for (OptionSpec o : {OptionSpec{"--batch", "B"}, OptionSpec{"--epochs", "E"}, OptionSpec{"--lr", "LR"},
-                         OptionSpec{"--seed", "S"}, OptionSpec{"--threads", "T"},
-                         OptionSpec{"--images", "N"}, OptionSpec{"--csv", "FILE"},
-                         OptionSpec{"--sweep", ""}})
+                         OptionSpec{"--seed", "S"}, OptionSpec{"--threads", "T"}, OptionSpec{"--images", "N"},
+                         OptionSpec{"--csv", "FILE"}, OptionSpec{"--sweep", ""}})
         options.push_back(o);
     core::Result<Arguments> parsed = parse_arguments(argc, argv, 2, options);
     if (!parsed) return report_usage_error(kName, parsed.error().message);
@@ -117,14 +116,16 @@ int run_train(int argc, char** argv) {
     int64_t groups = kDefaultGroups;
     if (groups_text) {
         std::optional<int64_t> g = parse_whole(*groups_text);
-        if (!g || *g < 1) return report_usage_error(kName, "--groups must be a whole number >= 1, got '" + *groups_text + "'");
+        if (!g || *g < 1)
+            return report_usage_error(kName, "--groups must be a whole number >= 1, got '" + *groups_text + "'");
         groups = *g;
     }
     if (sweep) {
         if (args.has("--norm") || args.has("--axes") || args.has("--batch") || args.has("--no-center") ||
             args.has("--eps"))
-            return report_usage_error(kName, "--sweep runs every norm and batch with eps 1e-05; drop --norm, --axes, "
-                                             "--no-center, --eps and --batch");
+            return report_usage_error(kName,
+                                      "--sweep runs every norm and batch with eps 1e-05; drop --norm, --axes, "
+                                      "--no-center, --eps and --batch");
     } else {
         const std::optional<std::string> norm = args.value("--norm");
         if (norm && *norm == "none") {
@@ -144,12 +145,14 @@ int run_train(int argc, char** argv) {
     }
     if (std::optional<std::string> text = args.value("--epochs")) {
         std::optional<int64_t> e = parse_whole(*text);
-        if (!e || *e < 1 || *e > 100000) return report_usage_error(kName, "--epochs must be a whole number from 1 to 100000, got '" + *text + "'");
+        if (!e || *e < 1 || *e > 100000)
+            return report_usage_error(kName, "--epochs must be a whole number from 1 to 100000, got '" + *text + "'");
         config.epochs = static_cast<int>(*e);
     }
     if (std::optional<std::string> text = args.value("--lr")) {
         std::optional<double> lr = parse_real(*text);
-        if (!lr || !std::isfinite(*lr) || *lr <= 0) return report_usage_error(kName, "--lr must be a positive finite number, got '" + *text + "'");
+        if (!lr || !std::isfinite(*lr) || *lr <= 0)
+            return report_usage_error(kName, "--lr must be a positive finite number, got '" + *text + "'");
         config.base_lr = *lr;
     }
     if (std::optional<std::string> text = args.value("--seed")) {
@@ -159,18 +162,21 @@ int run_train(int argc, char** argv) {
     }
     if (std::optional<std::string> text = args.value("--images")) {
         std::optional<int64_t> n = parse_whole(*text);
-        if (!n || *n < 1 || *n > 1000000) return report_usage_error(kName, "--images must be a whole number from 1 to 1000000, got '" + *text + "'");
+        if (!n || *n < 1 || *n > 1000000)
+            return report_usage_error(kName, "--images must be a whole number from 1 to 1000000, got '" + *text + "'");
         config.data.train_count = *n;
     }
     int threads = core::hardware_threads();
     if (std::optional<std::string> text = args.value("--threads")) {
         std::optional<int64_t> t = parse_whole(*text);
-        if (!t || *t < 1 || *t > 1024) return report_usage_error(kName, "--threads must be a whole number from 1 to 1024, got '" + *text + "'");
+        if (!t || *t < 1 || *t > 1024)
+            return report_usage_error(kName, "--threads must be a whole number from 1 to 1024, got '" + *text + "'");
         threads = static_cast<int>(*t);
     }
     const std::optional<std::string> csv = args.value("--csv");
     if (csv) {
-        if (core::Status ok = check_output_folder(*csv); !ok) return report_error(kName, kExitDataError, ok.error().message);
+        if (core::Status ok = check_output_folder(*csv); !ok)
+            return report_error(kName, kExitDataError, ok.error().message);
     }
     std::string csv_text = kCsvHeader;
 
@@ -184,8 +190,8 @@ int run_train(int argc, char** argv) {
             if (core::Status ok = core::train::validate_train_config(check); !ok)
                 return report_usage_error(kName, ok.error().message);
         }
-        std::fprintf(stderr, "sweep: %zu runs on %d threads, %d epochs, lr %g * B / 32\n", jobs.size(),
-                     threads, config.epochs, config.base_lr);
+        std::fprintf(stderr, "sweep: %zu runs on %d threads, %d epochs, lr %g * B / 32\n", jobs.size(), threads,
+                     config.epochs, config.base_lr);
         // Lines come out in job order: a finished run waits for the ones before it.
         std::vector<std::optional<std::string>> lines(jobs.size());
         std::vector<std::string> csv_rows(jobs.size());  // job order, whatever order runs end in
@@ -224,20 +230,17 @@ int run_train(int argc, char** argv) {
         return report_usage_error(kName, ok.error().message);
     const std::string norm = core::train::train_norm_name(config.norm);
     std::fprintf(stderr, "train: norm %s, batch %lld, %d epochs, lr %g, %d threads\n",
-                 config.norm ? core::to_string(*config.norm).c_str() : "none",
-                 static_cast<long long>(config.batch), config.epochs,
-                 config.base_lr * static_cast<double>(config.batch) / 32.0, threads);
+                 config.norm ? core::to_string(*config.norm).c_str() : "none", static_cast<long long>(config.batch),
+                 config.epochs, config.base_lr * static_cast<double>(config.batch) / 32.0, threads);
     const core::train::Dataset train_set = core::train::make_shapes(config.data, false);
     const core::train::Dataset val_set = core::train::make_shapes(config.data, true);
     auto progress = [&](const core::train::EpochReport& r) {
-        std::printf("epoch %d/%d steps=%lld train_loss=%.6f val_loss=%.6f val_error=%.4f time=%.1fs\n",
-                    r.epoch, config.epochs, static_cast<long long>(r.steps), r.train_loss, r.val_loss,
-                    r.val_error, r.seconds);
+        std::printf("epoch %d/%d steps=%lld train_loss=%.6f val_loss=%.6f val_error=%.4f time=%.1fs\n", r.epoch,
+                    config.epochs, static_cast<long long>(r.steps), r.train_loss, r.val_loss, r.val_error, r.seconds);
         std::fflush(stdout);
         csv_text += csv_row(norm, config.batch, r);
     };
-    core::Result<core::train::TrainResult> result =
-        core::train::train(config, train_set, val_set, progress, nullptr);
+    core::Result<core::train::TrainResult> result = core::train::train(config, train_set, val_set, progress, nullptr);
     if (!result) return report_error(kName, kExitDataError, result.error().message);
     if (result.value().diverged) return report_error(kName, kExitDataError, result.value().message);
     std::printf("%s\n", final_line(result.value().last).c_str());

@@ -23,19 +23,18 @@ core::Result<core::Tensor> read_input(const Arguments& args, const std::string& 
 
 core::Status check_running_usage(const Arguments& args, const core::NormSpec& spec) {
     if (args.has("--running") && spec.kind != core::NormKind::Batch)
-        return core::make_error("--running gives BatchNorm's eval-mode statistics; use it with "
-                                "--norm batch");
+        return core::make_error(
+            "--running gives BatchNorm's eval-mode statistics; use it with "
+            "--norm batch");
     return core::Ok{};
 }
 
-core::Result<std::optional<core::BatchNormBuffers>> read_running_option(const Arguments& args,
-                                                                        int64_t channels) {
+core::Result<std::optional<core::BatchNormBuffers>> read_running_option(const Arguments& args, int64_t channels) {
     const std::optional<std::string> source = args.value("--running");
     if (!source) return std::optional<core::BatchNormBuffers>{};
     core::Result<core::BatchNormBuffers> buffers = core::read_batchnorm_buffers(*source);
     if (!buffers) return buffers.error();
-    if (core::Status fit = core::check_buffers_fit(buffers.value(), channels); !fit)
-        return fit.error();
+    if (core::Status fit = core::check_buffers_fit(buffers.value(), channels); !fit) return fit.error();
     return std::optional<core::BatchNormBuffers>{std::move(buffers.value())};
 }
 

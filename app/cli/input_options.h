@@ -27,8 +27,7 @@ core::Result<core::Tensor> read_input(const Arguments& args, const std::string& 
 core::Status check_running_usage(const Arguments& args, const core::NormSpec& spec);
 // The BatchNorm buffers --running names, checked against the tensor's C; nullopt without
 // --running. Error: a data error, message without prefix.
-core::Result<std::optional<core::BatchNormBuffers>> read_running_option(const Arguments& args,
-                                                                        int64_t channels);
+core::Result<std::optional<core::BatchNormBuffers>> read_running_option(const Arguments& args, int64_t channels);
 
 // The "Input options:" block of --help, shared by normalize and stats.
 std::string input_options_help();

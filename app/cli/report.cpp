@@ -43,8 +43,7 @@ core::Status check_not_same_file(const std::string& out, const std::string& in) 
         same = !ec_out && !ec_in && a == b;
     }
     if (same) {
-        return core::make_error("OUT '" + out + "' is the input file; choose another OUT so " +
-                                "the input is kept");
+        return core::make_error("OUT '" + out + "' is the input file; choose another OUT so " + "the input is kept");
     }
     return core::Ok{};
 }
@@ -54,8 +53,8 @@ core::Status check_output_folder(const std::string& out) {
     std::error_code ec;
     fs::path path(out);
     if (fs::is_directory(path, ec)) {
-        return core::make_error("cannot write '" + out + "': it is a folder; give a file name " +
-                                "such as " + (path / "out.npy").string());
+        return core::make_error("cannot write '" + out + "': it is a folder; give a file name " + "such as " +
+                                (path / "out.npy").string());
     }
     // The writers rename a temporary file onto OUT: that would replace a device or a pipe.
     if (fs::exists(path, ec) && !fs::is_regular_file(path, ec)) {

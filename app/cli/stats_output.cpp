@@ -21,9 +21,7 @@ std::string number_text(double value) {
     return std::string(buffer, end);
 }
 
-std::string json_number(double value) {
-    return std::isfinite(value) ? number_text(value) : "null";
-}
+std::string json_number(double value) { return std::isfinite(value) ? number_text(value) : "null"; }
 
 std::string csv_number(double value) {
     if (std::isnan(value)) return "nan";
@@ -59,9 +57,7 @@ core::Index key_of_group(const core::Partition& partition, int64_t group) {
     return core::unflat_index(key_shape, group);
 }
 
-int64_t coordinate(const core::Index& index, core::Axis axis) {
-    return index.coords()[static_cast<int>(axis)];
-}
+int64_t coordinate(const core::Index& index, core::Axis axis) { return index.coords()[static_cast<int>(axis)]; }
 
 }  // namespace
 
@@ -86,25 +82,21 @@ std::vector<KeyAxis> key_axes(const core::NormSpec& spec, core::Layout layout) {
     return axes;
 }
 
-void write_stats_json(std::FILE* out, const core::NormSpec& spec,
-                      const core::Partition& partition,
+void write_stats_json(std::FILE* out, const core::NormSpec& spec, const core::Partition& partition,
                       const std::vector<core::GroupStats>& stats, const StatsSource& source) {
     const core::Shape& shape = partition.shape;
     std::fprintf(out, "{\n");
     std::fprintf(out, "  \"norm\": %s,\n", json_string(core::norm_name(spec.kind)).c_str());
     std::fprintf(out, "  \"spec\": %s,\n", json_string(core::to_string(spec)).c_str());
-    std::fprintf(out, "  \"shape\": [%lld, %lld, %lld, %lld],\n",
-                 static_cast<long long>(shape.N), static_cast<long long>(shape.C),
-                 static_cast<long long>(shape.H), static_cast<long long>(shape.W));
+    std::fprintf(out, "  \"shape\": [%lld, %lld, %lld, %lld],\n", static_cast<long long>(shape.N),
+                 static_cast<long long>(shape.C), static_cast<long long>(shape.H), static_cast<long long>(shape.W));
     std::fprintf(out, "  \"layout\": %s,\n", json_string(core::layout_name(source.layout)).c_str());
     std::fprintf(out, "  \"read\": %s,\n", json_string(source.reading).c_str());
     std::fprintf(out, "  \"mode\": %s,\n", source.eval_mode ? "\"eval\"" : "\"train\"");
     if (source.eval_mode) std::fprintf(out, "  \"running\": %s,\n", json_string(source.running).c_str());
-    if (!source.lengths.empty())
-        std::fprintf(out, "  \"lengths\": %s,\n", json_string(source.lengths).c_str());
+    if (!source.lengths.empty()) std::fprintf(out, "  \"lengths\": %s,\n", json_string(source.lengths).c_str());
     std::fprintf(out, "  \"eps\": %s,\n", json_number(spec.eps).c_str());
-    std::fprintf(out, "  \"description\": %s,\n",
-                 json_string(core::describe(spec, shape)).c_str());
+    std::fprintf(out, "  \"description\": %s,\n", json_string(core::describe(spec, shape)).c_str());
     if (!source.eval_mode)
         std::fprintf(out, "  \"non_finite_values\": {\"nan\": %lld, \"inf\": %lld, \"-inf\": %lld},\n",
                      static_cast<long long>(source.nan), static_cast<long long>(source.pos_inf),
@@ -116,20 +108,17 @@ void write_stats_json(std::FILE* out, const core::NormSpec& spec,
         std::string record = g == 0 ? "\n    {\"key\": {" : ",\n    {\"key\": {";
         for (size_t i = 0; i < axes.size(); ++i) {
             if (i > 0) record += ", ";
-            record += json_string(axes[i].name) + ": " +
-                      std::to_string(coordinate(key, axes[i].axis));
+            record += json_string(axes[i].name) + ": " + std::to_string(coordinate(key, axes[i].axis));
         }
         const core::GroupStats& s = stats[g];
-        record += "}, \"count\": " + std::to_string(s.count) +
-                  ", \"mean\": " + json_number(s.mean) + ", \"var\": " + json_number(s.var) +
-                  ", \"mean_sq\": " + json_number(s.mean_sq) + "}";
+        record += "}, \"count\": " + std::to_string(s.count) + ", \"mean\": " + json_number(s.mean) +
+                  ", \"var\": " + json_number(s.var) + ", \"mean_sq\": " + json_number(s.mean_sq) + "}";
         std::fputs(record.c_str(), out);
     }
     std::fprintf(out, "%s]\n}\n", stats.empty() ? "" : "\n  ");
 }
 
-void write_stats_csv(std::FILE* out, const core::NormSpec& spec,
-                     const core::Partition& partition,
+void write_stats_csv(std::FILE* out, const core::NormSpec& spec, const core::Partition& partition,
                      const std::vector<core::GroupStats>& stats, core::Layout layout) {
     const std::vector<KeyAxis> axes = key_axes(spec, layout);
     std::string header;
@@ -141,8 +130,8 @@ void write_stats_csv(std::FILE* out, const core::NormSpec& spec,
         std::string row;
         for (const KeyAxis& axis : axes) row += std::to_string(coordinate(key, axis.axis)) + ",";
         const core::GroupStats& s = stats[g];
-        row += std::to_string(s.count) + "," + csv_number(s.mean) + "," + csv_number(s.var) +
-               "," + csv_number(s.mean_sq) + "\n";
+        row += std::to_string(s.count) + "," + csv_number(s.mean) + "," + csv_number(s.var) + "," +
+               csv_number(s.mean_sq) + "\n";
         std::fputs(row.c_str(), out);
     }
 }

@@ -25,10 +25,10 @@ std::vector<KeyAxis> key_axes(const core::NormSpec& spec, core::Layout layout);
 // How the statistics were obtained, for the JSON output.
 struct StatsSource {
     core::Layout layout = core::Layout::NCHW;
-    std::string reading;       // core::describe_reading of the input
-    bool eval_mode = false;    // --running: the checkpoint's running statistics (count 0)
-    std::string running;       // the --running source
-    std::string lengths;       // --lengths as given, "" when not masked
+    std::string reading;     // core::describe_reading of the input
+    bool eval_mode = false;  // --running: the checkpoint's running statistics (count 0)
+    std::string running;     // the --running source
+    std::string lengths;     // --lengths as given, "" when not masked
     // NaN, +Inf and -Inf values of the input (train mode; eval mode pools none of them).
     int64_t nan = 0, pos_inf = 0, neg_inf = 0;
 };
@@ -39,14 +39,12 @@ struct StatsSource {
 // "mean", "var", "mean_sq"}, ...]} with groups in group order (Partition::group_of). Numbers
 // are the shortest text that reads back to the same double; NaN and +-Inf are null.
 // Precondition: stats come from compute_group_stats(tensor, partition) and spec made it.
-void write_stats_json(std::FILE* out, const core::NormSpec& spec,
-                      const core::Partition& partition,
+void write_stats_json(std::FILE* out, const core::NormSpec& spec, const core::Partition& partition,
                       const std::vector<core::GroupStats>& stats, const StatsSource& source);
 
 // Writes a header ("n,g,count,mean,var,mean_sq": the key axes, then the statistics) and one
 // row per group in group order. Numbers as in JSON; NaN and +-Inf as nan, inf, -inf.
-void write_stats_csv(std::FILE* out, const core::NormSpec& spec,
-                     const core::Partition& partition,
+void write_stats_csv(std::FILE* out, const core::NormSpec& spec, const core::Partition& partition,
                      const std::vector<core::GroupStats>& stats, core::Layout layout);
 
 }  // namespace normviz::app::cli

@@ -186,7 +186,8 @@ int run_bench_render(int argc, char** argv) {
     std::vector<std::vector<Timing>> rounds(count);
     for (int r = 0; r < o.rounds; ++r) {
         for (size_t s = 0; s < count; ++s) {
-            const Timing t = time_frames(*window.value(), *states[s], o.frames, int64_t{r} * (o.frames + 1), timer_query);
+            const Timing t =
+                time_frames(*window.value(), *states[s], o.frames, int64_t{r} * (o.frames + 1), timer_query);
             rounds[s].push_back(t);
             std::printf("round %d shape=%s frame %s cpu %s gpu %s\n", r + 1, core::to_string(o.shapes[s]).c_str(),
                         ms_text(t.frame).c_str(), ms_text(t.cpu).c_str(), ms_text(t.gpu).c_str());
@@ -204,11 +205,12 @@ int run_bench_render(int argc, char** argv) {
             ratio.push_back(t.frame / rounds[0][r].frame);
             uploads += t.uploads_after_first;
         }
-        std::printf("frame %s cpu %s gpu %s ratio %.3f shape=%s size=%dx%d frames=%d rounds=%d sidebars=%s "
-                    "tensor_bytes_uploaded_by_focus_changes=%zu\n",
-                    ms_text(median(frame)).c_str(), ms_text(median(cpu)).c_str(), ms_text(median(gpu)).c_str(),
-                    median(ratio), core::to_string(o.shapes[s]).c_str(), o.width, o.height, o.frames, o.rounds,
-                    o.sidebars ? "shown" : "hide", uploads);
+        std::printf(
+            "frame %s cpu %s gpu %s ratio %.3f shape=%s size=%dx%d frames=%d rounds=%d sidebars=%s "
+            "tensor_bytes_uploaded_by_focus_changes=%zu\n",
+            ms_text(median(frame)).c_str(), ms_text(median(cpu)).c_str(), ms_text(median(gpu)).c_str(), median(ratio),
+            core::to_string(o.shapes[s]).c_str(), o.width, o.height, o.frames, o.rounds, o.sidebars ? "shown" : "hide",
+            uploads);
     }
     return 0;
 }

@@ -60,8 +60,9 @@ core::Status initial_scene(const DesktopOptions& o, AppState& state) {
 core::Status apply_running_option(const DesktopOptions& o, AppState& state) {
     if (o.running_source.empty()) return core::Ok{};
     if (state.scene.data_path.empty())
-        return core::make_error("--running gives a loaded tensor its model's running statistics; load the "
-                                "activations too (normviz FILE.npy --running FILE.safetensors:PREFIX)");
+        return core::make_error(
+            "--running gives a loaded tensor its model's running statistics; load the "
+            "activations too (normviz FILE.npy --running FILE.safetensors:PREFIX)");
     auto buffers = core::read_batchnorm_buffers(o.running_source);
     if (!buffers) return buffers.error();
     if (auto fit = core::check_buffers_fit(buffers.value(), state.tensor.shape.C); !fit) return fit.error();
@@ -193,7 +194,8 @@ int run_desktop(int argc, char** argv) {
     try {
         return run_desktop_unguarded(argc, argv);
     } catch (const std::bad_alloc&) {
-        std::fprintf(stderr, "normviz: out of memory; the tensor is too large for this machine, choose a smaller shape\n");
+        std::fprintf(stderr,
+                     "normviz: out of memory; the tensor is too large for this machine, choose a smaller shape\n");
         return 1;
     }
 }
@@ -241,8 +243,8 @@ int run_desktop_unguarded(int argc, char** argv) {
         int busy = 3;  // frames to draw after the last input, so ImGui settles
         // SIGINT/SIGTERM/SIGHUP end the loop within a second, so settings are still saved.
         core::install_signal_cleanup(/*keep_running=*/true);
-        for (uint64_t frame = 0; !window.value()->should_close() && !state.quit_requested &&
-                                 !core::termination_requested();) {
+        for (uint64_t frame = 0;
+             !window.value()->should_close() && !state.quit_requested && !core::termination_requested();) {
             Window& w = *window.value();
             if (o.frames == 0) {
                 if (!wait_for_frame(w, state, busy)) continue;

@@ -284,7 +284,8 @@ std::optional<core::Status> parse_picture_option(const std::string& arg, const s
         if (auto s = take(); !s) return s.error();
         o.color_scale = parse_color_scale(value);
         if (!o.color_scale)
-            return core::make_error("--color-scale '" + value + "' is not one of symmetric, min-max, percentile, "
+            return core::make_error("--color-scale '" + value +
+                                    "' is not one of symmetric, min-max, percentile, "
                                     "channel-min-max, channel-percentile");
         return core::Status(core::Ok{});
     }
@@ -364,8 +365,10 @@ core::Result<DesktopOptions> parse_desktop_options(int argc, char** argv) {
     o.running_source = expand_home(o.running_source);
     if (!o.focus_text.empty()) {
         if (o.layout) {
-            auto coords = core::parse_integers(o.focus_text, static_cast<size_t>(core::layout_rank(*o.layout)), "--focus");
-            if (!coords) return core::make_error(coords.error().message + " (in " + core::layout_name(*o.layout) + " order)");
+            auto coords =
+                core::parse_integers(o.focus_text, static_cast<size_t>(core::layout_rank(*o.layout)), "--focus");
+            if (!coords)
+                return core::make_error(coords.error().message + " (in " + core::layout_name(*o.layout) + " order)");
             o.focus = core::index_in_layout(coords.value(), *o.layout);
         } else {
             auto f = core::parse_index(o.focus_text);

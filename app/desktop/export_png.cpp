@@ -18,7 +18,7 @@ core::Status export_view_png(AppState& state, Window& window, TensorRenderer& re
     // A figure: the canvases alone, fitted, with text as large on the slide as in the window.
     const bool figure_mode = state.figure_mode, show_controls = state.show_controls, show_stats = state.show_stats;
     const Camera camera = state.camera;
-    const GridLayout canvas_layout = state.canvas_layout;  // the window's, kept for its next frame
+    const GridLayout canvas_layout = state.canvas_layout;     // the window's, kept for its next frame
     const int panel_columns = state.classroom.panel_columns;  // the window's, for the SVG
     state.figure_mode = true;
     state.show_controls = state.show_stats = false;

@@ -30,7 +30,8 @@ void save_screenshot(AppState& state, Window& window, const std::vector<PanelRec
         out_h = std::clamp(static_cast<int>(r.h * scale.y), 1, height - y0);
         std::vector<unsigned char> crop(static_cast<size_t>(out_w) * out_h * 4);
         for (int y = 0; y < out_h; ++y)
-            std::copy_n(&pixels[(static_cast<size_t>(y0 + y) * width + x0) * 4], out_w * 4, &crop[static_cast<size_t>(y) * out_w * 4]);
+            std::copy_n(&pixels[(static_cast<size_t>(y0 + y) * width + x0) * 4], out_w * 4,
+                        &crop[static_cast<size_t>(y) * out_w * 4]);
         pixels = std::move(crop);
         const size_t dot = path.rfind(".png");
         path = (dot == std::string::npos ? path : path.substr(0, dot)) + "-" +
@@ -46,8 +47,8 @@ void save_screenshot(AppState& state, Window& window, const std::vector<PanelRec
 void export_png(AppState& state, Window& window, TensorRenderer& renderer) {
     state.classroom.export_png_requested = false;
     const std::string path = state.classroom.export_base + ".png";
-    auto ok = export_view_png(state, window, renderer, path, state.classroom.export_width,
-                              state.classroom.export_height);
+    auto ok =
+        export_view_png(state, window, renderer, path, state.classroom.export_width, state.classroom.export_height);
     if (ok) set_message(state, "saved " + path, false);
     else set_message(state, ok.error().message, true);
 }

@@ -21,9 +21,9 @@ std::string number(double v) {
 std::string format_status(const AppState& state, const std::vector<PanelRect>& rects) {
     const core::Index& f = state.scene.focus;
     const core::Shape& s = state.tensor.shape;
-    std::string out = "status shape=" + std::to_string(s.N) + "," + std::to_string(s.C) + "," +
-                      std::to_string(s.H) + "," + std::to_string(s.W) + " focus=" + std::to_string(f.n) + "," +
-                      std::to_string(f.c) + "," + std::to_string(f.h) + "," + std::to_string(f.w) +
+    std::string out = "status shape=" + std::to_string(s.N) + "," + std::to_string(s.C) + "," + std::to_string(s.H) +
+                      "," + std::to_string(s.W) + " focus=" + std::to_string(f.n) + "," + std::to_string(f.c) + "," +
+                      std::to_string(f.h) + "," + std::to_string(f.w) +
                       " normalized=" + (state.scene.show_normalized ? "1" : "0") +
                       " panels=" + std::to_string(state.panels.size()) + "\n";
     // The canvases' layout (before the first grid frame, and in the cube view: the default one).
@@ -34,8 +34,8 @@ std::string format_status(const AppState& state, const std::vector<PanelRect>& r
            " pan=" + number(state.camera.pan.x) + "," + number(state.camera.pan.y) + "\n";
     // What covers or moves the canvases, where the "Load .npy" field is, and the raw colour scale.
     out += "ui controls=" + std::string(state.show_controls ? "1" : "0") +
-           " stats=" + (state.show_stats && !quiz_hides_statistics(state) ? "1" : "0") + " help=" + (state.show_help ? "1" : "0") +
-           " presenter=" + (state.classroom.presenter ? "1" : "0") +
+           " stats=" + (state.show_stats && !quiz_hides_statistics(state) ? "1" : "0") +
+           " help=" + (state.show_help ? "1" : "0") + " presenter=" + (state.classroom.presenter ? "1" : "0") +
            " lesson=" + std::to_string(state.classroom.lesson) + "," + std::to_string(state.classroom.step) +
            " lesson_text_scale=" + number(state.classroom.text_scale) +
            " lesson_fits=" + (state.classroom.text_fits ? "1" : "0") +
@@ -65,7 +65,8 @@ std::string format_status(const AppState& state, const std::vector<PanelRect>& r
         const BatchEditor& b = state.batch_editor;
         out += "batch edits=" + std::to_string(b.edits.size()) + " sample=" + std::to_string(b.sample);
         const char* names[] = {"remove", "swap", "outlier", "padded", "shifted"};
-        for (int i = 0; i < 5; ++i) out += std::string(" ") + names[i] + "=" + number(b.button_x[i]) + "," + number(b.button_y[i]);
+        for (int i = 0; i < 5; ++i)
+            out += std::string(" ") + names[i] + "=" + number(b.button_x[i]) + "," + number(b.button_y[i]);
         out += "\n";
     }
     if (state.tokens.show) {
@@ -87,7 +88,8 @@ std::string format_status(const AppState& state, const std::vector<PanelRect>& r
                " val_error=" + number(last && !last->epochs.empty() ? last->epochs.back().val_error : -1) +
                " run=" + number(w.run_x) + "," + number(w.run_y) + " stop=" + number(w.stop_x) + "," +
                number(w.stop_y) + " show=" + number(w.show_x) + "," + number(w.show_y) +
-               " images=" + number(w.images_x) + "," + number(w.images_y) + " training_images=" + std::to_string(w.images) + "\n";
+               " images=" + number(w.images_x) + "," + number(w.images_y) +
+               " training_images=" + std::to_string(w.images) + "\n";
     }
     if (state.arithmetic.show) {
         // The arithmetic window's stage and its numbers (core/group_arithmetic.h).
@@ -110,9 +112,9 @@ std::string format_status(const AppState& state, const std::vector<PanelRect>& r
                " revealed=" + (q.revealed ? "1" : "0") + " pooled=" + std::to_string(score.pooled) +
                " hits=" + std::to_string(score.hits) + " misses=" + std::to_string(score.misses) +
                " false_alarms=" + std::to_string(score.false_alarms) + " score=" + number(score.score) +
-               " kind=" + quiz_kind_name(q.kind) + " choice=" + std::to_string(q.choice) +
-               " choices=" + choices + " answer=" + std::to_string(q.choices.answer) + " explained=" +
-               (q.revealed && !current_quiz_explanation(state).empty() ? "1" : "0") + "\n";
+               " kind=" + quiz_kind_name(q.kind) + " choice=" + std::to_string(q.choice) + " choices=" + choices +
+               " answer=" + std::to_string(q.choices.answer) +
+               " explained=" + (q.revealed && !current_quiz_explanation(state).empty() ? "1" : "0") + "\n";
     }
     for (size_t i = 0; i < state.panels.size(); ++i) {
         const PanelDerived& p = state.panels[i];

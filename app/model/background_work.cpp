@@ -45,8 +45,8 @@ std::optional<core::Result<PreparedTensor>> BackgroundWork::take_result() {
 }
 
 std::vector<PanelStats> derive_panels(const Scene& scene, const core::Tensor& tensor,
-                                      const core::BatchNormBuffers* running, std::atomic<float>& progress,
-                                      float start, float end) {
+                                      const core::BatchNormBuffers* running, std::atomic<float>& progress, float start,
+                                      float end) {
     const std::vector<core::NormSpec> specs = shown_specs(scene);
     std::vector<PanelStats> out;
     for (size_t i = 0; i < specs.size(); ++i) {

@@ -25,10 +25,10 @@ namespace normviz::app {
 // What a job hands back: the tensor, and its panels derived under the scene it was asked for.
 struct PreparedTensor {
     core::Tensor tensor;
-    std::string source_path;  // empty for generated data
-    Scene scene;              // the scene the panels were derived under (data_path set for a load)
-    std::vector<PanelStats> panels;  // one per shown_specs(scene)
-    uint64_t running_version = 0;    // AppState::running_version of the buffers used
+    std::string source_path;                   // empty for generated data
+    Scene scene;                               // the scene the panels were derived under (data_path set for a load)
+    std::vector<PanelStats> panels;            // one per shown_specs(scene)
+    uint64_t running_version = 0;              // AppState::running_version of the buffers used
     std::optional<core::ValueSummary> values;  // the colour scales' ranges (core::summarize_values)
     std::optional<std::vector<core::ChannelSummary>> channels;  // the Channels window's rows
 };
@@ -65,7 +65,7 @@ private:
 
 // derive_panel for each of shown_specs(scene), reporting progress from `start` to `end`.
 std::vector<PanelStats> derive_panels(const Scene& scene, const core::Tensor& tensor,
-                                      const core::BatchNormBuffers* running, std::atomic<float>& progress,
-                                      float start, float end);
+                                      const core::BatchNormBuffers* running, std::atomic<float>& progress, float start,
+                                      float end);
 
 }  // namespace normviz::app

@@ -85,7 +85,8 @@ void HistogramWorker::loop() {
             chosen = panels_.lower_bound(next_panel_);
             while (chosen != panels_.end() && chosen->second.todo.empty()) ++chosen;
             if (chosen == panels_.end())
-                chosen = std::find_if(panels_.begin(), panels_.end(), [](const auto& e) { return !e.second.todo.empty(); });
+                chosen =
+                    std::find_if(panels_.begin(), panels_.end(), [](const auto& e) { return !e.second.todo.empty(); });
         }
         const int panel = chosen->first;
         Panel& p = chosen->second;

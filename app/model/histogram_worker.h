@@ -22,9 +22,9 @@ namespace normviz::app {
 
 // Which histograms: the group, the statistics it is normalized with, and the affine edits.
 struct HistogramKey {
-    uint64_t stats_version = 0;  // PanelDerived::stats_version; 0: none
-    int64_t group = -1;          // Partition::group_of the focus
-    uint64_t affine_version = 0; // AppState::affine_version
+    uint64_t stats_version = 0;   // PanelDerived::stats_version; 0: none
+    int64_t group = -1;           // Partition::group_of the focus
+    uint64_t affine_version = 0;  // AppState::affine_version
     bool operator==(const HistogramKey& o) const {
         return stats_version == o.stats_version && group == o.group && affine_version == o.affine_version;
     }
@@ -70,7 +70,7 @@ public:
 
 private:
     struct Panel {
-        HistogramKey inputs;                // statistics and affine versions of the work below
+        HistogramKey inputs;  // statistics and affine versions of the work below
         Compute compute;
         std::deque<int64_t> todo;           // groups to count, front first
         std::unordered_set<int64_t> taken;  // groups counted or being counted for `inputs`

@@ -43,8 +43,8 @@ core::Tensor generate_scene_tensor(const Scene& scene);
 // What one panel shows.
 struct PanelStats {
     core::NormSpec spec;
-    std::string error;          // why the norm does not apply (validate, eval mode); "" when it does
-    bool has_partition = false; // the groups can be drawn (also for some errors)
+    std::string error;           // why the norm does not apply (validate, eval mode); "" when it does
+    bool has_partition = false;  // the groups can be drawn (also for some errors)
     core::Partition partition;
     std::vector<core::GroupStats> stats;  // per group; empty when the norm does not apply
     // BatchNorm in eval mode: `stats` are running statistics per channel (count 0: no value

@@ -66,7 +66,7 @@ core::Result<std::vector<FolderEntry>> list_array_folder(const std::string& fold
         if (!show_hidden && !name.empty() && name[0] == '.') continue;
         std::error_code entry_ec;
         const fs::file_status status = it->status(entry_ec);  // follows links
-        if (entry_ec || !fs::exists(status)) continue;         // a broken link
+        if (entry_ec || !fs::exists(status)) continue;        // a broken link
         FolderEntry e;
         e.name = name;
         e.is_folder = fs::is_directory(status);

@@ -26,9 +26,9 @@ bool is_array_file_name(const std::string& name);
 
 // One row of the file browser.
 struct FolderEntry {
-    std::string name;       // file name only
+    std::string name;  // file name only
     bool is_folder = false;
-    uintmax_t size = 0;     // bytes; 0 for folders
+    uintmax_t size = 0;  // bytes; 0 for folders
 };
 
 // The subfolders and array files (is_array_file_name) of `folder`: folders first, then files,

@@ -34,9 +34,8 @@ struct Scene {
     // A scene file named a data_file without a shape: the file gives it (and G, focus,
     // devices and lengths are checked against it) when the scene is applied.
     bool shape_from_file = false;
-    std::vector<core::NormKind> compared = {core::NormKind::Batch,    core::NormKind::Layer,
-                                            core::NormKind::Instance, core::NormKind::Group,
-                                            core::NormKind::LayerToken, core::NormKind::Rms};
+    std::vector<core::NormKind> compared = {core::NormKind::Batch, core::NormKind::Layer,      core::NormKind::Instance,
+                                            core::NormKind::Group, core::NormKind::LayerToken, core::NormKind::Rms};
     bool single_view = false;
     core::NormKind single_norm = core::NormKind::Batch;
     int64_t groups = 2;

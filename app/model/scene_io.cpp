@@ -21,11 +21,11 @@ using nlohmann::json;
 const char* palette_name(Palette p) { return p == Palette::BlueOrange ? "colour-blind" : "blue-red"; }
 
 // Every field a scene may carry; anything else is a typo or a foreign file.
-constexpr const char* kSceneFields[] = {"normviz_scene", "shape",  "generator",     "seed",   "data_file",
-                                        "norms",         "view",   "single_norm",   "groups", "eps",
-                                        "custom_axes",   "custom_center", "focus", "values", "palette",
-                                        "devices",       "lengths", "batchnorm_eval", "lesson",        "picture",
-                                        "layout",        "running", "color_scale", "data_file_bytes"};
+constexpr const char* kSceneFields[] = {
+    "normviz_scene", "shape",       "generator", "seed",    "data_file",   "norms",
+    "view",          "single_norm", "groups",    "eps",     "custom_axes", "custom_center",
+    "focus",         "values",      "palette",   "devices", "lengths",     "batchnorm_eval",
+    "lesson",        "picture",     "layout",    "running", "color_scale", "data_file_bytes"};
 
 // Whether `text` is valid UTF-8 (JSON strings must be; file names need not be).
 bool is_utf8(const std::string& text) {
@@ -43,7 +43,8 @@ bool is_utf8(const std::string& text) {
         for (size_t k = 1; k <= extra; ++k)
             if ((byte(i + k) & 0xc0) != 0x80) return false;
         const unsigned char c1 = extra > 0 ? byte(i + 1) : 0x80;
-        if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 > 0x9f) || (c == 0xf0 && c1 < 0x90) || (c == 0xf4 && c1 > 0x8f))
+        if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 > 0x9f) || (c == 0xf0 && c1 < 0x90) ||
+            (c == 0xf4 && c1 > 0x8f))
             return false;  // overlong, a surrogate, or past U+10FFFF
         i += extra + 1;
     }
@@ -92,8 +93,8 @@ public:
         // nlohmann stores non-negative literals as unsigned: bound that first, then compare signed.
         if ((v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(hi)) || v->get<int64_t>() < lo ||
             v->get<int64_t>() > hi)
-            return error(key, "is " + v->dump() + "; it must be between " + std::to_string(lo) + " and " +
-                                  std::to_string(hi));
+            return error(
+                key, "is " + v->dump() + "; it must be between " + std::to_string(lo) + " and " + std::to_string(hi));
         out = v->get<int64_t>();
         return core::Ok{};
     }
@@ -119,8 +120,9 @@ public:
         if (!v->is_array()) return error(key, "must be a list of whole numbers, not " + type_of(*v));
         if (count >= 0 && v->size() != static_cast<size_t>(count))
             return error(key, "must have " + std::to_string(count) + " numbers, not " + std::to_string(v->size()));
-        if (v->size() > max_count) return error(key, "has " + std::to_string(v->size()) + " numbers; at most " +
-                                                         std::to_string(max_count) + " are allowed");
+        if (v->size() > max_count)
+            return error(key, "has " + std::to_string(v->size()) + " numbers; at most " + std::to_string(max_count) +
+                                  " are allowed");
         std::vector<int64_t> values;
         for (const json& e : *v) {
             if (!e.is_number_integer() || (e.is_number_unsigned() && e.get<uint64_t>() > uint64_t{1} << 62) ||
@@ -146,8 +148,8 @@ private:
     const std::string& name_;
 };
 
-#define NORMVIZ_TRY(expr)                   \
-    do {                                    \
+#define NORMVIZ_TRY(expr)                             \
+    do {                                              \
         if (auto s_ = (expr); !s_) return s_.error(); \
     } while (0)
 
@@ -161,8 +163,9 @@ core::Status read_data_fields(const Reader& r, const std::string& name, Scene& s
         core::Shape shape{v[0], v[1], v[2], v[3]};
         if (auto ok = core::validate_shape(shape); !ok) return core::make_error(name + ": " + ok.error().message);
         if (shape.numel() > kSceneMaxElements)
-            return core::make_error(name + ": shape " + core::to_string(shape) + " has " + std::to_string(shape.numel()) +
-                                    " values; a scene may generate at most " + std::to_string(kSceneMaxElements) +
+            return core::make_error(name + ": shape " + core::to_string(shape) + " has " +
+                                    std::to_string(shape.numel()) + " values; a scene may generate at most " +
+                                    std::to_string(kSceneMaxElements) +
                                     " (load larger data from a .npy file with data_file)");
         s.shape = shape;
     }
@@ -231,7 +234,8 @@ core::Status read_norm_fields(const Reader& r, const std::string& name, Scene& s
     }
     if (r.find("view")) {
         NORMVIZ_TRY(r.string("view", text));
-        if (text != "compare" && text != "single") return r.error("view", "is '" + text + "'; use \"compare\" or \"single\"");
+        if (text != "compare" && text != "single")
+            return r.error("view", "is '" + text + "'; use \"compare\" or \"single\"");
         s.single_view = text == "single";
     }
     if (r.find("single_norm")) {
@@ -283,7 +287,8 @@ core::Status read_focus_and_view_fields(const Reader& r, Scene& s, bool shape_fr
                                     "; each coordinate must be below its extent");
     if (r.find("values")) {
         NORMVIZ_TRY(r.string("values", text));
-        if (text != "raw" && text != "normalized") return r.error("values", "is '" + text + "'; use \"raw\" or \"normalized\"");
+        if (text != "raw" && text != "normalized")
+            return r.error("values", "is '" + text + "'; use \"raw\" or \"normalized\"");
         s.show_normalized = text == "normalized";
     }
     if (r.find("palette")) {
@@ -296,8 +301,9 @@ core::Status read_focus_and_view_fields(const Reader& r, Scene& s, bool shape_fr
         NORMVIZ_TRY(r.string("color_scale", text));
         auto scale = parse_color_scale(text);
         if (!scale)
-            return r.error("color_scale", "is '" + text + "'; use \"symmetric\", \"min-max\", \"percentile\", "
-                                          "\"channel-min-max\" or \"channel-percentile\"");
+            return r.error("color_scale", "is '" + text +
+                                              "'; use \"symmetric\", \"min-max\", \"percentile\", "
+                                              "\"channel-min-max\" or \"channel-percentile\"");
         s.color_scale = *scale;
     }
     if (r.find("picture")) {
@@ -320,7 +326,8 @@ core::Status read_teaching_fields(const Reader& r, const std::string& name, Scen
     if (r.find("lengths")) {
         NORMVIZ_TRY(r.integers("lengths", -1, 1, v));
         if (!v.empty() && !shape_from_file)
-            if (auto ok = core::validate_lengths(s.shape, v); !ok) return core::make_error(name + ": " + ok.error().message);
+            if (auto ok = core::validate_lengths(s.shape, v); !ok)
+                return core::make_error(name + ": " + ok.error().message);
         s.lengths = v;
     } else if (!s.lengths.empty() && !core::validate_lengths(s.shape, s.lengths)) {
         s.lengths.clear();  // inherited lengths that no longer fit the shape
@@ -356,11 +363,12 @@ core::Result<Scene> scene_from_object(const json& object, const std::string& nam
     if (require_marker) {
         const json* marker = r.find("normviz_scene");
         if (!marker)
-            return core::make_error(name + " is not a normviz scene (it has no \"normviz_scene\" field); "
-                                           "save one with File > Save scene");
+            return core::make_error(name +
+                                    " is not a normviz scene (it has no \"normviz_scene\" field); "
+                                    "save one with File > Save scene");
         if (!marker->is_number_integer() || marker->get<int64_t>() != kSceneFormatVersion)
-            return core::make_error(name + ": \"normviz_scene\" is " + marker->dump() + "; this normviz reads version " +
-                                    std::to_string(kSceneFormatVersion));
+            return core::make_error(name + ": \"normviz_scene\" is " + marker->dump() +
+                                    "; this normviz reads version " + std::to_string(kSceneFormatVersion));
     }
     for (auto it = object.begin(); it != object.end(); ++it) {
         bool known = false;
@@ -407,8 +415,9 @@ core::Result<Scene> parse_scene_json(const std::string& text, const std::string&
                                     " levels deep; a scene file is a flat object, so this is not one");
         json object = json::parse(text, nullptr, /*allow_exceptions=*/false);
         if (object.is_discarded())
-            return core::make_error(name + " is not valid JSON; a scene file looks like {\"normviz_scene\": 1, "
-                                           "\"shape\": [4, 6, 4, 4], ...}");
+            return core::make_error(name +
+                                    " is not valid JSON; a scene file looks like {\"normviz_scene\": 1, "
+                                    "\"shape\": [4, 6, 4, 4], ...}");
         return one_line(scene_from_object(object, name, true, Scene{}));
     } catch (const std::exception& e) {
         return core::make_error(name + ": " + e.what());
@@ -480,10 +489,10 @@ bool same_scene(const Scene& a, const Scene& b) {
            a.compared == b.compared && a.single_view == b.single_view && a.single_norm == b.single_norm &&
            a.groups == b.groups && a.eps == b.eps && a.custom_axes == b.custom_axes &&
            a.custom_center == b.custom_center && a.focus == b.focus && a.show_normalized == b.show_normalized &&
-           a.palette == b.palette && a.color_scale == b.color_scale && a.devices == b.devices && a.lengths == b.lengths &&
-           a.batchnorm_eval == b.batchnorm_eval && a.lesson_id == b.lesson_id && a.lesson_step == b.lesson_step &&
-           a.picture == b.picture && a.layout == b.layout && a.running_source == b.running_source &&
-           a.shape_from_file == b.shape_from_file;
+           a.palette == b.palette && a.color_scale == b.color_scale && a.devices == b.devices &&
+           a.lengths == b.lengths && a.batchnorm_eval == b.batchnorm_eval && a.lesson_id == b.lesson_id &&
+           a.lesson_step == b.lesson_step && a.picture == b.picture && a.layout == b.layout &&
+           a.running_source == b.running_source && a.shape_from_file == b.shape_from_file;
 }
 
 }  // namespace normviz::app

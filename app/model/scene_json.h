@@ -13,7 +13,7 @@ namespace normviz::app {
 
 // Fields of `object` over `base` (defaults for what is missing). `require_marker`: the
 // object must carry "normviz_scene": kSceneFormatVersion. Never throws.
-core::Result<Scene> scene_from_json(const nlohmann::json& object, const std::string& name,
-                                    bool require_marker, const Scene& base = Scene{});
+core::Result<Scene> scene_from_json(const nlohmann::json& object, const std::string& name, bool require_marker,
+                                    const Scene& base = Scene{});
 
 }  // namespace normviz::app

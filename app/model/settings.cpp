@@ -24,8 +24,8 @@ std::filesystem::path settings_path() {
     const char* xdg = std::getenv("XDG_CONFIG_HOME");
     const char* home = std::getenv("HOME");
     std::filesystem::path dir = xdg && *xdg == '/' ? std::filesystem::path(xdg)
-                                : home && *home ? std::filesystem::path(home) / ".config"
-                                                : std::filesystem::path();
+                                : home && *home    ? std::filesystem::path(home) / ".config"
+                                                   : std::filesystem::path();
     if (dir.empty()) return {};
     return dir / "normviz" / "settings.ini";
 }
@@ -239,8 +239,9 @@ core::Status save_settings(const Scene& s, const core::Shape& tensor_shape, floa
     std::snprintf(eps, sizeof eps, "%.17g", s.eps);
     std::ostringstream out;
     out << "window_width=" << window_width << "\nwindow_height=" << window_height << "\nfont_size=" << font_size
-        << (generatable ? "\nshape=" + shape_text(tensor_shape) : std::string()) << "\ngenerator=" << core::generator_name(s.generator)
-        << "\nseed=" << s.seed << "\ndata_path=" << (path_fits ? s.data_path : "")
+        << (generatable ? "\nshape=" + shape_text(tensor_shape) : std::string())
+        << "\ngenerator=" << core::generator_name(s.generator) << "\nseed=" << s.seed
+        << "\ndata_path=" << (path_fits ? s.data_path : "")
         << "\nlayout=" << (s.layout ? core::layout_name(*s.layout) : "") << "\ncompared=" << compared
         << "\nsingle_view=" << s.single_view << "\nsingle_norm=" << core::norm_name(s.single_norm)
         << "\ngroups=" << s.groups << "\neps=" << eps << "\ncustom_axes=" << core::axes_to_string(s.custom_axes)

@@ -20,7 +20,7 @@ struct TrainRun {
     core::train::TrainConfig config;
     std::vector<core::train::EpochReport> epochs;
     bool finished = false;
-    std::string message;  // why it stopped early (stopped, diverged, error); "" otherwise
+    std::string message;                            // why it stopped early (stopped, diverged, error); "" otherwise
     std::shared_ptr<core::train::Network> network;  // set when finished
 };
 

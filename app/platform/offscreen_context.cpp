@@ -80,7 +80,9 @@ core::Result<std::unique_ptr<OffscreenContext>> OffscreenContext::create(int wid
     auto attempt = [&](EglPlatform platform, void* display) -> std::unique_ptr<OffscreenContext> {
         std::unique_ptr<OffscreenContext> c(new OffscreenContext());
         if (auto ok = c->start(display, width, height)) return c;
-        else failures += std::string(failures.empty() ? "" : "; ") + egl_platform_name(platform) + ": " + ok.error().message;
+        else
+            failures +=
+                std::string(failures.empty() ? "" : "; ") + egl_platform_name(platform) + ": " + ok.error().message;
         return nullptr;
     };
     for (EglPlatform platform : plan.platforms) {
@@ -91,8 +93,8 @@ core::Result<std::unique_ptr<OffscreenContext>> OffscreenContext::create(int wid
                 if (auto c = attempt(platform, eglGetPlatformDisplayEXT(EGL_PLATFORM_DEVICE_EXT, device, nullptr)))
                     return c;
         } else if (platform == EglPlatform::Surfaceless) {
-            if (auto c = attempt(platform, eglGetPlatformDisplayEXT(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY,
-                                                                    nullptr)))
+            if (auto c = attempt(platform,
+                                 eglGetPlatformDisplayEXT(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, nullptr)))
                 return c;
         } else if (auto c = attempt(platform, eglGetDisplay(EGL_DEFAULT_DISPLAY))) {
             return c;
@@ -108,8 +110,18 @@ core::Status OffscreenContext::start(void* display, int width, int height) {
     if (display == EGL_NO_DISPLAY || !eglInitialize(display, &major, &minor))
         return core::make_error("the display does not initialize (" + egl_error_text() + ")");
     display_ = display;
-    const EGLint config_attributes[] = {EGL_SURFACE_TYPE, EGL_PBUFFER_BIT, EGL_RENDERABLE_TYPE, EGL_OPENGL_BIT,
-                                        EGL_RED_SIZE, 8, EGL_GREEN_SIZE, 8, EGL_BLUE_SIZE, 8, EGL_ALPHA_SIZE, 8,
+    const EGLint config_attributes[] = {EGL_SURFACE_TYPE,
+                                        EGL_PBUFFER_BIT,
+                                        EGL_RENDERABLE_TYPE,
+                                        EGL_OPENGL_BIT,
+                                        EGL_RED_SIZE,
+                                        8,
+                                        EGL_GREEN_SIZE,
+                                        8,
+                                        EGL_BLUE_SIZE,
+                                        8,
+                                        EGL_ALPHA_SIZE,
+                                        8,
                                         EGL_NONE};
     EGLConfig config = nullptr;
     EGLint configs = 0;
@@ -121,9 +133,9 @@ core::Status OffscreenContext::start(void* display, int width, int height) {
         return core::make_error("cannot create a " + std::to_string(width) + "x" + std::to_string(height) +
                                 " EGL pbuffer (" + egl_error_text() + ")");
     if (!eglBindAPI(EGL_OPENGL_API)) return core::make_error("EGL cannot bind desktop OpenGL");
-    const EGLint context_attributes[] = {EGL_CONTEXT_MAJOR_VERSION, 3, EGL_CONTEXT_MINOR_VERSION, 3,
-                                         EGL_CONTEXT_OPENGL_PROFILE_MASK, EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT,
-                                         EGL_NONE};
+    const EGLint context_attributes[] = {
+        EGL_CONTEXT_MAJOR_VERSION,           3,       EGL_CONTEXT_MINOR_VERSION, 3, EGL_CONTEXT_OPENGL_PROFILE_MASK,
+        EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT, EGL_NONE};
     context_ = eglCreateContext(display, config, EGL_NO_CONTEXT, context_attributes);
     if (context_ == EGL_NO_CONTEXT)
         return core::make_error("EGL gives no OpenGL 3.3 core context (" + egl_error_text() + ")");

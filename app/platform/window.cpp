@@ -55,8 +55,9 @@ Window::Window() = default;
 core::Result<std::unique_ptr<Window>> Window::open(const WindowOptions& options) {
     if (!has_display()) {
         if (!options.visible) return open_offscreen(options);
-        return core::make_error("no display found (DISPLAY is not set); run under a desktop "
-                                "session, or headless with: xvfb-run -a normviz ...");
+        return core::make_error(
+            "no display found (DISPLAY is not set); run under a desktop "
+            "session, or headless with: xvfb-run -a normviz ...");
     }
     auto window = open_glfw(options);
     if (window || options.visible) return window;
@@ -326,8 +327,7 @@ std::vector<unsigned char> read_framebuffer(int width, int height) {
     return pixels;
 }
 
-core::Status write_png(const std::string& path, const std::vector<unsigned char>& rgba, int width,
-                       int height) {
+core::Status write_png(const std::string& path, const std::vector<unsigned char>& rgba, int width, int height) {
     // Encoded in memory first: stb's file writer ignores fwrite's and fclose's errors.
     std::string png;
     auto append = [](void* context, void* data, int size) {

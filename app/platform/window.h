@@ -89,7 +89,6 @@ private:
 // Reads the default framebuffer's back buffer (before swap) as RGBA rows, top row first.
 std::vector<unsigned char> read_framebuffer(int width, int height);
 // Writes RGBA pixels as PNG. Error names the path.
-core::Status write_png(const std::string& path, const std::vector<unsigned char>& rgba, int width,
-                       int height);
+core::Status write_png(const std::string& path, const std::vector<unsigned char>& rgba, int width, int height);
 
 }  // namespace normviz::app

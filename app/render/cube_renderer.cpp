@@ -45,9 +45,10 @@ std::string with_common(const char* stage) {
 // Everything a cube's picture depends on; an equal key lets draw() skip the cube.
 std::vector<float> cube_key(const CubeParams& p, int width, int height, const float* m) {
     const CubeGeometry& g = p.geometry;
-    std::vector<float> key = {float(width), float(height), float(g.split_hw), float(p.focus.n), float(p.focus.c),
-                              float(p.focus.h), float(p.focus.w), float(p.has_focus), float(p.show_normalized),
-                              p.center, p.half_range, p.normalized_half_range, p.outline_px, float(p.palette)};
+    std::vector<float> key = {
+        float(width),     float(height),           float(g.split_hw),  float(p.focus.n),         float(p.focus.c),
+        float(p.focus.h), float(p.focus.w),        float(p.has_focus), float(p.show_normalized), p.center,
+        p.half_range,     p.normalized_half_range, p.outline_px,       float(p.palette)};
     for (int a = 0; a < 4; ++a) {
         key.push_back(float(g.bin[a]));
         key.push_back(float(g.counts[a]));
@@ -213,8 +214,8 @@ CubeRenderer::Canvas& CubeRenderer::canvas(int slot) {
     return *canvases_[slot];
 }
 
-void CubeRenderer::ensure_group_stats(int slot, const std::vector<core::GroupStats>& stats, bool centered,
-                                      double eps, uint64_t version) {
+void CubeRenderer::ensure_group_stats(int slot, const std::vector<core::GroupStats>& stats, bool centered, double eps,
+                                      uint64_t version) {
     Canvas& c = canvas(slot);
     if (c.stats_version == version) return;
     c.stats_version = version;
@@ -223,8 +224,8 @@ void CubeRenderer::ensure_group_stats(int slot, const std::vector<core::GroupSta
     // shown = (x * pre - shift) * scale per group (app/view/colormap.h).
     c.transforms.resize(stats.size());
     for (size_t g = 0; g < stats.size(); ++g)
-        c.transforms[g] = group_transform(centered ? stats[g].mean : 0.0, centered ? stats[g].var : stats[g].mean_sq,
-                                          eps);
+        c.transforms[g] =
+            group_transform(centered ? stats[g].mean : 0.0, centered ? stats[g].var : stats[g].mean_sq, eps);
 }
 
 void CubeRenderer::ensure_colors(Canvas& c, const CubeParams& p) {
@@ -260,8 +261,7 @@ GLuint CubeRenderer::draw(int slot, const CubeParams& p, int width, int height) 
     ensure_colors(c, p);
 
     if (c.width != width || c.height != height) {
-        attach_multisampled_targets(c.multisampled.get(), c.color_ms.get(), c.depth_ms.get(), samples_, width,
-                                    height);
+        attach_multisampled_targets(c.multisampled.get(), c.color_ms.get(), c.depth_ms.get(), samples_, width, height);
         attach_color_texture(c.resolved.get(), c.color.get(), width, height, GL_LINEAR);
         c.width = width;
         c.height = height;

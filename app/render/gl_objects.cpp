@@ -31,8 +31,8 @@ core::Result<Shader> compile(GLenum stage, const char* name, const char* source)
 
 }  // namespace
 
-core::Result<Program> link_program(const char* vertex_name, const char* vertex_source,
-                                   const char* fragment_name, const char* fragment_source) {
+core::Result<Program> link_program(const char* vertex_name, const char* vertex_source, const char* fragment_name,
+                                   const char* fragment_source) {
     auto vs = compile(GL_VERTEX_SHADER, vertex_name, vertex_source);
     if (!vs) return vs.error();
     auto fs = compile(GL_FRAGMENT_SHADER, fragment_name, fragment_source);

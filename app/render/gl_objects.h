@@ -51,8 +51,8 @@ using VertexArray = GlName<delete_vertex_array>;
 
 // Compiles and links a vertex + fragment program. The error carries the shader's name and
 // the driver's info log.
-core::Result<Program> link_program(const char* vertex_name, const char* vertex_source,
-                                   const char* fragment_name, const char* fragment_source);
+core::Result<Program> link_program(const char* vertex_name, const char* vertex_source, const char* fragment_name,
+                                   const char* fragment_source);
 
 // Uniform location; prints a warning once if the program has no such active uniform.
 GLint uniform_location(const Program& program, const char* name);

@@ -28,7 +28,10 @@ int texture_width_shift(int width) {
 
 void upload_float_rows(GLuint texture, const float* data, int64_t count, int components, int width) {
     const int64_t rows = std::max<int64_t>((count + width - 1) / width, 1);
-    const GLenum internal = components == 1 ? GL_R32F : components == 2 ? GL_RG32F : components == 3 ? GL_RGB32F : GL_RGBA32F;
+    const GLenum internal = components == 1   ? GL_R32F
+                            : components == 2 ? GL_RG32F
+                            : components == 3 ? GL_RGB32F
+                                              : GL_RGBA32F;
     const GLenum format = components == 1 ? GL_RED : components == 2 ? GL_RG : components == 3 ? GL_RGB : GL_RGBA;
     glBindTexture(GL_TEXTURE_2D, texture);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
@@ -54,9 +57,7 @@ void upload_palette(GLuint texture, Palette palette) {
     glTexImage2D(GL_TEXTURE_2D, 0, GL_RGB8, 256, 1, 0, GL_RGB, GL_UNSIGNED_BYTE, lut.data());
 }
 
-void set_rgb_uniform(GLint location, Rgb c) {
-    glUniform3f(location, c.r / 255.0f, c.g / 255.0f, c.b / 255.0f);
-}
+void set_rgb_uniform(GLint location, Rgb c) { glUniform3f(location, c.r / 255.0f, c.g / 255.0f, c.b / 255.0f); }
 
 void attach_color_texture(GLuint framebuffer, GLuint texture, int width, int height, GLint filter, GLint format) {
     glBindTexture(GL_TEXTURE_2D, texture);

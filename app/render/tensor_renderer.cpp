@@ -15,16 +15,45 @@ namespace {
 // Everything a canvas's picture depends on; an equal key lets draw() skip the canvas.
 std::vector<float> canvas_key(const CanvasParams& p, int width, int height) {
     const core::Shape& s = p.layout.shape;
-    return {float(width), float(height), float(s.N), float(s.C), float(s.H), float(s.W),
-            float(p.layout.tiles_per_row), float(p.layout.blocks_per_row), p.layout.tile_gap, p.layout.sample_gap,
-            p.view.pan.x, p.view.pan.y, p.view.zoom, float(p.partition.block[0]),
-            float(p.partition.block[1]), float(p.partition.block[2]),
-            float(p.partition.block[3]), float(p.focus.n), float(p.focus.c),
-            float(p.focus.h), float(p.focus.w), float(p.has_focus), float(p.show_group), float(p.frozen_group),
-            float(p.show_normalized), p.center, p.half_range,
-            p.normalized_half_range, p.outline_px, float(p.palette), float(p.per_channel),
-            p.mark_px, float(p.group.lo.n), float(p.group.lo.c), float(p.group.lo.h),
-            float(p.group.lo.w), float(p.group.hi.n), float(p.group.hi.c), float(p.group.hi.h),
+    return {float(width),
+            float(height),
+            float(s.N),
+            float(s.C),
+            float(s.H),
+            float(s.W),
+            float(p.layout.tiles_per_row),
+            float(p.layout.blocks_per_row),
+            p.layout.tile_gap,
+            p.layout.sample_gap,
+            p.view.pan.x,
+            p.view.pan.y,
+            p.view.zoom,
+            float(p.partition.block[0]),
+            float(p.partition.block[1]),
+            float(p.partition.block[2]),
+            float(p.partition.block[3]),
+            float(p.focus.n),
+            float(p.focus.c),
+            float(p.focus.h),
+            float(p.focus.w),
+            float(p.has_focus),
+            float(p.show_group),
+            float(p.frozen_group),
+            float(p.show_normalized),
+            p.center,
+            p.half_range,
+            p.normalized_half_range,
+            p.outline_px,
+            float(p.palette),
+            float(p.per_channel),
+            p.mark_px,
+            float(p.group.lo.n),
+            float(p.group.lo.c),
+            float(p.group.lo.h),
+            float(p.group.lo.w),
+            float(p.group.hi.n),
+            float(p.group.hi.c),
+            float(p.group.hi.h),
             float(p.group.hi.w)};
 }
 
@@ -75,10 +104,9 @@ void run_passes(bool draw_cells, bool keep_cells, GLint pass, GLuint framebuffer
 struct TensorRenderer::Uniforms {
     GLint values, group_stats, palette, values_shift, stats_shift, shape, tiles_per_row, tile_rows, blocks_per_row,
         tile_gap, sample_gap, pan, zoom, canvas_height, block, inv_block, key_extents, focus, focus_key, has_focus,
-        show_group,
-        show_normalized, center, half_range, normalized_half_range, outline_px, background,
-        highlight, focus_ring, channel_range, channel_shift, per_channel, mark_px, group_lo, group_hi, focus_origin,
-        cells, cell_index, pass;
+        show_group, show_normalized, center, half_range, normalized_half_range, outline_px, background, highlight,
+        focus_ring, channel_range, channel_shift, per_channel, mark_px, group_lo, group_hi, focus_origin, cells,
+        cell_index, pass;
 
     // Sets the uniforms that come from the canvas's parameters alone (shape, layout, view,
     // partition, focus, colouring), which keeps draw() to the passes and their targets.
@@ -125,8 +153,8 @@ void TensorRenderer::Uniforms::set_params(const CanvasParams& p, int height) con
 }
 
 core::Result<std::unique_ptr<TensorRenderer>> TensorRenderer::create() {
-    auto program = link_program("tensor_view.vert", shader_sources::k_tensor_view_vert,
-                                "tensor_view.frag", shader_sources::k_tensor_view_frag);
+    auto program = link_program("tensor_view.vert", shader_sources::k_tensor_view_vert, "tensor_view.frag",
+                                shader_sources::k_tensor_view_frag);
     if (!program) return program.error();
     std::unique_ptr<TensorRenderer> r(new TensorRenderer());
     r->program_ = std::move(program.value());
@@ -235,8 +263,8 @@ TensorRenderer::Canvas& TensorRenderer::canvas(int slot) {
     return *canvases_[slot];
 }
 
-void TensorRenderer::ensure_group_stats(int slot, const std::vector<core::GroupStats>& stats,
-                                        bool centered, double eps, uint64_t version) {
+void TensorRenderer::ensure_group_stats(int slot, const std::vector<core::GroupStats>& stats, bool centered, double eps,
+                                        uint64_t version) {
     Canvas& c = canvas(slot);
     if (c.stats_version == version) return;
     c.stats_version = version;
@@ -245,15 +273,14 @@ void TensorRenderer::ensure_group_stats(int slot, const std::vector<core::GroupS
     // (shift, scale, pre) per group: shown = (x * pre - shift) * scale (app/view/colormap.h).
     std::vector<float> shift_scale(stats.size() * 3);
     for (size_t g = 0; g < stats.size(); ++g) {
-        const GroupTransform t = group_transform(centered ? stats[g].mean : 0.0,
-                                                 centered ? stats[g].var : stats[g].mean_sq, eps);
+        const GroupTransform t =
+            group_transform(centered ? stats[g].mean : 0.0, centered ? stats[g].var : stats[g].mean_sq, eps);
         shift_scale[3 * g] = t.shift;
         shift_scale[3 * g + 1] = t.scale;
         shift_scale[3 * g + 2] = t.pre;
     }
     c.stats_width = texture_width_for(static_cast<int64_t>(stats.size()));
-    upload_float_rows(c.stats.get(), shift_scale.data(), static_cast<int64_t>(stats.size()), 3,
-                      c.stats_width);
+    upload_float_rows(c.stats.get(), shift_scale.data(), static_cast<int64_t>(stats.size()), 3, c.stats_width);
 }
 
 GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int height) {
@@ -278,8 +305,7 @@ GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int heig
     // every time, without the kept cells' extra writes (36 bytes a pixel instead of 4).
     const bool keep_cells = s.numel() > kKeepCellsAbove;
     if (keep_cells && (c.cells_width != width || c.cells_height != height)) {
-        attach_cell_targets(c.cells_framebuffer.get(), c.color.get(), c.cells.get(), c.cell_index.get(), width,
-                            height);
+        attach_cell_targets(c.cells_framebuffer.get(), c.color.get(), c.cells.get(), c.cell_index.get(), width, height);
         c.cells_width = width;
         c.cells_height = height;
         c.last_cells_key.clear();

@@ -35,8 +35,8 @@ struct CanvasParams {
     // dashed cyan outline instead of the highlight.
     bool frozen_group = false;
     bool show_normalized = false;
-    float center = 0;        // raw values colour around this value
-    float half_range = 1;    // ... spanning +- this
+    float center = 0;      // raw values colour around this value
+    float half_range = 1;  // ... spanning +- this
     float normalized_half_range = 3;
     float outline_px = 2;
     Palette palette = Palette::BlueRed;
@@ -66,8 +66,8 @@ public:
     void ensure_channel_ranges(const std::vector<ColorRange>& ranges, uint64_t version);
     // Uploads the (shift, scale) of each group for canvas `slot` unless `version` is the one
     // already there.
-    void ensure_group_stats(int slot, const std::vector<core::GroupStats>& stats, bool centered,
-                            double eps, uint64_t version);
+    void ensure_group_stats(int slot, const std::vector<core::GroupStats>& stats, bool centered, double eps,
+                            uint64_t version);
     // Draws canvas `slot` at width x height pixels; returns its colour texture. Skips the
     // draw when nothing it depends on changed since the last one. Sets every piece of GL
     // state it relies on and restores the default framebuffer binding.

@@ -75,7 +75,7 @@ void show_picture(AppState& state, Picture picture) {
 void set_tensor(AppState& state, core::Tensor tensor, std::optional<core::ValueSummary> values) {
     const bool new_shape = !(tensor.shape == state.tensor.shape);
     state.histogram_worker.cancel_and_wait();  // its jobs read the buffer about to go
-    state.batch_editor.edits.clear();  // a new tensor; apply_sample_edit puts its list back
+    state.batch_editor.edits.clear();          // a new tensor; apply_sample_edit puts its list back
     state.tensor = std::move(tensor);
     state.scene.shape = state.tensor.shape;
     ++state.tensor_version;
@@ -108,8 +108,11 @@ bool focus_next_non_finite(AppState& state) {
     }
     state.scene.focus = *next;
     const float x = state.tensor.at(*next);
-    set_message(state, std::string(std::isnan(x) ? "NaN" : x > 0 ? "+Inf" : "-Inf") + " at (n, c, h, w) = " +
-                           core::to_string(*next),
+    set_message(state,
+                std::string(std::isnan(x) ? "NaN"
+                            : x > 0       ? "+Inf"
+                                          : "-Inf") +
+                    " at (n, c, h, w) = " + core::to_string(*next),
                 false);
     return true;
 }
@@ -134,13 +137,14 @@ bool apply_sample_edit(AppState& state, int64_t n, core::SampleEdit edit) {
     edits.push_back(std::string(core::sample_edit_name(edit)) + " " + std::to_string(n));
     core::Index focus = state.scene.focus;
     if (edit == core::SampleEdit::Remove && n < pinned) --focus.n;  // the same sample, one place up
-    const core::Affine affine = state.affine;  // per channel: the batch edit does not touch it
+    const core::Affine affine = state.affine;                       // per channel: the batch edit does not touch it
     set_tensor(state, std::move(edited.value()));
     state.affine = affine;
     state.scene.focus = focus;
     state.batch_editor.edits = std::move(edits);
-    set_message(state, "sample " + std::to_string(n) + ": " + core::sample_edit_name(edit) +
-                           "; BatchNorm's numbers for the focus move, the norms inside one sample keep theirs",
+    set_message(state,
+                "sample " + std::to_string(n) + ": " + core::sample_edit_name(edit) +
+                    "; BatchNorm's numbers for the focus move, the norms inside one sample keep theirs",
                 false);
     return true;
 }
@@ -163,8 +167,10 @@ bool offer_archive_members(AppState& state, const std::string& path) {
     if (!entries || entries.value().size() < 2) return false;
     state.archive_path = path;
     state.archive_entries = std::move(entries.value());
-    set_message(state, path + " holds " + std::to_string(state.archive_entries.size()) +
-                           " arrays; pick one in the list under Load", false);
+    set_message(
+        state,
+        path + " holds " + std::to_string(state.archive_entries.size()) + " arrays; pick one in the list under Load",
+        false);
     return true;
 }
 
@@ -225,8 +231,10 @@ bool load_running_stats(AppState& state, const std::string& source) {
         if (!state.running->affine.gamma.empty()) state.affine.gamma = state.running->affine.gamma;
         if (!state.running->affine.beta.empty()) state.affine.beta = state.running->affine.beta;
     }
-    set_message(state, "running statistics of " + state.running->prefix + " (" + std::to_string(C) +
-                           " channels) from " + core::parse_array_source(source).path, false);
+    set_message(state,
+                "running statistics of " + state.running->prefix + " (" + std::to_string(C) + " channels) from " +
+                    core::parse_array_source(source).path,
+                false);
     return true;
 }
 
@@ -260,8 +268,8 @@ void update_panels(AppState& state) {
     const bool eval_changed = state.scene.batchnorm_eval != state.derived_batchnorm_eval || running_changed;
     const bool specs_changed = specs != state.derived_specs || devices_changed || eval_changed;
     const bool focus_changed = !(state.scene.focus == state.derived_focus);
-    const bool affine_changed = state.affine.gamma != state.derived_affine.gamma ||
-                                state.affine.beta != state.derived_affine.beta;
+    const bool affine_changed =
+        state.affine.gamma != state.derived_affine.gamma || state.affine.beta != state.derived_affine.beta;
     if (!tensor_changed && !specs_changed && !focus_changed && !affine_changed) return;
     if (affine_changed) ++state.affine_version;
 
@@ -316,18 +324,19 @@ void request_regenerate(AppState& state) {
     Scene scene = state.scene;
     scene.data_path.clear();
     const uint64_t running_version = state.running_version;
-    state.work->start("Generating " + core::to_string(scene.shape), [scene, running_version](std::atomic<float>& progress) {
-        core::Result<PreparedTensor> out = PreparedTensor{};
-        PreparedTensor& p = out.value();
-        p.tensor = generate_scene_tensor(scene);
-        progress = 0.4f;
-        p.scene = scene;
-        p.running_version = running_version;
-        p.panels = derive_panels(scene, p.tensor, nullptr, progress, 0.4f, 1.0f);
-        p.channels = core::summarize_channels(p.tensor);  // the Channels window opens at once
-        p.values = core::summarize_values(p.tensor);      // the colour scales' ranges
-        return out;
-    });
+    state.work->start("Generating " + core::to_string(scene.shape),
+                      [scene, running_version](std::atomic<float>& progress) {
+                          core::Result<PreparedTensor> out = PreparedTensor{};
+                          PreparedTensor& p = out.value();
+                          p.tensor = generate_scene_tensor(scene);
+                          progress = 0.4f;
+                          p.scene = scene;
+                          p.running_version = running_version;
+                          p.panels = derive_panels(scene, p.tensor, nullptr, progress, 0.4f, 1.0f);
+                          p.channels = core::summarize_channels(p.tensor);  // the Channels window opens at once
+                          p.values = core::summarize_values(p.tensor);      // the colour scales' ranges
+                          return out;
+                      });
 }
 
 void request_load(AppState& state, const std::string& typed) {
@@ -346,23 +355,24 @@ void request_load(AppState& state, const std::string& typed) {
     scene.data_path = path;
     const std::optional<core::BatchNormBuffers> running = state.running;
     const uint64_t running_version = state.running_version;
-    state.work->start("Loading " + path, [path, scene, running, running_version](
-                                             std::atomic<float>& progress) -> core::Result<PreparedTensor> {
-        const std::optional<core::Layout> layout = scene.layout;
-        auto loaded = read_tensor_file(path, layout);
-        if (!loaded && layout) loaded = read_tensor_file(path, std::nullopt);  // as load_tensor_file
-        if (!loaded) return loaded.error();
-        progress = 0.4f;
-        PreparedTensor p;
-        p.tensor = std::move(loaded.value());
-        p.source_path = path;
-        p.scene = scene;
-        p.running_version = running_version;
-        p.panels = derive_panels(scene, p.tensor, running ? &*running : nullptr, progress, 0.4f, 1.0f);
-        p.channels = core::summarize_channels(p.tensor);  // the Channels window opens at once
-        p.values = core::summarize_values(p.tensor);      // the colour scales' ranges
-        return p;
-    });
+    state.work->start(
+        "Loading " + path,
+        [path, scene, running, running_version](std::atomic<float>& progress) -> core::Result<PreparedTensor> {
+            const std::optional<core::Layout> layout = scene.layout;
+            auto loaded = read_tensor_file(path, layout);
+            if (!loaded && layout) loaded = read_tensor_file(path, std::nullopt);  // as load_tensor_file
+            if (!loaded) return loaded.error();
+            progress = 0.4f;
+            PreparedTensor p;
+            p.tensor = std::move(loaded.value());
+            p.source_path = path;
+            p.scene = scene;
+            p.running_version = running_version;
+            p.panels = derive_panels(scene, p.tensor, running ? &*running : nullptr, progress, 0.4f, 1.0f);
+            p.channels = core::summarize_channels(p.tensor);  // the Channels window opens at once
+            p.values = core::summarize_values(p.tensor);      // the colour scales' ranges
+            return p;
+        });
 }
 
 void install_finished_work(AppState& state) {
@@ -404,8 +414,9 @@ void update_channel_summary(AppState& state) {
 void handle_dropped_paths(AppState& state, const std::vector<std::string>& paths) {
     if (paths.empty()) return;
     if (state.work->busy()) {
-        set_message(state, "still busy (" + state.work->label() + "); drop " +
-                               (paths.size() > 1 ? "the files" : paths.front()) + " again when it is done",
+        set_message(state,
+                    "still busy (" + state.work->label() + "); drop " +
+                        (paths.size() > 1 ? "the files" : paths.front()) + " again when it is done",
                     true);
         return;
     }
@@ -413,8 +424,8 @@ void handle_dropped_paths(AppState& state, const std::vector<std::string>& paths
     request_load(state, paths.front());
     if (paths.size() < 2) return;
     const size_t others = paths.size() - 1;
-    const std::string note = std::to_string(paths.size()) + " files dropped: opened only the first, " +
-                             paths.front() + "; " + std::to_string(others) + (others == 1 ? " other file" : " other files") +
+    const std::string note = std::to_string(paths.size()) + " files dropped: opened only the first, " + paths.front() +
+                             "; " + std::to_string(others) + (others == 1 ? " other file" : " other files") +
                              " left out (drop one file at a time)";
     // The load's own outcome (an error, the reading, an archive's list) stays in front; a
     // large file's load runs on the worker and has none yet.

@@ -40,7 +40,7 @@ namespace normviz::app {
 // Derived data of one norm panel.
 struct PanelDerived {
     core::NormSpec spec;
-    std::string error;        // validate() message; empty when the norm applies
+    std::string error;  // validate() message; empty when the norm applies
     core::Partition partition;
     std::vector<core::GroupStats> stats;
     // The statistics panel's histograms (app/state/focus_histograms.h): `histograms` are of
@@ -51,23 +51,23 @@ struct PanelDerived {
     HistogramKey histograms_key, histograms_wanted;
     std::unordered_map<int64_t, core::GroupHistograms> histogram_cache;
     HistogramKey histogram_cache_for;
-    uint64_t stats_version = 0;      // bumps when stats change, so the renderer re-uploads
+    uint64_t stats_version = 0;  // bumps when stats change, so the renderer re-uploads
     // BatchNorm in eval mode (Scene::batchnorm_eval): `stats` are the running statistics per
     // channel (count 0: no value of this batch pooled), no histograms, and
     // `running_batches` the training batches they were tracked over.
     bool eval_mode = false;
-    int running_batches = 0;       // simulated running statistics: batches tracked
-    std::string running_prefix;    // a checkpoint's statistics: the layer they came from
+    int running_batches = 0;     // simulated running statistics: batches tracked
+    std::string running_prefix;  // a checkpoint's statistics: the layer they came from
 };
 
 // Zoom and pan shared by every canvas (they show the same tensor at the same size).
 struct Camera {
     Vec2 pan;
     float zoom = 1;
-    float fit_zoom = 1;   // the zoom that shows everything; wheel zoom stays >= half of it
-    Vec2 fitted_for;      // canvas size of the last fit; a new size fits again
+    float fit_zoom = 1;  // the zoom that shows everything; wheel zoom stays >= half of it
+    Vec2 fitted_for;     // canvas size of the last fit; a new size fits again
     bool needs_fit = true;
-    int zoom_steps = 0;   // keyboard zoom requests (+1 in, -1 out), applied by the canvas
+    int zoom_steps = 0;  // keyboard zoom requests (+1 in, -1 out), applied by the canvas
 };
 
 // A key press as GLFW reported it (key code and modifier bits), queued for the frame.
@@ -85,8 +85,8 @@ struct ChannelsWindow {
     uint64_t summary_version = ~uint64_t{0};  // the tensor_version `summary` describes
     core::ChannelColumn sort_column = core::ChannelColumn::Channel;
     bool sort_descending = false;
-    std::vector<int64_t> order;               // the channel shown in each row
-    uint64_t order_version = ~uint64_t{0};    // the summary_version `order` was sorted for
+    std::vector<int64_t> order;             // the channel shown in each row
+    uint64_t order_version = ~uint64_t{0};  // the summary_version `order` was sorted for
 };
 
 // The arithmetic window (F6, app/ui/arithmetic_panel.cpp): one panel's focus group worked out
@@ -94,8 +94,8 @@ struct ChannelsWindow {
 // tensor version, gamma and beta); written only by the window.
 struct ArithmeticWindow {
     bool show = false;
-    int stage = 0;   // 0 .. core::kArithmeticStages - 1
-    int panel = 0;   // index into AppState::panels
+    int stage = 0;  // 0 .. core::kArithmeticStages - 1
+    int panel = 0;  // index into AppState::panels
     std::string key;
     core::GroupArithmetic result;
 };
@@ -106,11 +106,11 @@ struct ArithmeticWindow {
 // kept for the status line (tests click cells).
 struct TokenWindow {
     bool show = false;
-    int panel = 0;  // index into AppState::panels: whose group is outlined
+    int panel = 0;                                 // index into AppState::panels: whose group is outlined
     float origin_x = -1, origin_y = -1, cell = 0;  // top-left of row 0 / column 0, cell side
-    float gap = 0;                                  // between one sample's rows and the next's
-    int64_t rows = 0, cols = 0;                     // drawn (samples x tokens, features)
-    int64_t outlined = 0;                           // cells outlined in view (in the focus's group)
+    float gap = 0;                                 // between one sample's rows and the next's
+    int64_t rows = 0, cols = 0;                    // drawn (samples x tokens, features)
+    int64_t outlined = 0;                          // cells outlined in view (in the focus's group)
 };
 
 // The Train panel (F8, app/ui/train_panel.cpp): settings of the next run, the runs on their
@@ -118,14 +118,14 @@ struct TokenWindow {
 // the last frame are kept for the status line (tests click them).
 struct TrainWindow {
     bool show = false;
-    int norm = 4;           // index into train_norm_choices(): group
+    int norm = 4;  // index into train_norm_choices(): group
     int groups = 4;
     int batch = 32;
     int epochs = 5;
-    int images = 4000;      // training images (1000 more are held out)
-    float lr = 0.02f;       // at batch 32
-    int layer = 0;          // block whose norm input "Show activations" puts in the grid
-    std::string error;      // why the last Run or Show did not start
+    int images = 4000;  // training images (1000 more are held out)
+    float lr = 0.02f;   // at batch 32
+    int layer = 0;      // block whose norm input "Show activations" puts in the grid
+    std::string error;  // why the last Run or Show did not start
     std::shared_ptr<TrainWorker> worker = std::make_shared<TrainWorker>();
     float run_x = -1, run_y = -1, stop_x = -1, stop_y = -1, show_x = -1, show_y = -1;
     float images_x = -1, images_y = -1;  // the training images field
@@ -143,13 +143,13 @@ struct BatchEditor {
 // File > Open... (app/state/file_browser.h, app/ui/file_browser_panel.cpp): a modal listing one
 // folder's subfolders and array files, with a path field.
 struct FileBrowser {
-    bool open = false;          // asked for (File > Open..., Ctrl+O); the modal shows while set
-    bool popup_opened = false;  // ImGui::OpenPopup was called for this showing
-    std::string folder;         // the folder listed, absolute
-    std::string typed;          // the path field: a file, folder or x.npz:NAME, relative to `folder`
+    bool open = false;                 // asked for (File > Open..., Ctrl+O); the modal shows while set
+    bool popup_opened = false;         // ImGui::OpenPopup was called for this showing
+    std::string folder;                // the folder listed, absolute
+    std::string typed;                 // the path field: a file, folder or x.npz:NAME, relative to `folder`
     std::vector<FolderEntry> entries;  // `folder`'s listing (list_array_folder), read by browse_to
-    std::string error;          // why the folder cannot be listed, or why the typed path did not open
-    bool focus_field = false;   // give the path field the keyboard in the next frame
+    std::string error;                 // why the folder cannot be listed, or why the typed path did not open
+    bool focus_field = false;          // give the path field the keyboard in the next frame
 };
 
 // The colour scale of raw values: what the tensor's values span, summarized once per tensor,
@@ -168,10 +168,10 @@ struct ValueColors {
 struct AppState {
     Scene scene;
     core::Tensor tensor;
-    uint64_t tensor_version = 0;  // bumps on every new tensor; the renderer uploads once per bump
+    uint64_t tensor_version = 0;      // bumps on every new tensor; the renderer uploads once per bump
     uint64_t last_stats_version = 0;  // source of unique PanelDerived::stats_version values
-    core::Affine affine;          // per-channel gamma and beta, edited in the statistics panel
-    uint64_t affine_version = 0;  // bumps when update_derived sees `affine` changed
+    core::Affine affine;              // per-channel gamma and beta, edited in the statistics panel
+    uint64_t affine_version = 0;      // bumps when update_derived sees `affine` changed
     // The checkpoint buffers Scene::running_source named (empty until loaded), and a counter
     // that bumps when they change, so eval-mode panels recompute.
     std::optional<core::BatchNormBuffers> running;
@@ -215,13 +215,13 @@ struct AppState {
     std::string screenshot_path = "normviz.png";
     bool screenshot_requested = false;
     int panel_screenshot_requested = -1;  // index of a norm panel to save as PNG
-    bool figure_mode = false;   // `normviz render`: canvases only, no menu or sidebars
+    bool figure_mode = false;             // `normviz render`: canvases only, no menu or sidebars
     bool fullscreen_requested = false;
     bool quit_requested = false;
     // Something settles over the next frames (the lesson strip fitting its text): draw another
     // frame without waiting for input. Set during a frame, cleared by the run loop.
     bool redraw_requested = false;
-    bool print_status = false;  // machine-readable status lines on stdout (tests)
+    bool print_status = false;          // machine-readable status lines on stdout (tests)
     std::vector<KeyPress> key_presses;  // this frame's key presses, for handle_shortcuts
     // Generating or loading a large tensor runs here, off the frame loop.
     std::shared_ptr<BackgroundWork> work = std::make_shared<BackgroundWork>();

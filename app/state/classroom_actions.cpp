@@ -13,7 +13,8 @@
 namespace normviz::app {
 
 core::Status apply_scene(AppState& state, const Scene& scene) {
-    if (state.work->busy()) return core::make_error("wait until the current tensor is ready, then open the scene again");
+    if (state.work->busy())
+        return core::make_error("wait until the current tensor is ready, then open the scene again");
     if (!scene.data_path.empty()) {
         auto loaded = read_tensor_file(scene.data_path, scene.layout);
         if (!loaded) return loaded.error();
@@ -29,8 +30,7 @@ core::Status apply_scene(AppState& state, const Scene& scene) {
                 return core::make_error(where + "the scene's groups = " + std::to_string(scene.groups) +
                                         " does not divide C = " + std::to_string(file_shape.C));
             if (!core::contains(file_shape, scene.focus))
-                return core::make_error(where + "the scene's focus " + core::to_string(scene.focus) +
-                                        " is outside it");
+                return core::make_error(where + "the scene's focus " + core::to_string(scene.focus) + " is outside it");
             if (scene.devices > 1)
                 if (auto ok = core::validate_batch_split(file_shape, scene.devices); !ok)
                     return core::make_error(where + ok.error().message);
@@ -41,7 +41,8 @@ core::Status apply_scene(AppState& state, const Scene& scene) {
         state.scene.shape = file_shape;
         state.scene.layout = loaded.value().layout;
         state.scene.shape_from_file = false;
-        if (state.scene.devices > 1 && !core::validate_batch_split(file_shape, state.scene.devices)) state.scene.devices = 1;
+        if (state.scene.devices > 1 && !core::validate_batch_split(file_shape, state.scene.devices))
+            state.scene.devices = 1;
         set_tensor(state, std::move(loaded.value()));
         load_running_stats(state, scene.running_source);
     } else {
@@ -76,9 +77,10 @@ bool open_scene_file(AppState& state, const std::string& path, int step) {
         const int steps = static_cast<int>(shipped_lessons().lessons[index].steps.size());
         if (step >= steps) {
             // --step is 1-based on the command line; `step` is 0-based here.
-            set_message(state, path + ": lesson '" + lesson.value().id + "' has " + std::to_string(steps) +
-                                   " steps; --step " + std::to_string(step + 1) + " is past its last, use 1 to " +
-                                   std::to_string(steps), true);
+            set_message(state,
+                        path + ": lesson '" + lesson.value().id + "' has " + std::to_string(steps) + " steps; --step " +
+                            std::to_string(step + 1) + " is past its last, use 1 to " + std::to_string(steps),
+                        true);
             return false;
         }
         go_to_lesson_step(state, index, std::max(step, 0));
@@ -119,11 +121,11 @@ bool save_scene_file(AppState& state, const std::string& path) {
         return false;
     }
     if (!state.batch_editor.edits.empty())
-        set_message(state, "saved scene " + path + "; it holds the batch before its " +
-                               std::to_string(state.batch_editor.edits.size()) + " sample edits (they are not saved)",
+        set_message(state,
+                    "saved scene " + path + "; it holds the batch before its " +
+                        std::to_string(state.batch_editor.edits.size()) + " sample edits (they are not saved)",
                     false);
-    else
-        set_message(state, "saved scene " + path, false);
+    else set_message(state, "saved scene " + path, false);
     return true;
 }
 
@@ -138,8 +140,9 @@ bool may_replace(AppState& state, const std::string& path) {
     asked = path;
     const std::string data = core::parse_array_source(state.scene.data_path).path;
     const bool open_data = !state.scene.data_path.empty() && fs::equivalent(data, path, ec);
-    set_message(state, open_data ? path + " is the tensor file that is open; press Save again to replace its data"
-                                 : path + " exists; press Save again to replace it",
+    set_message(state,
+                open_data ? path + " is the tensor file that is open; press Save again to replace its data"
+                          : path + " exists; press Save again to replace it",
                 true);
     return false;
 }
@@ -188,7 +191,8 @@ void follow_lesson_link(AppState& state) {
     if (target < 0) return;
     const int from_lesson = state.classroom.lesson, from_step = state.classroom.step;
     go_to_lesson_step(state, target, step->see_step - 1);
-    if (state.classroom.lesson == target) state.classroom.back_lesson = from_lesson, state.classroom.back_step = from_step;
+    if (state.classroom.lesson == target)
+        state.classroom.back_lesson = from_lesson, state.classroom.back_step = from_step;
 }
 
 void back_from_link(AppState& state) {
@@ -279,8 +283,8 @@ void next_quiz_question(AppState& state) {
     q.choices = {};
     if (q.kind != QuizKind::Cells) {  // the answer from the partition the window draws
         const core::NormSpec spec = spec_for(state.scene, q.norm);
-        q.choices = quiz_choices(partition_for(state.scene, spec, state.tensor.shape), q.kind, state.scene.groups,
-                                 round);
+        q.choices =
+            quiz_choices(partition_for(state.scene, spec, state.tensor.shape), q.kind, state.scene.groups, round);
     }
     state.scene.single_view = true;
     state.scene.single_norm = question.norm;
@@ -314,9 +318,7 @@ void stop_quiz(AppState& state) {
     q.guesses.clear();
 }
 
-bool quiz_answer_hidden(const AppState& state) {
-    return state.classroom.quiz.active && !state.classroom.quiz.revealed;
-}
+bool quiz_answer_hidden(const AppState& state) { return state.classroom.quiz.active && !state.classroom.quiz.revealed; }
 
 bool quiz_hides_statistics(const AppState& state) { return state.classroom.quiz.active; }
 

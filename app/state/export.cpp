@@ -89,10 +89,12 @@ void svg_panel_grid(int count, float panel_w, float panel_h, int& cols, int& row
 
 core::Result<std::string> view_to_svg(const AppState& state, const SvgOptions& o) {
     const core::Shape& s = state.tensor.shape;
-    if (state.panels.empty() || state.tensor.data.empty()) return core::make_error("nothing to export: no panel is shown");
+    if (state.panels.empty() || state.tensor.data.empty())
+        return core::make_error("nothing to export: no panel is shown");
     if (state.cube_view)
-        return core::make_error("SVG export draws the grid view, not the cubes shown; press K for the grid view, "
-                                "or save a PNG of the cubes");
+        return core::make_error(
+            "SVG export draws the grid view, not the cubes shown; press K for the grid view, "
+            "or save a PNG of the cubes");
     if (s.numel() > o.max_cells)
         return core::make_error("the tensor has " + std::to_string(s.numel()) + " cells; SVG export stops at " +
                                 std::to_string(o.max_cells) + " per panel, so export a PNG instead");
@@ -151,7 +153,8 @@ core::Result<std::string> view_to_svg(const AppState& state, const SvgOptions& o
             double v = x;
             float t = raw_color_range(state, i.c).t_of(x);
             if (state.scene.show_normalized && have) {
-                v = core::normalize_value(x, p.stats[p.partition.group_of_flat(flat)], core::is_centered(p.spec), p.spec.eps);
+                v = core::normalize_value(x, p.stats[p.partition.group_of_flat(flat)], core::is_centered(p.spec),
+                                          p.spec.eps);
                 t = static_cast<float>(v / 3.0);
             }
             Rgb color = std::isnan(v) ? Rgb{128, 128, 128} : palette_color(state.scene.palette, t);

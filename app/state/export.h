@@ -15,8 +15,8 @@ namespace normviz::app {
 inline constexpr int kExportMaxWidth = 3840, kExportMaxHeight = 2160;
 
 struct SvgOptions {
-    float cell_px = 24;          // one cell's side in SVG user units
-    int64_t max_cells = 20000;   // per panel; larger tensors are refused (export PNG instead)
+    float cell_px = 24;         // one cell's side in SVG user units
+    int64_t max_cells = 20000;  // per panel; larger tensors are refused (export PNG instead)
 };
 
 // Every shown panel (state.panels, derived data up to date) as one SVG document: panels in

@@ -54,9 +54,9 @@ void update_focus_histograms(AppState& state) {
         }
         const core::Index key = p.partition.key_of(state.scene.focus);
         if (p.partition.group_size() <= kSyncHistogramValues) {
-            p.histograms = core::group_histograms(state.tensor.data.data(), p.spec, p.partition,
-                                                  p.stats[static_cast<size_t>(wanted.group)], state.affine, key,
-                                                  kHistogramBins);
+            p.histograms =
+                core::group_histograms(state.tensor.data.data(), p.spec, p.partition,
+                                       p.stats[static_cast<size_t>(wanted.group)], state.affine, key, kHistogramBins);
             p.histograms_key = wanted;
             if (p.histogram_cache.size() >= kSmallGroupsCached) p.histogram_cache.clear();
             p.histogram_cache[wanted.group] = p.histograms;
@@ -64,8 +64,8 @@ void update_focus_histograms(AppState& state) {
         }
         // What the worker's jobs read: the tensor's buffer (set_tensor stops the worker before
         // it replaces it) and copies of the rest (few groups: each is large).
-        HistogramWorker::Compute compute = [values = state.tensor.data.data(), spec = p.spec,
-                                            partition = p.partition, stats = p.stats,
+        HistogramWorker::Compute compute = [values = state.tensor.data.data(), spec = p.spec, partition = p.partition,
+                                            stats = p.stats,
                                             affine = state.affine](int64_t group, const std::atomic<bool>& cancel) {
             return core::group_histograms(values, spec, partition, stats[static_cast<size_t>(group)], affine,
                                           key_of_group(partition, group), kHistogramBins, &cancel);

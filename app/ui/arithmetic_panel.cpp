@@ -70,7 +70,8 @@ void strip(const core::GroupArithmetic& a, F value_of, float half_range, Palette
         const double v = value_of(a.shown[i]);
         const Rgb c = palette_color(palette, static_cast<float>(half_range > 0 ? v / half_range : 0));
         dl->AddRectFilled(q, ImVec2(q.x + box, q.y + box), IM_COL32(c.r, c.g, c.b, 255));
-        if (i == a.focus_position) dl->AddRect(q, ImVec2(q.x + box, q.y + box), IM_COL32(255, 255, 255, 255), 0, 0, 2.5f);
+        if (i == a.focus_position)
+            dl->AddRect(q, ImVec2(q.x + box, q.y + box), IM_COL32(255, 255, 255, 255), 0, 0, 2.5f);
     }
     const int rows = (shown + per_row - 1) / per_row;
     ImGui::Dummy(ImVec2(avail, rows * (box + 2)));
@@ -146,7 +147,8 @@ void draw_arithmetic_panel(AppState& state) {
 
     ImGui::Text("1. Gather: %s pools %s = %s values of the focus's group", core::norm_title(p.spec.kind),
                 core::group_size_formula(p.partition).c_str(), count.c_str());
-    strip(a, [&](double v) { return v - (centered ? a.mean : 0.0); }, half, state.scene.palette);
+    strip(
+        a, [&](double v) { return v - (centered ? a.mean : 0.0); }, half, state.scene.palette);
     if (reached(S::Sum)) {
         if (centered) {
             sum_over("2. Sum:", p.partition);
@@ -157,14 +159,16 @@ void draw_arithmetic_panel(AppState& state) {
         }
     }
     if (reached(S::Mean)) {
-        if (centered) ImGui::Text("3. Mean:  \u03bc = %s / %s = %s", n(a.sum).c_str(), count.c_str(), n(a.mean).c_str());
+        if (centered)
+            ImGui::Text("3. Mean:  \u03bc = %s / %s = %s", n(a.sum).c_str(), count.c_str(), n(a.mean).c_str());
         else ImGui::TextDisabled("3. No mean: %s does not subtract one (\u03bc = 0)", core::norm_title(p.spec.kind));
     }
     if (reached(S::Deviations)) {
         if (centered) {
             ImGui::Text("4. Deviations:  x \u2212 \u03bc  (the focus: %s \u2212 %s = %s)", n(a.x).c_str(),
                         n(a.mean).c_str(), n(a.x - a.mean).c_str());
-            strip(a, [&](double v) { return v - a.mean; }, half, state.scene.palette);
+            strip(
+                a, [&](double v) { return v - a.mean; }, half, state.scene.palette);
         } else {
             ImGui::TextDisabled("4. No deviations: the values are used as they are");
         }
@@ -174,19 +178,20 @@ void draw_arithmetic_panel(AppState& state) {
         if (centered) ImGui::Text("(x \u2212 \u03bc)\u00b2 = %s", n(a.sum_sq_dev).c_str());
         else ImGui::Text("x\u00b2 = %s", n(a.sum_sq_dev).c_str());
         const double m = centered ? a.mean : 0.0;
-        strip(a, [&](double v) { return (v - m) * (v - m); }, half * half, state.scene.palette);
+        strip(
+            a, [&](double v) { return (v - m) * (v - m); }, half * half, state.scene.palette);
     }
     if (reached(S::Variance)) {
         if (centered)
-            ImGui::Text("6. Variance:  \u03c3\u00b2 = %s / %s = %s  (divided by the count)",
-                        n(a.sum_sq_dev).c_str(), count.c_str(), n(a.var).c_str());
-        else
-            ImGui::Text("6. Mean square:  %s / %s = %s", n(a.sum_sq_dev).c_str(), count.c_str(), n(a.var).c_str());
+            ImGui::Text("6. Variance:  \u03c3\u00b2 = %s / %s = %s  (divided by the count)", n(a.sum_sq_dev).c_str(),
+                        count.c_str(), n(a.var).c_str());
+        else ImGui::Text("6. Mean square:  %s / %s = %s", n(a.sum_sq_dev).c_str(), count.c_str(), n(a.var).c_str());
     }
     if (reached(S::Normalize)) {
         if (centered)
-            ImGui::Text("7. x\u0302 = (x \u2212 \u03bc) / \u221a(\u03c3\u00b2 + \u03b5) = (%s \u2212 %s) / \u221a(%s + %s) = %s",
-                        n(a.x).c_str(), n(a.mean).c_str(), n(a.var).c_str(), n(p.spec.eps).c_str(), n(a.x_hat).c_str());
+            ImGui::Text(
+                "7. x\u0302 = (x \u2212 \u03bc) / \u221a(\u03c3\u00b2 + \u03b5) = (%s \u2212 %s) / \u221a(%s + %s) = %s",
+                n(a.x).c_str(), n(a.mean).c_str(), n(a.var).c_str(), n(p.spec.eps).c_str(), n(a.x_hat).c_str());
         else
             ImGui::Text("7. x\u0302 = x / \u221a(mean square + \u03b5) = %s / \u221a(%s + %s) = %s", n(a.x).c_str(),
                         n(a.var).c_str(), n(p.spec.eps).c_str(), n(a.x_hat).c_str());

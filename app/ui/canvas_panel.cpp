@@ -40,8 +40,8 @@ std::string panel_header(const PanelDerived& p, const core::Shape& shape, float 
     if (p.spec.kind == core::NormKind::Custom) title += " (" + core::axes_to_string(p.spec.custom_axes) + ")";
     if (p.spec.kind == core::NormKind::Batch && partitioned && p.partition.block[0] < shape.N)
         title += " (" + std::to_string(shape.N / p.partition.block[0]) + " devices, no sync)";
-    std::string pools = partitioned ? core::pooled_axes_list(p.partition)
-                                    : core::axes_to_list(core::reduced_axes(p.spec));
+    std::string pools =
+        partitioned ? core::pooled_axes_list(p.partition) : core::axes_to_list(core::reduced_axes(p.spec));
     if (!core::is_centered(p.spec)) pools += ", no centering";
     std::string out = title + " \u00b7 pools " + pools;
     if (!partitioned) return out;
@@ -63,8 +63,8 @@ std::string panel_header(const PanelDerived& p, const core::Shape& shape, float 
 
 // Grid of panels (columns x rows) that gives the largest cells for `count` panels, each panel's
 // picture laid out for its canvas (fit_grid_layout). Canvas size as draw_canvas_area makes it.
-void choose_grid(int count, const core::Shape& shape, ImVec2 area, float header, Vec2 margin, float label_px,
-                 int& cols, int& rows) {
+void choose_grid(int count, const core::Shape& shape, ImVec2 area, float header, Vec2 margin, float label_px, int& cols,
+                 int& rows) {
     float best = -1;
     cols = rows = 1;
     for (int c = 1; c <= count; ++c) {
@@ -95,8 +95,8 @@ float color_t(const AppState& state, double v, const core::Index& i) {
 }
 
 // Sample and channel labels; counts the sample labels drawn and the blocks in view in `r`.
-void draw_labels(const AppState& state, const GridLayout& layout, const ViewTransform& view,
-                 ImVec2 p0, ImVec2 p1, ImDrawList* dl, PanelRect& r, std::vector<LabelHit>& hits) {
+void draw_labels(const AppState& state, const GridLayout& layout, const ViewTransform& view, ImVec2 p0, ImVec2 p1,
+                 ImDrawList* dl, PanelRect& r, std::vector<LabelHit>& hits) {
     const float font = ImGui::GetFontSize();
     const core::Shape& s = state.tensor.shape;
     const ImU32 color = IM_COL32(200, 200, 205, 255);
@@ -207,10 +207,8 @@ void draw_cell_numbers(const AppState& state, const PanelDerived& p, const GridL
                     core::Index i{n, c, h, w};
                     double v = shown_value(state, p, i);
                     char buf[16];
-                    if (std::isfinite(v))
-                        std::snprintf(buf, sizeof buf, std::fabs(v) >= 100 ? "%.0f" : "%.2f", v);
-                    else
-                        std::snprintf(buf, sizeof buf, "%s", std::isnan(v) ? "NaN" : (v > 0 ? "Inf" : "-Inf"));
+                    if (std::isfinite(v)) std::snprintf(buf, sizeof buf, std::fabs(v) >= 100 ? "%.0f" : "%.2f", v);
+                    else std::snprintf(buf, sizeof buf, "%s", std::isnan(v) ? "NaN" : (v > 0 ? "Inf" : "-Inf"));
                     const bool quiz_hidden = quiz_answer_hidden(state);
                     const bool in_group = quiz_hidden || p.eval_mode ||  // eval mode: nothing dimmed
                                           (!p.stats.empty() && p.partition.key_of(i) == key);
@@ -261,7 +259,8 @@ void draw_hatch_swatch(ImVec2 a, float size, ImDrawList* dl) {
     const float stripe = std::max(2.0f, size / 4);
     for (float k = -size; k < size; k += 2 * stripe)
         dl->AddQuadFilled(ImVec2(a.x + k, a.y + size), ImVec2(a.x + k + stripe, a.y + size),
-                          ImVec2(a.x + k + stripe + size, a.y), ImVec2(a.x + k + size, a.y), IM_COL32(217, 0, 217, 255));
+                          ImVec2(a.x + k + stripe + size, a.y), ImVec2(a.x + k + size, a.y),
+                          IM_COL32(217, 0, 217, 255));
     dl->PopClipRect();
 }
 
@@ -283,8 +282,9 @@ void draw_color_scale_combo(AppState& state, ColorScale scale, ImVec2 pos, float
         ImGui::EndCombo();
     }
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("colour scale of raw values: what range the palette spans (1 \u2013 99 %%: values "
-                          "beyond the percentiles take the end colours; per channel: each channel its own)");
+        ImGui::SetTooltip(
+            "colour scale of raw values: what range the palette spans (1 \u2013 99 %%: values "
+            "beyond the percentiles take the end colours; per channel: each channel its own)");
 }
 
 // The legend's NaN/Inf count: its hatched swatch, the count and (in the window) a button to
@@ -300,8 +300,7 @@ void draw_non_finite_entry(AppState& state, const std::string& nan_text, bool ne
     if (next_button) {
         ImGui::SetCursorScreenPos(ImVec2(x, p0.y + 0.5f * bar_h - 0.5f * ImGui::GetFrameHeight()));
         if (ImGui::Button("Next##next_non_finite")) focus_next_non_finite(state);
-        if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("focus the next NaN or Inf after the focus, in memory order (N)");
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("focus the next NaN or Inf after the focus, in memory order (N)");
     }
 }
 
@@ -459,8 +458,7 @@ CanvasParams canvas_params(const AppState& state, const PanelDerived& p, const G
     params.center = state.value_center;
     params.half_range = state.value_half_range;
     // Thicker with larger text (presenter mode, a 4K figure), as the text is.
-    params.outline_px =
-        std::clamp(cam.zoom * 0.14f, 1.5f, std::max(4.0f, font * 0.25f)) * io.DisplayFramebufferScale.x;
+    params.outline_px = std::clamp(cam.zoom * 0.14f, 1.5f, std::max(4.0f, font * 0.25f)) * io.DisplayFramebufferScale.x;
     params.palette = state.scene.palette;
     params.per_channel = !state.value_colors.channels.empty();
     params.group = group_box(p.partition, state.scene.focus);
@@ -516,8 +514,9 @@ void handle_canvas_input(AppState& state, const PanelDerived& p, const GridLayou
             if (io.MousePos.x >= h.a.x && io.MousePos.x < h.b.x && io.MousePos.y >= h.a.y && io.MousePos.y < h.b.y)
                 label = &h;
         const core::Shape& shape = state.tensor.shape;
-        if (label) toggle_quiz_guesses(state, label->sample ? sample_cells(shape, label->index)
-                                                            : channel_cells(shape, label->index));
+        if (label)
+            toggle_quiz_guesses(state,
+                                label->sample ? sample_cells(shape, label->index) : channel_cells(shape, label->index));
         else if (clicked && io.KeyShift) toggle_quiz_guesses(state, tile_cells(shape, clicked->n, clicked->c));
         else if (clicked) toggle_quiz_guess(state, *clicked);
     } else if (click && clicked) {

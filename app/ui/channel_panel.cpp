@@ -147,8 +147,7 @@ void draw_channel_panel(AppState& state) {
             if (bad > 0)
                 ImGui::TextColored(kBad, "%lld channel%s NaN or Inf: counted, and left out of mean, std, min, max",
                                    static_cast<long long>(bad), bad == 1 ? " holds" : "s hold");
-            else
-                ImGui::TextDisabled("no NaN or Inf; std is biased (divides by the count), as BatchNorm's");
+            else ImGui::TextDisabled("no NaN or Inf; std is biased (divides by the count), as BatchNorm's");
             ImGui::TextDisabled("click a row to focus that channel; click a header to sort");
             ImGui::PopTextWrapPos();
             draw_table(state);

@@ -57,15 +57,19 @@ void export_body(AppState& state) {
         auto svg = view_to_svg(state);
         const std::string path = c.export_base + ".svg";
         if (!svg) set_message(state, svg.error().message, true);
-        else if (!may_replace(state, path)) {}  // asked; a second press saves
-        else if (auto ok = write_text_file(path, svg.value()); !ok) set_message(state, ok.error().message, true);
+        else if (!may_replace(state, path)) {
+        }  // asked; a second press saves
+        else if (auto ok = write_text_file(path, svg.value()); !ok)
+            set_message(state, ok.error().message, true);
         else set_message(state, "saved " + path, false);
     }
     ImGui::SameLine();
     if (ImGui::Button("Save statistics CSV##export_csv")) {
         const std::string path = c.export_base + ".csv";
-        if (!may_replace(state, path)) {}  // asked; a second press saves
-        else if (auto ok = write_text_file(path, stats_to_csv(state)); !ok) set_message(state, ok.error().message, true);
+        if (!may_replace(state, path)) {
+        }  // asked; a second press saves
+        else if (auto ok = write_text_file(path, stats_to_csv(state)); !ok)
+            set_message(state, ok.error().message, true);
         else set_message(state, "saved " + path, false);
     }
 }
@@ -92,7 +96,8 @@ void draw_classroom_dialogs(AppState& state) {
         export_body(state);
     } else {
         const bool opening = c.dialog == ClassroomDialog::OpenScene;
-        ImGui::TextUnformatted(opening ? "Scene or lesson file (.json) to open:" : "Save the current scene as (.json):");
+        ImGui::TextUnformatted(opening ? "Scene or lesson file (.json) to open:"
+                                       : "Save the current scene as (.json):");
         if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
         const bool enter = path_field("##scene_path", c.dialog_path);
         if (ImGui::Button(opening ? "Open##scene_open" : "Save##scene_save") || enter) {

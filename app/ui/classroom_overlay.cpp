@@ -55,12 +55,11 @@ void quiz_marks(const AppState& state, const GridLayout& layout, const ViewTrans
         const core::Index i = core::unflat_index(s, flat);
         if (i == q.focus) continue;
         const bool pooled = p.key_of(i) == key, marked = q.guesses.count(flat) > 0;
-        if (pooled && marked) dot(dl, center(i), r);                  // hit
+        if (pooled && marked) dot(dl, center(i), r);  // hit
         else if (pooled) {  // miss: a ring, dark under amber so it shows on the highlight colour too
             dl->AddCircle(center(i), r, kMarkEdge, 0, 5.0f);
             dl->AddCircle(center(i), r, kMiss, 0, 2.5f);
-        }
-        else if (marked) cross(dl, center(i), r);                     // false alarm
+        } else if (marked) cross(dl, center(i), r);  // false alarm
     }
 }
 
@@ -129,8 +128,8 @@ void device_labels(const AppState& state, const GridLayout& layout, const ViewTr
 
 }  // namespace
 
-void draw_classroom_overlay(const AppState& state, const GridLayout& layout, const ViewTransform& view,
-                            ImDrawList* dl, PanelRect& r) {
+void draw_classroom_overlay(const AppState& state, const GridLayout& layout, const ViewTransform& view, ImDrawList* dl,
+                            PanelRect& r) {
     if (!state.scene.lengths.empty()) padding_hatch(state, layout, view, dl);
     device_labels(state, layout, view, dl, r);
     if (state.classroom.quiz.active) quiz_marks(state, layout, view, dl);

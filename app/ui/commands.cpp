@@ -52,7 +52,8 @@ bool arithmetic_shown(const AppState& s) { return s.arithmetic.show; }
 
 void panel_png_menu(AppState& s) {
     for (size_t i = 0; i < s.panels.size(); ++i)
-        if (ImGui::MenuItem(core::norm_title(s.panels[i].spec.kind))) s.panel_screenshot_requested = static_cast<int>(i);
+        if (ImGui::MenuItem(core::norm_title(s.panels[i].spec.kind)))
+            s.panel_screenshot_requested = static_cast<int>(i);
 }
 void color_scale_menu(AppState& s) {
     for (ColorScale c : kAllColorScales)
@@ -73,7 +74,9 @@ static_assert(core::kNormCount == 7, "the single-view keys 1..7 name every norm"
 using S = AppState;
 using CS = const AppState;
 
-// In menu order within each menu; the help window lists them in this order too.
+// In menu order within each menu; the help window lists them in this order too. One row a
+// command, laid out by hand.
+// clang-format off
 const Command kCommands[] = {
     // Mouse gestures: documented, not bound to keys.
     {nullptr, nullptr, "Click", "make a cell the focus (in any panel)", {}},
@@ -224,6 +227,7 @@ const Command kCommands[] = {
          set_presenter(s, false);
      }},
 };
+// clang-format on
 
 }  // namespace
 

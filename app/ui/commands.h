@@ -29,8 +29,8 @@ struct Command {
     bool global = false;
     // Draws a separator before its menu item.
     bool separator = false;
-    void (*run)(AppState&) = nullptr;  // nullptr: a mouse gesture, documented only
-    bool (*checked)(const AppState&) = nullptr;  // a toggle's state for its menu item
+    void (*run)(AppState&) = nullptr;              // nullptr: a mouse gesture, documented only
+    bool (*checked)(const AppState&) = nullptr;    // a toggle's state for its menu item
     bool (*available)(const AppState&) = nullptr;  // nullptr: always
     // A submenu drawn in place of a plain item (its entries depend on the state: panels,
     // colour scales, lessons).

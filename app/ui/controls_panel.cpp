@@ -22,8 +22,9 @@ void section(const char* title) {
 
 // NoNavInputs: Tab is a shortcut here, and ImGui 1.86 would also use it to move focus into
 // the sidebar's first text field.
-constexpr ImGuiWindowFlags kSidebarFlags = ImGuiWindowFlags_NoNavInputs | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
-                                          ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
+constexpr ImGuiWindowFlags kSidebarFlags = ImGuiWindowFlags_NoNavInputs | ImGuiWindowFlags_NoMove |
+                                           ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                                           ImGuiWindowFlags_NoSavedSettings;
 
 // One extent: a slider for small values and a typed field for any value.
 bool extent_input(const char* label, int64_t& value) {
@@ -177,8 +178,8 @@ void draw_data_section(AppState& state) {
     }
     int gen = static_cast<int>(scene.generator);
     ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.6f);
-    if (ImGui::BeginCombo("Data##generator", scene.data_path.empty() ? core::generator_name(scene.generator)
-                                                                   : "loaded file")) {
+    if (ImGui::BeginCombo("Data##generator",
+                          scene.data_path.empty() ? core::generator_name(scene.generator) : "loaded file")) {
         for (core::Generator g : core::kAllGenerators)
             if (ImGui::Selectable(core::generator_name(g), gen == static_cast<int>(g) && scene.data_path.empty())) {
                 scene.generator = g;
@@ -215,8 +216,7 @@ void draw_data_section(AppState& state) {
     state.path_field_visible = ImGui::IsItemVisible();
     state.path_input = buf;
     ImGui::SameLine();
-    if ((ImGui::Button("Load##load_npy") || enter) && !state.path_input.empty())
-        request_load(state, state.path_input);
+    if ((ImGui::Button("Load##load_npy") || enter) && !state.path_input.empty()) request_load(state, state.path_input);
     ImGui::PushTextWrapPos(0);
     ImGui::TextDisabled("or File > Open... (Ctrl+O), or drop a file on the window; x.npz:NAME picks one array");
     ImGui::PopTextWrapPos();
@@ -262,10 +262,8 @@ void draw_norm_section(AppState& state) {
     ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.5f);
     double eps = scene.eps;
     if (ImGui::InputDouble("eps##eps", &eps, 0, 0, "%.1e", ImGuiInputTextFlags_EnterReturnsTrue)) {
-        if (eps >= 0 && std::isfinite(eps))
-            scene.eps = eps;
-        else
-            set_message(state, "eps must be a finite number >= 0", true);
+        if (eps >= 0 && std::isfinite(eps)) scene.eps = eps;
+        else set_message(state, "eps must be a finite number >= 0", true);
     }
 
     section("Custom axes");
@@ -316,10 +314,8 @@ void draw_controls_panel(AppState& state, const FrameLayout& frame) {
     if (!state.message.empty()) {
         ImGui::Separator();
         ImGui::PushTextWrapPos(0);
-        if (state.message_is_error)
-            ImGui::TextColored(ImVec4(1.0f, 0.5f, 0.45f, 1.0f), "%s", state.message.c_str());
-        else
-            ImGui::TextDisabled("%s", state.message.c_str());
+        if (state.message_is_error) ImGui::TextColored(ImVec4(1.0f, 0.5f, 0.45f, 1.0f), "%s", state.message.c_str());
+        else ImGui::TextDisabled("%s", state.message.c_str());
         ImGui::PopTextWrapPos();
     }
     ImGui::End();

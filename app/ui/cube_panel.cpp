@@ -35,8 +35,8 @@ std::string cube_title(const PanelDerived& p) {
 // "pools C/G, H, W · group n=1, g=1 · 32 values", shorter when that is wider than max_width.
 std::string cube_subtitle(const AppState& state, const PanelDerived& p, float max_width) {
     const bool partitioned = p.partition.shape == state.tensor.shape;
-    const std::string pools = "pools " + (partitioned ? core::pooled_axes_list(p.partition)
-                                                      : core::axes_to_list(core::reduced_axes(p.spec)));
+    const std::string pools =
+        "pools " + (partitioned ? core::pooled_axes_list(p.partition) : core::axes_to_list(core::reduced_axes(p.spec)));
     if (p.eval_mode) return "(eval) running statistics \u00b7 pools no values of this batch";
     if (quiz_answer_hidden(state)) return "which cells share the ringed cell's statistics?";  // pools: the answer
     if (p.stats.empty() || !core::contains(state.tensor.shape, state.scene.focus)) return pools;
@@ -84,7 +84,8 @@ void draw_axis(ImDrawList* dl, const CubeView& view, ImVec2 origin, glm::vec3 a,
     dl->AddTriangleFilled(on_screen(origin, pb), on_screen(origin, head + out * (0.25f * font)),
                           on_screen(origin, head - out * (0.25f * font)), color);
     const ImVec2 size = ImGui::CalcTextSize(label);
-    const glm::vec2 mid = 0.5f * (pa + pb) + out * (0.3f * font + 0.5f * std::max(size.x * std::fabs(out.x), size.y * std::fabs(out.y)));
+    const glm::vec2 mid =
+        0.5f * (pa + pb) + out * (0.3f * font + 0.5f * std::max(size.x * std::fabs(out.x), size.y * std::fabs(out.y)));
     // Inside the canvas even when the axis runs along its border.
     const float x = std::clamp(mid.x - 0.5f * size.x, 2.0f, std::max(2.0f, canvas.x - size.x - 2));
     const float y = std::clamp(mid.y - 0.5f * size.y, 2.0f, std::max(2.0f, canvas.y - size.y - 2));
@@ -97,7 +98,8 @@ void draw_block_edges(ImDrawList* dl, const CubeGeometry& g, const CubeView& vie
     for (int64_t b = 0; b < blocks; ++b) {
         const Box box = block_box(g, b);
         auto corner = [&](int i) {
-            return glm::vec3((i & 1) ? box.hi.x : box.lo.x, (i & 2) ? box.hi.y : box.lo.y, (i & 4) ? box.hi.z : box.lo.z);
+            return glm::vec3((i & 1) ? box.hi.x : box.lo.x, (i & 2) ? box.hi.y : box.lo.y,
+                             (i & 4) ? box.hi.z : box.lo.z);
         };
         auto front = [&](int axis, bool high) {  // does the face on this side face the eye?
             const float plane = high ? box.hi[axis] : box.lo[axis];
@@ -165,11 +167,13 @@ void draw_cube_labels(const AppState& state, const CubeGeometry& g, const CubeVi
         for (int64_t b = 0; b < g.blocks(); ++b) {
             const Box box = block_box(g, b);
             // Above the block's top back edge, clear of its faces when seen from above.
-            const glm::vec2 p = project_to_screen(view, {0.5f * (box.lo.x + box.hi.x), box.hi.y, view.eye.y > box.hi.y ? box.lo.z : box.hi.z});
+            const glm::vec2 p = project_to_screen(
+                view, {0.5f * (box.lo.x + box.hi.x), box.hi.y, view.eye.y > box.hi.y ? box.lo.z : box.hi.z});
             std::snprintf(buf, sizeof buf, "n=%lld", (long long)(b * g.bin[0]));
             const ImVec2 size = ImGui::CalcTextSize(buf);
             if (size.x > std::fabs(project_to_screen(view, {box.hi.x, box.hi.y, box.hi.z}).x -
-                                   project_to_screen(view, {box.lo.x, box.hi.y, box.hi.z}).x) * 1.6f)
+                                   project_to_screen(view, {box.lo.x, box.hi.y, box.hi.z}).x) *
+                             1.6f)
                 continue;
             dl->AddText(ImVec2(origin.x + p.x - 0.5f * size.x, origin.y + p.y - 1.15f * size.y),
                         IM_COL32(200, 200, 205, 255), buf);
@@ -253,7 +257,8 @@ void draw_cube_legend(const AppState& state, ImVec2 p0, float width, ImDrawList*
     dl->AddRect(ImVec2(x, p0.y), ImVec2(x + bar_h, p0.y + bar_h), rgb(kHighlight), 0, 0, 2.5f);
     // The longest key that fits the area (a narrow window cut the long one off).
     const char* key = "pooled";
-    for (const char* longer : {"pooled with the focus (solid); the rest translucent", "pooled with the focus (solid)"}) {
+    for (const char* longer :
+         {"pooled with the focus (solid); the rest translucent", "pooled with the focus (solid)"}) {
         if (x + bar_h + gap * 0.5f + ImGui::CalcTextSize(longer).x <= p0.x + width) {
             key = longer;
             break;
@@ -269,8 +274,8 @@ void draw_cube_legend(const AppState& state, ImVec2 p0, float width, ImDrawList*
 }
 
 // What panel `p`'s cube shows.
-CubeParams cube_params(const AppState& state, const PanelDerived& p, const CubeGeometry& geometry,
-                       const CubeView& view, float outline_px) {
+CubeParams cube_params(const AppState& state, const PanelDerived& p, const CubeGeometry& geometry, const CubeView& view,
+                       float outline_px) {
     CubeParams params;
     params.geometry = geometry;
     params.view = view;
@@ -370,7 +375,8 @@ void draw_cube_area(AppState& state, const FrameLayout& frame, TensorRenderer& r
             cam.pitch += io.MouseDelta.y * 0.4f;
             cam = clamp_camera(cam);
         }
-        if (hovered && io.MouseWheel != 0) cam = clamp_camera({cam.yaw, cam.pitch, cam.distance * std::pow(0.88f, io.MouseWheel)});
+        if (hovered && io.MouseWheel != 0)
+            cam = clamp_camera({cam.yaw, cam.pitch, cam.distance * std::pow(0.88f, io.MouseWheel)});
         const std::optional<core::Index> under =
             hovered ? pick_element(geometry, view, {io.MousePos.x - c0.x, io.MousePos.y - c0.y}) : std::nullopt;
         // In a quiz a click marks the voxel's element (Shift: its whole tile), not a new focus.

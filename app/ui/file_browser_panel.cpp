@@ -32,7 +32,8 @@ std::string draw_entries(AppState& state) {
     std::string open;
     constexpr ImGuiSelectableFlags kRow = ImGuiSelectableFlags_DontClosePopups | ImGuiSelectableFlags_AllowDoubleClick |
                                           ImGuiSelectableFlags_SpanAllColumns;
-    if (!ImGui::BeginTable("##browser_entries", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersOuter,
+    if (!ImGui::BeginTable("##browser_entries", 2,
+                           ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersOuter,
                            ImVec2(0, ImGui::GetContentRegionAvail().y - ImGui::GetFrameHeightWithSpacing() * 3)))
         return open;
     ImGui::TableSetupScrollFreeze(0, 1);
@@ -72,8 +73,9 @@ void draw_file_browser(AppState& state) {
     const float font = ImGui::GetFontSize();
     ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y * 0.45f), ImGuiCond_Appearing,
                             ImVec2(0.5f, 0.5f));
-    ImGui::SetNextWindowSize(ImVec2(std::min(font * 40, io.DisplaySize.x * 0.9f), std::min(font * 28, io.DisplaySize.y * 0.8f)),
-                             ImGuiCond_Appearing);
+    ImGui::SetNextWindowSize(
+        ImVec2(std::min(font * 40, io.DisplaySize.x * 0.9f), std::min(font * 28, io.DisplaySize.y * 0.8f)),
+        ImGuiCond_Appearing);
     bool keep = true;
     if (!ImGui::BeginPopupModal(kTitle, &keep, ImGuiWindowFlags_NoSavedSettings)) {
         b.open = false;  // closed by ImGui (the title bar's x)
@@ -83,7 +85,8 @@ void draw_file_browser(AppState& state) {
     ImGui::TextDisabled("folder");
     ImGui::SameLine();
     ImGui::TextUnformatted(b.folder.c_str());
-    ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - ImGui::CalcTextSize("Up").x - ImGui::GetStyle().FramePadding.x * 2);
+    ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - ImGui::CalcTextSize("Up").x -
+                    ImGui::GetStyle().FramePadding.x * 2);
     if (ImGui::Button("Up##browser_up")) browse_to(state, parent_folder(b.folder));
 
     std::string open = draw_entries(state);
@@ -113,7 +116,8 @@ void draw_file_browser(AppState& state) {
         ImGui::TextDisabled(".npy, .npz and .safetensors files are listed; x.npz:NAME opens one array");
     }
     if (!open.empty() && open_from_browser(state, open)) ImGui::CloseCurrentPopup();
-    if (cancel || !keep || (!ImGui::IsAnyItemActive() && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false))) {
+    if (cancel || !keep ||
+        (!ImGui::IsAnyItemActive() && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false))) {
         b.open = false;
         ImGui::CloseCurrentPopup();
     }

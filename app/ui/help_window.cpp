@@ -2,7 +2,6 @@
 // (app/ui/commands.h), so they agree.
 #include <imgui.h>
 
-
 #include "app/ui/commands.h"
 #include "app/ui/panels.h"
 
@@ -10,7 +9,8 @@ namespace normviz::app {
 
 void draw_help_window(AppState& state) {
     if (!state.show_help) return;
-    ImGui::SetNextWindowPos(ImVec2(ImGui::GetIO().DisplaySize.x * 0.5f, ImGui::GetIO().DisplaySize.y * 0.5f), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+    ImGui::SetNextWindowPos(ImVec2(ImGui::GetIO().DisplaySize.x * 0.5f, ImGui::GetIO().DisplaySize.y * 0.5f),
+                            ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
     if (ImGui::Begin("Shortcuts##help", &state.show_help,
                      ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings)) {
         if (ImGui::BeginTable("##shortcuts", 2, ImGuiTableFlags_RowBg)) {

@@ -4,7 +4,6 @@
 // pointer ring; Q the quiz).
 #include <imgui.h>
 
-
 #include <algorithm>
 #include <string>
 
@@ -16,7 +15,6 @@ namespace normviz::app {
 namespace {
 
 constexpr float kMinLessonTextScale = 0.5f;
-
 
 // High contrast for projectors: black background, white text, bright frames.
 void apply_style(bool presenter) {
@@ -67,8 +65,8 @@ void draw_links(AppState& state, const LessonStep& step) {
     const int target = step.see_lesson.empty() ? -1 : find_lesson(step.see_lesson);
     const auto& lessons = shipped_lessons().lessons;
     if (target >= 0) {
-        const std::string label = "Show why: " + lessons[target].title + ", step " + std::to_string(step.see_step) +
-                                  "##lesson_see";
+        const std::string label =
+            "Show why: " + lessons[target].title + ", step " + std::to_string(step.see_step) + "##lesson_see";
         if (ImGui::Button(label.c_str())) follow_lesson_link(state);
     }
     if (c.back_lesson >= 0 && c.back_lesson < static_cast<int>(lessons.size())) {
@@ -110,7 +108,8 @@ float lessons_panel_height(const AppState& state) {
     const float display_h = ImGui::GetIO().DisplaySize.y;
     // The quiz: up to four lines of text and a row of buttons, without a scroll bar.
     if (c.quiz.active && c.lesson < 0)
-        return std::min(6 * ImGui::GetFrameHeightWithSpacing() + 2 * ImGui::GetStyle().WindowPadding.y, display_h * 0.3f);
+        return std::min(6 * ImGui::GetFrameHeightWithSpacing() + 2 * ImGui::GetStyle().WindowPadding.y,
+                        display_h * 0.3f);
     // Presenter mode: larger text, and the table should not need scrolling in front of a class.
     return std::clamp(display_h * (c.presenter ? 0.42f : 0.34f), ImGui::GetFontSize() * 8, display_h * 0.5f);
 }

@@ -45,14 +45,12 @@ void draw_menu_bar(AppState& state) {
     }
     // Errors stay until the next message; notes ("opened scene ...") leave after kNoteSeconds
     // (the Controls sidebar keeps the last one).
-    state.note_shown = !state.message.empty() && !state.message_is_error &&
-                       seconds_now() - state.message_time < kNoteSeconds;
+    state.note_shown =
+        !state.message.empty() && !state.message_is_error && seconds_now() - state.message_time < kNoteSeconds;
     if (!state.message.empty() && (state.message_is_error || state.note_shown)) {
         ImGui::SameLine(ImGui::GetWindowWidth() * 0.45f);
-        if (state.message_is_error)
-            ImGui::TextColored(ImVec4(1.0f, 0.5f, 0.45f, 1.0f), "%s", state.message.c_str());
-        else
-            ImGui::TextDisabled("%s", state.message.c_str());
+        if (state.message_is_error) ImGui::TextColored(ImVec4(1.0f, 0.5f, 0.45f, 1.0f), "%s", state.message.c_str());
+        else ImGui::TextDisabled("%s", state.message.c_str());
     }
     ImGui::EndMainMenuBar();
 }

@@ -15,7 +15,7 @@ struct CubeParams;  // app/render/cube_renderer.h (GL headers stay out of this o
 
 // Screen rectangle of a norm panel (header + canvas), kept for panel screenshots and tests.
 struct PanelRect {
-    float x = 0, y = 0, w = 0, h = 0;            // whole panel
+    float x = 0, y = 0, w = 0, h = 0;                              // whole panel
     float canvas_x = 0, canvas_y = 0, canvas_w = 0, canvas_h = 0;  // the picture
     // Labels drawn this frame against the blocks they belong to that are in view (the status
     // line reports them; a test checks that none goes missing, e.g. with presenter text).
@@ -43,8 +43,7 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
                       std::vector<PanelRect>& rects);
 // The cube view instead of the grid (state.cube_view): one 3-D cube per shown norm; fills
 // `rects` like draw_canvas_area (app/ui/cube_panel.cpp).
-void draw_cube_area(AppState& state, const FrameLayout& frame, TensorRenderer& renderer,
-                    std::vector<PanelRect>& rects);
+void draw_cube_area(AppState& state, const FrameLayout& frame, TensorRenderer& renderer, std::vector<PanelRect>& rects);
 void draw_help_window(AppState& state);
 
 // The ImGui part of a frame, the one list every caller iterates (the program's frame in
@@ -95,7 +94,7 @@ void apply_presenter_style(AppState& state);
 void draw_classroom_dialogs(AppState& state);
 // Over one grid canvas (inside its clip rect): quiz marks, padded cells, device shards (their
 // labels counted in `r`).
-void draw_classroom_overlay(const AppState& state, const GridLayout& layout, const ViewTransform& view,
-                            ImDrawList* dl, PanelRect& r);
+void draw_classroom_overlay(const AppState& state, const GridLayout& layout, const ViewTransform& view, ImDrawList* dl,
+                            PanelRect& r);
 
 }  // namespace normviz::app

@@ -18,7 +18,7 @@ ImU32 to_u32(Rgb c, int alpha = 255) { return IM_COL32(c.r, c.g, c.b, alpha); }
 
 Rgb series_color(int index) {
     // Okabe-Ito: told apart with any colour vision, on a dark background.
-    constexpr Rgb kColors[] = {{230, 159, 0},  {86, 180, 233}, {0, 158, 115}, {240, 228, 66},
+    constexpr Rgb kColors[] = {{230, 159, 0}, {86, 180, 233}, {0, 158, 115},  {240, 228, 66},
                                {0, 114, 178}, {213, 94, 0},   {204, 121, 167}};
     return kColors[static_cast<size_t>(index) % std::size(kColors)];
 }
@@ -96,7 +96,8 @@ int draw_plot(const char* id, const std::vector<PlotSeries>& series, const PlotS
     for (const PlotSeries& ser : series) {
         const ImVec2 ts = ImGui::CalcTextSize(ser.label.c_str());
         const float lx = b.x - ts.x - font * 1.6f;
-        dl->AddRectFilled(ImVec2(lx - font * 0.2f, ly), ImVec2(b.x - font * 0.2f, ly + ts.y), IM_COL32(20, 20, 24, 190));
+        dl->AddRectFilled(ImVec2(lx - font * 0.2f, ly), ImVec2(b.x - font * 0.2f, ly + ts.y),
+                          IM_COL32(20, 20, 24, 190));
         dl->AddLine(ImVec2(lx, ly + ts.y * 0.5f), ImVec2(lx + font, ly + ts.y * 0.5f), to_u32(ser.color), 3.0f);
         dl->AddText(ImVec2(lx + font * 1.2f, ly), text, ser.label.c_str());
         ly += ts.y;

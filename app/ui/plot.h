@@ -19,10 +19,10 @@ struct PlotSeries {
 struct PlotStyle {
     const char* title = "";
     const char* x_label = "";
-    float height = 160;     // pixels; the width is the window's
+    float height = 160;  // pixels; the width is the window's
     bool y_from_zero = false;
-    double y_scale = 1;     // values are shown multiplied by this (100: fractions as %)
-    bool x_whole = false;   // x takes whole numbers only (epochs): no ticks between them
+    double y_scale = 1;    // values are shown multiplied by this (100: fractions as %)
+    bool x_whole = false;  // x takes whole numbers only (epochs): no ticks between them
 };
 
 // Draws the plot at the cursor and advances it. Returns the series hovered, or -1.

@@ -16,24 +16,26 @@ void draw_cells_question(AppState& state) {
     QuizState& q = state.classroom.quiz;
     if (!q.revealed) {
         if (state.cube_view)
-            ImGui::TextWrapped("%zu cells marked. Click a voxel; Shift+click: its whole (n, c) tile; drag turns the "
-                               "cube. Each toggles; K shows the grid, where a drag marks a rectangle.",
-                               q.guesses.size());
+            ImGui::TextWrapped(
+                "%zu cells marked. Click a voxel; Shift+click: its whole (n, c) tile; drag turns the "
+                "cube. Each toggles; K shows the grid, where a drag marks a rectangle.",
+                q.guesses.size());
         else
-            ImGui::TextWrapped("%zu cells marked. Click a cell; drag a rectangle; Shift+click: the cell's whole tile; "
-                               "click a label n=k: the whole sample, c=k: that channel in every sample (right drag "
-                               "pans). Each toggles.",
-                               q.guesses.size());
+            ImGui::TextWrapped(
+                "%zu cells marked. Click a cell; drag a rectangle; Shift+click: the cell's whole tile; "
+                "click a label n=k: the whole sample, c=k: that channel in every sample (right drag "
+                "pans). Each toggles.",
+                q.guesses.size());
         if (ImGui::Button("Reveal##quiz_reveal")) reveal_quiz(state);
         ImGui::SameLine();
         if (ImGui::Button("Clear marks##quiz_clear")) q.guesses.clear();
         return;
     }
     const QuizScore s = current_quiz_score(state);
-    ImGui::TextWrapped("Pooled: %lld cells. Hits %lld (filled dot; the ringed cell is given, so it counts as one), "
-                       "misses %lld (ring), false alarms %lld (cross). Score %.0f%%.",
-                       (long long)s.pooled, (long long)s.hits, (long long)s.misses, (long long)s.false_alarms,
-                       100.0 * s.score);
+    ImGui::TextWrapped(
+        "Pooled: %lld cells. Hits %lld (filled dot; the ringed cell is given, so it counts as one), "
+        "misses %lld (ring), false alarms %lld (cross). Score %.0f%%.",
+        (long long)s.pooled, (long long)s.hits, (long long)s.misses, (long long)s.false_alarms, 100.0 * s.score);
 }
 
 void draw_choice_question(AppState& state) {
@@ -41,8 +43,8 @@ void draw_choice_question(AppState& state) {
     const auto& values = q.choices.values;
     for (size_t k = 0; k < values.size(); ++k) {
         if (k > 0) ImGui::SameLine();
-        const std::string label = std::to_string(k + 1) + ")  " + std::to_string(values[k]) + "##quiz_choice" +
-                                  std::to_string(k);
+        const std::string label =
+            std::to_string(k + 1) + ")  " + std::to_string(values[k]) + "##quiz_choice" + std::to_string(k);
         const bool picked = q.revealed && static_cast<int>(k) == q.choice;
         const bool right = q.revealed && static_cast<int>(k) == q.choices.answer;
         if (right) ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.10f, 0.45f, 0.15f, 1));

@@ -75,16 +75,17 @@ void eval_rows(const AppState& state, const PanelDerived& p) {
     row("y = \u03b3x\u0302 + \u03b2", format_number(gamma * xhat + beta));
     ImGui::PushTextWrapPos(0);
     if (!p.running_prefix.empty()) {
-        ImGui::TextDisabled("running statistics of channel c = %lld from the model's %s (%s); the output no longer "
-                            "depends on the batch",
-                            static_cast<long long>(f.c), p.running_prefix.c_str(),
-                            core::parse_array_source(state.scene.running_source).path.c_str());
+        ImGui::TextDisabled(
+            "running statistics of channel c = %lld from the model's %s (%s); the output no longer "
+            "depends on the batch",
+            static_cast<long long>(f.c), p.running_prefix.c_str(),
+            core::parse_array_source(state.scene.running_source).path.c_str());
     } else {
-        ImGui::TextDisabled("simulated running statistics of channel c = %lld: %d training batches of %lld drawn from "
-                            "this tensor's generator (momentum 0.1, unbiased variance); the output no longer depends "
-                            "on the batch",
-                            static_cast<long long>(f.c), p.running_batches,
-                            static_cast<long long>(state.tensor.shape.N));
+        ImGui::TextDisabled(
+            "simulated running statistics of channel c = %lld: %d training batches of %lld drawn from "
+            "this tensor's generator (momentum 0.1, unbiased variance); the output no longer depends "
+            "on the batch",
+            static_cast<long long>(f.c), p.running_batches, static_cast<long long>(state.tensor.shape.N));
     }
     ImGui::PopTextWrapPos();
 }
@@ -124,7 +125,8 @@ void norm_section(AppState& state, const PanelDerived& p, int index) {
                 row("RMS", format_number(std::sqrt(s.mean_sq)));
             }
             row("x", format_number(x));
-            row(centered ? "x\u0302 = (x\u2212\u03bc)/\u221a(\u03c3\u00b2+\u03b5)" : "x\u0302 = x/\u221a(mean x\u00b2+\u03b5)",
+            row(centered ? "x\u0302 = (x\u2212\u03bc)/\u221a(\u03c3\u00b2+\u03b5)"
+                         : "x\u0302 = x/\u221a(mean x\u00b2+\u03b5)",
                 format_number(xhat));
             row("y = \u03b3x\u0302 + \u03b2", format_number(gamma * xhat + beta));
             std::string why = core::explain_group(p.spec, s);
@@ -153,8 +155,8 @@ void draw_stats_panel(AppState& state, const FrameLayout& frame) {
     ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - frame.right, frame.menu_height));
     ImGui::SetNextWindowSize(ImVec2(frame.right, io.DisplaySize.y - frame.menu_height));
     ImGui::Begin("Statistics of the focus##stats", nullptr,
-                 ImGuiWindowFlags_NoNavInputs | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
-                     ImGuiWindowFlags_NoSavedSettings);
+                 ImGuiWindowFlags_NoNavInputs | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                     ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings);
     const core::Index& f = state.scene.focus;
     ImGui::Text("focus (n, c, h, w) = (%lld, %lld, %lld, %lld)", (long long)f.n, (long long)f.c, (long long)f.h,
                 (long long)f.w);

@@ -101,10 +101,11 @@ void draw_token_panel(AppState& state) {
         for (int64_t c = c0; c < c1; ++c) {
             const core::Index i = cell_of(s, r, c);
             const double x = state.tensor.at(i);
-            const float t = normalized ? static_cast<float>(core::normalize_value(x, p.stats[p.partition.group_of(i)],
-                                                                                  core::is_centered(p.spec), p.spec.eps) /
-                                                            3.0)
-                                       : raw_color_range(state, c).t_of(x);
+            const float t = normalized
+                                ? static_cast<float>(core::normalize_value(x, p.stats[p.partition.group_of(i)],
+                                                                           core::is_centered(p.spec), p.spec.eps) /
+                                                     3.0)
+                                : raw_color_range(state, c).t_of(x);
             Rgb color = palette_color(state.scene.palette, t);
             const bool in_group = have_group && p.partition.key_of(i) == key;
             const float dim = in_group ? 1.0f : 0.35f;

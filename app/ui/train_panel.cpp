@@ -85,8 +85,9 @@ void draw_train_panel(AppState& state) {
         ImGui::End();
         return;
     }
-    ImGui::TextWrapped("A 6-block CNN (conv 3x3, norm, ReLU) learns 4 shapes from 16x16 images. The learning "
-                       "rate follows the batch (lr x B / 32), as in the Group Normalization paper.");
+    ImGui::TextWrapped(
+        "A 6-block CNN (conv 3x3, norm, ReLU) learns 4 shapes from 16x16 images. The learning "
+        "rate follows the batch (lr x B / 32), as in the Group Normalization paper.");
     const bool busy = w.worker->busy();
     draw_settings(w, busy);
     if (!busy) {
@@ -103,10 +104,9 @@ void draw_train_panel(AppState& state) {
     const std::vector<TrainRun> runs = w.worker->runs();
     if (!runs.empty()) {
         const TrainRun& last = runs.back();
-        const std::string status = last.label + ": epoch " + std::to_string(last.epochs.size()) + " of " +
-                                   std::to_string(last.config.epochs) +
-                                   (last.finished ? (last.message.empty() ? ", done" : ", " + last.message)
-                                                  : ", training...");
+        const std::string status =
+            last.label + ": epoch " + std::to_string(last.epochs.size()) + " of " + std::to_string(last.config.epochs) +
+            (last.finished ? (last.message.empty() ? ", done" : ", " + last.message) : ", training...");
         ImGui::TextUnformatted(status.c_str());
     }
     if (!w.error.empty()) ImGui::TextColored(ImVec4(1.0f, 0.5f, 0.45f, 1.0f), "%s", w.error.c_str());
@@ -119,8 +119,9 @@ void draw_train_panel(AppState& state) {
     if (ImGui::Button("Show its activations in the grid##train")) show_trained_activations(state, w.layer);
     remember_button(w.show_x, w.show_y);
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
-    ImGui::TextWrapped("the norm's input of that block for one held-out batch; BatchNorm's running statistics go "
-                       "to eval mode");
+    ImGui::TextWrapped(
+        "the norm's input of that block for one held-out batch; BatchNorm's running statistics go "
+        "to eval mode");
     ImGui::PopStyleColor();
     ImGui::End();
 }

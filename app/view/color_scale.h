@@ -33,7 +33,7 @@ bool is_per_channel(ColorScale scale);
 // Raw value x takes palette position t = (x - center) / half_range in [-1, 1] (clamped).
 struct ColorRange {
     float center = 0, half_range = 1;
-    double low() const { return static_cast<double>(center) - half_range; }   // double: no overflow
+    double low() const { return static_cast<double>(center) - half_range; }  // double: no overflow
     double high() const { return static_cast<double>(center) + half_range; }
     float t_of(double x) const { return static_cast<float>((x - center) / half_range); }
     bool operator==(const ColorRange&) const = default;

@@ -9,12 +9,10 @@ namespace normviz::app {
 
 namespace {
 
-constexpr Rgb kBlueRed[] = {{5, 48, 97},     {33, 102, 172},  {67, 147, 195},
-                            {146, 197, 222}, {247, 247, 247}, {244, 165, 130},
-                            {214, 96, 77},   {178, 24, 43},   {103, 0, 31}};
-constexpr Rgb kBlueOrange[] = {{45, 0, 75},     {84, 39, 136},   {128, 115, 172},
-                               {178, 171, 210}, {247, 247, 247}, {254, 184, 99},
-                               {224, 130, 20},  {179, 88, 6},    {127, 59, 8}};
+constexpr Rgb kBlueRed[] = {{5, 48, 97},     {33, 102, 172}, {67, 147, 195}, {146, 197, 222}, {247, 247, 247},
+                            {244, 165, 130}, {214, 96, 77},  {178, 24, 43},  {103, 0, 31}};
+constexpr Rgb kBlueOrange[] = {{45, 0, 75},    {84, 39, 136},  {128, 115, 172}, {178, 171, 210}, {247, 247, 247},
+                               {254, 184, 99}, {224, 130, 20}, {179, 88, 6},    {127, 59, 8}};
 
 }  // namespace
 
@@ -37,11 +35,8 @@ Rgb palette_color(Palette palette, float t) {
     float u = (std::clamp(std::isnan(t) ? 0.0f : t, -1.0f, 1.0f) + 1.0f) * 0.5f * (kStops - 1);
     int i = std::min(kStops - 2, static_cast<int>(u));
     float f = u - i;
-    auto mix = [f](uint8_t a, uint8_t b) {
-        return static_cast<uint8_t>(std::lround(a + (b - a) * f));
-    };
-    return {mix(stops[i].r, stops[i + 1].r), mix(stops[i].g, stops[i + 1].g),
-            mix(stops[i].b, stops[i + 1].b)};
+    auto mix = [f](uint8_t a, uint8_t b) { return static_cast<uint8_t>(std::lround(a + (b - a) * f)); };
+    return {mix(stops[i].r, stops[i + 1].r), mix(stops[i].g, stops[i + 1].g), mix(stops[i].b, stops[i + 1].b)};
 }
 
 std::vector<uint8_t> palette_lut(Palette palette, int size) {

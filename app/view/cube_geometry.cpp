@@ -85,9 +85,9 @@ core::Index element_of(const CubeGeometry& g, const VoxelIndex& v) {
 }
 
 Box voxel_box(const CubeGeometry& g, const VoxelIndex& v) {
-    const float x_cells = g.split_hw ? static_cast<float>(v[0]) * (static_cast<float>(g.block_x()) + g.gap) +
-                                           static_cast<float>(v[3])
-                                     : static_cast<float>(v[0]);
+    const float x_cells =
+        g.split_hw ? static_cast<float>(v[0]) * (static_cast<float>(g.block_x()) + g.gap) + static_cast<float>(v[3])
+                   : static_cast<float>(v[0]);
     const int64_t row = g.split_hw ? v[2] : v[2] * g.counts[3] + v[3];
     Box b;
     b.lo.x = g.lo.x + x_cells * g.voxel.x;
@@ -130,8 +130,8 @@ std::vector<float> voxel_values(const core::Tensor& tensor, const CubeGeometry& 
     for (int64_t n = 0; n < s.N; ++n)
         for (int64_t c = 0; c < s.C; ++c)
             for (int64_t h = 0; h < s.H; ++h) {
-                const int64_t row = ((n / g.bin[0] * g.counts[1] + c / g.bin[1]) * g.counts[2] + h / g.bin[2]) *
-                                    g.counts[3];
+                const int64_t row =
+                    ((n / g.bin[0] * g.counts[1] + c / g.bin[1]) * g.counts[2] + h / g.bin[2]) * g.counts[3];
                 for (int64_t w = 0; w < s.W; ++w, ++x) {
                     const size_t v = static_cast<size_t>(row + w / g.bin[3]);
                     sum[v] += *x;

@@ -23,12 +23,12 @@ inline constexpr int64_t kCubeMaxVoxels = 4096;
 
 struct CubeGeometry {
     core::Shape shape;
-    bool split_hw = false;               // true: H and W apart (a block per sample)
-    std::array<int64_t, 4> bin{1, 1, 1, 1};    // elements per voxel along N, C, H, W
-    std::array<int64_t, 4> counts{1, 1, 1, 1}; // voxels along N, C, H, W: ceil(extent / bin)
-    float gap = 0;                       // voxels between sample blocks along x (H/W mode)
-    glm::vec3 voxel{1, 1, 1};            // world size of one voxel
-    glm::vec3 lo{0, 0, 0}, hi{0, 0, 0};  // world bounding box, centred on the origin
+    bool split_hw = false;                      // true: H and W apart (a block per sample)
+    std::array<int64_t, 4> bin{1, 1, 1, 1};     // elements per voxel along N, C, H, W
+    std::array<int64_t, 4> counts{1, 1, 1, 1};  // voxels along N, C, H, W: ceil(extent / bin)
+    float gap = 0;                              // voxels between sample blocks along x (H/W mode)
+    glm::vec3 voxel{1, 1, 1};                   // world size of one voxel
+    glm::vec3 lo{0, 0, 0}, hi{0, 0, 0};         // world bounding box, centred on the origin
 
     int64_t voxel_count() const { return counts[0] * counts[1] * counts[2] * counts[3]; }
     bool binned() const { return bin[0] * bin[1] * bin[2] * bin[3] > 1; }

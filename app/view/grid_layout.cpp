@@ -16,8 +16,8 @@ GridLayout make_grid_layout(const core::Shape& shape) {
     l.sample_gap = l.tile_gap * 2.0f;
     // Blocks per row so that the whole picture is about as wide as it is tall.
     const double ratio = (l.block_height() + l.sample_gap) / (l.block_width() + l.sample_gap);
-    l.blocks_per_row = std::clamp<int64_t>(static_cast<int64_t>(std::ceil(std::sqrt(shape.N * ratio) - 1e-9)),
-                                           1, shape.N);
+    l.blocks_per_row =
+        std::clamp<int64_t>(static_cast<int64_t>(std::ceil(std::sqrt(shape.N * ratio) - 1e-9)), 1, shape.N);
     if (l.blocks_per_row > 1) l.blocks_per_row = (shape.N + l.block_rows() - 1) / l.block_rows();
     return l;
 }
@@ -107,10 +107,10 @@ std::optional<core::Index> nearest_cell(const GridLayout& l, Vec2 p) {
     };
     auto consider_block = [&](int64_t n) {
         const Vec2 b = block_origin(l, n);
-        const int64_t tc0 = std::clamp<int64_t>(static_cast<int64_t>(std::max(0.0f, p.x - b.x) / tpx), 0,
-                                                l.tiles_per_row - 1);
-        const int64_t tr0 = std::clamp<int64_t>(static_cast<int64_t>(std::max(0.0f, p.y - b.y) / tpy), 0,
-                                                l.tile_rows() - 1);
+        const int64_t tc0 =
+            std::clamp<int64_t>(static_cast<int64_t>(std::max(0.0f, p.x - b.x) / tpx), 0, l.tiles_per_row - 1);
+        const int64_t tr0 =
+            std::clamp<int64_t>(static_cast<int64_t>(std::max(0.0f, p.y - b.y) / tpy), 0, l.tile_rows() - 1);
         for (int64_t tr = std::max<int64_t>(0, tr0 - 1); tr <= std::min(l.tile_rows() - 1, tr0 + 1); ++tr)
             for (int64_t tc = std::max<int64_t>(0, tc0 - 1); tc <= std::min(l.tiles_per_row - 1, tc0 + 1); ++tc)
                 if (tr * l.tiles_per_row + tc < s.C) consider_tile(n, tr * l.tiles_per_row + tc);
@@ -241,8 +241,7 @@ ViewTransform fit_view(const GridLayout& l, Vec2 origin, Vec2 size, Vec2 margin)
     return v;
 }
 
-ViewTransform zoom_about(const ViewTransform& view, float factor, Vec2 anchor, float min_zoom,
-                         float max_zoom) {
+ViewTransform zoom_about(const ViewTransform& view, float factor, Vec2 anchor, float min_zoom, float max_zoom) {
     ViewTransform v = view;
     Vec2 world = view.to_world(anchor);
     v.zoom = std::clamp(view.zoom * factor, min_zoom, max_zoom);

@@ -20,8 +20,8 @@ struct GridLayout {
     core::Shape shape;
     int64_t tiles_per_row = 1;   // channel tiles side by side in a sample block
     int64_t blocks_per_row = 1;  // sample blocks side by side
-    float tile_gap = 1;         // world units between channel tiles
-    float sample_gap = 2;       // world units between sample blocks
+    float tile_gap = 1;          // world units between channel tiles
+    float sample_gap = 2;        // world units between sample blocks
 
     int64_t tile_rows() const { return (shape.C + tiles_per_row - 1) / tiles_per_row; }
     float block_width() const { return tiles_per_row * (shape.W + tile_gap) - tile_gap; }
@@ -83,9 +83,9 @@ Vec2 block_origin(const GridLayout& layout, int64_t n);
 
 // Pixels of a panel <-> world: screen = origin + (world - pan) * zoom.
 struct ViewTransform {
-    Vec2 origin;    // panel's top-left corner on the screen, pixels
-    Vec2 pan;       // world point shown at the panel's top-left corner
-    float zoom = 1; // pixels per world unit (per cell)
+    Vec2 origin;     // panel's top-left corner on the screen, pixels
+    Vec2 pan;        // world point shown at the panel's top-left corner
+    float zoom = 1;  // pixels per world unit (per cell)
 
     Vec2 to_screen(Vec2 world) const {
         return {origin.x + (world.x - pan.x) * zoom, origin.y + (world.y - pan.y) * zoom};
@@ -101,7 +101,6 @@ ViewTransform fit_view(const GridLayout& layout, Vec2 origin, Vec2 size, Vec2 ma
 
 // Zooms by `factor` keeping the world point under `screen_anchor` fixed; zoom stays in
 // [min_zoom, max_zoom].
-ViewTransform zoom_about(const ViewTransform& view, float factor, Vec2 screen_anchor,
-                         float min_zoom, float max_zoom);
+ViewTransform zoom_about(const ViewTransform& view, float factor, Vec2 screen_anchor, float min_zoom, float max_zoom);
 
 }  // namespace normviz::app

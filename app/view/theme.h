@@ -7,7 +7,7 @@
 namespace normviz::app {
 
 inline constexpr Rgb kCanvasBackground{30, 30, 34};
-inline constexpr Rgb kHighlight{255, 196, 0};   // the focus's group
-inline constexpr Rgb kFocusRing{255, 255, 255}; // the focus cell
+inline constexpr Rgb kHighlight{255, 196, 0};    // the focus's group
+inline constexpr Rgb kFocusRing{255, 255, 255};  // the focus cell
 
 }  // namespace normviz::app

@@ -79,8 +79,7 @@ Dataset make_shapes(const ShapesConfig& config, bool held_out) {
     return data;
 }
 
-void gather_batch(const Dataset& data, const std::vector<int64_t>& indices, Act& images,
-                  std::vector<int>& labels) {
+void gather_batch(const Dataset& data, const std::vector<int64_t>& indices, Act& images, std::vector<int>& labels) {
     const int64_t n = static_cast<int64_t>(indices.size());
     images.resize({n, 3, data.size, data.size});
     labels.resize(indices.size());

@@ -32,7 +32,6 @@ struct Dataset {
 Dataset make_shapes(const ShapesConfig& config, bool held_out);
 
 // Copies images `indices` into a batch.
-void gather_batch(const Dataset& data, const std::vector<int64_t>& indices, Act& images,
-                  std::vector<int>& labels);
+void gather_batch(const Dataset& data, const std::vector<int64_t>& indices, Act& images, std::vector<int>& labels);
 
 }  // namespace normviz::core::train

@@ -60,10 +60,8 @@ Result<EpochReport> evaluate(Network& net, const Dataset& data, int64_t eval_bat
     return report;
 }
 
-Result<TrainResult> train(const TrainConfig& config, const Dataset& train_set,
-                          const Dataset& val_set,
-                          const std::function<void(const EpochReport&)>& progress,
-                          const std::atomic<bool>* cancel) {
+Result<TrainResult> train(const TrainConfig& config, const Dataset& train_set, const Dataset& val_set,
+                          const std::function<void(const EpochReport&)>& progress, const std::atomic<bool>* cancel) {
     if (Status valid = validate_train_config(config); !valid) return valid.error();
     const auto start = std::chrono::steady_clock::now();
     TrainResult result;
@@ -92,14 +90,13 @@ Result<TrainResult> train(const TrainConfig& config, const Dataset& train_set,
             }
             std::copy_n(order.begin() + s * config.batch, config.batch, indices.begin());
             gather_batch(train_set, indices, images, labels);
-            if (Status ok = net.forward(images, logits, /*training=*/true, config.threads); !ok)
-                return ok.error();
+            if (Status ok = net.forward(images, logits, /*training=*/true, config.threads); !ok) return ok.error();
             const double loss = cross_entropy(logits, labels, dlogits);
             if (!std::isfinite(loss)) {
                 result.diverged = true;
-                result.message = "the loss became " + std::string(std::isnan(loss) ? "NaN" : "infinite") +
-                                 " at step " + std::to_string(step + 1) + " (epoch " +
-                                 std::to_string(epoch) + "); try a smaller --lr";
+                result.message = "the loss became " + std::string(std::isnan(loss) ? "NaN" : "infinite") + " at step " +
+                                 std::to_string(step + 1) + " (epoch " + std::to_string(epoch) +
+                                 "); try a smaller --lr";
                 result.last.epoch = epoch;
                 result.last.steps = step;
                 result.last.train_loss = loss;
@@ -134,9 +131,9 @@ std::vector<SweepJob> default_sweep_jobs(int64_t groups) {
     NormSpec group;
     group.kind = NormKind::Group;
     group.groups = groups;
-    const std::optional<NormSpec> norms[] = {std::nullopt, NormSpec{NormKind::Batch},
-                                             NormSpec{NormKind::Layer}, NormSpec{NormKind::Instance},
-                                             group, NormSpec{NormKind::Rms}};
+    const std::optional<NormSpec> norms[] = {
+        std::nullopt, NormSpec{NormKind::Batch}, NormSpec{NormKind::Layer}, NormSpec{NormKind::Instance},
+        group,        NormSpec{NormKind::Rms}};
     std::vector<SweepJob> jobs;
     for (int64_t batch : {2, 4, 8, 16, 32}) {
         for (const auto& norm : norms) jobs.push_back({norm, batch});
@@ -144,8 +141,7 @@ std::vector<SweepJob> default_sweep_jobs(int64_t groups) {
     return jobs;
 }
 
-std::vector<SweepResult> run_sweep(const TrainConfig& base, const std::vector<SweepJob>& jobs,
-                                   int workers,
+std::vector<SweepResult> run_sweep(const TrainConfig& base, const std::vector<SweepJob>& jobs, int workers,
                                    const std::function<void(size_t, const SweepResult&)>& done,
                                    const std::atomic<bool>* cancel) {
     const Dataset train_set = make_shapes(base.data, false);

@@ -45,12 +45,12 @@ Status validate_train_config(const TrainConfig& config);
 std::string train_norm_name(const std::optional<NormSpec>& norm);
 
 struct EpochReport {
-    int epoch = 0;        // 1-based
-    int64_t steps = 0;    // SGD steps so far
+    int epoch = 0;          // 1-based
+    int64_t steps = 0;      // SGD steps so far
     double train_loss = 0;  // mean of the epoch's step losses
     double val_loss = 0;
-    double val_error = 0;   // fraction of held-out images misclassified, 0..1
-    double seconds = 0;     // since the run began
+    double val_error = 0;  // fraction of held-out images misclassified, 0..1
+    double seconds = 0;    // since the run began
 };
 
 struct TrainResult {
@@ -68,10 +68,8 @@ Result<EpochReport> evaluate(Network& net, const Dataset& data, int64_t eval_bat
 
 // Trains as above. `progress` (may be empty) is called after each epoch; `cancel` (may be
 // null) is polled between steps. Error only for a norm the batch cannot use.
-Result<TrainResult> train(const TrainConfig& config, const Dataset& train_set,
-                          const Dataset& val_set,
-                          const std::function<void(const EpochReport&)>& progress,
-                          const std::atomic<bool>* cancel);
+Result<TrainResult> train(const TrainConfig& config, const Dataset& train_set, const Dataset& val_set,
+                          const std::function<void(const EpochReport&)>& progress, const std::atomic<bool>* cancel);
 
 // The sweep: every norm of `norms` x every batch of `batches`, the other settings from
 // `base`, runs spread over `workers` threads (one thread per run, so each run is the same as
@@ -87,8 +85,7 @@ struct SweepResult {
 std::vector<SweepJob> default_sweep_jobs(int64_t groups);
 // `done` (may be empty) is called, from a worker thread, once per finished run with its job
 // index; calls never overlap.
-std::vector<SweepResult> run_sweep(const TrainConfig& base, const std::vector<SweepJob>& jobs,
-                                   int workers,
+std::vector<SweepResult> run_sweep(const TrainConfig& base, const std::vector<SweepJob>& jobs, int workers,
                                    const std::function<void(size_t, const SweepResult&)>& done,
                                    const std::atomic<bool>* cancel);
 

@@ -34,9 +34,7 @@ void im2col(const float* x, int64_t cin, int64_t H, int64_t W, float* col) {
                     const int64_t ih = h + kh - 1;
                     for (int64_t w = 0; w < W; ++w) {
                         const int64_t iw = w + kw - 1;
-                        row[h * W + w] = (ih >= 0 && ih < H && iw >= 0 && iw < W)
-                                             ? x[ci * plane + ih * W + iw]
-                                             : 0.0f;
+                        row[h * W + w] = (ih >= 0 && ih < H && iw >= 0 && iw < W) ? x[ci * plane + ih * W + iw] : 0.0f;
                     }
                 }
             }
@@ -60,8 +58,8 @@ double dot(const float* a, const float* b, int64_t n) {
 
 }  // namespace
 
-void conv3x3_forward(const Act& x, const Param& weight, const Param& bias, Act& y,
-                     std::vector<float>& cols, int threads) {
+void conv3x3_forward(const Act& x, const Param& weight, const Param& bias, Act& y, std::vector<float>& cols,
+                     int threads) {
     const Shape s = x.shape;
     const int64_t cout = weight.dims[0], cin = weight.dims[1];
     NORMVIZ_ASSERT(cin == s.C, "shape mismatch");
@@ -86,8 +84,8 @@ void conv3x3_forward(const Act& x, const Param& weight, const Param& bias, Act& 
     });
 }
 
-void conv3x3_backward(const Act& dy, const std::vector<float>& cols, const Shape& x_shape,
-                      Param& weight, Param& bias, Act* dx, int threads) {
+void conv3x3_backward(const Act& dy, const std::vector<float>& cols, const Shape& x_shape, Param& weight, Param& bias,
+                      Act* dx, int threads) {
     const Shape s = x_shape;
     const int64_t cout = weight.dims[0], cin = weight.dims[1];
     const int64_t H = s.H, W = s.W, plane = H * W, K = cin * 9;

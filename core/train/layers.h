@@ -40,11 +40,11 @@ struct Param {
 // and a matrix product. The forward pass keeps each sample's columns in `cols` for the
 // backward pass. `threads` splits the forward pass and input gradients by sample and weight
 // gradients by output channel: each work item sums in the same order on any thread.
-void conv3x3_forward(const Act& x, const Param& weight, const Param& bias, Act& y,
-                     std::vector<float>& cols, int threads);
+void conv3x3_forward(const Act& x, const Param& weight, const Param& bias, Act& y, std::vector<float>& cols,
+                     int threads);
 // Adds to weight.grad and bias.grad; writes dx when `dx` is not null.
-void conv3x3_backward(const Act& dy, const std::vector<float>& cols, const Shape& x_shape,
-                      Param& weight, Param& bias, Act* dx, int threads);
+void conv3x3_backward(const Act& dy, const std::vector<float>& cols, const Shape& x_shape, Param& weight, Param& bias,
+                      Act* dx, int threads);
 
 void relu_forward(Act& x);  // in place
 // dy *= (y > 0), in place: y is the ReLU's output.

@@ -23,8 +23,8 @@ Status validate_network(const NetworkConfig& config) {
         // A shape with H = W = 2 and N = 2 passes every check but C's.
         const Shape probe{2, width_of(config, layer), 2, 2};
         if (Status valid = validate(*config.norm, probe); !valid) {
-            return make_error("conv" + std::to_string(layer + 1) + " (" +
-                              std::to_string(probe.C) + " channels): " + valid.error().message);
+            return make_error("conv" + std::to_string(layer + 1) + " (" + std::to_string(probe.C) +
+                              " channels): " + valid.error().message);
         }
     }
     return Ok{};
@@ -67,9 +67,7 @@ std::vector<Param*> Network::params() {
     return out;
 }
 
-NormLayer* Network::norm(int layer) {
-    return norms_.empty() ? nullptr : &norms_[static_cast<size_t>(layer)];
-}
+NormLayer* Network::norm(int layer) { return norms_.empty() ? nullptr : &norms_[static_cast<size_t>(layer)]; }
 
 Status Network::forward(const Act& images, Act& logits, bool training, int threads) {
     Act current = images;
@@ -112,8 +110,8 @@ void Network::backward(const Act& dlogits, int threads) {
             norms_[l].backward(grad, tmp);
             grad = std::move(tmp);
         }
-        conv3x3_backward(grad, cols_[l], conv_in_shape_[l], conv_w_[l], conv_b_[l],
-                         layer == 0 ? nullptr : &tmp, threads);
+        conv3x3_backward(grad, cols_[l], conv_in_shape_[l], conv_w_[l], conv_b_[l], layer == 0 ? nullptr : &tmp,
+                         threads);
         if (layer > 0) grad = std::move(tmp);
     }
 }

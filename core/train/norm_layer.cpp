@@ -12,8 +12,7 @@ namespace {
 constexpr AxisMask kNHW = axis_bit(Axis::N) | axis_bit(Axis::H) | axis_bit(Axis::W);
 }
 
-NormLayer::NormLayer(const NormSpec& spec, int64_t channels, const std::string& name)
-    : spec_(spec) {
+NormLayer::NormLayer(const NormSpec& spec, int64_t channels, const std::string& name) : spec_(spec) {
     gamma.init(name + ".weight", {channels});
     beta.init(name + ".bias", {channels});
     std::fill(gamma.value.begin(), gamma.value.end(), 1.0f);
@@ -103,7 +102,8 @@ Status NormLayer::forward(const Act& x, Act& y, bool training) {
 
 void NormLayer::backward(const Act& dy, Act& dx) {
     const Shape s = dy.shape;
-    NORMVIZ_ASSERT(s == cached_shape_ && xhat_.size() == dy.v.size(), "backward after a training-mode forward of the same shape");
+    NORMVIZ_ASSERT(s == cached_shape_ && xhat_.size() == dy.v.size(),
+                   "backward after a training-mode forward of the same shape");
     const size_t plane = static_cast<size_t>(s.H * s.W), planes = static_cast<size_t>(s.N * s.C);
     const size_t C = static_cast<size_t>(s.C);
     const size_t G = static_cast<size_t>(group_count_);

@@ -44,7 +44,7 @@ private:
     bool running_ = false;
     bool centered_ = true;
     Shape cached_shape_{0, 0, 0, 0};
-    std::vector<int32_t> group_;    // group number of each element, NCHW order
+    std::vector<int32_t> group_;  // group number of each element, NCHW order
     int64_t group_count_ = 0, group_size_ = 0;
     std::vector<float> xhat_;
     std::vector<double> inv_sigma_;  // per group

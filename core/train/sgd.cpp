@@ -21,8 +21,8 @@ void sgd_step(const std::vector<Param*>& params, double lr, const SgdOptions& op
 
 double cosine_lr(double base, int64_t step, int64_t total_steps) {
     if (total_steps <= 0) return base;
-    return base * 0.5 * (1.0 + std::cos(3.141592653589793 * static_cast<double>(step) /
-                                        static_cast<double>(total_steps)));
+    return base * 0.5 *
+           (1.0 + std::cos(3.141592653589793 * static_cast<double>(step) / static_cast<double>(total_steps)));
 }
 
 }  // namespace normviz::core::train

@@ -28,7 +28,9 @@ namespace {
 namespace fs = std::filesystem;
 
 // A fresh, empty folder per test.
-fs::path fresh_dir(const std::string& name) { return normviz::test::fresh_dir(NORMVIZ_TEST_TMP_DIR, "reliability_", name); }
+fs::path fresh_dir(const std::string& name) {
+    return normviz::test::fresh_dir(NORMVIZ_TEST_TMP_DIR, "reliability_", name);
+}
 using normviz::test::read_all;
 
 size_t entries_in(const fs::path& dir) {
@@ -130,7 +132,7 @@ TEST(FilesReliability, SavingOverAnExistingFileFromTheWindowAsksFirst) {
     std::ofstream(dir / "old.json") << "{}";
     EXPECT_FALSE(may_replace(state, (dir / "old.json").string()));
     EXPECT_NE(state.message.find("press Save again"), std::string::npos) << state.message;
-    EXPECT_TRUE(may_replace(state, (dir / "old.json").string()));  // the second press
+    EXPECT_TRUE(may_replace(state, (dir / "old.json").string()));   // the second press
     EXPECT_FALSE(may_replace(state, (dir / "old.json").string()));  // a later save asks again
     // The open tensor file, named another way.
     core::Tensor t = core::generate({2, 3, 2, 2}, core::Generator::PerChannel, 1);

@@ -70,8 +70,8 @@ double focus_mean(const Step& s, core::NormKind kind) {
 
 struct Check {
     const char* lesson;
-    int step;            // 1-based, as the window shows it
-    const char* words;   // quoted from the step's text
+    int step;           // 1-based, as the window shows it
+    const char* words;  // quoted from the step's text
     std::function<void(const Step&)> holds;
 };
 
@@ -148,7 +148,8 @@ std::vector<Check> checks() {
          }},
         {"two-layernorms", 2, "RMSNorm groups exactly the cells of the transformer LayerNorm",
          [](const Step& s) { EXPECT_TRUE(same_partition(partition_of(s, K::Rms), partition_of(s, K::LayerToken))); }},
-        {"two-layernorms", 3, "far from zero the two outputs differ a lot, and where the mean is near zero they almost agree",
+        {"two-layernorms", 3,
+         "far from zero the two outputs differ a lot, and where the mean is near zero they almost agree",
          [](const Step& s) {
              // "A lot" and "almost": a whole standard unit apart against a tenth of one.
              EXPECT_GE(value(s, "diff.far_token"), 1.0);
@@ -328,7 +329,8 @@ std::vector<Check> checks() {
              EXPECT_EQ(value(s, "statistics.rms"), double(partition_of(s, K::Rms).group_count()));
              EXPECT_EQ(value(s, "pooled.layer"), double(x.C * x.H * x.W));
          }},
-        {"when-to-use-which", 5, "a gamma and beta for every element of a sample, the others one per channel; RMSNorm has no beta",
+        {"when-to-use-which", 5,
+         "a gamma and beta for every element of a sample, the others one per channel; RMSNorm has no beta",
          [](const Step& s) {
              const core::Shape& x = s.state.tensor.shape;
              EXPECT_EQ(value(s, "parameters.layer"), double(2 * x.C * x.H * x.W));

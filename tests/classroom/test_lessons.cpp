@@ -59,7 +59,7 @@ TEST(Lessons, NineShippedLessonsParse) {
     const char* ids[] = {"four-norms", "group-sweep", "two-layernorms", "batch-size",       "train-eval",
                          "padding",    "devices",     "finetuning",     "when-to-use-which"};
     for (size_t i = 0; i < 9; ++i) EXPECT_EQ(lib.lessons[i].id, ids[i]);
-    const char* sources[] = {"Ioffe and Szegedy 2015", "Ba et al. 2016",  "Ulyanov et al. 2016",
+    const char* sources[] = {"Ioffe and Szegedy 2015", "Ba et al. 2016",          "Ulyanov et al. 2016",
                              "Wu and He 2018",         "Zhang and Sennrich 2019", "Santurkar et al. 2018"};
     std::string all_sources;
     for (const Lesson& l : lib.lessons) {
@@ -129,7 +129,8 @@ TEST(Lessons, SeeLinksOpenTheirStepAndComeBack) {
         }
     EXPECT_GE(links, 4);
     EXPECT_FALSE(parse_lesson_json(R"({"normviz_lesson": 1, "id": "x", "title": "X", "steps": [
-        {"title": "a", "text": "b", "claim": "costs", "see": {"lesson": "padding", "step": 0}}]})", "x.json"));
+        {"title": "a", "text": "b", "claim": "costs", "see": {"lesson": "padding", "step": 0}}]})",
+                                   "x.json"));
 }
 
 TEST(Lessons, BadLessonFilesAreRefusedWithTheStep) {
@@ -140,7 +141,8 @@ TEST(Lessons, BadLessonFilesAreRefusedWithTheStep) {
     ASSERT_FALSE(bad);
     EXPECT_NE(bad.error().message.find("x.json step 2"), std::string::npos) << bad.error().message;
     EXPECT_FALSE(parse_lesson_json(R"({"normviz_lesson": 1, "id": "x", "title": "X", "steps": [
-        {"title": "a", "text": "b", "claim": "magic"}]})", "x.json"));
+        {"title": "a", "text": "b", "claim": "magic"}]})",
+                                   "x.json"));
     EXPECT_FALSE(parse_lesson_json(R"({"normviz_scene": 1})", "x.json"));
     EXPECT_FALSE(parse_lesson_json("not json", "x.json"));
 }

@@ -186,8 +186,9 @@ TEST(Quiz, ChoicesHoldTheAnswerFromThePartition) {
     const QuizChoices c = quiz_choices(core::make_partition(gn, {8, 8, 4, 4}), QuizKind::Count, 4, 0);
     EXPECT_EQ(c.values[c.answer], 8 * 4);
     QuizQuestion q{QuizKind::Count, core::NormKind::Group, {}};
-    EXPECT_EQ(quiz_prompt(q, {8, 8, 4, 4}, 4),
-              "How many statistics (mean and variance pairs) does GroupNorm (G = 4) keep for this (8, 8, 4, 4) tensor?");
+    EXPECT_EQ(
+        quiz_prompt(q, {8, 8, 4, 4}, 4),
+        "How many statistics (mean and variance pairs) does GroupNorm (G = 4) keep for this (8, 8, 4, 4) tensor?");
     std::set<QuizKind> kinds;
     for (uint64_t round = 0; round < 6; ++round) kinds.insert(quiz_question({8, 8, 4, 4}, 4, round).kind);
     EXPECT_EQ(kinds.size(), 3u) << "cells, count and size questions";
@@ -242,7 +243,8 @@ TEST(Quiz, GesturesMarkWholeTilesSamplesChannelsAndRectangles) {
 
     // A rectangle from inside the first cell of tile (3, 1) to inside its last cell: the tile.
     const Vec2 t = tile_origin(layout, 3, 1);
-    std::vector<int64_t> rect = cells_in_rect(layout, {t.x + shape.W - 0.5f, t.y + shape.H - 0.5f}, {t.x + 0.5f, t.y + 0.5f});
+    std::vector<int64_t> rect =
+        cells_in_rect(layout, {t.x + shape.W - 0.5f, t.y + shape.H - 0.5f}, {t.x + 0.5f, t.y + 0.5f});
     std::sort(rect.begin(), rect.end());
     EXPECT_EQ(rect, tile);
     // One that only touches a tile's gap marks nothing; a zero-size one neither.

@@ -44,8 +44,8 @@ std::vector<std::string> GuiFixture::env() const {
 
 void GuiFixture::launch(const std::vector<std::string>& options) {
     const std::string size = std::to_string(options_.window_width) + "x" + std::to_string(options_.window_height);
-    std::vector<std::string> argv = {options_.binary, "--no-settings", "--no-vsync", "--status",
-                                     "--size",        size,            "--screenshot", shot_path()};
+    std::vector<std::string> argv = {options_.binary, "--no-settings", "--no-vsync", "--status", "--size", size,
+                                     "--screenshot",  shot_path()};
     argv.insert(argv.end(), options.begin(), options.end());
     app_ = std::make_unique<Process>();
     ASSERT_TRUE(app_->start(argv, env())) << "cannot start " << options_.binary;
@@ -58,8 +58,7 @@ std::string GuiFixture::diagnostics() {
         app_->drain();
         const std::string& err = app_->stderr_text();
         const size_t tail = options_.stderr_tail;
-        if (tail == std::string::npos)
-            out += "normviz stderr:\n" + err;
+        if (tail == std::string::npos) out += "normviz stderr:\n" + err;
         else
             out += "normviz stderr (last " + std::to_string(tail) + " bytes):\n" +
                    err.substr(err.size() > tail ? err.size() - tail : 0);
@@ -99,8 +98,8 @@ std::string GuiFixture::find_window() {
     return id;
 }
 
-void GuiFixture::click_cell(const std::string& window, const StatusBlock& block, size_t panel,
-                            const core::Shape& shape, const core::Index& cell) {
+void GuiFixture::click_cell(const std::string& window, const StatusBlock& block, size_t panel, const core::Shape& shape,
+                            const core::Index& cell) {
     const Pixel p = cell_center(block, panel, shape, cell);
     xdo_ok({"mousemove", "--window", window, std::to_string(p.x), std::to_string(p.y), "click", "1"});
 }

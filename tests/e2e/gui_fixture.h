@@ -23,14 +23,14 @@ inline constexpr Seconds kStartTimeout{45};
 inline constexpr Seconds kEventTimeout{20};
 
 struct GuiFixtureOptions {
-    std::string binary;    // the normviz program
-    std::string tmp_root;  // each test works in tmp_root/<test name>, emptied first
-    bool needs_xdotool = true;  // skip the test when xdotool is missing
-    int screen_width = 1600, screen_height = 1000;  // the Xvfb screen
-    int window_width = 1400, window_height = 900;   // launch()'s --size, screenshots' size
+    std::string binary;                                 // the normviz program
+    std::string tmp_root;                               // each test works in tmp_root/<test name>, emptied first
+    bool needs_xdotool = true;                          // skip the test when xdotool is missing
+    int screen_width = 1600, screen_height = 1000;      // the Xvfb screen
+    int window_width = 1400, window_height = 900;       // launch()'s --size, screenshots' size
     std::map<std::string, std::string> extra_env = {};  // added to env()
-    Seconds xdo_timeout = kEventTimeout;            // xdo() without a timeout of its own
-    size_t stderr_tail = std::string::npos;         // diagnostics() shows at most this much stderr
+    Seconds xdo_timeout = kEventTimeout;                // xdo() without a timeout of its own
+    size_t stderr_tail = std::string::npos;             // diagnostics() shows at most this much stderr
 };
 
 class GuiFixture : public ::testing::Test {

@@ -213,8 +213,7 @@ void Process::kill_now() {
     close_fd(err_fd_);
 }
 
-CommandResult run_command(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                          Seconds timeout) {
+CommandResult run_command(const std::vector<std::string>& argv, const std::vector<std::string>& env, Seconds timeout) {
     CommandResult result;
     Process p;
     if (!p.start(argv, env)) {
@@ -328,8 +327,7 @@ namespace {
 // part of a block's frame ("status", "layout", "panel", "end"): a line outside any block, or
 // a block's other record ("ui", ...), which is stored in the block. A finished block is moved
 // to `done`.
-bool feed_status_line(std::optional<StatusBlock>& building, const std::string& line,
-                      std::optional<StatusBlock>& done) {
+bool feed_status_line(std::optional<StatusBlock>& building, const std::string& line, std::optional<StatusBlock>& done) {
     std::string word;
     auto record = parse_record(line, word);
     if (word == "status") {

@@ -43,8 +43,8 @@ public:
 
     // Starts argv[0] (a path) with `env`. `extra_fd_out`: when >= 0, the child gets the write
     // end of a pipe as that descriptor and `*extra_read_fd` is our read end.
-    bool start(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-               int extra_fd_out = -1, int* extra_read_fd = nullptr);
+    bool start(const std::vector<std::string>& argv, const std::vector<std::string>& env, int extra_fd_out = -1,
+               int* extra_read_fd = nullptr);
     pid_t pid() const { return pid_; }
     bool running();
     // Next complete stdout line (without the newline), waiting at most `timeout`.
@@ -73,8 +73,7 @@ struct CommandResult {
     std::string out, err;
 };
 // Runs a command to completion with a timeout.
-CommandResult run_command(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                          Seconds timeout);
+CommandResult run_command(const std::vector<std::string>& argv, const std::vector<std::string>& env, Seconds timeout);
 
 // A private X server (Xvfb -displayfd picks a free display number; no TCP).
 class Xvfb {
@@ -128,8 +127,7 @@ public:
     explicit StatusReader(Process& process) : process_(process) {}
     // The next block (in order, each considered once) accepted by `accept`; blocks it passes
     // over are not considered again.
-    std::optional<StatusBlock> wait_block(const std::function<bool(const StatusBlock&)>& accept,
-                                          Seconds timeout);
+    std::optional<StatusBlock> wait_block(const std::function<bool(const StatusBlock&)>& accept, Seconds timeout);
     // Waits for a non-status line starting with `prefix`.
     std::optional<std::string> wait_line(const std::string& prefix, Seconds timeout);
     const std::optional<StatusBlock>& last_block() const { return last_; }

@@ -80,13 +80,15 @@ TEST_F(ArithmeticGui, F6OpensItDotStepsAndAClickMovesItsGroup) {
     }
     xdo_ok({"key", "--delay", "120", "period"});  // the last stage stays
     xdo_ok({"key", "--delay", "120", "comma"});
-    auto back = wait_block([](const StatusBlock& b) { return arithmetic_record(b) && arithmetic_record(b)->at("stage") == "6"; });
+    auto back = wait_block(
+        [](const StatusBlock& b) { return arithmetic_record(b) && arithmetic_record(b)->at("stage") == "6"; });
     ASSERT_TRUE(back) << "',' did not step back\n" << diagnostics();
 
     // A click on a cell of channel 0 makes it the focus: the window works out channel 0.
     const core::Index cell{2, 0, 0, 2};
     ASSERT_NO_FATAL_FAILURE(click_cell(window, *first, 0, shape, cell));
-    auto moved = wait_block([&](const StatusBlock& b) { return arithmetic_record(b) && b.focus() == index_text(cell); });
+    auto moved =
+        wait_block([&](const StatusBlock& b) { return arithmetic_record(b) && b.focus() == index_text(cell); });
     ASSERT_TRUE(moved) << diagnostics();
     expect_matches(*arithmetic_record(*moved), batchnorm_by_hand(t, cell));
 

@@ -3,7 +3,6 @@
 // and GroupNorm keep theirs bit for bit (they never look outside the focus's sample).
 #include <gtest/gtest.h>
 
-
 #include "gui_fixture.h"
 
 namespace normviz::e2e {
@@ -34,7 +33,9 @@ TEST_F(BatchEditorGui, EditingAnotherSampleMovesOnlyBatchNorm) {
     ASSERT_NO_FATAL_FAILURE(launch({"--shape", "4,4,3,3", "--generator", "per-sample", "--seed", "7", "--norm",
                                     "batch,layer,instance,group", "--focus", "0,1,1,1"}));
     auto first = wait_block(
-        [](const StatusBlock& b) { return b.panels.size() == 4 && b.panels[0].count("canvas") && b.records.count("batch"); },
+        [](const StatusBlock& b) {
+            return b.panels.size() == 4 && b.panels[0].count("canvas") && b.records.count("batch");
+        },
         kStartTimeout);
     ASSERT_TRUE(first) << diagnostics();
     EXPECT_EQ(first->records.at("batch").at("edits"), "0");

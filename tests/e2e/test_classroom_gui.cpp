@@ -210,7 +210,8 @@ TEST_F(ClassroomGui, QuizMarksRectanglesTilesSamplesAndChannels) {
                               : Pixel{b5.x + 6, int(b5.y + layout.block_height() * zoom + 1 + 0.5 * font)};
     ASSERT_NO_FATAL_FAILURE(click_at(window, n_label));
     ASSERT_TRUE(wait_quiz("guesses", std::to_string(shape.C * shape.H * shape.W)))
-        << "a click on the label n=5 did not mark the sample\n" << diagnostics();
+        << "a click on the label n=5 did not mark the sample\n"
+        << diagnostics();
     ASSERT_NO_FATAL_FAILURE(click_at(window, n_label));
     ASSERT_TRUE(wait_quiz("guesses", "0")) << diagnostics();
 
@@ -259,10 +260,11 @@ TEST_F(ClassroomGui, QuizInTheCubeViewHidesTheGroupAndTakesVoxelClicks) {
 
     // Where voxels are drawn: the same geometry and camera as the program (--status cube).
     const auto& cube = first->records.at("cube");
-    const app::CubeGeometry geometry = app::make_cube_geometry(shape, cube.at("split") == "1",
-                                                               std::atoll(cube.at("max_voxels").c_str()));
+    const app::CubeGeometry geometry =
+        app::make_cube_geometry(shape, cube.at("split") == "1", std::atoll(cube.at("max_voxels").c_str()));
     ASSERT_FALSE(geometry.binned());
-    const app::CubeCamera camera{float(number(cube, "yaw")), float(number(cube, "pitch")), float(number(cube, "distance"))};
+    const app::CubeCamera camera{float(number(cube, "yaw")), float(number(cube, "pitch")),
+                                 float(number(cube, "distance"))};
     const auto canvas = parse_numbers(first->panels.at(0).at("canvas"));
     const app::CubeView view = app::make_cube_view(camera, geometry, {float(canvas.at(2)), float(canvas.at(3))});
     // A visible face centre of one pooled element and of one element outside the group.
@@ -416,7 +418,7 @@ TEST_F(ClassroomGui, FiguresAt4kReadLikeTheir1080pSelves) {
     auto render = [&](const std::string& size, const std::vector<std::string>& extra, Image& image) {
         const std::string out = (tmp_ / ("render-" + size + std::to_string(extra.size()) + ".png")).string();
         std::vector<std::string> args = {NORMVIZ_BINARY, "render", "--scene", lesson, "--step", "2",
-                                         "--size", size, "--out", out};
+                                         "--size",       size,     "--out",   out};
         args.insert(args.end(), extra.begin(), extra.end());
         CommandResult r = run_command(args, env(), kStartTimeout);
         ASSERT_EQ(r.exit_code, 0) << "stderr:\n" << r.err;
@@ -425,9 +427,9 @@ TEST_F(ClassroomGui, FiguresAt4kReadLikeTheir1080pSelves) {
     };
     auto export_png = [&](const std::string& size, Image& image) {
         const std::string base = (tmp_ / ("export-" + size)).string();
-        CommandResult r = run_command({NORMVIZ_BINARY, "--no-settings", "--no-vsync", "--frames", "3", "--export",
-                                       base, "--export-size", size},
-                                      env(), kStartTimeout);
+        CommandResult r = run_command(
+            {NORMVIZ_BINARY, "--no-settings", "--no-vsync", "--frames", "3", "--export", base, "--export-size", size},
+            env(), kStartTimeout);
         ASSERT_EQ(r.exit_code, 0) << "stderr:\n" << r.err;
         std::string error;
         ASSERT_TRUE(image.load(base + ".png", error)) << error;
@@ -440,8 +442,8 @@ TEST_F(ClassroomGui, FiguresAt4kReadLikeTheir1080pSelves) {
     ASSERT_NO_FATAL_FAILURE(export_png("3840x2160", e4));
     const double render_alike = blocks_unlike(r4, r1), old_text = blocks_unlike(r4_small_text, r1);
     const double export_alike = blocks_unlike(e4, e1);
-    std::printf("blocks unlike 1080p: render 4K %.4f, render 4K with 16 px text %.4f, export 4K %.4f\n",
-                render_alike, old_text, export_alike);
+    std::printf("blocks unlike 1080p: render 4K %.4f, render 4K with 16 px text %.4f, export 4K %.4f\n", render_alike,
+                old_text, export_alike);
     EXPECT_LT(render_alike, 0.06);
     EXPECT_LT(export_alike, 0.06);
     EXPECT_GT(old_text, 0.12) << "the comparison cannot tell text sizes apart";
@@ -450,7 +452,8 @@ TEST_F(ClassroomGui, FiguresAt4kReadLikeTheir1080pSelves) {
     // ends at the bottom (deep blue and deep red), as in the window.
     int64_t title = 0, blue = 0, red = 0;
     for (int y = 0; y < 24; ++y)  // the panel headers' row (1.5 em of 16 px)
-        for (int x = 0; x < e1.width; ++x) title += e1.at(x, y)[0] > 200 && e1.at(x, y)[1] > 200 && e1.at(x, y)[2] > 200;
+        for (int x = 0; x < e1.width; ++x)
+            title += e1.at(x, y)[0] > 200 && e1.at(x, y)[1] > 200 && e1.at(x, y)[2] > 200;
     for (int y = e1.height - 60; y < e1.height; ++y)
         for (int x = 0; x < e1.width / 2; ++x) {
             const unsigned char* px = e1.at(x, y);
@@ -496,9 +499,9 @@ TEST_F(ClassroomGui, ExportPngSvgCsvAt4k) {
     EXPECT_EQ(lines, 7) << "a header and one row per shown norm";
 
     // A size over 3840 x 2160 is refused with a message, before any window opens.
-    CommandResult big = run_command({NORMVIZ_BINARY, "--no-settings", "--frames", "1", "--export", base,
-                                     "--export-size", "7680x4320"},
-                                    env(), kStartTimeout);
+    CommandResult big =
+        run_command({NORMVIZ_BINARY, "--no-settings", "--frames", "1", "--export", base, "--export-size", "7680x4320"},
+                    env(), kStartTimeout);
     EXPECT_EQ(big.exit_code, 2);
     EXPECT_NE(big.err.find("3840x2160"), std::string::npos) << big.err;
 }

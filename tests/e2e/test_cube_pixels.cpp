@@ -25,7 +25,8 @@ namespace {
 
 // +1 or -1 from a hash of the index: neighbours along every axis differ about half the time.
 float scrambled_sign(int64_t n, int64_t c, int64_t h, int64_t w) {
-    const uint64_t k = uint64_t(n) * 73856093u ^ uint64_t(c) * 19349663u ^ uint64_t(h) * 83492791u ^ uint64_t(w) * 2654435761u;
+    const uint64_t k =
+        uint64_t(n) * 73856093u ^ uint64_t(c) * 19349663u ^ uint64_t(h) * 83492791u ^ uint64_t(w) * 2654435761u;
     return ((k >> 3) ^ (k >> 7)) & 1 ? 1.0f : -1.0f;
 }
 
@@ -48,9 +49,10 @@ core::Tensor scrambled(core::Shape shape) {
 void write_unit_running_stats(const std::string& path, int64_t C) {
     const std::string bytes = std::to_string(4 * C);
     std::string header = "{\"bn.running_mean\": {\"dtype\": \"F32\", \"shape\": [" + std::to_string(C) +
-                         "], \"data_offsets\": [0, " + bytes + "]}, \"bn.running_var\": {\"dtype\": \"F32\", "
-                         "\"shape\": [" + std::to_string(C) + "], \"data_offsets\": [" + bytes + ", " +
-                         std::to_string(8 * C) + "]}}";
+                         "], \"data_offsets\": [0, " + bytes +
+                         "]}, \"bn.running_var\": {\"dtype\": \"F32\", "
+                         "\"shape\": [" +
+                         std::to_string(C) + "], \"data_offsets\": [" + bytes + ", " + std::to_string(8 * C) + "]}}";
     std::FILE* f = std::fopen(path.c_str(), "wb");
     ASSERT_NE(f, nullptr);
     const uint64_t size = header.size();
@@ -98,8 +100,8 @@ protected:
         ASSERT_NO_FATAL_FAILURE(save_screenshot(image));
         const StatusBlock& b = reader_->last_block() ? *reader_->last_block() : *ready;
         const auto& cube = b.records.at("cube");
-        const app::CubeGeometry g = app::make_cube_geometry(tensor.shape, cube.at("split") == "1",
-                                                            std::atoll(cube.at("max_voxels").c_str()));
+        const app::CubeGeometry g =
+            app::make_cube_geometry(tensor.shape, cube.at("split") == "1", std::atoll(cube.at("max_voxels").c_str()));
         ASSERT_FALSE(g.binned()) << "the check needs one element per voxel";
         const app::CubeCamera camera{float(number(cube, "yaw")), float(number(cube, "pitch")),
                                      float(number(cube, "distance"))};
@@ -156,8 +158,8 @@ protected:
 
     // The shell alone: BatchNorm in eval mode pools nothing, so no group is drawn and every
     // visible face is the translucent shell (one front face over one back face of the block).
-    void shell(const std::string& name, const core::Tensor& tensor, const std::string& view,
-               const std::string& camera, FaceCheck& out) {
+    void shell(const std::string& name, const core::Tensor& tensor, const std::string& view, const std::string& camera,
+               FaceCheck& out) {
         const std::string scene = (tmp_ / (name + ".json")).string();
         std::FILE* f = std::fopen(scene.c_str(), "w");
         ASSERT_NE(f, nullptr);
@@ -166,35 +168,41 @@ protected:
         // running statistics: mean 0, variance 1 per channel, in a .safetensors beside it.
         const std::string running = (tmp_ / (name + ".safetensors")).string();
         write_unit_running_stats(running, tensor.shape.C);
-        std::fprintf(f, "{\"normviz_scene\": 1, \"shape\": [%d, %d, %d, %d], \"data_file\": \"%s.npy\", "
-                        "\"norms\": [\"batch\"], \"batchnorm_eval\": true, \"running\": \"%s:bn\"}\n",
+        std::fprintf(f,
+                     "{\"normviz_scene\": 1, \"shape\": [%d, %d, %d, %d], \"data_file\": \"%s.npy\", "
+                     "\"norms\": [\"batch\"], \"batchnorm_eval\": true, \"running\": \"%s:bn\"}\n",
                      int(tensor.shape.N), int(tensor.shape.C), int(tensor.shape.H), int(tensor.shape.W), name.c_str(),
                      running.c_str());
         std::fclose(f);
-        run(name, tensor, {"--scene", scene, "--view", view, "--cube-camera", camera},
+        run(
+            name, tensor, {"--scene", scene, "--view", view, "--cube-camera", camera},
             [](const core::Index&) { return true; }, out);
     }
 
     // The opaque group: LayerNorm's group of (0, 0, 0, 0), sample n = 0; only its faces are
     // checked (shell faces may show the group through them). The focus voxel wears a ring.
-    void group(const std::string& name, const core::Tensor& tensor, const std::string& view,
-               const std::string& camera, FaceCheck& out) {
-        run(name, tensor, {"--norm", "layer", "--focus", "0,0,0,0", "--view", view, "--cube-camera", camera},
-            [](const core::Index& e) { return e.n == 0 && !(e == core::Index{0, 0, 0, 0}); }, out);
+    void group(const std::string& name, const core::Tensor& tensor, const std::string& view, const std::string& camera,
+               FaceCheck& out) {
+        run(
+            name, tensor, {"--norm", "layer", "--focus", "0,0,0,0", "--view", view, "--cube-camera", camera},
+            [](const core::Index& e) {
+                return e.n == 0 && !(e == core::Index{0, 0, 0, 0});
+            },
+            out);
     }
 
     // Both checks on one layout, each expecting at least the given number of visible faces.
-    void check_layout(const core::Tensor& t, const std::string& view, const std::string& shell_camera,
-                      int min_shell, const std::string& group_camera, int min_group) {
+    void check_layout(const core::Tensor& t, const std::string& view, const std::string& shell_camera, int min_shell,
+                      const std::string& group_camera, int min_group) {
         FaceCheck s, g;
         ASSERT_NO_FATAL_FAILURE(shell(view + "_shell", t, view, shell_camera, s));
         EXPECT_GT(s.checked, min_shell);
-        EXPECT_EQ(s.wrong, 0) << s.wrong << " of " << s.checked << " shell faces lean the wrong way; first: "
-                              << s.first_wrong;
+        EXPECT_EQ(s.wrong, 0) << s.wrong << " of " << s.checked
+                              << " shell faces lean the wrong way; first: " << s.first_wrong;
         ASSERT_NO_FATAL_FAILURE(group(view + "_group", t, view, group_camera, g));
         EXPECT_GT(g.checked, min_group);
-        EXPECT_EQ(g.wrong, 0) << g.wrong << " of " << g.checked << " group faces lean the wrong way; first: "
-                              << g.first_wrong;
+        EXPECT_EQ(g.wrong, 0) << g.wrong << " of " << g.checked
+                              << " group faces lean the wrong way; first: " << g.first_wrong;
     }
 };
 

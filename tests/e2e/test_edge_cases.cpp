@@ -51,8 +51,7 @@ struct ProgramRun {
 // Runs of the program with --frames: Xvfb without xdotool.
 class EdgeCases : public GuiFixture {
 protected:
-    EdgeCases()
-        : GuiFixture({.binary = NORMVIZ_BINARY, .tmp_root = NORMVIZ_E2E_TMP_DIR, .needs_xdotool = false}) {}
+    EdgeCases() : GuiFixture({.binary = NORMVIZ_BINARY, .tmp_root = NORMVIZ_E2E_TMP_DIR, .needs_xdotool = false}) {}
 
     // Writes `tensor` as NAME.npy, runs the program on it for a few frames with `extra`
     // options, and checks what every run must satisfy.
@@ -60,8 +59,17 @@ protected:
         ProgramRun out;
         const std::string npy = (tmp_ / (name + ".npy")).string(), png = (tmp_ / (name + ".png")).string();
         EXPECT_TRUE(core::write_npy(npy, tensor));
-        std::vector<std::string> argv = {NORMVIZ_BINARY, "--no-settings", "--no-vsync", "--status", "--size",
-                                         "1400x900", "--frames", "8", "--screenshot", png, npy};
+        std::vector<std::string> argv = {NORMVIZ_BINARY,
+                                         "--no-settings",
+                                         "--no-vsync",
+                                         "--status",
+                                         "--size",
+                                         "1400x900",
+                                         "--frames",
+                                         "8",
+                                         "--screenshot",
+                                         png,
+                                         npy};
         argv.insert(argv.end(), extra.begin(), extra.end());
         out.result = run_command(argv, env(), Seconds(120));
         EXPECT_EQ(out.result.exit_code, 0) << name << " stderr:\n" << out.result.err;
@@ -183,7 +191,8 @@ TEST_F(EdgeCases, TinyAndLongShapes) {
 }
 
 TEST_F(EdgeCases, LargeImage) {
-    ProgramRun r = run("big", core::generate({1, 1, 4096, 4096}, core::Generator::Smooth, 4), {"--norm", "layer,instance"});
+    ProgramRun r =
+        run("big", core::generate({1, 1, 4096, 4096}, core::Generator::Smooth, 4), {"--norm", "layer,instance"});
     EXPECT_EQ(r.last().status.at("shape"), "1,1,4096,4096");
     for (const auto& p : r.last().panels) {
         EXPECT_EQ(number(p, "count"), 4096.0 * 4096.0) << p.at("norm");
@@ -199,7 +208,7 @@ TEST_F(EdgeCases, ValuesNearTheFloatLimit) {
     for (const bool normalized : {false, true}) {
         SCOPED_TRACE(normalized ? "normalized" : "raw");
         ProgramRun r = run(normalized ? "huge_normalized" : "huge", t,
-                    normalized ? std::vector<std::string>{"--normalized"} : std::vector<std::string>{});
+                           normalized ? std::vector<std::string>{"--normalized"} : std::vector<std::string>{});
         for (const auto& p : r.last().panels) {
             SCOPED_TRACE("panel " + p.at("norm"));
             EXPECT_TRUE(std::isfinite(number(p, "mean")));

@@ -249,13 +249,9 @@ TEST_F(Gui, KeyboardMovesFocus) {
         core::Index focus;
     };
     const std::vector<Step> steps = {
-        {"Right", {1, 2, 1, 3}},
-        {"Right", {1, 2, 1, 3}},  // clamped at the last w
-        {"shift+Down", {2, 2, 1, 3}},
-        {"Left", {2, 2, 1, 2}},
-        {"Down", {2, 2, 2, 2}},
-        {"shift+Right", {2, 3, 2, 2}},
-        {"shift+Up", {1, 3, 2, 2}},
+        {"Right", {1, 2, 1, 3}},       {"Right", {1, 2, 1, 3}},  // clamped at the last w
+        {"shift+Down", {2, 2, 1, 3}},  {"Left", {2, 2, 1, 2}},     {"Down", {2, 2, 2, 2}},
+        {"shift+Right", {2, 3, 2, 2}}, {"shift+Up", {1, 3, 2, 2}},
     };
     for (const Step& step : steps) {
         SCOPED_TRACE("xdotool key " + step.keys);
@@ -337,8 +333,7 @@ TEST_F(Gui, ResizeAndMinimize) {
     ASSERT_TRUE(latest);
     const core::Index again{0, 5, 0, 3};
     ASSERT_NO_FATAL_FAILURE(click_cell(window, *latest, 0, again));
-    ASSERT_TRUE(wait_focus(again)) << "the program stopped answering clicks after minimize/restore\n"
-                                   << diagnostics();
+    ASSERT_TRUE(wait_focus(again)) << "the program stopped answering clicks after minimize/restore\n" << diagnostics();
 }
 
 // `normviz render` of one norm at 900x700 under the Xvfb; its status gives the geometry.
@@ -364,8 +359,8 @@ TEST_F(Gui, RenderEveryNorm) {
     for (const RenderCase& c : cases) {
         SCOPED_TRACE("render --norm " + c.name);
         const std::string out = (tmp_ / (c.name + ".png")).string();
-        std::vector<std::string> argv = {NORMVIZ_BINARY, "render", "--shape", "2,4,3,3", "--norm", c.name,
-                                         "--focus", "1,2,0,1", "--size", "900x700", "--out", out, "--status"};
+        std::vector<std::string> argv = {NORMVIZ_BINARY, "render", "--shape", "2,4,3,3", "--norm", c.name,    "--focus",
+                                         "1,2,0,1",      "--size", "900x700", "--out",   out,      "--status"};
         argv.insert(argv.end(), c.extra.begin(), c.extra.end());
         CommandResult r = run_command(argv, env(), kStartTimeout);
         ASSERT_EQ(r.exit_code, 0) << "stderr:\n" << r.err << "stdout:\n" << r.out;
@@ -405,8 +400,8 @@ std::vector<std::string> with_display(std::vector<std::string> env, const std::s
 TEST_F(Gui, RenderWithoutDisplayDrawsThroughEgl) {
     // No DISPLAY: render makes an off-screen EGL context instead of a window, and must draw
     // the very picture the X window draws (both are Mesa's llvmpipe here).
-    const std::vector<std::string> args = {"render", "--shape", "2,4,3,3", "--norm", "batch,group",
-                                           "--groups", "2", "--focus", "1,2,0,1", "--size", "900x700"};
+    const std::vector<std::string> args = {"render", "--shape", "2,4,3,3", "--norm", "batch,group", "--groups",
+                                           "2",      "--focus", "1,2,0,1", "--size", "900x700"};
     auto render = [&](const std::string& out, const std::vector<std::string>& env) {
         std::vector<std::string> command = {NORMVIZ_BINARY};
         command.insert(command.end(), args.begin(), args.end());
@@ -434,9 +429,9 @@ TEST_F(Gui, RenderWithoutDisplayDrawsThroughEgl) {
 TEST_F(Gui, RenderWithUnreachableDisplayDrawsOffScreen) {
     // A stale DISPLAY (an ssh session's, say): GLFW cannot start, render goes off screen.
     const std::string out = (tmp_ / "stale.png").string();
-    CommandResult r = run_command({NORMVIZ_BINARY, "render", "--shape", "2,4,3,3", "--norm", "batch", "--focus",
-                                   "1,2,0,1", "--out", out},
-                                  with_display(env(), ":987"), kStartTimeout);  // no X server there
+    CommandResult r = run_command(
+        {NORMVIZ_BINARY, "render", "--shape", "2,4,3,3", "--norm", "batch", "--focus", "1,2,0,1", "--out", out},
+        with_display(env(), ":987"), kStartTimeout);  // no X server there
     EXPECT_EQ(r.exit_code, 0) << "stderr:\n" << r.err;
     Image image;
     std::string error;
@@ -450,9 +445,9 @@ TEST_F(Gui, RenderWithoutDisplayOrEglExplains) {
     std::vector<std::string> env = child_environment(
         {{"LIBGL_ALWAYS_SOFTWARE", "1"}, {"__EGL_VENDOR_LIBRARY_FILENAMES", (tmp_ / "no_vendor.json").string()}},
         {"DISPLAY", "WAYLAND_DISPLAY"});
-    CommandResult r = run_command({NORMVIZ_BINARY, "render", "--shape", "2,4,3,3", "--norm", "batch", "--focus",
-                                   "1,2,0,1", "--out", out},
-                                  env, kStartTimeout);
+    CommandResult r = run_command(
+        {NORMVIZ_BINARY, "render", "--shape", "2,4,3,3", "--norm", "batch", "--focus", "1,2,0,1", "--out", out}, env,
+        kStartTimeout);
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "stderr:\n" << r.err;
     EXPECT_NE(r.err.find("EGL"), std::string::npos) << "stderr:\n" << r.err;
@@ -483,8 +478,8 @@ TEST_F(Gui, HelpListsSubcommandsAndDesktopOptions) {
 TEST_F(Gui, SigtermEndsTheWindowAndStillSavesSettings) {
     // Without --no-settings: the settings go to XDG_CONFIG_HOME in the scratch folder.
     app_ = std::make_unique<Process>();
-    ASSERT_TRUE(app_->start({options_.binary, "--no-vsync", "--status", "--size", "1400x900", "--shape", "2,3,4,5"},
-                            env()));
+    ASSERT_TRUE(
+        app_->start({options_.binary, "--no-vsync", "--status", "--size", "1400x900", "--shape", "2,3,4,5"}, env()));
     reader_ = std::make_unique<StatusReader>(*app_);
     ASSERT_TRUE(wait_block([](const StatusBlock&) { return true; }, kStartTimeout)) << diagnostics();
     ASSERT_EQ(::kill(app_->pid(), SIGTERM), 0);

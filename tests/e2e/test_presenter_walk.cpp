@@ -4,7 +4,6 @@
 // label. The --status lines report what was drawn (app/desktop/status_line.cpp).
 #include <gtest/gtest.h>
 
-
 #include "gui_fixture.h"
 
 namespace normviz::e2e {
@@ -28,13 +27,18 @@ std::pair<int, int> labels(const std::map<std::string, std::string>& panel, cons
 class PresenterWalk : public GuiFixture {
 protected:
     PresenterWalk(int w, int h)
-        : GuiFixture({.binary = NORMVIZ_BINARY, .tmp_root = NORMVIZ_E2E_TMP_DIR, .screen_width = w,
-                      .screen_height = h, .window_width = w, .window_height = h}),
-          width_(w), height_(h) {}
+        : GuiFixture({.binary = NORMVIZ_BINARY,
+                      .tmp_root = NORMVIZ_E2E_TMP_DIR,
+                      .screen_width = w,
+                      .screen_height = h,
+                      .window_width = w,
+                      .window_height = h}),
+          width_(w),
+          height_(h) {}
 
     void walk() {
-        ASSERT_NO_FATAL_FAILURE(launch({"--scene", NORMVIZ_SOURCE_DIR "/assets/lessons/01_four_norms.json",
-                                        "--presenter"}));
+        ASSERT_NO_FATAL_FAILURE(
+            launch({"--scene", NORMVIZ_SOURCE_DIR "/assets/lessons/01_four_norms.json", "--presenter"}));
         auto ready = [](const StatusBlock& b) {
             return b.records.count("ui") && b.records.at("ui").at("presenter") == "1" && !b.panels.empty() &&
                    b.panels[0].count("canvas");
@@ -61,8 +65,8 @@ protected:
             // already be the settled one.
             const auto& last = reader_->last_block();
             auto shown_block = last && fits(*last) ? last : wait_block(fits);
-            ASSERT_TRUE(shown_block) << "the lesson text or table does not fit at " << width_ << "x" << height_
-                                     << "\n" << diagnostics();
+            ASSERT_TRUE(shown_block) << "the lesson text or table does not fit at " << width_ << "x" << height_ << "\n"
+                                     << diagnostics();
             const StatusBlock& shown = *shown_block;
             for (const auto& panel : shown.panels) {
                 if (!panel.count("sample_labels")) continue;
@@ -73,8 +77,8 @@ protected:
                 EXPECT_EQ(devices, devices_in_view) << panel.at("norm") << ": a device label is missing";
             }
             ASSERT_NO_FATAL_FAILURE(keep_screenshot("presenter_" + std::to_string(width_) + "_" +
-                                                    std::to_string(at.first + 1) + "_" +
-                                                    std::to_string(at.second + 1) + ".png"));
+                                                    std::to_string(at.first + 1) + "_" + std::to_string(at.second + 1) +
+                                                    ".png"));
             ++steps_seen;
             // PageDown steps within a lesson; after its last step Shift+PageDown opens the next.
             const int steps = static_cast<int>(number(shown.records.at("ui"), "lesson_steps"));
@@ -90,7 +94,8 @@ protected:
             }
             auto after = wait_block([&](const StatusBlock& b) { return ready(b) && lesson_and_step(b) == next; });
             ASSERT_TRUE(after) << "the key did not open lesson " << next.first + 1 << " step " << next.second + 1
-                               << "\n" << diagnostics();
+                               << "\n"
+                               << diagnostics();
             at = next;
         }
         EXPECT_GE(steps_seen, 35);  // the 9 shipped lessons

@@ -3,7 +3,6 @@
 // outlined), and a click on a cell makes it the focus of every view.
 #include <gtest/gtest.h>
 
-
 #include "core/layout.h"
 #include "core/npy.h"
 #include "core/tensor.h"
@@ -39,7 +38,8 @@ TEST_F(TokenViewGui, OneRowPerTokenAndAClickMovesTheFocus) {
     xdo_ok({"windowfocus", "--sync", window});
     park_pointer();
     xdo_ok({"key", "--delay", "150", "F7"});
-    auto opened = wait_block([](const StatusBlock& b) { return tokens_record(b) && number(*tokens_record(b), "rows") > 0; });
+    auto opened =
+        wait_block([](const StatusBlock& b) { return tokens_record(b) && number(*tokens_record(b), "rows") > 0; });
     ASSERT_TRUE(opened) << "F7 did not open the tokens window\n" << diagnostics();
     const auto& r = *tokens_record(*opened);
     EXPECT_EQ(number(r, "rows"), 10.0);  // 2 samples x 5 tokens

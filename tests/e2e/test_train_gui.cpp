@@ -29,7 +29,8 @@ TEST_F(TrainGui, RunWatchStopAndShowTheTrainedActivations) {
     xdo_ok({"windowfocus", "--sync", window});
     park_pointer();
     xdo_ok({"key", "--delay", "150", "F8"});
-    auto opened = wait_block([](const StatusBlock& b) { return train_record(b) && number(*train_record(b), "run") > 0; });
+    auto opened =
+        wait_block([](const StatusBlock& b) { return train_record(b) && number(*train_record(b), "run") > 0; });
     ASSERT_TRUE(opened) << "F8 did not open the Train panel\n" << diagnostics();
     EXPECT_EQ(number(*train_record(*opened), "runs"), 0.0);
 
@@ -43,9 +44,11 @@ TEST_F(TrainGui, RunWatchStopAndShowTheTrainedActivations) {
     const auto run = parse_numbers(train_record(*opened)->at("run"));
     xdo_ok({"mousemove", "--window", window, std::to_string(int(run.at(0))), std::to_string(int(run.at(1))), "click",
             "1"});
-    auto growing = wait_block([](const StatusBlock& b) {
-        return train_record(b) && number(*train_record(b), "busy") == 1 && number(*train_record(b), "epochs") >= 2;
-    }, kStartTimeout * 4);
+    auto growing = wait_block(
+        [](const StatusBlock& b) {
+            return train_record(b) && number(*train_record(b), "busy") == 1 && number(*train_record(b), "epochs") >= 2;
+        },
+        kStartTimeout * 4);
     ASSERT_TRUE(growing) << "no run reported two epochs\n" << diagnostics();
     EXPECT_EQ(number(*train_record(*growing), "runs"), 1.0);
     const double error = number(*train_record(*growing), "val_error");
@@ -57,16 +60,20 @@ TEST_F(TrainGui, RunWatchStopAndShowTheTrainedActivations) {
     ASSERT_GT(stop.at(0), 0) << "no Stop button while training";
     xdo_ok({"mousemove", "--window", window, std::to_string(int(stop.at(0))), std::to_string(int(stop.at(1))), "click",
             "1"});
-    auto stopped = wait_block([](const StatusBlock& b) {
-        return train_record(b) && number(*train_record(b), "finished") == 1 && number(*train_record(b), "busy") == 0;
-    }, kStartTimeout * 2);
+    auto stopped = wait_block(
+        [](const StatusBlock& b) {
+            return train_record(b) && number(*train_record(b), "finished") == 1 &&
+                   number(*train_record(b), "busy") == 0;
+        },
+        kStartTimeout * 2);
     ASSERT_TRUE(stopped) << "Stop did not end the run\n" << diagnostics();
     EXPECT_LT(number(*train_record(*stopped), "epochs"), 5.0) << "the run went on to its last epoch";
 
     const auto show = parse_numbers(train_record(*stopped)->at("show"));
     xdo_ok({"mousemove", "--window", window, std::to_string(int(show.at(0))), std::to_string(int(show.at(1))), "click",
             "1"});
-    auto shown = wait_block([](const StatusBlock& b) { return b.status.count("shape") && b.status.at("shape") == "32,8,16,16"; });
+    auto shown = wait_block(
+        [](const StatusBlock& b) { return b.status.count("shape") && b.status.at("shape") == "32,8,16,16"; });
     ASSERT_TRUE(shown) << "the trained activations did not reach the grid\n" << diagnostics();
     EXPECT_EQ(shown->panels.size(), 2u);
     EXPECT_EQ(number(shown->panels[0], "count"), 32.0 * 16 * 16) << "BatchNorm pools N, H, W of the batch";

@@ -57,8 +57,8 @@ Scene scene_of(const StatusBlock& b) {
     Scene s;
     const auto shape = numbers(b.get("status", "shape"));
     const core::Shape sh{int64_t(shape.at(0)), int64_t(shape.at(1)), int64_t(shape.at(2)), int64_t(shape.at(3))};
-    s.geometry = app::make_cube_geometry(sh, b.get("cube", "split") == "1",
-                                         std::atoll(b.get("cube", "max_voxels").c_str()));
+    s.geometry =
+        app::make_cube_geometry(sh, b.get("cube", "split") == "1", std::atoll(b.get("cube", "max_voxels").c_str()));
     s.camera = {float(std::atof(b.get("cube", "yaw").c_str())), float(std::atof(b.get("cube", "pitch").c_str())),
                 float(std::atof(b.get("cube", "distance").c_str()))};
     for (const auto& p : b.panels) s.canvases.push_back(numbers(p.at("canvas")));
@@ -146,7 +146,7 @@ TEST_F(CubeE2E, DragTurnsEveryCubeAndClicksStillLand) {
     StatusBlock settled = turned;
     while (x.next_status(settled, 1500ms)) turned = settled;
     const Scene after = scene_of(turned);
-    EXPECT_LT(after.camera.yaw, before.camera.yaw - 20);  // dragging right turns the cube right
+    EXPECT_LT(after.camera.yaw, before.camera.yaw - 20);                     // dragging right turns the cube right
     EXPECT_EQ(turned.get("status", "focus"), first.get("status", "focus"));  // a drag is no click
     // The camera is shared: a different cube than the one dragged is clicked where the new
     // camera puts the voxel. With yaw < 0 the left face (n = 0) shows.
@@ -170,15 +170,16 @@ TEST(CubeRender, RenderSubcommandWritesTheFigure) {
     const std::string out = std::string(NORMVIZ_TEST_TMP_DIR) + "/cube_figure.png";
     std::remove(out.c_str());
     const char* preload = std::getenv("NORMVIZ_TEST_APP_LD_PRELOAD");
-    const std::string cmd = "DISPLAY=" + x.display() + " LIBGL_ALWAYS_SOFTWARE=1 " +
-                            (preload ? "LD_PRELOAD='" + std::string(preload) + "' " : std::string()) + "'" + NORMVIZ_BINARY +
-                            "' render --view cube --norm batch,layer,instance,group --size 1600x520 --out '" + out +
-                            "' >/dev/null";
+    const std::string cmd =
+        "DISPLAY=" + x.display() + " LIBGL_ALWAYS_SOFTWARE=1 " +
+        (preload ? "LD_PRELOAD='" + std::string(preload) + "' " : std::string()) + "'" + NORMVIZ_BINARY +
+        "' render --view cube --norm batch,layer,instance,group --size 1600x520 --out '" + out + "' >/dev/null";
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
     struct stat st {};
     ASSERT_EQ(stat(out.c_str(), &st), 0);
     EXPECT_GT(st.st_size, 10000);
-    const std::string bad = "'" + std::string(NORMVIZ_BINARY) + "' render --view cubes --norm batch --out x.png 2>/dev/null";
+    const std::string bad =
+        "'" + std::string(NORMVIZ_BINARY) + "' render --view cubes --norm batch --out x.png 2>/dev/null";
     EXPECT_NE(std::system(bad.c_str()), 0);
 }
 

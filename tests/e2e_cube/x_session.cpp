@@ -48,7 +48,8 @@ bool Child::read_line(std::string& line, std::chrono::milliseconds timeout) {
             buffer_.erase(0, nl + 1);
             return true;
         }
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0 || out_fd_ < 0) return false;
         pollfd p{out_fd_, POLLIN, 0};
         if (poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
@@ -98,8 +99,8 @@ bool XSession::start_server(int width, int height, std::string& error) {
     // -displayfd: Xvfb picks a free display and writes its number to the pipe when ready
     // (the child inherits the pipe's write end).
     const std::string screen = std::to_string(width) + "x" + std::to_string(height) + "x24";
-    if (!server_.start({"Xvfb", "-displayfd", std::to_string(fds[1]), "-screen", "0", screen, "-nolisten", "tcp"},
-                       {}, false)) {
+    if (!server_.start({"Xvfb", "-displayfd", std::to_string(fds[1]), "-screen", "0", screen, "-nolisten", "tcp"}, {},
+                       false)) {
         error = "could not start Xvfb";
         return false;
     }
@@ -127,7 +128,8 @@ bool XSession::start_program(const std::string& binary, const std::vector<std::s
     argv.insert(argv.end(), args.begin(), args.end());
     std::vector<std::string> env{"DISPLAY=" + display_, "LIBGL_ALWAYS_SOFTWARE=1"};
     // The sanitized CI pass preloads libasan and Mesa's driver into the program only.
-    if (const char* preload = std::getenv("NORMVIZ_TEST_APP_LD_PRELOAD")) env.push_back(std::string("LD_PRELOAD=") + preload);
+    if (const char* preload = std::getenv("NORMVIZ_TEST_APP_LD_PRELOAD"))
+        env.push_back(std::string("LD_PRELOAD=") + preload);
     return program_.start(argv, env, true);
 }
 
@@ -137,7 +139,8 @@ bool XSession::next_status(StatusBlock& out, std::chrono::milliseconds timeout,
     StatusBlock block;
     std::string line;
     for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0 || !program_.read_line(line, left)) return false;
         if (line == "end") {
             if (!accept || accept(block, context)) {

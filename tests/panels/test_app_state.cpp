@@ -108,7 +108,7 @@ TEST(AppState, FocusChangeBringsTheNewGroupsHistogramsNotNewStatistics) {
     const auto& batch = panel_of(state, NormKind::Batch);
     const uint64_t version = batch.stats_version;
     const normviz::core::Histogram before = batch.histograms.inputs;
-    EXPECT_EQ(total(before), 4.0f * 4 * 4);  // BatchNorm pools N*H*W values
+    EXPECT_EQ(total(before), 4.0f * 4 * 4);    // BatchNorm pools N*H*W values
     EXPECT_EQ(batch.histograms_key.group, 2);  // the focus's channel
     move_focus(state, Axis::C, +1);
     update_derived(state);
@@ -244,7 +244,7 @@ TEST(AppState, BatchNormOfOneValuePerChannelExplainsItselfWithoutNaN) {
 // says why, until the model's own are loaded; then the panel holds exactly those.
 TEST(AppState, EvalModeOnALoadedTensorNeedsTheModelsRunningStats) {
     HeadlessImGui ui;
-    AppState state = make_state();  // (4, 6, 4, 4)
+    AppState state = make_state();       // (4, 6, 4, 4)
     state.scene.data_path = "acts.npy";  // as after a load
     ++state.tensor_version;
     state.scene.batchnorm_eval = true;
@@ -280,7 +280,8 @@ TEST(AppState, EvalModeOnALoadedTensorNeedsTheModelsRunningStats) {
     state.running = buffers;
     ++state.running_version;
     update_derived(state);
-    EXPECT_NE(panel_of(state, NormKind::Batch).error.find("have 3 channels, but the tensor has C = 6"), std::string::npos);
+    EXPECT_NE(panel_of(state, NormKind::Batch).error.find("have 3 channels, but the tensor has C = 6"),
+              std::string::npos);
 }
 
 TEST(AppState, BatchNormInEvalModePoolsNoValuesOfTheBatch) {
@@ -296,7 +297,7 @@ TEST(AppState, BatchNormInEvalModePoolsNoValuesOfTheBatch) {
     const auto& bn = panel_of(state, NormKind::Batch);
     EXPECT_TRUE(bn.eval_mode);
     EXPECT_TRUE(bn.error.empty()) << bn.error;
-    ASSERT_EQ(bn.stats.size(), 6u);  // one per channel: the running statistics
+    ASSERT_EQ(bn.stats.size(), 6u);                        // one per channel: the running statistics
     for (const auto& s : bn.stats) EXPECT_EQ(s.count, 0);  // no value of this batch pooled
     EXPECT_TRUE(bn.histograms.inputs.counts.empty());
     EXPECT_TRUE(bn.histograms.outputs.counts.empty());
@@ -522,7 +523,7 @@ TEST(AppState, ColorScaleOfPostReluDataSpansItsValuesAndFollowsTheScene) {
     AppState state = make_state();
     normviz::core::Tensor t = normviz::core::make_tensor({1, 2, 10, 10});
     for (size_t i = 0; i < t.data.size(); ++i) t.data[i] = i % 2 ? 0.0f : 0.01f * float(i);  // >= 0, long tail
-    t.data[107] = 100.0f;                                                                     // one outlier, in c = 1
+    t.data[107] = 100.0f;                                                                    // one outlier, in c = 1
     set_tensor(state, t);
     const uint64_t summarized = state.value_colors.summary_version;
     EXPECT_EQ(summarized, state.tensor_version);

@@ -29,11 +29,14 @@ struct Chord {
 
 int key_named(const std::string& name) {
     static const std::map<std::string, int> named = {
-        {"Right", GLFW_KEY_RIGHT}, {"Left", GLFW_KEY_LEFT},   {"Up", GLFW_KEY_UP},
-        {"Down", GLFW_KEY_DOWN},   {"Tab", GLFW_KEY_TAB},     {"Space", GLFW_KEY_SPACE},
-        {"Enter", GLFW_KEY_ENTER}, {"Esc", GLFW_KEY_ESCAPE},  {"PageUp", GLFW_KEY_PAGE_UP},
-        {"PageDown", GLFW_KEY_PAGE_DOWN}, {",", GLFW_KEY_COMMA}, {".", GLFW_KEY_PERIOD},
-        {"=", GLFW_KEY_EQUAL},     {"+", GLFW_KEY_EQUAL},     {"-", GLFW_KEY_MINUS},
+        {"Right", GLFW_KEY_RIGHT},    {"Left", GLFW_KEY_LEFT},
+        {"Up", GLFW_KEY_UP},          {"Down", GLFW_KEY_DOWN},
+        {"Tab", GLFW_KEY_TAB},        {"Space", GLFW_KEY_SPACE},
+        {"Enter", GLFW_KEY_ENTER},    {"Esc", GLFW_KEY_ESCAPE},
+        {"PageUp", GLFW_KEY_PAGE_UP}, {"PageDown", GLFW_KEY_PAGE_DOWN},
+        {",", GLFW_KEY_COMMA},        {".", GLFW_KEY_PERIOD},
+        {"=", GLFW_KEY_EQUAL},        {"+", GLFW_KEY_EQUAL},
+        {"-", GLFW_KEY_MINUS},
     };
     if (auto it = named.find(name); it != named.end()) return it->second;
     if (name.size() == 1 && std::isupper(static_cast<unsigned char>(name[0]))) return GLFW_KEY_A + (name[0] - 'A');
@@ -98,27 +101,33 @@ const std::map<std::string, Promise>& promises() {
         {"V|compare norms / single norm",
          {none, [](const AppState& b, const AppState& a) { return a.scene.single_view != b.scene.single_view; }}},
         {"Tab|next / previous norm",
-         {none, [](const AppState& b, const AppState& a) {
+         {none,
+          [](const AppState& b, const AppState& a) {
               return a.scene.single_view && int(a.scene.single_norm) == (int(b.scene.single_norm) + 1) % 7;
           }}},
         {"Shift + Tab|next / previous norm",
-         {none, [](const AppState& b, const AppState& a) {
+         {none,
+          [](const AppState& b, const AppState& a) {
               return a.scene.single_view && int(a.scene.single_norm) == (int(b.scene.single_norm) + 6) % 7;
           }}},
-        {"1|single view of", norm_key(0)}, {"2|single view of", norm_key(1)}, {"3|single view of", norm_key(2)},
-        {"4|single view of", norm_key(3)}, {"5|single view of", norm_key(4)}, {"6|single view of", norm_key(5)},
+        {"1|single view of", norm_key(0)},
+        {"2|single view of", norm_key(1)},
+        {"3|single view of", norm_key(2)},
+        {"4|single view of", norm_key(3)},
+        {"5|single view of", norm_key(4)},
+        {"6|single view of", norm_key(5)},
         {"7|single view of", norm_key(6)},
         {"K|cube view / grid view",
          {none, [](const AppState& b, const AppState& a) { return a.cube_view != b.cube_view; }}},
         {"Shift + K|cube: H and W apart",
-         {none, [](const AppState& b, const AppState& a) {
-              return a.cube_view && a.cube_split_hw != b.cube_split_hw;
-          }}},
+         {none,
+          [](const AppState& b, const AppState& a) { return a.cube_view && a.cube_split_hw != b.cube_split_hw; }}},
         {"F2|controls / statistics sidebar",
          {none, [](const AppState& b, const AppState& a) { return a.show_controls != b.show_controls; }}},
         {"F3|controls / statistics sidebar",
          {none, [](const AppState& b, const AppState& a) { return a.show_stats != b.show_stats; }}},
-        {"F4|channels:", {none, [](const AppState& b, const AppState& a) { return a.channels.show != b.channels.show; }}},
+        {"F4|channels:",
+         {none, [](const AppState& b, const AppState& a) { return a.channels.show != b.channels.show; }}},
         {"F6|arithmetic:",
          {none, [](const AppState& b, const AppState& a) { return a.arithmetic.show != b.arithmetic.show; }}},
         {",|arithmetic: previous / next stage",
@@ -127,18 +136,22 @@ const std::map<std::string, Promise>& promises() {
         {".|arithmetic: previous / next stage",
          {[](AppState& s) { s.arithmetic.show = true, s.arithmetic.stage = 3; },
           [](const AppState&, const AppState& a) { return a.arithmetic.stage == 4; }}},
-        {"F7|tokens x features:", {none, [](const AppState& b, const AppState& a) { return a.tokens.show != b.tokens.show; }}},
+        {"F7|tokens x features:",
+         {none, [](const AppState& b, const AppState& a) { return a.tokens.show != b.tokens.show; }}},
         {"F8|train:", {none, [](const AppState& b, const AppState& a) { return a.train.show != b.train.show; }}},
         {"Space|raw / normalized values",
-         {none, [](const AppState& b, const AppState& a) { return a.scene.show_normalized != b.scene.show_normalized; }}},
+         {none,
+          [](const AppState& b, const AppState& a) { return a.scene.show_normalized != b.scene.show_normalized; }}},
         {"P|colour-blind safe palette",
          {none, [](const AppState& b, const AppState& a) { return a.scene.palette != b.scene.palette; }}},
         {"C|next / previous colour scale",
-         {none, [](const AppState& b, const AppState& a) {
+         {none,
+          [](const AppState& b, const AppState& a) {
               return int(a.scene.color_scale) == (int(b.scene.color_scale) + 1) % int(std::size(kAllColorScales));
           }}},
         {"Shift + C|next / previous colour scale",
-         {none, [](const AppState& b, const AppState& a) {
+         {none,
+          [](const AppState& b, const AppState& a) {
               const int n = int(std::size(kAllColorScales));
               return int(a.scene.color_scale) == (int(b.scene.color_scale) + n - 1) % n;
           }}},
@@ -147,9 +160,15 @@ const std::map<std::string, Promise>& promises() {
               s.tensor.data[5] = std::nanf("");
               ++s.tensor_version;
           },
-          [](const AppState&, const AppState& a) { return a.scene.focus == core::Index{0, 0, 1, 1}; }}},
-        {"+|zoom in / out", {none, [](const AppState& b, const AppState& a) { return a.camera.zoom != b.camera.zoom || a.camera.zoom_steps > 0; }}},
-        {"-|zoom in / out", {none, [](const AppState& b, const AppState& a) { return a.camera.zoom != b.camera.zoom || a.camera.zoom_steps < 0; }}},
+          [](const AppState&, const AppState& a) {
+              return a.scene.focus == core::Index{0, 0, 1, 1};
+          }}},
+        {"+|zoom in / out",
+         {none, [](const AppState& b,
+                   const AppState& a) { return a.camera.zoom != b.camera.zoom || a.camera.zoom_steps > 0; }}},
+        {"-|zoom in / out",
+         {none, [](const AppState& b,
+                   const AppState& a) { return a.camera.zoom != b.camera.zoom || a.camera.zoom_steps < 0; }}},
         {"0|fit the picture to the window",
          {[](AppState& s) { s.cube_camera.yaw += 1; },
           [](const AppState&, const AppState& a) { return a.cube_camera.yaw == CubeCamera{}.yaw; }}},
@@ -159,26 +178,36 @@ const std::map<std::string, Promise>& promises() {
          {none, [](const AppState& b, const AppState& a) { return a.font_size == b.font_size - 2; }}},
         {"F11|full screen", {none, [](const AppState&, const AppState& a) { return a.fullscreen_requested; }}},
         {"PageDown|next / previous lesson step",
-         {in_lesson, [](const AppState&, const AppState& a) { return a.classroom.lesson == 1 && a.classroom.step == 2; }}},
+         {in_lesson,
+          [](const AppState&, const AppState& a) { return a.classroom.lesson == 1 && a.classroom.step == 2; }}},
         {"PageUp|next / previous lesson step",
-         {in_lesson, [](const AppState&, const AppState& a) { return a.classroom.lesson == 1 && a.classroom.step == 0; }}},
+         {in_lesson,
+          [](const AppState&, const AppState& a) { return a.classroom.lesson == 1 && a.classroom.step == 0; }}},
         {"Shift + PageDown|next / previous lesson",
-         {in_lesson, [](const AppState&, const AppState& a) { return a.classroom.lesson == 2 && a.classroom.step == 0; }}},
+         {in_lesson,
+          [](const AppState&, const AppState& a) { return a.classroom.lesson == 2 && a.classroom.step == 0; }}},
         {"Shift + PageUp|next / previous lesson",
-         {in_lesson, [](const AppState&, const AppState& a) { return a.classroom.lesson == 0 && a.classroom.step == 0; }}},
+         {in_lesson,
+          [](const AppState&, const AppState& a) { return a.classroom.lesson == 0 && a.classroom.step == 0; }}},
         {"Q|quiz:", {none, [](const AppState&, const AppState& a) { return a.classroom.quiz.active; }}},
         {"Enter|quiz: reveal / next question",
-         {[](AppState& s) { start_quiz(s); }, [](const AppState&, const AppState& a) { return a.classroom.quiz.revealed; }}},
+         {[](AppState& s) { start_quiz(s); },
+          [](const AppState&, const AppState& a) { return a.classroom.quiz.revealed; }}},
         {"1|quiz: pick an answer",
-         {count_quiz, [](const AppState&, const AppState& a) { return a.classroom.quiz.revealed && a.classroom.quiz.choice == 0; }}},
+         {count_quiz, [](const AppState&,
+                         const AppState& a) { return a.classroom.quiz.revealed && a.classroom.quiz.choice == 0; }}},
         {"2|quiz: pick an answer",
-         {count_quiz, [](const AppState&, const AppState& a) { return a.classroom.quiz.revealed && a.classroom.quiz.choice == 1; }}},
+         {count_quiz, [](const AppState&,
+                         const AppState& a) { return a.classroom.quiz.revealed && a.classroom.quiz.choice == 1; }}},
         {"3|quiz: pick an answer",
-         {count_quiz, [](const AppState&, const AppState& a) { return a.classroom.quiz.revealed && a.classroom.quiz.choice == 2; }}},
+         {count_quiz, [](const AppState&,
+                         const AppState& a) { return a.classroom.quiz.revealed && a.classroom.quiz.choice == 2; }}},
         {"4|quiz: pick an answer",
-         {count_quiz, [](const AppState&, const AppState& a) { return a.classroom.quiz.revealed && a.classroom.quiz.choice == 3; }}},
+         {count_quiz, [](const AppState&,
+                         const AppState& a) { return a.classroom.quiz.revealed && a.classroom.quiz.choice == 3; }}},
         {"F5|presenter mode", {none, [](const AppState&, const AppState& a) { return a.classroom.presenter; }}},
-        {"L|pointer:", {none, [](const AppState& b, const AppState& a) { return a.classroom.pointer != b.classroom.pointer; }}},
+        {"L|pointer:",
+         {none, [](const AppState& b, const AppState& a) { return a.classroom.pointer != b.classroom.pointer; }}},
         {"F1|this help", {none, [](const AppState& b, const AppState& a) { return a.show_help != b.show_help; }}},
         {"Esc|close this help; leave presenter mode",
          {[](AppState& s) {

@@ -25,8 +25,7 @@ TEST(EglPlatforms, SeparateNamesAndSurfaceless) {
         "EGL_KHR_platform_wayland EGL_EXT_platform_x11 EGL_KHR_platform_x11 EGL_MESA_platform_gbm "
         "EGL_KHR_platform_gbm EGL_MESA_platform_surfaceless");
     EXPECT_EQ(plan.platforms, (std::vector<P>{P::Device, P::Surfaceless, P::Default}));
-    EXPECT_EQ(plan.found,
-              "device platform (EGL_EXT_device_enumeration, EGL_EXT_device_query), surfaceless platform");
+    EXPECT_EQ(plan.found, "device platform (EGL_EXT_device_enumeration, EGL_EXT_device_query), surfaceless platform");
 }
 
 // Enumeration without query is not enough for the device platform; the error names both gaps.

@@ -53,9 +53,7 @@ std::string fresh_folder(const std::string& name) {
     return p.string();
 }
 
-void write_file(const std::string& path, const std::string& bytes) {
-    std::ofstream(path, std::ios::binary) << bytes;
-}
+void write_file(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
 
 // Writes a small float32 tensor of `shape` as .npy.
 void write_tensor(const std::string& path, Shape shape, uint64_t seed = 1) {
@@ -67,9 +65,10 @@ void write_tensor(const std::string& path, Shape shape, uint64_t seed = 1) {
 void write_two_array_safetensors(const std::string& path, int64_t big_values) {
     const uint64_t big_bytes = static_cast<uint64_t>(big_values) * 4;
     const std::string header = "{\"big\":{\"dtype\":\"F32\",\"shape\":[1," + std::to_string(big_values) +
-                               "],\"data_offsets\":[0," + std::to_string(big_bytes) + "]},\"small\":{\"dtype\":\"F32\","
-                               "\"shape\":[2,3],\"data_offsets\":[" + std::to_string(big_bytes) + "," +
-                               std::to_string(big_bytes + 24) + "]}}";
+                               "],\"data_offsets\":[0," + std::to_string(big_bytes) +
+                               "]},\"small\":{\"dtype\":\"F32\","
+                               "\"shape\":[2,3],\"data_offsets\":[" +
+                               std::to_string(big_bytes) + "," + std::to_string(big_bytes + 24) + "]}}";
     std::string bytes(8, '\0');
     for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((header.size() >> (8 * i)) & 0xff);
     bytes += header;
@@ -276,10 +275,11 @@ TEST(FileBrowser, RefusesWhileAJobRuns) {
     write_tensor(dir + "/x.npy", {1, 2, 1, 2});
     AppState state = make_state();
     std::atomic<bool> release{false};
-    state.work->start("Loading huge.npy", [&](std::atomic<float>&) -> normviz::core::Result<normviz::app::PreparedTensor> {
-        while (!release) std::this_thread::yield();
-        return normviz::core::make_error("cancelled by the test");
-    });
+    state.work->start("Loading huge.npy",
+                      [&](std::atomic<float>&) -> normviz::core::Result<normviz::app::PreparedTensor> {
+                          while (!release) std::this_thread::yield();
+                          return normviz::core::make_error("cancelled by the test");
+                      });
     normviz::app::browse_to(state, dir);
     state.file_browser.open = true;
     EXPECT_FALSE(normviz::app::open_from_browser(state, "x.npy"));
@@ -359,10 +359,11 @@ TEST(Drops, ADropWhileAJobRunsIsRefusedWithAMessage) {
     AppState state = make_state();
     const uint64_t version = state.tensor_version;
     std::atomic<bool> release{false};
-    state.work->start("Generating (64, 64, 64, 64)", [&](std::atomic<float>&) -> normviz::core::Result<normviz::app::PreparedTensor> {
-        while (!release) std::this_thread::yield();
-        return normviz::core::make_error("cancelled by the test");
-    });
+    state.work->start("Generating (64, 64, 64, 64)",
+                      [&](std::atomic<float>&) -> normviz::core::Result<normviz::app::PreparedTensor> {
+                          while (!release) std::this_thread::yield();
+                          return normviz::core::make_error("cancelled by the test");
+                      });
     normviz::app::handle_dropped_paths(state, {dir + "/x.npy"});
     EXPECT_TRUE(state.message_is_error);
     EXPECT_NE(state.message.find("still busy (Generating"), std::string::npos) << state.message;

@@ -189,7 +189,8 @@ TEST(LessonsPanel, QuizKeys) {
     press(ui, state, GLFW_KEY_ENTER);
     EXPECT_TRUE(state.classroom.quiz.revealed);
     text = lesson_frame(ui, state);
-    EXPECT_TRUE(contains(text, "Hits 1 (filled dot; the ringed cell is given")) << text;  // nothing marked: the asked cell only
+    EXPECT_TRUE(contains(text, "Hits 1 (filled dot; the ringed cell is given"))
+        << text;  // nothing marked: the asked cell only
     press(ui, state, GLFW_KEY_ENTER);
     EXPECT_FALSE(state.classroom.quiz.revealed);
     EXPECT_EQ(state.classroom.quiz.round, 2u);

@@ -142,10 +142,11 @@ public:
                 ++tally["click"];
             } else if (kind < 62) {
                 static const char* const kKeys[] = {
-                    "Left", "Right", "Up", "Down", "shift+Left", "shift+Right", "shift+Up", "shift+Down",
-                    "v", "Tab", "shift+Tab", "1", "2", "3", "4", "5", "6", "7", "space", "p", "equal", "minus",
-                    "KP_Add", "KP_Subtract", "0", "k", "shift+k", "ctrl+equal", "ctrl+minus", "F1", "F2",
-                    "F3", "F5", "Escape", "Next", "Prior", "q", "F12"};
+                    "Left", "Right",  "Up",        "Down",       "shift+Left", "shift+Right", "shift+Up", "shift+Down",
+                    "v",    "Tab",    "shift+Tab", "1",          "2",          "3",           "4",        "5",
+                    "6",    "7",      "space",     "p",          "equal",      "minus",       "KP_Add",   "KP_Subtract",
+                    "0",    "k",      "shift+k",   "ctrl+equal", "ctrl+minus", "F1",          "F2",       "F3",
+                    "F5",   "Escape", "Next",      "Prior",      "q",          "F12"};
                 const std::string key = chance(0.01) ? "F11" : kKeys[uniform(0, std::size(kKeys) - 1)];
                 a.insert(a.end(), {"key", "--delay", "24", key});
                 ++tally["key"];
@@ -176,9 +177,8 @@ public:
                 ++tally["resize"];
             } else if (kind < 98) {
                 // Minimize needs a window manager (none under Xvfb); unmapping does hide it.
-                a.insert(a.end(), {"windowminimize", window_, "sleep", "0.1", "windowunmap", "--sync", window_,
-                                   "sleep", "0.2", "windowmap", "--sync", window_, "windowfocus", "--sync",
-                                   window_});
+                a.insert(a.end(), {"windowminimize", window_, "sleep", "0.1", "windowunmap", "--sync", window_, "sleep",
+                                   "0.2", "windowmap", "--sync", window_, "windowfocus", "--sync", window_});
                 ++tally["minimize"];
             } else {
                 a.insert(a.end(), {"windowsize", window_, std::to_string(kWindowW), std::to_string(kWindowH)});
@@ -218,8 +218,7 @@ protected:
 
     // Reads everything the program printed so far (waiting up to `quiet` for more).
     void drain_output(Seconds quiet = Seconds(0.05)) {
-        while (reader_->wait_block([](const StatusBlock&) { return false; }, quiet)) {
-        }
+        while (reader_->wait_block([](const StatusBlock&) { return false; }, quiet)) {}
     }
 
     const std::map<std::string, std::string>* ui() const {
@@ -239,8 +238,7 @@ protected:
     // mode, quiz, help or cube view, controls shown with the path field in view, idle.
     bool reset_layout() {
         xdo({"mouseup", "1", "windowmap", "--sync", window_, "windowsize", window_, std::to_string(kWindowW),
-             std::to_string(kWindowH), "windowfocus", "--sync", window_, "key", "--delay", "120", "Escape",
-             "Escape"});
+             std::to_string(kWindowH), "windowfocus", "--sync", window_, "key", "--delay", "120", "Escape", "Escape"});
         for (int attempt = 0; attempt < 12; ++attempt) {
             std::this_thread::sleep_for(300ms);
             drain_output(Seconds(0.2));
@@ -265,8 +263,8 @@ protected:
                 if (p.size() == 2 && p[0] > 0 && p[0] < kWindowW && p[1] > kMenuBar && p[1] < kWindowH) return true;
             }
             if (keys.empty()) {  // the sidebar is scrolled: scroll it back up
-                xdo({"mousemove", "40", "200", "click", "--repeat", "20", "--delay", "10", "4", "mousemove",
-                     "700", "450"});
+                xdo({"mousemove", "40", "200", "click", "--repeat", "20", "--delay", "10", "4", "mousemove", "700",
+                     "450"});
                 continue;
             }
             std::vector<std::string> cmd = {"windowfocus", "--sync", window_, "key", "--delay", "100"};
@@ -287,9 +285,9 @@ protected:
         app_->drain();
         const size_t err_before = app_->stderr_text().size();
         // xdotool's `type` takes every later argument as text, so it ends its chain.
-        CommandResult typed = xdo({"mousemove", std::to_string(int(p[0])), std::to_string(int(p[1])), "click", "1",
-                                   "sleep", "0.15", "key", "--delay", "120", "ctrl+a", "type", "--delay", "8",
-                                   file.path});
+        CommandResult typed =
+            xdo({"mousemove", std::to_string(int(p[0])), std::to_string(int(p[1])), "click", "1", "sleep", "0.15",
+                 "key", "--delay", "120", "ctrl+a", "type", "--delay", "8", file.path});
         CommandResult entered = xdo({"sleep", "0.1", "key", "--delay", "120", "Return", "mousemove", "700", "450"});
         if (typed.exit_code != 0 || entered.exit_code != 0)
             std::printf("[ SOAK     ] xdotool failed typing a path: %s%s\n", typed.err.c_str(), entered.err.c_str());
@@ -333,8 +331,7 @@ TEST_F(Soak, RandomInputForMinutes) {
 
     // The window is 1400x900 (kWindowW x kWindowH), as launch() asks.
     ASSERT_NO_FATAL_FAILURE(launch({base.path}));
-    ASSERT_TRUE(wait_block([](const StatusBlock& b) { return !b.panels.empty(); }, kSoakStartTimeout))
-        << diagnostics();
+    ASSERT_TRUE(wait_block([](const StatusBlock& b) { return !b.panels.empty(); }, kSoakStartTimeout)) << diagnostics();
     window_ = find_window();
     ASSERT_FALSE(window_.empty()) << "no normviz window";
     xdo({"windowfocus", "--sync", window_});
@@ -342,10 +339,49 @@ TEST_F(Soak, RandomInputForMinutes) {
     // Warm-up: every feature once, so that what is created on first use (the cube renderer,
     // fonts at other sizes, Mesa's compiled shader variants, the lessons) exists before the
     // first memory sample; growth after that is what the soak looks for.
-    xdo({"key", "--delay", "80", "k", "shift+k", "space", "k", "F1", "F1", "F5", "Escape", "q", "q", "ctrl+equal",
-         "ctrl+equal", "ctrl+minus", "ctrl+minus", "2", "3", "4", "5", "6", "7", "1", "v", "space", "p", "p", "Next",
-         "Prior", "F11", "F11", "F12", "windowsize", window_, "200", "150", "sleep", "0.3", "windowsize", window_,
-         std::to_string(kWindowW), std::to_string(kWindowH)});
+    xdo({"key",
+         "--delay",
+         "80",
+         "k",
+         "shift+k",
+         "space",
+         "k",
+         "F1",
+         "F1",
+         "F5",
+         "Escape",
+         "q",
+         "q",
+         "ctrl+equal",
+         "ctrl+equal",
+         "ctrl+minus",
+         "ctrl+minus",
+         "2",
+         "3",
+         "4",
+         "5",
+         "6",
+         "7",
+         "1",
+         "v",
+         "space",
+         "p",
+         "p",
+         "Next",
+         "Prior",
+         "F11",
+         "F11",
+         "F12",
+         "windowsize",
+         window_,
+         "200",
+         "150",
+         "sleep",
+         "0.3",
+         "windowsize",
+         window_,
+         std::to_string(kWindowW),
+         std::to_string(kWindowH)});
     for (const NpyFile& f : files) load(f);
     EventSource events(seed, window_);
     std::map<std::string, int> tally;
@@ -412,11 +448,11 @@ TEST_F(Soak, RandomInputForMinutes) {
     ASSERT_TRUE(app_->running()) << diagnostics();
 
     // Memory: the median of the first quarter of the checkpoints against the last quarter.
-    std::printf("[ SOAK     ] %.1f s, %d batches (%d ended early), %ld xdotool input commands:", soak_time,
-                batches, failed_batches, commands);
+    std::printf("[ SOAK     ] %.1f s, %d batches (%d ended early), %ld xdotool input commands:", soak_time, batches,
+                failed_batches, commands);
     for (const auto& [kind, n] : tally) std::printf(" %s=%d", kind.c_str(), n);
-    std::printf("\n[ SOAK     ] loads: %d typed, %d confirmed\n[ SOAK     ] VmRSS at checkpoints (s: MiB):",
-                loads, loads_confirmed);
+    std::printf("\n[ SOAK     ] loads: %d typed, %d confirmed\n[ SOAK     ] VmRSS at checkpoints (s: MiB):", loads,
+                loads_confirmed);
     for (size_t i = 0; i < checkpoint_rss.size(); ++i) std::printf(" %.0f:%.1f", checkpoint_time[i], checkpoint_rss[i]);
     std::printf("\n[ SOAK     ] VmRSS after each random batch (MiB):");
     for (double r : any_rss) std::printf(" %.1f", r);

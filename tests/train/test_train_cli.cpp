@@ -42,10 +42,12 @@ std::vector<std::string> with_small(std::vector<std::string> args) {
 TEST(TrainCli, FinalLineAndCsv) {
     const fs::path csv = fs::path(NORMVIZ_TEST_TMP_DIR) / "train_run.csv";
     fs::remove(csv);
-    const RunResult r = run_normviz(with_small({"--norm", "group", "--groups", "2", "--batch", "8", "--csv", csv.string()}));
+    const RunResult r =
+        run_normviz(with_small({"--norm", "group", "--groups", "2", "--batch", "8", "--csv", csv.string()}));
     ASSERT_EQ(r.status, 0) << r.err;
     const std::string last = r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1);
-    const std::regex final_re(R"(final epochs=2 steps=16 train_loss=[0-9.]+ val_loss=[0-9.]+ val_error=(0|1)\.[0-9]{4}\n)");
+    const std::regex final_re(
+        R"(final epochs=2 steps=16 train_loss=[0-9.]+ val_loss=[0-9.]+ val_error=(0|1)\.[0-9]{4}\n)");
     EXPECT_TRUE(std::regex_match(last, final_re)) << last;
     const std::string text = normviz::test::read_file_text(csv);
     EXPECT_EQ(text.rfind("norm,batch,epoch,steps,", 0), 0u) << text;

@@ -38,8 +38,8 @@ TrainResult run(const TrainConfig& config) {
 TEST(TrainDeterminism, SameBitsForEveryThreadCount) {
     NormSpec group{NormKind::Group};
     group.groups = 2;
-    for (const std::optional<NormSpec>& norm : {std::optional<NormSpec>{NormSpec{NormKind::Batch}},
-                                                std::optional<NormSpec>{group}}) {
+    for (const std::optional<NormSpec>& norm :
+         {std::optional<NormSpec>{NormSpec{NormKind::Batch}}, std::optional<NormSpec>{group}}) {
         const TrainResult one = run(small_config(norm, 1));
         const TrainResult three = run(small_config(norm, 3));
         EXPECT_EQ(std::memcmp(&one.last.train_loss, &three.last.train_loss, sizeof(double)), 0);
@@ -128,8 +128,8 @@ namespace {
 
 TEST(TrainSweep, EachRunEqualsItsRunAloneInJobOrder) {
     TrainConfig base = small_config(std::nullopt, 1);
-    std::vector<SweepJob> jobs = {{NormSpec{NormKind::Batch}, 8}, {NormSpec{NormKind::Instance}, 4},
-                                  {std::nullopt, 16}};
+    std::vector<SweepJob> jobs = {
+        {NormSpec{NormKind::Batch}, 8}, {NormSpec{NormKind::Instance}, 4}, {std::nullopt, 16}};
     std::vector<size_t> finished;
     const std::vector<SweepResult> results = run_sweep(
         base, jobs, 2, [&](size_t i, const SweepResult&) { finished.push_back(i); }, nullptr);

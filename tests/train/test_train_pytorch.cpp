@@ -56,8 +56,8 @@ NormSpec spec_from(const std::string& norm, const std::string& groups, const std
 }
 
 // Compares `got` with truth[offset, offset + got.size()) within `tol`; returns the new offset.
-size_t expect_near_all(const std::vector<float>& got, const std::vector<double>& truth, size_t offset,
-                       double tol, const std::string& what) {
+size_t expect_near_all(const std::vector<float>& got, const std::vector<double>& truth, size_t offset, double tol,
+                       const std::string& what) {
     EXPECT_LE(offset + got.size(), truth.size()) << what;
     if (offset + got.size() > truth.size()) return truth.size();
     double worst = 0;
@@ -112,8 +112,10 @@ TEST(TrainPyTorch, NormLayersForwardAndBackward) {
         if (layer.has_running_stats()) {
             ASSERT_EQ(truth.size(), at + 2 * C);
             for (size_t c = 0; c < C; ++c) {
-                EXPECT_NEAR(layer.running_mean[c], truth[at + c], 1e-6 * (1 + std::abs(truth[at + c]))) << "running_mean " << c;
-                EXPECT_NEAR(layer.running_var[c], truth[at + C + c], 1e-6 * (1 + std::abs(truth[at + C + c]))) << "running_var " << c;
+                EXPECT_NEAR(layer.running_mean[c], truth[at + c], 1e-6 * (1 + std::abs(truth[at + c])))
+                    << "running_mean " << c;
+                EXPECT_NEAR(layer.running_var[c], truth[at + C + c], 1e-6 * (1 + std::abs(truth[at + C + c])))
+                    << "running_var " << c;
             }
         } else {
             EXPECT_EQ(truth.size(), at);
@@ -137,7 +139,8 @@ TEST(TrainPyTorch, NetworkGradientsAndTwentySteps) {
         const size_t per = 3 * kSize * kSize;
         for (size_t i = 0; i < kBatch * per; ++i) x.v[i] = static_cast<float>(images[step * kBatch * per + i]);
         y.resize(kBatch);
-        for (int b = 0; b < kBatch; ++b) y[static_cast<size_t>(b)] = static_cast<int>(labels[static_cast<size_t>(step * kBatch + b)]);
+        for (int b = 0; b < kBatch; ++b)
+            y[static_cast<size_t>(b)] = static_cast<int>(labels[static_cast<size_t>(step * kBatch + b)]);
     };
     for (const Row& row : rows) {
         SCOPED_TRACE(row[0]);
