@@ -13,6 +13,7 @@ packages=(
     libgl1-mesa-dri
     libegl1 libegl-mesa0          # render/bench-render without a display (app/platform/offscreen_context.cpp)
     clang-14 libclang-rt-14-dev   # libFuzzer and its sanitizer runtimes (scripts/fuzz.sh)
+    python3                       # crafted bad inputs and the CLI soak (tests/adversarial, tests/soak)
 )
 missing=()
 for p in "${packages[@]}"; do
