@@ -145,10 +145,11 @@ bool parse_flag_option(const std::string& arg, DesktopOptions& o) {
 }
 
 // Options for what the run writes and how big (scene, lesson step, exports, window size, screenshot).
-// Nothing when `arg` is not one of them; else whether its value was read.
+// `matched`: whether `arg` was one of them; the status says whether its value was read.
 template <typename Take>
-std::optional<core::Status> parse_output_option(const std::string& arg, const std::string& value, Take& take,
-                                                DesktopOptions& o) {
+core::Status parse_output_option(const std::string& arg, const std::string& value, Take& take, DesktopOptions& o,
+                                 bool& matched) {
+    matched = true;
     if (arg == "--scene") {
         if (auto s = take(); !s) return s.error();
         o.scene_path = value;
@@ -194,14 +195,16 @@ std::optional<core::Status> parse_output_option(const std::string& arg, const st
         o.screenshot_path = value;
         return core::Status(core::Ok{});
     }
-    return std::nullopt;
+    matched = false;
+    return core::Ok{};
 }
 
 // Options for the data and the norms (shape, generator, numbers, norms, axes, eps, focus, layout, files).
-// Nothing when `arg` is not one of them; else whether its value was read.
+// `matched`: whether `arg` was one of them; the status says whether its value was read.
 template <typename Take>
-std::optional<core::Status> parse_data_option(const std::string& arg, const std::string& value, Take& take,
-                                              DesktopOptions& o) {
+core::Status parse_data_option(const std::string& arg, const std::string& value, Take& take, DesktopOptions& o,
+                               bool& matched) {
+    matched = true;
     if (arg == "--shape") {
         if (auto s = take(); !s) return s.error();
         auto shape = core::parse_shape(value);
@@ -272,14 +275,16 @@ std::optional<core::Status> parse_data_option(const std::string& arg, const std:
         o.input_path = value;
         return core::Status(core::Ok{});
     }
-    return std::nullopt;
+    matched = false;
+    return core::Ok{};
 }
 
 // Options for how the picture looks (colour scale, view, cube camera, font size).
-// Nothing when `arg` is not one of them; else whether its value was read.
+// `matched`: whether `arg` was one of them; the status says whether its value was read.
 template <typename Take>
-std::optional<core::Status> parse_picture_option(const std::string& arg, const std::string& value, Take& take,
-                                                 DesktopOptions& o) {
+core::Status parse_picture_option(const std::string& arg, const std::string& value, Take& take, DesktopOptions& o,
+                                  bool& matched) {
+    matched = true;
     if (arg == "--color-scale") {
         if (auto s = take(); !s) return s.error();
         o.color_scale = parse_color_scale(value);
@@ -316,7 +321,8 @@ std::optional<core::Status> parse_picture_option(const std::string& arg, const s
 
         return core::Status(core::Ok{});
     }
-    return std::nullopt;
+    matched = false;
+    return core::Ok{};
 }
 }  // namespace
 
@@ -346,11 +352,14 @@ core::Result<DesktopOptions> parse_desktop_options(int argc, char** argv) {
         }
         auto take = [&]() -> core::Status { return inline_value ? core::Status(core::Ok{}) : need_value(arg, value); };
         if (parse_flag_option(arg, o)) continue;
-        std::optional<core::Status> parsed = parse_output_option(arg, value, take, o);
-        if (!parsed) parsed = parse_data_option(arg, value, take, o);
-        if (!parsed) parsed = parse_picture_option(arg, value, take, o);
-        if (parsed) {
-            if (!*parsed) return parsed->error();
+        // A bool beside a Status rather than an optional<Status>: GCC 12 warns that the
+        // optional's string may be used uninitialized (a false positive under ASan).
+        bool matched = false;
+        core::Status parsed = parse_output_option(arg, value, take, o, matched);
+        if (!matched) parsed = parse_data_option(arg, value, take, o, matched);
+        if (!matched) parsed = parse_picture_option(arg, value, take, o, matched);
+        if (matched) {
+            if (!parsed) return parsed.error();
         } else if (arg.rfind("-", 0) == 0) {
             return core::make_error("unknown option '" + arg + "'; see normviz --help");
         } else if (o.input_path.empty() && !o.render_command) {
