@@ -167,7 +167,7 @@ void print_status_if_changed(const AppState& state, const std::vector<PanelRect>
 
 // After the last frame, while the window is alive: stops the workers that may wake it and
 // saves the settings with the window's size.
-void finish_session(const DesktopOptions& o, AppState& state, Window& window) {
+void finish_run(const DesktopOptions& o, AppState& state, Window& window) {
     state.work->wait();  // the worker may still wake the window: finish while it is alive
     state.work->wake = nullptr;
     state.histogram_worker.cancel_and_wait();  // as the work: it may wake the window
@@ -274,7 +274,7 @@ int run_desktop_unguarded(int argc, char** argv) {
             if (last_frame) break;
             ++frame;
         }
-        finish_session(o, state, *window.value());
+        finish_run(o, state, *window.value());
         if (core::termination_requested()) status = 1;
     }
     return status;
