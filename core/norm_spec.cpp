@@ -11,8 +11,6 @@ namespace normviz::core {
 
 namespace {
 
-constexpr AxisMask kN = axis_bit(Axis::N), kC = axis_bit(Axis::C), kH = axis_bit(Axis::H), kW = axis_bit(Axis::W);
-
 // "N·H·W" for the axes in `axes` (the product that counts groups or group sizes).
 std::string axes_product(AxisMask axes) {
     std::string out;
@@ -132,14 +130,10 @@ Status validate(const NormSpec& spec, const Shape& shape) {
 }
 
 std::optional<NormKind> matching_preset(AxisMask axes, bool center) {
-    if (!center) {
-        if (axes == kC) return NormKind::Rms;
-        return std::nullopt;
-    }
-    if (axes == (kN | kH | kW)) return NormKind::Batch;
-    if (axes == (kC | kH | kW)) return NormKind::Layer;
-    if (axes == (kH | kW)) return NormKind::Instance;
-    if (axes == kC) return NormKind::LayerToken;
+    // From the norm table; GroupNorm pools C only within its blocks, so no axis set is it.
+    for (const NormInfo& n : kNorms)
+        if (n.kind != NormKind::Group && n.kind != NormKind::Custom && n.reduced == axes && n.centered == center)
+            return n.kind;
     return std::nullopt;
 }
 

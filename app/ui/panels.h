@@ -48,21 +48,14 @@ void draw_help_window(AppState& state);
 
 // The ImGui part of a frame, the one list every caller iterates (the program's frame in
 // app/desktop/frame.cpp, and the headless tests): presenter style, keys, finished work,
-// derived data, the menu bar, then each panel in kUiPanels' order, then derived data again
-// (what the panels changed). `canvas` draws the canvas area (the renderers in the program, a
+// derived data, the menu bar, then each panel of kUiPanels (app/ui/ui_frame.cpp) in order,
+// then derived data again (what the panels changed). `canvas` draws the canvas area (the renderers in the program, a
 // stand-in without GL); `around`, when set, wraps each panel's drawing (tests capture text).
 struct UiFrameHooks {
     std::function<void(AppState&, const FrameLayout&)> canvas;
     std::function<void(const char* panel, const std::function<void()>& draw)> around;
 };
 void draw_ui_frame(AppState& state, const UiFrameHooks& hooks);
-// The panels draw_ui_frame draws after the menu bar, in order ("canvas" is hooks.canvas).
-struct UiPanel {
-    const char* name;
-    void (*draw)(AppState& state, const FrameLayout& layout);
-};
-extern const UiPanel kUiPanels[];
-extern const int kUiPanelCount;
 // The Channels window (state.channels.show, F4): per-channel summary table; a row click
 // focuses its channel (app/ui/channel_panel.cpp).
 void draw_channel_panel(AppState& state);

@@ -36,7 +36,11 @@ void draw_debug_window(AppState& state, const FrameLayout&) {
     if (state.show_debug) ImGui::ShowMetricsWindow(&state.show_debug);
 }
 
-}  // namespace
+// The panels draw_ui_frame draws after the menu bar, in order ("canvas" is hooks.canvas).
+struct UiPanel {
+    const char* name;
+    void (*draw)(AppState& state, const FrameLayout& layout);
+};
 
 const UiPanel kUiPanels[] = {
     {"controls", draw_controls_panel},
@@ -54,7 +58,8 @@ const UiPanel kUiPanels[] = {
     {"debug", draw_debug_window},
     {"pointer", draw_pointer_ring},
 };
-const int kUiPanelCount = static_cast<int>(std::size(kUiPanels));
+
+}  // namespace
 
 void draw_ui_frame(AppState& state, const UiFrameHooks& hooks) {
     auto around = [&hooks](const char* name, const std::function<void()>& draw) {
