@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -33,9 +34,13 @@ inline std::string read_file_text(const std::filesystem::path& path) {
 }
 
 // Runs argv[0] (a path) with the rest of argv; the capture files are removed afterwards.
+// Their names carry this process's id and a count: CTest runs test processes side by side
+// in the same scratch folder, and a shared name let one test read another's output.
 inline RunResult run_program(const std::filesystem::path& scratch, std::vector<std::string> argv_text) {
-    const std::filesystem::path out_path = scratch / "stdout.txt";
-    const std::filesystem::path err_path = scratch / "stderr.txt";
+    static int calls = 0;
+    const std::string tag = std::to_string(getpid()) + "-" + std::to_string(++calls);
+    const std::filesystem::path out_path = scratch / ("stdout-" + tag + ".txt");
+    const std::filesystem::path err_path = scratch / ("stderr-" + tag + ".txt");
     std::vector<char*> argv;
     for (std::string& arg : argv_text) argv.push_back(arg.data());
     argv.push_back(nullptr);
