@@ -237,6 +237,46 @@ Result<std::vector<uint8_t>> zip_member_bytes(const File& file, const ZipEntry& 
     return out;
 }
 
+// Dims and dtype of an .npz member from its first bytes only (at most the largest .npy
+// header), so listing an archive never inflates or allocates its data.
+Result<Array> describe_npz_member(const File& file, const ZipEntry& entry) {
+    const std::string where = file.path() + ":" + member_name(entry);
+    uint8_t local[30];
+    if (!file.read(entry.local_offset, local, 30) || load_le(local, 4) != 0x04034b50)
+        return file_error(where, "the member's local header is missing");
+    const uint64_t data_at = entry.local_offset + 30 + load_le(local + 26, 2) + load_le(local + 28, 2);
+    if (entry.compressed > file.size() || data_at > file.size() - entry.compressed)
+        return file_error(where, "the member runs past the end of the file (truncated)");
+    constexpr size_t kHeadBytes = 10000 + 16;  // numpy's header limit, magic and length
+    std::vector<uint8_t> head(static_cast<size_t>(std::min<uint64_t>(entry.uncompressed, kHeadBytes)));
+    if (entry.method == 0) {
+        if (!file.read(data_at, head.data(), head.size())) return file_error(where, "cannot read the member");
+    } else if (entry.method == 8) {
+        // Inflate a 64 KiB piece of input at a time until the head is full.
+        z_stream z{};
+        if (inflateInit2(&z, -MAX_WBITS) != Z_OK) return file_error(where, "zlib could not start");
+        std::vector<uint8_t> packed(64 << 10);
+        uint64_t in_done = 0;
+        z.next_out = head.data();
+        z.avail_out = static_cast<uInt>(head.size());
+        int rc = Z_OK;
+        while (rc == Z_OK && z.avail_out > 0 && in_done < entry.compressed) {
+            const size_t piece = static_cast<size_t>(std::min<uint64_t>(packed.size(), entry.compressed - in_done));
+            if (!file.read(data_at + in_done, packed.data(), piece)) break;
+            in_done += piece;
+            z.next_in = packed.data();
+            z.avail_in = static_cast<uInt>(piece);
+            rc = inflate(&z, Z_NO_FLUSH);
+        }
+        head.resize(head.size() - z.avail_out);
+        inflateEnd(&z);
+    } else {
+        return file_error(where, "compressed with zip method " + std::to_string(entry.method) +
+                                     ", normviz reads stored and deflated members");
+    }
+    return parse_npy_description(head.data(), head.size(), entry.uncompressed, where);
+}
+
 std::string names_list(const std::vector<std::string>& names) {
     std::string out;
     for (size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + names[i];
@@ -503,7 +543,7 @@ Result<std::vector<ArrayEntry>> list_arrays(const std::string& path) {
             if (is_torch_zip(entries.value()))
                 return file_error(path, std::string("a PyTorch file (torch.save), not an array; ") + kTorchFix);
             for (const ZipEntry& e : entries.value()) {
-                Result<Array> a = read_npz(f, member_name(e), IntegerPolicy::Convert);  // dims and dtype
+                Result<Array> a = describe_npz_member(f, e);
                 ArrayEntry entry{member_name(e), {}, ""};
                 if (a) entry.dims = a.value().dims, entry.dtype = a.value().dtype;
                 out.push_back(std::move(entry));
@@ -524,7 +564,7 @@ Result<std::vector<ArrayEntry>> list_arrays(const std::string& path) {
         }
         default: break;
     }
-    Result<Array> a = read_array(path, IntegerPolicy::Convert);
+    Result<Array> a = read_npy_description(path);
     if (!a) return a.error();
     out.push_back({"", a.value().dims, a.value().dtype});
     return out;

@@ -552,8 +552,16 @@ Result<Tensor> read_npy(const std::string& path, IntegerPolicy integers) {
     return tensor_from_array(std::move(array.value()), std::nullopt, path);
 }
 
-Result<Array> read_npy_array(const std::string& path, IntegerPolicy integers) {
-    // Only regular files: a FIFO, a device (/dev/zero) or a folder is refused before reading.
+namespace {
+
+Error read_error(const std::string& path, int saved) {
+    return file_error(
+        path, std::string("cannot read: ") + std::strerror(saved) + "; check the file's permissions and the disk");
+}
+
+// An open regular .npy file and its size. Only regular files: a FIFO, a device (/dev/zero)
+// or a folder is refused before reading.
+Result<std::pair<std::FILE*, uint64_t>> open_npy(const std::string& path) {
     Result<int> fd = open_regular_file(path, "a .npy file");
     if (!fd) return fd.error();
     std::FILE* file = fdopen(fd.value(), "rb");
@@ -562,22 +570,17 @@ Result<Array> read_npy_array(const std::string& path, IntegerPolicy integers) {
         const int saved = errno;
         if (file != nullptr) std::fclose(file);
         else close(fd.value());
-        return file_error(
-            path, std::string("cannot read: ") + std::strerror(saved) + "; check the file's permissions and the disk");
+        return read_error(path, saved);
     }
-    auto read_failed = [&](int saved) {
-        return file_error(
-            path, std::string("cannot read: ") + std::strerror(saved) + "; check the file's permissions and the disk");
-    };
-    // A regular file: read the header, check it against the file's size, then read the data
-    // straight into the tensor (no copy of the whole file, no allocation beyond the size).
-    const uint64_t file_size = static_cast<uint64_t>(info.st_size);
+    return std::make_pair(file, static_cast<uint64_t>(info.st_size));
+}
+
+// Reads the magic, version, length and header dict (only those bytes) and parses them
+// against the file's size; parse_layout reports bad magic, versions, lengths, headers,
+// dtypes and truncation.
+Result<NpyLayout> read_layout(std::FILE* file, uint64_t file_size, const std::string& path, IntegerPolicy integers) {
     std::vector<uint8_t> head(static_cast<size_t>(std::min<uint64_t>(file_size, kMagicSize + 6)));
-    if (!read_exactly(file, head.data(), head.size())) {
-        const int saved = errno;
-        std::fclose(file);
-        return read_failed(saved);
-    }
+    if (!read_exactly(file, head.data(), head.size())) return read_error(path, errno);
     if (head.size() >= kMagicSize + 4 && std::memcmp(head.data(), kMagic, kMagicSize) == 0 &&
         (head[6] == 1 || head[6] == 2 || head[6] == 3) && head[7] == 0) {
         const size_t prefix = head[6] == 1 ? kMagicSize + 4 : kMagicSize + 6;
@@ -586,16 +589,45 @@ Result<Array> read_npy_array(const std::string& path, IntegerPolicy integers) {
             if (header_size <= file_size - prefix && header_size <= kMaxHeaderBytes) {
                 const size_t had = head.size();
                 head.resize(static_cast<size_t>(prefix + header_size));
-                if (head.size() > had && !read_exactly(file, head.data() + had, head.size() - had)) {
-                    const int saved = errno;
-                    std::fclose(file);
-                    return read_failed(saved);
-                }
+                if (head.size() > had && !read_exactly(file, head.data() + had, head.size() - had))
+                    return read_error(path, errno);
             }
         }
     }
-    // parse_layout reports bad magic, versions, lengths, headers, dtypes and truncation.
-    Result<NpyLayout> layout = parse_layout(head.data(), head.size(), file_size, path, integers);
+    return parse_layout(head.data(), head.size(), file_size, path, integers);
+}
+
+}  // namespace
+
+Result<Array> read_npy_description(const std::string& path) {
+    Result<std::pair<std::FILE*, uint64_t>> opened = open_npy(path);
+    if (!opened) return opened.error();
+    auto [file, file_size] = opened.value();
+    Result<NpyLayout> layout = read_layout(file, file_size, path, IntegerPolicy::Convert);
+    std::fclose(file);
+    if (!layout) return layout.error();
+    return array_for(layout.value());
+}
+
+Result<Array> parse_npy_description(const uint8_t* head, size_t size, uint64_t total_size, const std::string& name) {
+    // parse_layout needs the whole header: a head cut inside it reads as a cut header.
+    if (size >= kMagicSize + 4 && std::memcmp(head, kMagic, kMagicSize) == 0) {
+        const size_t prefix = head[6] == 1 ? kMagicSize + 4 : kMagicSize + 6;
+        if (size < prefix || load_le(&head[8], head[6] == 1 ? 2 : 4) > size - prefix)
+            return file_error(name, std::string("the .npy header is cut short; ") + kResave);
+    }
+    Result<NpyLayout> layout = parse_layout(head, size, total_size, name, IntegerPolicy::Convert);
+    if (!layout) return layout.error();
+    return array_for(layout.value());
+}
+
+Result<Array> read_npy_array(const std::string& path, IntegerPolicy integers) {
+    Result<std::pair<std::FILE*, uint64_t>> opened = open_npy(path);
+    if (!opened) return opened.error();
+    std::FILE* file = opened.value().first;
+    // Read the header, check it against the file's size, then read the data straight into
+    // the tensor (no copy of the whole file, no allocation beyond the size).
+    Result<NpyLayout> layout = read_layout(file, opened.value().second, path, integers);
     if (!layout) {
         std::fclose(file);
         return layout.error();
@@ -630,7 +662,7 @@ Result<Array> read_npy_array(const std::string& path, IntegerPolicy integers) {
     }
     const int saved = errno;
     std::fclose(file);
-    if (!ok) return read_failed(saved);
+    if (!ok) return read_error(path, saved);
     return array;
 }
 

@@ -25,6 +25,13 @@ Result<Array> read_npy_array(const std::string& path, IntegerPolicy integers = I
 Result<Array> parse_npy_array(const uint8_t* bytes, size_t size, const std::string& name,
                               IntegerPolicy integers = IntegerPolicy::Refuse);
 
+// Dims and dtype of a .npy file (Array::values stays empty), from its header alone, so that
+// listing what a file holds never reads, or allocates, its data. Integer dtypes are named.
+Result<Array> read_npy_description(const std::string& path);
+// Same, from the first `size` bytes of a .npy of `total_size` bytes (an .npz member's head);
+// `size` must reach past the header.
+Result<Array> parse_npy_description(const uint8_t* head, size_t size, uint64_t total_size, const std::string& name);
+
 // read_npy_array, then tensor_from_array with the rank's default layout.
 Result<Tensor> read_npy(const std::string& path, IntegerPolicy integers = IntegerPolicy::Refuse);
 // Same, from bytes already in memory. For tests and fuzzing.

@@ -2,6 +2,9 @@
 #include "core/npy.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <bit>
 #include <cerrno>
@@ -12,6 +15,8 @@
 #include <iterator>
 #include <limits>
 #include <type_traits>
+
+#include "core/array_file.h"
 
 namespace normviz::core {
 namespace {
@@ -603,6 +608,67 @@ TEST(Npy, Float16WriteRefusesFiniteValuesBeyondItsRange) {
                                         "65504 in magnitude); write float32 or float64 instead");
     EXPECT_FALSE(fs::exists(path));
     EXPECT_TRUE(write_npy(path, t, NpyDtype::Float32).ok());
+}
+
+}  // namespace
+}  // namespace normviz::core
+
+// AddressSanitizer maps terabytes of shadow memory at start, so it cannot run under a limit.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
+namespace normviz::core {
+namespace {
+
+// A .npy of 2^31 float32 values (8 GiB) whose payload is a hole: no disk used.
+std::string write_sparse_8gib(const std::string& name) {
+    const std::string path = tmp_path(name);
+    const std::vector<uint8_t> head = npy_bytes(1, npy_dict("<f4", false, "(2, 1024, 1024, 1024)"), {});
+    {
+        std::ofstream out(path, std::ios::binary | std::ios::trunc);
+        out.write(reinterpret_cast<const char*>(head.data()), static_cast<std::streamsize>(head.size()));
+    }
+    fs::resize_file(path, head.size() + (uint64_t{1} << 33));
+    return path;
+}
+
+TEST(NpyDescription, DimsAndDtypeFromTheHeaderAlone) {
+    const Result<Array> described = read_npy_description(write_sparse_8gib("described.npy"));
+    ASSERT_TRUE(described) << described.error().message;
+    EXPECT_EQ(described.value().dims, (std::vector<int64_t>{2, 1024, 1024, 1024}));
+    EXPECT_EQ(described.value().dtype, "float32");
+    EXPECT_TRUE(described.value().values.empty());
+}
+
+// Listing what a file holds (the Load field does it before every large load) must not read
+// its data: in a child limited to 1 GiB of address space, the 8 GiB file is listed.
+TEST(NpyDescription, ListingAFileLargerThanMemoryReadsNoData) {
+    if (kAddressSanitizer) GTEST_SKIP() << "ASan cannot start under an address-space limit";
+    const std::string path = write_sparse_8gib("listed.npy");
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        const rlimit limit{rlim_t{1} << 30, rlim_t{1} << 30};
+        setrlimit(RLIMIT_AS, &limit);
+        int code = 3;
+        try {
+            const Result<std::vector<ArrayEntry>> listed = list_arrays(path);
+            code = listed && listed.value().size() == 1 &&
+                           listed.value()[0].dims == std::vector<int64_t>{2, 1024, 1024, 1024}
+                       ? 0
+                       : 2;
+        } catch (const std::bad_alloc&) {
+            code = 1;
+        }
+        _exit(code);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "1: the listing allocated the data; 2: wrong or no entry";
 }
 
 }  // namespace

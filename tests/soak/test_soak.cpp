@@ -7,7 +7,9 @@
 // checkpoints must not grow from the first quarter of the run to the last.
 //
 // NORMVIZ_SOAK_SECONDS (default 90) bounds the random phase; NORMVIZ_SOAK_SEED picks the
-// sequence (default fixed, so a failure can be replayed).
+// sequence (default fixed, so a failure can be replayed). NORMVIZ_SOAK_ADDRESS_FACTOR=F runs
+// the soak under `ulimit -v` at F times the address space of an unlimited warm-up, with a
+// .npy larger than that limit among the files it must refuse.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -50,14 +52,18 @@ double median(std::vector<double> v) {
     return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
 }
 
-// Resident set size of a process in MiB (VmRSS of /proc/<pid>/status), or -1.
-double rss_mib(pid_t pid) {
+// A memory figure of a process in MiB from /proc/<pid>/status ("VmRSS:", "VmPeak:"), or -1.
+double status_mib(pid_t pid, const std::string& field) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/status");
     std::string line;
     while (std::getline(in, line))
-        if (line.rfind("VmRSS:", 0) == 0) return std::strtod(line.c_str() + 6, nullptr) / 1024.0;
+        if (line.rfind(field, 0) == 0) return std::strtod(line.c_str() + field.size(), nullptr) / 1024.0;
     return -1;
 }
+// Resident set size.
+double rss_mib(pid_t pid) { return status_mib(pid, "VmRSS:"); }
+// The largest address space the process has had.
+double vm_peak_mib(pid_t pid) { return status_mib(pid, "VmPeak:"); }
 
 // A .npy file whose header and payload are given verbatim (for malformed files).
 void write_raw_npy(const fs::path& path, const std::string& dict, const std::string& payload) {
@@ -120,6 +126,21 @@ std::vector<NpyFile> write_files(const fs::path& dir) {
     EXPECT_TRUE(core::write_npy_u8(bad("bytes.npy").string(), {1, 1, 2, 2}, {1, 2, 3, 4}));
     fs::create_directories(bad("folder.npy"));
     return files;
+}
+
+// A valid float32 .npy whose data alone is 1.5 x `limit_kib`: a sparse file (the payload is
+// a hole), so it costs no disk. Under that address-space limit it must be refused with a
+// message, not crash the window.
+NpyFile write_beyond_limit(const fs::path& dir, long long limit_kib) {
+    const long long values = limit_kib * 1024 / 4 * 3 / 2;
+    const long long w = 1024, h = 1024, c = 16, n = values / (w * h * c) + 1;
+    const fs::path p = dir / "beyond_limit.npy";
+    write_raw_npy(p,
+                  "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(n) + ", " + std::to_string(c) +
+                      ", " + std::to_string(h) + ", " + std::to_string(w) + "), }",
+                  "");
+    fs::resize_file(p, fs::file_size(p) + static_cast<uintmax_t>(n * c * h * w * 4));
+    return {p.string(), ""};
 }
 
 // Random input, as xdotool command chains (one xdotool run per batch).
@@ -313,13 +334,81 @@ protected:
         return false;
     }
 
+    // Launches the program on `base`, finds its window, then warm-up: every feature once, so
+    // that what is created on first use (the cube renderer, fonts at other sizes, Mesa's
+    // compiled shader variants, the lessons) exists before the first memory sample; growth
+    // after that is what the soak looks for. Ends with every file loaded once.
+    void start_and_warm_up(const NpyFile& base, const std::vector<NpyFile>& files) {
+        // The window is 1400x900 (kWindowW x kWindowH), as launch() asks.
+        ASSERT_NO_FATAL_FAILURE(launch({base.path}));
+        ASSERT_TRUE(wait_block([](const StatusBlock& b) { return !b.panels.empty(); }, kSoakStartTimeout))
+            << diagnostics();
+        window_ = find_window();
+        ASSERT_FALSE(window_.empty()) << "no normviz window";
+        xdo({"windowfocus", "--sync", window_});
+        xdo({"key",
+             "--delay",
+             "80",
+             "k",
+             "shift+k",
+             "space",
+             "k",
+             "F1",
+             "F1",
+             "F5",
+             "Escape",
+             "q",
+             "q",
+             "ctrl+equal",
+             "ctrl+equal",
+             "ctrl+minus",
+             "ctrl+minus",
+             "2",
+             "3",
+             "4",
+             "5",
+             "6",
+             "7",
+             "1",
+             "v",
+             "space",
+             "p",
+             "p",
+             "Next",
+             "Prior",
+             "F11",
+             "F11",
+             "F12",
+             "windowsize",
+             window_,
+             "200",
+             "150",
+             "sleep",
+             "0.3",
+             "windowsize",
+             window_,
+             std::to_string(kWindowW),
+             std::to_string(kWindowH)});
+        for (const NpyFile& f : files) load(f);
+    }
+
+    // A launcher script that starts the program with its address space limited (ulimit -v,
+    // in KiB); exec keeps the program's pid, so its memory is read as before.
+    std::string write_limited_launcher(long long limit_kib) const {
+        const fs::path script = tmp_ / "limited_normviz.sh";
+        std::ofstream(script) << "#!/bin/sh\nulimit -v " << limit_kib << "\nexec '" << NORMVIZ_BINARY << "' \"$@\"\n";
+        fs::permissions(script, fs::perms::owner_all);
+        return script.string();
+    }
+
     std::string window_;
 };
 
 TEST_F(Soak, RandomInputForMinutes) {
     const double seconds = std::max(5.0, env_number("NORMVIZ_SOAK_SECONDS", 90));
     const uint64_t seed = static_cast<uint64_t>(env_number("NORMVIZ_SOAK_SEED", 20240607));
-    const std::vector<NpyFile> files = write_files(tmp_);
+    std::vector<NpyFile> files = write_files(tmp_);
+    files.reserve(files.size() + 1);  // `good` and `bad` point into it; one file may be added
     const NpyFile& base = files[0];
     std::vector<const NpyFile*> good, bad;
     for (size_t i = 1; i < files.size(); ++i) (files[i].shape.empty() ? bad : good).push_back(&files[i]);
@@ -329,60 +418,22 @@ TEST_F(Soak, RandomInputForMinutes) {
     EXPECT_EQ(refused.exit_code, 1) << refused.err;
     EXPECT_NE(refused.err.find(bad.front()->path), std::string::npos) << refused.err;
 
-    // The window is 1400x900 (kWindowW x kWindowH), as launch() asks.
-    ASSERT_NO_FATAL_FAILURE(launch({base.path}));
-    ASSERT_TRUE(wait_block([](const StatusBlock& b) { return !b.panels.empty(); }, kSoakStartTimeout)) << diagnostics();
-    window_ = find_window();
-    ASSERT_FALSE(window_.empty()) << "no normviz window";
-    xdo({"windowfocus", "--sync", window_});
-
-    // Warm-up: every feature once, so that what is created on first use (the cube renderer,
-    // fonts at other sizes, Mesa's compiled shader variants, the lessons) exists before the
-    // first memory sample; growth after that is what the soak looks for.
-    xdo({"key",
-         "--delay",
-         "80",
-         "k",
-         "shift+k",
-         "space",
-         "k",
-         "F1",
-         "F1",
-         "F5",
-         "Escape",
-         "q",
-         "q",
-         "ctrl+equal",
-         "ctrl+equal",
-         "ctrl+minus",
-         "ctrl+minus",
-         "2",
-         "3",
-         "4",
-         "5",
-         "6",
-         "7",
-         "1",
-         "v",
-         "space",
-         "p",
-         "p",
-         "Next",
-         "Prior",
-         "F11",
-         "F11",
-         "F12",
-         "windowsize",
-         window_,
-         "200",
-         "150",
-         "sleep",
-         "0.3",
-         "windowsize",
-         window_,
-         std::to_string(kWindowW),
-         std::to_string(kWindowH)});
-    for (const NpyFile& f : files) load(f);
+    ASSERT_NO_FATAL_FAILURE(start_and_warm_up(base, files));
+    const double factor = env_number("NORMVIZ_SOAK_ADDRESS_FACTOR", 0);
+    if (factor > 0) {
+        // ulimit -v limits address space, so the working set it is set against is the address
+        // space too: the peak (VmPeak) of an unlimited run through the same warm-up.
+        const double peak_mib = vm_peak_mib(app_->pid());
+        ASSERT_GT(peak_mib, 0);
+        const auto limit_kib = static_cast<long long>(factor * peak_mib * 1024);
+        app_->kill_now();
+        options_.binary = write_limited_launcher(limit_kib);
+        files.push_back(write_beyond_limit(tmp_, limit_kib));
+        bad.push_back(&files.back());
+        std::printf("[ SOAK     ] address space limited to %lld MiB: %.1f x VmPeak %.0f MiB of an unlimited warm-up\n",
+                    limit_kib / 1024, factor, peak_mib);
+        ASSERT_NO_FATAL_FAILURE(start_and_warm_up(base, files));
+    }
     EventSource events(seed, window_);
     std::map<std::string, int> tally;
     int width = kWindowW, height = kWindowH, batches = 0, failed_batches = 0;
