@@ -271,6 +271,11 @@ int run_desktop_unguarded(int argc, char** argv) {
                 std::fprintf(stderr, "normviz: %s\n", renderer.value()->cube_error().c_str());
                 status = 1;
             }
+            // Nor is a grid whose values did not fit on the GPU (blank cells behind the message).
+            if (o.render_command && last_frame && !state.cube_view && !renderer.value()->values_error().empty()) {
+                std::fprintf(stderr, "normviz: %s\n", renderer.value()->values_error().c_str());
+                status = 1;
+            }
             if (last_frame) break;
             ++frame;
         }

@@ -2,6 +2,9 @@
 #include "app/render/gl_textures.h"
 
 #include <algorithm>
+#include <string>
+
+#include "app/render/gl_objects.h"
 
 namespace normviz::app {
 
@@ -26,8 +29,18 @@ int texture_width_shift(int width) {
     return shift;
 }
 
-void upload_float_rows(GLuint texture, const float* data, int64_t count, int components, int width) {
+core::Status upload_float_rows(GLuint texture, const float* data, int64_t count, int components, int width) {
     const int64_t rows = std::max<int64_t>((count + width - 1) / width, 1);
+    GLint max_size = 0;
+    glGetIntegerv(GL_MAX_TEXTURE_SIZE, &max_size);
+    const std::string values = std::to_string(count) + " values";
+    if (rows > max_size) {
+        return core::make_error("this GPU cannot hold the " + values + " as one texture (at most " +
+                                std::to_string(int64_t{max_size} * max_size) + ", " + std::to_string(max_size) + " x " +
+                                std::to_string(max_size) + " texels); the statistics are right, but the cells cannot " +
+                                "be drawn: load a slice of the array");
+    }
+    drain_gl_errors();  // what came before is not this upload's
     const GLenum internal = components == 1   ? GL_R32F
                             : components == 2 ? GL_RG32F
                             : components == 3 ? GL_RGB32F
@@ -38,6 +51,12 @@ void upload_float_rows(GLuint texture, const float* data, int64_t count, int com
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
     glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
     glTexImage2D(GL_TEXTURE_2D, 0, internal, width, static_cast<GLsizei>(rows), 0, format, GL_FLOAT, nullptr);
+    if (glGetError() == GL_OUT_OF_MEMORY) {
+        const int64_t mib = width * rows * components * int64_t{4} >> 20;
+        return core::make_error("the GPU is out of memory for the " + values + " (a texture of " + std::to_string(mib) +
+                                " MiB); the statistics are right, but the cells cannot be " +
+                                "drawn: close other GPU programs or load a slice of the array");
+    }
     const int64_t full_rows = count / width;
     if (full_rows > 0)
         glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, width, static_cast<GLsizei>(full_rows), format, GL_FLOAT, data);
@@ -45,6 +64,7 @@ void upload_float_rows(GLuint texture, const float* data, int64_t count, int com
     if (rest > 0)
         glTexSubImage2D(GL_TEXTURE_2D, 0, 0, static_cast<GLint>(full_rows), static_cast<GLsizei>(rest), 1, format,
                         GL_FLOAT, data + full_rows * width * components);
+    return core::Ok{};
 }
 
 void upload_palette(GLuint texture, Palette palette) {

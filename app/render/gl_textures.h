@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "app/platform/gl.h"
+#include "core/result.h"
 #include "app/view/colormap.h"
 
 namespace normviz::app {
@@ -16,8 +17,10 @@ int texture_width_for(int64_t count);
 // log2 of such a width.
 int texture_width_shift(int width);
 // Uploads `count` texels of `components` (1 to 4) floats into a 2-D float texture `width`
-// wide, nearest filtering; texel i sits at (i % width, i / width).
-void upload_float_rows(GLuint texture, const float* data, int64_t count, int components, int width);
+// wide, nearest filtering; texel i sits at (i % width, i / width). Error, with nothing
+// uploaded, when the rows exceed GL_MAX_TEXTURE_SIZE or the GPU is out of memory for them
+// (GL_OUT_OF_MEMORY): a sentence for the canvas and for `render`.
+core::Status upload_float_rows(GLuint texture, const float* data, int64_t count, int components, int width);
 // Fills `texture` with the 256 x 1 RGB lookup table of `palette`, linear filtering.
 void upload_palette(GLuint texture, Palette palette);
 void set_rgb_uniform(GLint location, Rgb c);

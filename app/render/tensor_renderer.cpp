@@ -218,8 +218,9 @@ void TensorRenderer::ensure_values(const core::Tensor& tensor, uint64_t version)
     if (version == values_version_) return;
     const int64_t count = tensor.shape.numel();
     values_width_ = texture_width_for(count);
-    upload_float_rows(values_.get(), tensor.data.data(), count, 1, values_width_);
-    uploaded_value_bytes_ += static_cast<size_t>(count) * sizeof(float);
+    const core::Status uploaded = upload_float_rows(values_.get(), tensor.data.data(), count, 1, values_width_);
+    values_error_ = uploaded ? "" : uploaded.error().message;
+    if (uploaded) uploaded_value_bytes_ += static_cast<size_t>(count) * sizeof(float);
     values_version_ = version;
     forget_drawn();
 }

@@ -73,6 +73,9 @@ public:
     // state it relies on and restores the default framebuffer binding.
     GLuint draw(int slot, const CanvasParams& params, int width, int height);
 
+    // Why the last ensure_values could not upload the values (too many for one texture, or
+    // the GPU out of memory); empty when they are there. The canvas shows it instead of cells.
+    const std::string& values_error() const { return values_error_; }
     // Bytes of tensor values uploaded so far (a focus change must not add to it).
     size_t uploaded_value_bytes() const { return uploaded_value_bytes_; }
 
@@ -118,6 +121,7 @@ private:
     int values_width_ = 1;
     uint64_t values_version_ = ~uint64_t{0};
     size_t uploaded_value_bytes_ = 0;
+    std::string values_error_;
     std::vector<std::unique_ptr<Canvas>> canvases_;
     std::shared_ptr<Uniforms> uniforms_;
     std::shared_ptr<CubeRenderer> cube_;  // shared_ptr: deletable where CubeRenderer is incomplete

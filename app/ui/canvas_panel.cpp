@@ -601,14 +601,18 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
             const int fb_w = static_cast<int>(std::lround(canvas_size.x * io.DisplayFramebufferScale.x));
             const int fb_h = static_cast<int>(std::lround(canvas_size.y * io.DisplayFramebufferScale.y));
             GLuint texture = renderer.draw(i, params, fb_w, fb_h);
-            dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture)), c0, c1, ImVec2(0, 1),
-                         ImVec2(1, 0));
+            if (renderer.values_error().empty())
+                dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture)), c0, c1, ImVec2(0, 1),
+                             ImVec2(1, 0));
+            else dl->AddRectFilled(c0, c1, rgb(kCanvasBackground));  // no values on the GPU: no cells
             dl->PushClipRect(c0, c1, true);
             draw_labels(state, layout, view, c0, c1, dl, r, labels);
             draw_cell_numbers(state, p, layout, view, c0, c1, dl);
             draw_non_finite_marks(state, layout, view, c0, c1, dl);
             draw_classroom_overlay(state, layout, view, dl, r);
             if (!ok) draw_norm_error(p.error, r.canvas_w, font, c0, c1, dl);
+            else if (!renderer.values_error().empty())
+                draw_norm_error(renderer.values_error(), r.canvas_w, font, c0, c1, dl);
             dl->PopClipRect();
         } else {
             dl->AddRectFilled(c0, c1, rgb(kCanvasBackground));
