@@ -6,7 +6,7 @@ on stderr that starts with the command's prefix, nothing on stdout, no file left
 never a signal or a timeout. The files are made here, byte by byte, with the standard library
 only.
 
-The same list is the table "Crafted files" in docs/bad_inputs.md: --check-doc fails when the
+The same list is the table "Run, not written" in docs/bad_inputs.md: --check-doc fails when the
 table there differs from what the binary prints now, --write-doc rewrites it
 (scripts/update_bad_inputs_doc.sh).
 
@@ -120,6 +120,55 @@ def cases():
     big = 1 << 40
     s = []
     add = lambda *a, **k: s.append(Case(*a, **k))
+    # command line (IN.npy is a valid (2, 3) array)
+    norm = lambda *a: list(a) + ["IN.npy", "o.npy"]
+    add("unknown option `--nrom`", "normalize", norm("--nrom", "layer"), 2)
+    add("option given twice", "normalize", norm("--norm", "layer", "--norm", "batch"), 2)
+    add("option without its value, at the end", "normalize", ["IN.npy", "o.npy", "--norm"], 2)
+    add("value given to a flag", "normalize", norm("--axes", "HW", "--no-center=yes"), 2)
+    add("no `--norm`", "normalize", norm(), 2)
+    add("unknown norm", "normalize", norm("--norm", "foo"), 2)
+    add("`--norm group` without `--groups`", "normalize", norm("--norm", "group"), 2)
+    for g in ["0", "-3", "x", "99999999999999999999"]:
+        add("`--groups %s`" % g, "normalize", norm("--norm", "group", "--groups", g), 2)
+    add("`--groups` with another norm", "normalize", norm("--norm", "batch", "--groups", "2"), 2)
+    add("`--norm custom` without `--axes`", "normalize", norm("--norm", "custom"), 2)
+    add("an axis named twice", "normalize", norm("--axes", "NNX"), 2)
+    add("no axes", "normalize", norm("--axes", ""), 2)
+    add("`--axes` with a preset norm", "normalize", norm("--norm", "batch", "--axes", "HW"), 2)
+    add("`--no-center` with a preset norm", "normalize", norm("--norm", "batch", "--no-center"), 2)
+    add("`--no-center` with RMSNorm", "normalize", norm("--norm", "rms", "--no-center"), 2)
+    for eps in ["-1", "nan", "1e999"]:
+        add("`--eps %s`" % eps, "normalize", norm("--norm", "layer", "--eps", eps), 2)
+    add("C = 3 not divisible by G = 2, read from the file", "normalize",
+        ["--norm", "group", "--groups", "2", "FILE.npy", "o.npy"], 1,
+        write(npy(shape="(2, 3, 2, 2)", data=b"\0" * 96)))
+    add("BatchNorm with N·H·W = 1", "stats", ["--norm", "batch", "FILE.npy"], 1,
+        write(npy(shape="(1, 1, 1, 1)", data=b"\0" * 4)))
+    add("BatchNorm with N·H·W = 1, `mask`", "mask",
+        ["--shape", "1,1,1,1", "--norm", "batch", "--focus", "0,0,0,0", "m.npy"], 2)
+    add("InstanceNorm with H·W = 1", "stats", ["--norm", "instance", "FILE.npy"], 1,
+        write(npy(shape="(4, 3, 1, 1)", data=b"\0" * 48)))
+    add("no paths", "normalize", ["--norm", "layer"], 2)
+    add("one path", "normalize", ["--norm", "layer", "IN.npy"], 2)
+    add("three paths", "normalize", ["--norm", "layer", "IN.npy", "b.npy", "c.npy"], 2)
+    add("OUT is IN", "normalize", ["--norm", "layer", "IN.npy", "./IN.npy"], 2)
+    add("OUT is a folder", "normalize", ["--norm", "layer", "IN.npy", "FILE.npy"], 1, folder)
+    add("OUT is a device", "normalize", ["--norm", "layer", "IN.npy", "/dev/null"], 1)
+    add("IN missing", "normalize", ["--norm", "layer", "missing.npy", "o.npy"], 1)
+    add("`bench` with a shape too large for memory (here: 4 GiB of address space)", "bench",
+        ["--shape", "16000,1000,1000,1", "--repeat", "1"], 1)
+    add("unknown `--format`", "stats", ["--norm", "layer", "--format", "xml", "IN.npy"], 2)
+    add("`mask` without `--shape`", "mask", ["--norm", "batch", "--focus", "0,0,0,0", "m.npy"], 2)
+    add("`mask` without `--focus`", "mask", ["--shape", "2,2,2,2", "--norm", "batch", "m.npy"], 2)
+    mask = lambda shape, focus: ["--shape", shape, "--norm", "batch", "--focus", focus, "m.npy"]
+    add("`--shape` with a letter", "mask", mask("2,4,x,3", "0,0,0,0"), 2)
+    add("`--shape` of 3 numbers", "mask", mask("2,4,3", "0,0,0,0"), 2)
+    add("`--shape` with a zero", "mask", mask("2,0,3,3", "0,0,0,0"), 2)
+    add("`--shape` over 2^34 elements", "mask", mask("100000,100000,100000,100000", "0,0,0,0"), 2)
+    add("`--focus` of 3 numbers", "mask", mask("2,4,3,3", "0,0,0"), 2)
+    add("`--focus` past the shape", "mask", mask("2,4,3,3", "2,0,0,0"), 2)
+    add("`--focus` negative", "mask", mask("2,4,3,3", "0,-1,0,0"), 2)
     # .npy: preamble and header
     add("empty file", "stats", stats("FILE.npy"), 1, write(b""))
     add("5 bytes of the magic", "stats", stats("FILE.npy"), 1, write(b"\x93NUMP"))
@@ -314,7 +363,7 @@ def markdown_cell(text):
 
 def table(rows):
     lines = [BEGIN, "",
-             "| Crafted input | Command | Exit | What the user sees after `normviz COMMAND: ` "
+             "| Bad input | Command | Exit | What the user sees after `normviz COMMAND: ` "
              "(render: `normviz: `) |",
              "|---|---|---|---|"]
     for case, message in rows:
