@@ -89,7 +89,7 @@ def safetensors(entries, data, header_text=None, length=None):
 class Case:
     def __init__(self, input_text, command, args, status, make=None, needs=None):
         self.input_text = input_text  # the table's first column (Markdown)
-        self.command = command        # stats, normalize, mask, render
+        self.command = command        # stats, normalize, mask, bench, render; "" for the desktop program
         self.args = args              # after the command; FILE is the crafted file's path
         self.status = status
         self.make = make              # fn(path) that creates FILE, or None
@@ -169,6 +169,29 @@ def cases():
     add("`--focus` of 3 numbers", "mask", mask("2,4,3,3", "0,0,0"), 2)
     add("`--focus` past the shape", "mask", mask("2,4,3,3", "2,0,0,0"), 2)
     add("`--focus` negative", "mask", mask("2,4,3,3", "0,-1,0,0"), 2)
+    # the desktop program's options (read before any window opens)
+    add("unknown option", "", ["--frobnicate"], 2)
+    add("two paths", "", ["IN.npy", "b.npy"], 2)
+    add("`--size` too small", "", ["--size", "10x10"], 2)
+    add("`--size` with trailing text", "", ["--size", "800x600junk"], 2)
+    add("`--export-size` with trailing text", "", ["--export", "fig", "--export-size", "800x600junk"], 2)
+    add("`--groups` not a number", "", ["--groups", "x"], 2)
+    add("unknown norm", "", ["--norm", "foo"], 2)
+    add("`--focus` without its value", "", ["--focus"], 2)
+    add("`--shape` with a zero", "", ["--shape", "0,4,3,3"], 2)
+    add("`--eps -1`", "", ["--eps", "-1"], 2)
+    add("`--focus` outside the shape", "", ["--shape", "2,4,3,3", "--focus", "5,0,0,0"], 1)
+    add("`--shape` too large for memory (here: 4 GiB of address space)", "", ["--shape", "1000,1000,1000,17"], 1)
+    for size in ["nan", "inf", "abc", "18px", "200"]:
+        add("`--font-size %s`" % size, "", ["--font-size", size], 2)
+    add("`--export` a folder, no file name", "", ["--export", "out/"], 2)
+    add("FILE a FIFO", "", ["FILE.npy"], 1, fifo)
+    add("no display (`DISPLAY` and `WAYLAND_DISPLAY` unset) for the window", "", ["IN.npy"], 1)
+    add("`render` without `--out`", "render", ["--shape", "2,4,3,3", "--norm", "batch"], 2, needs="render")
+    add("`render` without `--norm`", "render", ["--shape", "2,4,3,3", "--out", "f.png"], 2, needs="render")
+    for g in ["4", "0"]:
+        add("`render --groups %s` with C = 6" % g, "render",
+            ["--shape", "2,6,3,3", "--norm", "group", "--groups", g, "--out", "f.png"], 1, needs="render")
     # .npy: preamble and header
     add("empty file", "stats", stats("FILE.npy"), 1, write(b""))
     add("5 bytes of the magic", "stats", stats("FILE.npy"), 1, write(b"\x93NUMP"))
@@ -362,11 +385,13 @@ def run_case(binary, case, index, root, memory_mb):
         f.write(npy(shape="(2, 3)"))
     before = sorted(os.listdir(work))
     args = [os.fsencode(a) for a in case.args]  # os.fsencode: the non-UTF-8 name as its bytes
-    argv = [binary, case.command] + args
+    argv = [binary] + ([case.command] if case.command else []) + args
+    # No display: a case that got past its error must not open a window.
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     problems = []
     try:
         done = subprocess.run(argv, cwd=work, stdin=subprocess.DEVNULL, capture_output=True,
-                              timeout=TIMEOUT_S, preexec_fn=limit_memory(memory_mb))
+                              timeout=TIMEOUT_S, preexec_fn=limit_memory(memory_mb), env=env)
     except subprocess.TimeoutExpired:
         return ["timed out after %d s" % TIMEOUT_S], ""
     err = done.stderr.decode("utf-8", "backslashreplace")
@@ -374,7 +399,7 @@ def run_case(binary, case, index, root, memory_mb):
         problems.append("killed by signal %d" % -done.returncode)
     elif done.returncode != case.status:
         problems.append("exit status %d, expected %d" % (done.returncode, case.status))
-    prefix = "normviz: " if case.command == "render" else "normviz %s: " % case.command
+    prefix = "normviz: " if case.command in ("render", "") else "normviz %s: " % case.command
     if err.count("\n") != 1 or not err.endswith("\n") or not err.startswith(prefix):
         problems.append("stderr is not one line starting %r: %r" % (prefix, err[:500]))
     if done.stdout:
@@ -401,7 +426,7 @@ def table(rows):
              "|---|---|---|---|"]
     for case, message in rows:
         args = " ".join(a if a != "\udcff\udcfe.npy" else "$'\\xff\\xfe.npy'" for a in case.args)
-        lines.append("| %s | `%s %s` | %d | `%s` |" % (case.input_text, case.command, markdown_cell(args),
+        lines.append("| %s | `%s` | %d | `%s` |" % (case.input_text, markdown_cell((case.command + " " + args).strip()),
                                                     case.status, markdown_cell(message)))
     return "\n".join(lines + ["", END])
 
