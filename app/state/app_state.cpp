@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include <filesystem>
+#include <new>
 
 #include "app/state/focus_histograms.h"
 #include "app/classroom/lesson_numbers.h"
@@ -359,8 +360,14 @@ void request_load(AppState& state, const std::string& typed) {
         "Loading " + path,
         [path, scene, running, running_version](std::atomic<float>& progress) -> core::Result<PreparedTensor> {
             const std::optional<core::Layout> layout = scene.layout;
-            auto loaded = read_tensor_file(path, layout);
-            if (!loaded && layout) loaded = read_tensor_file(path, std::nullopt);  // as load_tensor_file
+            core::Result<core::Tensor> loaded = core::make_error("not read");
+            try {
+                loaded = read_tensor_file(path, layout);
+                if (!loaded && layout) loaded = read_tensor_file(path, std::nullopt);  // as load_tensor_file
+            } catch (const std::bad_alloc&) {
+                // Named here: the worker's own catch cannot say which file was too large.
+                return core::make_error(path + ": not enough memory to load it; load a slice of the array");
+            }
             if (!loaded) return loaded.error();
             progress = 0.4f;
             PreparedTensor p;
