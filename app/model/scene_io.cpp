@@ -25,7 +25,8 @@ constexpr const char* kSceneFields[] = {
     "normviz_scene", "shape",       "generator", "seed",    "data_file",   "norms",
     "view",          "single_norm", "groups",    "eps",     "custom_axes", "custom_center",
     "focus",         "values",      "palette",   "devices", "lengths",     "batchnorm_eval",
-    "lesson",        "picture",     "layout",    "running", "color_scale", "data_file_bytes"};
+    "lesson",        "picture",     "layout",    "running", "color_scale", "data_file_bytes",
+    "running_bytes"};
 
 // Whether `text` is valid UTF-8 (JSON strings must be; file names need not be).
 bool is_utf8(const std::string& text) {
@@ -155,6 +156,21 @@ private:
 
 // Shape, generator, seed and data file (with its layout and running statistics), read first
 // because every later field is checked against the shape they give.
+// A file name: `field` as UTF-8 text, or, for a name that is not UTF-8, its bytes in hex in
+// `bytes_field` (scene_to_json writes both; the bytes win).
+core::Status read_file_name(const Reader& r, const char* field, const char* bytes_field, const char* what,
+                            std::string& out) {
+    NORMVIZ_TRY(r.string(field, out));
+    if (!r.find(bytes_field)) return core::Ok{};
+    std::string hex;
+    NORMVIZ_TRY(r.string(bytes_field, hex));
+    auto bytes = from_hex(hex);
+    if (!bytes || bytes->empty() || bytes->find('\0') != std::string::npos)
+        return r.error(bytes_field, std::string("must be ") + what + " as lowercase hex digits, two per byte");
+    out = *bytes;
+    return core::Ok{};
+}
+
 core::Status read_data_fields(const Reader& r, const std::string& name, Scene& s) {
     std::vector<int64_t> v;
     std::string text;
@@ -180,16 +196,7 @@ core::Status read_data_fields(const Reader& r, const std::string& name, Scene& s
             return r.error("seed", "must be a whole number >= 0, not " + seed->dump());
         s.seed = seed->get<uint64_t>();
     }
-    NORMVIZ_TRY(r.string("data_file", s.data_path));
-    // A file name that is not UTF-8 travels as its bytes in hex (scene_to_json); they win.
-    if (r.find("data_file_bytes")) {
-        std::string hex;
-        NORMVIZ_TRY(r.string("data_file_bytes", hex));
-        auto bytes = from_hex(hex);
-        if (!bytes || bytes->empty() || bytes->find('\0') != std::string::npos)
-            return r.error("data_file_bytes", "must be the data file's name as lowercase hex digits, two per byte");
-        s.data_path = *bytes;
-    }
+    NORMVIZ_TRY(read_file_name(r, "data_file", "data_file_bytes", "the data file's name", s.data_path));
     // A data file without "shape" gives the shape when it is opened: what depends on the shape
     // (G, focus, devices, lengths) is then checked against the file by apply_scene.
     const bool shape_from_file = !s.data_path.empty() && !r.find("shape");
@@ -206,7 +213,8 @@ core::Status read_data_fields(const Reader& r, const std::string& name, Scene& s
     if (r.find("running")) {
         if (s.data_path.empty())
             return r.error("running", "gives a data_file its model's running statistics; add \"data_file\"");
-        NORMVIZ_TRY(r.string("running", s.running_source));
+        NORMVIZ_TRY(
+            read_file_name(r, "running", "running_bytes", "the checkpoint's name and :PREFIX", s.running_source));
     } else if (s.data_path.empty()) {
         s.running_source.clear();
     }
@@ -435,7 +443,10 @@ std::string scene_to_json(const Scene& s, int indent) {
     // shows it readably (invalid bytes as U+FFFD).
     if (!s.data_path.empty() && !is_utf8(s.data_path)) o["data_file_bytes"] = to_hex(s.data_path);
     if (!s.data_path.empty() && s.layout) o["layout"] = core::layout_name(*s.layout);
-    if (!s.data_path.empty() && !s.running_source.empty()) o["running"] = s.running_source;
+    if (!s.data_path.empty() && !s.running_source.empty()) {
+        o["running"] = s.running_source;
+        if (!is_utf8(s.running_source)) o["running_bytes"] = to_hex(s.running_source);
+    }
     json norms = json::array();
     for (core::NormKind k : s.compared) norms.push_back(core::norm_name(k));
     o["norms"] = norms;

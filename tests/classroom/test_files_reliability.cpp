@@ -169,6 +169,25 @@ TEST(FilesReliability, DataFileNamesAreKeptAsBytesThroughASceneFile) {
     EXPECT_FALSE(parse_scene_json("{\"normviz_scene\": 1, \"data_file_bytes\": \"zz\"}", "bad.json"));
 }
 
+TEST(FilesReliability, RunningStatisticsSourceIsKeptAsBytesThroughASceneFile) {
+    // A checkpoint whose file name is Latin-1 (not UTF-8): "running" alone would turn it into
+    // U+FFFD, so the scene names it in "running_bytes" too.
+    Scene scene;
+    scene.data_path = "acts.npy";
+    scene.shape_from_file = true;
+    scene.running_source = std::string("mod\xe8le.safetensors:layer1.0.bn1");
+    const std::string json_text = scene_to_json(scene);
+    EXPECT_NE(json_text.find("running_bytes"), std::string::npos);
+    auto parsed = parse_scene_json(json_text, "s.json");
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    EXPECT_EQ(parsed.value().running_source, scene.running_source);
+    scene.running_source = "mod\xc3\xa8le.safetensors:bn1";  // UTF-8: no bytes field
+    EXPECT_EQ(scene_to_json(scene).find("running_bytes"), std::string::npos);
+    EXPECT_FALSE(parse_scene_json(
+        "{\"normviz_scene\": 1, \"data_file\": \"a.npy\", \"running\": \"m:bn\", \"running_bytes\": \"zz\"}",
+        "bad.json"));
+}
+
 // Points XDG_CONFIG_HOME at a fresh folder for one test.
 class SettingsFile : public ::testing::Test {
 protected:
