@@ -293,6 +293,26 @@ def cases():
         ["--norm", "batch", "--running", "FILE.safetensors:bn", "IN.npy"], 1, write(bn([1, 1])))
     add("`--running` variance float64 1e300", "stats",
         ["--norm", "batch", "--running", "FILE.safetensors:bn", "IN.npy"], 1, write(bn([1, 1e300, 1])))
+    # layouts, archive members and checkpoints
+    add("a member the archive does not have", "stats", stats("FILE.npz:nope"), 1,
+        write(zip_archive([(b"a.npy", good), (b"b.npy", good)])))
+    add("a member name on a .npy", "stats", stats("FILE.npy:a"), 1, write(good))
+    seq = npy(shape="(2, 3, 7)", data=b"\0" * 168)
+    add("a layout whose rank does not match", "stats", ["--layout", "NHWC"] + stats("FILE.npy"), 1, write(seq))
+    add("an unknown layout", "stats", ["--layout", "NTC"] + stats("FILE.npy"), 2, write(seq))
+    add("`--lengths` past the sequence", "stats", ["--lengths", "3,9"] + stats("FILE.npy"), 1, write(seq))
+    add("`--dtype int8`", "normalize", ["--dtype", "int8", "--norm", "layer", "IN.npy", "o.npy"], 2)
+    four = lambda n: f8(*([0] * n)) + f8(*([1] * n))
+    bn4 = safetensors({"bn.running_mean": {"dtype": "F64", "shape": [4], "data_offsets": [0, 32]},
+                       "bn.running_var": {"dtype": "F64", "shape": [4], "data_offsets": [32, 64]}}, four(4))
+    add("`--running` buffers of 4 channels for C = 3", "stats",
+        ["--norm", "batch", "--running", "FILE.safetensors:bn", "IN.npy"], 1, write(bn4))
+    add("`--running` without `:PREFIX`", "stats", ["--norm", "batch", "--running", "FILE.safetensors", "IN.npy"], 1,
+        write(bn4))
+    add("`--running` with a prefix the file lacks", "stats",
+        ["--norm", "batch", "--running", "FILE.safetensors:nothing", "IN.npy"], 1, write(bn4))
+    add("`--running` with a norm other than batch", "stats",
+        ["--norm", "layer", "--running", "FILE.safetensors:bn", "IN.npy"], 2, write(bn4))
     # what the path names
     add("a FIFO", "stats", stats("FILE.npy"), 1, fifo)
     add("a FIFO as OUT", "normalize", ["--norm", "layer", "IN.npy", "FILE.npy"], 1, fifo)
