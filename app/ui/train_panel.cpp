@@ -103,7 +103,7 @@ void draw_buttons(AppState& state, bool busy) {
 void draw_sweep(AppState& state, bool busy) {
     TrainWindow& w = state.train;
     const SweepProgress progress = w.worker->sweep_progress();
-    const SweepTable table = w.worker->sweep();
+    SweepTable table = w.worker->sweep();
     if (progress.total > 0) {
         std::string line =
             "sweep: " + std::to_string(progress.done) + " of " + std::to_string(progress.total) + " runs";
@@ -118,7 +118,8 @@ void draw_sweep(AppState& state, bool busy) {
     remember_button(w.path_x, w.path_y);
     ImGui::SameLine();
     ImGui::BeginDisabled(busy);
-    if ((ImGui::Button("Load sweep CSV##train") || (enter && !busy))) load_sweep_csv(state, w.sweep_path);
+    if ((ImGui::Button("Load sweep CSV##train") || (enter && !busy)) && load_sweep_csv(state, w.sweep_path))
+        table = w.worker->sweep();  // the loaded one, in this frame
     remember_button(w.load_x, w.load_y);
     ImGui::EndDisabled();
     if (table.rows.empty()) {
