@@ -90,10 +90,15 @@ void draw_buttons(AppState& state, bool busy) {
     ImGui::BeginDisabled(busy);
     if (ImGui::Button("Sweep##train")) start_training_sweep(state);
     remember_button(w.sweep_x, w.sweep_y);
-    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
-        ImGui::SetTooltip(
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+        ImGui::BeginTooltip();
+        ImGui::PushTextWrapPos(ImGui::GetFontSize() * 24);
+        ImGui::TextUnformatted(
             "Trains none, BatchNorm, LayerNorm, InstanceNorm, GroupNorm (G above) and RMSNorm at batch 2, 4, 8, 16 "
             "and 32 with these epochs, images and learning rate: 30 runs, one after another");
+        ImGui::PopTextWrapPos();
+        ImGui::EndTooltip();
+    }
     ImGui::EndDisabled();
     ImGui::SameLine();
     if (ImGui::Button("Clear##train") && !busy) w.worker->clear();
