@@ -13,7 +13,7 @@ target_compile_definitions(normviz_view PUBLIC GLM_FORCE_CXX17 GLM_FORCE_SILENT_
 # model: the scene, its files and settings, the one derivation of panels from (scene, tensor),
 # and the worker threads.
 normviz_room(model NO_GRAPHICS ALLOWED view
-    SOURCES background_work.cpp histogram_worker.cpp panel_derivation.cpp paths.cpp scene_io.cpp settings.cpp
+    SOURCES background_work.cpp histogram_worker.cpp panel_derivation.cpp paths.cpp scene_io.cpp settings.cpp sweep_csv.cpp
             train_worker.cpp)
 find_package(nlohmann_json 3 REQUIRED)
 find_package(Threads REQUIRED)

@@ -46,5 +46,27 @@ TEST(PlotAxes, LabelsUseTheDigitsTheStepNeeds) {
     EXPECT_EQ(tick_label(0, 0.5), "0.0");
 }
 
+TEST(PlotAxes, Log2AxisSpansPowersOfTwoWithATickAtEach) {
+    const AxisRange batches = log2_axis_range({2, 4, 8, 16, 32, NAN, -1, 0});
+    EXPECT_DOUBLE_EQ(batches.lo, 2);
+    EXPECT_DOUBLE_EQ(batches.hi, 32);
+    EXPECT_EQ(log2_axis_ticks(batches, 9), (std::vector<double>{2, 4, 8, 16, 32}));
+    const AxisRange between = log2_axis_range({3, 20});
+    EXPECT_DOUBLE_EQ(between.lo, 2);
+    EXPECT_DOUBLE_EQ(between.hi, 32);
+    const AxisRange one = log2_axis_range({8});
+    EXPECT_DOUBLE_EQ(one.lo, 4);
+    EXPECT_DOUBLE_EQ(one.hi, 16);
+    const AxisRange none = log2_axis_range({NAN, -2});
+    EXPECT_DOUBLE_EQ(none.lo, 1);
+    EXPECT_DOUBLE_EQ(none.hi, 2);
+    // Many octaves: every second (fourth, ...) power of two, at most max_ticks.
+    const std::vector<double> wide = log2_axis_ticks({1, 1024}, 6);
+    EXPECT_EQ(wide, (std::vector<double>{1, 4, 16, 64, 256, 1024}));
+    EXPECT_LE(log2_axis_ticks({1, 1 << 20}, 5).size(), 5u);
+    EXPECT_TRUE(log2_axis_ticks({0, 8}, 5).empty());
+    EXPECT_EQ(tick_label(16, 1), "16");
+}
+
 }  // namespace
 }  // namespace normviz::app

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "app/classroom/lessons.h"
 #include "app/view/number_format.h"
 #include "core/group_values.h"
 #include "core/norm_spec.h"
@@ -19,7 +20,7 @@ namespace normviz::app {
 namespace {
 
 constexpr const char* kClaims[] = {"group_counts", "group_sweep", "layer_token_rms", "batch_size", "running_stats",
-                                   "padding",      "devices",     "finetune",        "costs"};
+                                   "padding",      "devices",     "finetune",        "costs",      "training_sweep"};
 
 std::string num(double v) { return format_number(v); }
 std::string count(int64_t v) { return std::to_string(v); }
@@ -539,6 +540,43 @@ ClaimResult costs(const ClaimInputs& in) {
     return r;
 }
 
+// ---- 10. What the choice does in training ----------------------------------------------------
+// The saved sweep (assets/sweeps/, written by normviz train --sweep --csv): held-out error of
+// each norm at each batch size after the same epochs; params "epochs": 5 (default_sweep.csv)
+// or 15 (sweep_15_epochs.csv).
+ClaimResult training_sweep(const ClaimInputs& in) {
+    ClaimResult r;
+    const int epochs = static_cast<int>(param(in, "epochs", 5));
+    const std::string file = epochs == 15 ? "sweep_15_epochs.csv" : "default_sweep.csv";
+    core::Result<SweepTable> table = shipped_sweep(file);
+    if (!table) {
+        r.error = table.error().message;
+        return r;
+    }
+    for (const SweepLine& line : sweep_lines(table.value())) {
+        std::string row;
+        for (size_t i = 0; i < line.batch.size(); ++i) {
+            const std::string b = count(static_cast<int64_t>(line.batch[i]));
+            r.values["error." + line.norm + "." + b] = line.error[i];
+            char pct[32];
+            std::snprintf(pct, sizeof pct, "%.1f %%", line.error[i] * 100);
+            row += (row.empty() ? "" : ", ") + ("B=" + b + " ") + pct;
+        }
+        core::Result<core::NormKind> kind = core::parse_norm_name(line.norm);
+        r.rows.push_back({kind ? core::norm_title(kind.value()) : line.norm, row});
+    }
+    for (const SweepRow& row : table.value().rows) r.values["steps." + count(row.batch)] = double(row.steps);
+    char headline[200];
+    std::snprintf(headline, sizeof headline,
+                  "Held-out error after %d epochs (%s): BatchNorm %.1f %% at batch 2 and %.1f %% at batch 32, "
+                  "GroupNorm %.1f %% and %.1f %%.",
+                  epochs, file.c_str(), 100 * sweep_error(table.value(), "batch", 2),
+                  100 * sweep_error(table.value(), "batch", 32), 100 * sweep_error(table.value(), "group", 2),
+                  100 * sweep_error(table.value(), "group", 32));
+    r.headline = headline;
+    return r;
+}
+
 }  // namespace
 
 std::span<const char* const> lesson_claim_names() { return kClaims; }
@@ -553,6 +591,7 @@ ClaimResult compute_claim(const std::string& name, const ClaimInputs& in) {
     if (name == "devices") return devices(in);
     if (name == "finetune") return finetune(in);
     if (name == "costs") return costs(in);
+    if (name == "training_sweep") return training_sweep(in);
     ClaimResult r;
     r.error = "unknown claim '" + name + "'";
     return r;

@@ -2,6 +2,7 @@
 #include "app/classroom/lessons.h"
 
 #include <cmath>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +25,21 @@ core::Result<std::string> text_field(const json& o, const char* key, const std::
     }
     if (!it->is_string()) return core::make_error(where + ": \"" + key + "\" must be a string");
     return it->get<std::string>();
+}
+
+// "see": {"lesson": ID, "step": K}, the live step that shows why; optional.
+core::Status parse_see(const json& s, const std::string& where, LessonStep& step) {
+    auto see = s.find("see");
+    if (see == s.end()) return core::Ok{};
+    // Checked against the shipped lessons by a test (they may not be parsed yet here).
+    const auto lesson_id = see->is_object() ? see->find("lesson") : see->end();
+    const auto step_no = see->is_object() ? see->find("step") : see->end();
+    if (lesson_id == see->end() || !lesson_id->is_string() || step_no == see->end() || !step_no->is_number_integer() ||
+        step_no->get<int64_t>() < 1 || step_no->get<int64_t>() > 100)
+        return core::make_error(where + ": \"see\" must be {\"lesson\": ID, \"step\": 1..100}");
+    step.see_lesson = lesson_id->get<std::string>();
+    step.see_step = static_cast<int>(step_no->get<int64_t>());
+    return core::Ok{};
 }
 
 core::Result<Lesson> parse_lesson(const json& root, const std::string& name) {
@@ -56,7 +72,7 @@ core::Result<Lesson> parse_lesson(const json& root, const std::string& name) {
         for (auto it = s.begin(); it != s.end(); ++it) {
             const std::string& k = it.key();
             if (k != "title" && k != "text" && k != "source" && k != "claim" && k != "params" && k != "scene" &&
-                k != "see")
+                k != "see" && k != "train_sweep")
                 return core::make_error(where + ": unknown field '" + k + "'");
         }
         LessonStep step;
@@ -83,16 +99,10 @@ core::Result<Lesson> parse_lesson(const json& root, const std::string& name) {
                 step.params[it.key()] = it->get<double>();
             }
         }
-        if (auto see = s.find("see"); see != s.end()) {
-            // Checked against the shipped lessons by a test (they may not be parsed yet here).
-            const auto lesson_id = see->is_object() ? see->find("lesson") : see->end();
-            const auto step_no = see->is_object() ? see->find("step") : see->end();
-            if (lesson_id == see->end() || !lesson_id->is_string() || step_no == see->end() ||
-                !step_no->is_number_integer() || step_no->get<int64_t>() < 1 || step_no->get<int64_t>() > 100)
-                return core::make_error(where + ": \"see\" must be {\"lesson\": ID, \"step\": 1..100}");
-            step.see_lesson = lesson_id->get<std::string>();
-            step.see_step = static_cast<int>(step_no->get<int64_t>());
-        }
+        if (auto ok = parse_see(s, where, step); !ok) return ok.error();
+        auto sweep = text_field(s, "train_sweep", where, false);
+        if (!sweep) return sweep.error();
+        step.train_sweep = sweep.value();
         if (auto sc = s.find("scene"); sc != s.end()) {
             auto parsed = scene_from_json(*sc, where, false, scene);
             if (!parsed) return parsed.error();
@@ -109,6 +119,7 @@ core::Result<Lesson> parse_lesson(const json& root, const std::string& name) {
 LessonLibrary load_library() {
     LessonLibrary library;
     for (const EmbeddedAsset& asset : embedded_assets()) {
+        if (!std::string_view(asset.name).ends_with(".json")) continue;  // the sweeps' CSVs
         auto lesson = parse_lesson_json(asset.text, asset.name);
         if (lesson) library.lessons.push_back(std::move(lesson.value()));
         else library.errors.push_back(lesson.error().message);
@@ -134,6 +145,12 @@ core::Result<Lesson> parse_lesson_json(const std::string& text, const std::strin
 const LessonLibrary& shipped_lessons() {
     static const LessonLibrary library = load_library();  // immutable after first use
     return library;
+}
+
+core::Result<SweepTable> shipped_sweep(const std::string& name) {
+    for (const EmbeddedAsset& asset : embedded_assets())
+        if (name == asset.name && std::string_view(asset.name).ends_with(".csv")) return parse_sweep_csv(asset.text);
+    return core::make_error("no saved sweep '" + name + "' (assets/sweeps/)");
 }
 
 int find_lesson(const std::string& id) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/model/scene.h"
+#include "app/model/sweep_csv.h"
 #include "core/result.h"
 
 namespace normviz::app {
@@ -24,6 +25,9 @@ struct LessonStep {
     // empty when none. The lessons strip draws it as a button.
     std::string see_lesson;
     int see_step = 0;
+    // A saved sweep (an embedded assets/sweeps/*.csv, e.g. "default_sweep.csv") the step
+    // shows in the Train panel's figure; empty when none.
+    std::string train_sweep;
     Scene scene;  // lesson_id and lesson_step filled in
 };
 
@@ -46,6 +50,10 @@ struct LessonLibrary {
     std::vector<std::string> errors;
 };
 const LessonLibrary& shipped_lessons();
+
+// The saved sweep `name` (a file of assets/sweeps/, embedded), parsed; an error when there is
+// no such file.
+core::Result<SweepTable> shipped_sweep(const std::string& name);
 
 // Index in shipped_lessons().lessons of the lesson with `id`, or -1.
 int find_lesson(const std::string& id);

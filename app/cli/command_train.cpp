@@ -92,57 +92,56 @@ std::string csv_row(const std::string& norm, int64_t batch, const core::train::E
 }
 constexpr const char* kCsvHeader = "norm,batch,epoch,steps,train_loss,val_loss,val_error,seconds\n";
 
-}  // namespace
-
-int run_train(int argc, char** argv) {
-    if (wants_help(argc, argv, 2)) {
-        print_help();
-        return kExitOk;
-    }
-    std::vector<OptionSpec> options(std::begin(kNormOptions), std::end(kNormOptions));
-    for (OptionSpec o : {OptionSpec{"--batch", "B"}, OptionSpec{"--epochs", "E"}, OptionSpec{"--lr", "LR"},
-                         OptionSpec{"--seed", "S"}, OptionSpec{"--threads", "T"}, OptionSpec{"--images", "N"},
-                         OptionSpec{"--csv", "FILE"}, OptionSpec{"--sweep", ""}})
-        options.push_back(o);
-    core::Result<Arguments> parsed = parse_arguments(argc, argv, 2, options);
-    if (!parsed) return report_usage_error(kName, parsed.error().message);
-    Arguments args = parsed.value();
-    if (!args.positionals.empty())
-        return report_usage_error(kName, "unexpected argument '" + args.positionals[0] + "'");
-    const bool sweep = args.has("--sweep");
-
+// What the command line asks for, once parsed.
+struct TrainRequest {
     core::train::TrainConfig config;
-    const std::optional<std::string> groups_text = args.value("--groups");
+    bool sweep = false;
     int64_t groups = kDefaultGroups;
-    if (groups_text) {
-        std::optional<int64_t> g = parse_whole(*groups_text);
-        if (!g || *g < 1)
-            return report_usage_error(kName, "--groups must be a whole number >= 1, got '" + *groups_text + "'");
-        groups = *g;
-    }
-    if (sweep) {
+    int threads = 1;
+    std::optional<std::string> csv;
+};
+
+// --groups G (default 4); kExitOk or the usage error's status.
+int parse_groups(const Arguments& args, TrainRequest& r) {
+    const std::optional<std::string> text = args.value("--groups");
+    if (!text) return kExitOk;
+    std::optional<int64_t> g = parse_whole(*text);
+    if (!g || *g < 1) return report_usage_error(kName, "--groups must be a whole number >= 1, got '" + *text + "'");
+    r.groups = *g;
+    return kExitOk;
+}
+
+// --norm (with --groups, --axes, --no-center, --eps) and --batch of one run, or their absence
+// with --sweep.
+int parse_norm_and_batch(Arguments& args, TrainRequest& r) {
+    if (r.sweep) {
         if (args.has("--norm") || args.has("--axes") || args.has("--batch") || args.has("--no-center") ||
             args.has("--eps"))
             return report_usage_error(kName,
                                       "--sweep runs every norm and batch with eps 1e-05; drop --norm, --axes, "
                                       "--no-center, --eps and --batch");
-    } else {
-        const std::optional<std::string> norm = args.value("--norm");
-        if (norm && *norm == "none") {
-            if (args.has("--groups") || args.has("--axes") || args.has("--no-center") || args.has("--eps"))
-                return report_usage_error(kName, "--norm none takes no --groups, --axes, --no-center or --eps");
-        } else {
-            if (norm && *norm == "group" && !groups_text) args.options["--groups"] = std::to_string(groups);
-            core::Result<core::NormSpec> spec = parse_norm_options(args);
-            if (!spec) return report_usage_error(kName, spec.error().message + " (or --norm none)");
-            config.norm = spec.value();
-        }
-        const std::optional<std::string> batch = args.value("--batch");
-        if (!batch) return report_usage_error(kName, "missing --batch B, the images per step");
-        std::optional<int64_t> b = parse_whole(*batch);
-        if (!b || *b < 1) return report_usage_error(kName, "--batch must be a whole number >= 1, got '" + *batch + "'");
-        config.batch = *b;
+        return kExitOk;
     }
+    const std::optional<std::string> norm = args.value("--norm");
+    if (norm && *norm == "none") {
+        if (args.has("--groups") || args.has("--axes") || args.has("--no-center") || args.has("--eps"))
+            return report_usage_error(kName, "--norm none takes no --groups, --axes, --no-center or --eps");
+    } else {
+        if (norm && *norm == "group" && !args.has("--groups")) args.options["--groups"] = std::to_string(r.groups);
+        core::Result<core::NormSpec> spec = parse_norm_options(args);
+        if (!spec) return report_usage_error(kName, spec.error().message + " (or --norm none)");
+        r.config.norm = spec.value();
+    }
+    const std::optional<std::string> batch = args.value("--batch");
+    if (!batch) return report_usage_error(kName, "missing --batch B, the images per step");
+    std::optional<int64_t> b = parse_whole(*batch);
+    if (!b || *b < 1) return report_usage_error(kName, "--batch must be a whole number >= 1, got '" + *batch + "'");
+    r.config.batch = *b;
+    return kExitOk;
+}
+
+// --epochs, --lr, --seed and --images.
+int parse_schedule(const Arguments& args, core::train::TrainConfig& config) {
     if (std::optional<std::string> text = args.value("--epochs")) {
         std::optional<int64_t> e = parse_whole(*text);
         if (!e || *e < 1 || *e > 100000)
@@ -166,91 +165,137 @@ int run_train(int argc, char** argv) {
             return report_usage_error(kName, "--images must be a whole number from 1 to 1000000, got '" + *text + "'");
         config.data.train_count = *n;
     }
-    int threads = core::hardware_threads();
+    return kExitOk;
+}
+
+// --threads (default all) and --csv (its folder must exist).
+int parse_outputs(const Arguments& args, TrainRequest& r) {
+    r.threads = core::hardware_threads();
     if (std::optional<std::string> text = args.value("--threads")) {
         std::optional<int64_t> t = parse_whole(*text);
         if (!t || *t < 1 || *t > 1024)
             return report_usage_error(kName, "--threads must be a whole number from 1 to 1024, got '" + *text + "'");
-        threads = static_cast<int>(*t);
+        r.threads = static_cast<int>(*t);
     }
-    const std::optional<std::string> csv = args.value("--csv");
-    if (csv) {
-        if (core::Status ok = check_output_folder(*csv); !ok)
+    r.csv = args.value("--csv");
+    if (r.csv) {
+        if (core::Status ok = check_output_folder(*r.csv); !ok)
             return report_error(kName, kExitDataError, ok.error().message);
     }
-    std::string csv_text = kCsvHeader;
+    return kExitOk;
+}
 
-    if (sweep) {
-        const std::vector<core::train::SweepJob> jobs = core::train::default_sweep_jobs(groups);
-        config.norm = jobs[0].norm;
-        for (const core::train::SweepJob& job : jobs) {
-            core::train::TrainConfig check = config;
-            check.norm = job.norm;
-            check.batch = job.batch;
-            if (core::Status ok = core::train::validate_train_config(check); !ok)
-                return report_usage_error(kName, ok.error().message);
-        }
-        std::fprintf(stderr, "sweep: %zu runs on %d threads, %d epochs, lr %g * B / 32\n", jobs.size(), threads,
-                     config.epochs, config.base_lr);
-        // Lines come out in job order: a finished run waits for the ones before it.
-        std::vector<std::optional<std::string>> lines(jobs.size());
-        std::vector<std::string> csv_rows(jobs.size());  // job order, whatever order runs end in
-        size_t next_line = 0;
-        bool failed = false;
-        auto done = [&](size_t i, const core::train::SweepResult& r) {
-            const std::string norm = core::train::train_norm_name(r.job.norm);
-            std::string line = "norm=" + norm + " batch=" + std::to_string(r.job.batch) + " ";
-            if (!r.result) {
-                line += "error: " + r.result.error().message;
-                failed = true;
-            } else if (r.result.value().diverged) {
-                line += "diverged: " + r.result.value().message;
-                failed = true;
-            } else {
-                line += final_line(r.result.value().last);
-                csv_rows[i] = csv_row(norm, r.job.batch, r.result.value().last);
-            }
-            lines[i] = line;
-            for (; next_line < lines.size() && lines[next_line]; ++next_line) {
-                std::printf("%s\n", lines[next_line]->c_str());
-                std::fflush(stdout);
-            }
-        };
-        core::train::run_sweep(config, jobs, threads, done, nullptr);
-        for (const std::string& row : csv_rows) csv_text += row;
-        if (csv) {
-            if (core::Status ok = core::write_file_safely(*csv, csv_text); !ok)
-                return report_error(kName, kExitDataError, ok.error().message);
-        }
-        return failed ? kExitDataError : kExitOk;
+// The whole command line into `r`: kExitOk, or the status of the error reported.
+int parse_request(int argc, char** argv, TrainRequest& r) {
+    std::vector<OptionSpec> options(std::begin(kNormOptions), std::end(kNormOptions));
+    for (OptionSpec o : {OptionSpec{"--batch", "B"}, OptionSpec{"--epochs", "E"}, OptionSpec{"--lr", "LR"},
+                         OptionSpec{"--seed", "S"}, OptionSpec{"--threads", "T"}, OptionSpec{"--images", "N"},
+                         OptionSpec{"--csv", "FILE"}, OptionSpec{"--sweep", ""}})
+        options.push_back(o);
+    core::Result<Arguments> parsed = parse_arguments(argc, argv, 2, options);
+    if (!parsed) return report_usage_error(kName, parsed.error().message);
+    Arguments args = parsed.value();
+    if (!args.positionals.empty())
+        return report_usage_error(kName, "unexpected argument '" + args.positionals[0] + "'");
+    r.sweep = args.has("--sweep");
+    if (int status = parse_groups(args, r); status != kExitOk) return status;
+    if (int status = parse_norm_and_batch(args, r); status != kExitOk) return status;
+    if (int status = parse_schedule(args, r.config); status != kExitOk) return status;
+    return parse_outputs(args, r);
+}
+
+// Writes the CSV when --csv asked for it.
+int write_csv(const TrainRequest& r, const std::string& csv_text) {
+    if (r.csv) {
+        if (core::Status ok = core::write_file_safely(*r.csv, csv_text); !ok)
+            return report_error(kName, kExitDataError, ok.error().message);
     }
+    return kExitOk;
+}
 
-    config.threads = threads;
+// --sweep: the default sweep's runs, one line each in job order, and their CSV.
+int run_sweep_request(TrainRequest& r) {
+    const std::vector<core::train::SweepJob> jobs = core::train::default_sweep_jobs(r.groups);
+    r.config.norm = jobs[0].norm;
+    for (const core::train::SweepJob& job : jobs) {
+        core::train::TrainConfig check = r.config;
+        check.norm = job.norm;
+        check.batch = job.batch;
+        if (core::Status ok = core::train::validate_train_config(check); !ok)
+            return report_usage_error(kName, ok.error().message);
+    }
+    std::fprintf(stderr, "sweep: %zu runs on %d threads, %d epochs, lr %g * B / 32\n", jobs.size(), r.threads,
+                 r.config.epochs, r.config.base_lr);
+    // Lines come out in job order: a finished run waits for the ones before it.
+    std::vector<std::optional<std::string>> lines(jobs.size());
+    std::vector<std::string> csv_rows(jobs.size());  // job order, whatever order runs end in
+    size_t next_line = 0;
+    bool failed = false;
+    auto done = [&](size_t i, const core::train::SweepResult& result) {
+        const std::string norm = core::train::train_norm_name(result.job.norm);
+        std::string line = "norm=" + norm + " batch=" + std::to_string(result.job.batch) + " ";
+        if (!result.result) {
+            line += "error: " + result.result.error().message;
+            failed = true;
+        } else if (result.result.value().diverged) {
+            line += "diverged: " + result.result.value().message;
+            failed = true;
+        } else {
+            line += final_line(result.result.value().last);
+            csv_rows[i] = csv_row(norm, result.job.batch, result.result.value().last);
+        }
+        lines[i] = line;
+        for (; next_line < lines.size() && lines[next_line]; ++next_line) {
+            std::printf("%s\n", lines[next_line]->c_str());
+            std::fflush(stdout);
+        }
+    };
+    core::train::run_sweep(r.config, jobs, r.threads, done, nullptr);
+    std::string csv_text = kCsvHeader;
+    for (const std::string& row : csv_rows) csv_text += row;
+    if (int status = write_csv(r, csv_text); status != kExitOk) return status;
+    return failed ? kExitDataError : kExitOk;
+}
+
+// One run: a line per epoch, the final line, and the epochs' CSV.
+int run_single_request(TrainRequest& r) {
+    core::train::TrainConfig& config = r.config;
+    config.threads = r.threads;
     if (core::Status ok = core::train::validate_train_config(config); !ok)
         return report_usage_error(kName, ok.error().message);
     const std::string norm = core::train::train_norm_name(config.norm);
     std::fprintf(stderr, "train: norm %s, batch %lld, %d epochs, lr %g, %d threads\n",
                  config.norm ? core::to_string(*config.norm).c_str() : "none", static_cast<long long>(config.batch),
-                 config.epochs, config.base_lr * static_cast<double>(config.batch) / 32.0, threads);
+                 config.epochs, config.base_lr * static_cast<double>(config.batch) / 32.0, r.threads);
     const core::train::Dataset train_set = core::train::make_shapes(config.data, false);
     const core::train::Dataset val_set = core::train::make_shapes(config.data, true);
-    auto progress = [&](const core::train::EpochReport& r) {
-        std::printf("epoch %d/%d steps=%lld train_loss=%.6f val_loss=%.6f val_error=%.4f time=%.1fs\n", r.epoch,
-                    config.epochs, static_cast<long long>(r.steps), r.train_loss, r.val_loss, r.val_error, r.seconds);
+    std::string csv_text = kCsvHeader;
+    auto progress = [&](const core::train::EpochReport& e) {
+        std::printf("epoch %d/%d steps=%lld train_loss=%.6f val_loss=%.6f val_error=%.4f time=%.1fs\n", e.epoch,
+                    config.epochs, static_cast<long long>(e.steps), e.train_loss, e.val_loss, e.val_error, e.seconds);
         std::fflush(stdout);
-        csv_text += csv_row(norm, config.batch, r);
+        csv_text += csv_row(norm, config.batch, e);
     };
     core::Result<core::train::TrainResult> result = core::train::train(config, train_set, val_set, progress, nullptr);
     if (!result) return report_error(kName, kExitDataError, result.error().message);
     if (result.value().diverged) return report_error(kName, kExitDataError, result.value().message);
     std::printf("%s\n", final_line(result.value().last).c_str());
-    if (csv) {
-        if (core::Status ok = core::write_file_safely(*csv, csv_text); !ok)
-            return report_error(kName, kExitDataError, ok.error().message);
-    }
+    if (int status = write_csv(r, csv_text); status != kExitOk) return status;
     if (std::fflush(stdout) != 0 || std::ferror(stdout))
         return report_error(kName, kExitDataError, "cannot write to standard output; check the disk or the pipe");
     return kExitOk;
+}
+
+}  // namespace
+
+int run_train(int argc, char** argv) {
+    if (wants_help(argc, argv, 2)) {
+        print_help();
+        return kExitOk;
+    }
+    TrainRequest request;
+    if (int status = parse_request(argc, argv, request); status != kExitOk) return status;
+    return request.sweep ? run_sweep_request(request) : run_single_request(request);
 }
 
 }  // namespace normviz::app::cli

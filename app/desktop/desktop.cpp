@@ -8,6 +8,7 @@
 #include <imgui.h>
 
 #include "app/desktop/bench_render.h"
+#include "app/desktop/render_sweep.h"
 #include "app/state/classroom_actions.h"
 #include "app/desktop/desktop_options.h"
 #include "app/state/export.h"
@@ -204,6 +205,7 @@ namespace {
 
 int run_desktop_unguarded(int argc, char** argv) {
     if (argc > 1 && std::string(argv[1]) == "bench-render") return run_bench_render(argc, argv);
+    if (is_render_sweep_command(argc, argv)) return run_render_sweep(argc, argv);
     auto parsed = parse_desktop_options(argc, argv);
     if (!parsed) {
         std::fprintf(stderr, "normviz: %s\n", parsed.error().message.c_str());

@@ -98,6 +98,7 @@ const char* render_usage() {
            "                      [--no-center] [--eps E] [--generator NAME] [--seed S] [--view grid|cube|cube-hw]\n"
            "                      [--cube-camera YAW,PITCH[,DISTANCE]] [--font-size PX] --out fig.png\n"
            "       normviz render --scene FILE.json [--step K] [--size WxH] [--font-size PX] --out slide.png\n"
+           "       normviz render --train-sweep SWEEP.csv [--size WxH] [--font-size PX] --out fig.png\n"
            "Draws the same picture as the window, off screen, into a PNG (for slides and tests);\n"
            "with --scene, a saved scene or a lesson step (assets/lessons/*.json), up to 3840x2160.\n"
            "--font-size sets the titles' and labels' size (8 to 48 px); without it the text grows\n"

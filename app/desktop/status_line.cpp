@@ -16,6 +16,29 @@ std::string number(double v) {
     return buf;
 }
 
+// The Train panel's lines: its runs, the last one's epochs and error, the sweep and its
+// figure, its buttons' centres.
+std::string train_status(const TrainWindow& w) {
+    std::string out;
+    const std::vector<TrainRun> runs = w.worker->runs();
+    const TrainRun* last = runs.empty() ? nullptr : &runs.back();
+    out += "train busy=" + std::to_string(w.worker->busy() ? 1 : 0) + " runs=" + std::to_string(runs.size()) +
+           " epochs=" + std::to_string(last ? last->epochs.size() : 0) +
+           " finished=" + std::to_string(last && last->finished ? 1 : 0) +
+           " val_error=" + number(last && !last->epochs.empty() ? last->epochs.back().val_error : -1) +
+           " run=" + number(w.run_x) + "," + number(w.run_y) + " stop=" + number(w.stop_x) + "," + number(w.stop_y) +
+           " show=" + number(w.show_x) + "," + number(w.show_y) + " images=" + number(w.images_x) + "," +
+           number(w.images_y) + " training_images=" + std::to_string(w.images) + "\n";
+    const SweepProgress p = w.worker->sweep_progress();
+    out += "sweep done=" + std::to_string(p.done) + " total=" + std::to_string(p.total) +
+           " running=" + std::to_string(p.running ? 1 : 0) + " rows=" + std::to_string(w.worker->sweep().rows.size()) +
+           " lines=" + std::to_string(w.sweep_lines_drawn) + " points=" + std::to_string(w.sweep_points_drawn) +
+           " figure=" + number(w.figure_x) + "," + number(w.figure_y) + " button=" + number(w.sweep_x) + "," +
+           number(w.sweep_y) + " path=" + number(w.path_x) + "," + number(w.path_y) + " load=" + number(w.load_x) +
+           "," + number(w.load_y) + " error=" + std::to_string(w.error.empty() ? 0 : 1) + "\n";
+    return out;
+}
+
 }  // namespace
 
 std::string format_status(const AppState& state, const std::vector<PanelRect>& rects) {
@@ -77,20 +100,7 @@ std::string format_status(const AppState& state, const std::vector<PanelRect>& r
                " origin=" + number(t.origin_x) + "," + number(t.origin_y) + " outlined=" + std::to_string(t.outlined) +
                "\n";
     }
-    if (state.train.show) {
-        // The Train panel: its runs, the last one's epochs and error, its buttons' centres.
-        const TrainWindow& w = state.train;
-        const std::vector<TrainRun> runs = w.worker->runs();
-        const TrainRun* last = runs.empty() ? nullptr : &runs.back();
-        out += "train busy=" + std::to_string(w.worker->busy() ? 1 : 0) + " runs=" + std::to_string(runs.size()) +
-               " epochs=" + std::to_string(last ? last->epochs.size() : 0) +
-               " finished=" + std::to_string(last && last->finished ? 1 : 0) +
-               " val_error=" + number(last && !last->epochs.empty() ? last->epochs.back().val_error : -1) +
-               " run=" + number(w.run_x) + "," + number(w.run_y) + " stop=" + number(w.stop_x) + "," +
-               number(w.stop_y) + " show=" + number(w.show_x) + "," + number(w.show_y) +
-               " images=" + number(w.images_x) + "," + number(w.images_y) +
-               " training_images=" + std::to_string(w.images) + "\n";
-    }
+    if (state.train.show) out += train_status(state.train);
     if (state.arithmetic.show) {
         // The arithmetic window's stage and its numbers (core/group_arithmetic.h).
         const ArithmeticWindow& w = state.arithmetic;

@@ -66,6 +66,86 @@ core::Status TrainWorker::start(const core::train::TrainConfig& config, std::str
     return core::Ok{};
 }
 
+core::Status TrainWorker::start_sweep(const core::train::TrainConfig& base, std::vector<core::train::SweepJob> jobs) {
+    if (running_) return core::make_error("a training run is going; stop it first");
+    if (jobs.empty()) return core::make_error("the sweep has no runs");
+    for (const core::train::SweepJob& job : jobs) {
+        core::train::TrainConfig check = base;
+        check.norm = job.norm;
+        check.batch = job.batch;
+        if (core::Status ok = core::train::validate_train_config(check); !ok)
+            return core::make_error(core::train::train_norm_name(job.norm) + ", batch " + std::to_string(job.batch) +
+                                    ": " + ok.error().message);
+    }
+    join();
+    {
+        std::lock_guard lock(mutex_);
+        sweep_ = SweepTable{};
+        sweep_source_ = "sweep in the window";
+        sweep_progress_ = SweepProgress{0, jobs.size(), true, ""};
+    }
+    cancel_ = false;
+    running_ = true;
+    thread_ = std::thread([this, base, jobs = std::move(jobs)] { run_sweep_thread(base, jobs); });
+    return core::Ok{};
+}
+
+void TrainWorker::run_sweep_thread(core::train::TrainConfig base, std::vector<core::train::SweepJob> jobs) {
+    auto done = [this](size_t, const core::train::SweepResult& r) {
+        {
+            std::lock_guard lock(mutex_);
+            SweepProgress& p = sweep_progress_;
+            if (!r.result) {
+                if (p.message.empty()) p.message = r.result.error().message;
+            } else if (r.result.value().cancelled) {
+                p.message = "stopped";
+            } else if (r.result.value().diverged) {
+                if (p.message.empty()) p.message = r.result.value().message;
+            } else {
+                const core::train::EpochReport& e = r.result.value().last;
+                sweep_.rows.push_back({core::train::train_norm_name(r.job.norm), r.job.batch, e.epoch, e.steps,
+                                       e.train_loss, e.val_loss, e.val_error, e.seconds});
+                ++p.done;
+            }
+        }
+        news_ = true;
+        if (wake) wake();
+    };
+    // One run at a time: the window keeps the other core.
+    core::train::run_sweep(base, jobs, 1, done, &cancel_);
+    {
+        std::lock_guard lock(mutex_);
+        sweep_progress_.running = false;
+    }
+    running_ = false;
+    news_ = true;
+    if (wake) wake();
+}
+
+SweepProgress TrainWorker::sweep_progress() const {
+    std::lock_guard lock(mutex_);
+    return sweep_progress_;
+}
+
+SweepTable TrainWorker::sweep() const {
+    std::lock_guard lock(mutex_);
+    return sweep_;
+}
+
+std::string TrainWorker::sweep_source() const {
+    std::lock_guard lock(mutex_);
+    return sweep_source_;
+}
+
+core::Status TrainWorker::set_sweep(SweepTable table, std::string source) {
+    std::lock_guard lock(mutex_);
+    if (sweep_progress_.running) return core::make_error("a sweep is going; stop it first");
+    sweep_ = std::move(table);
+    sweep_source_ = std::move(source);
+    sweep_progress_ = SweepProgress{};
+    return core::Ok{};
+}
+
 void TrainWorker::stop() { cancel_ = true; }
 
 void TrainWorker::wait() { join(); }

@@ -129,6 +129,12 @@ struct TrainWindow {
     std::shared_ptr<TrainWorker> worker = std::make_shared<TrainWorker>();
     float run_x = -1, run_y = -1, stop_x = -1, stop_y = -1, show_x = -1, show_y = -1;
     float images_x = -1, images_y = -1;  // the training images field
+    // The sweep (Sweep button, Load sweep CSV): the CSV path typed, and what the figure drew
+    // in the last frame (lines, points) with the centres of its controls, for the status line.
+    char sweep_path[512] = "";
+    int sweep_lines_drawn = 0, sweep_points_drawn = 0;
+    float sweep_x = -1, sweep_y = -1, path_x = -1, path_y = -1, load_x = -1, load_y = -1;
+    float figure_x = -1, figure_y = -1;
 };
 
 // The batch editor (app/ui/controls_panel.cpp): edits of samples other than the focus's

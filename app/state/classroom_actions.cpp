@@ -160,6 +160,24 @@ const LessonStep* current_step(const AppState& state) {
     return s >= 0 && s < static_cast<int>(lesson->steps.size()) ? &lesson->steps[s] : nullptr;
 }
 
+namespace {
+
+// A step with a saved sweep opens the Train panel with its figure (a sweep running there is
+// left alone: the panel then shows that one).
+void show_step_sweep(AppState& state, const LessonStep& step) {
+    if (step.train_sweep.empty()) return;
+    core::Result<SweepTable> table = shipped_sweep(step.train_sweep);
+    if (!table) {
+        set_message(state, table.error().message, true);
+        return;
+    }
+    state.train.show = true;
+    if (state.train.worker->set_sweep(std::move(table.value()), "assets/sweeps/" + step.train_sweep))
+        state.train.error.clear();
+}
+
+}  // namespace
+
 void go_to_lesson_step(AppState& state, int lesson, int step) {
     const auto& lessons = shipped_lessons().lessons;
     if (lesson < 0 || lesson >= static_cast<int>(lessons.size())) return;
@@ -174,6 +192,7 @@ void go_to_lesson_step(AppState& state, int lesson, int step) {
     state.classroom.step = step;
     state.classroom.show_lessons = true;
     if (state.classroom.quiz.active) stop_quiz(state);
+    show_step_sweep(state, lessons[lesson].steps[step]);
 }
 
 void step_lesson(AppState& state, int delta) {

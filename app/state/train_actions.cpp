@@ -55,6 +55,33 @@ bool start_training(AppState& state) {
     return true;
 }
 
+bool start_training_sweep(AppState& state) {
+    TrainWindow& w = state.train;
+    const core::train::TrainConfig config = train_config_of(w);
+    if (core::Status ok = w.worker->start_sweep(config, core::train::default_sweep_jobs(w.groups)); !ok) {
+        w.error = ok.error().message;
+        return false;
+    }
+    w.error.clear();
+    return true;
+}
+
+bool load_sweep_csv(AppState& state, const std::string& path) {
+    TrainWindow& w = state.train;
+    if (path.empty()) {
+        w.error = "type the path of a sweep CSV (normviz train --sweep --csv FILE) first";
+        return false;
+    }
+    core::Result<SweepTable> table = read_sweep_csv(path);
+    core::Status ok = table ? w.worker->set_sweep(std::move(table.value()), path) : core::Status(table.error());
+    if (!ok) {
+        w.error = ok.error().message;
+        return false;
+    }
+    w.error.clear();
+    return true;
+}
+
 bool show_trained_activations(AppState& state, int layer) {
     TrainWindow& w = state.train;
     const std::vector<TrainRun> runs = w.worker->runs();

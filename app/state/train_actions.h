@@ -22,6 +22,12 @@ std::span<const TrainNormChoice> train_norm_choices();
 core::train::TrainConfig train_config_of(const TrainWindow& w);
 // Starts a run; false with TrainWindow::error when the settings are refused or a run is going.
 bool start_training(AppState& state);
+// Starts the default sweep (core::train::default_sweep_jobs with the panel's G) with the
+// panel's epochs, images and learning rate; false with TrainWindow::error when refused.
+bool start_training_sweep(AppState& state);
+// Reads the sweep CSV at `path` (written by normviz train --sweep --csv) into the figure;
+// false with a one-line TrainWindow::error when it cannot be read or is not such a CSV.
+bool load_sweep_csv(AppState& state, const std::string& path);
 // The input of block `layer`'s norm for the first `batch` held-out images, through the last
 // finished run's network in eval mode, written as a .npy in cache_folder() and loaded as the
 // tensor; BatchNorm's running statistics of that layer become the eval-mode statistics.

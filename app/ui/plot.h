@@ -21,8 +21,10 @@ struct PlotStyle {
     const char* x_label = "";
     float height = 160;  // pixels; the width is the window's
     bool y_from_zero = false;
-    double y_scale = 1;    // values are shown multiplied by this (100: fractions as %)
-    bool x_whole = false;  // x takes whole numbers only (epochs): no ticks between them
+    double y_scale = 1;         // values are shown multiplied by this (100: fractions as %)
+    bool x_whole = false;       // x takes whole numbers only (epochs): no ticks between them
+    bool x_log2 = false;        // x on a log2 scale (batch sizes), ticks at powers of two; x > 0
+    bool legend_right = false;  // the legend beside the plot area rather than over its top right
 };
 
 // Draws the plot at the cursor and advances it. Returns the series hovered, or -1.

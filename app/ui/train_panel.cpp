@@ -1,6 +1,7 @@
 // The Train panel (F8): train the built-in CNN with a chosen norm, watch its loss and held-out
 // error per epoch (runs overlaid), stop it, and put a block's activations of the trained
-// network into the grid (app/state/train_actions.h).
+// network into the grid (app/state/train_actions.h); run the batch-size sweep, or load one
+// saved by normviz train --sweep --csv, and see its figure (app/ui/sweep_figure.h).
 #include <imgui.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include "app/state/train_actions.h"
 #include "app/ui/panels.h"
 #include "app/ui/plot.h"
+#include "app/ui/sweep_figure.h"
 
 namespace normviz::app {
 
@@ -72,13 +74,78 @@ void draw_curves(const std::vector<TrainRun>& runs) {
     draw_plot("error", error, {"held-out error (%; eval mode)", "epoch", height, true, 100, true});
 }
 
+// Run or Stop (a run or the sweep), Sweep, Clear.
+void draw_buttons(AppState& state, bool busy) {
+    TrainWindow& w = state.train;
+    if (!busy) {
+        if (ImGui::Button("Run##train")) start_training(state);
+        remember_button(w.run_x, w.run_y);
+        w.stop_x = w.stop_y = -1;
+    } else {
+        if (ImGui::Button("Stop##train")) w.worker->stop();
+        remember_button(w.stop_x, w.stop_y);
+        w.run_x = w.run_y = -1;
+    }
+    ImGui::SameLine();
+    ImGui::BeginDisabled(busy);
+    if (ImGui::Button("Sweep##train")) start_training_sweep(state);
+    remember_button(w.sweep_x, w.sweep_y);
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+        ImGui::BeginTooltip();
+        ImGui::PushTextWrapPos(ImGui::GetFontSize() * 24);
+        ImGui::TextUnformatted(
+            "Trains none, BatchNorm, LayerNorm, InstanceNorm, GroupNorm (G above) and RMSNorm at batch 2, 4, 8, 16 "
+            "and 32 with these epochs, images and learning rate: 30 runs, one after another");
+        ImGui::PopTextWrapPos();
+        ImGui::EndTooltip();
+    }
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    if (ImGui::Button("Clear##train") && !busy) w.worker->clear();
+}
+
+// The sweep's progress, the CSV path and Load button, and its figure.
+void draw_sweep(AppState& state, bool busy) {
+    TrainWindow& w = state.train;
+    const SweepProgress progress = w.worker->sweep_progress();
+    SweepTable table = w.worker->sweep();
+    if (progress.total > 0) {
+        std::string line =
+            "sweep: " + std::to_string(progress.done) + " of " + std::to_string(progress.total) + " runs";
+        line += progress.running ? ", training..." : (progress.message.empty() ? ", done" : ", " + progress.message);
+        ImGui::TextUnformatted(line.c_str());
+    } else if (!table.rows.empty()) {
+        ImGui::Text("sweep from %s: %zu runs", w.worker->sweep_source().c_str(), table.rows.size());
+    }
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 16);
+    const bool enter = ImGui::InputTextWithHint("##sweep_path", "sweep.csv (normviz train --sweep --csv)", w.sweep_path,
+                                                sizeof w.sweep_path, ImGuiInputTextFlags_EnterReturnsTrue);
+    remember_button(w.path_x, w.path_y);
+    ImGui::SameLine();
+    ImGui::BeginDisabled(busy);
+    if ((ImGui::Button("Load sweep CSV##train") || (enter && !busy)) && load_sweep_csv(state, w.sweep_path))
+        table = w.worker->sweep();  // the loaded one, in this frame
+    remember_button(w.load_x, w.load_y);
+    ImGui::EndDisabled();
+    if (table.rows.empty()) {
+        w.sweep_lines_drawn = w.sweep_points_drawn = 0;
+        w.figure_x = w.figure_y = -1;
+        return;
+    }
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    const SweepFigureDrawn drawn = draw_sweep_figure(table, ImGui::GetFontSize() * 13);
+    w.figure_x = at.x, w.figure_y = at.y;
+    w.sweep_lines_drawn = drawn.lines, w.sweep_points_drawn = drawn.points;
+}
+
 }  // namespace
 
 void draw_train_panel(AppState& state) {
     TrainWindow& w = state.train;
     if (!w.show) return;
     const ImGuiIO& io = ImGui::GetIO();
-    ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 34, ImGui::GetFontSize() * 40), ImGuiCond_FirstUseEver);
+    const float height = std::min(ImGui::GetFontSize() * 46, io.DisplaySize.y * 0.94f);
+    ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 34, height), ImGuiCond_FirstUseEver);
     ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y * 0.5f), ImGuiCond_FirstUseEver,
                             ImVec2(0.5f, 0.5f));
     if (!ImGui::Begin("Train##train", &w.show, ImGuiWindowFlags_NoSavedSettings)) {
@@ -90,17 +157,7 @@ void draw_train_panel(AppState& state) {
         "rate follows the batch (lr x B / 32), as in the Group Normalization paper.");
     const bool busy = w.worker->busy();
     draw_settings(w, busy);
-    if (!busy) {
-        if (ImGui::Button("Run##train")) start_training(state);
-        remember_button(w.run_x, w.run_y);
-        w.stop_x = w.stop_y = -1;
-    } else {
-        if (ImGui::Button("Stop##train")) w.worker->stop();
-        remember_button(w.stop_x, w.stop_y);
-        w.run_x = w.run_y = -1;
-    }
-    ImGui::SameLine();
-    if (ImGui::Button("Clear##train") && !busy) w.worker->clear();
+    draw_buttons(state, busy);
     const std::vector<TrainRun> runs = w.worker->runs();
     if (!runs.empty()) {
         const TrainRun& last = runs.back();
@@ -110,7 +167,9 @@ void draw_train_panel(AppState& state) {
         ImGui::TextUnformatted(status.c_str());
     }
     if (!w.error.empty()) ImGui::TextColored(ImVec4(1.0f, 0.5f, 0.45f, 1.0f), "%s", w.error.c_str());
-    draw_curves(runs);
+    if (ImGui::CollapsingHeader("Sweep: error by batch size##train", ImGuiTreeNodeFlags_DefaultOpen))
+        draw_sweep(state, busy);
+    if (!runs.empty()) draw_curves(runs);
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
     int block = w.layer + 1;
     ImGui::SliderInt("block##train", &block, 1, core::train::kConvLayers);

@@ -40,6 +40,28 @@ std::vector<double> axis_ticks(AxisRange range, int max_ticks) {
     return ticks;
 }
 
+AxisRange log2_axis_range(const std::vector<double>& values) {
+    double lo = INFINITY, hi = -INFINITY;
+    for (double v : values)
+        if (std::isfinite(v) && v > 0) lo = std::min(lo, v), hi = std::max(hi, v);
+    if (!(lo <= hi)) return {1, 2};
+    double lo_exp = std::floor(std::log2(lo)), hi_exp = std::ceil(std::log2(hi));
+    if (lo_exp == hi_exp) lo_exp -= 1, hi_exp += 1;
+    return {std::exp2(lo_exp), std::exp2(hi_exp)};
+}
+
+std::vector<double> log2_axis_ticks(AxisRange range, int max_ticks) {
+    max_ticks = std::max(max_ticks, 2);
+    if (!(range.lo > 0) || !(range.hi >= range.lo) || !std::isfinite(range.hi)) return {};
+    const int first = static_cast<int>(std::ceil(std::log2(range.lo) - 1e-9));
+    const int last = static_cast<int>(std::floor(std::log2(range.hi) + 1e-9));
+    int stride = 1;
+    while ((last - first) / stride + 1 > max_ticks) stride *= 2;
+    std::vector<double> ticks;
+    for (int e = first; e <= last; e += stride) ticks.push_back(std::exp2(e));
+    return ticks;
+}
+
 std::string tick_label(double value, double step) {
     char text[32];
     const int decimals = step > 0 && step < 1 ? static_cast<int>(std::ceil(-std::log10(step) - 1e-9)) : 0;

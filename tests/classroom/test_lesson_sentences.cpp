@@ -5,7 +5,9 @@
 // Every step of every lesson has at least one check.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <set>
@@ -14,6 +16,7 @@
 
 #include "app/state/classroom_actions.h"
 #include "app/classroom/lesson_numbers.h"
+#include "app/model/sweep_csv.h"
 #include "core/partition.h"
 
 namespace normviz::app {
@@ -357,8 +360,175 @@ std::vector<Check> checks() {
     };
 }
 
+// ---- The training lesson: its sentences against the saved sweeps' CSVs, read here ----------
+
+const SweepTable& saved_sweep(int epochs) {
+    static const SweepTable five = read_sweep_csv(std::string(NORMVIZ_SWEEP_DIR) + "/default_sweep.csv").value();
+    static const SweepTable fifteen = read_sweep_csv(std::string(NORMVIZ_SWEEP_DIR) + "/sweep_15_epochs.csv").value();
+    return epochs == 15 ? fifteen : five;
+}
+
+// The held-out error of `norm` at `batch` in the saved sweep, as the lesson writes it: "60.3".
+std::string pct(int epochs, const std::string& norm, int64_t batch) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f", 100 * sweep_error(saved_sweep(epochs), norm, batch));
+    return text;
+}
+
+std::string pct(double fraction) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f", 100 * fraction);
+    return text;
+}
+
+const SweepLine& line_of(int epochs, const std::string& norm) {
+    static std::map<int, std::vector<SweepLine>> lines;
+    if (!lines.count(epochs)) lines[epochs] = sweep_lines(saved_sweep(epochs));
+    for (const SweepLine& l : lines[epochs])
+        if (l.norm == norm) return l;
+    ADD_FAILURE() << "no " << norm << " in the saved sweep";
+    return lines[epochs].front();
+}
+
+double min_error(int epochs, const std::string& norm) {
+    const std::vector<double>& e = line_of(epochs, norm).error;
+    return *std::min_element(e.begin(), e.end());
+}
+
+double max_error(int epochs, const std::string& norm) {
+    const std::vector<double>& e = line_of(epochs, norm).error;
+    return *std::max_element(e.begin(), e.end());
+}
+
+int64_t steps_at(int epochs, int64_t batch) {
+    for (const SweepRow& r : saved_sweep(epochs).rows)
+        if (r.batch == batch) return r.steps;
+    return -1;
+}
+
+std::vector<Check> training_checks() {
+    return {
+        {"training", 1, "trained 30 times, once for each of 6 norm choices at each batch size from 2 to 32",
+         [](const Step& s) {
+             EXPECT_TRUE(s.state.train.show) << "the step opens the Train panel";
+             EXPECT_EQ(s.state.train.worker->sweep().rows.size(), 30u);
+             EXPECT_EQ(sweep_lines(saved_sweep(5)).size(), 6u);
+             std::set<int64_t> batches;
+             for (const SweepRow& r : saved_sweep(5).rows) batches.insert(r.batch);
+             EXPECT_EQ(*batches.begin(), 2);
+             EXPECT_EQ(*batches.rbegin(), 32);
+         }},
+        {"training", 1, "every run for 5 epochs over the same 4000 images",
+         [](const Step&) {
+             for (const SweepRow& r : saved_sweep(5).rows) {
+                 EXPECT_EQ(r.epoch, 5) << r.norm << " " << r.batch;
+                 EXPECT_EQ(r.steps * r.batch, 5 * 4000) << r.norm << " " << r.batch;
+             }
+         }},
+        {"training", 1, "the table lists the held-out errors",
+         [](const Step& s) {
+             for (const SweepRow& r : saved_sweep(5).rows)
+                 EXPECT_EQ(value(s, "error." + r.norm + "." + std::to_string(r.batch)), r.val_error);
+         }},
+        {"training", 2, "pools each channel over just 2 images (the outlined cells)",
+         [](const Step& s) {
+             EXPECT_EQ(s.state.tensor.shape.N, 2);
+             const core::Shape& x = s.state.tensor.shape;
+             EXPECT_EQ(partition_of(s, K::Batch).group_size(), 2 * x.H * x.W);
+         }},
+        {"training", 2, "its held-out error is 60.3 %, while GroupNorm, which pools within one image, reaches 6.7 %",
+         [](const Step& s) {
+             EXPECT_EQ(pct(5, "batch", 2), "60.3");
+             EXPECT_EQ(pct(5, "group", 2), "6.7");
+             EXPECT_EQ(partition_of(s, K::Group).group_size() % (s.state.tensor.shape.H * s.state.tensor.shape.W), 0);
+         }},
+        {"training", 2, "At batch 32 BatchNorm is at 35.9 %, better than GroupNorm's 46.6 %",
+         [](const Step&) {
+             EXPECT_EQ(pct(5, "batch", 32), "35.9");
+             EXPECT_EQ(pct(5, "group", 32), "46.6");
+             EXPECT_LT(sweep_error(saved_sweep(5), "batch", 32), sweep_error(saved_sweep(5), "group", 32));
+         }},
+        {"training", 2, "Its best batch size here is 8, at 5.8 %",
+         [](const Step&) {
+             const SweepLine& bn = line_of(5, "batch");
+             const size_t best = size_t(std::min_element(bn.error.begin(), bn.error.end()) - bn.error.begin());
+             EXPECT_EQ(bn.batch[best], 8);
+             EXPECT_EQ(pct(bn.error[best]), "5.8");
+         }},
+        {"training", 3, "it rises from 6.7 % at batch 2 to 46.6 % at batch 32",
+         [](const Step&) {
+             EXPECT_EQ(pct(5, "group", 2), "6.7");
+             EXPECT_EQ(pct(5, "group", 32), "46.6");
+             EXPECT_LT(sweep_error(saved_sweep(5), "group", 2), sweep_error(saved_sweep(5), "group", 32));
+         }},
+        {"training", 3, "batch 32 takes 625 steps against 10000 at batch 2, 16 times fewer",
+         [](const Step&) {
+             EXPECT_EQ(steps_at(5, 32), 625);
+             EXPECT_EQ(steps_at(5, 2), 10000);
+             EXPECT_EQ(steps_at(5, 2), 16 * steps_at(5, 32));
+         }},
+        {"training", 4, "LayerNorm stays between 73.3 and 75.5 % error at every batch size",
+         [](const Step&) {
+             EXPECT_EQ(pct(min_error(5, "layer")), "73.3");
+             EXPECT_EQ(pct(max_error(5, "layer")), "75.5");
+         }},
+        {"training", 4,
+         "no better than guessing one of 4 shapes (75 %), like the network without a norm (75.0 % everywhere)",
+         [](const Step&) {
+             EXPECT_EQ(1.0 - 1.0 / 4, 0.75);  // 4 shapes, equally many of each held out
+             EXPECT_GT(min_error(5, "layer"), 0.75 - 0.02);
+             EXPECT_EQ(pct(min_error(5, "none")), "75.0");
+             EXPECT_EQ(pct(max_error(5, "none")), "75.0");
+         }},
+        {"training", 4, "InstanceNorm lands between 45.8 and 53.9 %",
+         [](const Step&) {
+             EXPECT_EQ(pct(min_error(5, "instance")), "45.8");
+             EXPECT_EQ(pct(max_error(5, "instance")), "53.9");
+         }},
+        {"training", 4, "their errors move by less than 10 points across batch sizes",
+         [](const Step& s) {
+             for (const char* norm : {"layer", "instance"})
+                 EXPECT_LT(max_error(5, norm) - min_error(5, norm), 0.10) << norm;
+             // "Both pool within one image": each group lies in one sample.
+             EXPECT_EQ(partition_of(s, K::Layer).group_size(),
+                       s.state.tensor.shape.C * s.state.tensor.shape.H * s.state.tensor.shape.W);
+         }},
+        {"training", 5, "BatchNorm at batch 2 reaches 6.4 % and GroupNorm 4.9 %",
+         [](const Step& s) {
+             EXPECT_EQ(value(s, "error.batch.2"), sweep_error(saved_sweep(15), "batch", 2));
+             for (const SweepRow& r : saved_sweep(15).rows) EXPECT_EQ(r.epoch, 15);
+             EXPECT_EQ(pct(15, "batch", 2), "6.4");
+             EXPECT_EQ(pct(15, "group", 2), "4.9");
+         }},
+        {"training", 5, "both stay between 4.7 and 7.2 % at every batch size",
+         [](const Step&) {
+             EXPECT_EQ(pct(std::min(min_error(15, "batch"), min_error(15, "group"))), "4.7");
+             EXPECT_EQ(pct(std::max(max_error(15, "batch"), max_error(15, "group"))), "7.2");
+         }},
+        {"training", 5, "most of the 5-epoch gap came from training length",
+         [](const Step&) {
+             // The gap between BatchNorm and GroupNorm at batch 2 shrinks by more than half.
+             const double gap5 = sweep_error(saved_sweep(5), "batch", 2) - sweep_error(saved_sweep(5), "group", 2);
+             const double gap15 = sweep_error(saved_sweep(15), "batch", 2) - sweep_error(saved_sweep(15), "group", 2);
+             EXPECT_LT(std::abs(gap15), 0.5 * std::abs(gap5));
+         }},
+        {"training", 5, "LayerNorm now learns at batch 2 (4.3 %) but still fails at batch 32 (76.7 %)",
+         [](const Step&) {
+             EXPECT_EQ(pct(15, "layer", 2), "4.3");
+             EXPECT_EQ(pct(15, "layer", 32), "76.7");
+             EXPECT_GE(sweep_error(saved_sweep(15), "layer", 32), 0.75);
+         }},
+    };
+}
+
+std::vector<Check> all_checks() {
+    std::vector<Check> all = checks();
+    for (Check& c : training_checks()) all.push_back(std::move(c));
+    return all;
+}
+
 TEST(LessonSentences, EveryCheckedSentenceIsInItsStepAndHoldsOnItsData) {
-    for (const Check& c : checks()) {
+    for (const Check& c : all_checks()) {
         const int lesson = find_lesson(c.lesson);
         ASSERT_GE(lesson, 0) << c.lesson;
         SCOPED_TRACE(std::string(c.lesson) + " step " + std::to_string(c.step) + ": \"" + c.words + "\"");
@@ -373,7 +543,7 @@ TEST(LessonSentences, EveryCheckedSentenceIsInItsStepAndHoldsOnItsData) {
 
 TEST(LessonSentences, EveryStepOfEveryLessonIsChecked) {
     std::set<std::pair<std::string, int>> checked;
-    for (const Check& c : checks()) checked.insert({c.lesson, c.step});
+    for (const Check& c : all_checks()) checked.insert({c.lesson, c.step});
     for (const Lesson& l : shipped_lessons().lessons)
         for (size_t i = 0; i < l.steps.size(); ++i)
             EXPECT_TRUE(checked.count({l.id, static_cast<int>(i) + 1}))

@@ -52,17 +52,21 @@ AppState at_step(const std::string& id, int step) {
     return state;
 }
 
-TEST(Lessons, NineShippedLessonsParse) {
+TEST(Lessons, TenShippedLessonsParse) {
     const LessonLibrary& lib = shipped_lessons();
     for (const std::string& e : lib.errors) ADD_FAILURE() << e;
-    ASSERT_EQ(lib.lessons.size(), 9u);
-    const char* ids[] = {"four-norms", "group-sweep", "two-layernorms", "batch-size",       "train-eval",
-                         "padding",    "devices",     "finetuning",     "when-to-use-which"};
-    for (size_t i = 0; i < 9; ++i) EXPECT_EQ(lib.lessons[i].id, ids[i]);
+    ASSERT_EQ(lib.lessons.size(), 10u);
+    const char* ids[] = {"four-norms", "group-sweep", "two-layernorms", "batch-size",        "train-eval",
+                         "padding",    "devices",     "finetuning",     "when-to-use-which", "training"};
+    for (size_t i = 0; i < 10; ++i) EXPECT_EQ(lib.lessons[i].id, ids[i]);
     const char* sources[] = {"Ioffe and Szegedy 2015", "Ba et al. 2016",          "Ulyanov et al. 2016",
                              "Wu and He 2018",         "Zhang and Sennrich 2019", "Santurkar et al. 2018"};
     std::string all_sources;
     for (const Lesson& l : lib.lessons) {
+        for (const LessonStep& s : l.steps)  // a step's saved sweep is one of assets/sweeps/
+            if (!s.train_sweep.empty()) {
+                EXPECT_TRUE(shipped_sweep(s.train_sweep)) << l.id << ": " << s.train_sweep;
+            }
         EXPECT_GE(l.steps.size(), 3u) << l.id;
         for (const LessonStep& s : l.steps) {
             EXPECT_FALSE(s.text.empty());

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -89,6 +90,28 @@ TEST(TrainCli, DivergingRunEndsWithAMessage) {
     const RunResult r = run_normviz(with_small({"--norm", "layer", "--batch", "8", "--lr", "1e30"}));
     EXPECT_EQ(r.status, 1);
     EXPECT_NE(r.err.find("step"), std::string::npos) << r.err;
+}
+
+// normviz render --train-sweep refuses a CSV that is not a sweep before it opens any window:
+// one line on stderr, a non-zero status, no PNG.
+TEST(TrainCli, RenderTrainSweepRefusesABadCsv) {
+    const fs::path bad = fs::path(NORMVIZ_TEST_TMP_DIR) / "not_a_sweep.csv";
+    const fs::path png = fs::path(NORMVIZ_TEST_TMP_DIR) / "not_a_sweep.png";
+    fs::remove(png);
+    {
+        std::ofstream out(bad);
+        out << "norm,batch,epoch\nbatch,2,5\n";
+    }
+    for (const fs::path& csv : {bad, fs::path(NORMVIZ_TEST_TMP_DIR) / "missing_sweep.csv"}) {
+        const RunResult r = run_normviz({"render", "--train-sweep", csv.string(), "--out", png.string()});
+        EXPECT_EQ(r.status, 1) << r.err;
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+        EXPECT_EQ(r.err.rfind("normviz: ", 0), 0u) << r.err;
+        EXPECT_FALSE(fs::exists(png));
+    }
+    const RunResult usage = run_normviz({"render", "--train-sweep", bad.string()});
+    EXPECT_EQ(usage.status, 2) << usage.err;
+    EXPECT_NE(usage.err.find("--out"), std::string::npos) << usage.err;
 }
 
 }  // namespace
