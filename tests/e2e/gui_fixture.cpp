@@ -42,10 +42,21 @@ std::vector<std::string> GuiFixture::env() const {
     return out;
 }
 
+std::string GuiFixture::window_size() const {
+    return std::to_string(options_.window_width) + "x" + std::to_string(options_.window_height);
+}
+
+CommandResult GuiFixture::run_frames(int frames, const std::string& png, const std::vector<std::string>& options,
+                                     Seconds timeout) {
+    std::vector<std::string> argv = {options_.binary, "--no-settings", "--no-vsync",           "--status",     "--size",
+                                     window_size(),   "--frames",      std::to_string(frames), "--screenshot", png};
+    argv.insert(argv.end(), options.begin(), options.end());
+    return run_command(argv, env(), timeout);
+}
+
 void GuiFixture::launch(const std::vector<std::string>& options) {
-    const std::string size = std::to_string(options_.window_width) + "x" + std::to_string(options_.window_height);
-    std::vector<std::string> argv = {options_.binary, "--no-settings", "--no-vsync", "--status", "--size", size,
-                                     "--screenshot",  shot_path()};
+    std::vector<std::string> argv = {options_.binary, "--no-settings", "--no-vsync",   "--status",
+                                     "--size",        window_size(),   "--screenshot", shot_path()};
     argv.insert(argv.end(), options.begin(), options.end());
     app_ = std::make_unique<Process>();
     ASSERT_TRUE(app_->start(argv, env())) << "cannot start " << options_.binary;
@@ -102,6 +113,28 @@ void GuiFixture::click_cell(const std::string& window, const StatusBlock& block,
                             const core::Index& cell) {
     const Pixel p = cell_center(block, panel, shape, cell);
     xdo_ok({"mousemove", "--window", window, std::to_string(p.x), std::to_string(p.y), "click", "1"});
+}
+
+void GuiFixture::click_at(const std::string& window, int x, int y) {
+    xdo_ok({"mousemove", "--window", window, std::to_string(x), std::to_string(y)});
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    xdo_ok({"click", "1"});
+}
+
+void GuiFixture::drag(const std::string& window, int x0, int y0, int x1, int y1) {
+    const auto pause = [](int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); };
+    xdo_ok({"mousemove", "--window", window, std::to_string(x0), std::to_string(y0)});
+    pause(200);
+    xdo_ok({"mousedown", "1"});
+    pause(200);
+    const int steps = 8;
+    for (int i = 1; i <= steps; ++i) {
+        const int x = x0 + (x1 - x0) * i / steps, y = y0 + (y1 - y0) * i / steps;
+        xdo({"mousemove", "--window", window, std::to_string(x), std::to_string(y)});
+        pause(80);
+    }
+    pause(200);
+    xdo_ok({"mouseup", "1"});
 }
 
 void GuiFixture::save_screenshot(Image& image, const std::vector<std::string>& key_options) {

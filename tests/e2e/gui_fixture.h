@@ -48,10 +48,16 @@ protected:
     // The same without the preload, for tools (xdotool, glslangValidator).
     std::vector<std::string> tool_env() const;
     std::string shot_path() const { return (tmp_ / "shot.png").string(); }
+    // The options' window size as --size takes it ("1400x900").
+    std::string window_size() const;
 
     // Starts the desktop program at the options' window size (1400x900) with status lines, F12 saving to shot_path(),
     // and `options` after those.
     void launch(const std::vector<std::string>& options);
+    // Runs the desktop program to its end for `frames` frames at the options' window size, with
+    // status lines, the last frame saved to `png`, and `options` after those.
+    CommandResult run_frames(int frames, const std::string& png, const std::vector<std::string>& options,
+                             Seconds timeout);
     // What the program said so far, for failure messages.
     std::string diagnostics();
 
@@ -69,6 +75,10 @@ protected:
     // Clicks the centre of `cell` in canvas `panel` of `block` (a tensor of `shape`).
     void click_cell(const std::string& window, const StatusBlock& block, size_t panel, const core::Shape& shape,
                     const core::Index& cell);
+    // Moves the pointer to (x, y) in the window's coordinates, waits and clicks button 1.
+    void click_at(const std::string& window, int x, int y);
+    // Presses button 1 at (x0, y0), moves to (x1, y1) in steps and releases it.
+    void drag(const std::string& window, int x0, int y0, int x1, int y1);
     // Presses F12 (xdotool key `key_options` --delay 200 F12) and loads the screenshot the
     // program reports saving to shot_path(): the whole window (the options' size).
     void save_screenshot(Image& image, const std::vector<std::string>& key_options = {});
