@@ -74,19 +74,8 @@ protected:
         Run out;
         const std::string npy = (tmp_ / (name + ".npy")).string(), png = (tmp_ / (name + ".png")).string();
         EXPECT_TRUE(core::write_npy(npy, tensor));
-        std::vector<std::string> argv = {NORMVIZ_BINARY,
-                                         "--no-settings",
-                                         "--no-vsync",
-                                         "--status",
-                                         "--size",
-                                         "1400x900",
-                                         "--frames",
-                                         "6",
-                                         "--screenshot",
-                                         png,
-                                         npy};
-        argv.insert(argv.end(), extra.begin(), extra.end());
-        const CommandResult r = run_command(argv, env(), Seconds(240));
+        extra.insert(extra.begin(), npy);
+        const CommandResult r = run_frames(6, png, extra, Seconds(240));
         EXPECT_EQ(r.exit_code, 0) << name << " stderr:\n" << r.err;
         EXPECT_EQ(r.err.find("GL error"), std::string::npos) << r.err;
         out.blocks = parse_status_text(r.out);
