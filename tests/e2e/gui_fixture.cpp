@@ -109,31 +109,43 @@ std::string GuiFixture::find_window() {
     return id;
 }
 
+std::string GuiFixture::focus_window() {
+    const std::string id = find_window();
+    if (id.empty()) return id;
+    xdo_ok({"windowfocus", "--sync", id});
+    park_pointer();
+    return id;
+}
+
 void GuiFixture::click_cell(const std::string& window, const StatusBlock& block, size_t panel, const core::Shape& shape,
                             const core::Index& cell) {
-    const Pixel p = cell_center(block, panel, shape, cell);
-    xdo_ok({"mousemove", "--window", window, std::to_string(p.x), std::to_string(p.y), "click", "1"});
+    click_at(window, cell_center(block, panel, shape, cell));
 }
 
-void GuiFixture::click_at(const std::string& window, int x, int y) {
-    xdo_ok({"mousemove", "--window", window, std::to_string(x), std::to_string(y)});
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
-    xdo_ok({"click", "1"});
-}
-
-void GuiFixture::drag(const std::string& window, int x0, int y0, int x1, int y1) {
-    const auto pause = [](int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); };
-    xdo_ok({"mousemove", "--window", window, std::to_string(x0), std::to_string(y0)});
-    pause(200);
-    xdo_ok({"mousedown", "1"});
-    pause(200);
-    const int steps = 8;
-    for (int i = 1; i <= steps; ++i) {
-        const int x = x0 + (x1 - x0) * i / steps, y = y0 + (y1 - y0) * i / steps;
-        xdo({"mousemove", "--window", window, std::to_string(x), std::to_string(y)});
-        pause(80);
+void GuiFixture::click_at(const std::string& window, Pixel p, bool shift, std::chrono::milliseconds hover) {
+    std::vector<std::string> move = {"mousemove", "--window", window, std::to_string(p.x), std::to_string(p.y)};
+    if (shift) xdo_ok({"keydown", "shift"});
+    if (hover.count() > 0) {
+        xdo_ok(move);
+        std::this_thread::sleep_for(hover);
+        xdo_ok({"click", "1"});
+    } else {
+        move.insert(move.end(), {"click", "1"});
+        xdo_ok(move);
     }
-    pause(200);
+    if (shift) xdo_ok({"keyup", "shift"});
+}
+
+void GuiFixture::drag(const std::string& window, Pixel from, Pixel to, DragPace pace) {
+    xdo_ok({"mousemove", "--window", window, std::to_string(from.x), std::to_string(from.y)});
+    std::this_thread::sleep_for(pace.press);
+    xdo_ok({"mousedown", "1"});
+    for (int k = 1; k <= pace.steps; ++k) {
+        std::this_thread::sleep_for(pace.step);
+        xdo_ok({"mousemove", "--window", window, std::to_string(from.x + (to.x - from.x) * k / pace.steps),
+                std::to_string(from.y + (to.y - from.y) * k / pace.steps)});
+    }
+    std::this_thread::sleep_for(pace.release);
     xdo_ok({"mouseup", "1"});
 }
 

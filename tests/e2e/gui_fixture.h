@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -31,6 +32,12 @@ struct GuiFixtureOptions {
     std::map<std::string, std::string> extra_env = {};  // added to env()
     Seconds xdo_timeout = kEventTimeout;                // xdo() without a timeout of its own
     size_t stderr_tail = std::string::npos;             // diagnostics() shows at most this much stderr
+};
+
+// How GuiFixture::drag moves: the pauses before the press, before each move and before the release.
+struct DragPace {
+    int steps = 4;
+    std::chrono::milliseconds press{0}, step{60}, release{60};
 };
 
 class GuiFixture : public ::testing::Test {
@@ -72,13 +79,18 @@ protected:
     void xdo_ok(const std::vector<std::string>& args);
     // The program's window id, found by its title.
     std::string find_window();
+    // The program's window given the keyboard focus, with the pointer parked off it; empty
+    // (and the test failed) when there is none.
+    std::string focus_window();
     // Clicks the centre of `cell` in canvas `panel` of `block` (a tensor of `shape`).
     void click_cell(const std::string& window, const StatusBlock& block, size_t panel, const core::Shape& shape,
                     const core::Index& cell);
-    // Moves the pointer to (x, y) in the window's coordinates, waits and clicks button 1.
-    void click_at(const std::string& window, int x, int y);
-    // Presses button 1 at (x0, y0), moves to (x1, y1) in steps and releases it.
-    void drag(const std::string& window, int x0, int y0, int x1, int y1);
+    // Clicks button 1 at `p` in the window's coordinates, with Shift held when `shift`; a
+    // `hover` pause between moving and pressing lets frames see the pointer there first.
+    void click_at(const std::string& window, Pixel p, bool shift = false, std::chrono::milliseconds hover = {});
+    // Presses button 1 at `from`, moves to `to` in `pace.steps` steps (frames see a drag) and
+    // releases it.
+    void drag(const std::string& window, Pixel from, Pixel to, DragPace pace = {});
     // Presses F12 (xdotool key `key_options` --delay 200 F12) and loads the screenshot the
     // program reports saving to shot_path(): the whole window (the options' size).
     void save_screenshot(Image& image, const std::vector<std::string>& key_options = {});

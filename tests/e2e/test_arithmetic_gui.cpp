@@ -55,10 +55,8 @@ TEST_F(ArithmeticGui, F6OpensItDotStepsAndAClickMovesItsGroup) {
     auto first = wait_block([](const StatusBlock& b) { return !b.panels.empty() && b.panels[0].count("canvas"); },
                             kStartTimeout);
     ASSERT_TRUE(first) << diagnostics();
-    const std::string window = find_window();
+    const std::string window = focus_window();
     ASSERT_FALSE(window.empty());
-    xdo_ok({"windowfocus", "--sync", window});
-    park_pointer();
 
     xdo_ok({"key", "--delay", "150", "F6"});
     auto opened = wait_block([](const StatusBlock& b) { return b.record("arithmetic") != nullptr; });

@@ -11,8 +11,6 @@
 #include <fstream>
 #include <iterator>
 
-#include <thread>
-
 #include "app/view/cube_camera.h"
 #include "app/view/cube_geometry.h"
 #include "app/view/grid_layout.h"
@@ -43,24 +41,6 @@ protected:
         const double zoom = number(block.layout, "zoom");
         return {static_cast<int>(std::floor(canvas.at(0) + (world.x - pan.at(0)) * zoom)),
                 static_cast<int>(std::floor(canvas.at(1) + (world.y - pan.at(1)) * zoom))};
-    }
-
-    // Presses the left button at `from`, moves in steps (frames see a drag) to `to`, releases.
-    void drag(const std::string& window, Pixel from, Pixel to) {
-        xdo_ok({"mousemove", "--window", window, std::to_string(from.x), std::to_string(from.y), "mousedown", "1"});
-        for (int k = 1; k <= 4; ++k) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(60));
-            xdo_ok({"mousemove", "--window", window, std::to_string(from.x + (to.x - from.x) * k / 4),
-                    std::to_string(from.y + (to.y - from.y) * k / 4)});
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(60));
-        xdo_ok({"mouseup", "1"});
-    }
-
-    void click_at(const std::string& window, Pixel p, bool shift = false) {
-        if (shift) xdo_ok({"keydown", "shift"});
-        xdo_ok({"mousemove", "--window", window, std::to_string(p.x), std::to_string(p.y), "click", "1"});
-        if (shift) xdo_ok({"keyup", "shift"});
     }
 };
 
@@ -329,9 +309,7 @@ TEST_F(ClassroomGui, QuizMultipleChoiceAnsweredWithAKey) {
     ASSERT_NO_FATAL_FAILURE(launch({"--shape", "8,8,4,4", "--groups", "4", "--quiz"}));
     auto first = wait_block([](const StatusBlock& b) { return b.record("quiz") != nullptr; }, kStartTimeout);
     ASSERT_TRUE(first) << diagnostics();
-    const std::string window = find_window();
-    xdo_ok({"windowfocus", "--sync", window});
-    park_pointer();
+    const std::string window = focus_window();
 
     for (const char* key : {"F5", "F5", "F3"}) xdo_ok({"key", "--delay", "300", key});
     auto after_keys = wait_block([](const StatusBlock& b) {

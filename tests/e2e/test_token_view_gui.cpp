@@ -28,10 +28,8 @@ TEST_F(TokenViewGui, OneRowPerTokenAndAClickMovesTheFocus) {
                             kStartTimeout);
     ASSERT_TRUE(first) << diagnostics();
     EXPECT_EQ(first->status.at("shape"), "2,6,1,5");
-    const std::string window = find_window();
+    const std::string window = focus_window();
     ASSERT_FALSE(window.empty());
-    xdo_ok({"windowfocus", "--sync", window});
-    park_pointer();
     xdo_ok({"key", "--delay", "150", "F7"});
     auto opened =
         wait_block([](const StatusBlock& b) { return b.record("tokens") && number(*b.record("tokens"), "rows") > 0; });

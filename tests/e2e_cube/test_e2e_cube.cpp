@@ -74,7 +74,8 @@ protected:
     // Clicks the predicted pixel and waits until the program reports `element` as the focus.
     void click_and_expect(const Scene& s, int panel, const core::Index& element, Face face) {
         const glm::vec2 at = predict(s, panel, element, face);
-        ASSERT_NO_FATAL_FAILURE(click_at(window, int(std::lround(at.x)), int(std::lround(at.y))));
+        ASSERT_NO_FATAL_FAILURE(
+            click_at(window, {int(std::lround(at.x)), int(std::lround(at.y))}, false, std::chrono::milliseconds(250)));
         const std::string want = index_text(element);
         auto got = wait_block([&](const StatusBlock& b) { return b.focus() == want; }, Seconds(30));
         ASSERT_TRUE(got) << "focus did not become " << want << " after a click at " << at.x << "," << at.y;
@@ -113,7 +114,11 @@ TEST_F(CubeE2E, DragTurnsEveryCubeAndClicksStillLand) {
     const Scene before = scene_of(first);
     const auto& c = before.canvases.at(1);
     const int cx = int(c[0] + c[2] / 2), cy = int(c[1] + c[3] / 2);
-    ASSERT_NO_FATAL_FAILURE(drag(window, cx, cy, cx + 150, cy));
+    ASSERT_NO_FATAL_FAILURE(drag(window, {cx, cy}, {cx + 150, cy},
+                                 {.steps = 8,
+                                  .press = std::chrono::milliseconds(200),
+                                  .step = std::chrono::milliseconds(80),
+                                  .release = std::chrono::milliseconds(280)}));
     const std::string old_yaw = first.field("cube", "yaw");
     auto turned = wait_block(
         [&](const StatusBlock& b) { return !b.field("cube", "yaw").empty() && b.field("cube", "yaw") != old_yaw; },
