@@ -112,6 +112,54 @@ void draw_stage_buttons(ArithmeticWindow& w) {
 
 // Stages 1 to 8, each shown once the window has reached it.
 void draw_stages(const AppState& state, const PanelDerived& p, const core::GroupArithmetic& a, double gamma,
+                 double beta);
+
+}  // namespace
+
+void draw_arithmetic_panel(AppState& state) {
+    ArithmeticWindow& w = state.arithmetic;
+    if (!w.show) return;
+    const ImGuiIO& io = ImGui::GetIO();
+    ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 40, ImGui::GetFontSize() * 30), ImGuiCond_FirstUseEver);
+    // Over the statistics sidebar at first (it shows the same group's numbers), clear of the grid.
+    ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - 8, ImGui::GetFrameHeight() * 2), ImGuiCond_FirstUseEver,
+                            ImVec2(1.0f, 0.0f));
+    if (!ImGui::Begin("Arithmetic of the focus's group (F6)##arithmetic", &w.show)) {
+        ImGui::End();
+        return;
+    }
+    if (state.panels.empty()) {
+        ImGui::TextUnformatted("No norm is shown.");
+        ImGui::End();
+        return;
+    }
+    w.panel = std::clamp(w.panel, 0, static_cast<int>(state.panels.size()) - 1);
+    if (ImGui::BeginCombo("norm##arithmetic_norm", core::norm_title(state.panels[w.panel].spec.kind))) {
+        for (int i = 0; i < static_cast<int>(state.panels.size()); ++i)
+            if (ImGui::Selectable(core::norm_title(state.panels[i].spec.kind), i == w.panel)) w.panel = i;
+        ImGui::EndCombo();
+    }
+    const PanelDerived& p = state.panels[w.panel];
+    if (p.stats.empty() || p.eval_mode) {
+        ImGui::TextWrapped("%s", p.eval_mode ? "Eval mode pools no value of this batch: the running statistics are "
+                                               "used as they are (the statistics sidebar shows them)."
+                                             : p.error.c_str());
+        ImGui::End();
+        return;
+    }
+    const core::Index& f = state.scene.focus;
+    const double gamma = f.c < static_cast<int64_t>(state.affine.gamma.size()) ? state.affine.gamma[f.c] : 1.0;
+    const double beta = f.c < static_cast<int64_t>(state.affine.beta.size()) ? state.affine.beta[f.c] : 0.0;
+    const core::GroupArithmetic& a = refresh_arithmetic(state, p, gamma, beta);
+    draw_stage_buttons(w);
+    draw_stages(state, p, a, gamma, beta);
+    ImGui::End();
+}
+
+namespace {
+
+// Stages 1 to 8, each shown once the window has reached it.
+void draw_stages(const AppState& state, const PanelDerived& p, const core::GroupArithmetic& a, double gamma,
                  double beta) {
     const ArithmeticWindow& w = state.arithmetic;
     const bool centered = core::is_centered(p.spec);
@@ -179,45 +227,5 @@ void draw_stages(const AppState& state, const PanelDerived& p, const core::Group
 }
 
 }  // namespace
-
-void draw_arithmetic_panel(AppState& state) {
-    ArithmeticWindow& w = state.arithmetic;
-    if (!w.show) return;
-    const ImGuiIO& io = ImGui::GetIO();
-    ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 40, ImGui::GetFontSize() * 30), ImGuiCond_FirstUseEver);
-    // Over the statistics sidebar at first (it shows the same group's numbers), clear of the grid.
-    ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - 8, ImGui::GetFrameHeight() * 2), ImGuiCond_FirstUseEver,
-                            ImVec2(1.0f, 0.0f));
-    if (!ImGui::Begin("Arithmetic of the focus's group (F6)##arithmetic", &w.show)) {
-        ImGui::End();
-        return;
-    }
-    if (state.panels.empty()) {
-        ImGui::TextUnformatted("No norm is shown.");
-        ImGui::End();
-        return;
-    }
-    w.panel = std::clamp(w.panel, 0, static_cast<int>(state.panels.size()) - 1);
-    if (ImGui::BeginCombo("norm##arithmetic_norm", core::norm_title(state.panels[w.panel].spec.kind))) {
-        for (int i = 0; i < static_cast<int>(state.panels.size()); ++i)
-            if (ImGui::Selectable(core::norm_title(state.panels[i].spec.kind), i == w.panel)) w.panel = i;
-        ImGui::EndCombo();
-    }
-    const PanelDerived& p = state.panels[w.panel];
-    if (p.stats.empty() || p.eval_mode) {
-        ImGui::TextWrapped("%s", p.eval_mode ? "Eval mode pools no value of this batch: the running statistics are "
-                                               "used as they are (the statistics sidebar shows them)."
-                                             : p.error.c_str());
-        ImGui::End();
-        return;
-    }
-    const core::Index& f = state.scene.focus;
-    const double gamma = f.c < static_cast<int64_t>(state.affine.gamma.size()) ? state.affine.gamma[f.c] : 1.0;
-    const double beta = f.c < static_cast<int64_t>(state.affine.beta.size()) ? state.affine.beta[f.c] : 0.0;
-    const core::GroupArithmetic& a = refresh_arithmetic(state, p, gamma, beta);
-    draw_stage_buttons(w);
-    draw_stages(state, p, a, gamma, beta);
-    ImGui::End();
-}
 
 }  // namespace normviz::app
