@@ -82,7 +82,7 @@ protected:
         const std::string npy = (tmp_ / (name + ".npy")).string(), png = (tmp_ / (name + ".png")).string();
         EXPECT_TRUE(core::write_npy(npy, tensor));
         extra.insert(extra.begin(), npy);
-        const CommandResult r = run_frames(6, png, extra, Seconds(240));
+        const CommandResult r = GuiFixture::run_frames(6, png, extra, Seconds(240));
         EXPECT_EQ(r.exit_code, 0) << name << " stderr:\n" << r.err;
         EXPECT_EQ(r.err.find("GL error"), std::string::npos) << r.err;
         out.blocks = parse_status_text(r.out);
