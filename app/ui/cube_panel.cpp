@@ -324,11 +324,8 @@ void handle_cube_input(AppState& state, const PanelDerived& p, const CubeGeometr
     const std::optional<core::Index> under =
         hovered ? pick_element(geometry, view, {io.MousePos.x - c0.x, io.MousePos.y - c0.y}) : std::nullopt;
     // In a quiz a click marks the voxel's element (Shift: its whole tile), not a new focus.
-    if (ImGui::IsItemDeactivated() && io.MouseDragMaxDistanceSqr[0] < 9.0f && under) {
-        if (!state.classroom.quiz.active) state.scene.focus = *under;
-        else if (io.KeyShift) toggle_quiz_guesses(state, tile_cells(state.tensor.shape, under->n, under->c));
-        else toggle_quiz_guess(state, *under);
-    }
+    if (ImGui::IsItemDeactivated() && io.MouseDragMaxDistanceSqr[0] < 9.0f && under)
+        click_cell(state, *under, io.KeyShift);
     if (hovered && under && !ImGui::IsItemActive() && !state.classroom.quiz.active && !state.classroom.presenter)
         draw_cube_tooltip(state, p, geometry, *under);  // it names the group
 }
