@@ -115,10 +115,10 @@ std::string ms_text(double ms) {
     return text;
 }
 
-}  // namespace
+constexpr int kParsed = -1;  // parse_options: go on and measure
 
-int run_bench_render(int argc, char** argv) {
-    Options o;
+// The command line into `o`; kParsed, or the exit code (0 after --help).
+int parse_options(int argc, char** argv, Options& o) {
     for (int i = 2; i < argc; ++i) {
         std::string arg = argv[i];
         if (arg == "--help" || arg == "-h") {
@@ -152,6 +152,37 @@ int run_bench_render(int argc, char** argv) {
             return fail("unknown option '" + arg + "'; see normviz bench-render --help");
         }
     }
+    return kParsed;
+}
+
+// Per shape, the medians over rounds and the bytes focus changes uploaded.
+void print_summary(const Options& o, const std::vector<std::vector<Timing>>& rounds) {
+    const size_t count = o.shapes.size();
+    for (size_t s = 0; s < count; ++s) {
+        std::vector<double> frame, cpu, gpu, ratio;
+        size_t uploads = 0;
+        for (int r = 0; r < o.rounds; ++r) {
+            const Timing& t = rounds[s][r];
+            frame.push_back(t.frame);
+            cpu.push_back(t.cpu);
+            gpu.push_back(t.gpu);
+            ratio.push_back(t.frame / rounds[0][r].frame);
+            uploads += t.uploads_after_first;
+        }
+        std::printf(
+            "frame %s cpu %s gpu %s ratio %.3f shape=%s size=%dx%d frames=%d rounds=%d sidebars=%s "
+            "tensor_bytes_uploaded_by_focus_changes=%zu\n",
+            ms_text(median(frame)).c_str(), ms_text(median(cpu)).c_str(), ms_text(median(gpu)).c_str(), median(ratio),
+            core::to_string(o.shapes[s]).c_str(), o.width, o.height, o.frames, o.rounds, o.sidebars ? "shown" : "hide",
+            uploads);
+    }
+}
+
+}  // namespace
+
+int run_bench_render(int argc, char** argv) {
+    Options o;
+    if (const int code = parse_options(argc, argv, o); code != kParsed) return code;
     if (o.shapes.empty()) o.shapes = {{2, 4, 3, 3}, {32, 256, 56, 56}};
 
     WindowOptions wo;
@@ -194,24 +225,7 @@ int run_bench_render(int argc, char** argv) {
             std::fflush(stdout);
         }
     }
-    for (size_t s = 0; s < count; ++s) {
-        std::vector<double> frame, cpu, gpu, ratio;
-        size_t uploads = 0;
-        for (int r = 0; r < o.rounds; ++r) {
-            const Timing& t = rounds[s][r];
-            frame.push_back(t.frame);
-            cpu.push_back(t.cpu);
-            gpu.push_back(t.gpu);
-            ratio.push_back(t.frame / rounds[0][r].frame);
-            uploads += t.uploads_after_first;
-        }
-        std::printf(
-            "frame %s cpu %s gpu %s ratio %.3f shape=%s size=%dx%d frames=%d rounds=%d sidebars=%s "
-            "tensor_bytes_uploaded_by_focus_changes=%zu\n",
-            ms_text(median(frame)).c_str(), ms_text(median(cpu)).c_str(), ms_text(median(gpu)).c_str(), median(ratio),
-            core::to_string(o.shapes[s]).c_str(), o.width, o.height, o.frames, o.rounds, o.sidebars ? "shown" : "hide",
-            uploads);
-    }
+    print_summary(o, rounds);
     return 0;
 }
 

@@ -352,6 +352,12 @@ void toggle_quiz_guesses(AppState& state, const std::vector<int64_t>& cells) {
     toggle_cells(q.guesses, cells);
 }
 
+void click_cell(AppState& state, const core::Index& cell, bool shift) {
+    if (!state.classroom.quiz.active) state.scene.focus = cell;
+    else if (shift) toggle_quiz_guesses(state, tile_cells(state.tensor.shape, cell.n, cell.c));
+    else toggle_quiz_guess(state, cell);
+}
+
 void choose_quiz_answer(AppState& state, int index) {
     QuizState& q = state.classroom.quiz;
     if (!q.active || q.revealed || q.kind == QuizKind::Cells) return;

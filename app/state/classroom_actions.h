@@ -60,6 +60,9 @@ bool quiz_hides_statistics(const AppState& state);
 void toggle_quiz_guess(AppState& state, const core::Index& cell);
 // Marks every cell of `cells` as pooled, or unmarks them all when all are marked.
 void toggle_quiz_guesses(AppState& state, const std::vector<int64_t>& cells);
+// A click on a cell of the grid or a voxel of the cube: outside a quiz it becomes the focus; in a
+// quiz it marks the cell (with Shift: its whole tile) instead.
+void click_cell(AppState& state, const core::Index& cell, bool shift);
 // A Count or Size question's answer: picks choice `index` and reveals.
 void choose_quiz_answer(AppState& state, int index);
 // Score of the current guesses against the quiz norm's partition.

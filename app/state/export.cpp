@@ -75,6 +75,68 @@ std::string svg_panel_title(const AppState& state, const PanelDerived& p) {
     return title;
 }
 
+// Where one panel's cells lie inside its <g>.
+struct SvgGrid {
+    const GridLayout& layout;
+    float cell, font;
+    float ox, oy;  // the first cell's corner
+};
+
+// The n= labels of the samples and the c= labels of the channels.
+void write_svg_labels(std::ostringstream& out, const core::Shape& s, const SvgGrid& g) {
+    const GridLayout& layout = g.layout;
+    const float cell = g.cell, font = g.font, ox = g.ox, oy = g.oy;
+    for (int64_t n = 0; n < s.N; ++n) {
+        Vec2 b = block_origin(layout, n);
+        out << "<text x=\"" << ox + b.x * cell - font * 3.6f << "\" y=\"" << oy + b.y * cell + font << "\" font-size=\""
+            << font << "\" fill=\"#c8c8cd\">n=" << n << "</text>\n";
+        for (int64_t c = 0; c < s.C; ++c) {
+            Vec2 t = tile_origin(layout, n, c);
+            if (n == 0 || layout.tile_gap * cell >= font)
+                out << "<text x=\"" << ox + t.x * cell << "\" y=\"" << oy + t.y * cell - font * 0.3f
+                    << "\" font-size=\"" << font * 0.8f << "\" fill=\"#c8c8cd\">c=" << c << "</text>\n";
+        }
+    }
+}
+
+// Every cell in its colour, the focus's group outlined and the focus ringed over them.
+void write_svg_cells(std::ostringstream& out, const AppState& state, const PanelDerived& p, const SvgGrid& g) {
+    const core::Shape& s = state.tensor.shape;
+    const GridLayout& layout = g.layout;
+    const float cell = g.cell, ox = g.ox, oy = g.oy;
+    const bool have = !p.stats.empty();
+    // Eval mode pools no value, and a quiz keeps its answer until the reveal: no group shown.
+    const bool show_group = have && !p.eval_mode && !quiz_answer_hidden(state);
+    const core::Index key = have ? p.partition.key_of(state.scene.focus) : core::Index{};
+    std::ostringstream outlines;
+    for (int64_t flat = 0; flat < s.numel(); ++flat) {
+        const core::Index i = core::unflat_index(s, flat);
+        const double x = state.tensor.data[flat];
+        double v = x;
+        float t = raw_color_range(state, i.c).t_of(x);
+        if (state.scene.show_normalized && have) {
+            v = core::normalize_value(x, p.stats[p.partition.group_of_flat(flat)], core::is_centered(p.spec),
+                                      p.spec.eps);
+            t = static_cast<float>(v / 3.0);
+        }
+        Rgb color = std::isnan(v) ? Rgb{128, 128, 128} : palette_color(state.scene.palette, t);
+        const bool in_group = show_group && p.partition.key_of(i) == key;
+        if (show_group && !in_group) color = mix(color, kCanvasBackground, 0.72f);
+        const Vec2 c0 = cell_origin(layout, i);
+        const float x0 = ox + c0.x * cell, y0 = oy + c0.y * cell;
+        out << "<rect x=\"" << x0 << "\" y=\"" << y0 << "\" width=\"" << cell << "\" height=\"" << cell << "\" fill=\""
+            << hex(color) << "\"/>\n";
+        if (in_group)
+            outlines << "<rect x=\"" << x0 + 1.5f << "\" y=\"" << y0 + 1.5f << "\" width=\"" << cell - 3
+                     << "\" height=\"" << cell - 3 << "\" fill=\"none\" stroke=\"" << hex(kHighlight)
+                     << "\" stroke-width=\"2.5\"/>\n";
+        if (i == state.scene.focus)
+            outlines << "<circle cx=\"" << x0 + cell * 0.5f << "\" cy=\"" << y0 + cell * 0.5f << "\" r=\""
+                     << cell * 0.3f << "\" fill=\"none\" stroke=\"" << hex(kFocusRing) << "\" stroke-width=\"2.5\"/>\n";
+    }
+    out << outlines.str();
+}
+
 }  // namespace
 
 void svg_panel_grid(int count, float panel_w, float panel_h, int& cols, int& rows) {
@@ -101,6 +163,7 @@ core::Result<std::string> view_to_svg(const AppState& state, const SvgOptions& o
     const GridLayout layout = make_grid_layout(s);
     const float cell = o.cell_px, font = cell * 0.6f;
     const float margin_left = font * 4, header = font * 2.6f, label_h = font * 1.4f;
+    const SvgGrid g{layout, cell, font, margin_left, header + label_h};
     std::vector<std::string> titles;
     size_t longest = 0;  // in characters (UTF-8 continuation bytes not counted)
     for (const PanelDerived& p : state.panels) {
@@ -126,54 +189,13 @@ core::Result<std::string> view_to_svg(const AppState& state, const SvgOptions& o
     out << "<rect width=\"100%\" height=\"100%\" fill=\"" << hex(kCanvasBackground) << "\"/>\n";
     for (int pi = 0; pi < count; ++pi) {
         const PanelDerived& p = state.panels[pi];
-        const float ox = margin_left, oy = header + label_h;  // inside the panel's <g>
         out << "<g id=\"panel-" << core::norm_name(p.spec.kind) << "\" transform=\"translate(" << (pi % cols) * panel_w
             << " " << (pi / cols) * panel_h << ")\">\n";
         out << "<text x=\"" << font * 0.5f << "\" y=\"" << font * 1.6f << "\" font-size=\"" << font * 1.2f
             << "\" fill=\"#ebebf0\">" << xml_escape(titles[pi]) << "</text>\n";
-        for (int64_t n = 0; n < s.N; ++n) {
-            Vec2 b = block_origin(layout, n);
-            out << "<text x=\"" << ox + b.x * cell - font * 3.6f << "\" y=\"" << oy + b.y * cell + font
-                << "\" font-size=\"" << font << "\" fill=\"#c8c8cd\">n=" << n << "</text>\n";
-            for (int64_t c = 0; c < s.C; ++c) {
-                Vec2 t = tile_origin(layout, n, c);
-                if (n == 0 || layout.tile_gap * cell >= font)
-                    out << "<text x=\"" << ox + t.x * cell << "\" y=\"" << oy + t.y * cell - font * 0.3f
-                        << "\" font-size=\"" << font * 0.8f << "\" fill=\"#c8c8cd\">c=" << c << "</text>\n";
-            }
-        }
-        const bool have = !p.stats.empty();
-        // Eval mode pools no value, and a quiz keeps its answer until the reveal: no group shown.
-        const bool show_group = have && !p.eval_mode && !quiz_answer_hidden(state);
-        const core::Index key = have ? p.partition.key_of(state.scene.focus) : core::Index{};
-        std::ostringstream outlines;
-        for (int64_t flat = 0; flat < s.numel(); ++flat) {
-            const core::Index i = core::unflat_index(s, flat);
-            const double x = state.tensor.data[flat];
-            double v = x;
-            float t = raw_color_range(state, i.c).t_of(x);
-            if (state.scene.show_normalized && have) {
-                v = core::normalize_value(x, p.stats[p.partition.group_of_flat(flat)], core::is_centered(p.spec),
-                                          p.spec.eps);
-                t = static_cast<float>(v / 3.0);
-            }
-            Rgb color = std::isnan(v) ? Rgb{128, 128, 128} : palette_color(state.scene.palette, t);
-            const bool in_group = show_group && p.partition.key_of(i) == key;
-            if (show_group && !in_group) color = mix(color, kCanvasBackground, 0.72f);
-            const Vec2 c0 = cell_origin(layout, i);
-            const float x0 = ox + c0.x * cell, y0 = oy + c0.y * cell;
-            out << "<rect x=\"" << x0 << "\" y=\"" << y0 << "\" width=\"" << cell << "\" height=\"" << cell
-                << "\" fill=\"" << hex(color) << "\"/>\n";
-            if (in_group)
-                outlines << "<rect x=\"" << x0 + 1.5f << "\" y=\"" << y0 + 1.5f << "\" width=\"" << cell - 3
-                         << "\" height=\"" << cell - 3 << "\" fill=\"none\" stroke=\"" << hex(kHighlight)
-                         << "\" stroke-width=\"2.5\"/>\n";
-            if (i == state.scene.focus)
-                outlines << "<circle cx=\"" << x0 + cell * 0.5f << "\" cy=\"" << y0 + cell * 0.5f << "\" r=\""
-                         << cell * 0.3f << "\" fill=\"none\" stroke=\"" << hex(kFocusRing)
-                         << "\" stroke-width=\"2.5\"/>\n";
-        }
-        out << outlines.str() << "</g>\n";
+        write_svg_labels(out, s, g);
+        write_svg_cells(out, state, p, g);
+        out << "</g>\n";
     }
     out << "</svg>\n";
     return out.str();

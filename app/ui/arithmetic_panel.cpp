@@ -82,6 +82,38 @@ void strip(const core::GroupArithmetic& a, F value_of, float half_range, Palette
 
 std::string n(double v) { return format_number(v); }
 
+// The focus's group worked out again only when the norm, the focus, the data or the affine
+// parameters changed.
+const core::GroupArithmetic& refresh_arithmetic(AppState& state, const PanelDerived& p, double gamma, double beta) {
+    ArithmeticWindow& w = state.arithmetic;
+    const core::Index& f = state.scene.focus;
+    const std::string key = std::to_string(w.panel) + "/" + core::norm_name(p.spec.kind) + "/" +
+                            std::to_string(p.stats_version) + "/" + core::to_string(f) + "/" +
+                            std::to_string(state.tensor_version) + "/" + std::to_string(gamma) + "/" +
+                            std::to_string(beta);
+    if (key != w.key) {
+        w.result =
+            core::group_arithmetic(state.tensor, p.partition, f, core::is_centered(p.spec), p.spec.eps, gamma, beta);
+        w.key = key;
+    }
+    return w.result;
+}
+
+void draw_stage_buttons(ArithmeticWindow& w) {
+    if (ImGui::Button("< Back##arithmetic_back")) w.stage = std::max(0, w.stage - 1);
+    ImGui::SameLine();
+    ImGui::Text("stage %d of %d", w.stage + 1, core::kArithmeticStages);
+    ImGui::SameLine();
+    if (ImGui::Button("Next >##arithmetic_next")) w.stage = std::min(core::kArithmeticStages - 1, w.stage + 1);
+    ImGui::SameLine();
+    ImGui::TextDisabled("(, and . step)");
+    ImGui::Separator();
+}
+
+// Stages 1 to 8, each shown once the window has reached it.
+void draw_stages(const AppState& state, const PanelDerived& p, const core::GroupArithmetic& a, double gamma,
+                 double beta);
+
 }  // namespace
 
 void draw_arithmetic_panel(AppState& state) {
@@ -116,28 +148,21 @@ void draw_arithmetic_panel(AppState& state) {
         return;
     }
     const core::Index& f = state.scene.focus;
-    const bool centered = core::is_centered(p.spec);
     const double gamma = f.c < static_cast<int64_t>(state.affine.gamma.size()) ? state.affine.gamma[f.c] : 1.0;
     const double beta = f.c < static_cast<int64_t>(state.affine.beta.size()) ? state.affine.beta[f.c] : 0.0;
-    const std::string key = std::to_string(w.panel) + "/" + core::norm_name(p.spec.kind) + "/" +
-                            std::to_string(p.stats_version) + "/" + core::to_string(f) + "/" +
-                            std::to_string(state.tensor_version) + "/" + std::to_string(gamma) + "/" +
-                            std::to_string(beta);
-    if (key != w.key) {
-        w.result = core::group_arithmetic(state.tensor, p.partition, f, centered, p.spec.eps, gamma, beta);
-        w.key = key;
-    }
-    const core::GroupArithmetic& a = w.result;
+    const core::GroupArithmetic& a = refresh_arithmetic(state, p, gamma, beta);
+    draw_stage_buttons(w);
+    draw_stages(state, p, a, gamma, beta);
+    ImGui::End();
+}
 
-    if (ImGui::Button("< Back##arithmetic_back")) w.stage = std::max(0, w.stage - 1);
-    ImGui::SameLine();
-    ImGui::Text("stage %d of %d", w.stage + 1, core::kArithmeticStages);
-    ImGui::SameLine();
-    if (ImGui::Button("Next >##arithmetic_next")) w.stage = std::min(core::kArithmeticStages - 1, w.stage + 1);
-    ImGui::SameLine();
-    ImGui::TextDisabled("(, and . step)");
-    ImGui::Separator();
+namespace {
 
+// Stages 1 to 8, each shown once the window has reached it.
+void draw_stages(const AppState& state, const PanelDerived& p, const core::GroupArithmetic& a, double gamma,
+                 double beta) {
+    const ArithmeticWindow& w = state.arithmetic;
+    const bool centered = core::is_centered(p.spec);
     using S = core::ArithmeticStage;
     auto reached = [&](S s) { return w.stage >= static_cast<int>(s); };
     double spread = 0;
@@ -199,7 +224,8 @@ void draw_arithmetic_panel(AppState& state) {
     if (reached(S::Affine))
         ImGui::Text("8. y = \u03b3 x\u0302 + \u03b2 = %s \u00d7 %s + %s = %s", n(gamma).c_str(), n(a.x_hat).c_str(),
                     n(beta).c_str(), n(a.y).c_str());
-    ImGui::End();
 }
+
+}  // namespace
 
 }  // namespace normviz::app

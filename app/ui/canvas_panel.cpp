@@ -508,19 +508,17 @@ void handle_canvas_input(AppState& state, const PanelDerived& p, const GridLayou
     const bool click = ImGui::IsItemDeactivated() && io.MouseDragMaxDistanceSqr[0] < 9.0f;
     if (marking && ImGui::IsItemDeactivated() && !click)
         toggle_quiz_guesses(state, cells_in_rect(layout, quiz.drag_from, mouse));
-    if (click && quiz.active) {  // a guess, not a new focus
-        const LabelHit* label = nullptr;
+    const LabelHit* label = nullptr;
+    if (click && quiz.active)  // a label click marks its whole sample or channel
         for (const LabelHit& h : labels)
             if (io.MousePos.x >= h.a.x && io.MousePos.x < h.b.x && io.MousePos.y >= h.a.y && io.MousePos.y < h.b.y)
                 label = &h;
+    if (label) {
         const core::Shape& shape = state.tensor.shape;
-        if (label)
-            toggle_quiz_guesses(state,
-                                label->sample ? sample_cells(shape, label->index) : channel_cells(shape, label->index));
-        else if (clicked && io.KeyShift) toggle_quiz_guesses(state, tile_cells(shape, clicked->n, clicked->c));
-        else if (clicked) toggle_quiz_guess(state, *clicked);
+        toggle_quiz_guesses(state,
+                            label->sample ? sample_cells(shape, label->index) : channel_cells(shape, label->index));
     } else if (click && clicked) {
-        state.scene.focus = *clicked;
+        click_cell(state, *clicked, io.KeyShift);
     }
     // No tooltips in presenter mode: on a projector they cover what the class looks at.
     if (hovered && under && !ImGui::IsItemActive() && !state.classroom.quiz.active && !state.classroom.presenter)

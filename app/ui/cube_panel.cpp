@@ -291,6 +291,56 @@ CubeParams cube_params(const AppState& state, const PanelDerived& p, const CubeG
     return params;
 }
 
+// The panel's title (red when the norm failed) and its subtitle, above its cube.
+void draw_cube_header(const AppState& state, const PanelDerived& p, ImVec2 at, float panel_w, float header_h,
+                      ImDrawList* dl) {
+    const float font = ImGui::GetFontSize();
+    const float px = at.x, py = at.y;
+    const bool ok = p.error.empty();
+    dl->PushClipRect(ImVec2(px, py), ImVec2(px + panel_w - 4, py + header_h), true);
+    const std::string title = cube_title(p);
+    const float title_w = ImGui::CalcTextSize(title.c_str()).x;
+    dl->AddText(ImVec2(px + 0.5f * (panel_w - 4 - title_w), py + 0.1f * font),
+                ok ? IM_COL32(240, 240, 245, 255) : IM_COL32(255, 120, 110, 255), title.c_str());
+    const std::string sub = cube_subtitle(state, p, panel_w - 8);
+    const float sub_w = ImGui::CalcTextSize(sub.c_str()).x;
+    dl->AddText(ImVec2(px + std::max(2.0f, 0.5f * (panel_w - 4 - sub_w)), py + 1.2f * font),
+                IM_COL32(170, 170, 178, 255), sub.c_str());
+    dl->PopClipRect();
+}
+
+// Input: drag turns every cube (shared camera), wheel zooms, a click picks the focus.
+void handle_cube_input(AppState& state, const PanelDerived& p, const CubeGeometry& geometry, const CubeView& view,
+                       ImVec2 c0, bool hovered) {
+    ImGuiIO& io = ImGui::GetIO();
+    CubeCamera& cam = state.cube_camera;
+    if (ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 3.0f)) {
+        cam.yaw -= io.MouseDelta.x * 0.4f;
+        cam.pitch += io.MouseDelta.y * 0.4f;
+        cam = clamp_camera(cam);
+    }
+    if (hovered && io.MouseWheel != 0)
+        cam = clamp_camera({cam.yaw, cam.pitch, cam.distance * std::pow(0.88f, io.MouseWheel)});
+    const std::optional<core::Index> under =
+        hovered ? pick_element(geometry, view, {io.MousePos.x - c0.x, io.MousePos.y - c0.y}) : std::nullopt;
+    // In a quiz a click marks the voxel's element (Shift: its whole tile), not a new focus.
+    if (ImGui::IsItemDeactivated() && io.MouseDragMaxDistanceSqr[0] < 9.0f && under)
+        click_cell(state, *under, io.KeyShift);
+    if (hovered && under && !ImGui::IsItemActive() && !state.classroom.quiz.active && !state.classroom.presenter)
+        draw_cube_tooltip(state, p, geometry, *under);  // it names the group
+}
+
+// The keyboard's zoom steps (+ / -) applied to the shared cube camera.
+const CubeCamera& apply_keyboard_zoom(AppState& state) {
+    CubeCamera& cam = state.cube_camera;
+    if (state.camera.zoom_steps != 0) {
+        cam.distance *= std::pow(0.85f, static_cast<float>(state.camera.zoom_steps));
+        state.camera.zoom_steps = 0;
+    }
+    cam = clamp_camera(cam);
+    return cam;
+}
+
 }  // namespace
 
 void draw_cube_area(AppState& state, const FrameLayout& frame, TensorRenderer& renderer,
@@ -311,12 +361,7 @@ void draw_cube_area(AppState& state, const FrameLayout& frame, TensorRenderer& r
     const float panel_w = inner.x / cols, panel_h = inner.y / rows;
     const ImVec2 canvas_size(std::max(8.0f, panel_w - 8), std::max(8.0f, panel_h - header_h - 6));
 
-    CubeCamera& cam = state.cube_camera;
-    if (state.camera.zoom_steps != 0) {  // keyboard zoom (+ / -)
-        cam.distance *= std::pow(0.85f, static_cast<float>(state.camera.zoom_steps));
-        state.camera.zoom_steps = 0;
-    }
-    cam = clamp_camera(cam);
+    const CubeCamera& cam = apply_keyboard_zoom(state);
     const CubeGeometry geometry = make_cube_geometry(state.tensor.shape, state.cube_split_hw);
     CubeRenderer* cube = renderer.cube();
     if (cube) cube->ensure_values(state.tensor, state.tensor_version, geometry);
@@ -328,16 +373,7 @@ void draw_cube_area(AppState& state, const FrameLayout& frame, TensorRenderer& r
         r = {px, py, panel_w - 4, panel_h - 4, px, py + header_h, canvas_size.x, canvas_size.y};
         ImGui::PushID(i);
         const bool ok = p.error.empty();
-        dl->PushClipRect(ImVec2(px, py), ImVec2(px + panel_w - 4, py + header_h), true);
-        const std::string title = cube_title(p);
-        const float title_w = ImGui::CalcTextSize(title.c_str()).x;
-        dl->AddText(ImVec2(px + 0.5f * (panel_w - 4 - title_w), py + 0.1f * font),
-                    ok ? IM_COL32(240, 240, 245, 255) : IM_COL32(255, 120, 110, 255), title.c_str());
-        const std::string sub = cube_subtitle(state, p, panel_w - 8);
-        const float sub_w = ImGui::CalcTextSize(sub.c_str()).x;
-        dl->AddText(ImVec2(px + std::max(2.0f, 0.5f * (panel_w - 4 - sub_w)), py + 1.2f * font),
-                    IM_COL32(170, 170, 178, 255), sub.c_str());
-        dl->PopClipRect();
+        draw_cube_header(state, p, ImVec2(px, py), panel_w, header_h, dl);
         const ImVec2 c0(r.canvas_x, r.canvas_y), c1(r.canvas_x + r.canvas_w, r.canvas_y + r.canvas_h);
         ImGui::SetCursorScreenPos(c0);
         ImGui::InvisibleButton("##cube", canvas_size);
@@ -369,24 +405,7 @@ void draw_cube_area(AppState& state, const FrameLayout& frame, TensorRenderer& r
             ImGui::PopTextWrapPos();
         }
 
-        // Input: drag turns every cube (shared camera), wheel zooms, a click picks the focus.
-        if (ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 3.0f)) {
-            cam.yaw -= io.MouseDelta.x * 0.4f;
-            cam.pitch += io.MouseDelta.y * 0.4f;
-            cam = clamp_camera(cam);
-        }
-        if (hovered && io.MouseWheel != 0)
-            cam = clamp_camera({cam.yaw, cam.pitch, cam.distance * std::pow(0.88f, io.MouseWheel)});
-        const std::optional<core::Index> under =
-            hovered ? pick_element(geometry, view, {io.MousePos.x - c0.x, io.MousePos.y - c0.y}) : std::nullopt;
-        // In a quiz a click marks the voxel's element (Shift: its whole tile), not a new focus.
-        if (ImGui::IsItemDeactivated() && io.MouseDragMaxDistanceSqr[0] < 9.0f && under) {
-            if (!state.classroom.quiz.active) state.scene.focus = *under;
-            else if (io.KeyShift) toggle_quiz_guesses(state, tile_cells(state.tensor.shape, under->n, under->c));
-            else toggle_quiz_guess(state, *under);
-        }
-        if (hovered && under && !ImGui::IsItemActive() && !state.classroom.quiz.active && !state.classroom.presenter)
-            draw_cube_tooltip(state, p, geometry, *under);  // it names the group
+        handle_cube_input(state, p, geometry, view, c0, hovered);
         ImGui::PopID();
     }
     draw_cube_legend(state, ImVec2(area_pos.x + 6, area_pos.y + area_size.y - legend_h + font * 0.45f),

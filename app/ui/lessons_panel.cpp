@@ -100,6 +100,83 @@ void draw_claim(AppState& state) {
     }
 }
 
+// The lesson's choice, Prev / Next / Close and the step's title; returns the step shown now.
+const LessonStep* draw_lesson_navigation(AppState& state, const Lesson& lesson) {
+    ClassroomState& c = state.classroom;
+    const auto& lessons = shipped_lessons().lessons;
+    if (!c.presenter) {
+        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 16);
+        if (ImGui::BeginCombo("##lesson_choice", lesson.title.c_str())) {
+            for (size_t i = 0; i < lessons.size(); ++i) {
+                const std::string label = std::to_string(i + 1) + ". " + lessons[i].title;
+                if (ImGui::Selectable(label.c_str(), static_cast<int>(i) == c.lesson))
+                    go_to_lesson_step(state, static_cast<int>(i), 0);
+            }
+            ImGui::EndCombo();
+        }
+        ImGui::SameLine();
+    }
+    if (ImGui::Button("< Prev##lesson_prev")) step_lesson(state, -1);
+    ImGui::SameLine();
+    ImGui::Text("step %d of %zu", c.step + 1, lesson.steps.size());
+    ImGui::SameLine();
+    if (ImGui::Button("Next >##lesson_next")) step_lesson(state, +1);
+    if (!c.presenter) {
+        ImGui::SameLine();
+        if (ImGui::SmallButton("Close##lesson_close")) close_lesson(state);
+    }
+    const LessonStep* step = current_step(state);  // Prev/Next/Close may have changed it
+    if (step) {
+        // The combo names the lesson outside presenter mode; the step's title gets the rest
+        // of the line, or a line of its own (wrapped) when it does not fit there.
+        const std::string title = c.presenter ? lesson.title + ": " + step->title : step->title;
+        ImGui::SameLine();
+        const std::string beside = "  " + title;
+        if (ImGui::CalcTextSize(beside.c_str()).x <= ImGui::GetContentRegionAvail().x) {
+            ImGui::TextUnformatted(beside.c_str());
+        } else {
+            ImGui::NewLine();
+            ImGui::TextWrapped("%s", title.c_str());
+        }
+    }
+    return step;
+}
+
+// The step's text and sources beside its live numbers, shrunk until they fit the strip.
+void draw_lesson_step(AppState& state, const LessonStep& step) {
+    ClassroomState& c = state.classroom;
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    const std::string key = std::to_string(c.lesson) + "/" + std::to_string(c.step) + "/" + std::to_string(display.x) +
+                            "x" + std::to_string(display.y) + "/" + std::to_string(ImGui::GetFontSize()) + "/" +
+                            c.claim_key;
+    if (key != c.text_scale_key) c.text_scale = 1, c.text_scale_key = key;
+    const float text_w = ImGui::GetContentRegionAvail().x * 0.46f;
+    ImGui::BeginChild("##lesson_text", ImVec2(text_w, 0), false);
+    ImGui::SetWindowFontScale(c.text_scale);
+    text_wrapped_at_spaces(step.text);
+    if (!step.source.empty()) {
+        ImGui::Spacing();
+        const ImVec4 dim = ImGui::GetStyle().Colors[ImGuiCol_TextDisabled];
+        text_wrapped_at_spaces("Source: " + step.source, &dim);
+    }
+    draw_links(state, step);
+    float overflow = ImGui::GetCursorPosY() / std::max(1.0f, ImGui::GetWindowHeight());
+    ImGui::EndChild();
+    ImGui::SameLine();
+    ImGui::BeginChild("##lesson_numbers", ImVec2(0, 0), false);
+    ImGui::SetWindowFontScale(c.text_scale);
+    draw_claim(state);
+    overflow = std::max(overflow, ImGui::GetCursorPosY() / std::max(1.0f, ImGui::GetWindowHeight()));
+    ImGui::EndChild();
+    // Text that does not fit shrinks a little each frame until it does: a class cannot
+    // scroll the strip.
+    if (overflow > 1.0f && c.text_scale > kMinLessonTextScale) {
+        c.text_scale = std::max(kMinLessonTextScale, c.text_scale * 0.94f);
+        state.redraw_requested = true;
+    }
+    c.text_fits = overflow <= 1.0f;
+}
+
 }  // namespace
 
 float lessons_panel_height(const AppState& state) {
@@ -127,75 +204,9 @@ void draw_lessons_panel(AppState& state, const FrameLayout& frame) {
     const Lesson* lesson = current_lesson(state);
     const LessonStep* step = current_step(state);
     if (lesson && step && !c.quiz.active) {
-        const auto& lessons = shipped_lessons().lessons;
-        if (!c.presenter) {
-            ImGui::SetNextItemWidth(ImGui::GetFontSize() * 16);
-            if (ImGui::BeginCombo("##lesson_choice", lesson->title.c_str())) {
-                for (size_t i = 0; i < lessons.size(); ++i) {
-                    const std::string label = std::to_string(i + 1) + ". " + lessons[i].title;
-                    if (ImGui::Selectable(label.c_str(), static_cast<int>(i) == c.lesson))
-                        go_to_lesson_step(state, static_cast<int>(i), 0);
-                }
-                ImGui::EndCombo();
-            }
-            ImGui::SameLine();
-        }
-        if (ImGui::Button("< Prev##lesson_prev")) step_lesson(state, -1);
-        ImGui::SameLine();
-        ImGui::Text("step %d of %zu", c.step + 1, lesson->steps.size());
-        ImGui::SameLine();
-        if (ImGui::Button("Next >##lesson_next")) step_lesson(state, +1);
-        if (!c.presenter) {
-            ImGui::SameLine();
-            if (ImGui::SmallButton("Close##lesson_close")) close_lesson(state);
-        }
-        step = current_step(state);  // Prev/Next/Close may have changed it
-        if (step) {
-            // The combo names the lesson outside presenter mode; the step's title gets the rest
-            // of the line, or a line of its own (wrapped) when it does not fit there.
-            const std::string title = c.presenter ? lesson->title + ": " + step->title : step->title;
-            ImGui::SameLine();
-            const std::string beside = "  " + title;
-            if (ImGui::CalcTextSize(beside.c_str()).x <= ImGui::GetContentRegionAvail().x) {
-                ImGui::TextUnformatted(beside.c_str());
-            } else {
-                ImGui::NewLine();
-                ImGui::TextWrapped("%s", title.c_str());
-            }
-        }
+        step = draw_lesson_navigation(state, *lesson);
         ImGui::Separator();
-        if (step) {
-            const ImVec2 display = ImGui::GetIO().DisplaySize;
-            const std::string key = std::to_string(c.lesson) + "/" + std::to_string(c.step) + "/" +
-                                    std::to_string(display.x) + "x" + std::to_string(display.y) + "/" +
-                                    std::to_string(ImGui::GetFontSize()) + "/" + c.claim_key;
-            if (key != c.text_scale_key) c.text_scale = 1, c.text_scale_key = key;
-            const float text_w = ImGui::GetContentRegionAvail().x * 0.46f;
-            ImGui::BeginChild("##lesson_text", ImVec2(text_w, 0), false);
-            ImGui::SetWindowFontScale(c.text_scale);
-            text_wrapped_at_spaces(step->text);
-            if (!step->source.empty()) {
-                ImGui::Spacing();
-                const ImVec4 dim = ImGui::GetStyle().Colors[ImGuiCol_TextDisabled];
-                text_wrapped_at_spaces("Source: " + step->source, &dim);
-            }
-            draw_links(state, *step);
-            float overflow = ImGui::GetCursorPosY() / std::max(1.0f, ImGui::GetWindowHeight());
-            ImGui::EndChild();
-            ImGui::SameLine();
-            ImGui::BeginChild("##lesson_numbers", ImVec2(0, 0), false);
-            ImGui::SetWindowFontScale(c.text_scale);
-            draw_claim(state);
-            overflow = std::max(overflow, ImGui::GetCursorPosY() / std::max(1.0f, ImGui::GetWindowHeight()));
-            ImGui::EndChild();
-            // Text that does not fit shrinks a little each frame until it does: a class cannot
-            // scroll the strip.
-            if (overflow > 1.0f && c.text_scale > kMinLessonTextScale) {
-                c.text_scale = std::max(kMinLessonTextScale, c.text_scale * 0.94f);
-                state.redraw_requested = true;
-            }
-            c.text_fits = overflow <= 1.0f;
-        }
+        if (step) draw_lesson_step(state, *step);
     }
     ImGui::End();
 }

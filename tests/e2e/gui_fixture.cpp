@@ -42,10 +42,21 @@ std::vector<std::string> GuiFixture::env() const {
     return out;
 }
 
+std::string GuiFixture::window_size() const {
+    return std::to_string(options_.window_width) + "x" + std::to_string(options_.window_height);
+}
+
+CommandResult GuiFixture::run_frames(int frames, const std::string& png, const std::vector<std::string>& options,
+                                     Seconds timeout) {
+    std::vector<std::string> argv = {options_.binary, "--no-settings", "--no-vsync",           "--status",     "--size",
+                                     window_size(),   "--frames",      std::to_string(frames), "--screenshot", png};
+    argv.insert(argv.end(), options.begin(), options.end());
+    return run_command(argv, env(), timeout);
+}
+
 void GuiFixture::launch(const std::vector<std::string>& options) {
-    const std::string size = std::to_string(options_.window_width) + "x" + std::to_string(options_.window_height);
-    std::vector<std::string> argv = {options_.binary, "--no-settings", "--no-vsync", "--status", "--size", size,
-                                     "--screenshot",  shot_path()};
+    std::vector<std::string> argv = {options_.binary, "--no-settings", "--no-vsync",   "--status",
+                                     "--size",        window_size(),   "--screenshot", shot_path()};
     argv.insert(argv.end(), options.begin(), options.end());
     app_ = std::make_unique<Process>();
     ASSERT_TRUE(app_->start(argv, env())) << "cannot start " << options_.binary;
@@ -98,10 +109,44 @@ std::string GuiFixture::find_window() {
     return id;
 }
 
+std::string GuiFixture::focus_window() {
+    const std::string id = find_window();
+    if (id.empty()) return id;
+    xdo_ok({"windowfocus", "--sync", id});
+    park_pointer();
+    return id;
+}
+
 void GuiFixture::click_cell(const std::string& window, const StatusBlock& block, size_t panel, const core::Shape& shape,
                             const core::Index& cell) {
-    const Pixel p = cell_center(block, panel, shape, cell);
-    xdo_ok({"mousemove", "--window", window, std::to_string(p.x), std::to_string(p.y), "click", "1"});
+    click_at(window, cell_center(block, panel, shape, cell));
+}
+
+void GuiFixture::click_at(const std::string& window, Pixel p, bool shift, std::chrono::milliseconds hover) {
+    std::vector<std::string> move = {"mousemove", "--window", window, std::to_string(p.x), std::to_string(p.y)};
+    if (shift) xdo_ok({"keydown", "shift"});
+    if (hover.count() > 0) {
+        xdo_ok(move);
+        std::this_thread::sleep_for(hover);
+        xdo_ok({"click", "1"});
+    } else {
+        move.insert(move.end(), {"click", "1"});
+        xdo_ok(move);
+    }
+    if (shift) xdo_ok({"keyup", "shift"});
+}
+
+void GuiFixture::drag(const std::string& window, Pixel from, Pixel to, DragPace pace) {
+    xdo_ok({"mousemove", "--window", window, std::to_string(from.x), std::to_string(from.y)});
+    std::this_thread::sleep_for(pace.press);
+    xdo_ok({"mousedown", "1"});
+    for (int k = 1; k <= pace.steps; ++k) {
+        std::this_thread::sleep_for(pace.step);
+        xdo_ok({"mousemove", "--window", window, std::to_string(from.x + (to.x - from.x) * k / pace.steps),
+                std::to_string(from.y + (to.y - from.y) * k / pace.steps)});
+    }
+    std::this_thread::sleep_for(pace.release);
+    xdo_ok({"mouseup", "1"});
 }
 
 void GuiFixture::save_screenshot(Image& image, const std::vector<std::string>& key_options) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -33,6 +34,12 @@ struct GuiFixtureOptions {
     size_t stderr_tail = std::string::npos;             // diagnostics() shows at most this much stderr
 };
 
+// How GuiFixture::drag moves: the pauses before the press, before each move and before the release.
+struct DragPace {
+    int steps = 4;
+    std::chrono::milliseconds press{0}, step{60}, release{60};
+};
+
 class GuiFixture : public ::testing::Test {
 protected:
     explicit GuiFixture(GuiFixtureOptions options) : options_(std::move(options)) {}
@@ -48,10 +55,16 @@ protected:
     // The same without the preload, for tools (xdotool, glslangValidator).
     std::vector<std::string> tool_env() const;
     std::string shot_path() const { return (tmp_ / "shot.png").string(); }
+    // The options' window size as --size takes it ("1400x900").
+    std::string window_size() const;
 
     // Starts the desktop program at the options' window size (1400x900) with status lines, F12 saving to shot_path(),
     // and `options` after those.
     void launch(const std::vector<std::string>& options);
+    // Runs the desktop program to its end for `frames` frames at the options' window size, with
+    // status lines, the last frame saved to `png`, and `options` after those.
+    CommandResult run_frames(int frames, const std::string& png, const std::vector<std::string>& options,
+                             Seconds timeout);
     // What the program said so far, for failure messages.
     std::string diagnostics();
 
@@ -66,9 +79,18 @@ protected:
     void xdo_ok(const std::vector<std::string>& args);
     // The program's window id, found by its title.
     std::string find_window();
+    // The program's window given the keyboard focus, with the pointer parked off it; empty
+    // (and the test failed) when there is none.
+    std::string focus_window();
     // Clicks the centre of `cell` in canvas `panel` of `block` (a tensor of `shape`).
     void click_cell(const std::string& window, const StatusBlock& block, size_t panel, const core::Shape& shape,
                     const core::Index& cell);
+    // Clicks button 1 at `p` in the window's coordinates, with Shift held when `shift`; a
+    // `hover` pause between moving and pressing lets frames see the pointer there first.
+    void click_at(const std::string& window, Pixel p, bool shift = false, std::chrono::milliseconds hover = {});
+    // Presses button 1 at `from`, moves to `to` in `pace.steps` steps (frames see a drag) and
+    // releases it.
+    void drag(const std::string& window, Pixel from, Pixel to, DragPace pace = {});
     // Presses F12 (xdotool key `key_options` --delay 200 F12) and loads the screenshot the
     // program reports saving to shot_path(): the whole window (the options' size).
     void save_screenshot(Image& image, const std::vector<std::string>& key_options = {});

@@ -370,6 +370,20 @@ std::string StatusBlock::focus() const {
     return it == status.end() ? "" : it->second;
 }
 
+const std::map<std::string, std::string>* StatusBlock::record(const std::string& word) const {
+    auto it = records.find(word);
+    return it == records.end() ? nullptr : &it->second;
+}
+
+std::string StatusBlock::field(const std::string& word, const std::string& key) const {
+    const std::map<std::string, std::string>* r = word == "status"   ? &status
+                                                  : word == "layout" ? &layout
+                                                                     : record(word);
+    if (!r) return "";
+    auto it = r->find(key);
+    return it == r->end() ? "" : it->second;
+}
+
 std::optional<std::string> StatusReader::next(Clock::time_point deadline, bool& completed_block) {
     completed_block = false;
     auto line = process_.read_line(Seconds(remaining_ms(deadline) / 1000.0));

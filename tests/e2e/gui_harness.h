@@ -97,6 +97,10 @@ struct StatusBlock {
     std::map<std::string, std::map<std::string, std::string>> records;
 
     std::string focus() const;
+    // Another record by its first word ("tokens", "cube", ...), or null when the block has none.
+    const std::map<std::string, std::string>* record(const std::string& word) const;
+    // One field of the "status", "layout" or another record; empty when it is missing.
+    std::string field(const std::string& word, const std::string& key) const;
 };
 
 // Every complete block in a program's captured stdout, in order.

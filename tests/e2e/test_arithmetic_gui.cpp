@@ -17,11 +17,6 @@ protected:
     ArithmeticGui() : GuiFixture({.binary = NORMVIZ_BINARY, .tmp_root = NORMVIZ_E2E_TMP_DIR}) {}
 };
 
-const std::map<std::string, std::string>* arithmetic_record(const StatusBlock& b) {
-    auto it = b.records.find("arithmetic");
-    return it == b.records.end() ? nullptr : &it->second;
-}
-
 // BatchNorm's numbers for the focus's channel, summed here.
 struct Expected {
     int64_t count = 0;
@@ -60,37 +55,36 @@ TEST_F(ArithmeticGui, F6OpensItDotStepsAndAClickMovesItsGroup) {
     auto first = wait_block([](const StatusBlock& b) { return !b.panels.empty() && b.panels[0].count("canvas"); },
                             kStartTimeout);
     ASSERT_TRUE(first) << diagnostics();
-    const std::string window = find_window();
+    const std::string window = focus_window();
     ASSERT_FALSE(window.empty());
-    xdo_ok({"windowfocus", "--sync", window});
-    park_pointer();
 
     xdo_ok({"key", "--delay", "150", "F6"});
-    auto opened = wait_block([](const StatusBlock& b) { return arithmetic_record(b) != nullptr; });
+    auto opened = wait_block([](const StatusBlock& b) { return b.record("arithmetic") != nullptr; });
     ASSERT_TRUE(opened) << "F6 did not open the arithmetic window\n" << diagnostics();
-    EXPECT_EQ(arithmetic_record(*opened)->at("stage"), "0");
-    expect_matches(*arithmetic_record(*opened), batchnorm_by_hand(t, {1, 2, 1, 1}));
+    EXPECT_EQ(opened->record("arithmetic")->at("stage"), "0");
+    expect_matches(*opened->record("arithmetic"), batchnorm_by_hand(t, {1, 2, 1, 1}));
 
     for (int k = 1; k < 8; ++k) {
         xdo_ok({"key", "--delay", "120", "period"});
         const std::string want = std::to_string(k);
-        auto stepped = wait_block(
-            [&](const StatusBlock& b) { return arithmetic_record(b) && arithmetic_record(b)->at("stage") == want; });
+        auto stepped = wait_block([&](const StatusBlock& b) {
+            return b.record("arithmetic") && b.record("arithmetic")->at("stage") == want;
+        });
         ASSERT_TRUE(stepped) << "'.' did not reach stage " << want << "\n" << diagnostics();
     }
     xdo_ok({"key", "--delay", "120", "period"});  // the last stage stays
     xdo_ok({"key", "--delay", "120", "comma"});
     auto back = wait_block(
-        [](const StatusBlock& b) { return arithmetic_record(b) && arithmetic_record(b)->at("stage") == "6"; });
+        [](const StatusBlock& b) { return b.record("arithmetic") && b.record("arithmetic")->at("stage") == "6"; });
     ASSERT_TRUE(back) << "',' did not step back\n" << diagnostics();
 
     // A click on a cell of channel 0 makes it the focus: the window works out channel 0.
     const core::Index cell{2, 0, 0, 2};
     ASSERT_NO_FATAL_FAILURE(click_cell(window, *first, 0, shape, cell));
     auto moved =
-        wait_block([&](const StatusBlock& b) { return arithmetic_record(b) && b.focus() == index_text(cell); });
+        wait_block([&](const StatusBlock& b) { return b.record("arithmetic") && b.focus() == index_text(cell); });
     ASSERT_TRUE(moved) << diagnostics();
-    expect_matches(*arithmetic_record(*moved), batchnorm_by_hand(t, cell));
+    expect_matches(*moved->record("arithmetic"), batchnorm_by_hand(t, cell));
 
     ASSERT_NO_FATAL_FAILURE(keep_screenshot("arithmetic.png"));
 }

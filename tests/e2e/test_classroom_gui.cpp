@@ -11,8 +11,6 @@
 #include <fstream>
 #include <iterator>
 
-#include <thread>
-
 #include "app/view/cube_camera.h"
 #include "app/view/cube_geometry.h"
 #include "app/view/grid_layout.h"
@@ -25,11 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::map<std::string, std::string>* quiz_record(const StatusBlock& b) {
-    auto it = b.records.find("quiz");
-    return it == b.records.end() ? nullptr : &it->second;
-}
-
 class ClassroomGui : public GuiFixture {
 protected:
     ClassroomGui() : GuiFixture({.binary = NORMVIZ_BINARY, .tmp_root = NORMVIZ_E2E_TMP_DIR}) {}
@@ -37,7 +30,8 @@ protected:
     // The next block whose quiz record has `field` = `value`.
     std::optional<StatusBlock> wait_quiz(const std::string& field, const std::string& value) {
         return reader_->wait_block(
-            [&](const StatusBlock& b) { return quiz_record(b) && quiz_record(b)->at(field) == value; }, kEventTimeout);
+            [&](const StatusBlock& b) { return b.record("quiz") && b.record("quiz")->at(field) == value; },
+            kEventTimeout);
     }
 
     // A world point of the grid in canvas `panel` of `block` as a screen pixel.
@@ -47,24 +41,6 @@ protected:
         const double zoom = number(block.layout, "zoom");
         return {static_cast<int>(std::floor(canvas.at(0) + (world.x - pan.at(0)) * zoom)),
                 static_cast<int>(std::floor(canvas.at(1) + (world.y - pan.at(1)) * zoom))};
-    }
-
-    // Presses the left button at `from`, moves in steps (frames see a drag) to `to`, releases.
-    void drag(const std::string& window, Pixel from, Pixel to) {
-        xdo_ok({"mousemove", "--window", window, std::to_string(from.x), std::to_string(from.y), "mousedown", "1"});
-        for (int k = 1; k <= 4; ++k) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(60));
-            xdo_ok({"mousemove", "--window", window, std::to_string(from.x + (to.x - from.x) * k / 4),
-                    std::to_string(from.y + (to.y - from.y) * k / 4)});
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(60));
-        xdo_ok({"mouseup", "1"});
-    }
-
-    void click_at(const std::string& window, Pixel p, bool shift = false) {
-        if (shift) xdo_ok({"keydown", "shift"});
-        xdo_ok({"mousemove", "--window", window, std::to_string(p.x), std::to_string(p.y), "click", "1"});
-        if (shift) xdo_ok({"keyup", "shift"});
     }
 };
 
@@ -94,10 +70,10 @@ TEST_F(ClassroomGui, QuizClickRevealScore) {
     const core::Shape shape{2, 4, 3, 3};
     ASSERT_NO_FATAL_FAILURE(launch({"--shape", "2,4,3,3", "--quiz"}));
     auto first = reader_->wait_block(
-        [](const StatusBlock& b) { return quiz_record(b) && !b.panels.empty() && b.panels[0].count("canvas"); },
+        [](const StatusBlock& b) { return b.record("quiz") && !b.panels.empty() && b.panels[0].count("canvas"); },
         kStartTimeout);
     ASSERT_TRUE(first) << "no status block with a quiz record\n" << diagnostics();
-    const auto& q = *quiz_record(*first);
+    const auto& q = *first->record("quiz");
     EXPECT_EQ(q.at("revealed"), "0");
     EXPECT_EQ(q.at("guesses"), "0");
     ASSERT_EQ(first->panels.size(), 1u) << "the quiz shows only the asked norm";
@@ -137,7 +113,7 @@ TEST_F(ClassroomGui, QuizClickRevealScore) {
         ASSERT_NO_FATAL_FAILURE(click_cell(window, geometry, 0, shape, clicks[k]));
         const std::string want = std::to_string(k + 1);
         auto marked = reader_->wait_block(
-            [&](const StatusBlock& b) { return quiz_record(b) && quiz_record(b)->at("guesses") == want; },
+            [&](const StatusBlock& b) { return b.record("quiz") && b.record("quiz")->at("guesses") == want; },
             kEventTimeout);
         ASSERT_TRUE(marked) << "the click did not mark the cell\n" << diagnostics();
         EXPECT_EQ(marked->focus(), q.at("focus")) << "a quiz click must not move the focus";
@@ -146,9 +122,10 @@ TEST_F(ClassroomGui, QuizClickRevealScore) {
     park_pointer();
     xdo_ok({"key", "--delay", "200", "Return"});
     auto revealed = reader_->wait_block(
-        [](const StatusBlock& b) { return quiz_record(b) && quiz_record(b)->at("revealed") == "1"; }, kEventTimeout);
+        [](const StatusBlock& b) { return b.record("quiz") && b.record("quiz")->at("revealed") == "1"; },
+        kEventTimeout);
     ASSERT_TRUE(revealed) << "Enter did not reveal the answer\n" << diagnostics();
-    const auto& r = *quiz_record(*revealed);
+    const auto& r = *revealed->record("quiz");
     const double pooled = double(partition.group_size());
     EXPECT_EQ(number(r, "guesses"), double(clicks.size()));
     EXPECT_EQ(number(r, "hits"), pooled - 1);
@@ -171,10 +148,10 @@ TEST_F(ClassroomGui, QuizMarksRectanglesTilesSamplesAndChannels) {
     const core::Shape shape{8, 3, 4, 4};
     ASSERT_NO_FATAL_FAILURE(launch({"--shape", "8,3,4,4", "--quiz"}));
     auto first = reader_->wait_block(
-        [](const StatusBlock& b) { return quiz_record(b) && !b.panels.empty() && b.panels[0].count("canvas"); },
+        [](const StatusBlock& b) { return b.record("quiz") && !b.panels.empty() && b.panels[0].count("canvas"); },
         kStartTimeout);
     ASSERT_TRUE(first) << "no status block with a quiz record\n" << diagnostics();
-    const auto& q = *quiz_record(*first);
+    const auto& q = *first->record("quiz");
     ASSERT_EQ(q.at("kind"), "cells");
     ASSERT_EQ(q.at("norm"), "batch") << "the first question asks BatchNorm";
     const core::Index focus = parse_index(q.at("focus"));
@@ -225,7 +202,7 @@ TEST_F(ClassroomGui, QuizMarksRectanglesTilesSamplesAndChannels) {
     xdo_ok({"key", "--delay", "200", "Return"});
     auto revealed = wait_quiz("revealed", "1");
     ASSERT_TRUE(revealed) << diagnostics();
-    const auto& r = *quiz_record(*revealed);
+    const auto& r = *revealed->record("quiz");
     EXPECT_EQ(number(r, "pooled"), 128.0);
     EXPECT_EQ(number(r, "hits"), 128.0);
     EXPECT_EQ(number(r, "false_alarms"), 0.0);
@@ -245,11 +222,11 @@ TEST_F(ClassroomGui, QuizInTheCubeViewHidesTheGroupAndTakesVoxelClicks) {
     ASSERT_NO_FATAL_FAILURE(launch({"--shape", "2,3,2,2", "--quiz", "--view", "cube"}));
     auto first = reader_->wait_block(
         [](const StatusBlock& b) {
-            return quiz_record(b) && b.records.count("cube") && !b.panels.empty() && b.panels[0].count("canvas");
+            return b.record("quiz") && b.records.count("cube") && !b.panels.empty() && b.panels[0].count("canvas");
         },
         kStartTimeout);
     ASSERT_TRUE(first) << diagnostics();
-    const auto& q = *quiz_record(*first);
+    const auto& q = *first->record("quiz");
     const core::Index focus = parse_index(q.at("focus"));
     core::NormSpec spec;
     auto kind = core::parse_norm_name(q.at("norm"));
@@ -310,7 +287,7 @@ TEST_F(ClassroomGui, QuizInTheCubeViewHidesTheGroupAndTakesVoxelClicks) {
     xdo_ok({"key", "--delay", "200", "Return"});
     auto revealed = wait_quiz("revealed", "1");
     ASSERT_TRUE(revealed) << diagnostics();
-    const auto& r = *quiz_record(*revealed);
+    const auto& r = *revealed->record("quiz");
     EXPECT_EQ(number(r, "hits"), 2.0) << "the clicked pooled voxel and the asked cell";
     EXPECT_EQ(number(r, "false_alarms"), 1.0);
     EXPECT_EQ(number(r, "pooled"), double(partition.group_size()));
@@ -330,15 +307,13 @@ TEST_F(ClassroomGui, QuizInTheCubeViewHidesTheGroupAndTakesVoxelClicks) {
 TEST_F(ClassroomGui, QuizMultipleChoiceAnsweredWithAKey) {
     const core::Shape shape{8, 8, 4, 4};
     ASSERT_NO_FATAL_FAILURE(launch({"--shape", "8,8,4,4", "--groups", "4", "--quiz"}));
-    auto first = wait_block([](const StatusBlock& b) { return quiz_record(b) != nullptr; }, kStartTimeout);
+    auto first = wait_block([](const StatusBlock& b) { return b.record("quiz") != nullptr; }, kStartTimeout);
     ASSERT_TRUE(first) << diagnostics();
-    const std::string window = find_window();
-    xdo_ok({"windowfocus", "--sync", window});
-    park_pointer();
+    const std::string window = focus_window();
 
     for (const char* key : {"F5", "F5", "F3"}) xdo_ok({"key", "--delay", "300", key});
     auto after_keys = wait_block([](const StatusBlock& b) {
-        return quiz_record(b) && b.records.at("ui").at("presenter") == "0" && b.records.at("ui").at("quiz") == "1";
+        return b.record("quiz") && b.records.at("ui").at("presenter") == "0" && b.records.at("ui").at("quiz") == "1";
     });
     ASSERT_TRUE(after_keys) << diagnostics();
     settle();
@@ -348,9 +323,10 @@ TEST_F(ClassroomGui, QuizMultipleChoiceAnsweredWithAKey) {
     // Enter reveals, Enter asks the next: two cell questions, then the multiple choice.
     for (int k = 0; k < 4; ++k) xdo_ok({"key", "--delay", "250", "Return"});
     auto mc = reader_->wait_block(
-        [](const StatusBlock& b) { return quiz_record(b) && quiz_record(b)->at("kind") != "cells"; }, kEventTimeout);
+        [](const StatusBlock& b) { return b.record("quiz") && b.record("quiz")->at("kind") != "cells"; },
+        kEventTimeout);
     ASSERT_TRUE(mc) << "no multiple-choice question\n" << diagnostics();
-    const auto& q = *quiz_record(*mc);
+    const auto& q = *mc->record("quiz");
     EXPECT_EQ(q.at("revealed"), "0");
     core::NormSpec spec;
     auto kind = core::parse_norm_name(q.at("norm"));
@@ -370,7 +346,7 @@ TEST_F(ClassroomGui, QuizMultipleChoiceAnsweredWithAKey) {
     xdo_ok({"key", "--delay", "200", std::to_string(index + 1)});
     auto answered = wait_quiz("revealed", "1");
     ASSERT_TRUE(answered) << "the number key did not answer\n" << diagnostics();
-    const auto& r = *quiz_record(*answered);
+    const auto& r = *answered->record("quiz");
     EXPECT_EQ(r.at("choice"), std::to_string(index));
     EXPECT_EQ(r.at("answer"), std::to_string(index)) << "the program's answer differs from core's partition";
     EXPECT_EQ(r.at("explained"), "1");

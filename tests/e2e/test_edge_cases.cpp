@@ -59,19 +59,8 @@ protected:
         ProgramRun out;
         const std::string npy = (tmp_ / (name + ".npy")).string(), png = (tmp_ / (name + ".png")).string();
         EXPECT_TRUE(core::write_npy(npy, tensor));
-        std::vector<std::string> argv = {NORMVIZ_BINARY,
-                                         "--no-settings",
-                                         "--no-vsync",
-                                         "--status",
-                                         "--size",
-                                         "1400x900",
-                                         "--frames",
-                                         "8",
-                                         "--screenshot",
-                                         png,
-                                         npy};
-        argv.insert(argv.end(), extra.begin(), extra.end());
-        out.result = run_command(argv, env(), Seconds(120));
+        extra.insert(extra.begin(), npy);
+        out.result = run_frames(8, png, extra, Seconds(120));
         EXPECT_EQ(out.result.exit_code, 0) << name << " stderr:\n" << out.result.err;
         EXPECT_EQ(out.result.err.find("GL error"), std::string::npos) << out.result.err;
         out.blocks = parse_status_text(out.result.out);

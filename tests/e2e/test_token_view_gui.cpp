@@ -16,11 +16,6 @@ protected:
     TokenViewGui() : GuiFixture({.binary = NORMVIZ_BINARY, .tmp_root = NORMVIZ_E2E_TMP_DIR}) {}
 };
 
-const std::map<std::string, std::string>* tokens_record(const StatusBlock& b) {
-    auto it = b.records.find("tokens");
-    return it == b.records.end() ? nullptr : &it->second;
-}
-
 TEST_F(TokenViewGui, OneRowPerTokenAndAClickMovesTheFocus) {
     // (batch 2, 5 tokens, 6 features), saved as a transformer stores it.
     core::Tensor t = core::make_tensor({2, 6, 1, 5});
@@ -33,15 +28,13 @@ TEST_F(TokenViewGui, OneRowPerTokenAndAClickMovesTheFocus) {
                             kStartTimeout);
     ASSERT_TRUE(first) << diagnostics();
     EXPECT_EQ(first->status.at("shape"), "2,6,1,5");
-    const std::string window = find_window();
+    const std::string window = focus_window();
     ASSERT_FALSE(window.empty());
-    xdo_ok({"windowfocus", "--sync", window});
-    park_pointer();
     xdo_ok({"key", "--delay", "150", "F7"});
     auto opened =
-        wait_block([](const StatusBlock& b) { return tokens_record(b) && number(*tokens_record(b), "rows") > 0; });
+        wait_block([](const StatusBlock& b) { return b.record("tokens") && number(*b.record("tokens"), "rows") > 0; });
     ASSERT_TRUE(opened) << "F7 did not open the tokens window\n" << diagnostics();
-    const auto& r = *tokens_record(*opened);
+    const auto& r = *opened->record("tokens");
     EXPECT_EQ(number(r, "rows"), 10.0);  // 2 samples x 5 tokens
     EXPECT_EQ(number(r, "cols"), 6.0);   // 6 features
     EXPECT_EQ(number(r, "outlined"), 6.0) << "the per-token LayerNorm's group is one row of C features";
@@ -54,9 +47,9 @@ TEST_F(TokenViewGui, OneRowPerTokenAndAClickMovesTheFocus) {
     const int x = static_cast<int>(origin.at(0) + (4 + 0.5) * cell);
     const int y = static_cast<int>(origin.at(1) + (5 + 3 + 0.5) * cell + gap);
     xdo_ok({"mousemove", "--window", window, std::to_string(x), std::to_string(y), "click", "1"});
-    auto moved = wait_block([](const StatusBlock& b) { return tokens_record(b) && b.focus() == "1,4,0,3"; });
+    auto moved = wait_block([](const StatusBlock& b) { return b.record("tokens") && b.focus() == "1,4,0,3"; });
     ASSERT_TRUE(moved) << "the click did not move the focus to (1, 4, 0, 3)\n" << diagnostics();
-    EXPECT_EQ(number(*tokens_record(*moved), "outlined"), 6.0);
+    EXPECT_EQ(number(*moved->record("tokens"), "outlined"), 6.0);
     EXPECT_EQ(number(moved->panels[0], "count"), 6.0) << "the grid's panel pools the same row";
     EXPECT_EQ(number(moved->panels[1], "count"), 10.0) << "BatchNorm: feature 4 of every token of the batch";
 

@@ -48,13 +48,20 @@ size_t panel_named(const StatusBlock& block, const std::string& norm) {
     return 0;
 }
 
-// Normal values through a ReLU, with one large outlier: under a min-max range nearly every
-// value sits at the bottom of the palette.
-core::Tensor post_relu(const core::Shape& s, uint32_t seed) {
+// Standard normal values drawn from `seed`.
+core::Tensor normal_tensor(const core::Shape& s, uint32_t seed) {
     core::Tensor t = core::make_tensor(s);
     std::mt19937 rng(seed);
     std::normal_distribution<float> normal(0.0f, 1.0f);
-    for (float& x : t.data) x = std::max(0.0f, normal(rng));
+    for (float& x : t.data) x = normal(rng);
+    return t;
+}
+
+// Normal values through a ReLU, with one large outlier: under a min-max range nearly every
+// value sits at the bottom of the palette.
+core::Tensor post_relu(const core::Shape& s, uint32_t seed) {
+    core::Tensor t = normal_tensor(s, seed);
+    for (float& x : t.data) x = std::max(0.0f, x);
     t.data[t.data.size() / 2 + 3] = 1000.0f;
     return t;
 }
@@ -74,19 +81,8 @@ protected:
         Run out;
         const std::string npy = (tmp_ / (name + ".npy")).string(), png = (tmp_ / (name + ".png")).string();
         EXPECT_TRUE(core::write_npy(npy, tensor));
-        std::vector<std::string> argv = {NORMVIZ_BINARY,
-                                         "--no-settings",
-                                         "--no-vsync",
-                                         "--status",
-                                         "--size",
-                                         "1400x900",
-                                         "--frames",
-                                         "6",
-                                         "--screenshot",
-                                         png,
-                                         npy};
-        argv.insert(argv.end(), extra.begin(), extra.end());
-        const CommandResult r = run_command(argv, env(), Seconds(240));
+        extra.insert(extra.begin(), npy);
+        const CommandResult r = GuiFixture::run_frames(6, png, extra, Seconds(240));
         EXPECT_EQ(r.exit_code, 0) << name << " stderr:\n" << r.err;
         EXPECT_EQ(r.err.find("GL error"), std::string::npos) << r.err;
         out.blocks = parse_status_text(r.out);
@@ -159,10 +155,7 @@ TEST_F(ValueColors, PostReluDataIsFlatUnderTheSymmetricScaleAndSpreadUnderPercen
 
 TEST_F(ValueColors, GroupOfOneCellPerTileIsMarkedWhenCellsAreSmallerThanAPixel) {
     const core::Shape s{8, 64, 28, 28};
-    core::Tensor t = core::make_tensor(s);
-    std::mt19937 rng(2);
-    std::normal_distribution<float> normal(0.0f, 1.0f);
-    for (float& x : t.data) x = normal(rng);
+    core::Tensor t = normal_tensor(s, 2);
     const core::Index focus{3, 5, 10, 17};
     const Run r = run_frames("subpixel", t, {"--focus", "3,5,10,17", "--norm", "layer-token,batch"});
     const StatusBlock& b = r.last();
@@ -196,10 +189,7 @@ TEST_F(ValueColors, GroupOfOneCellPerTileIsMarkedWhenCellsAreSmallerThanAPixel) 
 
 TEST_F(ValueColors, NonFiniteValuesAreHatchedCountedAndReachedWithN) {
     const core::Shape s{2, 3, 6, 6};
-    core::Tensor t = core::make_tensor(s);
-    std::mt19937 rng(4);
-    std::normal_distribution<float> normal(0.0f, 1.0f);
-    for (float& x : t.data) x = normal(rng);
+    core::Tensor t = normal_tensor(s, 4);
     const core::Index nan_a{0, 1, 2, 3}, inf_b{1, 0, 4, 4}, nan_c{1, 2, 5, 0};
     t.at(nan_a) = NAN;
     t.at(inf_b) = INFINITY;

@@ -1,50 +1,25 @@
 // The cube view end to end: normviz --view cube under Xvfb, a real click (xdotool) at the
 // pixel where app/view/cube_camera.h projects a voxel, and the focus the program reports.
-#include <sys/stat.h>
+#include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "app/view/cube_camera.h"
 #include "app/view/cube_geometry.h"
-#include "x_session.h"
+#include "gui_fixture.h"
 
-namespace normviz::e2e_cube {
+namespace normviz::e2e {
 namespace {
 
-using namespace std::chrono_literals;
 using app::Box;
 using app::CubeCamera;
 using app::CubeGeometry;
 using app::CubeView;
 
-std::vector<double> numbers(const std::string& text) {
-    std::vector<double> out;
-    size_t start = 0;
-    while (start < text.size()) {
-        size_t comma = text.find(',', start);
-        if (comma == std::string::npos) comma = text.size();
-        out.push_back(std::atof(text.substr(start, comma - start).c_str()));
-        start = comma + 1;
-    }
-    return out;
-}
-
-std::string index_text(const core::Index& i) {
-    return std::to_string(i.n) + "," + std::to_string(i.c) + "," + std::to_string(i.h) + "," + std::to_string(i.w);
-}
-
-bool has_cube(const StatusBlock& b, const void*) { return !b.get("cube", "yaw").empty() && !b.panels.empty(); }
-bool focus_is(const StatusBlock& b, const void* want) {
-    return b.get("status", "focus") == *static_cast<const std::string*>(want);
-}
-bool yaw_is_not(const StatusBlock& b, const void* old) {
-    return !b.get("cube", "yaw").empty() && b.get("cube", "yaw") != *static_cast<const std::string*>(old);
-}
+bool has_cube(const StatusBlock& b) { return !b.field("cube", "yaw").empty() && !b.panels.empty(); }
 
 // What the status block says about the cubes: geometry, camera, where each canvas is.
 struct Scene {
@@ -55,13 +30,13 @@ struct Scene {
 
 Scene scene_of(const StatusBlock& b) {
     Scene s;
-    const auto shape = numbers(b.get("status", "shape"));
+    const auto shape = parse_numbers(b.field("status", "shape"));
     const core::Shape sh{int64_t(shape.at(0)), int64_t(shape.at(1)), int64_t(shape.at(2)), int64_t(shape.at(3))};
     s.geometry =
-        app::make_cube_geometry(sh, b.get("cube", "split") == "1", std::atoll(b.get("cube", "max_voxels").c_str()));
-    s.camera = {float(std::atof(b.get("cube", "yaw").c_str())), float(std::atof(b.get("cube", "pitch").c_str())),
-                float(std::atof(b.get("cube", "distance").c_str()))};
-    for (const auto& p : b.panels) s.canvases.push_back(numbers(p.at("canvas")));
+        app::make_cube_geometry(sh, b.field("cube", "split") == "1", std::atoll(b.field("cube", "max_voxels").c_str()));
+    s.camera = {float(std::atof(b.field("cube", "yaw").c_str())), float(std::atof(b.field("cube", "pitch").c_str())),
+                float(std::atof(b.field("cube", "distance").c_str()))};
+    for (const auto& p : b.panels) s.canvases.push_back(parse_numbers(p.at("canvas")));
     return s;
 }
 
@@ -83,30 +58,31 @@ glm::vec2 predict(const Scene& s, int panel, const core::Index& element, Face fa
     return {float(c[0]) + local.x, float(c[1]) + local.y};
 }
 
-class CubeE2E : public ::testing::Test {
+class CubeE2E : public GuiFixture {
 protected:
+    CubeE2E() : GuiFixture({.binary = NORMVIZ_BINARY, .tmp_root = NORMVIZ_E2E_TMP_DIR}) {}
+
     void start(const std::vector<std::string>& extra = {}) {
-        if (!have_program("Xvfb") || !have_program("xdotool")) GTEST_SKIP() << "needs Xvfb and xdotool";
-        std::string error;
-        ASSERT_TRUE(x.start_server(1600, 1000, error)) << error;
-        std::vector<std::string> args{"--status", "--no-settings", "--no-vsync", "--size", "1400x900"};
-        args.insert(args.end(), extra.begin(), extra.end());
-        ASSERT_TRUE(x.start_program(NORMVIZ_BINARY, args));
-        ASSERT_TRUE(x.next_status(first, 60s, has_cube)) << "no status block with a cube line";
+        ASSERT_NO_FATAL_FAILURE(launch(extra));
+        auto block = wait_block(has_cube, Seconds(60));
+        ASSERT_TRUE(block) << "no status block with a cube line\n" << diagnostics();
+        first = *block;
+        window = find_window();
+        ASSERT_FALSE(window.empty());
     }
 
     // Clicks the predicted pixel and waits until the program reports `element` as the focus.
     void click_and_expect(const Scene& s, int panel, const core::Index& element, Face face) {
         const glm::vec2 at = predict(s, panel, element, face);
-        ASSERT_TRUE(x.click(int(std::lround(at.x)), int(std::lround(at.y))));
+        ASSERT_NO_FATAL_FAILURE(
+            click_at(window, {int(std::lround(at.x)), int(std::lround(at.y))}, false, std::chrono::milliseconds(250)));
         const std::string want = index_text(element);
-        StatusBlock b;
-        ASSERT_TRUE(x.next_status(b, 30s, focus_is, &want))
-            << "focus did not become " << want << " after a click at " << at.x << "," << at.y;
-        last = b;
+        auto got = wait_block([&](const StatusBlock& b) { return b.focus() == want; }, Seconds(30));
+        ASSERT_TRUE(got) << "focus did not become " << want << " after a click at " << at.x << "," << at.y;
+        last = *got;
     }
 
-    XSession x;
+    std::string window;
     StatusBlock first, last;
 };
 
@@ -114,7 +90,7 @@ TEST_F(CubeE2E, ClickOnFrontVoxelMakesItTheFocusOfEveryNorm) {
     start({"--view", "cube"});
     const Scene s = scene_of(first);
     ASSERT_EQ(s.canvases.size(), 6u);  // default: six norms compared
-    EXPECT_EQ(first.get("cube", "split"), "0");
+    EXPECT_EQ(first.field("cube", "split"), "0");
     const core::Index target{3, 0, 2, 1};
     click_and_expect(s, 0, target, Face::Front);
     // Every norm's statistics follow the shared focus: BatchNorm's group is c, LayerNorm's n,
@@ -138,16 +114,21 @@ TEST_F(CubeE2E, DragTurnsEveryCubeAndClicksStillLand) {
     const Scene before = scene_of(first);
     const auto& c = before.canvases.at(1);
     const int cx = int(c[0] + c[2] / 2), cy = int(c[1] + c[3] / 2);
-    ASSERT_TRUE(x.drag(cx, cy, cx + 150, cy));
-    const std::string old_yaw = first.get("cube", "yaw");
-    StatusBlock turned;
-    ASSERT_TRUE(x.next_status(turned, 30s, yaw_is_not, &old_yaw));
+    ASSERT_NO_FATAL_FAILURE(drag(window, {cx, cy}, {cx + 150, cy},
+                                 {.steps = 8,
+                                  .press = std::chrono::milliseconds(200),
+                                  .step = std::chrono::milliseconds(80),
+                                  .release = std::chrono::milliseconds(280)}));
+    const std::string old_yaw = first.field("cube", "yaw");
+    auto turned = wait_block(
+        [&](const StatusBlock& b) { return !b.field("cube", "yaw").empty() && b.field("cube", "yaw") != old_yaw; },
+        Seconds(30));
+    ASSERT_TRUE(turned);
     // Let the drag settle: the last status block holds the final camera.
-    StatusBlock settled = turned;
-    while (x.next_status(settled, 1500ms)) turned = settled;
-    const Scene after = scene_of(turned);
-    EXPECT_LT(after.camera.yaw, before.camera.yaw - 20);                     // dragging right turns the cube right
-    EXPECT_EQ(turned.get("status", "focus"), first.get("status", "focus"));  // a drag is no click
+    while (auto settled = wait_block([](const StatusBlock&) { return true; }, Seconds(1.5))) turned = settled;
+    const Scene after = scene_of(*turned);
+    EXPECT_LT(after.camera.yaw, before.camera.yaw - 20);                          // dragging right turns the cube right
+    EXPECT_EQ(turned->field("status", "focus"), first.field("status", "focus"));  // a drag is no click
     // The camera is shared: a different cube than the one dragged is clicked where the new
     // camera puts the voxel. With yaw < 0 the left face (n = 0) shows.
     click_and_expect(after, 4, {0, 3, 1, 2}, Face::Left);
@@ -156,32 +137,31 @@ TEST_F(CubeE2E, DragTurnsEveryCubeAndClicksStillLand) {
 TEST_F(CubeE2E, SplitModeKeepsHAndWApart) {
     start({"--view", "cube-hw", "--norm", "group,instance"});
     const Scene s = scene_of(first);
-    EXPECT_EQ(first.get("cube", "split"), "1");
+    EXPECT_EQ(first.field("cube", "split"), "1");
     ASSERT_EQ(s.canvases.size(), 2u);
     click_and_expect(s, 0, {2, 0, 1, 3}, Face::Front);
     click_and_expect(s, 1, {1, 5, 0, 2}, Face::Top);
 }
 
-TEST(CubeRender, RenderSubcommandWritesTheFigure) {
-    if (!have_program("Xvfb")) GTEST_SKIP() << "needs Xvfb";
-    XSession x;
-    std::string error;
-    ASSERT_TRUE(x.start_server(1600, 1000, error)) << error;
-    const std::string out = std::string(NORMVIZ_TEST_TMP_DIR) + "/cube_figure.png";
-    std::remove(out.c_str());
-    const char* preload = std::getenv("NORMVIZ_TEST_APP_LD_PRELOAD");
-    const std::string cmd =
-        "DISPLAY=" + x.display() + " LIBGL_ALWAYS_SOFTWARE=1 " +
-        (preload ? "LD_PRELOAD='" + std::string(preload) + "' " : std::string()) + "'" + NORMVIZ_BINARY +
-        "' render --view cube --norm batch,layer,instance,group --size 1600x520 --out '" + out + "' >/dev/null";
-    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-    struct stat st {};
-    ASSERT_EQ(stat(out.c_str(), &st), 0);
-    EXPECT_GT(st.st_size, 10000);
-    const std::string bad =
-        "'" + std::string(NORMVIZ_BINARY) + "' render --view cubes --norm batch --out x.png 2>/dev/null";
-    EXPECT_NE(std::system(bad.c_str()), 0);
+// The render subcommand on the X server, without input.
+class CubeRender : public GuiFixture {
+protected:
+    CubeRender() : GuiFixture({.binary = NORMVIZ_BINARY, .tmp_root = NORMVIZ_E2E_TMP_DIR, .needs_xdotool = false}) {}
+};
+
+TEST_F(CubeRender, RenderSubcommandWritesTheFigure) {
+    const std::string out = (tmp_ / "cube_figure.png").string();
+    const CommandResult r = run_command({NORMVIZ_BINARY, "render", "--view", "cube", "--norm",
+                                         "batch,layer,instance,group", "--size", "1600x520", "--out", out},
+                                        env(), Seconds(120));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::error_code ec;
+    ASSERT_TRUE(std::filesystem::exists(out, ec));
+    EXPECT_GT(std::filesystem::file_size(out, ec), 10000u);
+    const CommandResult bad = run_command(
+        {NORMVIZ_BINARY, "render", "--view", "cubes", "--norm", "batch", "--out", "x.png"}, env(), Seconds(60));
+    EXPECT_NE(bad.exit_code, 0);
 }
 
 }  // namespace
-}  // namespace normviz::e2e_cube
+}  // namespace normviz::e2e
