@@ -18,6 +18,18 @@ namespace {
 class TrainGui : public GuiFixture {
 protected:
     TrainGui() : GuiFixture({.binary = NORMVIZ_BINARY, .tmp_root = NORMVIZ_E2E_TMP_DIR}) {}
+
+    // Starts the program comparing BatchNorm and GroupNorm, focuses its window and presses F8
+    // (the Train panel); returns the window's id.
+    std::string launch_and_press_f8() {
+        launch({"--norm", "batch,group"});
+        EXPECT_TRUE(wait_block([](const StatusBlock& b) { return b.panels.size() == 2; }, kStartTimeout))
+            << diagnostics();
+        const std::string window = focus_window();
+        EXPECT_FALSE(window.empty());
+        xdo_ok({"key", "--delay", "150", "F8"});
+        return window;
+    }
 };
 
 const std::map<std::string, std::string>* train_record(const StatusBlock& b) {
@@ -26,14 +38,8 @@ const std::map<std::string, std::string>* train_record(const StatusBlock& b) {
 }
 
 TEST_F(TrainGui, RunWatchStopAndShowTheTrainedActivations) {
-    ASSERT_NO_FATAL_FAILURE(launch({"--norm", "batch,group"}));
-    auto first = wait_block([](const StatusBlock& b) { return b.panels.size() == 2; }, kStartTimeout);
-    ASSERT_TRUE(first) << diagnostics();
-    const std::string window = find_window();
-    ASSERT_FALSE(window.empty());
-    xdo_ok({"windowfocus", "--sync", window});
-    park_pointer();
-    xdo_ok({"key", "--delay", "150", "F8"});
+    const std::string window = launch_and_press_f8();
+    ASSERT_FALSE(HasFailure());
     auto opened =
         wait_block([](const StatusBlock& b) { return train_record(b) && number(*train_record(b), "run") > 0; });
     ASSERT_TRUE(opened) << "F8 did not open the Train panel\n" << diagnostics();
@@ -111,13 +117,8 @@ protected:
 };
 
 TEST_F(SweepGui, LoadTheSavedSweepThenRunAndStopAShortOne) {
-    ASSERT_NO_FATAL_FAILURE(launch({"--norm", "batch,group"}));
-    ASSERT_TRUE(wait_block([](const StatusBlock& b) { return b.panels.size() == 2; }, kStartTimeout)) << diagnostics();
-    const std::string window = find_window();
-    ASSERT_FALSE(window.empty());
-    xdo_ok({"windowfocus", "--sync", window});
-    park_pointer();
-    xdo_ok({"key", "--delay", "150", "F8"});
+    const std::string window = launch_and_press_f8();
+    ASSERT_FALSE(HasFailure());
     auto opened =
         wait_block([](const StatusBlock& b) { return sweep_record(b) && number(*sweep_record(b), "load") > 0; });
     ASSERT_TRUE(opened) << "F8 did not show the sweep's controls\n" << diagnostics();
