@@ -166,6 +166,13 @@ void print_status_if_changed(const AppState& state, const std::vector<PanelRect>
     }
 }
 
+// Why the picture cannot be the figure `render` was asked for, or "": the cubes could not be
+// built, or the grid's values did not fit on the GPU (the panel shows the message).
+std::string figure_error(const AppState& state, TensorRenderer& renderer) {
+    if (state.cube_view) return renderer.cube() ? "" : renderer.cube_error();
+    return renderer.values_error();
+}
+
 // After the last frame, while the window is alive: stops the workers that may wake it and
 // saves the settings with the window's size.
 void finish_run(const DesktopOptions& o, AppState& state, Window& window) {
@@ -268,15 +275,14 @@ int run_desktop_unguarded(int argc, char** argv) {
             if (export_now && !export_files(state, o.export_base)) status = 1;
             if (state.print_status) print_status_if_changed(state, rects, last_status);
             if (o.render_command && last_frame && state.message_is_error) status = 1;
-            // A picture whose cubes could not be drawn (the panel shows why) is no figure.
-            if (o.render_command && last_frame && state.cube_view && !renderer.value()->cube()) {
-                std::fprintf(stderr, "normviz: %s\n", renderer.value()->cube_error().c_str());
-                status = 1;
-            }
-            // Nor is a grid whose values did not fit on the GPU (blank cells behind the message).
-            if (o.render_command && last_frame && !state.cube_view && !renderer.value()->values_error().empty()) {
-                std::fprintf(stderr, "normviz: %s\n", renderer.value()->values_error().c_str());
-                status = 1;
+            // A picture whose cells could not be drawn is no figure: render stops at the first
+            // frame that knows it, before the last frame saves the PNG.
+            if (o.render_command) {
+                if (const std::string error = figure_error(state, *renderer.value()); !error.empty()) {
+                    std::fprintf(stderr, "normviz: %s\n", error.c_str());
+                    status = 1;
+                    break;
+                }
             }
             if (last_frame) break;
             ++frame;

@@ -6,8 +6,10 @@
 // docs/edge_cases.md records what the user sees in each case.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 
 #include "app/render/tensor_renderer.h"
@@ -230,6 +232,25 @@ TEST_F(EdgeCases, TinyValuesWithEpsZero) {
     }
     for (size_t i = 0; i < r.last().panels.size(); ++i)
         EXPECT_EQ(hatched_pixels(r.image, r.last(), i), 0) << "panel " << i << " hatches finite values";
+}
+
+// 16400 x 16400 values need more than 16384 x 16384 texels, Mesa's (llvmpipe's) largest
+// texture: the cells cannot be drawn, and the figure must say so rather than show a blank
+// grid and exit 0. A GPU with larger textures draws it, and then no GL error may appear.
+TEST_F(EdgeCases, RenderOfMoreValuesThanOneTextureHoldsSaysSo) {
+    const std::string out = (tmp_ / "big.png").string();
+    const CommandResult r = run_command({NORMVIZ_BINARY, "render", "--shape", "1,1,16400,16400", "--norm", "layer",
+                                         "--focus", "0,0,0,0", "--out", out},
+                                        env(), Seconds{300});  // 1 GiB of values; minutes under a sanitizer
+    if (r.exit_code == 0) {
+        EXPECT_EQ(r.err, "");
+        return;
+    }
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_EQ(r.err.rfind("normviz: this GPU cannot hold the 268960000 values as one texture (at most ", 0), 0u) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(r.err.find("GL error"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(out));
 }
 
 }  // namespace
