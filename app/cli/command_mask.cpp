@@ -93,8 +93,12 @@ core::Result<core::Index> read_mask_focus(const Arguments& args, bool layout_giv
     return focus;
 }
 
-// Everything mask checks on the command line. Error: a usage error, message without prefix.
-core::Result<MaskRequest> read_mask_request(const Arguments& args) {
+// Everything mask checks on the command line, argv[2..]. Error: a usage error, message
+// without prefix.
+core::Result<MaskRequest> read_mask_request(int argc, char** argv) {
+    core::Result<Arguments> parsed = parse_arguments(argc, argv, 2, with_norm_options(kMaskOptions));
+    if (!parsed) return parsed.error();
+    const Arguments& args = parsed.value();
     core::Result<std::optional<core::Layout>> layout = parse_layout_option(args);
     if (!layout) return layout.error();
     MaskRequest request;
@@ -121,9 +125,7 @@ core::Result<MaskRequest> read_mask_request(const Arguments& args) {
 
 int run_mask(int argc, char** argv) {
     if (print_help_if_asked(argc, argv, help_text())) return kExitOk;
-    core::Result<Arguments> args = parse_arguments(argc, argv, 2, with_norm_options(kMaskOptions));
-    if (!args) return report_usage_error(kName, args.error().message);
-    core::Result<MaskRequest> parsed = read_mask_request(args.value());
+    core::Result<MaskRequest> parsed = read_mask_request(argc, argv);
     if (!parsed) return report_usage_error(kName, parsed.error().message);
     const MaskRequest& request = parsed.value();
     if (core::Status folder = check_output_folder(request.out_path); !folder) {

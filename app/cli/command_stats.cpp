@@ -106,6 +106,7 @@ void note_non_finite(const std::vector<core::GroupStats>& stats, const NonFinite
 
 // What the command line asks for, checked before IN is read.
 struct StatsRequest {
+    Arguments args;
     core::NormSpec norm;
     std::string lengths_text;  // --lengths as typed; empty without it
     std::vector<int64_t> lengths;
@@ -113,11 +114,15 @@ struct StatsRequest {
     std::string path;
 };
 
-// The options and the one path. Error: a usage error, message without prefix.
-core::Result<StatsRequest> read_stats_request(const Arguments& args) {
+// The options of argv[2..] and the one path. Error: a usage error, message without prefix.
+core::Result<StatsRequest> read_stats_request(int argc, char** argv) {
+    StatsRequest request;
+    core::Result<Arguments> parsed = parse_arguments(argc, argv, 2, reading_options(kStatsOptions));
+    if (!parsed) return parsed.error();
+    request.args = std::move(parsed.value());
+    const Arguments& args = request.args;
     core::Result<core::NormSpec> spec = check_reading_options(args);
     if (!spec) return spec.error();
-    StatsRequest request;
     request.norm = spec.value();
     request.lengths_text = args.value("--lengths").value_or("");
     if (args.has("--lengths")) {
@@ -143,8 +148,9 @@ core::Result<StatsRequest> read_stats_request(const Arguments& args) {
 // The groups' statistics: the checkpoint's running ones with --running (eval mode: any batch
 // works, N = 1 included, and the groups hold no value of it), else the batch's, masked by
 // --lengths. Error: a data error, message without prefix.
-core::Result<std::vector<core::GroupStats>> group_stats(const Arguments& args, const StatsRequest& request,
-                                                        const core::Tensor& tensor, StatsSource& source) {
+core::Result<std::vector<core::GroupStats>> group_stats(const StatsRequest& request, const core::Tensor& tensor,
+                                                        StatsSource& source) {
+    const Arguments& args = request.args;
     core::Result<std::optional<core::BatchNormBuffers>> running = read_running_option(args, tensor.shape.C);
     if (!running) return running.error();
     if (running.value()) {
@@ -163,11 +169,11 @@ core::Result<std::vector<core::GroupStats>> group_stats(const Arguments& args, c
 }
 
 // Computes and prints the statistics of IN, then the note on NaN and Inf.
-int print_stats(const Arguments& args, const StatsRequest& request, const core::Tensor& tensor) {
+int print_stats(const StatsRequest& request, const core::Tensor& tensor) {
     StatsSource source;
     source.layout = tensor.layout;
     source.reading = core::describe_reading(tensor);
-    core::Result<std::vector<core::GroupStats>> stats = group_stats(args, request, tensor, source);
+    core::Result<std::vector<core::GroupStats>> stats = group_stats(request, tensor, source);
     if (!stats) return report_error(kName, kExitDataError, stats.error().message);
     const NonFinite non_finite = count_non_finite(tensor);
     if (!source.eval_mode) {
@@ -192,13 +198,11 @@ int print_stats(const Arguments& args, const StatsRequest& request, const core::
 
 int run_stats(int argc, char** argv) {
     if (print_help_if_asked(argc, argv, help_text())) return kExitOk;
-    core::Result<Arguments> args = parse_arguments(argc, argv, 2, reading_options(kStatsOptions));
-    if (!args) return report_usage_error(kName, args.error().message);
-    core::Result<StatsRequest> request = read_stats_request(args.value());
+    core::Result<StatsRequest> request = read_stats_request(argc, argv);
     if (!request) return report_usage_error(kName, request.error().message);
-    core::Result<core::Tensor> input = read_input(args.value(), request.value().path);
+    core::Result<core::Tensor> input = read_input(request.value().args, request.value().path);
     if (!input) return report_error(kName, kExitDataError, input.error().message);
-    return print_stats(args.value(), request.value(), input.value());
+    return print_stats(request.value(), input.value());
 }
 
 }  // namespace normviz::app::cli

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <type_traits>
 
 #include "app/cli/arguments.h"
 #include "app/model/paths.h"
@@ -128,11 +129,28 @@ core::Status set_text(std::string_view, const std::string& value, DesktopOptions
     return core::Ok{};
 }
 
-core::Result<long long> non_negative(std::string_view name, const std::string& value) {
+// Options read by a parser that returns a Result: the value goes to `field`.
+template <auto field, auto parse>
+core::Status set_parsed(std::string_view, const std::string& value, DesktopOptions& o) {
+    auto parsed = parse(value);
+    if (!parsed) return parsed.error();
+    o.*field = parsed.value();
+    return core::Ok{};
+}
+
+// --seed, --groups, --frames: a whole number >= 0 (--frames at most a million).
+template <auto field>
+core::Status set_count(std::string_view name, const std::string& value, DesktopOptions& o) {
     long long v = 0;
     if (!parse_int(value, v) || v < 0)
         return core::make_error(std::string(name) + " '" + value + "' is not a non-negative integer");
-    return v;
+    using Value = std::remove_cvref_t<decltype(o.*field)>;
+    if constexpr (std::is_same_v<Value, int>) {
+        o.*field = static_cast<int>(std::min<long long>(v, 1000000));
+    } else {
+        o.*field = static_cast<typename Value::value_type>(v);
+    }
+    return core::Ok{};
 }
 
 // "WxH" within [low, high] pixels each; `rule` ends the message.
@@ -168,68 +186,12 @@ core::Status set_size(std::string_view name, const std::string& value, DesktopOp
     return read_size(name, value, 64, 64, 16384, 16384, "with 64..16384 pixels each, e.g. 1280x800", o.width, o.height);
 }
 
-core::Status set_shape(std::string_view, const std::string& value, DesktopOptions& o) {
-    auto shape = core::parse_shape(value);
-    if (!shape) return shape.error();
-    o.shape = shape.value();
-    return core::Ok{};
-}
-
-core::Status set_generator(std::string_view, const std::string& value, DesktopOptions& o) {
-    auto g = core::parse_generator(value);
-    if (!g) return g.error();
-    o.generator = g.value();
-    return core::Ok{};
-}
-
-core::Status set_seed(std::string_view name, const std::string& value, DesktopOptions& o) {
-    auto v = non_negative(name, value);
-    if (!v) return v.error();
-    o.seed = static_cast<uint64_t>(v.value());
-    return core::Ok{};
-}
-
-core::Status set_groups(std::string_view name, const std::string& value, DesktopOptions& o) {
-    auto v = non_negative(name, value);
-    if (!v) return v.error();
-    o.groups = v.value();
-    return core::Ok{};
-}
-
-core::Status set_frames(std::string_view name, const std::string& value, DesktopOptions& o) {
-    auto v = non_negative(name, value);
-    if (!v) return v.error();
-    o.frames = static_cast<int>(std::min<long long>(v.value(), 1000000));
-    return core::Ok{};
-}
-
-core::Status set_norms(std::string_view, const std::string& value, DesktopOptions& o) {
-    auto norms = parse_norm_list(value);
-    if (!norms) return norms.error();
-    o.norms = norms.value();
-    return core::Ok{};
-}
-
-core::Status set_axes(std::string_view, const std::string& value, DesktopOptions& o) {
-    auto axes = core::parse_axes(value);
-    if (!axes) return axes.error();
-    o.axes = axes.value();
-    return core::Ok{};
-}
-
 core::Status set_eps(std::string_view, const std::string& value, DesktopOptions& o) {
     char* end = nullptr;
     double e = std::strtod(value.c_str(), &end);
     if (value.empty() || *end != '\0' || !(e >= 0) || !std::isfinite(e))
         return core::make_error("--eps '" + value + "' is not a finite number >= 0");
     o.eps = e;
-    return core::Ok{};
-}
-
-core::Status set_layout(std::string_view, const std::string& value, DesktopOptions& o) {
-    auto layout = core::parse_layout(value);
-    if (!layout) return layout.error();
-    o.layout = layout.value();
     return core::Ok{};
 }
 
@@ -290,16 +252,16 @@ const DesktopOption kDesktopOptions[] = {
     {{"--size", "WxH"}, set_size},
     {{"--screenshot", "PATH"}, set_text<&DesktopOptions::screenshot_path>},
     {{"--out", "PATH"}, set_text<&DesktopOptions::screenshot_path>},
-    {{"--shape", "N,C,H,W"}, set_shape},
-    {{"--generator", "NAME"}, set_generator},
-    {{"--seed", "S"}, set_seed},
-    {{"--groups", "G"}, set_groups},
-    {{"--frames", "N"}, set_frames},
-    {{"--norm", "NAME"}, set_norms},
-    {{"--axes", "AXES"}, set_axes},
+    {{"--shape", "N,C,H,W"}, set_parsed<&DesktopOptions::shape, core::parse_shape>},
+    {{"--generator", "NAME"}, set_parsed<&DesktopOptions::generator, core::parse_generator>},
+    {{"--seed", "S"}, set_count<&DesktopOptions::seed>},
+    {{"--groups", "G"}, set_count<&DesktopOptions::groups>},
+    {{"--frames", "N"}, set_count<&DesktopOptions::frames>},
+    {{"--norm", "NAME"}, set_parsed<&DesktopOptions::norms, parse_norm_list>},
+    {{"--axes", "AXES"}, set_parsed<&DesktopOptions::axes, core::parse_axes>},
     {{"--eps", "E"}, set_eps},
     {{"--focus", "n,c,h,w"}, set_text<&DesktopOptions::focus_text>},  // read last: --layout decides its order
-    {{"--layout", "L"}, set_layout},
+    {{"--layout", "L"}, set_parsed<&DesktopOptions::layout, core::parse_layout>},
     {{"--running", "FILE:PREFIX"}, set_running},
     {{"--input", "FILE"}, set_text<&DesktopOptions::input_path>},
     {{"--color-scale", "NAME"}, set_color_scale},
