@@ -121,13 +121,8 @@ core::Result<MaskRequest> read_mask_request(int argc, char** argv) {
     return request;
 }
 
-}  // namespace
-
-int run_mask(int argc, char** argv) {
-    if (print_help_if_asked(argc, argv, help_text())) return kExitOk;
-    core::Result<MaskRequest> parsed = read_mask_request(argc, argv);
-    if (!parsed) return report_usage_error(kName, parsed.error().message);
-    const MaskRequest& request = parsed.value();
+// Writes the mask OUT.npy in --layout's order.
+int write_mask(const MaskRequest& request) {
     if (core::Status folder = check_output_folder(request.out_path); !folder) {
         return report_error(kName, kExitDataError, folder.error().message);
     }
@@ -137,8 +132,15 @@ int run_mask(int argc, char** argv) {
     core::from_nchw(mask.data(), request.shape, request.layout, ordered.data());
     core::Status written =
         core::write_npy_u8(request.out_path, core::dims_in_layout(request.shape, request.layout), ordered);
-    if (!written) return report_error(kName, kExitDataError, written.error().message);
-    return kExitOk;
+    return written ? kExitOk : report_error(kName, kExitDataError, written.error().message);
+}
+
+}  // namespace
+
+int run_mask(int argc, char** argv) {
+    if (print_help_if_asked(argc, argv, help_text())) return kExitOk;
+    core::Result<MaskRequest> request = read_mask_request(argc, argv);
+    return request ? write_mask(request.value()) : report_usage_error(kName, request.error().message);
 }
 
 }  // namespace normviz::app::cli
