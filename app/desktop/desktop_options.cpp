@@ -251,7 +251,7 @@ const DesktopOption kDesktopOptions[] = {
     {{"--export-size", "WxH"}, set_export_size},
     {{"--size", "WxH"}, set_size},
     {{"--screenshot", "PATH"}, set_text<&DesktopOptions::screenshot_path>},
-    {{"--out", "PATH"}, set_text<&DesktopOptions::screenshot_path>},
+    {{"--out", "PATH"}, set_text<&DesktopOptions::screenshot_path>},  // render's name; wins over --screenshot
     {{"--shape", "N,C,H,W"}, set_parsed<&DesktopOptions::shape, core::parse_shape>},
     {{"--generator", "NAME"}, set_parsed<&DesktopOptions::generator, core::parse_generator>},
     {{"--seed", "S"}, set_count<&DesktopOptions::seed>},
@@ -260,7 +260,7 @@ const DesktopOption kDesktopOptions[] = {
     {{"--norm", "NAME"}, set_parsed<&DesktopOptions::norms, parse_norm_list>},
     {{"--axes", "AXES"}, set_parsed<&DesktopOptions::axes, core::parse_axes>},
     {{"--eps", "E"}, set_eps},
-    {{"--focus", "n,c,h,w"}, set_text<&DesktopOptions::focus_text>},  // read last: --layout decides its order
+    {{"--focus", "n,c,h,w"}, set_text<&DesktopOptions::focus_text>},  // read by read_focus: --layout decides its order
     {{"--layout", "L"}, set_parsed<&DesktopOptions::layout, core::parse_layout>},
     {{"--running", "FILE:PREFIX"}, set_running},
     {{"--input", "FILE"}, set_text<&DesktopOptions::input_path>},
@@ -311,7 +311,8 @@ core::Status check_render(DesktopOptions& o) {
 }  // namespace
 
 // Tokenized by the subcommands' parser (app/cli/arguments.h), so an option given twice is an
-// error and --opt=value works for every option; then each value is read by its row's function.
+// error and --opt=value works for every option that takes a value; then each value is read by
+// its row's function.
 core::Result<DesktopOptions> parse_desktop_options(int argc, char** argv) {
     DesktopOptions o;
     int first = 1;
