@@ -1032,6 +1032,48 @@ TEST_F(CliOutput, MaskIntoReadOnlyFolder) {
     EXPECT_TRUE(fs::is_empty(locked));
 }
 
+// ---- the desktop program's and render's options (the subcommands' parser) -----------------
+// Option errors come before any window or display, as one line "normviz: ..." and status 2.
+
+class CliDesktopOptions : public CliTest {
+protected:
+    void expect_option_error(const std::vector<std::string>& args, const std::string& message) {
+        const RunResult result = run(args);
+        EXPECT_EQ(result.status, kUsageError) << result.err;
+        EXPECT_EQ(result.err, "normviz: " + message + "\n");
+        EXPECT_TRUE(result.out.empty()) << result.out;
+    }
+};
+
+TEST_F(CliDesktopOptions, MessagesKeepTheirWording) {
+    expect_option_error({"--frobnicate"}, "unknown option '--frobnicate'; see normviz --help");
+    expect_option_error({"a.npy", "b.npy"}, "unexpected argument 'b.npy'; see normviz --help");
+    expect_option_error({"--size", "10x10"}, "--size '10x10' is not WxH with 64..16384 pixels each, e.g. 1280x800");
+    expect_option_error({"--groups", "x"}, "--groups 'x' is not a non-negative integer");
+    expect_option_error({"--focus"}, "--focus needs a value; see normviz --help");
+    expect_option_error({"--eps", "-1"}, "--eps '-1' is not a finite number >= 0");
+    expect_option_error({"render", "--norm", "batch"}, "render needs --out fig.png");
+}
+
+TEST_F(CliDesktopOptions, AnOptionGivenTwiceIsAnError) {
+    expect_option_error({"render", "--norm", "batch", "--size", "800x600", "--size", "900x700", "--out", "x.png"},
+                        "--size is given twice; give it once");
+}
+
+TEST_F(CliDesktopOptions, EqualsFormWorksForValuesAndIsRefusedForFlags) {
+    expect_option_error({"--size=800x600junk"},
+                        "--size '800x600junk' is not WxH with 64..16384 pixels each, e.g. 1280x800");
+    expect_option_error({"--status=1"}, "--status takes no value; write just --status");
+}
+
+TEST_F(CliDesktopOptions, RenderTakesNoPositionalAndHelpWins) {
+    expect_option_error({"render", "--norm", "batch", "--out", "x.png", "extra.npy"},
+                        "unexpected argument 'extra.npy'; see normviz --help");
+    const RunResult help = run({"render", "--frobnicate", "--help"});
+    EXPECT_EQ(help.status, 0);
+    EXPECT_TRUE(contains_text(help.out, "usage: normviz render"));
+}
+
 }  // namespace
 
 #else  // NORMVIZ_BINARY

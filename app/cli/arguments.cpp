@@ -44,7 +44,9 @@ std::optional<std::string> Arguments::value(std::string_view name) const {
     return it->second;
 }
 
-core::Result<Arguments> parse_arguments(int argc, char** argv, int first, std::span<const OptionSpec> options) {
+core::Result<Arguments> parse_arguments(int argc, char** argv, int first, std::span<const OptionSpec> options,
+                                        std::string_view see_also) {
+    const std::string hint = see_also.empty() ? std::string() : "; " + std::string(see_also);
     Arguments args;
     bool options_ended = false;
     for (int i = first; i < argc; ++i) {
@@ -64,7 +66,7 @@ core::Result<Arguments> parse_arguments(int argc, char** argv, int first, std::s
         std::string_view name = arg.substr(0, equals);
         const OptionSpec* option = find_option(options, name);
         if (option == nullptr) {
-            return core::make_error("unknown option '" + std::string(name) + "'");
+            return core::make_error("unknown option '" + std::string(name) + "'" + hint);
         }
         if (args.has(name)) {
             return core::make_error(std::string(name) + " is given twice; give it once");
@@ -82,6 +84,7 @@ core::Result<Arguments> parse_arguments(int argc, char** argv, int first, std::s
         } else if (i + 1 < argc && !starts_with_dashes(argv[i + 1])) {
             value = argv[++i];
         } else {
+            if (!hint.empty()) return core::make_error(std::string(name) + " needs a value" + hint);
             return core::make_error(std::string(name) + " needs a value: " + std::string(name) + " " +
                                     std::string(option->metavar));
         }

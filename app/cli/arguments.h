@@ -40,7 +40,10 @@ struct Arguments {
 // the next argument unless that starts with "--" (so "--eps -1" passes -1 on).
 // Error (a usage error, message without prefix) on an unknown option, a missing value, a value
 // given to a flag, or an option given twice. --help is not handled here: see wants_help.
-core::Result<Arguments> parse_arguments(int argc, char** argv, int first, std::span<const OptionSpec> options);
+// `see_also` (e.g. "see normviz --help"), when given, ends the unknown-option and missing-value
+// messages instead of the option's metavar.
+core::Result<Arguments> parse_arguments(int argc, char** argv, int first, std::span<const OptionSpec> options,
+                                        std::string_view see_also = {});
 
 // Whether "--help" or "-h" appears among argv[first..] before any "--"; help wins over errors.
 bool wants_help(int argc, char** argv, int first);

@@ -24,6 +24,9 @@ int run_stats(int argc, char** argv);
 int run_mask(int argc, char** argv);
 int run_train(int argc, char** argv);
 
+// Whether "--help" or "-h" is among argv[2..] (see wants_help); if so, prints `help` on stdout.
+bool print_help_if_asked(int argc, char** argv, const std::string& help);
+
 // Prints "normviz COMMAND: MESSAGE" as exactly one line on stderr (line breaks inside the
 // message become spaces) and returns `status`. An empty command prints "normviz: MESSAGE".
 int report_error(std::string_view command, int status, std::string_view message);

@@ -19,58 +19,47 @@ namespace {
 
 constexpr std::string_view kName = "normalize";
 
-void print_help() {
-    std::string text =
-        "Usage: normviz normalize --norm NAME [--groups G] [--axes AXES] [--no-center]\n"
-        "                         [--eps E] [--layout L] [--convert-int] [--dtype T]\n"
-        "                         [--running FILE:PREFIX] IN OUT.npy\n"
-        "\n"
-        "Normalizes IN like PyTorch's training-mode forward without affine:\n"
-        "y = (x - mean) / sqrt(var + eps), with each group's mean and biased variance\n"
-        "(rms and --no-center: y = x / sqrt(mean(x^2) + eps)). Writes OUT.npy in IN's shape\n"
-        "and layout. With --running, BatchNorm in eval mode: the checkpoint's running\n"
-        "statistics and its weight and bias, as bn.eval()(x).\n"
-        "\n" +
-        norm_options_help() + "\n" + input_options_help() +
-        "\n"
-        "Other options:\n"
-        "  --dtype T      float32, float64 or float16 (default: float64 for float64 input,\n"
-        "                 else float32)\n"
-        "  --running FILE:PREFIX  a BatchNorm layer's buffers: PREFIX.running_mean,\n"
-        "                 PREFIX.running_var and, when present, PREFIX.weight and PREFIX.bias\n"
-        "                 from a .safetensors or .npz file (needs --norm batch)\n"
-        "  -h, --help     show this help\n"
-        "\n"
-        "Options may come before or after the paths; --opt=value works too. OUT must not be\n"
-        "IN; it is written only when everything succeeded.\n"
-        "\n"
-        "Examples:\n"
-        "  normviz normalize --layout NLC --norm layer-token hidden.npy ln.npy   # nn.LayerNorm(D)\n"
-        "  normviz normalize --layout NHWC --norm batch acts.npy bn.npy\n"
-        "  normviz normalize --norm group --groups 32 acts.npy gn.npy\n"
-        "  normviz normalize --norm batch --running model.safetensors:layer1.0.bn1 acts.npy eval.npy\n";
-    std::fputs(text.c_str(), stdout);
+constexpr OptionSpec kNormalizeOptions[] = {{"--dtype", "T"}};
+
+std::string help_text() {
+    return "Usage: normviz normalize --norm NAME [--groups G] [--axes AXES] [--no-center]\n"
+           "                         [--eps E] [--layout L] [--convert-int] [--dtype T]\n"
+           "                         [--running FILE:PREFIX] IN OUT.npy\n"
+           "\n"
+           "Normalizes IN like PyTorch's training-mode forward without affine:\n"
+           "y = (x - mean) / sqrt(var + eps), with each group's mean and biased variance\n"
+           "(rms and --no-center: y = x / sqrt(mean(x^2) + eps)). Writes OUT.npy in IN's shape\n"
+           "and layout. With --running, BatchNorm in eval mode: the checkpoint's running\n"
+           "statistics and its weight and bias, as bn.eval()(x).\n"
+           "\n" +
+           norm_options_help() + "\n" + input_options_help() +
+           "\n"
+           "Other options:\n"
+           "  --dtype T      float32, float64 or float16 (default: float64 for float64 input,\n"
+           "                 else float32)\n"
+           "  --running FILE:PREFIX  a BatchNorm layer's buffers: PREFIX.running_mean,\n"
+           "                 PREFIX.running_var and, when present, PREFIX.weight and PREFIX.bias\n"
+           "                 from a .safetensors or .npz file (needs --norm batch)\n"
+           "  -h, --help     show this help\n"
+           "\n"
+           "Options may come before or after the paths; --opt=value works too. OUT must not be\n"
+           "IN; it is written only when everything succeeded.\n"
+           "\n"
+           "Examples:\n"
+           "  normviz normalize --layout NLC --norm layer-token hidden.npy ln.npy   # nn.LayerNorm(D)\n"
+           "  normviz normalize --layout NHWC --norm batch acts.npy bn.npy\n"
+           "  normviz normalize --norm group --groups 32 acts.npy gn.npy\n"
+           "  normviz normalize --norm batch --running model.safetensors:layer1.0.bn1 acts.npy eval.npy\n";
 }
 
 }  // namespace
 
 int run_normalize(int argc, char** argv) {
-    if (wants_help(argc, argv, 2)) {
-        print_help();
-        return kExitOk;
-    }
-    std::vector<OptionSpec> options(std::begin(kNormOptions), std::end(kNormOptions));
-    options.insert(options.end(), std::begin(kInputOptions), std::end(kInputOptions));
-    options.push_back(kRunningOption);
-    options.push_back({"--dtype", "T"});
-    core::Result<Arguments> args = parse_arguments(argc, argv, 2, options);
+    if (print_help_if_asked(argc, argv, help_text())) return kExitOk;
+    core::Result<Arguments> args = parse_arguments(argc, argv, 2, reading_options(kNormalizeOptions));
     if (!args) return report_usage_error(kName, args.error().message);
-    core::Result<core::NormSpec> spec = parse_norm_options(args.value());
+    core::Result<core::NormSpec> spec = check_reading_options(args.value());
     if (!spec) return report_usage_error(kName, spec.error().message);
-    if (core::Status running = check_running_usage(args.value(), spec.value()); !running)
-        return report_usage_error(kName, running.error().message);
-    if (core::Result<std::optional<core::Layout>> layout = parse_layout_option(args.value()); !layout)
-        return report_usage_error(kName, layout.error().message);
     std::optional<core::NpyDtype> dtype;
     if (std::optional<std::string> text = args.value().value("--dtype")) {
         core::Result<core::NpyDtype> parsed = core::parse_npy_dtype(*text);

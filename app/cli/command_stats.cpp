@@ -20,38 +20,38 @@ namespace {
 
 constexpr std::string_view kName = "stats";
 
-void print_help() {
-    std::string text =
-        "Usage: normviz stats --norm NAME [--groups G] [--axes AXES] [--no-center] [--eps E]\n"
-        "                     [--layout L] [--convert-int] [--lengths L1,L2,...]\n"
-        "                     [--running FILE:PREFIX] [--format json|csv] IN\n"
-        "\n"
-        "Prints the statistics of every group the norm pools, in group order: the key (the\n"
-        "coordinates the norm keeps, e.g. {\"c\": 3} for batch, {\"n\": 1, \"g\": 0} for group),\n"
-        "count, mean, biased variance var and mean of squares mean_sq, exactly as PyTorch's\n"
-        "training-mode forward computes them. Numbers read back to the same double; NaN and\n"
-        "Inf print as null in JSON and as nan, inf, -inf in CSV; when any does, a note on\n"
-        "stderr counts the NaN and Inf values of IN and says where the first is (the JSON\n"
-        "counts them in \"non_finite_values\"). The JSON names the layout and how IN was\n"
-        "read (\"read (2, 7, 16) as N=2, L=7, C=16 (NLC)\").\n"
-        "\n" +
-        norm_options_help() + "\n" + input_options_help() +
-        "\n"
-        "Other options:\n"
-        "  --lengths L1,L2,...  valid length of each sample's sequence (the last axis: L, or\n"
-        "                 W for NCHW): padded positions belong to no group (masked statistics)\n"
-        "  --running FILE:PREFIX  eval mode: print a BatchNorm layer's running statistics\n"
-        "                 from a checkpoint instead (count 0: the batch pools nothing)\n"
-        "  --format F     json (default: norm, spec, shape, layout, eps, description, groups)\n"
-        "                 or csv (a header, then one row per group)\n"
-        "  -h, --help     show this help\n"
-        "\n"
-        "Examples:\n"
-        "  normviz stats --layout NLC --norm layer-token hidden.npy   # (batch, tokens, features)\n"
-        "  normviz stats --layout NHWC --norm batch acts.npy\n"
-        "  normviz stats --layout NLC --norm batch --lengths 7,4 hidden.npy\n"
-        "  normviz stats --norm group --groups 2 acts.npz:layer1 --format csv\n";
-    std::fputs(text.c_str(), stdout);
+constexpr OptionSpec kStatsOptions[] = {{"--lengths", "L1,L2,..."}, {"--format", "json|csv"}};
+
+std::string help_text() {
+    return "Usage: normviz stats --norm NAME [--groups G] [--axes AXES] [--no-center] [--eps E]\n"
+           "                     [--layout L] [--convert-int] [--lengths L1,L2,...]\n"
+           "                     [--running FILE:PREFIX] [--format json|csv] IN\n"
+           "\n"
+           "Prints the statistics of every group the norm pools, in group order: the key (the\n"
+           "coordinates the norm keeps, e.g. {\"c\": 3} for batch, {\"n\": 1, \"g\": 0} for group),\n"
+           "count, mean, biased variance var and mean of squares mean_sq, exactly as PyTorch's\n"
+           "training-mode forward computes them. Numbers read back to the same double; NaN and\n"
+           "Inf print as null in JSON and as nan, inf, -inf in CSV; when any does, a note on\n"
+           "stderr counts the NaN and Inf values of IN and says where the first is (the JSON\n"
+           "counts them in \"non_finite_values\"). The JSON names the layout and how IN was\n"
+           "read (\"read (2, 7, 16) as N=2, L=7, C=16 (NLC)\").\n"
+           "\n" +
+           norm_options_help() + "\n" + input_options_help() +
+           "\n"
+           "Other options:\n"
+           "  --lengths L1,L2,...  valid length of each sample's sequence (the last axis: L, or\n"
+           "                 W for NCHW): padded positions belong to no group (masked statistics)\n"
+           "  --running FILE:PREFIX  eval mode: print a BatchNorm layer's running statistics\n"
+           "                 from a checkpoint instead (count 0: the batch pools nothing)\n"
+           "  --format F     json (default: norm, spec, shape, layout, eps, description, groups)\n"
+           "                 or csv (a header, then one row per group)\n"
+           "  -h, --help     show this help\n"
+           "\n"
+           "Examples:\n"
+           "  normviz stats --layout NLC --norm layer-token hidden.npy   # (batch, tokens, features)\n"
+           "  normviz stats --layout NHWC --norm batch acts.npy\n"
+           "  normviz stats --layout NLC --norm batch --lengths 7,4 hidden.npy\n"
+           "  normviz stats --norm group --groups 2 acts.npz:layer1 --format csv\n";
 }
 
 // NaN and +-Inf values of the input, counted so that statistics printed as null (JSON) or
@@ -104,100 +104,105 @@ void note_non_finite(const std::vector<core::GroupStats>& stats, const NonFinite
     std::fprintf(stderr, "normviz stats: note: %s\n", text.c_str());
 }
 
-}  // namespace
-
-int run_stats(int argc, char** argv) {
-    if (wants_help(argc, argv, 2)) {
-        print_help();
-        return kExitOk;
-    }
-    std::vector<OptionSpec> options(std::begin(kNormOptions), std::end(kNormOptions));
-    options.insert(options.end(), std::begin(kInputOptions), std::end(kInputOptions));
-    options.push_back(kRunningOption);
-    options.push_back({"--lengths", "L1,L2,..."});
-    options.push_back({"--format", "json|csv"});
-    core::Result<Arguments> args = parse_arguments(argc, argv, 2, options);
-    if (!args) return report_usage_error(kName, args.error().message);
-    core::Result<core::NormSpec> spec = parse_norm_options(args.value());
-    if (!spec) return report_usage_error(kName, spec.error().message);
-    if (core::Status running = check_running_usage(args.value(), spec.value()); !running)
-        return report_usage_error(kName, running.error().message);
-    if (core::Result<std::optional<core::Layout>> layout = parse_layout_option(args.value()); !layout)
-        return report_usage_error(kName, layout.error().message);
-    const std::optional<std::string> lengths_text = args.value().value("--lengths");
+// What the command line asks for, checked before IN is read.
+struct StatsRequest {
+    Arguments args;
+    core::NormSpec norm;
+    std::string lengths_text;  // --lengths as typed; empty without it
     std::vector<int64_t> lengths;
-    if (lengths_text) {
-        if (args.value().has("--running"))
-            return report_usage_error(kName,
-                                      "--lengths and --running exclude each other: eval "
-                                      "mode pools no value of the batch");
-        core::Result<std::vector<int64_t>> parsed = core::parse_integers(*lengths_text, 0, "--lengths");
-        if (!parsed) return report_usage_error(kName, parsed.error().message);
-        lengths = parsed.value();
-    }
+    std::string format;
+    std::string path;
+};
 
-    const std::string format = args.value().value("--format").value_or("json");
-    if (format != "json" && format != "csv") {
-        return report_usage_error(kName, "unknown --format '" + format + "'; use json or csv");
+// The options of argv[2..] and the one path. Error: a usage error, message without prefix.
+core::Result<StatsRequest> read_stats_request(int argc, char** argv) {
+    StatsRequest request;
+    core::Result<Arguments> parsed = parse_arguments(argc, argv, 2, reading_options(kStatsOptions));
+    if (!parsed) return parsed.error();
+    request.args = std::move(parsed.value());
+    const Arguments& args = request.args;
+    core::Result<core::NormSpec> spec = check_reading_options(args);
+    if (!spec) return spec.error();
+    request.norm = spec.value();
+    request.lengths_text = args.value("--lengths").value_or("");
+    if (args.has("--lengths")) {
+        if (args.has("--running"))
+            return core::make_error(
+                "--lengths and --running exclude each other: eval mode pools no value of the batch");
+        core::Result<std::vector<int64_t>> parsed = core::parse_integers(request.lengths_text, 0, "--lengths");
+        if (!parsed) return parsed.error();
+        request.lengths = parsed.value();
     }
-    const std::vector<std::string>& paths = args.value().positionals;
-    if (paths.empty()) return report_usage_error(kName, "missing IN, the tensor to read");
-    if (paths.size() > 1) {
-        return report_usage_error(kName, "too many paths: '" + paths[1] +
-                                             "' after IN; stats reads one file and "
-                                             "prints to standard output");
-    }
+    request.format = args.value("--format").value_or("json");
+    if (request.format != "json" && request.format != "csv")
+        return core::make_error("unknown --format '" + request.format + "'; use json or csv");
+    const std::vector<std::string>& paths = args.positionals;
+    if (paths.empty()) return core::make_error("missing IN, the tensor to read");
+    if (paths.size() > 1)
+        return core::make_error("too many paths: '" + paths[1] +
+                                "' after IN; stats reads one file and prints to standard output");
+    request.path = paths[0];
+    return request;
+}
 
-    core::Result<core::Tensor> input = read_input(args.value(), paths[0]);
-    if (!input) return report_error(kName, kExitDataError, input.error().message);
-    const core::Tensor& tensor = input.value();
+// The groups' statistics: the checkpoint's running ones with --running (eval mode: any batch
+// works, N = 1 included, and the groups hold no value of it), else the batch's, masked by
+// --lengths. Error: a data error, message without prefix.
+core::Result<std::vector<core::GroupStats>> group_stats(const StatsRequest& request, const core::Tensor& tensor,
+                                                        StatsSource& source) {
+    const Arguments& args = request.args;
+    core::Result<std::optional<core::BatchNormBuffers>> running = read_running_option(args, tensor.shape.C);
+    if (!running) return running.error();
+    if (running.value()) {
+        source.eval_mode = true;
+        source.running = *args.value("--running");
+        return core::running_stats_from(*running.value()).as_group_stats();
+    }
+    // Checked before the partition is made: make_partition asserts a valid spec (a G that
+    // does not divide the file's C used to abort here).
+    if (core::Status valid = core::validate(request.norm, tensor.shape); !valid) return valid.error();
+    const core::Partition partition = core::make_partition(request.norm, tensor.shape);
+    if (request.lengths_text.empty()) return core::compute_group_stats(tensor, partition);
+    if (core::Status ok = core::validate_lengths(tensor.shape, request.lengths); !ok) return ok.error();
+    source.lengths = request.lengths_text;
+    return core::compute_group_stats_masked(tensor, partition, core::make_padding_mask(tensor.shape, request.lengths));
+}
+
+// Computes and prints the statistics of IN, then the note on NaN and Inf.
+int print_stats(const StatsRequest& request, const core::Tensor& tensor) {
     StatsSource source;
     source.layout = tensor.layout;
     source.reading = core::describe_reading(tensor);
-    core::Result<std::optional<core::BatchNormBuffers>> running = read_running_option(args.value(), tensor.shape.C);
-    if (!running) return report_error(kName, kExitDataError, running.error().message);
-    std::vector<core::GroupStats> stats;
-    core::NormSpec norm = spec.value();
-    // Checked before the partition is made: make_partition asserts a valid spec (a G that
-    // does not divide the file's C used to abort here).
-    if (!running.value()) {
-        if (core::Status valid = core::validate(norm, tensor.shape); !valid) {
-            return report_error(kName, kExitDataError, valid.error().message);
-        }
-    }
-    const core::Partition partition = core::make_partition(norm, tensor.shape);
-    if (running.value()) {
-        // Eval mode: any batch works (N = 1 included); the groups hold no value of it.
-        source.eval_mode = true;
-        source.running = *args.value().value("--running");
-        stats = core::running_stats_from(*running.value()).as_group_stats();
-    } else {
-        if (lengths_text) {
-            if (core::Status ok = core::validate_lengths(tensor.shape, lengths); !ok)
-                return report_error(kName, kExitDataError, ok.error().message);
-            source.lengths = *lengths_text;
-            stats = core::compute_group_stats_masked(tensor, partition, core::make_padding_mask(tensor.shape, lengths));
-        } else {
-            stats = core::compute_group_stats(tensor, partition);
-        }
-    }
-
+    core::Result<std::vector<core::GroupStats>> stats = group_stats(request, tensor, source);
+    if (!stats) return report_error(kName, kExitDataError, stats.error().message);
     const NonFinite non_finite = count_non_finite(tensor);
     if (!source.eval_mode) {
         source.nan = non_finite.nan;
         source.pos_inf = non_finite.pos_inf;
         source.neg_inf = non_finite.neg_inf;
     }
-    if (format == "csv") {
-        write_stats_csv(stdout, norm, partition, stats, tensor.layout);
+    const core::Partition partition = core::make_partition(request.norm, tensor.shape);
+    if (request.format == "csv") {
+        write_stats_csv(stdout, request.norm, partition, stats.value(), tensor.layout);
     } else {
-        write_stats_json(stdout, norm, partition, stats, source);
+        write_stats_json(stdout, request.norm, partition, stats.value(), source);
     }
-    note_non_finite(stats, non_finite, tensor, paths[0], source.eval_mode, format == "json");
+    note_non_finite(stats.value(), non_finite, tensor, request.path, source.eval_mode, request.format == "json");
     if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
         return report_error(kName, kExitDataError, "cannot write to standard output; check the disk or the pipe");
     }
     return kExitOk;
+}
+
+}  // namespace
+
+int run_stats(int argc, char** argv) {
+    if (print_help_if_asked(argc, argv, help_text())) return kExitOk;
+    core::Result<StatsRequest> request = read_stats_request(argc, argv);
+    if (!request) return report_usage_error(kName, request.error().message);
+    core::Result<core::Tensor> input = read_input(request.value().args, request.value().path);
+    if (!input) return report_error(kName, kExitDataError, input.error().message);
+    return print_stats(request.value(), input.value());
 }
 
 }  // namespace normviz::app::cli

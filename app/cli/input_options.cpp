@@ -5,6 +5,27 @@
 
 namespace normviz::app::cli {
 
+std::vector<OptionSpec> with_norm_options(std::span<const OptionSpec> extra) {
+    std::vector<OptionSpec> options(std::begin(kNormOptions), std::end(kNormOptions));
+    options.insert(options.end(), extra.begin(), extra.end());
+    return options;
+}
+
+std::vector<OptionSpec> reading_options(std::span<const OptionSpec> extra) {
+    std::vector<OptionSpec> options = with_norm_options(kInputOptions);
+    options.push_back(kRunningOption);
+    options.insert(options.end(), extra.begin(), extra.end());
+    return options;
+}
+
+core::Result<core::NormSpec> check_reading_options(const Arguments& args) {
+    core::Result<core::NormSpec> spec = parse_norm_options(args);
+    if (!spec) return spec.error();
+    if (core::Status running = check_running_usage(args, spec.value()); !running) return running.error();
+    if (core::Result<std::optional<core::Layout>> layout = parse_layout_option(args); !layout) return layout.error();
+    return spec;
+}
+
 core::Result<std::optional<core::Layout>> parse_layout_option(const Arguments& args) {
     const std::optional<std::string> text = args.value("--layout");
     if (!text) return std::optional<core::Layout>{};

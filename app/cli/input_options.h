@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,15 @@ namespace normviz::app::cli {
 
 inline constexpr OptionSpec kInputOptions[] = {{"--layout", "L"}, {"--convert-int", ""}};
 inline constexpr OptionSpec kRunningOption = {"--running", "FILE:PREFIX"};
+
+// kNormOptions followed by `extra`: a subcommand's table.
+std::vector<OptionSpec> with_norm_options(std::span<const OptionSpec> extra);
+// The table of a subcommand that reads IN (normalize, stats): the norm options, the input
+// options, --running, then `extra`.
+std::vector<OptionSpec> reading_options(std::span<const OptionSpec> extra);
+// What such a subcommand checks before reading: the norm options, --running against the norm,
+// --layout. Error: a usage error, message without prefix.
+core::Result<core::NormSpec> check_reading_options(const Arguments& args);
 
 // --layout, if given. Error: a usage error, message without prefix.
 core::Result<std::optional<core::Layout>> parse_layout_option(const Arguments& args);

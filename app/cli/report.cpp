@@ -4,10 +4,17 @@
 #include <system_error>
 
 #include "app/cli/command.h"
+#include "app/cli/arguments.h"
 
 namespace normviz::app::cli {
 
 namespace fs = std::filesystem;
+
+bool print_help_if_asked(int argc, char** argv, const std::string& help) {
+    if (!wants_help(argc, argv, 2)) return false;
+    std::fputs(help.c_str(), stdout);
+    return true;
+}
 
 int report_error(std::string_view command, int status, std::string_view message) {
     std::string line = "normviz";

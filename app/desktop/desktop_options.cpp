@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <type_traits>
 
+#include "app/cli/arguments.h"
 #include "app/model/paths.h"
 #include "app/model/scene_io.h"
 
@@ -108,289 +110,241 @@ const char* render_usage() {
 
 namespace {
 
-// Options that take no value; true when `arg` was one of them.
-bool parse_flag_option(const std::string& arg, DesktopOptions& o) {
-    if (arg == "--help" || arg == "-h") {
-        o.help = true;
-        return true;
-    }
-    if (arg == "--normalized") {
-        o.normalized = true;
-        return true;
-    }
-    if (arg == "--no-center") {
-        o.no_center = true;
-        return true;
-    }
-    if (arg == "--presenter") {
-        o.presenter = true;
-        return true;
-    }
-    if (arg == "--quiz") {
-        o.quiz = true;
-        return true;
-    }
-    if (arg == "--status") {
-        o.status = true;
-        return true;
-    }
-    if (arg == "--no-vsync") {
-        o.vsync = false;
-        return true;
-    }
-    if (arg == "--no-settings") {
-        o.use_settings = false;
-        return true;
-    }
-    return false;
-}
+// Reads one option's value (flags get "") into the options; `name` is the option as written.
+using ApplyOption = core::Status (*)(std::string_view name, const std::string& value, DesktopOptions& o);
 
-// Options for what the run writes and how big (scene, lesson step, exports, window size, screenshot).
-// `matched`: whether `arg` was one of them; the status says whether its value was read.
-template <typename Take>
-core::Status parse_output_option(const std::string& arg, const std::string& value, Take& take, DesktopOptions& o,
-                                 bool& matched) {
-    matched = true;
-    if (arg == "--scene") {
-        if (auto s = take(); !s) return s.error();
-        o.scene_path = value;
-        return core::Status(core::Ok{});
-    }
-    if (arg == "--step") {
-        if (auto s = take(); !s) return s.error();
-        long long v = 0;
-        if (!parse_int(value, v) || v < 1 || v > 999)
-            return core::make_error("--step '" + value + "' is not a step number from 1 to 999");
-        o.lesson_step = static_cast<int>(v - 1);
-        return core::Status(core::Ok{});
-    }
-    if (arg == "--export") {
-        if (auto s = take(); !s) return s.error();
-        // "out/" would write the hidden files out/.png, out/.svg and out/.csv.
-        if (value.empty() || value.back() == '/')
-            return core::make_error("--export needs a file name without extension, e.g. out/figure");
-        o.export_base = value;
-        return core::Status(core::Ok{});
-    }
-    if (arg == "--export-size") {
-        if (auto s = take(); !s) return s.error();
-        int w = 0, h = 0;
-        if (!parse_size(value, w, h) || w < 16 || h < 16 || w > 3840 || h > 2160)
-            return core::make_error("--export-size '" + value + "' is not WxH within 16x16 .. 3840x2160");
-        o.export_width = w;
-        o.export_height = h;
-        return core::Status(core::Ok{});
-    }
-    if (arg == "--size") {
-        if (auto s = take(); !s) return s.error();
-        int w = 0, h = 0;
-        if (!parse_size(value, w, h) || w < 64 || h < 64 || w > 16384 || h > 16384)
-            return core::make_error("--size '" + value + "' is not WxH with 64..16384 pixels each, e.g. 1280x800");
-        o.width = w;
-        o.height = h;
-        o.size_given = true;
-        return core::Status(core::Ok{});
-    }
-    if (arg == "--screenshot" || arg == "--out") {
-        if (auto s = take(); !s) return s.error();
-        o.screenshot_path = value;
-        return core::Status(core::Ok{});
-    }
-    matched = false;
+struct DesktopOption {
+    cli::OptionSpec spec;
+    ApplyOption apply;
+};
+
+template <bool DesktopOptions::*field, bool on>
+core::Status set_flag(std::string_view, const std::string&, DesktopOptions& o) {
+    o.*field = on;
     return core::Ok{};
 }
 
-// Options for the data and the norms (shape, generator, numbers, norms, axes, eps, focus, layout, files).
-// `matched`: whether `arg` was one of them; the status says whether its value was read.
-template <typename Take>
-core::Status parse_data_option(const std::string& arg, const std::string& value, Take& take, DesktopOptions& o,
-                               bool& matched) {
-    matched = true;
-    if (arg == "--shape") {
-        if (auto s = take(); !s) return s.error();
-        auto shape = core::parse_shape(value);
-        if (!shape) return shape.error();
-        o.shape = shape.value();
-        return core::Status(core::Ok{});
-    }
-    if (arg == "--generator") {
-        if (auto s = take(); !s) return s.error();
-        auto g = core::parse_generator(value);
-        if (!g) return g.error();
-        o.generator = g.value();
-        return core::Status(core::Ok{});
-    }
-    if (arg == "--seed" || arg == "--groups" || arg == "--frames") {
-        if (auto s = take(); !s) return s.error();
-        long long v = 0;
-        if (!parse_int(value, v) || v < 0)
-            return core::make_error(arg + " '" + value + "' is not a non-negative integer");
-        if (arg == "--seed") o.seed = static_cast<uint64_t>(v);
-        if (arg == "--groups") o.groups = v;
-        if (arg == "--frames") o.frames = static_cast<int>(std::min<long long>(v, 1000000));
-        return core::Status(core::Ok{});
-    }
-    if (arg == "--norm") {
-        if (auto s = take(); !s) return s.error();
-        auto norms = parse_norm_list(value);
-        if (!norms) return norms.error();
-        o.norms = norms.value();
-        return core::Status(core::Ok{});
-    }
-    if (arg == "--axes") {
-        if (auto s = take(); !s) return s.error();
-        auto axes = core::parse_axes(value);
-        if (!axes) return axes.error();
-        o.axes = axes.value();
-        return core::Status(core::Ok{});
-    }
-    if (arg == "--eps") {
-        if (auto s = take(); !s) return s.error();
-        char* end = nullptr;
-        double e = std::strtod(value.c_str(), &end);
-        if (value.empty() || *end != '\0' || !(e >= 0) || !std::isfinite(e))
-            return core::make_error("--eps '" + value + "' is not a finite number >= 0");
-        o.eps = e;
-        return core::Status(core::Ok{});
-    }
-    if (arg == "--focus") {
-        if (auto s = take(); !s) return s.error();
-        o.focus_text = value;  // read after the loop: --layout may come later
-        return core::Status(core::Ok{});
-    }
-    if (arg == "--layout") {
-        if (auto s = take(); !s) return s.error();
-        auto layout = core::parse_layout(value);
-        if (!layout) return layout.error();
-        o.layout = layout.value();
-        return core::Status(core::Ok{});
-    }
-    if (arg == "--running") {
-        if (auto s = take(); !s) return s.error();
-        if (value.empty()) return core::make_error("--running needs FILE.safetensors:PREFIX");
-        o.running_source = value;
-        return core::Status(core::Ok{});
-    }
-    if (arg == "--input") {
-        if (auto s = take(); !s) return s.error();
-        o.input_path = value;
-        return core::Status(core::Ok{});
-    }
-    matched = false;
+template <std::string DesktopOptions::*field>
+core::Status set_text(std::string_view, const std::string& value, DesktopOptions& o) {
+    o.*field = value;
     return core::Ok{};
 }
 
-// Options for how the picture looks (colour scale, view, cube camera, font size).
-// `matched`: whether `arg` was one of them; the status says whether its value was read.
-template <typename Take>
-core::Status parse_picture_option(const std::string& arg, const std::string& value, Take& take, DesktopOptions& o,
-                                  bool& matched) {
-    matched = true;
-    if (arg == "--color-scale") {
-        if (auto s = take(); !s) return s.error();
-        o.color_scale = parse_color_scale(value);
-        if (!o.color_scale)
-            return core::make_error("--color-scale '" + value +
-                                    "' is not one of symmetric, min-max, percentile, "
-                                    "channel-min-max, channel-percentile");
-        return core::Status(core::Ok{});
-    }
-    if (arg == "--view") {
-        if (auto s = take(); !s) return s.error();
-        o.view = parse_picture(value);
-        if (!o.view) return core::make_error("--view '" + value + "' is not one of grid, cube, cube-hw");
-        return core::Status(core::Ok{});
-    }
-    if (arg == "--cube-camera") {
-        if (auto s = take(); !s) return s.error();
-        CubeCamera cam;
-        const int got = std::sscanf(value.c_str(), "%f,%f,%f", &cam.yaw, &cam.pitch, &cam.distance);
-        if (got < 2 || !std::isfinite(cam.yaw) || !std::isfinite(cam.pitch) || !std::isfinite(cam.distance))
-            return core::make_error("--cube-camera '" + value + "' is not YAW,PITCH[,DISTANCE], e.g. 32,24,1");
-        o.cube_camera = clamp_camera(cam);
-        return core::Status(core::Ok{});
-    }
-    if (arg == "--font-size") {
-        if (auto s = take(); !s) return s.error();
-        errno = 0;
-        char* end = nullptr;
-        const double px = std::strtod(value.c_str(), &end);
-        // NaN would reach ImGui's font atlas; "18px" and "abc" are typos, not 8 px.
-        if (value.empty() || *end != '\0' || errno != 0 || !std::isfinite(px) || px < 8 || px > 48)
-            return core::make_error("--font-size '" + value + "' is not a text size from 8 to 48 pixels");
-        o.font_size = static_cast<float>(px);
-
-        return core::Status(core::Ok{});
-    }
-    matched = false;
+// Options read by a parser that returns a Result: the value goes to `field`.
+template <auto field, auto parse>
+core::Status set_parsed(std::string_view, const std::string& value, DesktopOptions& o) {
+    auto parsed = parse(value);
+    if (!parsed) return parsed.error();
+    o.*field = parsed.value();
     return core::Ok{};
 }
+
+// --seed, --groups, --frames: a whole number >= 0 (--frames at most a million).
+template <auto field>
+core::Status set_count(std::string_view name, const std::string& value, DesktopOptions& o) {
+    long long v = 0;
+    if (!parse_int(value, v) || v < 0)
+        return core::make_error(std::string(name) + " '" + value + "' is not a non-negative integer");
+    using Value = std::remove_cvref_t<decltype(o.*field)>;
+    if constexpr (std::is_same_v<Value, int>) {
+        o.*field = static_cast<int>(std::min<long long>(v, 1000000));
+    } else {
+        o.*field = static_cast<typename Value::value_type>(v);
+    }
+    return core::Ok{};
+}
+
+// "WxH" within [low, high] pixels each; `rule` ends the message.
+core::Status read_size(std::string_view name, const std::string& value, int low_w, int low_h, int high_w, int high_h,
+                       const char* rule, int& w, int& h) {
+    if (!parse_size(value, w, h) || w < low_w || h < low_h || w > high_w || h > high_h)
+        return core::make_error(std::string(name) + " '" + value + "' is not WxH " + rule);
+    return core::Ok{};
+}
+
+core::Status set_step(std::string_view, const std::string& value, DesktopOptions& o) {
+    long long v = 0;
+    if (!parse_int(value, v) || v < 1 || v > 999)
+        return core::make_error("--step '" + value + "' is not a step number from 1 to 999");
+    o.lesson_step = static_cast<int>(v - 1);
+    return core::Ok{};
+}
+
+core::Status set_export(std::string_view, const std::string& value, DesktopOptions& o) {
+    // "out/" would write the hidden files out/.png, out/.svg and out/.csv.
+    if (value.empty() || value.back() == '/')
+        return core::make_error("--export needs a file name without extension, e.g. out/figure");
+    o.export_base = value;
+    return core::Ok{};
+}
+
+core::Status set_export_size(std::string_view name, const std::string& value, DesktopOptions& o) {
+    return read_size(name, value, 16, 16, 3840, 2160, "within 16x16 .. 3840x2160", o.export_width, o.export_height);
+}
+
+core::Status set_size(std::string_view name, const std::string& value, DesktopOptions& o) {
+    o.size_given = true;
+    return read_size(name, value, 64, 64, 16384, 16384, "with 64..16384 pixels each, e.g. 1280x800", o.width, o.height);
+}
+
+core::Status set_eps(std::string_view, const std::string& value, DesktopOptions& o) {
+    char* end = nullptr;
+    double e = std::strtod(value.c_str(), &end);
+    if (value.empty() || *end != '\0' || !(e >= 0) || !std::isfinite(e))
+        return core::make_error("--eps '" + value + "' is not a finite number >= 0");
+    o.eps = e;
+    return core::Ok{};
+}
+
+core::Status set_running(std::string_view, const std::string& value, DesktopOptions& o) {
+    if (value.empty()) return core::make_error("--running needs FILE.safetensors:PREFIX");
+    o.running_source = value;
+    return core::Ok{};
+}
+
+core::Status set_color_scale(std::string_view, const std::string& value, DesktopOptions& o) {
+    o.color_scale = parse_color_scale(value);
+    if (!o.color_scale)
+        return core::make_error("--color-scale '" + value +
+                                "' is not one of symmetric, min-max, percentile, "
+                                "channel-min-max, channel-percentile");
+    return core::Ok{};
+}
+
+core::Status set_view(std::string_view, const std::string& value, DesktopOptions& o) {
+    o.view = parse_picture(value);
+    if (!o.view) return core::make_error("--view '" + value + "' is not one of grid, cube, cube-hw");
+    return core::Ok{};
+}
+
+core::Status set_cube_camera(std::string_view, const std::string& value, DesktopOptions& o) {
+    CubeCamera cam;
+    const int got = std::sscanf(value.c_str(), "%f,%f,%f", &cam.yaw, &cam.pitch, &cam.distance);
+    if (got < 2 || !std::isfinite(cam.yaw) || !std::isfinite(cam.pitch) || !std::isfinite(cam.distance))
+        return core::make_error("--cube-camera '" + value + "' is not YAW,PITCH[,DISTANCE], e.g. 32,24,1");
+    o.cube_camera = clamp_camera(cam);
+    return core::Ok{};
+}
+
+core::Status set_font_size(std::string_view, const std::string& value, DesktopOptions& o) {
+    errno = 0;
+    char* end = nullptr;
+    const double px = std::strtod(value.c_str(), &end);
+    // NaN would reach ImGui's font atlas; "18px" and "abc" are typos, not 8 px.
+    if (value.empty() || *end != '\0' || errno != 0 || !std::isfinite(px) || px < 8 || px > 48)
+        return core::make_error("--font-size '" + value + "' is not a text size from 8 to 48 pixels");
+    o.font_size = static_cast<float>(px);
+    return core::Ok{};
+}
+
+// Every option of the desktop program and of `normviz render`: one row each, read in this order.
+const DesktopOption kDesktopOptions[] = {
+    {{"--normalized", ""}, set_flag<&DesktopOptions::normalized, true>},
+    {{"--no-center", ""}, set_flag<&DesktopOptions::no_center, true>},
+    {{"--presenter", ""}, set_flag<&DesktopOptions::presenter, true>},
+    {{"--quiz", ""}, set_flag<&DesktopOptions::quiz, true>},
+    {{"--status", ""}, set_flag<&DesktopOptions::status, true>},
+    {{"--no-vsync", ""}, set_flag<&DesktopOptions::vsync, false>},
+    {{"--no-settings", ""}, set_flag<&DesktopOptions::use_settings, false>},
+    {{"--scene", "FILE.json"}, set_text<&DesktopOptions::scene_path>},
+    {{"--step", "K"}, set_step},
+    {{"--export", "BASE"}, set_export},
+    {{"--export-size", "WxH"}, set_export_size},
+    {{"--size", "WxH"}, set_size},
+    {{"--screenshot", "PATH"}, set_text<&DesktopOptions::screenshot_path>},
+    {{"--out", "PATH"}, set_text<&DesktopOptions::screenshot_path>},  // render's name; wins over --screenshot
+    {{"--shape", "N,C,H,W"}, set_parsed<&DesktopOptions::shape, core::parse_shape>},
+    {{"--generator", "NAME"}, set_parsed<&DesktopOptions::generator, core::parse_generator>},
+    {{"--seed", "S"}, set_count<&DesktopOptions::seed>},
+    {{"--groups", "G"}, set_count<&DesktopOptions::groups>},
+    {{"--frames", "N"}, set_count<&DesktopOptions::frames>},
+    {{"--norm", "NAME"}, set_parsed<&DesktopOptions::norms, parse_norm_list>},
+    {{"--axes", "AXES"}, set_parsed<&DesktopOptions::axes, core::parse_axes>},
+    {{"--eps", "E"}, set_eps},
+    {{"--focus", "n,c,h,w"}, set_text<&DesktopOptions::focus_text>},  // read by read_focus: --layout decides its order
+    {{"--layout", "L"}, set_parsed<&DesktopOptions::layout, core::parse_layout>},
+    {{"--running", "FILE:PREFIX"}, set_running},
+    {{"--input", "FILE"}, set_text<&DesktopOptions::input_path>},
+    {{"--color-scale", "NAME"}, set_color_scale},
+    {{"--view", "NAME"}, set_view},
+    {{"--cube-camera", "Y,P[,D]"}, set_cube_camera},
+    {{"--font-size", "PX"}, set_font_size},
+};
+
+std::vector<cli::OptionSpec> desktop_option_specs() {
+    std::vector<cli::OptionSpec> specs;
+    for (const DesktopOption& option : kDesktopOptions) specs.push_back(option.spec);
+    return specs;
+}
+
+// FILE on the desktop command line: at most one, and none beside --input or after render.
+core::Status take_positionals(const cli::Arguments& args, DesktopOptions& o) {
+    const size_t allowed = o.render_command || args.has("--input") ? 0 : 1;
+    if (args.positionals.size() > allowed)
+        return core::make_error("unexpected argument '" + args.positionals[allowed] + "'; see normviz --help");
+    if (allowed == 1 && !args.positionals.empty()) o.input_path = args.positionals.front();
+    return core::Ok{};
+}
+
+// --focus as typed, in --layout's order when given.
+core::Status read_focus(DesktopOptions& o) {
+    if (o.focus_text.empty()) return core::Ok{};
+    if (!o.layout) {
+        auto f = core::parse_index(o.focus_text);
+        if (!f) return f.error();
+        o.focus = f.value();
+        return core::Ok{};
+    }
+    auto coords = core::parse_integers(o.focus_text, static_cast<size_t>(core::layout_rank(*o.layout)), "--focus");
+    if (!coords) return core::make_error(coords.error().message + " (in " + core::layout_name(*o.layout) + " order)");
+    o.focus = core::index_in_layout(coords.value(), *o.layout);
+    return core::Ok{};
+}
+
+core::Status check_render(DesktopOptions& o) {
+    if (o.screenshot_path.empty()) return core::make_error("render needs --out fig.png");
+    if (o.norms.empty() && o.scene_path.empty())
+        return core::make_error("render needs --norm NAME[,NAME...] or --scene FILE.json");
+    if (o.frames == 0) o.frames = 3;
+    return core::Ok{};
+}
+
 }  // namespace
 
+// Tokenized by the subcommands' parser (app/cli/arguments.h), so an option given twice is an
+// error and --opt=value works for every option that takes a value; then each value is read by
+// its row's function.
 core::Result<DesktopOptions> parse_desktop_options(int argc, char** argv) {
     DesktopOptions o;
-    int i = 1;
+    int first = 1;
     if (argc > 1 && std::strcmp(argv[1], "render") == 0) {
         o.render_command = true;
         o.use_settings = false;
         o.vsync = false;
         o.width = 1600;
         o.height = 1000;
-        i = 2;
+        first = 2;
     }
-    auto need_value = [&](const std::string& opt, std::string& value) -> core::Status {
-        if (i + 1 >= argc) return core::make_error(opt + " needs a value; see normviz --help");
-        value = argv[++i];
-        return core::Ok{};
-    };
-    for (; i < argc; ++i) {
-        std::string arg = argv[i], value;
-        size_t eq = arg.find('=');
-        bool inline_value = arg.rfind("--", 0) == 0 && eq != std::string::npos;
-        if (inline_value) {
-            value = arg.substr(eq + 1);
-            arg = arg.substr(0, eq);
-        }
-        auto take = [&]() -> core::Status { return inline_value ? core::Status(core::Ok{}) : need_value(arg, value); };
-        if (parse_flag_option(arg, o)) continue;
-        // A bool beside a Status rather than an optional<Status>: GCC 12 warns that the
-        // optional's string may be used uninitialized (a false positive under ASan).
-        bool matched = false;
-        core::Status parsed = parse_output_option(arg, value, take, o, matched);
-        if (!matched) parsed = parse_data_option(arg, value, take, o, matched);
-        if (!matched) parsed = parse_picture_option(arg, value, take, o, matched);
-        if (matched) {
-            if (!parsed) return parsed.error();
-        } else if (arg.rfind("-", 0) == 0) {
-            return core::make_error("unknown option '" + arg + "'; see normviz --help");
-        } else if (o.input_path.empty() && !o.render_command) {
-            o.input_path = arg;
-        } else {
-            return core::make_error("unexpected argument '" + arg + "'; see normviz --help");
-        }
+    if (cli::wants_help(argc, argv, first)) {
+        o.help = true;
+        return o;
     }
+    const std::vector<cli::OptionSpec> specs = desktop_option_specs();
+    core::Result<cli::Arguments> args = cli::parse_arguments(argc, argv, first, specs, "see normviz --help");
+    if (!args) return args.error();
+    for (const DesktopOption& option : kDesktopOptions) {
+        const std::optional<std::string> value = args.value().value(option.spec.name);
+        if (!value) continue;
+        if (core::Status applied = option.apply(option.spec.name, *value, o); !applied) return applied.error();
+    }
+    if (core::Status taken = take_positionals(args.value(), o); !taken) return taken.error();
     // A quoted "~/x.npy" or --input=~/x.npy reaches us unexpanded by the shell.
     o.input_path = expand_home(o.input_path);
     o.scene_path = expand_home(o.scene_path);
     o.running_source = expand_home(o.running_source);
-    if (!o.focus_text.empty()) {
-        if (o.layout) {
-            auto coords =
-                core::parse_integers(o.focus_text, static_cast<size_t>(core::layout_rank(*o.layout)), "--focus");
-            if (!coords)
-                return core::make_error(coords.error().message + " (in " + core::layout_name(*o.layout) + " order)");
-            o.focus = core::index_in_layout(coords.value(), *o.layout);
-        } else {
-            auto f = core::parse_index(o.focus_text);
-            if (!f) return f.error();
-            o.focus = f.value();
-        }
-    }
-    if (o.render_command && !o.help) {
-        if (o.screenshot_path.empty()) return core::make_error("render needs --out fig.png");
-        if (o.norms.empty() && o.scene_path.empty())
-            return core::make_error("render needs --norm NAME[,NAME...] or --scene FILE.json");
-        if (o.frames == 0) o.frames = 3;
+    if (core::Status focus = read_focus(o); !focus) return focus.error();
+    if (o.render_command) {
+        if (core::Status ready = check_render(o); !ready) return ready.error();
     }
     return o;
 }

@@ -174,6 +174,8 @@ def cases():
     add("unknown option", "", ["--frobnicate"], 2)
     add("two paths", "", ["IN.npy", "b.npy"], 2)
     add("`--size` too small", "", ["--size", "10x10"], 2)
+    add("an option given twice", "", ["--size", "800x600", "--size", "900x700"], 2)
+    add("a flag with `=value`", "", ["--status=1"], 2)
     add("`--size` with trailing text", "", ["--size", "800x600junk"], 2)
     add("`--export-size` with trailing text", "", ["--export", "fig", "--export-size", "800x600junk"], 2)
     add("`--groups` not a number", "", ["--groups", "x"], 2)
