@@ -6,7 +6,6 @@
 #include <limits>
 
 #include "core/assert.h"
-#include "core/parallel.h"
 
 namespace normviz::core::train {
 
@@ -18,128 +17,6 @@ void Param::init(std::string param_name, std::vector<int64_t> param_dims) {
     value.assign(static_cast<size_t>(n), 0.0f);
     grad.assign(static_cast<size_t>(n), 0.0f);
     momentum.assign(static_cast<size_t>(n), 0.0f);
-}
-
-namespace {
-
-// im2col of one sample: col[(ci * 9 + kh * 3 + kw) * H * W + h * W + w] =
-// x[ci, h + kh - 1, w + kw - 1], 0 outside the image (padding 1).
-void im2col(const float* x, int64_t cin, int64_t H, int64_t W, float* col) {
-    const int64_t plane = H * W;
-    for (int64_t ci = 0; ci < cin; ++ci) {
-        for (int64_t kh = 0; kh < 3; ++kh) {
-            for (int64_t kw = 0; kw < 3; ++kw) {
-                float* row = col + ((ci * 9) + kh * 3 + kw) * plane;
-                for (int64_t h = 0; h < H; ++h) {
-                    const int64_t ih = h + kh - 1;
-                    for (int64_t w = 0; w < W; ++w) {
-                        const int64_t iw = w + kw - 1;
-                        row[h * W + w] = (ih >= 0 && ih < H && iw >= 0 && iw < W) ? x[ci * plane + ih * W + iw] : 0.0f;
-                    }
-                }
-            }
-        }
-    }
-}
-
-// Dot product in eight fixed lanes merged in a fixed order: vectorizable and the same
-// result everywhere.
-double dot(const float* a, const float* b, int64_t n) {
-    float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        for (int j = 0; j < 8; ++j) lanes[j] += a[i + j] * b[i + j];
-    }
-    double sum = 0;
-    for (int j = 0; j < 8; ++j) sum += lanes[j];
-    for (; i < n; ++i) sum += double(a[i]) * b[i];
-    return sum;
-}
-
-}  // namespace
-
-void conv3x3_forward(const Act& x, const Param& weight, const Param& bias, Act& y, std::vector<float>& cols,
-                     int threads) {
-    const Shape s = x.shape;
-    const int64_t cout = weight.dims[0], cin = weight.dims[1];
-    NORMVIZ_ASSERT(cin == s.C, "shape mismatch");
-    y.reshape({s.N, cout, s.H, s.W});
-    const int64_t plane = s.H * s.W, K = cin * 9;
-    cols.resize(static_cast<size_t>(s.N * K * plane));
-    parallel_for(s.N, threads, [&](int64_t begin, int64_t end) {
-        for (int64_t n = begin; n < end; ++n) {
-            float* col = &cols[static_cast<size_t>(n * K * plane)];
-            im2col(&x.v[static_cast<size_t>(n * cin * plane)], cin, s.H, s.W, col);
-            for (int64_t co = 0; co < cout; ++co) {
-                float* out = &y.v[static_cast<size_t>((n * cout + co) * plane)];
-                std::fill(out, out + plane, bias.value[static_cast<size_t>(co)]);
-                const float* wrow = &weight.value[static_cast<size_t>(co * K)];
-                for (int64_t k = 0; k < K; ++k) {
-                    const float wv = wrow[k];
-                    const float* crow = col + k * plane;
-                    for (int64_t p = 0; p < plane; ++p) out[p] += wv * crow[p];
-                }
-            }
-        }
-    });
-}
-
-void conv3x3_backward(const Act& dy, const std::vector<float>& cols, const Shape& x_shape, Param& weight, Param& bias,
-                      Act* dx, int threads) {
-    const Shape s = x_shape;
-    const int64_t cout = weight.dims[0], cin = weight.dims[1];
-    const int64_t H = s.H, W = s.W, plane = H * W, K = cin * 9;
-    // Weight and bias gradients: one work item per output channel, samples in order.
-    parallel_for(cout, threads, [&](int64_t begin, int64_t end) {
-        std::vector<double> sums(static_cast<size_t>(K));
-        for (int64_t co = begin; co < end; ++co) {
-            double bsum = 0;
-            std::fill(sums.begin(), sums.end(), 0.0);
-            for (int64_t n = 0; n < s.N; ++n) {
-                const float* g = &dy.v[static_cast<size_t>((n * cout + co) * plane)];
-                for (int64_t p = 0; p < plane; ++p) bsum += g[p];
-                const float* col = &cols[static_cast<size_t>(n * K * plane)];
-                for (int64_t k = 0; k < K; ++k) sums[static_cast<size_t>(k)] += dot(g, col + k * plane, plane);
-            }
-            bias.grad[static_cast<size_t>(co)] += static_cast<float>(bsum);
-            float* wg = &weight.grad[static_cast<size_t>(co * K)];
-            for (int64_t k = 0; k < K; ++k) wg[k] += static_cast<float>(sums[static_cast<size_t>(k)]);
-        }
-    });
-    if (dx == nullptr) return;
-    dx->resize(s);
-    // Input gradient: one work item per sample; the columns' gradient, then col2im.
-    parallel_for(s.N, threads, [&](int64_t begin, int64_t end) {
-        std::vector<float> dcol(static_cast<size_t>(K * plane));
-        for (int64_t n = begin; n < end; ++n) {
-            std::fill(dcol.begin(), dcol.end(), 0.0f);
-            for (int64_t co = 0; co < cout; ++co) {
-                const float* g = &dy.v[static_cast<size_t>((n * cout + co) * plane)];
-                const float* wrow = &weight.value[static_cast<size_t>(co * K)];
-                for (int64_t k = 0; k < K; ++k) {
-                    const float wv = wrow[k];
-                    float* drow = &dcol[static_cast<size_t>(k * plane)];
-                    for (int64_t p = 0; p < plane; ++p) drow[p] += wv * g[p];
-                }
-            }
-            float* out = &dx->v[static_cast<size_t>(n * cin * plane)];
-            for (int64_t ci = 0; ci < cin; ++ci) {
-                for (int64_t kh = 0; kh < 3; ++kh) {
-                    for (int64_t kw = 0; kw < 3; ++kw) {
-                        const float* drow = &dcol[static_cast<size_t>(((ci * 9) + kh * 3 + kw) * plane)];
-                        for (int64_t h = 0; h < H; ++h) {
-                            const int64_t ih = h + kh - 1;
-                            if (ih < 0 || ih >= H) continue;
-                            for (int64_t w = 0; w < W; ++w) {
-                                const int64_t iw = w + kw - 1;
-                                if (iw >= 0 && iw < W) out[ci * plane + ih * W + iw] += drow[h * W + w];
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    });
 }
 
 void relu_forward(Act& x) {

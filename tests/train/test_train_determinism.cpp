@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/simd.h"
 #include "core/train/dataset.h"
 #include "core/train/experiment.h"
 
@@ -46,6 +47,27 @@ TEST(TrainDeterminism, SameBitsForEveryThreadCount) {
         EXPECT_EQ(std::memcmp(&one.last.val_loss, &three.last.val_loss, sizeof(double)), 0);
         EXPECT_GT(one.last.train_loss, 0.0);
     }
+}
+
+// The convolution kernels are register-blocked per instruction set (core/train/conv3x3.cpp);
+// 6 and 10 channels leave rows to the blocks' tails, 27 = 3 * 9 column rows too.
+TEST(TrainDeterminism, SameBitsOnEveryInstructionSet) {
+    using detail::SimdPath;
+    const SimdPath limit = detail::simd_path_limit();
+    TrainConfig config = small_config(NormSpec{NormKind::Batch}, 2);
+    config.widths = {6, 10, 8};
+    detail::set_simd_path_limit(SimdPath::Baseline);
+    const TrainResult baseline = run(config);
+    for (SimdPath path : {SimdPath::Avx2, SimdPath::Avx512}) {
+        if (!detail::simd_path_supported(path)) continue;
+        SCOPED_TRACE(detail::simd_path_name(path));
+        detail::set_simd_path_limit(path);
+        const TrainResult wide = run(config);
+        EXPECT_EQ(std::memcmp(&baseline.last.train_loss, &wide.last.train_loss, sizeof(double)), 0);
+        EXPECT_EQ(std::memcmp(&baseline.last.val_loss, &wide.last.val_loss, sizeof(double)), 0);
+    }
+    detail::set_simd_path_limit(limit);
+    EXPECT_GT(baseline.last.train_loss, 0.0);
 }
 
 TEST(TrainDeterminism, SeedChangesTheRun) {
