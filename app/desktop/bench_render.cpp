@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "app/desktop/frame.h"
+#include "app/state/train_actions.h"
 #include "app/platform/gl.h"
 #include "app/render/tensor_renderer.h"
 #include "app/platform/window.h"
@@ -30,11 +31,12 @@ struct Options {
     int rounds = 3;
     bool cube = false;     // --view cube: the 3-D view instead of the grid
     bool sidebars = true;  // --sidebars hide: the canvases alone
+    bool train_sweep = false;  // --train-sweep: the first shape idle, then during a sweep
 };
 
 const char* kUsage =
     "usage: normviz bench-render [--shape N,C,H,W]... [--size WxH] [--frames F] [--rounds R]\n"
-    "                            [--view grid|cube] [--sidebars shown|hide]\n"
+    "                            [--view grid|cube] [--sidebars shown|hide] [--train-sweep]\n"
     "Draws F frames (default 60) of the comparison view (six norms) per shape, with the\n"
     "statistics sidebar and controls shown and the focus moving to another group every frame,\n"
     "in R alternating rounds (default 3). Per shape it prints the median frame time (the frame\n"
@@ -42,7 +44,10 @@ const char* kUsage =
     "query; 'n/a' without one) and the median over rounds of its ratio to the first shape.\n"
     "--shape may be given several times, or once with shapes separated by ';'. Without it:\n"
     "(2,4,3,3) and (32,256,56,56). Without a display it draws off screen through EGL (the GPU's\n"
-    "driver where there is one).\n";
+    "driver where there is one).\n"
+    "--train-sweep: the first shape with the Train panel open, R rounds idle and then R rounds\n"
+    "while the Train panel's default sweep runs (training on one thread, as its Sweep button\n"
+    "does); prints the median and the slowest frame of each phase.\n";
 
 int fail(const std::string& message) {
     std::fprintf(stderr, "normviz bench-render: %s\n", message.c_str());
@@ -63,6 +68,7 @@ double thread_cpu_ms() {
 
 struct Timing {
     double frame = 0, cpu = 0, gpu = -1;  // medians, ms; gpu < 0: no timer query
+    double slowest = 0;                   // the slowest frame, ms
     size_t uploads_after_first = 0;       // tensor bytes uploaded after frame 0
 };
 
@@ -102,6 +108,7 @@ Timing time_frames(Window& window, AppState& state, int frames, int64_t walk_sta
     if (timer_query) glDeleteQueries(1, &query);
     Timing t;
     t.frame = median(frame_ms);
+    t.slowest = frame_ms.empty() ? 0 : *std::max_element(frame_ms.begin(), frame_ms.end());
     t.cpu = median(cpu_ms);
     t.gpu = timer_query ? median(gpu_ms) : -1;
     t.uploads_after_first = renderer.value()->uploaded_value_bytes() - uploaded_at_first;
@@ -121,6 +128,10 @@ constexpr int kParsed = -1;  // parse_options: go on and measure
 int parse_options(int argc, char** argv, Options& o) {
     for (int i = 2; i < argc; ++i) {
         std::string arg = argv[i];
+        if (arg == "--train-sweep") {
+            o.train_sweep = true;
+            continue;
+        }
         if (arg == "--help" || arg == "-h") {
             std::fputs(kUsage, stdout);
             return 0;
@@ -178,6 +189,36 @@ void print_summary(const Options& o, const std::vector<std::vector<Timing>>& rou
     }
 }
 
+// --train-sweep: R rounds idle, then R rounds while the Train panel's sweep runs, on `state`.
+int time_during_sweep(const Options& o, Window& window, AppState& state, bool timer_query) {
+    state.train.show = true;
+    auto phase = [&](const char* name, int first_round) {
+        std::vector<double> frame, slowest;
+        for (int r = 0; r < o.rounds; ++r) {
+            const Timing t = time_frames(window, state, o.frames, int64_t{first_round + r} * (o.frames + 1), timer_query);
+            frame.push_back(t.frame);
+            slowest.push_back(t.slowest);
+            std::printf("round %d %s frame %s slowest %s sweep_runs_done=%zu\n", r + 1, name, ms_text(t.frame).c_str(),
+                        ms_text(t.slowest).c_str(), state.train.worker->sweep_progress().done);
+            std::fflush(stdout);
+        }
+        std::printf("%s frame %s slowest %s shape=%s size=%dx%d frames=%d rounds=%d\n", name,
+                    ms_text(median(frame)).c_str(), ms_text(*std::max_element(slowest.begin(), slowest.end())).c_str(),
+                    core::to_string(state.tensor.shape).c_str(), o.width, o.height, o.frames, o.rounds);
+    };
+    phase("idle", 0);
+    if (!start_training_sweep(state)) {
+        std::fprintf(stderr, "normviz bench-render: %s\n", state.train.error.c_str());
+        return 1;
+    }
+    phase("during-sweep", o.rounds);
+    const bool still_running = state.train.worker->sweep_progress().running;
+    state.train.worker->stop();
+    state.train.worker->wait();
+    if (!still_running) std::printf("note: the sweep ended before the last round; add --frames\n");
+    return 0;
+}
+
 }  // namespace
 
 int run_bench_render(int argc, char** argv) {
@@ -213,6 +254,7 @@ int run_bench_render(int argc, char** argv) {
         regenerate_tensor(*state);
         states.push_back(std::move(state));
     }
+    if (o.train_sweep) return time_during_sweep(o, *window.value(), *states[0], timer_query);
     const size_t count = o.shapes.size();
     std::vector<std::vector<Timing>> rounds(count);
     for (int r = 0; r < o.rounds; ++r) {

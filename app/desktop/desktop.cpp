@@ -166,11 +166,22 @@ void print_status_if_changed(const AppState& state, const std::vector<PanelRect>
     }
 }
 
-// Why the picture cannot be the figure `render` was asked for, or "": the cubes could not be
-// built, or the grid's values did not fit on the GPU (the panel shows the message).
-std::string figure_error(const AppState& state, TensorRenderer& renderer) {
-    if (state.cube_view) return renderer.cube() ? "" : renderer.cube_error();
-    return renderer.values_error();
+// Whether the picture can be the figure `render` was asked for; if not, says why on stderr:
+// the cubes could not be built, or the grid's values did not fit on the GPU (the panel shows
+// the message too).
+bool figure_drawn(const AppState& state, TensorRenderer& renderer) {
+    const std::string error =
+        state.cube_view ? (renderer.cube() ? "" : renderer.cube_error()) : renderer.values_error();
+    if (!error.empty()) std::fprintf(stderr, "normviz: %s\n", error.c_str());
+    return error.empty();
+}
+
+// --export: what File > Export writes (the PNG is drawn inside the frame, where the renderer is).
+void request_export(const DesktopOptions& o, AppState& state) {
+    state.classroom.export_base = o.export_base;
+    state.classroom.export_width = o.export_width;
+    state.classroom.export_height = o.export_height;
+    state.classroom.export_png_requested = true;
 }
 
 // After the last frame, while the window is alive: stops the workers that may wake it and
@@ -262,27 +273,18 @@ int run_desktop_unguarded(int argc, char** argv) {
             }
             const bool last_frame = o.frames > 0 && frame + 1 >= static_cast<uint64_t>(o.frames);
             if (last_frame && !o.screenshot_path.empty()) state.screenshot_requested = true;
-            // --export: what File > Export writes, once the view is laid out (the PNG is drawn
-            // inside the frame, where the renderer is).
+            // --export: once the view is laid out.
             const bool export_now = !o.export_base.empty() && (o.frames > 0 ? last_frame : frame == 2);
-            if (export_now) {
-                state.classroom.export_base = o.export_base;
-                state.classroom.export_width = o.export_width;
-                state.classroom.export_height = o.export_height;
-                state.classroom.export_png_requested = true;
-            }
+            if (export_now) request_export(o, state);
             draw_frame(state, w, *renderer.value(), rects, frame);
             if (export_now && !export_files(state, o.export_base)) status = 1;
             if (state.print_status) print_status_if_changed(state, rects, last_status);
             if (o.render_command && last_frame && state.message_is_error) status = 1;
             // A picture whose cells could not be drawn is no figure: render stops at the first
             // frame that knows it, before the last frame saves the PNG.
-            if (o.render_command) {
-                if (const std::string error = figure_error(state, *renderer.value()); !error.empty()) {
-                    std::fprintf(stderr, "normviz: %s\n", error.c_str());
-                    status = 1;
-                    break;
-                }
+            if (o.render_command && !figure_drawn(state, *renderer.value())) {
+                status = 1;
+                break;
             }
             if (last_frame) break;
             ++frame;

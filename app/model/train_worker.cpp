@@ -1,8 +1,22 @@
 #include "app/model/train_worker.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <utility>
 
 namespace normviz::app {
+
+namespace {
+// Training runs for minutes beside the window: it yields the CPU to the window's thread (and
+// Mesa's software renderer's), so frames stay smooth; an idle window leaves it all the CPU.
+// On Linux a thread's nice value is its own. Failure only means equal priority.
+void lower_this_threads_priority() {
+#ifdef __linux__
+    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
+#endif
+}
+}  // namespace
 
 TrainWorker::~TrainWorker() {
     cancel_ = true;
@@ -27,6 +41,7 @@ core::Status TrainWorker::start(const core::train::TrainConfig& config, std::str
     cancel_ = false;
     running_ = true;
     thread_ = std::thread([this, config] {
+        lower_this_threads_priority();
         std::shared_ptr<const core::train::Dataset> train_set, val_set;
         {
             std::lock_guard lock(mutex_);
@@ -86,7 +101,10 @@ core::Status TrainWorker::start_sweep(const core::train::TrainConfig& base, std:
     }
     cancel_ = false;
     running_ = true;
-    thread_ = std::thread([this, base, jobs = std::move(jobs)] { run_sweep_thread(base, jobs); });
+    thread_ = std::thread([this, base, jobs = std::move(jobs)] {
+        lower_this_threads_priority();
+        run_sweep_thread(base, jobs);
+    });
     return core::Ok{};
 }
 

@@ -438,6 +438,25 @@ TEST_F(Gui, RenderWithUnreachableDisplayDrawsOffScreen) {
     EXPECT_TRUE(image.load(out, error)) << error;
 }
 
+// bench-render is a benchmark (its figures are read, not asserted); this checks that it runs
+// and prints its summary lines, also with --train-sweep, whose second phase must find the
+// Train panel's sweep started.
+TEST_F(Gui, BenchRenderPrintsItsSummaries) {
+    CommandResult plain = run_command({NORMVIZ_BINARY, "bench-render", "--shape", "2,4,3,3;1,2,2,2", "--frames", "3",
+                                       "--rounds", "2", "--size", "640x480"},
+                                      env(), kStartTimeout);
+    ASSERT_EQ(plain.exit_code, 0) << plain.err;
+    EXPECT_NE(plain.out.find("ratio 1.000 shape=(2, 4, 3, 3)"), std::string::npos) << plain.out;
+    EXPECT_NE(plain.out.find("shape=(1, 2, 2, 2)"), std::string::npos) << plain.out;
+    CommandResult sweep = run_command({NORMVIZ_BINARY, "bench-render", "--train-sweep", "--shape", "2,4,3,3",
+                                       "--frames", "3", "--rounds", "1", "--size", "640x480"},
+                                      env(), kStartTimeout);
+    ASSERT_EQ(sweep.exit_code, 0) << sweep.err;
+    EXPECT_NE(sweep.out.find("\nidle frame "), std::string::npos) << sweep.out;
+    EXPECT_NE(sweep.out.find("\nduring-sweep frame "), std::string::npos) << sweep.out;
+    EXPECT_EQ(sweep.out.find("the sweep ended"), std::string::npos) << sweep.out;
+}
+
 TEST_F(Gui, RenderWithoutDisplayOrEglExplains) {
     // No DISPLAY and an EGL with no driver (glvnd finds no vendor file): one line that says so
     // and names xvfb-run; no PNG.
