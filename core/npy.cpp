@@ -610,7 +610,10 @@ Result<Array> read_npy_description(const std::string& path) {
 }
 
 Result<Array> parse_npy_description(const uint8_t* head, size_t size, uint64_t total_size, const std::string& name) {
-    // parse_layout needs the whole header: a head cut inside it reads as a cut header.
+    // parse_layout needs the whole header: a head cut inside it (even before the header's
+    // length, as an archive member whose compressed stream ends early) reads as a cut header.
+    if (size < std::min<uint64_t>(total_size, kMagicSize + 4))
+        return file_error(name, std::string("the .npy header is cut short; ") + kResave);
     if (size >= kMagicSize + 4 && std::memcmp(head, kMagic, kMagicSize) == 0) {
         const size_t prefix = head[6] == 1 ? kMagicSize + 4 : kMagicSize + 6;
         if (size < prefix || load_le(&head[8], head[6] == 1 ? 2 : 4) > size - prefix)

@@ -274,6 +274,12 @@ def archive_corpus():
     # Found by the fuzzer: member names with control characters reached a checkpoint error.
     c["bad_control_chars_in_names.npz"] = zip_bytes(
         {"b\x00n.running_mean.npy": mean, "bn.running_var\x1b.npy": var}, zipfile.ZIP_DEFLATED)
+    # Found by the fuzzer: a deflated member that inflates to fewer bytes than its headers
+    # say, cut before the .npy header's length (listing it read past the inflated head).
+    cut = bytearray(zip_bytes({"cut.npy": a[:8]}, zipfile.ZIP_DEFLATED))
+    for at in (22, cut.rindex(b"PK\x01\x02") + 24):
+        cut[at:at + 4] = struct.pack("<I", len(a))
+    c["bad_deflated_member_cut_in_magic.npz"] = bytes(cut)
     c["bad_safetensors_offsets.safetensors"] = safetensors({"x": ("F32", (2, 3, 2), values("<f", 10))})
     return c
 

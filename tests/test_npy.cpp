@@ -643,6 +643,23 @@ TEST(NpyDescription, DimsAndDtypeFromTheHeaderAlone) {
     EXPECT_TRUE(described.value().values.empty());
 }
 
+// An .npz member whose deflated stream ends early inflates to a head shorter than the
+// member says (found by fuzz_array_file): every cut, even one before the header's length,
+// is a cut header, and nothing past the head is read (each head is its own heap block).
+TEST(NpyDescription, AHeadCutAnywhereIsACutHeader) {
+    const std::vector<uint8_t> whole = npy_bytes(1, npy_dict("<f4", false, "(2, 3)"), encode(iota_floats(6)));
+    const size_t header_end = 10 + (whole[8] | (whole[9] << 8));
+    for (size_t cut = 0; cut < header_end; ++cut) {
+        SCOPED_TRACE("head of " + std::to_string(cut) + " bytes");
+        const std::vector<uint8_t> head(whole.begin(), whole.begin() + static_cast<std::ptrdiff_t>(cut));
+        const Result<Array> described = parse_npy_description(head.data(), head.size(), whole.size(), "m.npy");
+        ASSERT_FALSE(described);
+        EXPECT_NE(described.error().message.find("cut short"), std::string::npos) << described.error().message;
+    }
+    const std::vector<uint8_t> head(whole.begin(), whole.begin() + static_cast<std::ptrdiff_t>(header_end));
+    EXPECT_TRUE(parse_npy_description(head.data(), head.size(), whole.size(), "m.npy"));
+}
+
 // Listing what a file holds (the Load field does it before every large load) must not read
 // its data: in a child limited to 1 GiB of address space, the 8 GiB file is listed.
 TEST(NpyDescription, ListingAFileLargerThanMemoryReadsNoData) {
