@@ -580,9 +580,9 @@ void draw_canvas_area(AppState& state, const FrameLayout& frame, TensorRenderer&
 
     for (int i = 0; i < count; ++i) {
         PanelDerived& p = state.panels[i];
-        const float px = inner_pos.x + (i % cols) * panel_w, py = inner_pos.y + (i / cols) * panel_h;
         PanelRect& r = rects[i];
-        r = {px, py, panel_w - 4, panel_h - 4, px, py + header_h, canvas_size.x, canvas_size.y};
+        r = grid_panel_rect(i, cols, inner_pos.x, inner_pos.y, panel_w, panel_h, header_h, canvas_size.x, canvas_size.y);
+        const float px = r.x, py = r.y;
         ImGui::PushID(i);
         const bool ok = p.error.empty();
         draw_panel_title(state, p, ImVec2(px, py), panel_w, header_h, font, sub_pixel, ok, dl);

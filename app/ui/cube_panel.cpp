@@ -368,9 +368,9 @@ void draw_cube_area(AppState& state, const FrameLayout& frame, TensorRenderer& r
 
     for (int i = 0; i < count; ++i) {
         PanelDerived& p = state.panels[i];
-        const float px = inner_pos.x + (i % cols) * panel_w, py = inner_pos.y + (i / cols) * panel_h;
         PanelRect& r = rects[i];
-        r = {px, py, panel_w - 4, panel_h - 4, px, py + header_h, canvas_size.x, canvas_size.y};
+        r = grid_panel_rect(i, cols, inner_pos.x, inner_pos.y, panel_w, panel_h, header_h, canvas_size.x, canvas_size.y);
+        const float px = r.x, py = r.y;
         ImGui::PushID(i);
         const bool ok = p.error.empty();
         draw_cube_header(state, p, ImVec2(px, py), panel_w, header_h, dl);

@@ -23,6 +23,14 @@ struct PanelRect {
     int device_labels = 0, devices_in_view = 0;
 };
 
+// Panel i of a grid of `cols` panels, each panel_w x panel_h from (x0, y0): a header of
+// header_h, then a canvas of canvas_w x canvas_h (the grid and the cube view lay out alike).
+inline PanelRect grid_panel_rect(int i, int cols, float x0, float y0, float panel_w, float panel_h, float header_h,
+                                 float canvas_w, float canvas_h) {
+    const float x = x0 + static_cast<float>(i % cols) * panel_w, y = y0 + static_cast<float>(i / cols) * panel_h;
+    return {x, y, panel_w - 4, panel_h - 4, x, y + header_h, canvas_w, canvas_h};
+}
+
 // Where the fixed panels go this frame (computed from the display size).
 struct FrameLayout {
     float menu_height = 0;
@@ -65,7 +73,7 @@ void draw_arithmetic_panel(AppState& state);
 void draw_token_panel(AppState& state);
 // The Train panel (F8): runs of the built-in CNN with a chosen norm, their curves, and a
 // trained block's activations into the grid (app/ui/train_panel.cpp).
-void draw_train_panel(AppState& state);
+void draw_train_panel(AppState& state, const FrameLayout& frame);
 // File > Open... (state.file_browser.open, Ctrl+O): the file browser modal
 // (app/ui/file_browser_panel.cpp).
 void draw_file_browser(AppState& state);
