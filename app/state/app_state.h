@@ -135,6 +135,9 @@ struct TrainWindow {
     int sweep_lines_drawn = 0, sweep_points_drawn = 0;
     float sweep_x = -1, sweep_y = -1, path_x = -1, path_y = -1, load_x = -1, load_y = -1;
     float figure_x = -1, figure_y = -1;
+    // Set when a lesson step opens the panel: the next frame places it over the view area,
+    // clear of the lesson's text, with the sweep figure scrolled into view.
+    bool place_for_lesson = false;
 };
 
 // The batch editor (app/ui/controls_panel.cpp): edits of samples other than the focus's

@@ -172,6 +172,7 @@ void show_step_sweep(AppState& state, const LessonStep& step) {
         return;
     }
     state.train.show = true;
+    state.train.place_for_lesson = true;
     if (state.train.worker->set_sweep(std::move(table.value()), "assets/sweeps/" + step.train_sweep))
         state.train.error.clear();
 }

@@ -82,7 +82,11 @@ void draw_axes(ImDrawList* dl, const PlotFrame& f, const PlotStyle& style, ImVec
 int draw_lines(ImDrawList* dl, const PlotFrame& f, const std::vector<PlotSeries>& series, const PlotStyle& style,
                bool hovered, size_t& point) {
     const float font = ImGui::GetFontSize();
-    dl->PushClipRect(f.a, f.b, true);
+    // Every value lies inside the ranges; the margin lets a point on an edge (batch 2 and 32,
+    // a minimum on the axis) show whole.
+    constexpr float kPointRadius = 3.0f;
+    const ImVec2 margin(kPointRadius + 1, kPointRadius + 1);
+    dl->PushClipRect(ImVec2(f.a.x - margin.x, f.a.y - margin.y), ImVec2(f.b.x + margin.x, f.b.y + margin.y), true);
     int hovered_series = -1;
     float best = font * font;
     const ImVec2 mouse = ImGui::GetIO().MousePos;
@@ -95,7 +99,7 @@ int draw_lines(ImDrawList* dl, const PlotFrame& f, const std::vector<PlotSeries>
             const ImVec2 p(f.px(ser.x[i]), f.py(y));
             if (i > 0 && std::isfinite(ser.y[i - 1]))
                 dl->AddLine(ImVec2(f.px(ser.x[i - 1]), f.py(ser.y[i - 1] * style.y_scale)), p, color, 2.0f);
-            dl->AddCircleFilled(p, 3.0f, color);
+            dl->AddCircleFilled(p, kPointRadius, color);
             const float d = (p.x - mouse.x) * (p.x - mouse.x) + (p.y - mouse.y) * (p.y - mouse.y);
             if (hovered && d < best) best = d, hovered_series = static_cast<int>(s), point = i;
         }

@@ -140,14 +140,26 @@ void draw_sweep(AppState& state, bool busy) {
 
 }  // namespace
 
-void draw_train_panel(AppState& state) {
+void draw_train_panel(AppState& state, const FrameLayout& frame) {
     TrainWindow& w = state.train;
     if (!w.show) return;
     const ImGuiIO& io = ImGui::GetIO();
-    const float height = std::min(ImGui::GetFontSize() * 46, io.DisplaySize.y * 0.94f);
-    ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 34, height), ImGuiCond_FirstUseEver);
-    ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y * 0.5f), ImGuiCond_FirstUseEver,
-                            ImVec2(0.5f, 0.5f));
+    const bool for_lesson = w.place_for_lesson;
+    w.place_for_lesson = false;
+    if (for_lesson) {
+        // Over the right of the canvases (the lessons' focus cells sit at the left), between
+        // the sidebars and above the lesson's text.
+        const float view_w = io.DisplaySize.x - frame.left - frame.right;
+        const float width = std::clamp(view_w, ImGui::GetFontSize() * 20, ImGui::GetFontSize() * 34);
+        const float height = std::max(ImGui::GetFontSize() * 12, io.DisplaySize.y - frame.menu_height - frame.bottom);
+        ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - frame.right - width, frame.menu_height), ImGuiCond_Always);
+        ImGui::SetNextWindowSize(ImVec2(width, height), ImGuiCond_Always);
+    } else {
+        const float height = std::min(ImGui::GetFontSize() * 46, io.DisplaySize.y * 0.94f);
+        ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 34, height), ImGuiCond_FirstUseEver);
+        ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y * 0.5f), ImGuiCond_FirstUseEver,
+                                ImVec2(0.5f, 0.5f));
+    }
     if (!ImGui::Begin("Train##train", &w.show, ImGuiWindowFlags_NoSavedSettings)) {
         ImGui::End();
         return;
@@ -167,6 +179,10 @@ void draw_train_panel(AppState& state) {
         ImGui::TextUnformatted(status.c_str());
     }
     if (!w.error.empty()) ImGui::TextColored(ImVec4(1.0f, 0.5f, 0.45f, 1.0f), "%s", w.error.c_str());
+    if (for_lesson) {
+        ImGui::SetNextItemOpen(true);
+        ImGui::SetScrollHereY(0.0f);  // the lesson is about the figure: it starts at the top
+    }
     if (ImGui::CollapsingHeader("Sweep: error by batch size##train", ImGuiTreeNodeFlags_DefaultOpen))
         draw_sweep(state, busy);
     if (!runs.empty()) draw_curves(runs);

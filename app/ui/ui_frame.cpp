@@ -51,7 +51,7 @@ const UiPanel kUiPanels[] = {
     {"channels", [](AppState& s, const FrameLayout&) { draw_channel_panel(s); }},
     {"arithmetic", [](AppState& s, const FrameLayout&) { draw_arithmetic_panel(s); }},
     {"tokens", [](AppState& s, const FrameLayout&) { draw_token_panel(s); }},
-    {"train", [](AppState& s, const FrameLayout&) { draw_train_panel(s); }},
+    {"train", draw_train_panel},
     {"dialogs", [](AppState& s, const FrameLayout&) { draw_classroom_dialogs(s); }},
     {"file_browser", [](AppState& s, const FrameLayout&) { draw_file_browser(s); }},
     {"progress", draw_progress_window},

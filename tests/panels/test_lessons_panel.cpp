@@ -223,4 +223,32 @@ TEST(LessonsPanel, QuizExplainsAndAsksMultipleChoice) {
     EXPECT_TRUE(contains(text, "Right: " + std::to_string(q.choices.values[q.choices.answer]) + ".")) << text;
 }
 
+// A step with a saved sweep opens the Train panel with its figure over the canvases: clear of
+// the lesson's text below and of both sidebars (it once opened in the middle of the window,
+// over the step's sentences and numbers).
+TEST(LessonsPanel, TrainingStepPlacesTheTrainPanelOverTheCanvases) {
+    HeadlessImGui ui;
+    AppState state = make_state();
+    const int lesson = app::find_lesson("training");
+    ASSERT_GE(lesson, 0);
+    app::go_to_lesson_step(state, lesson, 1);
+    ASSERT_TRUE(state.train.show);
+    lesson_frame(ui, state);
+    lesson_frame(ui, state);
+    const app::FrameLayout layout = app::compute_frame_layout(state);
+    ASSERT_GT(layout.bottom, 0.0f);
+    const ImGuiWindow* train = ImGui::FindWindowByName("Train##train");
+    ASSERT_NE(train, nullptr);
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    EXPECT_GE(train->Pos.x, layout.left);
+    EXPECT_GE(train->Pos.y, layout.menu_height);
+    EXPECT_LE(train->Pos.x + train->Size.x, display.x - layout.right + 0.5f);
+    EXPECT_LE(train->Pos.y + train->Size.y, display.y - layout.bottom + 0.5f);
+    EXPECT_GT(state.train.sweep_lines_drawn, 0);  // the figure is drawn
+    // Moved by the user afterwards, it stays where it was put.
+    ImGui::SetWindowPos("Train##train", ImVec2(10, 40));
+    lesson_frame(ui, state);
+    EXPECT_EQ(ImGui::FindWindowByName("Train##train")->Pos.x, 10.0f);
+}
+
 }  // namespace
