@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <new>
 
+#include "app/state/classroom_actions.h"
 #include "app/state/focus_histograms.h"
 #include "app/classroom/lesson_numbers.h"
 #include "app/model/paths.h"
@@ -88,6 +89,8 @@ void set_tensor(AppState& state, core::Tensor tensor, std::optional<core::ValueS
     // had (1, 1, 1, 1), and G = 2 must still become 1 there.
     fit_groups_to_channels(state.scene);
     clamp_focus(state);
+    // A quiz's marks and asked cell are of the old shape: ask about the new tensor instead.
+    if (new_shape && state.classroom.quiz.active) next_quiz_question(state);
     if (values) {
         state.value_colors.summary = std::move(*values);
         state.value_colors.summary_version = state.tensor_version;

@@ -140,6 +140,42 @@ TEST_F(ClassroomGui, QuizClickRevealScore) {
     keep_shot("quiz_revealed.png");
 }
 
+// The quiz's marks are cells of the tensor it asked about. Marks in the last sample, then the
+// batch editor's Remove (N 8 -> 7): the overlay drew the old marks past the new tensor's end
+// and the program stopped with an internal error (found by the window soak). Now the new
+// shape asks a new question, with no marks, and the window goes on.
+TEST_F(ClassroomGui, RemovingASampleDuringAQuizAsksANewQuestion) {
+    const core::Shape shape{8, 3, 4, 4};
+    ASSERT_NO_FATAL_FAILURE(launch({"--shape", "8,3,4,4", "--quiz"}));
+    auto first = reader_->wait_block(
+        [](const StatusBlock& b) {
+            return b.record("quiz") && b.record("batch") && !b.panels.empty() && b.panels[0].count("canvas");
+        },
+        kStartTimeout);
+    ASSERT_TRUE(first) << "no status block with quiz and batch records\n" << diagnostics();
+    const std::string round = first->record("quiz")->at("round");
+    const std::string window = find_window();
+    ASSERT_FALSE(window.empty());
+    xdo_ok({"windowfocus", "--sync", window});
+    ASSERT_NO_FATAL_FAILURE(click_at(window, cell_center(*first, 0, shape, {7, 1, 1, 2}), true));
+    auto marked = wait_quiz("guesses", "16");
+    ASSERT_TRUE(marked) << "Shift+click did not mark the tile\n" << diagnostics();
+    const auto xy = parse_numbers(marked->records.at("batch").at("remove"));
+    ASSERT_EQ(xy.size(), 2u);
+    ASSERT_GT(xy[0], 0) << "the Remove button is not drawn";
+    xdo_ok({"mousemove", "--window", window, std::to_string(int(xy[0])), std::to_string(int(xy[1])), "click", "1"});
+    auto asked = reader_->wait_block(
+        [&](const StatusBlock& b) { return b.status.at("shape") == "7,3,4,4" && b.record("quiz"); }, kStartTimeout);
+    ASSERT_TRUE(asked) << "Remove did not make a batch of 7\n" << diagnostics();
+    EXPECT_NE(asked->record("quiz")->at("round"), round);
+    EXPECT_EQ(asked->record("quiz")->at("guesses"), "0");
+    app_->drain();
+    EXPECT_EQ(app_->stderr_text().find("internal error"), std::string::npos) << app_->stderr_text();
+    // Still drawing: a frame after the edit answers F12 with a screenshot.
+    Image image;
+    ASSERT_NO_FATAL_FAILURE(save_screenshot(image));
+}
+
 // A BatchNorm question on (8, 3, 4, 4) without 128 clicks: a dragged rectangle marks a whole
 // tile and the same drag unmarks it; Shift+click marks a cell's tile; a click on a sample
 // label marks the sample; a click on the asked channel's label "c=k" marks that channel in

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <string>
 
+#include "app/state/classroom_actions.h"
 #include "app/state/focus_histograms.h"
 #include "app/classroom/lesson_numbers.h"
 #include "app/view/number_format.h"
@@ -580,3 +581,30 @@ TEST(Format, NumbersNeverPrintABareNaN) {
 }
 
 }  // namespace
+
+// A quiz outlives the tensor it asked about: a sample removed by the batch editor, a file
+// loaded. Its marks are flat indices of the old shape, and the overlay drew them through
+// unflat_index, which stopped the program with a cell past the end (found by the window
+// soak). A new shape asks a new question about the new tensor.
+TEST(AppState, ANewShapeDuringAQuizAsksANewQuestion) {
+    AppState state = make_state();  // (4, 6, 4, 4)
+    normviz::app::start_quiz(state);
+    const int64_t last = state.tensor.shape.numel() - 1;
+    normviz::app::toggle_quiz_guess(state, normviz::core::unflat_index(state.tensor.shape, last));
+    ASSERT_EQ(state.classroom.quiz.guesses.count(last), 1u);
+    const uint64_t round = state.classroom.quiz.round;
+    ASSERT_TRUE(normviz::app::apply_sample_edit(state, 0, normviz::core::SampleEdit::Remove));
+    update_derived(state);
+    const normviz::app::QuizState& q = state.classroom.quiz;
+    EXPECT_EQ(state.tensor.shape.N, 3);
+    EXPECT_TRUE(q.active);
+    EXPECT_EQ(q.round, round + 1);
+    EXPECT_TRUE(q.guesses.empty());
+    EXPECT_TRUE(normviz::core::contains(state.tensor.shape, q.focus));
+    // The same shape again (a new seed): the question and its marks stay.
+    normviz::app::toggle_quiz_guess(state, q.focus);
+    state.scene.seed += 1;
+    regenerate_tensor(state);
+    EXPECT_EQ(q.round, round + 1);
+    EXPECT_EQ(q.guesses.size(), 1u);
+}
