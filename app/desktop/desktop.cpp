@@ -1,8 +1,6 @@
 // The desktop program: options, window, the frame loop, screenshots and status lines.
 #include "app/desktop/desktop.h"
 
-#include <malloc.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <new>
@@ -211,11 +209,6 @@ int run_desktop_unguarded(int argc, char** argv);
 }  // namespace
 
 int run_desktop(int argc, char** argv) {
-    // A session loads and drops tensors of every size. glibc raises its mmap threshold to the
-    // largest block freed (up to 32 MiB), and blocks below it then come from heaps that seldom
-    // shrink, so resident memory creeps up over an afternoon. A fixed threshold keeps every
-    // block of 1 MiB or more in its own mapping, given back to the system when freed.
-    mallopt(M_MMAP_THRESHOLD, 1 << 20);
     // Out of memory (a shape or file too large for this machine) is a sentence, not an abort.
     try {
         return run_desktop_unguarded(argc, argv);
