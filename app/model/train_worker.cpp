@@ -8,12 +8,14 @@
 namespace normviz::app {
 
 namespace {
-// Training runs for minutes beside the window: it yields the CPU to the window's thread (and
-// Mesa's software renderer's), so frames stay smooth; an idle window leaves it all the CPU.
-// On Linux a thread's nice value is its own. Failure only means equal priority.
+// Training runs for minutes beside the window: at the lowest priority it yields the CPU to
+// the window's thread (and Mesa's software renderer's), so frames stay smooth (measured with
+// bench-render --train-sweep: nice 10 still cost a third of a frame, 19 next to nothing); an
+// idle window leaves it all the CPU. On Linux a thread's nice value is its own. Failure only
+// means equal priority.
 void lower_this_threads_priority() {
 #ifdef __linux__
-    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
+    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
 #endif
 }
 }  // namespace
