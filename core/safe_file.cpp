@@ -79,6 +79,14 @@ std::string folder_of(const std::string& path) {
     return slash == 0 ? "/" : path.substr(0, slash);
 }
 
+// Why a link at the destination is refused, naming what it points to.
+std::string symlink_refusal(const std::string& path) {
+    char target[PATH_MAX];
+    const ssize_t n = readlink(path.c_str(), target, sizeof target - 1);
+    const std::string named = n > 0 ? " (to '" + std::string(target, static_cast<size_t>(n)) + "')" : "";
+    return "is a symbolic link" + named + "; normviz does not write through links, give a file path";
+}
+
 std::string random_suffix() {
     static const char kChars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     thread_local std::mt19937_64 rng(std::random_device{}() ^ (static_cast<uint64_t>(getpid()) << 32));
@@ -87,31 +95,43 @@ std::string random_suffix() {
     return s;
 }
 
+// Refuses a destination that exists and is not a regular file; `info` and `exists` describe it.
+Status examine_destination(const std::string& path, struct stat& info, bool& exists) {
+    exists = false;
+    if (path.empty()) return make_error("cannot write a file without a name; give a file path");
+    if (lstat(path.c_str(), &info) != 0) {
+        if (errno == ENOENT) return Ok{};
+        return write_error(path,
+                           std::string("cannot write: ") + std::strerror(errno) + "; check the path and its permissions");
+    }
+    exists = true;
+    // A link at the destination is refused, not followed: a link planted where the user
+    // expects a new file would otherwise make normviz overwrite the file it names.
+    if (S_ISLNK(info.st_mode)) return write_error(path, symlink_refusal(path));
+    if (S_ISDIR(info.st_mode)) return write_error(path, "is a folder; give a file name inside it");
+    if (!S_ISREG(info.st_mode))
+        return write_error(path, "exists and is not a regular file (a device, pipe or socket); choose a file path");
+    return Ok{};
+}
+
 }  // namespace
 
-Result<SafeWriter> SafeWriter::open(const std::string& requested) {
-    if (requested.empty()) return make_error("cannot write a file without a name; give a file path");
-    std::string path = requested;
+Status check_destination(const std::string& path) {
     struct stat info {};
     bool exists = false;
-    if (lstat(path.c_str(), &info) == 0) {
-        exists = true;
-        if (S_ISLNK(info.st_mode)) {
-            // Write the file the link names and keep the link; a dangling link is refused.
-            char resolved[PATH_MAX];
-            if (realpath(path.c_str(), resolved) == nullptr || stat(resolved, &info) != 0)
-                return write_error(requested, "is a symbolic link to a missing file; give the path of a file");
-            path = resolved;
-        }
-        if (S_ISDIR(info.st_mode)) return write_error(requested, "is a folder; give a file name inside it");
-        if (!S_ISREG(info.st_mode))
-            return write_error(requested,
-                               "exists and is not a regular file (a device, pipe or socket); "
-                               "choose a file path");
-    } else if (errno != ENOENT) {
-        return write_error(
-            requested, std::string("cannot write: ") + std::strerror(errno) + "; check the path and its permissions");
-    }
+    if (Status ok = examine_destination(path, info, exists); !ok) return ok;
+    const std::string folder = folder_of(path);
+    if (access(folder.c_str(), W_OK | X_OK) != 0)
+        return write_error(path, "cannot create a file in folder '" + folder + "': " + std::strerror(errno) +
+                                     "; check that the folder exists and is writable");
+    return Ok{};
+}
+
+Result<SafeWriter> SafeWriter::open(const std::string& requested) {
+    const std::string& path = requested;
+    struct stat info {};
+    bool exists = false;
+    if (Status ok = examine_destination(path, info, exists); !ok) return ok.error();
     int fd = -1;
     int slot = -1;
     std::string temp;

@@ -12,8 +12,8 @@
 namespace normviz::core {
 
 // An open temporary file that becomes `path` on commit(). Refuses a destination that exists
-// and is not a regular file (a device, pipe, socket or folder). A symlink to a regular file
-// stays a link: the file it names is replaced; a dangling link is refused. The temporary file is
+// and is not a regular file (a device, pipe, socket, folder or symbolic link: a link is never
+// followed, so a link planted at an output name cannot redirect the write). The temporary file is
 // created with O_EXCL | O_NOFOLLOW under a random name in the destination's folder, gets the
 // mode of the file it replaces or, for a new file, 0666 less the umask. Until commit()
 // succeeds the destination is untouched; the temporary file is removed on any failure, on
@@ -41,6 +41,10 @@ private:
     int error_ = 0;  // errno of the first failure
     const char* failed_step_ = nullptr;
 };
+
+// SafeWriter::open's checks without creating anything (the destination, and a folder that
+// can take a new file), for commands that check their outputs before long work or a window.
+Status check_destination(const std::string& path);
 
 // Writes `bytes` to `path` through a SafeWriter.
 Status write_file_safely(const std::string& path, std::string_view bytes);

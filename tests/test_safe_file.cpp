@@ -102,14 +102,17 @@ TEST(SafeFile, RefusesAFifoAndAFolder) {
     EXPECT_EQ(names_in(dir), std::vector<std::string>{"out.csv"});
 }
 
-TEST(SafeFile, SymlinkAtTheOutputWritesItsTargetAndStaysALink) {
+TEST(SafeFile, SymlinkAtTheOutputIsRefusedAndWhatItNamesKept) {
     const fs::path dir = fresh_dir("symlink");
     write_plain(dir / "target.json", "old");
     fs::create_symlink("target.json", dir / "link.json");
-    ASSERT_TRUE(write_file_safely((dir / "link.json").string(), "new"));
+    auto linked = write_file_safely((dir / "link.json").string(), "new");
+    ASSERT_FALSE(linked);
+    EXPECT_NE(linked.error().message.find("symbolic link (to 'target.json')"), std::string::npos)
+        << linked.error().message;
     EXPECT_TRUE(fs::is_symlink(dir / "link.json"));
-    EXPECT_EQ(read_all(dir / "target.json"), "new");
-    // A link to a device is refused like the device; a dangling link is refused.
+    EXPECT_EQ(read_all(dir / "target.json"), "old");
+    // A link to a device and a dangling link are refused the same way.
     fs::create_symlink("/dev/null", dir / "null.png");
     EXPECT_FALSE(write_file_safely((dir / "null.png").string(), "x"));
     EXPECT_TRUE(fs::is_symlink(dir / "null.png"));

@@ -5,6 +5,7 @@
 
 #include "app/cli/command.h"
 #include "app/cli/arguments.h"
+#include "core/safe_file.h"
 
 namespace normviz::app::cli {
 
@@ -59,6 +60,7 @@ core::Status check_output_folder(const std::string& out) {
     if (out.empty()) return core::make_error("OUT is empty; give a file name such as out.npy");
     std::error_code ec;
     fs::path path(out);
+    if (fs::is_symlink(fs::symlink_status(path, ec))) return core::check_destination(out);
     if (fs::is_directory(path, ec)) {
         return core::make_error("cannot write '" + out + "': it is a folder; give a file name " + "such as " +
                                 (path / "out.npy").string());
@@ -68,8 +70,7 @@ core::Status check_output_folder(const std::string& out) {
         return core::make_error("cannot write '" + out + "': it exists and is not a regular " +
                                 "file (a device, pipe or socket); choose a file path for OUT");
     }
-    fs::path folder = path.parent_path();
-    if (folder.empty()) return core::Ok{};
+    const fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
     if (!fs::exists(folder, ec)) {
         return core::make_error("cannot write '" + out + "': folder '" + folder.string() +
                                 "' does not exist; create it or choose another OUT");
@@ -78,7 +79,7 @@ core::Status check_output_folder(const std::string& out) {
         return core::make_error("cannot write '" + out + "': '" + folder.string() +
                                 "' is not a folder; choose another OUT");
     }
-    return core::Ok{};
+    return core::check_destination(out);
 }
 
 }  // namespace normviz::app::cli

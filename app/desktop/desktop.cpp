@@ -176,6 +176,18 @@ bool figure_drawn(const AppState& state, TensorRenderer& renderer) {
     return error.empty();
 }
 
+// --screenshot/--out and --export's three files, checked before any window opens: one line
+// on a bad destination, and no export half written because its last file could not be.
+core::Status check_output_paths(const DesktopOptions& o) {
+    std::vector<std::string> paths;
+    if (!o.screenshot_path.empty()) paths.push_back(o.screenshot_path);
+    if (!o.export_base.empty())
+        for (const char* ext : {".png", ".svg", ".csv"}) paths.push_back(o.export_base + ext);
+    for (const std::string& path : paths)
+        if (core::Status ok = core::check_destination(path); !ok) return ok;
+    return core::Ok{};
+}
+
 // --export: what File > Export writes (the PNG is drawn inside the frame, where the renderer is).
 void request_export(const DesktopOptions& o, AppState& state) {
     state.classroom.export_base = o.export_base;
@@ -234,6 +246,10 @@ int run_desktop_unguarded(int argc, char** argv) {
         std::fputs(o.render_command ? render_usage() : desktop_usage(), stdout);
         return 0;
     }
+    if (core::Status ok = check_output_paths(o); !ok) {
+        std::fprintf(stderr, "normviz: %s\n", ok.error().message.c_str());
+        return 1;
+    }
     AppState state;
     Settings settings;
     if (o.use_settings) settings = load_settings(state.scene);
@@ -279,7 +295,9 @@ int run_desktop_unguarded(int argc, char** argv) {
             draw_frame(state, w, *renderer.value(), rects, frame);
             if (export_now && !export_files(state, o.export_base)) status = 1;
             if (state.print_status) print_status_if_changed(state, rects, last_status);
-            if (o.render_command && last_frame && state.message_is_error) status = 1;
+            // The last frame's message is the screenshot's outcome.
+            const bool shot = o.render_command || !o.screenshot_path.empty();
+            if (shot && last_frame && state.message_is_error) status = 1;
             // A picture whose cells could not be drawn is no figure: render stops at the first
             // frame that knows it, before the last frame saves the PNG.
             if (o.render_command && !figure_drawn(state, *renderer.value())) {

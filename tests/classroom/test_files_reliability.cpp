@@ -87,6 +87,22 @@ TEST(FilesReliability, EveryWriterRefusesAFifoOrADeviceAtTheOutputName) {
     EXPECT_TRUE(S_ISCHR(info.st_mode));
 }
 
+TEST(FilesReliability, EveryWriterRefusesASymbolicLinkAtTheOutputName) {
+    // A link where the user expects a new file would make normviz overwrite the file it names.
+    for (const Writer& w : desktop_writers()) {
+        const fs::path dir = fresh_dir("link");
+        { std::ofstream(dir / "victim") << "precious"; }
+        fs::create_symlink("victim", dir / "out");
+        const core::Status ok = w.write((dir / "out").string());
+        ASSERT_FALSE(ok) << w.name;
+        EXPECT_NE(ok.error().message.find("is a symbolic link (to 'victim')"), std::string::npos)
+            << ok.error().message;
+        EXPECT_EQ(read_all(dir / "victim"), "precious") << w.name;
+        EXPECT_TRUE(fs::is_symlink(dir / "out")) << w.name;
+        EXPECT_EQ(entries_in(dir), 2u) << w.name;
+    }
+}
+
 TEST(FilesReliability, PngIsWholeAndFollowsTheUmask) {
     const fs::path dir = fresh_dir("png");
     const mode_t old = umask(077);
@@ -260,6 +276,17 @@ TEST_F(SettingsFile, AShapeThatDidNotLoadIsNotRemembered) {
     AppState back;
     load_settings(back.scene);
     EXPECT_EQ(back.scene.shape, loaded);
+}
+
+TEST_F(SettingsFile, ALinkInPlaceOfTheFileIsNotWrittenThrough) {
+    std::ofstream(dir_ / "elsewhere.ini") << "font_size=20\n";
+    fs::create_symlink(dir_ / "elsewhere.ini", file());
+    AppState state;
+    regenerate_tensor(state);
+    const core::Status saved = save_settings(state.scene, state.tensor.shape, state.font_size, 800, 600);
+    ASSERT_FALSE(saved);
+    EXPECT_NE(saved.error().message.find("symbolic link"), std::string::npos) << saved.error().message;
+    EXPECT_EQ(read_all(dir_ / "elsewhere.ini"), "font_size=20\n");
 }
 
 TEST_F(SettingsFile, AFifoInPlaceOfTheFileIsRefusedUnread) {

@@ -4,7 +4,9 @@
 // multiple-choice key, revealed with Enter, and its score read back from the --status "quiz"
 // record; F12 saves the revealed picture. Exports are checked as files.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -516,6 +518,39 @@ TEST_F(ClassroomGui, ExportPngSvgCsvAt4k) {
                     env(), kStartTimeout);
     EXPECT_EQ(big.exit_code, 2);
     EXPECT_NE(big.err.find("3840x2160"), std::string::npos) << big.err;
+}
+
+// A screenshot or export destination that cannot take the file (a FIFO, a folder, a link)
+// stops the program before its window opens: one line, exit 1, nothing written. The
+// screenshot used to fail at the last frame and exit 0; the export wrote its PNG and SVG
+// before finding that BASE.csv was a folder.
+TEST_F(ClassroomGui, BadScreenshotOrExportDestinationsStopBeforeTheWindow) {
+    namespace fs = std::filesystem;
+    const fs::path fifo = tmp_ / "fifo.png", folder = tmp_ / "folder.png", link = tmp_ / "link.png";
+    ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+    fs::create_directory(folder);
+    { std::ofstream(tmp_ / "victim") << "precious"; }
+    fs::create_symlink("victim", link);
+    fs::create_directory(tmp_ / "fig.csv");
+    const std::vector<std::vector<std::string>> cases = {{"--screenshot", fifo.string()},
+                                                         {"--screenshot", folder.string()},
+                                                         {"--screenshot", link.string()},
+                                                         {"--export", (tmp_ / "fig").string()}};
+    for (const std::vector<std::string>& c : cases) {
+        std::vector<std::string> argv = {NORMVIZ_BINARY, "--no-settings", "--no-vsync", "--frames", "2"};
+        argv.insert(argv.end(), c.begin(), c.end());
+        const CommandResult r = run_command(argv, env(), kStartTimeout);
+        EXPECT_EQ(r.exit_code, 1) << c[1] << ": " << r.err;
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << c[1] << ": " << r.err;
+        EXPECT_EQ(r.err.rfind("normviz: " + c[1], 0), 0u) << r.err;
+    }
+    EXPECT_TRUE(fs::is_fifo(fifo));
+    EXPECT_TRUE(fs::is_empty(folder));
+    EXPECT_TRUE(fs::is_symlink(link));
+    std::ifstream victim(tmp_ / "victim");
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(victim), {}), "precious");
+    EXPECT_FALSE(fs::exists(tmp_ / "fig.png"));
+    EXPECT_FALSE(fs::exists(tmp_ / "fig.svg"));
 }
 
 // In the cube view File > Export's PNG shows the cubes (it used to draw the grid whatever the
