@@ -12,6 +12,7 @@
 #include <cstring>
 #include <new>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,7 @@ bool parse_int(const char* text, int& out) {
 
 // Returns 0 when parsed, -1 for --help, or 2 after printing the error.
 int parse_options(int argc, char** argv, Options& options) {
+    std::set<std::string> given;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "-h" || arg == "--help") return -1;
@@ -68,10 +70,15 @@ int parse_options(int argc, char** argv, Options& options) {
         }
         if (i + 1 >= argc ||
             (arg != "--shape" && arg != "--threads" && arg != "--repeat" && arg != "--load" && arg != "--layout")) {
-            std::fprintf(stderr, "normviz bench: unknown or incomplete option '%s'\n%s", arg.c_str(), kUsage);
+            std::fprintf(stderr, "normviz bench: unknown or incomplete option '%s'; see normviz bench --help\n",
+                         arg.c_str());
             return 2;
         }
         const char* value = argv[++i];
+        if (!given.insert(arg).second) {
+            std::fprintf(stderr, "normviz bench: %s is given twice; give it once\n", arg.c_str());
+            return 2;
+        }
         if (arg == "--load") {
             options.load_path = value;
         } else if (arg == "--layout") {
@@ -92,6 +99,18 @@ int parse_options(int argc, char** argv, Options& options) {
             std::fprintf(stderr, "normviz bench: %s wants an integer from 1 to 4096, got '%s'\n", arg.c_str(), value);
             return 2;
         }
+    }
+    // Options that the chosen mode would not use are refused, not ignored.
+    const bool load = !options.load_path.empty();
+    const char* unused = load && given.count("--shape")              ? "--shape (--load times the file's own shape)"
+                         : load && options.train                     ? "--train (with --load)"
+                         : load && given.count("--threads")          ? "--threads (--load reads on one thread)"
+                         : !load && given.count("--layout")          ? "--layout (it says how --load's file is read)"
+                         : options.train && given.count("--shape")   ? "--shape (--train times a fixed network)"
+                         : nullptr;
+    if (unused != nullptr) {
+        std::fprintf(stderr, "normviz bench: %s is not used here; leave it out\n", unused);
+        return 2;
     }
     return 0;
 }
@@ -189,17 +208,17 @@ int run_bench_unguarded(int argc, char** argv) {
         std::fprintf(stderr, "normviz bench: %s\n", ok.error().message.c_str());
         return 2;
     }
-    const int threads = options.threads > 0 ? options.threads : core::hardware_threads();
+    const int threads = std::min(options.threads > 0 ? options.threads : core::hardware_threads(), core::max_threads());
     const core::Tensor input = core::generate(options.shape, core::Generator::Normal, 1);
     core::Tensor output = core::make_tensor(options.shape);  // zero-filled: touched
     const int64_t numel = options.shape.numel();
-    std::fprintf(stderr,
-                 "normviz bench: shape %s, %d threads, %s repeats, median of each; %s kernels, "
-                 "L2 %lld KiB\n",
-                 core::to_string(options.shape).c_str(), threads,
-                 options.repeat > 0 ? std::to_string(options.repeat).c_str() : "adaptive",
-                 core::detail::simd_path_name(core::detail::simd_path()),
-                 static_cast<long long>(core::l2_cache_bytes() >> 10));
+    // The header and skipped norms go with the figures on stdout: stderr carries one line, the error.
+    std::printf(
+        "normviz bench: shape %s, %d threads%s, %s repeats, median of each; %s kernels, "
+        "L2 %lld KiB\n",
+        core::to_string(options.shape).c_str(), threads, threads < options.threads ? " (the most normviz starts)" : "",
+        options.repeat > 0 ? std::to_string(options.repeat).c_str() : "adaptive",
+        core::detail::simd_path_name(core::detail::simd_path()), static_cast<long long>(core::l2_cache_bytes() >> 10));
 
     // The floor: each thread copies one contiguous slice (memcpy, as a framework's copy).
     const int copy_threads = core::resolve_threads(threads, numel);
@@ -220,7 +239,7 @@ int run_bench_unguarded(int argc, char** argv) {
         spec.kind = kind;
         spec.groups = 32;
         if (core::Status ok = core::validate(spec, options.shape); !ok) {
-            std::fprintf(stderr, "normviz bench: skipping %s: %s\n", core::norm_name(kind), ok.error().message.c_str());
+            std::printf("normviz bench: skipping %s: %s\n", core::norm_name(kind), ok.error().message.c_str());
             continue;
         }
         const core::Partition partition = core::make_partition(spec, options.shape);

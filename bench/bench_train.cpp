@@ -18,8 +18,8 @@ int bench_train(int threads, int steps) {
     data.train_count = kBatch * 4;
     data.val_count = 1;
     const Dataset images = make_shapes(data, false);
-    std::fprintf(stderr, "normviz bench --train: batch %lld, %d threads, %d timed steps per norm\n",
-                 static_cast<long long>(kBatch), threads, steps);
+    std::printf("normviz bench --train: batch %lld, %d threads, %d timed steps per norm\n",
+                static_cast<long long>(kBatch), threads, steps);
     for (const SweepJob& job : default_sweep_jobs(4)) {
         if (job.batch != kBatch) continue;
         NetworkConfig config;

@@ -49,16 +49,21 @@ int64_t l2_cache_bytes() {
     return bytes;
 }
 
+int max_threads() {
+    static const int most = std::max(64, 4 * hardware_threads());
+    return most;
+}
+
 int resolve_threads(int requested, int64_t work_elements, int64_t grain_elements) {
     if (work_elements < grain_elements) return 1;
-    return requested > 0 ? requested : hardware_threads();
+    return requested > 0 ? std::min(requested, max_threads()) : hardware_threads();
 }
 
 namespace detail {
 
 void parallel_for_impl(int64_t count, int threads, RangeBody body, void* context) {
     if (count <= 0) return;
-    const int t = static_cast<int>(std::min<int64_t>(std::max(threads, 1), count));
+    const int t = static_cast<int>(std::min<int64_t>(std::clamp(threads, 1, max_threads()), count));
     if (t == 1) {
         body(context, 0, count);
         return;
@@ -82,7 +87,7 @@ void parallel_for_impl(int64_t count, int threads, RangeBody body, void* context
 void parallel_for_static_impl(int64_t count, int threads, RangeBody body, void* context) {
 #if defined(_OPENMP)
     if (count <= 0) return;
-    const int t = static_cast<int>(std::min<int64_t>(std::max(threads, 1), count));
+    const int t = static_cast<int>(std::min<int64_t>(std::clamp(threads, 1, max_threads()), count));
     if (t == 1) {
         body(context, 0, count);
         return;

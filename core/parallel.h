@@ -16,8 +16,13 @@ int hardware_threads();
 // (read once). Kernels size their work items to it (core/stats_kernels.h).
 int64_t l2_cache_bytes();
 
-// The thread count to use: `requested` if > 0, else hardware_threads(); 1 when the work is
-// below `grain_elements` elements (ATen's grain: threads cost more than they save there).
+// The most threads a loop starts: 4 per hardware thread, at least 64. More only add stacks
+// (8 MiB each): 4096 of them did not fit a 4 GiB address space. Results never depend on it.
+int max_threads();
+
+// The thread count to use: `requested` (at most max_threads()) if > 0, else
+// hardware_threads(); 1 when the work is below `grain_elements` elements (ATen's grain:
+// threads cost more than they save there).
 int resolve_threads(int requested, int64_t work_elements, int64_t grain_elements = 32768);
 
 namespace detail {

@@ -1364,6 +1364,35 @@ TEST_F(CliBadInputs, BenchOutOfMemoryIsOneSentence) {
     EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
 }
 
+TEST_F(CliBadInputs, BenchWithMoreThreadsThanFitStartsTheMostItCan) {
+    if (kAddressSanitizer) GTEST_SKIP() << "ASan cannot start under an address-space limit";
+    // 4096 threads' stacks (8 MiB each) do not fit 4 GB: OpenMP stopped the program with
+    // "Thread creation failed". normviz starts at most max_threads() and says so.
+    const RunResult result =
+        run_normviz(dir_, {"bench", "--shape", "2,64,32,32", "--repeat", "1", "--threads", "4096"},
+                    {"/bin/sh", "-c", "ulimit -v 4000000; exec \"$0\" \"$@\""});
+    EXPECT_EQ(result.status, 0) << result.err;
+    EXPECT_EQ(result.err, "");
+    EXPECT_TRUE(contains_text(result.out, "(the most normviz starts)")) << result.out;
+}
+
+TEST_F(CliBadInputs, ReportsThatCannotReachStdoutAreOneLine) {
+    // The report (its header included) goes to stdout; stderr carries only the error.
+    const std::vector<std::string> on_full = {"/bin/sh", "-c", "exec \"$0\" \"$@\" > /dev/full"};
+    const RunResult train = run_normviz(
+        dir_, {"train", "--norm", "batch", "--batch", "8", "--epochs", "1", "--images", "64", "--threads", "2"}, on_full);
+    EXPECT_TRUE(IsOneLineError(train, kDataError, "train"));
+    const RunResult bench = run_normviz(dir_, {"bench", "--shape", "1,2,2,2", "--repeat", "1", "--threads", "1"}, on_full);
+    EXPECT_TRUE(IsOneLineError(bench, 1, "bench"));
+    // A run that diverges: its header and nothing else on stdout, one line on stderr.
+    const RunResult diverged = run_normviz(
+        dir_, {"train", "--norm", "batch", "--batch", "8", "--epochs", "1", "--images", "64", "--lr", "1e30"});
+    EXPECT_EQ(diverged.status, kDataError);
+    EXPECT_EQ(std::count(diverged.err.begin(), diverged.err.end(), '\n'), 1) << diverged.err;
+    EXPECT_TRUE(contains_text(diverged.err, "the loss became NaN")) << diverged.err;
+    EXPECT_EQ(diverged.out.rfind("train: norm batch, batch 8", 0), 0u) << diverged.out;
+}
+
 TEST_F(CliBadInputs, SigtermDuringALargeNormalizeLeavesNoTemporaryFile) {
     // 2^25 values (128 MB): the output takes long enough to write that SIGTERM lands while
     // its temporary file exists; the test waits for that file rather than for a time.

@@ -213,6 +213,13 @@ int write_csv(const TrainRequest& r, const std::string& csv_text) {
     return kExitOk;
 }
 
+// A full disk or a closed pipe on stdout loses the report: one line says so.
+int check_stdout() {
+    if (std::fflush(stdout) != 0 || std::ferror(stdout))
+        return report_error(kName, kExitDataError, "cannot write to standard output; check the disk or the pipe");
+    return kExitOk;
+}
+
 // --sweep: the default sweep's runs, one line each in job order, and their CSV.
 int run_sweep_request(TrainRequest& r) {
     const std::vector<core::train::SweepJob> jobs = core::train::default_sweep_jobs(r.groups);
@@ -224,8 +231,8 @@ int run_sweep_request(TrainRequest& r) {
         if (core::Status ok = core::train::validate_train_config(check); !ok)
             return report_usage_error(kName, ok.error().message);
     }
-    std::fprintf(stderr, "sweep: %zu runs on %d threads, %d epochs, lr %g * B / 32\n", jobs.size(), r.threads,
-                 r.config.epochs, r.config.base_lr);
+    std::printf("sweep: %zu runs on %d threads, %d epochs, lr %g * B / 32\n", jobs.size(), r.threads, r.config.epochs,
+                r.config.base_lr);
     // Lines come out in job order: a finished run waits for the ones before it.
     std::vector<std::optional<std::string>> lines(jobs.size());
     std::vector<std::string> csv_rows(jobs.size());  // job order, whatever order runs end in
@@ -254,7 +261,9 @@ int run_sweep_request(TrainRequest& r) {
     std::string csv_text = kCsvHeader;
     for (const std::string& row : csv_rows) csv_text += row;
     if (int status = write_csv(r, csv_text); status != kExitOk) return status;
-    return failed ? kExitDataError : kExitOk;
+    if (int status = check_stdout(); status != kExitOk) return status;
+    if (failed) return report_error(kName, kExitDataError, "some runs failed; their lines above say why");
+    return kExitOk;
 }
 
 // One run: a line per epoch, the final line, and the epochs' CSV.
@@ -264,9 +273,9 @@ int run_single_request(TrainRequest& r) {
     if (core::Status ok = core::train::validate_train_config(config); !ok)
         return report_usage_error(kName, ok.error().message);
     const std::string norm = core::train::train_norm_name(config.norm);
-    std::fprintf(stderr, "train: norm %s, batch %lld, %d epochs, lr %g, %d threads\n",
-                 config.norm ? core::to_string(*config.norm).c_str() : "none", static_cast<long long>(config.batch),
-                 config.epochs, config.base_lr * static_cast<double>(config.batch) / 32.0, r.threads);
+    std::printf("train: norm %s, batch %lld, %d epochs, lr %g, %d threads\n",
+                config.norm ? core::to_string(*config.norm).c_str() : "none", static_cast<long long>(config.batch),
+                config.epochs, config.base_lr * static_cast<double>(config.batch) / 32.0, r.threads);
     const core::train::Dataset train_set = core::train::make_shapes(config.data, false);
     const core::train::Dataset val_set = core::train::make_shapes(config.data, true);
     std::string csv_text = kCsvHeader;
@@ -281,9 +290,7 @@ int run_single_request(TrainRequest& r) {
     if (result.value().diverged) return report_error(kName, kExitDataError, result.value().message);
     std::printf("%s\n", final_line(result.value().last).c_str());
     if (int status = write_csv(r, csv_text); status != kExitOk) return status;
-    if (std::fflush(stdout) != 0 || std::ferror(stdout))
-        return report_error(kName, kExitDataError, "cannot write to standard output; check the disk or the pipe");
-    return kExitOk;
+    return check_stdout();
 }
 
 }  // namespace

@@ -1,12 +1,14 @@
 // Training runs and the sweep; see experiment.h.
 #include "core/train/experiment.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <mutex>
 #include <numeric>
 #include <thread>
 
+#include "core/parallel.h"
 #include "core/train/random.h"
 
 namespace normviz::core::train {
@@ -163,7 +165,9 @@ std::vector<SweepResult> run_sweep(const TrainConfig& base, const std::vector<Sw
         }
     };
     std::vector<std::thread> pool;
-    for (int t = 1; t < std::max(workers, 1); ++t) pool.emplace_back(worker);
+    // A worker per job at most: more would only wait (and 1024 stacks did not fit 4 GiB).
+    const int64_t started = std::min<int64_t>({std::max(workers, 1), static_cast<int64_t>(jobs.size()), max_threads()});
+    for (int64_t t = 1; t < started; ++t) pool.emplace_back(worker);
     worker();
     for (std::thread& th : pool) th.join();
     return results;
