@@ -85,6 +85,7 @@ private:
 struct ZipEntry {
     std::string name;
     uint16_t method = 0;  // 0 stored, 8 deflated
+    bool encrypted = false;  // general-purpose flag bit 0: the data cannot be read without a password
     uint32_t crc = 0;
     uint64_t compressed = 0, uncompressed = 0, local_offset = 0;
 };
@@ -101,13 +102,16 @@ Result<std::vector<ZipEntry>> zip_entries(const File& file) {
     const uint64_t tail_size = std::min<uint64_t>(file.size(), 22 + 0xffff);
     std::vector<uint8_t> tail(tail_size);
     if (!file.read(file.size() - tail_size, tail.data(), tail_size)) return corrupt("cannot read its end");
+    // The end record is the last signature whose comment ends where the file ends: a
+    // comment length that runs past the end (or stops short of it) is not numpy's archive.
     int64_t eocd = -1;
-    for (int64_t i = static_cast<int64_t>(tail_size) - 22; i >= 0; --i) {
-        if (load_le(&tail[i], 4) == 0x06054b50) {
-            eocd = i;
-            break;
-        }
+    bool signature_seen = false;
+    for (int64_t i = static_cast<int64_t>(tail_size) - 22; i >= 0 && eocd < 0; --i) {
+        if (load_le(&tail[i], 4) != 0x06054b50) continue;
+        signature_seen = true;
+        if (static_cast<uint64_t>(i) + 22 + load_le(&tail[i] + 20, 2) == tail_size) eocd = i;
     }
+    if (eocd < 0 && signature_seen) return corrupt("the end record's comment length does not fit the file");
     if (eocd < 0) return corrupt("no end of central directory");
     const uint8_t* e = &tail[static_cast<size_t>(eocd)];
     uint64_t count = load_le(e + 10, 2), cd_size = load_le(e + 12, 4), cd_offset = load_le(e + 16, 4);
@@ -134,6 +138,7 @@ Result<std::vector<ZipEntry>> zip_entries(const File& file) {
         if (at + 46 > cd.size() || load_le(&cd[at], 4) != 0x02014b50) return corrupt("bad directory entry");
         const uint8_t* h = &cd[at];
         ZipEntry entry;
+        entry.encrypted = (load_le(h + 8, 2) & 1) != 0;
         entry.method = static_cast<uint16_t>(load_le(h + 10, 2));
         entry.crc = static_cast<uint32_t>(load_le(h + 16, 4));
         entry.compressed = load_le(h + 20, 4);
@@ -237,10 +242,12 @@ Result<std::vector<uint8_t>> zip_member_bytes(const File& file, const ZipEntry& 
     return out;
 }
 
-// Dims and dtype of an .npz member from its first bytes only (at most the largest .npy
-// header), so listing an archive never inflates or allocates its data.
-Result<Array> describe_npz_member(const File& file, const ZipEntry& entry) {
+// An .npz member's first bytes (at most the largest .npy header), so listing an archive
+// never inflates or allocates its data.
+Result<std::vector<uint8_t>> npz_member_head(const File& file, const ZipEntry& entry) {
     const std::string where = file.path() + ":" + member_name(entry);
+    if (entry.encrypted)
+        return file_error(where, "the member is encrypted; normviz reads archives saved by np.savez, without a password");
     uint8_t local[30];
     if (!file.read(entry.local_offset, local, 30) || load_le(local, 4) != 0x04034b50)
         return file_error(where, "the member's local header is missing");
@@ -270,11 +277,36 @@ Result<Array> describe_npz_member(const File& file, const ZipEntry& entry) {
         }
         head.resize(head.size() - z.avail_out);
         inflateEnd(&z);
+        if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
+            return file_error(where, "the compressed data is corrupt; re-save it with np.savez or np.savez_compressed");
     } else {
         return file_error(where, "compressed with zip method " + std::to_string(entry.method) +
-                                     ", normviz reads stored and deflated members");
+                                     ", normviz reads stored and deflated members; re-save it with np.savez or "
+                                     "np.savez_compressed");
     }
-    return parse_npy_description(head.data(), head.size(), entry.uncompressed, where);
+    return head;
+}
+
+Result<Array> describe_npz_member(const File& file, const ZipEntry& entry) {
+    Result<std::vector<uint8_t>> head = npz_member_head(file, entry);
+    if (!head) return head.error();
+    return parse_npy_description(head.value().data(), head.value().size(), entry.uncompressed,
+                                 file.path() + ":" + member_name(entry));
+}
+
+// A member larger than its .npy needs is refused before it is inflated: np.savez writes
+// nothing after the data, and a small file could otherwise inflate gigabytes of padding.
+Status check_member_size(const File& file, const ZipEntry& entry) {
+    const std::string where = file.path() + ":" + member_name(entry);
+    Result<std::vector<uint8_t>> head = npz_member_head(file, entry);
+    if (!head) return head.error();
+    Result<uint64_t> needed = npy_bytes_needed(head.value().data(), head.value().size(), entry.uncompressed, where);
+    if (!needed) return needed.error();
+    if (entry.uncompressed > needed.value())
+        return file_error(where, "the member claims " + std::to_string(entry.uncompressed) + " bytes, its array needs " +
+                                     std::to_string(needed.value()) +
+                                     "; np.savez writes nothing more, re-save it with np.savez or np.savez_compressed");
+    return Ok{};
 }
 
 std::string names_list(const std::vector<std::string>& names) {
@@ -309,6 +341,7 @@ Result<Array> read_npz(const File& file, const std::string& member, IntegerPolic
         return file_error(file.path(), std::string("a PyTorch file (torch.save), not an array; ") + kTorchFix);
     Result<const ZipEntry*> picked = pick_member(entries.value(), member, file.path(), ".npz", member_name);
     if (!picked) return picked.error();
+    if (Status ok = check_member_size(file, *picked.value()); !ok) return ok.error();
     Result<std::vector<uint8_t>> bytes = zip_member_bytes(file, *picked.value());
     if (!bytes) return bytes.error();
     return parse_npy_array(bytes.value().data(), bytes.value().size(), file.path() + ":" + member_name(*picked.value()),

@@ -1,6 +1,7 @@
 // Reading a BatchNorm layer's buffers (running_mean, running_var, weight, bias) by prefix.
 #include "core/checkpoint.h"
 
+#include <charconv>
 #include <set>
 
 #include "core/array_file.h"
@@ -83,6 +84,15 @@ Result<BatchNormBuffers> read_batchnorm_buffers(const ArraySource& s) {
                           " running means, " + std::to_string(out.running_var.size()) +
                           " variances); the checkpoint is "
                           "inconsistent");
+    // sqrt(var + eps) of a negative variance is NaN in every value of its channel.
+    for (size_t ch = 0; ch < c; ++ch) {
+        if (!(out.running_var[ch] < 0)) continue;
+        char value[32];
+        const auto printed = std::to_chars(value, value + sizeof value, out.running_var[ch]);
+        return line_error(s.path + ": " + s.member + ".running_var of channel " + std::to_string(ch) + " is " +
+                          std::string(value, printed.ptr) +
+                          "; a variance is never negative, so the checkpoint is corrupt");
+    }
     return out;
 }
 

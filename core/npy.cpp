@@ -609,7 +609,9 @@ Result<Array> read_npy_description(const std::string& path) {
     return array_for(layout.value());
 }
 
-Result<Array> parse_npy_description(const uint8_t* head, size_t size, uint64_t total_size, const std::string& name) {
+namespace {
+
+Result<NpyLayout> layout_of_head(const uint8_t* head, size_t size, uint64_t total_size, const std::string& name) {
     // parse_layout needs the whole header: a head cut inside it (even before the header's
     // length, as an archive member whose compressed stream ends early) reads as a cut header.
     if (size < std::min<uint64_t>(total_size, kMagicSize + 4))
@@ -619,9 +621,21 @@ Result<Array> parse_npy_description(const uint8_t* head, size_t size, uint64_t t
         if (size < prefix || load_le(&head[8], head[6] == 1 ? 2 : 4) > size - prefix)
             return file_error(name, std::string("the .npy header is cut short; ") + kResave);
     }
-    Result<NpyLayout> layout = parse_layout(head, size, total_size, name, IntegerPolicy::Convert);
+    return parse_layout(head, size, total_size, name, IntegerPolicy::Convert);
+}
+
+}  // namespace
+
+Result<Array> parse_npy_description(const uint8_t* head, size_t size, uint64_t total_size, const std::string& name) {
+    Result<NpyLayout> layout = layout_of_head(head, size, total_size, name);
     if (!layout) return layout.error();
     return array_for(layout.value());
+}
+
+Result<uint64_t> npy_bytes_needed(const uint8_t* head, size_t size, uint64_t total_size, const std::string& name) {
+    Result<NpyLayout> layout = layout_of_head(head, size, total_size, name);
+    if (!layout) return layout.error();
+    return layout.value().data_offset + static_cast<uint64_t>(layout.value().count) * layout.value().dtype.itemsize;
 }
 
 Result<Array> read_npy_array(const std::string& path, IntegerPolicy integers) {

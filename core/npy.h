@@ -31,6 +31,8 @@ Result<Array> read_npy_description(const std::string& path);
 // Same, from the first `size` bytes of a .npy of `total_size` bytes (an .npz member's head);
 // `size` must reach past the header.
 Result<Array> parse_npy_description(const uint8_t* head, size_t size, uint64_t total_size, const std::string& name);
+// Same head: the bytes the .npy's header and data take (what comes after them is unused).
+Result<uint64_t> npy_bytes_needed(const uint8_t* head, size_t size, uint64_t total_size, const std::string& name);
 
 // read_npy_array, then tensor_from_array with the rank's default layout.
 Result<Tensor> read_npy(const std::string& path, IntegerPolicy integers = IntegerPolicy::Refuse);

@@ -343,6 +343,8 @@ core::Result<DesktopOptions> parse_desktop_options(int argc, char** argv) {
     o.scene_path = expand_home(o.scene_path);
     o.running_source = expand_home(o.running_source);
     if (core::Status focus = read_focus(o); !focus) return focus.error();
+    if (o.lesson_step >= 0 && o.scene_path.empty())
+        return core::make_error("--step picks a step of the lesson that --scene opens; give --scene LESSON.json too");
     if (o.render_command) {
         if (core::Status ready = check_render(o); !ready) return ready.error();
     }

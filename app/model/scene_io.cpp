@@ -161,6 +161,9 @@ private:
 core::Status read_file_name(const Reader& r, const char* field, const char* bytes_field, const char* what,
                             std::string& out) {
     NORMVIZ_TRY(r.string(field, out));
+    // A file name cannot hold NUL: the name would be cut there and another file opened.
+    if (out.find('\0') != std::string::npos)
+        return r.error(field, std::string("must be ") + what + " without a NUL character (\\u0000)");
     if (!r.find(bytes_field)) return core::Ok{};
     std::string hex;
     NORMVIZ_TRY(r.string(bytes_field, hex));

@@ -2,8 +2,8 @@
 """Crafted bad inputs driven against the real normviz binary's headless subcommands.
 
 Every case must end with a non-zero exit status (the one the case names), exactly one line
-on stderr that starts with the command's prefix, nothing on stdout, no file left behind, and
-never a signal or a timeout. The files are made here, byte by byte, with the standard library
+on stderr that starts with the command's prefix, nothing on stdout, no file left behind or
+changed (a link's target included), and never a signal or a timeout. The files are made here, byte by byte, with the standard library
 only.
 
 The same list is the table "Run, not written" in docs/bad_inputs.md: --check-doc fails when the
@@ -19,6 +19,7 @@ import json
 import os
 import resource
 import shutil
+import stat
 import struct
 import subprocess
 import sys
@@ -89,7 +90,7 @@ def safetensors(entries, data, header_text=None, length=None):
 class Case:
     def __init__(self, input_text, command, args, status, make=None, needs=None):
         self.input_text = input_text  # the table's first column (Markdown)
-        self.command = command        # stats, normalize, mask, bench, render; "" for the desktop program
+        self.command = command        # stats, normalize, mask, bench, train, render; "" for the desktop program
         self.args = args              # after the command; FILE is the crafted file's path
         self.status = status
         self.make = make              # fn(path) that creates FILE, or None
@@ -114,6 +115,32 @@ def folder(path):
 
 def symlink_loop(path):
     os.symlink(os.path.basename(path), path)
+
+
+def link_to_victim(path):
+    """FILE is a link to victim (a file that must keep its bytes)."""
+    with open(os.path.join(os.path.dirname(path), "victim"), "wb") as f:
+        f.write(b"precious")
+    os.symlink("victim", path)
+
+
+def folder_named(suffix):
+    def make(path):
+        os.mkdir(path + suffix)
+    return make
+
+
+def npz_bomb(path):
+    """A valid 2x3 float32 member whose zip entry goes on with 16 MiB of deflated zeros."""
+    member = npy() + b"\0" * (16 << 20)
+    with open(path, "wb") as f:
+        f.write(zip_archive([(b"a.npy", member)], method=8))
+
+
+def encrypted(data):
+    """A stored member with the general-purpose flag's bit 0 (encrypted) set everywhere."""
+    return data.replace(struct.pack("<IHH", 0x04034B50, 20, 0), struct.pack("<IHH", 0x04034B50, 20, 1)).replace(
+        struct.pack("<IHHH", 0x02014B50, 20, 20, 0), struct.pack("<IHHH", 0x02014B50, 20, 20, 1))
 
 
 def cases():
@@ -160,6 +187,8 @@ def cases():
     add("`bench` with a shape too large for memory (here: 4 GiB of address space)", "bench",
         ["--shape", "16000,1000,1000,1", "--repeat", "1"], 1, needs="memory_limit")
     add("unknown `--format`", "stats", ["--norm", "layer", "--format", "xml", "IN.npy"], 2)
+    add("`bench --load` with `--shape`", "bench", ["--load", "IN.npy", "--shape", "1,2,2,2"], 2)
+    add("`bench --layout` without `--load`", "bench", ["--layout", "NHWC"], 2)
     add("`mask` without `--shape`", "mask", ["--norm", "batch", "--focus", "0,0,0,0", "m.npy"], 2)
     add("`mask` without `--focus`", "mask", ["--shape", "2,2,2,2", "--norm", "batch", "m.npy"], 2)
     mask = lambda shape, focus: ["--shape", shape, "--norm", "batch", "--focus", focus, "m.npy"]
@@ -190,6 +219,13 @@ def cases():
         add("`--font-size %s`" % size, "", ["--font-size", size], 2)
     add("`--export` a folder, no file name", "", ["--export", "out/"], 2)
     add("FILE a FIFO", "", ["FILE.npy"], 1, fifo)
+    add("`--screenshot` a FIFO", "", ["--screenshot", "FILE.png"], 1, fifo)
+    add("`--screenshot` a folder", "", ["--screenshot", "FILE.png"], 1, folder)
+    add("`--screenshot` a symbolic link", "", ["--screenshot", "FILE.png"], 1, link_to_victim)
+    add("`--export` whose BASE.csv is a folder (nothing written)", "", ["--export", "FILE"], 1, folder_named(".csv"))
+    add("`--step` without `--scene`", "", ["--step", "2"], 2)
+    add("`render --step` without `--scene`", "render", ["--shape", "2,4,3,3", "--norm", "batch", "--step", "2",
+                                                       "--out", "f.png"], 2, needs="render")
     add("no display (`DISPLAY` and `WAYLAND_DISPLAY` unset) for the window", "", ["IN.npy"], 1)
     add("`render` without `--out`", "render", ["--shape", "2,4,3,3", "--norm", "batch"], 2, needs="render")
     add("`render` without `--norm`", "render", ["--shape", "2,4,3,3", "--out", "f.png"], 2, needs="render")
@@ -260,6 +296,10 @@ def cases():
     add("member that is not a .npy", "stats", stats("FILE.npz:a"), 1, write(zip_archive([(b"a.npy", b"not npy")])))
     add("member holding float64 1e300", "stats", stats("FILE.npz:a"), 1,
         write(zip_archive([(b"a.npy", npy(descr="<f8", data=f8(0, 1, 2, 3, 4, 1e300)))])))
+    add("a member followed by 16 MiB of zeros inside its deflated entry", "stats", stats("FILE.npz"), 1, npz_bomb)
+    add("encrypted member", "stats", stats("FILE.npz"), 1, write(encrypted(zip_archive([(b"a.npy", good)]))))
+    add("end record whose comment length runs past the file", "stats", stats("FILE.npz"), 1,
+        write(zip_archive([(b"a.npy", good)])[:-2] + struct.pack("<H", 40)))
     add("torch.save zip (`data.pkl`)", "stats", stats("FILE.npz"), 1,
         write(zip_archive([(b"archive/data.pkl", b"\x80\x02}q\x00.")])))
     add("legacy pickle", "stats", stats("FILE.pt"), 1, write(b"\x80\x02}q\x00."))
@@ -315,6 +355,8 @@ def cases():
         write(bn4))
     add("`--running` with a prefix the file lacks", "stats",
         ["--norm", "batch", "--running", "FILE.safetensors:nothing", "IN.npy"], 1, write(bn4))
+    add("`--running` variance negative", "stats",
+        ["--norm", "batch", "--running", "FILE.safetensors:bn", "IN.npy"], 1, write(bn([1, -0.5, 1])))
     add("`--running` with a norm other than batch", "stats",
         ["--norm", "layer", "--running", "FILE.safetensors:bn", "IN.npy"], 2, write(bn4))
     # what the path names
@@ -326,6 +368,14 @@ def cases():
     add("`/dev/zero`", "stats", stats("/dev/zero"), 1)
     add("a missing file with a non-UTF-8 name", "stats", stats("\udcff\udcfe.npy"), 1)
     add("OUT in a missing folder", "normalize", ["--norm", "layer", "IN.npy", "missing/o.npy"], 1)
+    add("OUT a symbolic link to another file", "normalize", ["--norm", "layer", "IN.npy", "FILE.npy"], 1,
+        link_to_victim)
+    add("`mask` OUT a symbolic link", "mask", ["--shape", "2,2,2,2", "--norm", "batch", "--focus", "0,0,0,0",
+                                              "FILE.npy"], 1, link_to_victim)
+    add("`train --csv` a symbolic link", "train", ["--norm", "batch", "--batch", "8", "--images", "64", "--csv", "FILE.csv"], 1,
+        link_to_victim)
+    add("`render --out` a symbolic link", "render", ["--shape", "2,4,3,3", "--norm", "batch", "--out", "FILE.png"], 1,
+        link_to_victim, needs="render")
     # norms the file's shape does not allow (stats made its partition first, and aborted)
     add("C = 3 not divisible by `--groups 2`", "stats", ["--norm", "group", "--groups", "2", "IN.npy"], 1)
     add("C = 3 not divisible by `--groups 2`, CSV", "stats",
@@ -377,6 +427,7 @@ def cases():
     scene("`lengths` longer than W", '{"normviz_scene": 1, "shape": [2, 4, 3, 4], "lengths": [4, 5]}')
     scene("`data_file_bytes` not hex", '{"normviz_scene": 1, "data_file": "x.npy", "data_file_bytes": "zz"}')
     scene("`data_file` that is gone", '{"normviz_scene": 1, "data_file": "gone.npy"}')
+    scene("`data_file` with a NUL character", '{"normviz_scene": 1, "data_file": "IN.npy\\u0000x"}')
     return s
 
 
@@ -408,6 +459,7 @@ def run_case(binary, case, index, root, memory_mb):
     with open(os.path.join(work, "IN.npy"), "wb") as f:
         f.write(npy(shape="(2, 3)"))
     before = sorted(os.listdir(work))
+    kept = file_bytes(work)
     args = [os.fsencode(a) for a in case.args]  # os.fsencode: the non-UTF-8 name as its bytes
     argv = [binary] + ([case.command] if case.command else []) + args
     # No display: a case that got past its error must not open a window.
@@ -431,7 +483,21 @@ def run_case(binary, case, index, root, memory_mb):
     after = sorted(os.listdir(work))
     if after != before:
         problems.append("files left behind: %s" % sorted(set(after) - set(before)))
+    changed = sorted(name for name, data in kept.items() if file_bytes(work).get(name) != data)
+    if changed:
+        problems.append("files changed: %s" % changed)
     return problems, err[len(prefix):].rstrip("\n") if err.startswith(prefix) else err.strip()
+
+
+def file_bytes(folder):
+    """{name: bytes} of the folder's regular files (links not followed)."""
+    out = {}
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        if stat.S_ISREG(os.lstat(path).st_mode):
+            with open(path, "rb") as f:
+                out[name] = f.read()
+    return out
 
 
 def has_render(binary):

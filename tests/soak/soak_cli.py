@@ -85,7 +85,8 @@ _crafted = []
 
 
 def crafted_cases():
-    """The crafted bad files of tests/adversarial/adversarial.py (not FIFOs, folders, links)."""
+    """The crafted bad files of tests/adversarial/adversarial.py (not FIFOs, folders, links;
+    broken() also skips cases that make a link or folder beside FILE)."""
     if not _crafted:
         _crafted.extend(c for c in adversarial.cases() if c.make is not None and c.command != "render" and
                         c.make not in (adversarial.fifo, adversarial.folder, adversarial.symlink_loop))
@@ -106,14 +107,17 @@ def broken(rng, blob):
         at = rng.randrange(len(blob))
         return blob[:at] + bytes(rng.randrange(256) for _ in range(rng.randint(1, 64))) + blob[at:]
     crafted = crafted_cases()
-    scratch = tempfile.mkdtemp()
-    try:
-        target = os.path.join(scratch, "f")
-        rng.choice(crafted).make(target)
-        with open(target, "rb") as f:
-            return f.read()
-    finally:
-        shutil.rmtree(scratch)
+    while True:
+        scratch = tempfile.mkdtemp()
+        try:
+            target = os.path.join(scratch, "f")
+            rng.choice(crafted).make(target)
+            # Some cases make a link or a folder beside FILE: only a file's bytes are used.
+            if os.path.isfile(target) and not os.path.islink(target):
+                with open(target, "rb") as f:
+                    return f.read()
+        finally:
+            shutil.rmtree(scratch)
 
 
 def limit(megabytes):
