@@ -42,6 +42,7 @@ Result<Tensor> tensor_from_array(Array&& array, std::optional<Layout> layout, co
 std::string describe_reading(const Tensor& tensor) {
     std::string text = describe_reading(source_dims(tensor), tensor.layout);
     const std::string& d = tensor.source_dtype;
+    if (tensor.data.is_mapped()) return text + "; memory-mapped, not copied";
     if (d == "float32") return text;
     if (d == "float16" || d == "bfloat16") return text + "; " + d + ", exact in float32";
     if (d == "float64") return text + "; float64, statistics from the float64 values";

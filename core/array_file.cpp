@@ -559,6 +559,15 @@ Result<Array> read_array(const ArraySource& s, IntegerPolicy integers) {
 }
 
 Result<Tensor> read_tensor(const std::string& source, std::optional<Layout> layout, IntegerPolicy integers) {
+    // A large float32 .npy is mapped, not read (map_npy_tensor); the file opened here only to
+    // see its format is closed again.
+    if (const ArraySource s = parse_array_source(source); s.member.empty()) {
+        Result<File> file = File::open(s.path);
+        if (file && format_of(file.value()) == Format::Npy) {
+            Result<std::optional<Tensor>> mapped = map_npy_tensor(s.path, layout);
+            if (mapped && mapped.value()) return std::move(*mapped.value());
+        }
+    }
     Result<Array> array = read_array(source, integers);
     if (!array) return array.error();
     return tensor_from_array(std::move(array.value()), layout, source);

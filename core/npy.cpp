@@ -2,6 +2,7 @@
 #include "core/npy.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,8 +13,11 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string_view>
 
 #include "core/assert.h"
@@ -547,6 +551,8 @@ Result<Tensor> parse_npy(const std::vector<uint8_t>& bytes, const std::string& n
 }
 
 Result<Tensor> read_npy(const std::string& path, IntegerPolicy integers) {
+    Result<std::optional<Tensor>> mapped = map_npy_tensor(path, std::nullopt);
+    if (mapped && mapped.value()) return std::move(*mapped.value());
     Result<Array> array = read_npy_array(path, integers);
     if (!array) return array.error();
     return tensor_from_array(std::move(array.value()), std::nullopt, path);
@@ -681,6 +687,47 @@ Result<Array> read_npy_array(const std::string& path, IntegerPolicy integers) {
     std::fclose(file);
     if (!ok) return read_error(path, saved);
     return array;
+}
+
+uint64_t map_threshold_bytes() {
+    if (const char* text = std::getenv("NORMVIZ_MAP_NPY_ABOVE")) {
+        char* end = nullptr;
+        const unsigned long long bytes = std::strtoull(text, &end, 10);
+        if (end != text && *end == '\0') return bytes;
+    }
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    if (pages <= 0 || page <= 0) return UINT64_MAX;
+    return static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) / 2;
+}
+
+Result<std::optional<Tensor>> map_npy_tensor(const std::string& path, std::optional<Layout> layout) {
+    Result<std::pair<std::FILE*, uint64_t>> opened = open_npy(path);
+    if (!opened) return opened.error();
+    auto [file, file_size] = opened.value();
+    Result<NpyLayout> read = read_layout(file, file_size, path, IntegerPolicy::Refuse);
+    std::optional<Tensor> none;
+    // Only values that are the file's bytes in NCHW order map; the rest is read and converted.
+    const int rank = read ? static_cast<int>(read.value().header.dims.size()) : 0;
+    const bool mappable = read && is_raw_float32(read.value()) && read.value().data_offset % alignof(float) == 0 &&
+                          static_cast<uint64_t>(read.value().count) * sizeof(float) > map_threshold_bytes() &&
+                          rank >= 2 && rank <= 4 && !is_channels_last(layout.value_or(default_layout(rank)));
+    if (!mappable) {
+        std::fclose(file);
+        return none;
+    }
+    // MAP_PRIVATE: the program's own edits (the batch editor) copy only the pages they touch and
+    // never reach the file. The mapping outlives the descriptor.
+    void* address = mmap(nullptr, static_cast<size_t>(file_size), PROT_READ | PROT_WRITE, MAP_PRIVATE, fileno(file), 0);
+    const int saved = errno;
+    std::fclose(file);
+    if (address == MAP_FAILED) return read_error(path, saved);
+    auto mapping = std::make_shared<FileMapping>(address, static_cast<size_t>(file_size));
+    const NpyLayout& l = read.value();
+    Result<Tensor> tensor = tensor_from_array(array_for(l), layout, path);
+    if (!tensor) return tensor.error();
+    float* first = reinterpret_cast<float*>(static_cast<uint8_t*>(address) + l.data_offset);
+    tensor.value().data = FloatBuffer(std::move(mapping), first, static_cast<size_t>(l.count));
+    return std::optional<Tensor>(std::move(tensor.value()));
 }
 
 const char* npy_dtype_name(NpyDtype dtype) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,15 @@ Result<Array> read_npy_description(const std::string& path);
 Result<Array> parse_npy_description(const uint8_t* head, size_t size, uint64_t total_size, const std::string& name);
 // Same head: the bytes the .npy's header and data take (what comes after them is unused).
 Result<uint64_t> npy_bytes_needed(const uint8_t* head, size_t size, uint64_t total_size, const std::string& name);
+
+// Bytes of float32 data above which a .npy is memory-mapped instead of read: half the
+// machine's memory, or NORMVIZ_MAP_NPY_ABOVE (bytes) when set.
+uint64_t map_threshold_bytes();
+// The tensor of a little-endian, C-order float32 .npy over map_threshold_bytes(), its values
+// the file's pages (FloatBuffer::is_mapped): no copy, and memory the system can drop and
+// read again. nullopt for any other file (read it with read_npy_array), an Error only when
+// the file cannot be opened or mapped. The file must not shrink while it is mapped.
+Result<std::optional<Tensor>> map_npy_tensor(const std::string& path, std::optional<Layout> layout);
 
 // read_npy_array, then tensor_from_array with the rank's default layout.
 Result<Tensor> read_npy(const std::string& path, IntegerPolicy integers = IntegerPolicy::Refuse);

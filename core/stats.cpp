@@ -378,7 +378,7 @@ namespace {
 // thread, two passes, each element sent to its group's accumulator in memory order.
 // Also every float64 tensor's statistics, from its exact values.
 template <class T>
-std::vector<GroupStats> generic_stats(const std::vector<T>& data, const Partition& p) {
+std::vector<GroupStats> generic_stats(const T* data, const Partition& p) {
     const size_t groups = static_cast<size_t>(p.group_count());
     std::vector<double> sum(groups, 0.0), sum_sq(groups, 0.0), dev_sq(groups, 0.0);
     const int64_t numel = p.shape.numel();
@@ -407,9 +407,9 @@ std::vector<GroupStats> compute_group_stats(const Tensor& tensor, const Partitio
     NORMVIZ_ASSERT(tensor.shape == partition.shape, "partition made for another shape");
     NORMVIZ_ASSERT(static_cast<int64_t>(tensor.data.size()) == tensor.shape.numel(),
                    "tensor data size does not match its shape");
-    if (tensor.has_exact64()) return generic_stats(tensor.data64, partition);
+    if (tensor.has_exact64()) return generic_stats(tensor.data64.data(), partition);
     const RowLayout layout = make_row_layout(partition);
-    if (layout.mode == RowMode::Generic) return generic_stats(tensor.data, partition);
+    if (layout.mode == RowMode::Generic) return generic_stats(tensor.data.data(), partition);
 
     const int t = resolve_threads(threads, tensor.shape.numel());
     const float* x = tensor.data.data();

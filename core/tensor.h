@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/float_buffer.h"
 #include "core/layout.h"
 #include "core/shape.h"
 
@@ -14,7 +15,7 @@ struct Tensor {
     // How the source array's axes map to N, C, H, W (rank 2 = NC, rank 3 = NCL or NLC, ...).
     // Writers restore it. NCL/NLC tensors have H == 1, NC tensors H == W == 1.
     Layout layout = Layout::NCHW;
-    std::vector<float> data;  // shape.numel() values in NCHW order
+    FloatBuffer data;  // shape.numel() values in NCHW order (owned, or a large .npy's pages)
     // The exact values, NCHW order, when the source held float64; else empty. Statistics use
     // them when present, so a float64 file keeps its precision. Code that changes `data`
     // must clear this.

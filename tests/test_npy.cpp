@@ -136,7 +136,7 @@ TEST(Npy, ReadsFloat64BigEndianKeepingNanAndInf) {
     std::vector<double> values = {std::nan(""), -inf, 4.75, 1e-3};
     Result<Tensor> r = parse(npy_bytes(1, npy_dict(">f8", false, "(1, 4)"), encode(values, true)));
     ASSERT_TRUE(r.ok()) << r.error().message;
-    const std::vector<float>& d = r.value().data;
+    const core::FloatBuffer& d = r.value().data;
     EXPECT_TRUE(std::isnan(d[0]));
     EXPECT_EQ(d[1], -std::numeric_limits<float>::infinity());
     EXPECT_EQ(d[2], 4.75f);
@@ -686,6 +686,56 @@ TEST(NpyDescription, ListingAFileLargerThanMemoryReadsNoData) {
     ASSERT_EQ(waitpid(child, &status, 0), child);
     ASSERT_TRUE(WIFEXITED(status));
     EXPECT_EQ(WEXITSTATUS(status), 0) << "1: the listing allocated the data; 2: wrong or no entry";
+}
+
+// NORMVIZ_MAP_NPY_ABOVE for one scope: every float32 .npy over `bytes` is mapped.
+struct MapAbove {
+    explicit MapAbove(const char* bytes) { setenv("NORMVIZ_MAP_NPY_ABOVE", bytes, 1); }
+    ~MapAbove() { unsetenv("NORMVIZ_MAP_NPY_ABOVE"); }
+};
+
+TEST(NpyMapped, ALargeFloat32FileIsMappedWithTheSameValues) {
+    Tensor t = make_tensor({2, 3, 4, 5});
+    for (size_t i = 0; i < t.data.size(); ++i) t.data[i] = static_cast<float>(i) * 0.25f - 7.0f;
+    const std::string path = tmp_path("mapped.npy");
+    ASSERT_TRUE(write_npy(path, t));
+    Result<Tensor> read = read_tensor(path);
+    ASSERT_TRUE(read.ok()) << read.error().message;
+    EXPECT_FALSE(read.value().data.is_mapped()) << "480 bytes are far below half of any machine's memory";
+    MapAbove above("0");
+    for (bool through_read_tensor : {true, false}) {
+        // (Not a list of Results: copying a Tensor copies its values into memory it owns.)
+        Result<Tensor> mapped = through_read_tensor ? read_tensor(path) : read_npy(path);
+        ASSERT_TRUE(mapped.ok()) << mapped.error().message;
+        EXPECT_TRUE(mapped.value().data.is_mapped());
+        EXPECT_EQ(mapped.value().shape, t.shape);
+        EXPECT_TRUE(mapped.value().data == t.data);
+        EXPECT_NE(describe_reading(mapped.value()).find("memory-mapped"), std::string::npos);
+    }
+    // Edits stay in the program: the file keeps its bytes. A copy owns its values.
+    Tensor edited = std::move(read_tensor(path).value());
+    edited.data[0] = 99.0f;
+    const Tensor copy = edited;
+    EXPECT_FALSE(copy.data.is_mapped());
+    EXPECT_EQ(copy.data[0], 99.0f);
+    EXPECT_EQ(read_tensor(path).value().data[0], -7.0f);
+}
+
+TEST(NpyMapped, FilesWhoseBytesAreNotTheValuesAreRead) {
+    MapAbove above("0");
+    Tensor t = make_tensor({2, 3, 4, 5});
+    for (size_t i = 0; i < t.data.size(); ++i) t.data[i] = static_cast<float>(i);
+    const std::string path = tmp_path("not_mapped.npy");
+    ASSERT_TRUE(write_npy(path, t));
+    // Channels last: the values move into NCHW order, so they are read and moved.
+    Result<Tensor> nhwc = read_tensor(path, Layout::NHWC);
+    ASSERT_TRUE(nhwc.ok()) << nhwc.error().message;
+    EXPECT_FALSE(nhwc.value().data.is_mapped());
+    ASSERT_TRUE(write_npy(path, t, NpyDtype::Float64));
+    Result<Tensor> wide = read_tensor(path);
+    ASSERT_TRUE(wide.ok()) << wide.error().message;
+    EXPECT_FALSE(wide.value().data.is_mapped());
+    EXPECT_TRUE(wide.value().data == t.data);
 }
 
 }  // namespace

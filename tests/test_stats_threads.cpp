@@ -33,14 +33,14 @@ bool same_bits(const std::vector<GroupStats>& a, const std::vector<GroupStats>& 
     return true;
 }
 
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+bool same_bits(const FloatBuffer& a, const FloatBuffer& b) {
     return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
 // Bitwise, except that a NaN matches any NaN: how x86 propagates a NaN's sign through
 // arithmetic depends on operand order, which the compiler picks per code path (the baseline
 // AVX2 and AVX-512 kernels, unoptimized builds).
-bool same_values(const std::vector<float>& a, const std::vector<float>& b) {
+bool same_values(const FloatBuffer& a, const FloatBuffer& b) {
     if (a.size() != b.size()) return false;
     for (size_t i = 0; i < a.size(); ++i) {
         if (std::isnan(a[i]) && std::isnan(b[i])) continue;

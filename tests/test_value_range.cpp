@@ -125,7 +125,7 @@ TEST(SummarizeValues, CountsMinMaxAndPercentilesOfTheTensorAndEachChannel) {
         normviz::core::flat_index(s, {2, 0, 4, 6}), normviz::core::flat_index(s, {2, 3, 1, 1})};
     EXPECT_EQ(v.non_finite, where);
 
-    const std::vector<float> all = finite_only(t.data);
+    const std::vector<float> all = finite_only({t.data.begin(), t.data.end()});
     EXPECT_EQ(v.all.count, static_cast<int64_t>(all.size()));
     EXPECT_EQ(v.all.min, *std::min_element(all.begin(), all.end()));
     EXPECT_EQ(v.all.max, *std::max_element(all.begin(), all.end()));

@@ -121,7 +121,7 @@ VoxelRange group_voxels(const CubeGeometry& g, const core::Partition& partition,
 }
 
 std::vector<float> voxel_values(const core::Tensor& tensor, const CubeGeometry& g) {
-    if (!g.binned()) return tensor.data;
+    if (!g.binned()) return {tensor.data.begin(), tensor.data.end()};
     const core::Shape& s = tensor.shape;
     const int64_t count = g.voxel_count();
     std::vector<double> sum(static_cast<size_t>(count), 0.0);

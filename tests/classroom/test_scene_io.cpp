@@ -214,7 +214,7 @@ TEST(SceneIo, BadFileKeepsTheCurrentScene) {
     AppState state;
     regenerate_tensor(state);
     const Scene before = state.scene;
-    const std::vector<float> data = state.tensor.data;
+    const std::vector<float> data(state.tensor.data.begin(), state.tensor.data.end());
     const std::string path = kTmp + "/foreign.json";
     {
         std::ofstream out(path);
