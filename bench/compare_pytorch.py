@@ -2,7 +2,12 @@
 """Runs normviz_bench and the same operations in PyTorch (CPU) in one run, and prints a table.
 
 Usage: /usr/bin/python3 bench/compare_pytorch.py PATH/TO/normviz_bench
-           [--shape N,C,H,W] [--threads T] [--repeat R] [--torch-repeat R]
+           [--shape N,C,H,W] [--threads T] [--repeat R] [--torch-repeat R] [--rounds K]
+
+With --rounds K (default 1) normviz and PyTorch run in K alternating rounds, so that a machine
+whose memory speed drifts affects both alike. Each round gives every operation's ratio to the
+copy of the same round and PyTorch's time over normviz's; the table prints the medians over
+the rounds, the slowest round's ratio to copy, and how many rounds normviz was the faster.
 
 Each operation computes the statistics and writes the normalized tensor into a preallocated
 buffer (PyTorch: out= where an op has it; otherwise the op allocates its output, as a model
@@ -77,14 +82,16 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=0, help="normviz repeats (0: its default)")
     ap.add_argument("--torch-repeat", type=int, default=11)
+    ap.add_argument("--rounds", type=int, default=1, help="alternating rounds of normviz and PyTorch")
     args = ap.parse_args()
+    if args.rounds < 1:
+        ap.error("--rounds must be at least 1")
 
     import torch
 
     cmd = [args.bench, "--shape", args.shape, "--threads", str(args.threads)]
     if args.repeat:
         cmd += ["--repeat", str(args.repeat)]
-    ours = parse_bench(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
 
     torch.set_num_threads(args.threads)
     shape = tuple(int(v) for v in args.shape.split(","))
@@ -93,21 +100,35 @@ def main():
         numel *= v
     x = torch.randn(shape, dtype=torch.float32)
     y = torch.zeros_like(x)
-    theirs = {}
-    for name, variants in torch_ops(torch, x, y, 32, 1e-5):
-        theirs[name] = min(median_ms(fn, args.torch_repeat) for fn in variants)
 
+    rounds = []  # per round: (ours {op: ms}, theirs {op: ms})
+    for r in range(args.rounds):
+        ours = parse_bench(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+        theirs = {}
+        for name, variants in torch_ops(torch, x, y, 32, 1e-5):
+            theirs[name] = min(median_ms(fn, args.torch_repeat) for fn in variants)
+        rounds.append((ours, theirs))
+        if args.rounds > 1:
+            print(f"round {r + 1}: " + " ".join(
+                f"{n} {ours[n] / ours['copy']:.2f}" for n in theirs if n in ours and n != "copy"), flush=True)
+
+    med = statistics.median
     gbs = lambda ms: 2 * 4 * numel / (ms * 1e6)
-    print(f"shape {args.shape}, {args.threads} threads; normviz {args.bench}; "
-          f"torch {torch.__version__}")
-    header = ("op", "normviz ms", "GB/s", "x copy", "torch ms", "GB/s", "x copy", "torch/normviz")
-    print("{:<12} {:>10} {:>7} {:>7} {:>9} {:>7} {:>7} {:>13}".format(*header))
-    for name in theirs:
-        if name not in ours:
+    print(f"shape {args.shape}, {args.threads} threads, {args.rounds} round(s) (medians over rounds); "
+          f"normviz {args.bench}; torch {torch.__version__}")
+    header = ("op", "normviz ms", "GB/s", "x copy", "worst", "torch ms", "GB/s", "x copy", "torch/normviz", "faster")
+    print("{:<12} {:>10} {:>7} {:>7} {:>7} {:>9} {:>7} {:>7} {:>13} {:>7}".format(*header))
+    for name in rounds[0][1]:
+        if any(name not in ours for ours, _ in rounds):
             continue
-        a, b = ours[name], theirs[name]
-        print(f"{name:<12} {a:>10.2f} {gbs(a):>7.1f} {a / ours['copy']:>7.2f} "
-              f"{b:>9.2f} {gbs(b):>7.1f} {b / theirs['copy']:>7.2f} {b / a:>13.2f}")
+        a = med(ours[name] for ours, _ in rounds)
+        b = med(theirs[name] for _, theirs in rounds)
+        ratios = [ours[name] / ours["copy"] for ours, _ in rounds]
+        torch_ratio = med(theirs[name] / theirs["copy"] for _, theirs in rounds)
+        speedup = med(theirs[name] / ours[name] for ours, theirs in rounds)
+        faster = sum(theirs[name] > ours[name] for ours, theirs in rounds)
+        print(f"{name:<12} {a:>10.2f} {gbs(a):>7.1f} {med(ratios):>7.2f} {max(ratios):>7.2f} "
+              f"{b:>9.2f} {gbs(b):>7.1f} {torch_ratio:>7.2f} {speedup:>13.2f} {faster:>4}/{len(rounds)}")
     return 0
 
 
