@@ -8,6 +8,7 @@
 
 #include "app/desktop/export_png.h"
 #include "app/render/gl_objects.h"
+#include "app/render/tensor_renderer.h"
 #include "app/platform/window.h"
 
 namespace normviz::app {
@@ -70,6 +71,10 @@ void draw_frame(AppState& state, Window& window, TensorRenderer& renderer, std::
     };
     draw_ui_frame(state, hooks);
     window.render_ui();
+    // A view left behind gives its framebuffers back.
+    const TensorRenderer::KeptCanvases kept = renderer.release_undrawn();
+    state.kept_canvases = kept.grid;
+    state.kept_cube_canvases = kept.cube;
     if (std::string error = drain_gl_errors(); !error.empty())
         std::fprintf(stderr, "normviz: %s in frame %llu\n", error.c_str(), static_cast<unsigned long long>(frame));
     if (state.screenshot_requested) save_screenshot(state, window, rects, -1);

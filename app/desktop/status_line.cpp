@@ -47,7 +47,9 @@ std::string head_lines(const AppState& state) {
            " value_half_range=" + number(state.value_half_range) +
            " color_scale=" + color_scale_name(state.scene.color_scale) +
            " nan=" + std::to_string(state.value_colors.summary.nan) +
-           " inf=" + std::to_string(state.value_colors.summary.pos_inf + state.value_colors.summary.neg_inf) + "\n";
+           " inf=" + std::to_string(state.value_colors.summary.pos_inf + state.value_colors.summary.neg_inf) +
+           " kept_canvases=" + std::to_string(state.kept_canvases) + "," + std::to_string(state.kept_cube_canvases) +
+           "\n";
     return out;
 }
 

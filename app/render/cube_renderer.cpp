@@ -131,6 +131,7 @@ struct CubeRenderer::Canvas {
     int width = 0, height = 0;
     uint64_t stats_version = ~uint64_t{0};
     std::vector<float> last_key;
+    bool used = false;  // since the last release_undrawn
 };
 
 struct CubeRenderer::Uniforms {
@@ -201,7 +202,8 @@ void CubeRenderer::ensure_values(const core::Tensor& tensor, uint64_t version, c
 
 CubeRenderer::Canvas& CubeRenderer::canvas(int slot) {
     NORMVIZ_ASSERT(slot >= 0 && slot < 64, "cube slot out of range");
-    while (static_cast<int>(canvases_.size()) <= slot) {
+    if (static_cast<int>(canvases_.size()) <= slot) canvases_.resize(static_cast<size_t>(slot) + 1);
+    if (!canvases_[slot]) {  // new, or released by release_undrawn
         auto c = std::make_unique<Canvas>();
         c->multisampled = Framebuffer(new_framebuffer());
         c->resolved = Framebuffer(new_framebuffer());
@@ -209,9 +211,19 @@ CubeRenderer::Canvas& CubeRenderer::canvas(int slot) {
         c->depth_ms = Renderbuffer(new_renderbuffer());
         c->color = Texture(new_texture());
         c->voxel_colors = Texture(new_texture());
-        canvases_.push_back(std::move(c));
+        canvases_[slot] = std::move(c);
     }
+    canvases_[slot]->used = true;
     return *canvases_[slot];
+}
+
+int CubeRenderer::release_undrawn() {
+    int kept = 0;
+    for (std::unique_ptr<Canvas>& c : canvases_) {
+        if (c && !c->used) c.reset();
+        if (c) c->used = false, ++kept;
+    }
+    return kept;
 }
 
 void CubeRenderer::ensure_group_stats(int slot, const std::vector<core::GroupStats>& stats, bool centered, double eps,
@@ -325,7 +337,7 @@ GLuint CubeRenderer::draw(int slot, const CubeParams& p, int width, int height) 
     return c.color.get();
 }
 
-// TensorRenderer::cube() lives here so tensor_renderer.cpp needs no cube code.
+// TensorRenderer::cube() and release_undrawn_cube() live here so tensor_renderer.cpp needs no cube code.
 CubeRenderer* TensorRenderer::cube() {
     if (!cube_ && cube_error_.empty()) {
         auto created = CubeRenderer::create();
@@ -334,5 +346,7 @@ CubeRenderer* TensorRenderer::cube() {
     }
     return cube_.get();
 }
+
+int TensorRenderer::release_undrawn_cube() { return cube_ ? cube_->release_undrawn() : 0; }
 
 }  // namespace normviz::app

@@ -52,6 +52,9 @@ public:
     // Skips the draw when nothing changed. Sets the GL state it needs and leaves depth test and
     // blending off and the default framebuffer bound.
     GLuint draw(int slot, const CubeParams& params, int width, int height);
+    // Frees the cube canvases not used since the last call (TensorRenderer::release_undrawn);
+    // returns how many are kept.
+    int release_undrawn();
 
 private:
     struct Canvas;

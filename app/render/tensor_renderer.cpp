@@ -77,6 +77,17 @@ void attach_cell_targets(GLuint cells_framebuffer, GLuint color, GLuint cells, G
     glDrawBuffers(3, all);
 }
 
+// Shrinks a canvas's kept cells to one pixel when a small tensor no longer needs them (36
+// bytes a canvas pixel), and marks them as not allocated.
+void release_cell_targets(GLuint cells, GLuint cell_index, int& cells_width, int& cells_height) {
+    glBindTexture(GL_TEXTURE_2D, cells);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA32F, 1, 1, 0, GL_RGBA, GL_FLOAT, nullptr);
+    glBindTexture(GL_TEXTURE_2D, cell_index);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA32I, 1, 1, 0, GL_RGBA_INTEGER, GL_INT, nullptr);
+    glBindTexture(GL_TEXTURE_2D, 0);
+    cells_width = cells_height = 0;
+}
+
 // Draws into the canvas: the whole picture, or only the group and focus over the kept cells.
 void run_passes(bool draw_cells, bool keep_cells, GLint pass, GLuint framebuffer, GLuint cells_framebuffer,
                 GLuint cells, GLuint cell_index) {
@@ -248,7 +259,8 @@ void TensorRenderer::forget_drawn() {
 
 TensorRenderer::Canvas& TensorRenderer::canvas(int slot) {
     NORMVIZ_ASSERT(slot >= 0 && slot < 64, "canvas slot out of range");
-    while (static_cast<int>(canvases_.size()) <= slot) {
+    if (static_cast<int>(canvases_.size()) <= slot) canvases_.resize(static_cast<size_t>(slot) + 1);
+    if (!canvases_[slot]) {  // new, or released by release_undrawn
         auto c = std::make_unique<Canvas>();
         GLuint fb = 0;
         glGenFramebuffers(1, &fb);
@@ -259,9 +271,20 @@ TensorRenderer::Canvas& TensorRenderer::canvas(int slot) {
         c->cells = Texture(new_texture());
         c->cell_index = Texture(new_texture());
         c->stats = Texture(new_texture());
-        canvases_.push_back(std::move(c));
+        canvases_[slot] = std::move(c);
     }
+    canvases_[slot]->used = true;
     return *canvases_[slot];
+}
+
+TensorRenderer::KeptCanvases TensorRenderer::release_undrawn() {
+    KeptCanvases kept;
+    for (std::unique_ptr<Canvas>& c : canvases_) {
+        if (c && !c->used) c.reset();
+        if (c) c->used = false, ++kept.grid;
+    }
+    kept.cube = release_undrawn_cube();
+    return kept;
 }
 
 void TensorRenderer::ensure_group_stats(int slot, const std::vector<core::GroupStats>& stats, bool centered, double eps,
@@ -311,6 +334,7 @@ GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int heig
         c.cells_height = height;
         c.last_cells_key.clear();
     }
+    if (!keep_cells && c.cells_width != 0) release_cell_targets(c.cells.get(), c.cell_index.get(), c.cells_width, c.cells_height);
     const bool draw_cells = !keep_cells || cells_key != c.last_cells_key;
     c.last_cells_key = std::move(cells_key);
     glViewport(0, 0, width, height);

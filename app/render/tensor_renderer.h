@@ -83,6 +83,14 @@ public:
     // inside the window's lifetime like this one; null if its shaders failed, see cube_error().
     // Defined in cube_renderer.cpp.
     CubeRenderer* cube();
+    // Frees the canvases (and cube canvases) no draw or ensure_group_stats used since the
+    // last call: a view left, or fewer panels, gives back its framebuffers (the cube view's
+    // multisampled ones are tens of MB). Called once per window frame, after it is drawn;
+    // returns how many of each are kept.
+    struct KeptCanvases {
+        int grid = 0, cube = 0;
+    };
+    KeptCanvases release_undrawn();
     const std::string& cube_error() const { return cube_error_; }
 
 private:
@@ -103,7 +111,10 @@ private:
         uint64_t stats_version = ~uint64_t{0};
         std::vector<float> last_key;        // uniforms of the last draw; equal key -> skip
         std::vector<float> last_cells_key;  // what the cell colours depend on; equal -> reuse
+        bool used = false;                  // since the last release_undrawn
     };
+    // cube_->release_undrawn(), where CubeRenderer is complete (cube_renderer.cpp).
+    int release_undrawn_cube();
     // Clears every canvas's keys, so that the next draw redraws both passes.
     void forget_drawn();
     struct Uniforms;

@@ -217,6 +217,9 @@ struct AppState {
     // (the --status "ui" line, so end-to-end tests can type a path into it).
     float path_field_x = -1, path_field_y = -1;
     bool path_field_visible = false;
+    // Canvases whose framebuffers the window's renderer kept after the last frame (the
+    // --status "ui" line: a view left must give them back).
+    int kept_canvases = 0, kept_cube_canvases = 0;
     std::string message;  // last user-facing message (errors explained in words)
     bool message_is_error = false;
     double message_time = 0;  // steady-clock seconds when it was set: the menu bar drops notes after a while

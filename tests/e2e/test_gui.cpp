@@ -336,6 +336,41 @@ TEST_F(Gui, ResizeAndMinimize) {
     ASSERT_TRUE(wait_focus(again)) << "the program stopped answering clicks after minimize/restore\n" << diagnostics();
 }
 
+// A view left gives its framebuffers back: the cube view's six multisampled canvases (tens of
+// MB at this size on a software renderer) are freed when the grid returns, and the grid's six
+// when a single norm is shown. The ui line reports what the renderer kept after a frame.
+TEST_F(Gui, LeavingAViewFreesItsCanvases) {
+    ASSERT_NO_FATAL_FAILURE(launch({"--focus", "1,2,1,0"}));
+    ASSERT_TRUE(wait_block(has_stats, kStartTimeout)) << diagnostics();
+    const std::string window = find_window();
+    ASSERT_FALSE(window.empty());
+    xdo_ok({"windowfocus", "--sync", window});
+    park_pointer();
+    settle();
+    auto kept_after = [&](const std::string& keys, const std::string& want) {
+        SCOPED_TRACE("keys " + keys + ", kept canvases (grid,cube) " + want);
+        xdo_ok({"key", "--delay", "200", keys});
+        settle();
+        // The line reports the frame before the block's; a focus move prints another block.
+        for (const char* move : {"Right", "Left", "Right"}) {
+            xdo_ok({"key", "--delay", "200", move});
+            auto block = wait_block(
+                [&](const StatusBlock& b) {
+                    auto ui = b.records.find("ui");
+                    return ui != b.records.end() && ui->second.count("kept_canvases") &&
+                           ui->second.at("kept_canvases") == want;
+                },
+                Seconds(3));
+            if (block) return true;
+        }
+        ADD_FAILURE() << "the renderer did not keep " << want << " canvases\n" << diagnostics();
+        return false;
+    };
+    ASSERT_TRUE(kept_after("k", "0,6"));  // the cube view draws six cubes; the grid's canvases go
+    ASSERT_TRUE(kept_after("k", "6,0"));  // back to the grid: the cubes' framebuffers are freed
+    ASSERT_TRUE(kept_after("1", "1,0"));  // one norm: five canvases freed
+}
+
 // `normviz render` of one norm at 900x700 under the Xvfb; its status gives the geometry.
 struct RenderCase {
     std::string name;
