@@ -195,6 +195,7 @@ void CubeRenderer::ensure_values(const core::Tensor& tensor, uint64_t version, c
     values_version_ = version;
     values_bins_ = geometry.bin;
     for (auto& c : canvases_) {
+        if (!c) continue;  // released: made anew when next drawn
         c->last_key.clear();
         c->colors_key.clear();
     }

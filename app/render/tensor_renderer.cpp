@@ -252,6 +252,7 @@ void TensorRenderer::ensure_channel_ranges(const std::vector<ColorRange>& ranges
 
 void TensorRenderer::forget_drawn() {
     for (auto& c : canvases_) {
+        if (!c) continue;  // released: made anew when next drawn
         c->last_key.clear();
         c->last_cells_key.clear();
     }

@@ -73,7 +73,8 @@ std::string GuiFixture::diagnostics() {
         else
             out += "normviz stderr (last " + std::to_string(tail) + " bytes):\n" +
                    err.substr(err.size() > tail ? err.size() - tail : 0);
-        out += app_->running() ? "normviz is running\n" : "normviz has exited\n";
+        if (app_->running()) out += "normviz is running\n";
+        else out += "normviz has exited, status " + std::to_string(app_->wait_exit(Seconds(0)).value_or(-1)) + " (128 + N: signal N)\n";
     }
     return out;
 }

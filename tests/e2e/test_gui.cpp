@@ -145,6 +145,14 @@ HighlightReport check_highlight(const Image& image, const CanvasGeometry& g, con
     return r;
 }
 
+// Status block of the default scene: one panel per compared norm, each with statistics.
+bool has_stats(const StatusBlock& b) {
+    if (b.panels.empty()) return false;
+    for (const auto& p : b.panels)
+        if (!p.count("canvas") || !p.count("mean")) return false;
+    return true;
+}
+
 class Gui : public GuiFixture {
 protected:
     Gui() : GuiFixture({.binary = NORMVIZ_BINARY, .tmp_root = NORMVIZ_E2E_TMP_DIR}) {}
@@ -164,20 +172,28 @@ protected:
         GuiFixture::click_cell(window, block, panel, shape_of(block), cell);
     }
 
+    // Launches with `args`, waits for the first statistics and gives the window the keyboard
+    // (keys go to the focused window, as from a real keyboard: XTEST, not XSendEvent), the
+    // pointer parked off the canvases. Returns the window ("" after a failed assertion).
+    std::string launch_for_keys(const std::vector<std::string>& args) {
+        launch(args);
+        if (HasFatalFailure()) return "";
+        EXPECT_TRUE(wait_block(has_stats, kStartTimeout)) << diagnostics();
+        const std::string window = find_window();
+        EXPECT_FALSE(window.empty());
+        if (window.empty()) return "";
+        xdo_ok({"windowfocus", "--sync", window});
+        park_pointer();
+        settle();
+        return window;
+    }
+
     static core::Shape shape_of(const StatusBlock& block) {
         const auto s = parse_numbers(block.status.at("shape"));
         if (s.size() != 4) return kDefaultShape;
         return core::Shape{int64_t(s[0]), int64_t(s[1]), int64_t(s[2]), int64_t(s[3])};
     }
 };
-
-// Status block of the default scene: one panel per compared norm, each with statistics.
-bool has_stats(const StatusBlock& b) {
-    if (b.panels.empty()) return false;
-    for (const auto& p : b.panels)
-        if (!p.count("canvas") || !p.count("mean")) return false;
-    return true;
-}
 
 TEST_F(Gui, ClickSelectsCellInEveryPanel) {
     ASSERT_NO_FATAL_FAILURE(launch({}));
@@ -234,14 +250,7 @@ TEST_F(Gui, ClickSelectsCellInEveryPanel) {
 }
 
 TEST_F(Gui, KeyboardMovesFocus) {
-    ASSERT_NO_FATAL_FAILURE(launch({"--focus", "1,2,1,2"}));
-    ASSERT_TRUE(wait_block(has_stats, kStartTimeout)) << diagnostics();
-    const std::string window = find_window();
-    ASSERT_FALSE(window.empty());
-    // Keys go to the focused window, as from a real keyboard (XTEST, not XSendEvent).
-    xdo_ok({"windowfocus", "--sync", window});
-    park_pointer();
-    settle();
+    ASSERT_FALSE(launch_for_keys({"--focus", "1,2,1,2"}).empty());
 
     // `--delay 200`: each key is held 100 ms, as a person holds it (see FastKeyChord).
     struct Step {
@@ -340,13 +349,8 @@ TEST_F(Gui, ResizeAndMinimize) {
 // MB at this size on a software renderer) are freed when the grid returns, and the grid's six
 // when a single norm is shown. The ui line reports what the renderer kept after a frame.
 TEST_F(Gui, LeavingAViewFreesItsCanvases) {
-    ASSERT_NO_FATAL_FAILURE(launch({"--focus", "1,2,1,0"}));
-    ASSERT_TRUE(wait_block(has_stats, kStartTimeout)) << diagnostics();
-    const std::string window = find_window();
-    ASSERT_FALSE(window.empty());
-    xdo_ok({"windowfocus", "--sync", window});
-    park_pointer();
-    settle();
+    // Enough values that the cube bins them, differently with H and W apart (Shift + K).
+    ASSERT_FALSE(launch_for_keys({"--shape", "8,64,32,32", "--focus", "1,2,1,0"}).empty());
     auto kept_after = [&](const std::string& keys, const std::string& want) {
         SCOPED_TRACE("keys " + keys + ", kept canvases (grid,cube) " + want);
         xdo_ok({"key", "--delay", "200", keys});
@@ -369,6 +373,10 @@ TEST_F(Gui, LeavingAViewFreesItsCanvases) {
     ASSERT_TRUE(kept_after("k", "0,6"));  // the cube view draws six cubes; the grid's canvases go
     ASSERT_TRUE(kept_after("k", "6,0"));  // back to the grid: the cubes' framebuffers are freed
     ASSERT_TRUE(kept_after("1", "1,0"));  // one norm: five canvases freed
+    ASSERT_TRUE(kept_after("k", "0,1"));  // its cube alone
+    // New voxel bins reach every kept cube canvas and skip the freed ones (this crashed once).
+    ASSERT_TRUE(kept_after("shift+k", "0,1"));
+    ASSERT_TRUE(app_->running()) << diagnostics();
 }
 
 // `normviz render` of one norm at 900x700 under the Xvfb; its status gives the geometry.
