@@ -7,7 +7,7 @@
 #     screen through EGL (Mesa's llvmpipe where there is no GPU); the cube view at 1920x1080
 #   - bench --load of a (32, 256, 56, 56) post-ReLU activation saved as float32 .npy, float16
 #     .npy, float32 NHWC .npy, an np.savez member, and the float32 .npy memory-mapped
-# Usage: bench/readme_figures.sh [OUT.txt]   (default build/readme_figures.txt; about 15 min)
+# Usage: bench/readme_figures.sh [OUT.txt]   (default build/readme_figures.txt; about 5 min)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-build/readme_figures.txt}
