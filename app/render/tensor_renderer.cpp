@@ -335,7 +335,8 @@ GLuint TensorRenderer::draw(int slot, const CanvasParams& p, int width, int heig
         c.cells_height = height;
         c.last_cells_key.clear();
     }
-    if (!keep_cells && c.cells_width != 0) release_cell_targets(c.cells.get(), c.cell_index.get(), c.cells_width, c.cells_height);
+    if (!keep_cells && c.cells_width != 0)
+        release_cell_targets(c.cells.get(), c.cell_index.get(), c.cells_width, c.cells_height);
     const bool draw_cells = !keep_cells || cells_key != c.last_cells_key;
     c.last_cells_key = std::move(cells_key);
     glViewport(0, 0, width, height);

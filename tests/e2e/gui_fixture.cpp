@@ -74,7 +74,9 @@ std::string GuiFixture::diagnostics() {
             out += "normviz stderr (last " + std::to_string(tail) + " bytes):\n" +
                    err.substr(err.size() > tail ? err.size() - tail : 0);
         if (app_->running()) out += "normviz is running\n";
-        else out += "normviz has exited, status " + std::to_string(app_->wait_exit(Seconds(0)).value_or(-1)) + " (128 + N: signal N)\n";
+        else
+            out += "normviz has exited, status " + std::to_string(app_->wait_exit(Seconds(0)).value_or(-1)) +
+                   " (128 + N: signal N)\n";
     }
     return out;
 }

@@ -506,8 +506,8 @@ TEST_F(Soak, RandomInputForMinutes) {
     const Pixel p = cell_center(block, panel, {3, 5, 4, 6}, target);
     xdo({"mousemove", std::to_string(p.x), std::to_string(p.y), "click", "1"});
     auto clicked = wait_focus(target);
-    EXPECT_TRUE(clicked) << "the program did not answer the final click at " << p.x << "," << p.y << " (panel "
-                         << panel << ")\n"
+    EXPECT_TRUE(clicked) << "the program did not answer the final click at " << p.x << "," << p.y << " (panel " << panel
+                         << ")\n"
                          << diagnostics();
     ASSERT_TRUE(app_->running()) << diagnostics();
 
