@@ -276,3 +276,44 @@ TEST(StatsThreads, WorkItemSizeNeverChangesABit) {
     }
     EXPECT_TRUE(waves_taken) << "no case took the fused waves of whole groups";
 }
+
+bool same_moments(const detail::Moments& a, const detail::Moments& b) {
+    return a.count == b.count && std::memcmp(&a.sum, &b.sum, 8) == 0 && std::memcmp(&a.mean, &b.mean, 8) == 0 &&
+           std::memcmp(&a.m2, &b.m2, 8) == 0 && std::memcmp(&a.sum_sq, &b.sum_sq, 8) == 0;
+}
+
+TEST(StatsThreads, PiecesSummedInPairsGiveTheBitsOfEachAlone) {
+    // whole_pieces_moments sums two pieces at once; where their runs (a piece's values in one
+    // row) differ in length, each value must still reach the lane it reaches alone. Rows of
+    // 63, 9, 37 and 4900 values cut pieces of 4096 at every offset; the start is odd too, so
+    // that a pair straddles two groups.
+    int cases = 0;
+    for (const Shape& shape : {Shape{3, 5, 7, 9}, Shape{2, 3, 70, 70}, Shape{5, 4, 1, 37}, Shape{2, 16, 33, 65}}) {
+        const Tensor t = random_tensor(shape, 5, true);
+        for (const NormSpec& spec : all_specs(shape)) {
+            const detail::RowLayout layout = detail::make_row_layout(make_partition(spec, shape));
+            if (layout.mode != detail::RowMode::Whole) continue;
+            const int64_t total = layout.row_groups * layout.whole_pieces();
+            for (detail::SimdPath path : kPaths) {
+                if (!detail::simd_path_supported(path)) continue;
+                const detail::SimdPath limit = detail::simd_path_limit();
+                detail::set_simd_path_limit(path);
+                for (int64_t first : {int64_t{0}, int64_t{1}}) {
+                    if (first >= total) continue;
+                    std::vector<detail::Moments> pairs(static_cast<size_t>(total - first));
+                    detail::whole_pieces_moments(layout, t.data.data(), first, total - first, pairs.data());
+                    for (int64_t i = first; i < total; ++i) {
+                        const detail::Moments alone = detail::whole_piece_moments(
+                            layout, t.data.data(), i / layout.whole_pieces(), i % layout.whole_pieces());
+                        EXPECT_TRUE(same_moments(pairs[static_cast<size_t>(i - first)], alone))
+                            << to_string(spec) << " on " << to_string(shape) << ", piece " << i << " of " << total
+                            << " from " << first << ", " << detail::simd_path_name(path);
+                    }
+                    ++cases;
+                }
+                detail::set_simd_path_limit(limit);
+            }
+        }
+    }
+    EXPECT_GT(cases, 40);
+}
