@@ -185,11 +185,20 @@ NORMVIZ_INLINE void add_rows_as(const int64_t* row_offset, const float* base, in
     int64_t j = r0;
     for (; j + kRowsAtOnce <= r1; j += kRowsAtOnce) {
         const float* rows[kRowsAtOnce];
-        for (int r = 0; r < kRowsAtOnce; ++r) rows[r] = base + row_offset[j + r];
+        const float* ahead[kRowsAtOnce];
+        // Prefetched: the next block's rows at the same lanes (rows far apart in memory, where
+        // the hardware prefetcher does not look), or, in the last block, further along these
+        // rows. LayerNorm over C read its statistics in 0.85-0.94x the time of always
+        // prefetching further along the same rows.
+        const bool next_block = j + 2 * kRowsAtOnce <= r1;
+        for (int r = 0; r < kRowsAtOnce; ++r) {
+            rows[r] = base + row_offset[j + r];
+            ahead[r] = next_block ? base + row_offset[j + kRowsAtOnce + r] : rows[r] + kPrefetchAhead;
+        }
         int64_t p = 0;
         for (; p + kWidth<Q> <= lanes; p += kWidth<Q>) {
-            if ((p & 15) == 0)  // many rows and three lane arrays are too many streams for
-                for (const float* x : rows) __builtin_prefetch(x + p + kPrefetchAhead);  // hw
+            if ((p & 15) == 0)
+                for (const float* x : ahead) __builtin_prefetch(x + p);
             const Q sh = quad_load<Q>(shift + p);
             Q a = quad_load<Q>(s1 + p), q = quad_load<Q>(s2 + p);
             for (const float* x : rows) {
