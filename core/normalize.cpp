@@ -6,7 +6,6 @@
 #include "core/normalize.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstring>
 
@@ -175,55 +174,16 @@ void normalize_run(const float* x, float* y, int64_t n, RunScale s, bool beta, b
     normalize_run_q<Quad2>(x, y, n, s, beta, stream);
 }
 
-// Prefetches the input of groups [k, k_end) into L2, a given number of values at a time in
-// the order of their runs, so that a thread writing one work item's outputs is meanwhile
-// fetching the next item's input: memory then reads and writes at once, as in a copy,
-// instead of a phase that only reads (statistics) and one that only writes.
-class InputPrefetcher {
-public:
-    InputPrefetcher() = default;
-    InputPrefetcher(const RowLayout& layout, const float* x, int64_t k, int64_t k_end)
-        : layout_(&layout), x_(x), k_(k), k_end_(k_end) {}
-    void fetch(int64_t count) {
-        while (count > 0 && k_ < k_end_) {
-            if (run_left_ == 0) {
-                run_ = x_ + layout_->first_offset(k_) + layout_->row_offset[static_cast<size_t>(row_)];
-                run_left_ = layout_->row_length;
-            }
-            const int64_t n = std::min(count, run_left_);
-            for (int64_t i = 0; i < n; i += 16) __builtin_prefetch(run_ + i, 0, 2);
-            run_ += n, run_left_ -= n, count -= n;
-            if (run_left_ == 0 && ++row_ == layout_->rows_per_group) row_ = 0, ++k_;
-        }
-    }
-
-private:
-    const RowLayout* layout_ = nullptr;
-    const float* x_ = nullptr;
-    int64_t k_ = 0, k_end_ = 0, row_ = 0;
-    const float* run_ = nullptr;
-    int64_t run_left_ = 0;
-};
-
-// Whole mode: normalizes elements [begin, end) of group k, kWriteChunk values at a time with
-// `prefetcher` fetching as many between them (when given). Chunks after the first start
-// where y is 16-byte aligned, so that they cut no run differently for streaming stores.
-constexpr int64_t kWriteChunk = 256;
+// Whole mode: normalizes elements [begin, end) of group k.
 void normalize_whole(const RowLayout& layout, const float* x, float* y, int64_t k, int64_t begin, int64_t end,
-                     GroupScale g, const Affine& affine, bool stream, InputPrefetcher* prefetcher = nullptr) {
+                     GroupScale g, const Affine& affine, bool stream) {
     const int64_t c0 = layout.first_channel(k);
     detail::for_each_segment(layout, k, begin, end, [&](int64_t j, int64_t offset, int64_t n) {
         const size_t c = static_cast<size_t>(c0 + layout.row_channel[static_cast<size_t>(j)]);
         RunScale s{g.shift, g.scale, 0.0};
         if (!affine.gamma.empty()) s.scale *= affine.gamma[c];
         if (!affine.beta.empty()) s.beta = affine.beta[c];
-        const int64_t head = static_cast<int64_t>((16 - (reinterpret_cast<uintptr_t>(y + offset) & 15)) & 15) / 4;
-        for (int64_t done = 0; done < n;) {
-            const int64_t m = std::min(n - done, (done == 0 ? head : 0) + kWriteChunk);
-            if (prefetcher) prefetcher->fetch(m);
-            normalize_run(x + offset + done, y + offset + done, m, s, !affine.beta.empty(), stream);
-            done += m;
-        }
+        normalize_run(x + offset, y + offset, n, s, !affine.beta.empty(), stream);
     });
 }
 
@@ -517,31 +477,19 @@ void normalize_with_stats_into(const Tensor& input, const NormSpec& spec, const 
         const int64_t pieces = layout.whole_pieces(), size = layout.group_size();
         const int64_t per_item = detail::groups_per_item(layout, t);
         const int64_t items = (layout.row_groups + per_item - 1) / per_item;
-        // Each thread takes its next item before writing the outputs of the one it holds, and
-        // fetches that next item's input while it writes (InputPrefetcher): then reads the
-        // next item's statistics from its L2. Which thread takes which item changes no bit.
-        std::atomic<int64_t> next_item{0};
-        // Only where two items fit the L2 (not LayerNorm's 3 MB samples, whose outputs are
-        // written from L3 or memory: fetching the next one then evicts them).
-        const bool prefetch_next = per_item * size * 4 <= detail::item_bytes();
-        parallel_for(t, t, [&](int64_t, int64_t) {
+        parallel_for(items, t, [&](int64_t begin, int64_t end) {
             std::vector<detail::Moments> parts(static_cast<size_t>(per_item * pieces));
-            for (int64_t item = next_item.fetch_add(1, std::memory_order_relaxed); item < items;) {
+            for (int64_t item = begin; item < end; ++item) {
+                // All statistics of the item's groups first, then all their outputs: one read
+                // stream from memory, then a pass over what is still in cache.
                 const int64_t k0 = item * per_item, k1 = std::min(k0 + per_item, layout.row_groups);
                 detail::whole_pieces_moments(layout, x, k0 * pieces, (k1 - k0) * pieces, parts.data());
                 for (int64_t k = k0; k < k1; ++k)
                     stats[static_cast<size_t>(k)] =
                         detail::merge_moments(&parts[static_cast<size_t>((k - k0) * pieces)], pieces, 1, size);
-                const int64_t following = next_item.fetch_add(1, std::memory_order_relaxed);
-                InputPrefetcher prefetcher;
-                if (following < items && prefetch_next)
-                    prefetcher = InputPrefetcher(layout, x, following * per_item,
-                                                 std::min((following + 1) * per_item, layout.row_groups));
                 for (int64_t k = k0; k < k1; ++k)
                     normalize_whole(layout, x, y, k, 0, size,
-                                    group_scale(stats[static_cast<size_t>(k)], centered, spec.eps), affine, stream,
-                                    &prefetcher);
-                item = following;
+                                    group_scale(stats[static_cast<size_t>(k)], centered, spec.eps), affine, stream);
             }
             finish_streaming(stream);
         });
