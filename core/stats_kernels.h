@@ -64,7 +64,8 @@ struct RowLayout {
     int64_t whole_pieces() const { return (group_size() + kPieceLength - 1) / kPieceLength; }
     int64_t row_pieces() const { return (rows_per_group + kPieceRows - 1) / kPieceRows; }
     // Lanes mode: lanes per work item, a multiple of 8 (or L) sized to item_bytes(), or
-    // smaller where that leaves some of `threads` threads without kItemsPerThread items.
+    // smaller where that leaves some of `threads` threads without kItemsPerThread items;
+    // evened out so that the row's tiles are about equally wide.
     int64_t lane_tile(int threads) const;
     int64_t lane_tiles(int threads) const { return (row_length + lane_tile(threads) - 1) / lane_tile(threads); }
 };
