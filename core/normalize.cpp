@@ -474,19 +474,16 @@ void normalize_with_stats_into(const Tensor& input, const NormSpec& spec, const 
     float* y = output.data.data();
 
     if (layout.mode == RowMode::Whole) {
-        const int64_t pieces = layout.whole_pieces(), size = layout.group_size();
+        const int64_t size = layout.group_size();
         const int64_t per_item = detail::groups_per_item(layout, t);
         const int64_t items = (layout.row_groups + per_item - 1) / per_item;
         parallel_for(items, t, [&](int64_t begin, int64_t end) {
-            std::vector<detail::Moments> parts(static_cast<size_t>(per_item * pieces));
+            std::vector<detail::Moments> parts;
             for (int64_t item = begin; item < end; ++item) {
                 // All statistics of the item's groups first, then all their outputs: one read
                 // stream from memory, then a pass over what is still in cache.
                 const int64_t k0 = item * per_item, k1 = std::min(k0 + per_item, layout.row_groups);
-                detail::whole_pieces_moments(layout, x, k0 * pieces, (k1 - k0) * pieces, parts.data());
-                for (int64_t k = k0; k < k1; ++k)
-                    stats[static_cast<size_t>(k)] =
-                        detail::merge_moments(&parts[static_cast<size_t>((k - k0) * pieces)], pieces, 1, size);
+                detail::whole_groups_stats(layout, x, k0, k1, parts, &stats[static_cast<size_t>(k0)]);
                 for (int64_t k = k0; k < k1; ++k)
                     normalize_whole(layout, x, y, k, 0, size,
                                     group_scale(stats[static_cast<size_t>(k)], centered, spec.eps), affine, stream);

@@ -365,9 +365,10 @@ struct PieceSums {
             for (int64_t i = 0; i < n; i += 16) __builtin_prefetch(ahead + i, 0, 2);
         }
     }
+    void advance(int64_t n) { run_offset += n, run_left -= n, next += n; }
     void add(int64_t n) {  // the run's next n values: a multiple of 8, or the run's end
         add_shifted(x + run_offset, n, shift, s1, s2);
-        run_offset += n, run_left -= n, next += n;
+        advance(n);
     }
     Moments moments() const {
         Moments m;
@@ -395,8 +396,8 @@ void sum_two_pieces(PieceSums& a, PieceSums& b) {
         const int64_t n = std::min(a.run_left, b.run_left) / 8 * 8;
         if (n > 0) {
             add_shifted2(a.x + a.run_offset, b.x + b.run_offset, n, a.shift, b.shift, a.s1, a.s2, b.s1, b.s2);
-            a.run_offset += n, a.run_left -= n, a.next += n;
-            b.run_offset += n, b.run_left -= n, b.next += n;
+            a.advance(n);
+            b.advance(n);
         }
         if (a.run_left < 8) a.add(a.run_left);
         if (b.run_left < 8) b.add(b.run_left);
@@ -425,6 +426,15 @@ void whole_pieces_moments(const RowLayout& layout, const float* x, int64_t first
         out[j + 1] = b.moments();
     }
     if (j < count) out[j] = whole_piece_moments(layout, x, (first + j) / pieces, (first + j) % pieces);
+}
+
+void whole_groups_stats(const RowLayout& layout, const float* x, int64_t k0, int64_t k1, std::vector<Moments>& parts,
+                        GroupStats* out) {
+    const int64_t pieces = layout.whole_pieces();
+    parts.resize(static_cast<size_t>((k1 - k0) * pieces));
+    whole_pieces_moments(layout, x, k0 * pieces, (k1 - k0) * pieces, parts.data());
+    for (int64_t k = k0; k < k1; ++k)
+        out[k - k0] = merge_moments(&parts[static_cast<size_t>((k - k0) * pieces)], pieces, 1, layout.group_size());
 }
 
 namespace {
@@ -565,13 +575,10 @@ std::vector<GroupStats> compute_group_stats(const Tensor& tensor, const Partitio
         const int64_t per_item = groups_per_item(layout, t);
         const int64_t items = (layout.row_groups + per_item - 1) / per_item;
         parallel_for(items, t, [&](int64_t begin, int64_t end) {
-            std::vector<Moments> parts(static_cast<size_t>(per_item * pieces));
+            std::vector<Moments> parts;
             for (int64_t item = begin; item < end; ++item) {
                 const int64_t k0 = item * per_item, k1 = std::min(k0 + per_item, layout.row_groups);
-                whole_pieces_moments(layout, x, k0 * pieces, (k1 - k0) * pieces, parts.data());
-                for (int64_t k = k0; k < k1; ++k)
-                    stats[static_cast<size_t>(k)] =
-                        merge_moments(&parts[static_cast<size_t>((k - k0) * pieces)], pieces, 1, size);
+                whole_groups_stats(layout, x, k0, k1, parts, &stats[static_cast<size_t>(k0)]);
             }
         });
         return stats;

@@ -101,6 +101,10 @@ Moments whole_piece_moments(const RowLayout& layout, const float* x, int64_t k, 
 // groups (piece q of group k is k * whole_pieces() + q), into out[0, count); summed two at a
 // time, which is faster and gives the same bits as whole_piece_moments of each.
 void whole_pieces_moments(const RowLayout& layout, const float* x, int64_t first, int64_t count, Moments* out);
+// Whole mode: statistics of groups [k0, k1) into out[0, k1 - k0), from their pieces (summed
+// into `parts`, resized as needed) merged in piece order.
+void whole_groups_stats(const RowLayout& layout, const float* x, int64_t k0, int64_t k1, std::vector<Moments>& parts,
+                        GroupStats* out);
 
 // Lanes mode: statistics of the groups k * L + lane0 ... + lanes - 1 into out[0, lanes).
 void lane_tile_stats(const RowLayout& layout, const float* x, int64_t k, int64_t lane0, int64_t lanes,
