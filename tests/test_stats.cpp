@@ -86,6 +86,46 @@ TEST(Stats, InfMakesACentredGroupNan) {
     for (int64_t f = 0; f < t.shape.numel(); ++f) EXPECT_EQ(std::isnan(y.data[f]), unflat_index(t.shape, f).c == 1);
 }
 
+TEST(Stats, LaneWiseStatisticsHoldAtALargeOffsetAndBesideInfinities) {
+    // LayerNorm over C at each position: 40 channels, so each lane is one piece of rows.
+    // 1e4 + N(0, 1) must keep its variance; a lane whose first value is +Inf has mean +Inf
+    // (a shift of +Inf would make the shifted sums NaN: such lanes take the exact route), and
+    // a lane with a NaN has NaN statistics, while their neighbours stay finite.
+    Tensor t = generate({2, 40, 3, 5}, Generator::LargeOffset, 11);
+    t.at({0, 0, 1, 2}) = INFINITY;
+    t.at({1, 7, 2, 4}) = std::nanf("");
+    const Partition p = make_partition(preset(NormKind::LayerToken), t.shape);
+    for (int threads : {1, 2}) {
+        const auto stats = compute_group_stats(t, p, threads);
+        for (int64_t n = 0; n < 2; ++n)
+            for (int64_t h = 0; h < 3; ++h)
+                for (int64_t w = 0; w < 5; ++w) {
+                    const GroupStats& g = stats[static_cast<size_t>(p.group_of({n, 0, h, w}))];
+                    if (n == 0 && h == 1 && w == 2) {
+                        EXPECT_EQ(g.mean, INFINITY);
+                        EXPECT_EQ(g.mean_sq, INFINITY);
+                        EXPECT_TRUE(std::isnan(g.var));
+                        continue;
+                    }
+                    if (n == 1 && h == 2 && w == 4) {
+                        EXPECT_TRUE(std::isnan(g.mean) && std::isnan(g.var) && std::isnan(g.mean_sq));
+                        continue;
+                    }
+                    long double sum = 0, sum_sq = 0, dev = 0;
+                    for (int64_t c = 0; c < 40; ++c) {
+                        const long double v = t.at({n, c, h, w});
+                        sum += v, sum_sq += v * v;
+                    }
+                    const long double mean = sum / 40;
+                    for (int64_t c = 0; c < 40; ++c) dev += (t.at({n, c, h, w}) - mean) * (t.at({n, c, h, w}) - mean);
+                    EXPECT_NEAR(g.mean, static_cast<double>(mean), 1e-12 * 1e4);
+                    EXPECT_NEAR(g.var, static_cast<double>(dev / 40), 1e-9 * static_cast<double>(dev / 40));
+                    EXPECT_NEAR(g.mean_sq, static_cast<double>(sum_sq / 40), 1e-12 * 1e8);
+                    EXPECT_GT(g.var, 0.2);
+                }
+    }
+}
+
 TEST(Stats, RmsDividesByRootMeanSquareWithoutCentering) {
     Tensor t = make_tensor({1, 2, 1, 1});
     t.data = {3.0f, 4.0f};  // mean of squares 12.5
