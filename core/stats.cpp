@@ -501,6 +501,12 @@ void lane_tile_stats(const RowLayout& layout, const float* x, int64_t k, int64_t
     double* shift = shift_v.data();
     double* s1 = s1_v.data();
     double* s2 = s2_v.data();
+    // Every lane's shifted sums over rows [r0, r1), shifted by its value in row r0.
+    const auto sum_rows = [&](int64_t r0, int64_t r1) {
+        const float* first = base + layout.row_offset[static_cast<size_t>(r0)];
+        for (int64_t p = 0; p < lanes; ++p) shift[p] = first[p], s1[p] = 0, s2[p] = 0;
+        add_rows(layout, base, r0, r1, lanes, shift, s1, s2);
+    };
     // The exact two-pass moments of lane p over rows [r0, r1), for sums that are not finite.
     const auto exact_lane = [&](int64_t p, int64_t r0, int64_t r1) {
         return exact_moments(r1 - r0, [&](auto&& f) {
@@ -509,9 +515,7 @@ void lane_tile_stats(const RowLayout& layout, const float* x, int64_t k, int64_t
         });
     };
     if (pieces == 1) {  // one piece per lane: no merge, the statistics straight from the sums
-        const float* first = base + layout.row_offset[0];
-        for (int64_t p = 0; p < lanes; ++p) shift[p] = first[p], s1[p] = 0, s2[p] = 0;
-        add_rows(layout, base, 0, R, lanes, shift, s1, s2);
+        sum_rows(0, R);
         std::vector<double> result(static_cast<size_t>(3 * lanes));
         double* mean = result.data();
         double* var = mean + lanes;
@@ -531,9 +535,7 @@ void lane_tile_stats(const RowLayout& layout, const float* x, int64_t k, int64_t
     std::vector<Moments> parts(static_cast<size_t>(pieces * lanes));
     for (int64_t q = 0; q < pieces; ++q) {
         const int64_t r0 = q * kPieceRows, r1 = std::min(R, r0 + kPieceRows);
-        const float* first = base + layout.row_offset[static_cast<size_t>(r0)];
-        for (int64_t p = 0; p < lanes; ++p) shift[p] = first[p], s1[p] = 0, s2[p] = 0;
-        add_rows(layout, base, r0, r1, lanes, shift, s1, s2);
+        sum_rows(r0, r1);
         for (int64_t p = 0; p < lanes; ++p) {
             Moments& m = parts[static_cast<size_t>(q * lanes + p)];
             if (!shifted_moments(r1 - r0, shift[p], s1[p], s2[p], m)) m = exact_lane(p, r0, r1);
