@@ -1,11 +1,13 @@
-// Normalization of every element with its group's statistics, computed in double and rounded
-// once to float32: y = (x - shift) * scale (* gamma[c] + beta[c]), with shift = mean (0 when
-// uncentred) and scale = 1 / sqrt(var + eps) (mean_sq + eps when uncentred). Work items are
-// the same fixed pieces as compute_group_stats (stats_kernels.h), so that the fused and the
-// separate paths give the same bits for any thread count.
+// Normalization of every element with its group's statistics: y = (x - shift) * scale
+// (* gamma[c] + beta[c]), with shift = mean (0 when uncentred) and scale = 1 / sqrt(var + eps)
+// (mean_sq + eps when uncentred), by one of two routes chosen per group (below: in float from
+// a two-float shift, or in double and rounded once). Work items are the same fixed pieces as
+// compute_group_stats (stats_kernels.h), so that the fused and the separate paths give the
+// same bits for any thread count.
 #include "core/normalize.h"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstring>
 
@@ -41,49 +43,43 @@ bool use_streaming(int64_t numel) {
 
 using detail::Double4;
 using detail::Double8;
+using detail::FloatLanes;
 using detail::kWidth;
 using detail::Quad2;
 using detail::quad_load;
 using detail::quad_splat;
 
-// Stores four lanes as four floats; kStream: a streaming store, y 16-byte aligned.
-template <bool kStream, class Q>
-NORMVIZ_INLINE void store_float4(float* y, Q v) {
-    const detail::Float4 f = detail::quad_to_float4(v);
-#if defined(__SSE__)
-    if constexpr (kStream) {
-        _mm_stream_ps(y, reinterpret_cast<const __m128&>(f));
-        return;
-    }
-#endif
-    std::memcpy(y, &f, sizeof f);
-}
-
-// Stores eight lanes as eight floats; kStream: two 16-byte streaming stores, y 16-byte aligned.
-// Not one 32-byte store: that needs y 32-byte aligned, and where the scalar start of a run
+// Stores a vector of floats at y; kStream: as 16-byte streaming stores, y 16-byte aligned.
+// Not wider ones: those need y 32- or 64-byte aligned, and where the scalar start of a run
 // ends would then follow the allocation's address (malloc promises 16 bytes), and with it the
 // sign of a NaN output wherever the compiler orders the operands of scalar and vector code
 // differently (clang does), so two calls could differ in bits.
-template <bool kStream>
-NORMVIZ_INLINE void store_float8(float* y, Double8 v) {
-    const detail::Float8 f = detail::to_float8(v);
+template <bool kStream, class F>
+NORMVIZ_INLINE void store_float_lanes(float* y, F v) {
 #if defined(__SSE__)
     if constexpr (kStream) {
-        const detail::Float4 lo = __builtin_shufflevector(f, f, 0, 1, 2, 3);
-        const detail::Float4 hi = __builtin_shufflevector(f, f, 4, 5, 6, 7);
-        _mm_stream_ps(y, reinterpret_cast<const __m128&>(lo));
-        _mm_stream_ps(y + 4, reinterpret_cast<const __m128&>(hi));
+        if constexpr (sizeof(F) == 16) {
+            _mm_stream_ps(y, reinterpret_cast<const __m128&>(v));
+        } else if constexpr (sizeof(F) == 32) {
+            store_float_lanes<true>(y, __builtin_shufflevector(v, v, 0, 1, 2, 3));
+            store_float_lanes<true>(y + 4, __builtin_shufflevector(v, v, 4, 5, 6, 7));
+        } else {
+            store_float_lanes<true>(y, __builtin_shufflevector(v, v, 0, 1, 2, 3));
+            store_float_lanes<true>(y + 4, __builtin_shufflevector(v, v, 4, 5, 6, 7));
+            store_float_lanes<true>(y + 8, __builtin_shufflevector(v, v, 8, 9, 10, 11));
+            store_float_lanes<true>(y + 12, __builtin_shufflevector(v, v, 12, 13, 14, 15));
+        }
         return;
     }
 #endif
-    std::memcpy(y, &f, sizeof f);
+    std::memcpy(y, &v, sizeof v);
 }
 
-// Stores kWidth<Q> lanes as floats at y (16-byte aligned when kStream).
+// Stores kWidth<Q> lanes of double as floats at y (16-byte aligned when kStream).
 template <bool kStream, class Q>
 NORMVIZ_INLINE void store_floats(float* y, Q v) {
-    if constexpr (kWidth<Q> == 8) store_float8<kStream>(y, v);
-    else store_float4<kStream>(y, v);
+    if constexpr (kWidth<Q> == 8) store_float_lanes<kStream>(y, detail::to_float8(v));
+    else store_float_lanes<kStream>(y, detail::quad_to_float4(v));
 }
 
 NORMVIZ_INLINE bool aligned16(const float* p) { return (reinterpret_cast<uintptr_t>(p) & 15) == 0; }
@@ -97,21 +93,72 @@ void finish_streaming(bool stream) {
 #endif
 }
 
+// Two routes, chosen per group (and channel) from the statistics alone, so never by the
+// thread count, the instruction set or where a work item starts:
+// - the float route, y = ((x - hi) - lo) * scale (* gamma + beta) in float, with hi + lo the
+//   double shift split into two floats (x - hi is exact near the shift, by Sterbenz's lemma,
+//   so 1e4 + noise keeps its digits) and scale rounded once: four roundings of half an ulp,
+//   so within 2 float ulps of the exact value (the double formula: half an ulp), for a
+//   subtraction pair and a multiplication on 16 lanes where the double formula needs two
+//   conversions each way on 8 (which made the pass compute-bound on one core);
+// - the double formula, (x - shift) * scale (* gamma + beta) rounded once, where float32
+//   itself cannot hold the group's statistic (var + eps, or mean_sq + eps uncentred, beyond
+//   float's normal range: values whose squares overflow or underflow, where PyTorch's float32
+//   fails too), where the scale with gamma leaves that range, and for NaN or Inf statistics.
+//   Within float's range |x - mean| <= sqrt(count * var) stays far below FLT_MAX.
 struct GroupScale {
     double shift = 0, scale = 1;
+    bool narrow = false;  // the float route fits the group's values
 };
 
-GroupScale group_scale(const GroupStats& g, bool centered, double eps) {
-    return {centered ? g.mean : 0.0, 1.0 / std::sqrt((centered ? g.var : g.mean_sq) + eps)};
+// Whether v rounds to a normal finite float (not 0, subnormal, Inf or NaN).
+bool normal_float(double v) {
+    const double a = std::fabs(v);
+    return a >= static_cast<double>(FLT_MIN) && a <= static_cast<double>(FLT_MAX);
 }
 
-// What to apply to one run of values of one group and one channel.
-struct RunScale {
-    double shift, scale, beta;
+GroupScale group_scale(const GroupStats& g, bool centered, double eps) {
+    const double statistic = (centered ? g.var : g.mean_sq) + eps;
+    return {centered ? g.mean : 0.0, 1.0 / std::sqrt(statistic), normal_float(statistic)};
+}
+
+// The float route's coefficients of a run: y = ((x - hi) - lo) * scale (+ beta).
+struct FloatScale {
+    float hi = 0, lo = 0, scale = 1, beta = 0;
 };
 
+FloatScale float_scale(double shift, double scale, double beta) {
+    FloatScale f;
+    f.hi = static_cast<float>(shift);
+    f.lo = static_cast<float>(shift - static_cast<double>(f.hi));
+    f.scale = static_cast<float>(scale);
+    f.beta = static_cast<float>(beta);
+    return f;
+}
+
+// What to apply to one run of values of one group and one channel; scale includes gamma.
+struct RunScale {
+    double shift, scale, beta;
+    bool narrow;  // the float route, with f
+    FloatScale f;
+};
+
+RunScale run_scale(const GroupScale& g, double gamma, double beta) {
+    RunScale s{g.shift, g.scale * gamma, beta, false, {}};
+    s.narrow = g.narrow && normal_float(s.scale) && std::fabs(beta) <= static_cast<double>(FLT_MAX);
+    if (s.narrow) s.f = float_scale(s.shift, s.scale, beta);
+    return s;
+}
+
 template <bool kBeta>
-NORMVIZ_INLINE double normalize_one(float x, RunScale s) {
+NORMVIZ_INLINE float narrow_one(float x, FloatScale s) {
+    float v = ((x - s.hi) - s.lo) * s.scale;
+    if constexpr (kBeta) v += s.beta;
+    return v;
+}
+
+template <bool kBeta>
+NORMVIZ_INLINE double normalize_one(float x, const RunScale& s) {
     double v = (static_cast<double>(x) - s.shift) * s.scale;
     if constexpr (kBeta) v += s.beta;
     return v;
@@ -120,29 +167,39 @@ NORMVIZ_INLINE double normalize_one(float x, RunScale s) {
 // Every element is computed alone, so the bits do not depend on how the run is split between
 // the vector loop and the scalar ends (or on the vector width).
 template <class Q, bool kBeta, bool kStream>
-NORMVIZ_INLINE void normalize_run_as(const float* x, float* y, int64_t n, RunScale s) {
+NORMVIZ_INLINE void narrow_run_as(const float* x, float* y, int64_t n, FloatScale s) {
+    using F = FloatLanes<Q>;
+    constexpr int64_t W = sizeof(F) / sizeof(float);
+    int64_t i = 0;
+    if constexpr (kStream)
+        for (; i < n && !aligned16(y + i); ++i) y[i] = narrow_one<kBeta>(x[i], s);
+    for (; i + W <= n; i += W) {
+        F v;
+        std::memcpy(&v, x + i, sizeof v);
+        v = ((v - s.hi) - s.lo) * s.scale;
+        if constexpr (kBeta) v = v + s.beta;
+        store_float_lanes<kStream>(y + i, v);
+    }
+    for (; i < n; ++i) y[i] = narrow_one<kBeta>(x[i], s);
+}
+
+template <class Q, bool kBeta, bool kStream>
+NORMVIZ_INLINE void normalize_run_as(const float* x, float* y, int64_t n, const RunScale& s) {
+    if (s.narrow) return narrow_run_as<Q, kBeta, kStream>(x, y, n, s.f);
     int64_t i = 0;
     if constexpr (kStream)
         for (; i < n && !aligned16(y + i); ++i) y[i] = static_cast<float>(normalize_one<kBeta>(x[i], s));
     const Q shift = quad_splat<Q>(s.shift), scale = quad_splat<Q>(s.scale), beta = quad_splat<Q>(s.beta);
-    for (; i + 8 <= n; i += 8) {
-        if constexpr (kWidth<Q> == 8) {
-            Q u = (quad_load<Q>(x + i) - shift) * scale;
-            if constexpr (kBeta) u = u + beta;
-            store_floats<kStream>(y + i, u);
-        } else {
-            Q u = (quad_load<Q>(x + i) - shift) * scale;
-            Q v = (quad_load<Q>(x + i + 4) - shift) * scale;
-            if constexpr (kBeta) u = u + beta, v = v + beta;
-            store_float4<kStream>(y + i, u);
-            store_float4<kStream>(y + i + 4, v);
-        }
+    for (; i + kWidth<Q> <= n; i += kWidth<Q>) {
+        Q u = (quad_load<Q>(x + i) - shift) * scale;
+        if constexpr (kBeta) u = u + beta;
+        store_floats<kStream>(y + i, u);
     }
     for (; i < n; ++i) y[i] = static_cast<float>(normalize_one<kBeta>(x[i], s));
 }
 
 template <class Q>
-NORMVIZ_INLINE void normalize_run_q(const float* x, float* y, int64_t n, RunScale s, bool beta, bool stream) {
+NORMVIZ_INLINE void normalize_run_q(const float* x, float* y, int64_t n, const RunScale& s, bool beta, bool stream) {
     if (beta) {
         if (stream) normalize_run_as<Q, true, true>(x, y, n, s);
         else normalize_run_as<Q, true, false>(x, y, n, s);
@@ -153,17 +210,18 @@ NORMVIZ_INLINE void normalize_run_q(const float* x, float* y, int64_t n, RunScal
 }
 
 #if NORMVIZ_SIMD_DISPATCH
-NORMVIZ_TARGET_AVX2 void normalize_run_avx2(const float* x, float* y, int64_t n, RunScale s, bool beta, bool stream) {
+NORMVIZ_TARGET_AVX2 void normalize_run_avx2(const float* x, float* y, int64_t n, const RunScale& s, bool beta,
+                                            bool stream) {
     normalize_run_q<Double4>(x, y, n, s, beta, stream);
 }
-NORMVIZ_TARGET_AVX512 void normalize_run_avx512(const float* x, float* y, int64_t n, RunScale s, bool beta,
+NORMVIZ_TARGET_AVX512 void normalize_run_avx512(const float* x, float* y, int64_t n, const RunScale& s, bool beta,
                                                 bool stream) {
     normalize_run_q<Double8>(x, y, n, s, beta, stream);
 }
 #endif
 
-// y[i] = (x[i] - shift) * scale (+ beta), i < n.
-void normalize_run(const float* x, float* y, int64_t n, RunScale s, bool beta, bool stream) {
+// y[i] = (x[i] - shift) * scale (+ beta), i < n, by the run's route.
+void normalize_run(const float* x, float* y, int64_t n, const RunScale& s, bool beta, bool stream) {
 #if NORMVIZ_SIMD_DISPATCH
     switch (detail::simd_path()) {
         case detail::SimdPath::Avx512: return normalize_run_avx512(x, y, n, s, beta, stream);
@@ -176,72 +234,118 @@ void normalize_run(const float* x, float* y, int64_t n, RunScale s, bool beta, b
 
 // Whole mode: normalizes elements [begin, end) of group k.
 void normalize_whole(const RowLayout& layout, const float* x, float* y, int64_t k, int64_t begin, int64_t end,
-                     GroupScale g, const Affine& affine, bool stream) {
+                     const GroupScale& g, const Affine& affine, bool stream) {
     const int64_t c0 = layout.first_channel(k);
     detail::for_each_segment(layout, k, begin, end, [&](int64_t j, int64_t offset, int64_t n) {
         const size_t c = static_cast<size_t>(c0 + layout.row_channel[static_cast<size_t>(j)]);
-        RunScale s{g.shift, g.scale, 0.0};
-        if (!affine.gamma.empty()) s.scale *= affine.gamma[c];
-        if (!affine.beta.empty()) s.beta = affine.beta[c];
+        const RunScale s =
+            run_scale(g, affine.gamma.empty() ? 1.0 : affine.gamma[c], affine.beta.empty() ? 0.0 : affine.beta[c]);
         normalize_run(x + offset, y + offset, n, s, !affine.beta.empty(), stream);
     });
 }
 
-template <bool kAffine>
-NORMVIZ_INLINE double normalize_lane(float x, double shift, double scale, double gamma, double beta) {
-    double v = (static_cast<double>(x) - shift) * scale;
-    if constexpr (kAffine) v = v * gamma + beta;
-    return v;
+// Per-group coefficients of Lanes mode (and of Generic partitions), both routes, group g at
+// index g; a lane tile reads them from its first group on.
+struct LaneScales {
+    std::vector<double> shift, scale;
+    std::vector<float> hi, lo, fscale;
+    std::vector<uint8_t> narrow;  // the float route fits the group (gamma and beta aside)
+
+    explicit LaneScales(size_t n) : shift(n), scale(n), hi(n), lo(n), fscale(n), narrow(n) {}
+    void set(size_t g, const GroupScale& s) {
+        shift[g] = s.shift;
+        scale[g] = s.scale;
+        narrow[g] = s.narrow && normal_float(s.scale);
+        const FloatScale f = float_scale(s.shift, s.scale, 0.0);
+        hi[g] = f.hi, lo[g] = f.lo, fscale[g] = f.scale;
+    }
+};
+
+struct LaneView {
+    const double *shift, *scale;
+    const float *hi, *lo, *fscale;
+    const uint8_t* narrow;
+};
+
+LaneView lane_view(const LaneScales& s, size_t g0) {
+    return {&s.shift[g0], &s.scale[g0], &s.hi[g0], &s.lo[g0], &s.fscale[g0], &s.narrow[g0]};
 }
 
-// One row of a lane tile: y[p] = (x[p] - shift[p]) * scale[p] (* gamma + beta).
+// Lane p's output of x by its route; narrow: the float route (the lane's and the row's
+// gamma and beta fit).
+template <bool kAffine>
+NORMVIZ_INLINE float lane_value(float x, const LaneView& c, int64_t p, bool narrow, float gamma, float beta) {
+    if (narrow) {
+        float v = ((x - c.hi[p]) - c.lo[p]) * c.fscale[p];
+        if constexpr (kAffine) v = v * gamma + beta;
+        return v;
+    }
+    double v = (static_cast<double>(x) - c.shift[p]) * c.scale[p];
+    if constexpr (kAffine) v = v * gamma + beta;
+    return static_cast<float>(v);
+}
+
+// One row of a lane tile whose lanes all take the float route:
+// y[p] = ((x[p] - hi[p]) - lo[p]) * scale[p] (* gamma + beta).
 template <class Q, bool kAffine, bool kStream>
-NORMVIZ_INLINE void normalize_lanes_as(const float* x, float* y, int64_t n, const double* shift, const double* scale,
-                                       double gamma, double beta) {
+NORMVIZ_INLINE void narrow_lanes_as(const float* x, float* y, int64_t n, const LaneView& c, float gamma, float beta) {
+    using F = FloatLanes<Q>;
+    constexpr int64_t W = sizeof(F) / sizeof(float);
     int64_t p = 0;
     if constexpr (kStream)
-        for (; p < n && !aligned16(y + p); ++p)
-            y[p] = static_cast<float>(normalize_lane<kAffine>(x[p], shift[p], scale[p], gamma, beta));
-    const Q g = quad_splat<Q>(gamma), b = quad_splat<Q>(beta);
-    for (; p + kWidth<Q> <= n; p += kWidth<Q>) {
-        // x, shift, scale and y are too many streams for the hardware prefetcher.
+        for (; p < n && !aligned16(y + p); ++p) y[p] = lane_value<kAffine>(x[p], c, p, true, gamma, beta);
+    for (; p + W <= n; p += W) {
+        // x, hi, lo, scale and y are too many streams for the hardware prefetcher.
         if ((p & 15) == 0) __builtin_prefetch(x + p + detail::kPrefetchAhead);
-        Q v = (quad_load<Q>(x + p) - quad_load<Q>(shift + p)) * quad_load<Q>(scale + p);
-        if constexpr (kAffine) v = v * g + b;
-        store_floats<kStream>(y + p, v);
+        F v, hi, lo, sc;
+        std::memcpy(&v, x + p, sizeof v);
+        std::memcpy(&hi, c.hi + p, sizeof hi);
+        std::memcpy(&lo, c.lo + p, sizeof lo);
+        std::memcpy(&sc, c.fscale + p, sizeof sc);
+        v = ((v - hi) - lo) * sc;
+        if constexpr (kAffine) v = v * gamma + beta;
+        store_float_lanes<kStream>(y + p, v);
     }
-    for (; p < n; ++p) y[p] = static_cast<float>(normalize_lane<kAffine>(x[p], shift[p], scale[p], gamma, beta));
+    for (; p < n; ++p) y[p] = lane_value<kAffine>(x[p], c, p, true, gamma, beta);
 }
 
-// Four rows of a lane tile at once (shift and scale loaded once for the four); no affine, no
-// streaming.
+// Four rows of a lane tile at once (the coefficients loaded once for the four); float route,
+// no affine, no streaming.
 template <class Q>
-NORMVIZ_INLINE void normalize_4_rows_as(const float* const* x, float* const* y, int64_t n, const double* shift,
-                                        const double* scale) {
-    constexpr int64_t W = kWidth<Q>;
+NORMVIZ_INLINE void narrow_4_rows_as(const float* const* x, float* const* y, int64_t n, const LaneView& c) {
+    using F = FloatLanes<Q>;
+    constexpr int64_t W = sizeof(F) / sizeof(float);
     for (int64_t p = 0; p + W <= n; p += W) {
-        const Q sh = quad_load<Q>(shift + p), sc = quad_load<Q>(scale + p);
-        for (int r = 0; r < 4; ++r) store_floats<false>(y[r] + p, (quad_load<Q>(x[r] + p) - sh) * sc);
+        F hi, lo, sc;
+        std::memcpy(&hi, c.hi + p, sizeof hi);
+        std::memcpy(&lo, c.lo + p, sizeof lo);
+        std::memcpy(&sc, c.fscale + p, sizeof sc);
+        for (int r = 0; r < 4; ++r) {
+            F v;
+            std::memcpy(&v, x[r] + p, sizeof v);
+            v = ((v - hi) - lo) * sc;
+            std::memcpy(y[r] + p, &v, sizeof v);
+        }
     }
     for (int64_t p = n / W * W; p < n; ++p)
-        for (int r = 0; r < 4; ++r)
-            y[r][p] = static_cast<float>(normalize_lane<false>(x[r][p], shift[p], scale[p], 1.0, 0.0));
+        for (int r = 0; r < 4; ++r) y[r][p] = lane_value<false>(x[r][p], c, p, true, 1.0f, 0.0f);
 }
 
 // Lanes mode: normalizes lanes [lane0, lane0 + lanes) of every row of row group k, lane p
-// with shift[p] and scale[p].
+// with the coefficients c at p. Rows whose every lane takes the float route are vectorized;
+// any other row (NaN, Inf or extreme values, rare) goes element by element.
 template <class Q>
 NORMVIZ_INLINE void normalize_lane_tile_q(const RowLayout& layout, const float* x, float* y, int64_t k, int64_t lane0,
-                                          int64_t lanes, const double* shift, const double* scale, const Affine& affine,
-                                          bool stream) {
+                                          int64_t lanes, const LaneView& c, const Affine& affine, bool stream) {
     const int64_t base = layout.first_offset(k) + lane0;
     const int64_t c0 = layout.first_channel(k);
     const bool has_affine = !affine.gamma.empty() || !affine.beta.empty();
+    const bool all_narrow = std::all_of(c.narrow, c.narrow + lanes, [](uint8_t v) { return v != 0; });
     int64_t j = 0;
-    // Without affine, four rows share each load of shift and scale, where the outputs stay in
+    // Without affine, four rows share each load of the coefficients, where the outputs stay in
     // cache. Not for streamed outputs: four rows streamed at once made LayerNorm over C and
     // RMSNorm 1.5x slower on a 2-core Xeon (3.2x a copy against 2.1x one row at a time).
-    if (!has_affine && !stream) {
+    if (!has_affine && !stream && all_narrow) {
         for (; j + 4 <= layout.rows_per_group; j += 4) {
             const float* xs[4];
             float* ys[4];
@@ -250,64 +354,77 @@ NORMVIZ_INLINE void normalize_lane_tile_q(const RowLayout& layout, const float* 
                 xs[r] = x + offset;
                 ys[r] = y + offset;
             }
-            normalize_4_rows_as<Q>(xs, ys, lanes, shift, scale);
+            narrow_4_rows_as<Q>(xs, ys, lanes, c);
         }
     }
     for (; j < layout.rows_per_group; ++j) {
         const int64_t offset = base + layout.row_offset[static_cast<size_t>(j)];
-        const size_t c = static_cast<size_t>(c0 + layout.row_channel[static_cast<size_t>(j)]);
-        const double gamma = affine.gamma.empty() ? 1.0 : affine.gamma[c];
-        const double beta = affine.beta.empty() ? 0.0 : affine.beta[c];
+        const size_t ch = static_cast<size_t>(c0 + layout.row_channel[static_cast<size_t>(j)]);
+        const float gamma = affine.gamma.empty() ? 1.0f : affine.gamma[ch];
+        const float beta = affine.beta.empty() ? 0.0f : affine.beta[ch];
+        const bool row_fits = std::isfinite(gamma) && std::isfinite(beta);
         const float* xr = x + offset;
         float* yr = y + offset;
-        if (has_affine) {
-            if (stream) normalize_lanes_as<Q, true, true>(xr, yr, lanes, shift, scale, gamma, beta);
-            else normalize_lanes_as<Q, true, false>(xr, yr, lanes, shift, scale, gamma, beta);
+        if (!(all_narrow && row_fits)) {
+            for (int64_t p = 0; p < lanes; ++p)
+                yr[p] = has_affine ? lane_value<true>(xr[p], c, p, c.narrow[p] && row_fits, gamma, beta)
+                                   : lane_value<false>(xr[p], c, p, c.narrow[p] != 0, gamma, beta);
+        } else if (has_affine) {
+            if (stream) narrow_lanes_as<Q, true, true>(xr, yr, lanes, c, gamma, beta);
+            else narrow_lanes_as<Q, true, false>(xr, yr, lanes, c, gamma, beta);
         } else {
-            if (stream) normalize_lanes_as<Q, false, true>(xr, yr, lanes, shift, scale, gamma, beta);
-            else normalize_lanes_as<Q, false, false>(xr, yr, lanes, shift, scale, gamma, beta);
+            if (stream) narrow_lanes_as<Q, false, true>(xr, yr, lanes, c, gamma, beta);
+            else narrow_lanes_as<Q, false, false>(xr, yr, lanes, c, gamma, beta);
         }
     }
 }
 
 #if NORMVIZ_SIMD_DISPATCH
 NORMVIZ_TARGET_AVX2 void normalize_lane_tile_avx2(const RowLayout& layout, const float* x, float* y, int64_t k,
-                                                  int64_t lane0, int64_t lanes, const double* shift,
-                                                  const double* scale, const Affine& affine, bool stream) {
-    normalize_lane_tile_q<Double4>(layout, x, y, k, lane0, lanes, shift, scale, affine, stream);
+                                                  int64_t lane0, int64_t lanes, const LaneView& c, const Affine& affine,
+                                                  bool stream) {
+    normalize_lane_tile_q<Double4>(layout, x, y, k, lane0, lanes, c, affine, stream);
 }
 NORMVIZ_TARGET_AVX512 void normalize_lane_tile_avx512(const RowLayout& layout, const float* x, float* y, int64_t k,
-                                                      int64_t lane0, int64_t lanes, const double* shift,
-                                                      const double* scale, const Affine& affine, bool stream) {
-    normalize_lane_tile_q<Double8>(layout, x, y, k, lane0, lanes, shift, scale, affine, stream);
+                                                      int64_t lane0, int64_t lanes, const LaneView& c,
+                                                      const Affine& affine, bool stream) {
+    normalize_lane_tile_q<Double8>(layout, x, y, k, lane0, lanes, c, affine, stream);
 }
 #endif
 
 void normalize_lane_tile(const RowLayout& layout, const float* x, float* y, int64_t k, int64_t lane0, int64_t lanes,
-                         const double* shift, const double* scale, const Affine& affine, bool stream) {
+                         const LaneView& c, const Affine& affine, bool stream) {
 #if NORMVIZ_SIMD_DISPATCH
     switch (detail::simd_path()) {
         case detail::SimdPath::Avx512:
-            return normalize_lane_tile_avx512(layout, x, y, k, lane0, lanes, shift, scale, affine, stream);
-        case detail::SimdPath::Avx2:
-            return normalize_lane_tile_avx2(layout, x, y, k, lane0, lanes, shift, scale, affine, stream);
+            return normalize_lane_tile_avx512(layout, x, y, k, lane0, lanes, c, affine, stream);
+        case detail::SimdPath::Avx2: return normalize_lane_tile_avx2(layout, x, y, k, lane0, lanes, c, affine, stream);
         case detail::SimdPath::Baseline: break;
     }
 #endif
-    normalize_lane_tile_q<Quad2>(layout, x, y, k, lane0, lanes, shift, scale, affine, stream);
+    normalize_lane_tile_q<Quad2>(layout, x, y, k, lane0, lanes, c, affine, stream);
 }
 
-// Partitions that stats_kernels.h calls Generic: one thread, element by element.
-void normalize_generic(const Tensor& input, const Partition& partition, const std::vector<GroupScale>& scales,
-                       const Affine& affine, Tensor& output) {
+// Partitions that stats_kernels.h calls Generic: one thread, element by element, each by its
+// group's route as in Lanes mode.
+void normalize_generic(const Tensor& input, const Partition& partition, const LaneScales& scales, const Affine& affine,
+                       Tensor& output) {
     const int64_t numel = input.shape.numel();
+    const bool has_affine = !affine.gamma.empty() || !affine.beta.empty();
+    const LaneView c = lane_view(scales, 0);
     for (int64_t f = 0; f < numel; ++f) {
-        const GroupScale& g = scales[static_cast<size_t>(partition.group_of_flat(f))];
-        const size_t c = static_cast<size_t>(unflat_index(input.shape, f).c);
-        double v = (static_cast<double>(input.data[static_cast<size_t>(f)]) - g.shift) * g.scale;
-        if (!affine.gamma.empty()) v *= affine.gamma[c];
-        if (!affine.beta.empty()) v += affine.beta[c];
-        output.data[static_cast<size_t>(f)] = static_cast<float>(v);
+        const int64_t g = partition.group_of_flat(f);
+        const float x = input.data[static_cast<size_t>(f)];
+        float& y = output.data[static_cast<size_t>(f)];
+        if (!has_affine) {
+            y = lane_value<false>(x, c, g, c.narrow[static_cast<size_t>(g)] != 0, 1.0f, 0.0f);
+            continue;
+        }
+        const size_t ch = static_cast<size_t>(unflat_index(input.shape, f).c);
+        const float gamma = affine.gamma.empty() ? 1.0f : affine.gamma[ch];
+        const float beta = affine.beta.empty() ? 0.0f : affine.beta[ch];
+        const bool narrow = c.narrow[static_cast<size_t>(g)] && std::isfinite(gamma) && std::isfinite(beta);
+        y = lane_value<true>(x, c, g, narrow, gamma, beta);
     }
 }
 
@@ -366,7 +483,11 @@ void normalize_into(const Tensor& input, const NormSpec& spec, const Partition& 
     for (size_t g = 0; g < stats.size(); ++g) scales[g] = group_scale(stats[g], centered, spec.eps);
 
     const RowLayout layout = detail::make_row_layout(partition);
-    if (layout.mode == RowMode::Generic) return normalize_generic(input, partition, scales, affine, output);
+    if (layout.mode == RowMode::Generic) {
+        LaneScales lane_scales(scales.size());
+        for (size_t g = 0; g < scales.size(); ++g) lane_scales.set(g, scales[g]);
+        return normalize_generic(input, partition, lane_scales, affine, output);
+    }
     const int64_t numel = input.shape.numel();
     const int t = resolve_threads(threads, numel);
     const bool stream = use_streaming(numel);
@@ -386,15 +507,15 @@ void normalize_into(const Tensor& input, const NormSpec& spec, const Partition& 
         });
         return;
     }
-    std::vector<double> shift(scales.size()), scale(scales.size());
-    for (size_t g = 0; g < scales.size(); ++g) shift[g] = scales[g].shift, scale[g] = scales[g].scale;
+    LaneScales lane_scales(scales.size());
+    for (size_t g = 0; g < scales.size(); ++g) lane_scales.set(g, scales[g]);
     const int64_t tile = layout.lane_tile(t), tiles = layout.lane_tiles(t);
     parallel_for(layout.row_groups * tiles, t, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) {
             const int64_t k = i / tiles, lane0 = (i % tiles) * tile;
             const size_t g0 = static_cast<size_t>(k * layout.row_length + lane0);
-            normalize_lane_tile(layout, x, y, k, lane0, std::min(tile, layout.row_length - lane0), &shift[g0],
-                                &scale[g0], affine, stream);
+            normalize_lane_tile(layout, x, y, k, lane0, std::min(tile, layout.row_length - lane0),
+                                lane_view(lane_scales, g0), affine, stream);
         }
         finish_streaming(stream);
     });
@@ -494,18 +615,15 @@ void normalize_with_stats_into(const Tensor& input, const NormSpec& spec, const 
     }
     const int64_t tile = layout.lane_tile(t), tiles = layout.lane_tiles(t);
     parallel_for(layout.row_groups * tiles, t, [&](int64_t begin, int64_t end) {
-        std::vector<double> shift(static_cast<size_t>(tile)), scale(shift.size());
+        LaneScales scales(static_cast<size_t>(tile));
         for (int64_t i = begin; i < end; ++i) {
             const int64_t k = i / tiles, lane0 = (i % tiles) * tile;
             const int64_t lanes = std::min(tile, layout.row_length - lane0);
             GroupStats* g = &stats[static_cast<size_t>(k * layout.row_length + lane0)];
             detail::lane_tile_stats(layout, x, k, lane0, lanes, layout.rows_per_group, g);
-            for (int64_t p = 0; p < lanes; ++p) {
-                const GroupScale s = group_scale(g[p], centered, spec.eps);
-                shift[static_cast<size_t>(p)] = s.shift;
-                scale[static_cast<size_t>(p)] = s.scale;
-            }
-            normalize_lane_tile(layout, x, y, k, lane0, lanes, shift.data(), scale.data(), affine, stream);
+            for (int64_t p = 0; p < lanes; ++p)
+                scales.set(static_cast<size_t>(p), group_scale(g[p], centered, spec.eps));
+            normalize_lane_tile(layout, x, y, k, lane0, lanes, lane_view(scales, 0), affine, stream);
         }
         finish_streaming(stream);
     });

@@ -1,5 +1,6 @@
-// Internal to core: four or eight lanes of double for the statistics and normalization
-// kernels, in GCC/Clang vector extensions, not ISA intrinsics. Quad2 (two SSE2/NEON
+// Internal to core: four or eight lanes of double (and a register of floats, FloatLanes) for
+// the statistics and normalization kernels, in GCC/Clang vector extensions, not ISA
+// intrinsics. Quad2 (two SSE2/NEON
 // registers) is the baseline; Double4 (one AVX register) is used by kernels compiled for AVX2
 // and Double8 (one AVX-512 register) by kernels compiled for AVX-512F, both chosen at run
 // time on x86-64 (NORMVIZ_SIMD_DISPATCH, simd_path()). All perform the same IEEE operations
@@ -39,6 +40,13 @@ using Double2 = double __attribute__((vector_size(16)));
 using Double4 = double __attribute__((vector_size(32)));
 using Float8 = float __attribute__((vector_size(32)));
 using Double8 = double __attribute__((vector_size(64)));
+using Float16 = float __attribute__((vector_size(64)));
+
+// The float vector of a kernel compiled for Q's instruction set: as many bytes as Q's
+// register (Float4 for Quad2's SSE2, Float8 for AVX2, Float16 for AVX-512).
+template <class Q>
+using FloatLanes = std::conditional_t<std::is_same_v<Q, Double8>, Float16,
+                                      std::conditional_t<std::is_same_v<Q, Double4>, Float8, Float4>>;
 
 struct Quad2 {
     Double2 lo, hi;
