@@ -1,12 +1,11 @@
 // Internal to core: four or eight lanes of double (and a register of floats, FloatLanes) for
 // the statistics and normalization kernels, in GCC/Clang vector extensions, not ISA
-// intrinsics. Quad2 (two SSE2/NEON
-// registers) is the baseline; Double4 (one AVX register) is used by kernels compiled for AVX2
-// and Double8 (one AVX-512 register) by kernels compiled for AVX-512F, both chosen at run
-// time on x86-64 (NORMVIZ_SIMD_DISPATCH, simd_path()). All perform the same IEEE operations
-// lane by lane (and -ffp-contract=off forbids fused multiply-adds), and a kernel's lane
-// structure (which value goes to which accumulator, in which order) never depends on the
-// vector width, so every path gives the same bits.
+// intrinsics. Quad2 (two SSE2/NEON registers) is the baseline; Double4 (one AVX register) is
+// used by kernels compiled for AVX2 and Double8 (one AVX-512 register) by kernels compiled
+// for AVX-512F, both chosen at run time on x86-64 (NORMVIZ_SIMD_DISPATCH, simd_path()). All
+// perform the same IEEE operations lane by lane (and -ffp-contract=off forbids fused
+// multiply-adds), and a kernel's lane structure (which value goes to which accumulator, in
+// which order) never depends on the vector width, so every path gives the same bits.
 #pragma once
 
 #include <cstdint>
