@@ -108,7 +108,7 @@ void finish_streaming(bool stream) {
 //   Within float's range |x - mean| <= sqrt(count * var) stays far below FLT_MAX.
 struct GroupScale {
     double shift = 0, scale = 1;
-    bool narrow = false;  // the float route fits the group's values
+    bool in_float = false;  // the float route fits the group's values
 };
 
 // Whether v rounds to a normal finite float (not 0, subnormal, Inf or NaN).
@@ -139,19 +139,19 @@ FloatScale float_scale(double shift, double scale, double beta) {
 // What to apply to one run of values of one group and one channel; scale includes gamma.
 struct RunScale {
     double shift, scale, beta;
-    bool narrow;  // the float route, with f
+    bool in_float;  // the float route, with f
     FloatScale f;
 };
 
 RunScale run_scale(const GroupScale& g, double gamma, double beta) {
     RunScale s{g.shift, g.scale * gamma, beta, false, {}};
-    s.narrow = g.narrow && normal_float(s.scale) && std::fabs(beta) <= static_cast<double>(FLT_MAX);
-    if (s.narrow) s.f = float_scale(s.shift, s.scale, beta);
+    s.in_float = g.in_float && normal_float(s.scale) && std::fabs(beta) <= static_cast<double>(FLT_MAX);
+    if (s.in_float) s.f = float_scale(s.shift, s.scale, beta);
     return s;
 }
 
 template <bool kBeta>
-NORMVIZ_INLINE float narrow_one(float x, FloatScale s) {
+NORMVIZ_INLINE float float_one(float x, FloatScale s) {
     float v = ((x - s.hi) - s.lo) * s.scale;
     if constexpr (kBeta) v += s.beta;
     return v;
@@ -167,12 +167,12 @@ NORMVIZ_INLINE double normalize_one(float x, const RunScale& s) {
 // Every element is computed alone, so the bits do not depend on how the run is split between
 // the vector loop and the scalar ends (or on the vector width).
 template <class Q, bool kBeta, bool kStream>
-NORMVIZ_INLINE void narrow_run_as(const float* x, float* y, int64_t n, FloatScale s) {
+NORMVIZ_INLINE void float_run_as(const float* x, float* y, int64_t n, FloatScale s) {
     using F = FloatLanes<Q>;
     constexpr int64_t W = sizeof(F) / sizeof(float);
     int64_t i = 0;
     if constexpr (kStream)
-        for (; i < n && !aligned16(y + i); ++i) y[i] = narrow_one<kBeta>(x[i], s);
+        for (; i < n && !aligned16(y + i); ++i) y[i] = float_one<kBeta>(x[i], s);
     for (; i + W <= n; i += W) {
         F v;
         std::memcpy(&v, x + i, sizeof v);
@@ -180,12 +180,12 @@ NORMVIZ_INLINE void narrow_run_as(const float* x, float* y, int64_t n, FloatScal
         if constexpr (kBeta) v = v + s.beta;
         store_float_lanes<kStream>(y + i, v);
     }
-    for (; i < n; ++i) y[i] = narrow_one<kBeta>(x[i], s);
+    for (; i < n; ++i) y[i] = float_one<kBeta>(x[i], s);
 }
 
 template <class Q, bool kBeta, bool kStream>
 NORMVIZ_INLINE void normalize_run_as(const float* x, float* y, int64_t n, const RunScale& s) {
-    if (s.narrow) return narrow_run_as<Q, kBeta, kStream>(x, y, n, s.f);
+    if (s.in_float) return float_run_as<Q, kBeta, kStream>(x, y, n, s.f);
     int64_t i = 0;
     if constexpr (kStream)
         for (; i < n && !aligned16(y + i); ++i) y[i] = static_cast<float>(normalize_one<kBeta>(x[i], s));
@@ -249,13 +249,13 @@ void normalize_whole(const RowLayout& layout, const float* x, float* y, int64_t 
 struct LaneScales {
     std::vector<double> shift, scale;
     std::vector<float> hi, lo, fscale;
-    std::vector<uint8_t> narrow;  // the float route fits the group (gamma and beta aside)
+    std::vector<uint8_t> in_float;  // the float route fits the group (gamma and beta aside)
 
-    explicit LaneScales(size_t n) : shift(n), scale(n), hi(n), lo(n), fscale(n), narrow(n) {}
+    explicit LaneScales(size_t n) : shift(n), scale(n), hi(n), lo(n), fscale(n), in_float(n) {}
     void set(size_t g, const GroupScale& s) {
         shift[g] = s.shift;
         scale[g] = s.scale;
-        narrow[g] = s.narrow && normal_float(s.scale);
+        in_float[g] = s.in_float && normal_float(s.scale);
         const FloatScale f = float_scale(s.shift, s.scale, 0.0);
         hi[g] = f.hi, lo[g] = f.lo, fscale[g] = f.scale;
     }
@@ -264,18 +264,18 @@ struct LaneScales {
 struct LaneView {
     const double *shift, *scale;
     const float *hi, *lo, *fscale;
-    const uint8_t* narrow;
+    const uint8_t* in_float;
 };
 
 LaneView lane_view(const LaneScales& s, size_t g0) {
-    return {&s.shift[g0], &s.scale[g0], &s.hi[g0], &s.lo[g0], &s.fscale[g0], &s.narrow[g0]};
+    return {&s.shift[g0], &s.scale[g0], &s.hi[g0], &s.lo[g0], &s.fscale[g0], &s.in_float[g0]};
 }
 
-// Lane p's output of x by its route; narrow: the float route (the lane's and the row's
+// Lane p's output of x by its route; in_float: the float route (the lane's and the row's
 // gamma and beta fit).
 template <bool kAffine>
-NORMVIZ_INLINE float lane_value(float x, const LaneView& c, int64_t p, bool narrow, float gamma, float beta) {
-    if (narrow) {
+NORMVIZ_INLINE float lane_value(float x, const LaneView& c, int64_t p, bool in_float, float gamma, float beta) {
+    if (in_float) {
         float v = ((x - c.hi[p]) - c.lo[p]) * c.fscale[p];
         if constexpr (kAffine) v = v * gamma + beta;
         return v;
@@ -288,7 +288,7 @@ NORMVIZ_INLINE float lane_value(float x, const LaneView& c, int64_t p, bool narr
 // One row of a lane tile whose lanes all take the float route:
 // y[p] = ((x[p] - hi[p]) - lo[p]) * scale[p] (* gamma + beta).
 template <class Q, bool kAffine, bool kStream>
-NORMVIZ_INLINE void narrow_lanes_as(const float* x, float* y, int64_t n, const LaneView& c, float gamma, float beta) {
+NORMVIZ_INLINE void float_lanes_as(const float* x, float* y, int64_t n, const LaneView& c, float gamma, float beta) {
     using F = FloatLanes<Q>;
     constexpr int64_t W = sizeof(F) / sizeof(float);
     int64_t p = 0;
@@ -312,7 +312,7 @@ NORMVIZ_INLINE void narrow_lanes_as(const float* x, float* y, int64_t n, const L
 // Four rows of a lane tile at once (the coefficients loaded once for the four); float route,
 // no affine, no streaming.
 template <class Q>
-NORMVIZ_INLINE void narrow_4_rows_as(const float* const* x, float* const* y, int64_t n, const LaneView& c) {
+NORMVIZ_INLINE void float_4_rows_as(const float* const* x, float* const* y, int64_t n, const LaneView& c) {
     using F = FloatLanes<Q>;
     constexpr int64_t W = sizeof(F) / sizeof(float);
     for (int64_t p = 0; p + W <= n; p += W) {
@@ -340,12 +340,12 @@ NORMVIZ_INLINE void normalize_lane_tile_q(const RowLayout& layout, const float* 
     const int64_t base = layout.first_offset(k) + lane0;
     const int64_t c0 = layout.first_channel(k);
     const bool has_affine = !affine.gamma.empty() || !affine.beta.empty();
-    const bool all_narrow = std::all_of(c.narrow, c.narrow + lanes, [](uint8_t v) { return v != 0; });
+    const bool all_in_float = std::all_of(c.in_float, c.in_float + lanes, [](uint8_t v) { return v != 0; });
     int64_t j = 0;
     // Without affine, four rows share each load of the coefficients, where the outputs stay in
     // cache. Not for streamed outputs: four rows streamed at once made LayerNorm over C and
     // RMSNorm 1.5x slower on a 2-core Xeon (3.2x a copy against 2.1x one row at a time).
-    if (!has_affine && !stream && all_narrow) {
+    if (!has_affine && !stream && all_in_float) {
         for (; j + 4 <= layout.rows_per_group; j += 4) {
             const float* xs[4];
             float* ys[4];
@@ -354,7 +354,7 @@ NORMVIZ_INLINE void normalize_lane_tile_q(const RowLayout& layout, const float* 
                 xs[r] = x + offset;
                 ys[r] = y + offset;
             }
-            narrow_4_rows_as<Q>(xs, ys, lanes, c);
+            float_4_rows_as<Q>(xs, ys, lanes, c);
         }
     }
     for (; j < layout.rows_per_group; ++j) {
@@ -365,16 +365,16 @@ NORMVIZ_INLINE void normalize_lane_tile_q(const RowLayout& layout, const float* 
         const bool row_fits = std::isfinite(gamma) && std::isfinite(beta);
         const float* xr = x + offset;
         float* yr = y + offset;
-        if (!(all_narrow && row_fits)) {
+        if (!(all_in_float && row_fits)) {
             for (int64_t p = 0; p < lanes; ++p)
-                yr[p] = has_affine ? lane_value<true>(xr[p], c, p, c.narrow[p] && row_fits, gamma, beta)
-                                   : lane_value<false>(xr[p], c, p, c.narrow[p] != 0, gamma, beta);
+                yr[p] = has_affine ? lane_value<true>(xr[p], c, p, c.in_float[p] && row_fits, gamma, beta)
+                                   : lane_value<false>(xr[p], c, p, c.in_float[p] != 0, gamma, beta);
         } else if (has_affine) {
-            if (stream) narrow_lanes_as<Q, true, true>(xr, yr, lanes, c, gamma, beta);
-            else narrow_lanes_as<Q, true, false>(xr, yr, lanes, c, gamma, beta);
+            if (stream) float_lanes_as<Q, true, true>(xr, yr, lanes, c, gamma, beta);
+            else float_lanes_as<Q, true, false>(xr, yr, lanes, c, gamma, beta);
         } else {
-            if (stream) narrow_lanes_as<Q, false, true>(xr, yr, lanes, c, gamma, beta);
-            else narrow_lanes_as<Q, false, false>(xr, yr, lanes, c, gamma, beta);
+            if (stream) float_lanes_as<Q, false, true>(xr, yr, lanes, c, gamma, beta);
+            else float_lanes_as<Q, false, false>(xr, yr, lanes, c, gamma, beta);
         }
     }
 }
@@ -417,14 +417,14 @@ void normalize_generic(const Tensor& input, const Partition& partition, const La
         const float x = input.data[static_cast<size_t>(f)];
         float& y = output.data[static_cast<size_t>(f)];
         if (!has_affine) {
-            y = lane_value<false>(x, c, g, c.narrow[static_cast<size_t>(g)] != 0, 1.0f, 0.0f);
+            y = lane_value<false>(x, c, g, c.in_float[static_cast<size_t>(g)] != 0, 1.0f, 0.0f);
             continue;
         }
         const size_t ch = static_cast<size_t>(unflat_index(input.shape, f).c);
         const float gamma = affine.gamma.empty() ? 1.0f : affine.gamma[ch];
         const float beta = affine.beta.empty() ? 0.0f : affine.beta[ch];
-        const bool narrow = c.narrow[static_cast<size_t>(g)] && std::isfinite(gamma) && std::isfinite(beta);
-        y = lane_value<true>(x, c, g, narrow, gamma, beta);
+        const bool in_float = c.in_float[static_cast<size_t>(g)] && std::isfinite(gamma) && std::isfinite(beta);
+        y = lane_value<true>(x, c, g, in_float, gamma, beta);
     }
 }
 
