@@ -256,7 +256,8 @@ struct LaneScales {
         shift[g] = s.shift;
         scale[g] = s.scale;
         in_float[g] = s.in_float && normal_float(s.scale);
-        const FloatScale f = float_scale(s.shift, s.scale, 0.0);
+        // Only then: a double beyond float's range has no float value to round to.
+        const FloatScale f = in_float[g] ? float_scale(s.shift, s.scale, 0.0) : FloatScale{};
         hi[g] = f.hi, lo[g] = f.lo, fscale[g] = f.scale;
     }
 };
