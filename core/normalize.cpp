@@ -98,9 +98,10 @@ void finish_streaming(bool stream) {
 // - the float route, y = ((x - hi) - lo) * scale (* gamma + beta) in float, with hi + lo the
 //   double shift split into two floats (x - hi is exact near the shift, by Sterbenz's lemma,
 //   so 1e4 + noise keeps its digits) and scale rounded once: four roundings of half an ulp,
-//   so within 2 float ulps of the exact value (the double formula: half an ulp), for a
-//   subtraction pair and a multiplication on 16 lanes where the double formula needs two
-//   conversions each way on 8 (which made the pass compute-bound on one core);
+//   so x-hat within 2 float ulps of the exact value (the double formula: half an ulp; gamma
+//   and beta add a rounding each, as in PyTorch's float32), for a subtraction pair and a
+//   multiplication on 16 lanes where the double formula needs two conversions each way on 8
+//   (which made the pass compute-bound on one core);
 // - the double formula, (x - shift) * scale (* gamma + beta) rounded once, where float32
 //   itself cannot hold the group's statistic (var + eps, or mean_sq + eps uncentred, beyond
 //   float's normal range: values whose squares overflow or underflow, where PyTorch's float32

@@ -21,10 +21,11 @@ double normalize_value(double x, const GroupStats& stats, bool centered, double 
 
 // Normalizes `input` into `output` (same shape; output.data is resized if needed, and reused
 // without reallocation when it already has the size) with the statistics of
-// compute_group_stats: within 2 float32 ulps of the exact value (in float from a two-float
-// shift where float32 holds the group's variance, else in double and rounded once; see
-// normalize.cpp). `threads` as in compute_group_stats; the output is the same for every
-// thread count and instruction set. Large outputs are written with streaming stores. Precondition: validate(spec, input.shape) passed; &input != &output.
+// compute_group_stats: x-hat within 2 float32 ulps of the exact value (in float from a
+// two-float shift where float32 holds the group's variance, else in double and rounded once;
+// see normalize.cpp). `threads` as in compute_group_stats; the output is the same for every
+// thread count and instruction set. Large outputs are written with streaming stores.
+// Precondition: validate(spec, input.shape) passed; &input != &output.
 void normalize_into(const Tensor& input, const NormSpec& spec, const Partition& partition,
                     const std::vector<GroupStats>& stats, const Affine& affine, Tensor& output, int threads = 0);
 
