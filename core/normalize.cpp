@@ -256,9 +256,9 @@ struct LaneScales {
     void set(size_t g, const GroupScale& s) {
         shift[g] = s.shift;
         scale[g] = s.scale;
-        in_float[g] = s.in_float && normal_float(s.scale);
+        in_float[g] = s.in_float;  // then the scale, 1 / sqrt of a normal float, is one too
         // Only then: a double beyond float's range has no float value to round to.
-        const FloatScale f = in_float[g] ? float_scale(s.shift, s.scale, 0.0) : FloatScale{};
+        const FloatScale f = s.in_float ? float_scale(s.shift, s.scale, 0.0) : FloatScale{};
         hi[g] = f.hi, lo[g] = f.lo, fscale[g] = f.scale;
     }
 };
@@ -481,15 +481,7 @@ void normalize_into(const Tensor& input, const NormSpec& spec, const Partition& 
     if (input.has_exact64()) return normalize_exact64(input, spec, partition, stats, affine, output);
     output.data64.clear();
     const bool centered = is_centered(spec);
-    std::vector<GroupScale> scales(stats.size());
-    for (size_t g = 0; g < stats.size(); ++g) scales[g] = group_scale(stats[g], centered, spec.eps);
-
     const RowLayout layout = detail::make_row_layout(partition);
-    if (layout.mode == RowMode::Generic) {
-        LaneScales lane_scales(scales.size());
-        for (size_t g = 0; g < scales.size(); ++g) lane_scales.set(g, scales[g]);
-        return normalize_generic(input, partition, lane_scales, affine, output);
-    }
     const int64_t numel = input.shape.numel();
     const int t = resolve_threads(threads, numel);
     const bool stream = use_streaming(numel);
@@ -497,6 +489,8 @@ void normalize_into(const Tensor& input, const NormSpec& spec, const Partition& 
     float* y = output.data.data();
 
     if (layout.mode == RowMode::Whole) {
+        std::vector<GroupScale> scales(stats.size());
+        for (size_t g = 0; g < stats.size(); ++g) scales[g] = group_scale(stats[g], centered, spec.eps);
         const int64_t pieces = layout.whole_pieces(), size = layout.group_size();
         parallel_for(layout.row_groups * pieces, t, [&](int64_t begin, int64_t end) {
             for (int64_t i = begin; i < end; ++i) {
@@ -509,8 +503,9 @@ void normalize_into(const Tensor& input, const NormSpec& spec, const Partition& 
         });
         return;
     }
-    LaneScales lane_scales(scales.size());
-    for (size_t g = 0; g < scales.size(); ++g) lane_scales.set(g, scales[g]);
+    LaneScales lane_scales(stats.size());
+    for (size_t g = 0; g < stats.size(); ++g) lane_scales.set(g, group_scale(stats[g], centered, spec.eps));
+    if (layout.mode == RowMode::Generic) return normalize_generic(input, partition, lane_scales, affine, output);
     const int64_t tile = layout.lane_tile(t), tiles = layout.lane_tiles(t);
     parallel_for(layout.row_groups * tiles, t, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) {
