@@ -15,7 +15,7 @@ namespace normviz::core {
 
 struct Array {
     std::vector<int64_t> dims;     // the file's shape, e.g. (8, 128, 768)
-    std::vector<float> values;     // C order, every value rounded to float32 (exact for f16/bf16)
+    FloatValues values;            // C order, every value rounded to float32 (exact for f16/bf16)
     std::vector<double> values64;  // C order, the exact values when the file held float64
     std::string dtype;             // what the file held: "float32", "float16", "int64", ...
 };

@@ -69,7 +69,7 @@ Result<BatchNormBuffers> read_batchnorm_buffers(const ArraySource& s) {
         if (k < 2 && !array.value().values64.empty()) {
             (k == 0 ? out.running_mean : out.running_var) = array.value().values64;
         } else {
-            read[k] = std::move(array.value().values);
+            read[k].assign(array.value().values.begin(), array.value().values.end());
         }
     }
     if (out.running_mean.empty()) out.running_mean.assign(read[0].begin(), read[0].end());

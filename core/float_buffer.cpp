@@ -13,7 +13,7 @@ FileMapping::~FileMapping() {
 }
 
 FloatBuffer& FloatBuffer::operator=(const FloatBuffer& other) {
-    if (this != &other) *this = FloatBuffer(std::vector<float>(other.begin(), other.end()));
+    if (this != &other) *this = FloatBuffer(FloatValues(other.begin(), other.end()));
     return *this;
 }
 
@@ -28,7 +28,7 @@ FloatBuffer& FloatBuffer::operator=(FloatBuffer&& other) noexcept {
 
 void FloatBuffer::resize(size_t count, float value) {
     if (mapped_) {
-        std::vector<float> values(count, value);
+        FloatValues values(count, value);
         std::copy_n(mapped_, std::min(count, mapped_count_), values.begin());
         *this = FloatBuffer(std::move(values));
         return;
@@ -38,14 +38,16 @@ void FloatBuffer::resize(size_t count, float value) {
 
 float* FloatBuffer::erase(float* first, float* last) {
     const size_t from = static_cast<size_t>(first - data()), to = static_cast<size_t>(last - data());
-    if (mapped_) *this = FloatBuffer(std::vector<float>(begin(), end()));
+    if (mapped_) *this = FloatBuffer(FloatValues(begin(), end()));
     owned_.erase(owned_.begin() + static_cast<std::ptrdiff_t>(from), owned_.begin() + static_cast<std::ptrdiff_t>(to));
     return owned_.data() + from;
 }
 
 void FloatBuffer::assign(size_t count, float value) { *this = FloatBuffer(count, value); }
 
-bool operator==(const FloatBuffer& a, const FloatBuffer& b) { return std::equal(a.begin(), a.end(), b.begin(), b.end()); }
+bool operator==(const FloatBuffer& a, const FloatBuffer& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+}
 
 bool operator==(const FloatBuffer& a, const std::vector<float>& b) {
     return std::equal(a.begin(), a.end(), b.begin(), b.end());

@@ -333,11 +333,13 @@ T load_item(const uint8_t* p, const Dtype& t) {
 }
 
 // Converts `count` items at `src` to T in C order; Fortran data is transposed by walking the
-// source in its own order (first axis fastest) and tracking the C offset.
-template <class T>
-std::vector<T> convert_items(const uint8_t* src, int64_t count, const Dtype& t, const std::vector<int64_t>& dims,
-                             bool fortran_order) {
-    std::vector<T> out(static_cast<size_t>(count));
+// source in its own order (first axis fastest) and tracking the C offset. Values is
+// std::vector<double> or FloatValues.
+template <class Values>
+Values convert_items(const uint8_t* src, int64_t count, const Dtype& t, const std::vector<int64_t>& dims,
+                     bool fortran_order) {
+    using T = typename Values::value_type;
+    Values out(static_cast<size_t>(count));
     const bool raw_copy = t.kind == Kind::Float && t.itemsize == int(sizeof(T)) && !t.big_endian &&
                           std::endian::native == std::endian::little;
     if (!fortran_order || count == 1) {
@@ -493,10 +495,10 @@ std::string dtype_text(const Dtype& t) {
 Status fill_values(Array& array, const uint8_t* data, const NpyLayout& l, const std::string& name) {
     const bool fortran = l.header.fortran_order;
     if (l.dtype.kind == Kind::Float && l.dtype.itemsize == 8) {
-        array.values64 = convert_items<double>(data, l.count, l.dtype, l.header.dims, fortran);
+        array.values64 = convert_items<std::vector<double>>(data, l.count, l.dtype, l.header.dims, fortran);
         return narrow_float64(array, name);
     }
-    array.values = convert_items<float>(data, l.count, l.dtype, l.header.dims, fortran);
+    array.values = convert_items<FloatValues>(data, l.count, l.dtype, l.header.dims, fortran);
     return Ok{};
 }
 

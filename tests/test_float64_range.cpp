@@ -158,7 +158,7 @@ TEST_F(Float64Range, EdgeValuesNanAndInfAreRead) {
     const std::string path = write("edge.npy", npy_f8("(2, 4)", values));
     Result<Array> r = read_array(path);
     ASSERT_TRUE(r.ok()) << r.error().message;
-    const std::vector<float>& v = r.value().values;
+    const auto& v = r.value().values;
     EXPECT_EQ(v[0], std::numeric_limits<float>::max());
     EXPECT_EQ(v[1], -std::numeric_limits<float>::max());
     EXPECT_EQ(v[2], std::numeric_limits<float>::max());
