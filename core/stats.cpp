@@ -115,14 +115,17 @@ namespace {
 // wider path costs no bit. Each lane is one dependent chain of additions, so a piece is
 // summed at most 8 values per addition latency on any path: add_shifted2_as sums two pieces
 // at once (each its own lanes) for more speed at the same bits; more lanes in a piece would
-// change every sum.
+// change every sum. A line at `ahead` is prefetched per line summed (ahead[0, n) in all):
+// spread over the sums, so that a burst of prefetches does not stall the core.
 template <class Q>
-NORMVIZ_INLINE void add_shifted_as(const float* x, int64_t n, double shift, double* s1, double* s2) {
+NORMVIZ_INLINE void add_shifted_as(const float* x, int64_t n, double shift, double* s1, double* s2,
+                                   const float* ahead) {
     const Q sh = quad_splat<Q>(shift);
     int64_t i = 0;
     if constexpr (kWidth<Q> == 8) {  // the eight lanes in one register
         Q a = quad_load<Q>(s1), q = quad_load<Q>(s2);
         for (; i + 8 <= n; i += 8) {
+            if ((i & 15) == 0) __builtin_prefetch(ahead + i, 0, 2);
             const Q u = quad_load<Q>(x + i) - sh;
             a = a + u;
             q = q + u * u;
@@ -132,6 +135,7 @@ NORMVIZ_INLINE void add_shifted_as(const float* x, int64_t n, double shift, doub
         Q a0 = quad_load<Q>(s1), a1 = quad_load<Q>(s1 + 4);
         Q q0 = quad_load<Q>(s2), q1 = quad_load<Q>(s2 + 4);
         for (; i + 8 <= n; i += 8) {
+            if ((i & 15) == 0) __builtin_prefetch(ahead + i, 0, 2);
             const Q u = quad_load<Q>(x + i) - sh, v = quad_load<Q>(x + i + 4) - sh;
             a0 = a0 + u;
             a1 = a1 + v;
@@ -151,14 +155,16 @@ NORMVIZ_INLINE void add_shifted_as(const float* x, int64_t n, double shift, doub
 // add_shifted_as over two runs of n values (a multiple of 8) at once, each into its own lanes:
 // twice the independent chains, so the additions' latency is hidden (LayerNorm's statistics
 // on one core of a Xeon: 0.88x -> 0.68x the time of a copy). The bits are those of two
-// add_shifted_as calls.
+// add_shifted_as calls (x_ahead and y_ahead are their `ahead`).
 template <class Q>
 NORMVIZ_INLINE void add_shifted2_as(const float* x, const float* y, int64_t n, double x_shift, double y_shift,
-                                    double* x1, double* x2, double* y1, double* y2) {
+                                    double* x1, double* x2, double* y1, double* y2, const float* x_ahead,
+                                    const float* y_ahead) {
     const Q xs = quad_splat<Q>(x_shift), ys = quad_splat<Q>(y_shift);
     if constexpr (kWidth<Q> == 8) {
         Q a = quad_load<Q>(x1), q = quad_load<Q>(x2), b = quad_load<Q>(y1), r = quad_load<Q>(y2);
         for (int64_t i = 0; i + 8 <= n; i += 8) {
+            if ((i & 15) == 0) __builtin_prefetch(x_ahead + i, 0, 2), __builtin_prefetch(y_ahead + i, 0, 2);
             const Q u = quad_load<Q>(x + i) - xs, v = quad_load<Q>(y + i) - ys;
             a = a + u;
             b = b + v;
@@ -170,6 +176,7 @@ NORMVIZ_INLINE void add_shifted2_as(const float* x, const float* y, int64_t n, d
         Q a0 = quad_load<Q>(x1), a1 = quad_load<Q>(x1 + 4), q0 = quad_load<Q>(x2), q1 = quad_load<Q>(x2 + 4);
         Q b0 = quad_load<Q>(y1), b1 = quad_load<Q>(y1 + 4), r0 = quad_load<Q>(y2), r1 = quad_load<Q>(y2 + 4);
         for (int64_t i = 0; i + 8 <= n; i += 8) {
+            if ((i & 15) == 0) __builtin_prefetch(x_ahead + i, 0, 2), __builtin_prefetch(y_ahead + i, 0, 2);
             const Q u0 = quad_load<Q>(x + i) - xs, u1 = quad_load<Q>(x + i + 4) - xs;
             const Q v0 = quad_load<Q>(y + i) - ys, v1 = quad_load<Q>(y + i + 4) - ys;
             a0 = a0 + u0, a1 = a1 + u1, b0 = b0 + v0, b1 = b1 + v1;
@@ -234,23 +241,27 @@ NORMVIZ_INLINE void add_rows_as(const int64_t* row_offset, const float* base, in
 }
 
 #if NORMVIZ_SIMD_DISPATCH
-NORMVIZ_TARGET_AVX2 void add_shifted_avx2(const float* x, int64_t n, double shift, double* s1, double* s2) {
-    add_shifted_as<Double4>(x, n, shift, s1, s2);
+NORMVIZ_TARGET_AVX2 void add_shifted_avx2(const float* x, int64_t n, double shift, double* s1, double* s2,
+                                          const float* ahead) {
+    add_shifted_as<Double4>(x, n, shift, s1, s2, ahead);
 }
 NORMVIZ_TARGET_AVX2 void add_rows_avx2(const int64_t* row_offset, const float* base, int64_t r0, int64_t r1,
                                        int64_t lanes, const double* shift, double* s1, double* s2) {
     add_rows_as<Double4>(row_offset, base, r0, r1, lanes, shift, s1, s2);
 }
-NORMVIZ_TARGET_AVX512 void add_shifted_avx512(const float* x, int64_t n, double shift, double* s1, double* s2) {
-    add_shifted_as<Double8>(x, n, shift, s1, s2);
+NORMVIZ_TARGET_AVX512 void add_shifted_avx512(const float* x, int64_t n, double shift, double* s1, double* s2,
+                                              const float* ahead) {
+    add_shifted_as<Double8>(x, n, shift, s1, s2, ahead);
 }
 NORMVIZ_TARGET_AVX2 void add_shifted2_avx2(const float* x, const float* y, int64_t n, double x_shift, double y_shift,
-                                           double* x1, double* x2, double* y1, double* y2) {
-    add_shifted2_as<Double4>(x, y, n, x_shift, y_shift, x1, x2, y1, y2);
+                                           double* x1, double* x2, double* y1, double* y2, const float* x_ahead,
+                                           const float* y_ahead) {
+    add_shifted2_as<Double4>(x, y, n, x_shift, y_shift, x1, x2, y1, y2, x_ahead, y_ahead);
 }
 NORMVIZ_TARGET_AVX512 void add_shifted2_avx512(const float* x, const float* y, int64_t n, double x_shift,
-                                               double y_shift, double* x1, double* x2, double* y1, double* y2) {
-    add_shifted2_as<Double8>(x, y, n, x_shift, y_shift, x1, x2, y1, y2);
+                                               double y_shift, double* x1, double* x2, double* y1, double* y2,
+                                               const float* x_ahead, const float* y_ahead) {
+    add_shifted2_as<Double8>(x, y, n, x_shift, y_shift, x1, x2, y1, y2, x_ahead, y_ahead);
 }
 NORMVIZ_TARGET_AVX512 void add_rows_avx512(const int64_t* row_offset, const float* base, int64_t r0, int64_t r1,
                                            int64_t lanes, const double* shift, double* s1, double* s2) {
@@ -258,27 +269,27 @@ NORMVIZ_TARGET_AVX512 void add_rows_avx512(const int64_t* row_offset, const floa
 }
 #endif
 
-void add_shifted(const float* x, int64_t n, double shift, double* s1, double* s2) {
+void add_shifted(const float* x, int64_t n, double shift, double* s1, double* s2, const float* ahead) {
 #if NORMVIZ_SIMD_DISPATCH
     switch (simd_path()) {
-        case SimdPath::Avx512: return add_shifted_avx512(x, n, shift, s1, s2);
-        case SimdPath::Avx2: return add_shifted_avx2(x, n, shift, s1, s2);
+        case SimdPath::Avx512: return add_shifted_avx512(x, n, shift, s1, s2, ahead);
+        case SimdPath::Avx2: return add_shifted_avx2(x, n, shift, s1, s2, ahead);
         case SimdPath::Baseline: break;
     }
 #endif
-    add_shifted_as<Quad2>(x, n, shift, s1, s2);
+    add_shifted_as<Quad2>(x, n, shift, s1, s2, ahead);
 }
 
 void add_shifted2(const float* x, const float* y, int64_t n, double x_shift, double y_shift, double* x1, double* x2,
-                  double* y1, double* y2) {
+                  double* y1, double* y2, const float* x_ahead, const float* y_ahead) {
 #if NORMVIZ_SIMD_DISPATCH
     switch (simd_path()) {
-        case SimdPath::Avx512: return add_shifted2_avx512(x, y, n, x_shift, y_shift, x1, x2, y1, y2);
-        case SimdPath::Avx2: return add_shifted2_avx2(x, y, n, x_shift, y_shift, x1, x2, y1, y2);
+        case SimdPath::Avx512: return add_shifted2_avx512(x, y, n, x_shift, y_shift, x1, x2, y1, y2, x_ahead, y_ahead);
+        case SimdPath::Avx2: return add_shifted2_avx2(x, y, n, x_shift, y_shift, x1, x2, y1, y2, x_ahead, y_ahead);
         case SimdPath::Baseline: break;
     }
 #endif
-    add_shifted2_as<Quad2>(x, y, n, x_shift, y_shift, x1, x2, y1, y2);
+    add_shifted2_as<Quad2>(x, y, n, x_shift, y_shift, x1, x2, y1, y2, x_ahead, y_ahead);
 }
 
 void add_rows(const RowLayout& layout, const float* base, int64_t r0, int64_t r1, int64_t lanes, const double* shift,
@@ -380,9 +391,6 @@ Moments exact_moments(int64_t n, ForEach&& for_each) {
 
 namespace {
 
-// Values summed between two rounds of prefetches of the next row (a multiple of 8).
-constexpr int64_t kPrefetchChunk = 512;
-
 // One Whole-mode piece being summed, a contiguous run (its values in one row) at a time.
 struct PieceSums {
     const RowLayout& layout;
@@ -416,26 +424,24 @@ struct PieceSums {
             // The next row is elsewhere in memory (BatchNorm: a channel's next plane), where
             // the hardware prefetcher will not look: fetch up to a piece of it into L2 while
             // this row is summed (6.7 instead of 8-10 ms for BatchNorm), a line per line
-            // summed (prefetch_ahead): issued all at once, the prefetches stalled the core.
+            // summed (take_ahead): issued all at once, the prefetches stalled the core.
             ahead = x + base + layout.row_offset[r + 1];
             ahead_left = std::min<int64_t>(layout.row_length, kPieceLength);
         }
     }
-    // Prefetches the next row's next n values (of those start_run chose).
-    void prefetch_ahead(int64_t n) {
+    // Where the kernels prefetch (a line per line summed) while the run's next n values are
+    // summed: the next row's values start_run chose, or, with none left, these values.
+    const float* take_ahead(int64_t n) {
+        if (ahead_left <= 0) return x + run_offset;
+        const float* p = ahead;
         const int64_t m = std::min(n, ahead_left);
-        for (int64_t i = 0; i < m; i += 16) __builtin_prefetch(ahead + i, 0, 2);
         ahead += m, ahead_left -= m;
+        return p;
     }
     void advance(int64_t n) { run_offset += n, run_left -= n, next += n; }
-    void add(int64_t n) {                    // the run's next n values: a multiple of 8, or the run's end
-        for (int64_t done = 0; done < n;) {  // chunks of a multiple of 8: the same lanes
-            const int64_t m = std::min(kPrefetchChunk, n - done);
-            prefetch_ahead(m);
-            add_shifted(x + run_offset, m, shift, s1, s2);
-            advance(m);
-            done += m;
-        }
+    void add(int64_t n) {  // the run's next n values: a multiple of 8, or the run's end
+        add_shifted(x + run_offset, n, shift, s1, s2, take_ahead(n));
+        advance(n);
     }
     Moments moments() const {
         Moments m;
@@ -461,14 +467,11 @@ void sum_two_pieces(PieceSums& a, PieceSums& b) {
             continue;
         }
         const int64_t n = std::min(a.run_left, b.run_left) / 8 * 8;
-        for (int64_t done = 0; done < n;) {
-            const int64_t m = std::min(kPrefetchChunk, n - done);
-            a.prefetch_ahead(m);
-            b.prefetch_ahead(m);
-            add_shifted2(a.x + a.run_offset, b.x + b.run_offset, m, a.shift, b.shift, a.s1, a.s2, b.s1, b.s2);
-            a.advance(m);
-            b.advance(m);
-            done += m;
+        if (n > 0) {
+            add_shifted2(a.x + a.run_offset, b.x + b.run_offset, n, a.shift, b.shift, a.s1, a.s2, b.s1, b.s2,
+                         a.take_ahead(n), b.take_ahead(n));
+            a.advance(n);
+            b.advance(n);
         }
         if (a.run_left < 8) a.add(a.run_left);
         if (b.run_left < 8) b.add(b.run_left);
