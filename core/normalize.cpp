@@ -310,8 +310,6 @@ NORMVIZ_INLINE void float_lanes_as(const float* x, float* y, int64_t n, const La
     if constexpr (kStream)
         for (; p < n && !aligned_for<F>(y + p); ++p) y[p] = lane_value<kAffine>(x[p], c, p, true, gamma, beta);
     for (; p + W <= n; p += W) {
-        // x, hi, lo, scale and y are too many streams for the hardware prefetcher.
-        if ((p & 15) == 0) __builtin_prefetch(x + p + detail::kPrefetchAhead);
         F v, hi, lo, sc;
         std::memcpy(&v, x + p, sizeof v);
         std::memcpy(&hi, c.hi + p, sizeof hi);
