@@ -60,19 +60,23 @@ NORMVIZ_INLINE void store_float_lanes(float* y, F v) {
     if constexpr (kStream) {
         if constexpr (sizeof(F) == 16) {
             _mm_stream_ps(y, reinterpret_cast<const __m128&>(v));
-        } else {
-            if ((reinterpret_cast<uintptr_t>(y) & (sizeof(F) - 1)) == 0) {
-                // Assembly: the AVX intrinsics cannot be inlined into this template, which is
-                // compiled for the baseline and inlined into the AVX2 and AVX-512 kernels.
-                asm volatile("vmovntps %1, %0" : "=m"(*reinterpret_cast<F*>(y)) : "v"(v));
-                return;
-            }
+        } else if ((reinterpret_cast<uintptr_t>(y) & (sizeof(F) - 1)) == 0) {
+            // Not the AVX intrinsics: they cannot be inlined into this template, which is
+            // compiled for the baseline and inlined into the AVX2 and AVX-512 kernels. Clang
+            // has a generic builtin; GCC checks the assembly's register after inlining.
+#if defined(__clang__)
+            __builtin_nontemporal_store(v, reinterpret_cast<F*>(y));
+#else
+            asm volatile("vmovntps %1, %0" : "=m"(*reinterpret_cast<F*>(y)) : "v"(v));
+#endif
+        } else if constexpr (sizeof(F) == 32) {
             store_float_lanes<true>(y, __builtin_shufflevector(v, v, 0, 1, 2, 3));
             store_float_lanes<true>(y + 4, __builtin_shufflevector(v, v, 4, 5, 6, 7));
-            if constexpr (sizeof(F) == 64) {
-                store_float_lanes<true>(y + 8, __builtin_shufflevector(v, v, 8, 9, 10, 11));
-                store_float_lanes<true>(y + 12, __builtin_shufflevector(v, v, 12, 13, 14, 15));
-            }
+        } else {
+            store_float_lanes<true>(y, __builtin_shufflevector(v, v, 0, 1, 2, 3));
+            store_float_lanes<true>(y + 4, __builtin_shufflevector(v, v, 4, 5, 6, 7));
+            store_float_lanes<true>(y + 8, __builtin_shufflevector(v, v, 8, 9, 10, 11));
+            store_float_lanes<true>(y + 12, __builtin_shufflevector(v, v, 12, 13, 14, 15));
         }
         return;
     }
