@@ -272,6 +272,35 @@ TEST_F(CliHelp, HelpAfterDoubleDashIsAPath) {
     EXPECT_TRUE(IsOneLineError(result, kDataError, "stats"));
 }
 
+// ---- the desktop program's FILE -----------------------------------------------------------
+
+class CliDesktop : public CliTest {
+protected:
+    // normviz with no display and XDG_CONFIG_HOME in the test's folder, whose settings.ini
+    // remembers `settings`.
+    RunResult run_without_display(const std::string& settings, const std::vector<std::string>& args) {
+        const fs::path config = dir_ / "config";
+        fs::create_directories(config / "normviz");
+        write_bytes(config / "normviz" / "settings.ini", settings);
+        return run_normviz(
+            dir_, args,
+            {"/usr/bin/env", "-u", "DISPLAY", "-u", "WAYLAND_DISPLAY", "XDG_CONFIG_HOME=" + config.string()});
+    }
+};
+
+TEST_F(CliDesktop, ARememberedLayoutOfAnotherRankGivesWayToTheFilesDefault) {
+    // The last file was NCHW; this one is (batch, tokens, features). Read as its rank's default
+    // (NCL), it gets as far as the window, which cannot open without a display.
+    write_bytes(in_, npy_bytes("<f4", "(2, 3, 4)", std::string(24 * sizeof(float), '\0')));
+    const RunResult remembered = run_without_display("layout=NCHW\n", {in_});
+    EXPECT_EQ(remembered.status, kDataError);
+    EXPECT_NE(remembered.err.find("no display found"), std::string::npos) << remembered.err;
+    // --layout is the user's choice for this file: it is kept, and refused.
+    const RunResult chosen = run_without_display("layout=NCHW\n", {in_, "--layout", "NCHW"});
+    EXPECT_EQ(chosen.status, kDataError);
+    EXPECT_NE(chosen.err.find("layout NCHW reads rank 4 arrays"), std::string::npos) << chosen.err;
+}
+
 class CliVersion : public CliTest {};
 
 TEST_F(CliVersion, PrintsNameAndVersion) {

@@ -32,6 +32,8 @@ core::Status initial_scene(const DesktopOptions& o, AppState& state) {
     apply_options(o, state.scene);
     if (!o.input_path.empty()) {
         auto loaded = read_tensor_file(o.input_path, state.scene.layout);
+        // A remembered layout (not --layout) may not fit this file's rank: its default, as Load.
+        if (!loaded && state.scene.layout && !o.layout) loaded = read_tensor_file(o.input_path, std::nullopt);
         if (!loaded) return loaded.error();
         state.scene.data_path = o.input_path;
         set_tensor(state, std::move(loaded.value()));

@@ -464,6 +464,8 @@ def run_case(binary, case, index, root, memory_mb):
     argv = [binary] + ([case.command] if case.command else []) + args
     # No display: a case that got past its error must not open a window.
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    # Nothing remembered: the user's settings (a layout, a shape) must not change a message.
+    env["XDG_CONFIG_HOME"] = os.path.join(root, "config-%02d" % index)
     problems = []
     try:
         done = subprocess.run(argv, cwd=work, stdin=subprocess.DEVNULL, capture_output=True,
